@@ -1,0 +1,56 @@
+/** Where a failing record sits in its shard; every pipeline error carries it. */
+export interface RecordPosition {
+  readonly sequenceNumber: string;
+  readonly partitionKey: string;
+}
+
+/** Base of every error the consumer classifies. Branch on `instanceof`, never on message text. */
+export class PipelineError extends Error {
+  readonly sequenceNumber: string;
+  readonly partitionKey: string;
+
+  constructor(message: string, position: RecordPosition, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PipelineError';
+    this.sequenceNumber = position.sequenceNumber;
+    this.partitionKey = position.partitionKey;
+  }
+}
+
+/**
+ * The record can never succeed as it is (undecodable, invalid, oversized, rejected by the downstream
+ * with a 4xx other than 408/429). It goes to the poison DLQ with the reason and is never retried.
+ */
+export class PoisonRecordError extends PipelineError {
+  constructor(
+    message: string,
+    position: RecordPosition,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, position, options);
+    this.name = 'PoisonRecordError';
+  }
+}
+
+/**
+ * The record may succeed later (5xx, 408, 429, timeout, network error, breaker not admitting). It is
+ * reported as the batch item failure and processing of the batch stops, so Lambda retries from it.
+ */
+export class RetryableRecordError extends PipelineError {
+  constructor(message: string, position: RecordPosition, options?: { cause?: unknown }) {
+    super(message, position, options);
+    this.name = 'RetryableRecordError';
+  }
+}
+
+/** The breaker did not admit the call: OPEN, or HALF_OPEN with the probe lease held elsewhere. */
+export class CircuitOpenError extends RetryableRecordError {
+  constructor(
+    readonly breakerName: string,
+    position: RecordPosition,
+  ) {
+    super(`circuit breaker ${breakerName} is not admitting calls; the record will be retried`, position);
+    this.name = 'CircuitOpenError';
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * Names and dimensions of the custom metrics the handlers emit in EMF. The alarms in lib/ and the
+ * local alarm evaluator read the same constants, so an alarm always watches a metric that exists.
+ */
+export const METRIC = {
+  recordsProcessed: 'RecordsProcessed',
+  recordsPoisoned: 'RecordsPoisoned',
+  recordsRetried: 'RecordsRetried',
+  downstreamLatency: 'DownstreamLatency',
+  /** 1 while the breaker is OPEN, 0 otherwise; emitted by the controller's scheduled tick and on transitions. */
+  breakerOpen: 'BreakerOpen',
+  breakerTransition: 'BreakerTransition',
+  breakerStoreUnavailable: 'BreakerStoreUnavailable',
+} as const;
+
+/** Dimension names. Consumer metrics carry {Stage, Consumer}; breaker metrics carry {Stage, Breaker}. */
+export const DIMENSION = {
+  stage: 'Stage',
+  consumer: 'Consumer',
+  breaker: 'Breaker',
+} as const;

@@ -1,0 +1,157 @@
+/**
+ * The contract between the CDK app (which sets these environment variables from lib/config.ts) and
+ * the handlers (which read them). Both sides use this module, so a name cannot drift.
+ */
+
+export interface BreakerSettings {
+  readonly failureRateThreshold: number;
+  readonly minimumCalls: number;
+  readonly windowMillis: number;
+  readonly coolDownMillis: number;
+  readonly maxCoolDownMillis: number;
+  readonly coolDownBackoffMultiplier: number;
+  readonly probeLeaseMillis: number;
+  readonly cacheTtlMillis: number;
+  readonly onStoreFailure: 'local-breaker' | 'fail-fast';
+}
+
+export interface ConsumerSettings {
+  readonly stage: string;
+  readonly consumerName: string;
+  readonly downstreamUrl: string;
+  readonly downstreamTimeoutMillis: number;
+  readonly poisonQueueUrl: string;
+  readonly breakerTableName: string;
+  readonly breakerName: string;
+  readonly breaker: BreakerSettings;
+  readonly maxConcurrentKeys: number;
+  readonly maxEventBytes: number;
+  readonly metricsNamespace: string;
+}
+
+export interface ControllerSettings {
+  readonly stage: string;
+  readonly breakerTableName: string;
+  /** Breaker name -> the event source mapping UUIDs of the consumers calling through it. */
+  readonly mappingsByBreaker: Readonly<Record<string, readonly string[]>>;
+  readonly breaker: BreakerSettings;
+  readonly metricsNamespace: string;
+}
+
+export const ENV = {
+  stage: 'PIPELINE_STAGE',
+  consumerName: 'CONSUMER_NAME',
+  downstreamUrl: 'DOWNSTREAM_URL',
+  downstreamTimeoutMillis: 'DOWNSTREAM_TIMEOUT_MS',
+  poisonQueueUrl: 'POISON_QUEUE_URL',
+  breakerTableName: 'BREAKER_TABLE_NAME',
+  breakerName: 'BREAKER_NAME',
+  breaker: 'BREAKER_SETTINGS',
+  maxConcurrentKeys: 'MAX_CONCURRENT_KEYS',
+  maxEventBytes: 'MAX_EVENT_BYTES',
+  mappingsByBreaker: 'BREAKER_MAPPINGS',
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+} as const;
+
+/** Settings missing or malformed in the function's environment: a deployment bug, reported by name. */
+export class SettingsError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid function environment:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'SettingsError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+class EnvReader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  string(name: string): string {
+    const value = this.env[name];
+    if (value === undefined || value === '') this.problems.push(`${name} is not set`);
+    return value ?? '';
+  }
+
+  positiveInt(name: string): number {
+    const raw = this.string(name);
+    const value = Number(raw);
+    if (raw !== '' && (!Number.isInteger(value) || value <= 0)) {
+      this.problems.push(`${name} = ${JSON.stringify(raw)}; allowed a positive integer`);
+    }
+    return value;
+  }
+
+  json<T>(name: string): T {
+    const raw = this.string(name);
+    try {
+      return JSON.parse(raw === '' ? 'null' : raw) as T;
+    } catch {
+      this.problems.push(`${name} = ${JSON.stringify(raw)}; allowed JSON`);
+      return null as T;
+    }
+  }
+
+  done<T>(value: T): T {
+    if (this.problems.length > 0) throw new SettingsError(this.problems);
+    return value;
+  }
+}
+
+/** @throws {SettingsError} naming every missing or malformed variable */
+export function readConsumerSettings(env: Env = process.env): ConsumerSettings {
+  const read = new EnvReader(env);
+  return read.done({
+    stage: read.string(ENV.stage),
+    consumerName: read.string(ENV.consumerName),
+    downstreamUrl: read.string(ENV.downstreamUrl),
+    downstreamTimeoutMillis: read.positiveInt(ENV.downstreamTimeoutMillis),
+    poisonQueueUrl: read.string(ENV.poisonQueueUrl),
+    breakerTableName: read.string(ENV.breakerTableName),
+    breakerName: read.string(ENV.breakerName),
+    breaker: read.json<BreakerSettings>(ENV.breaker),
+    maxConcurrentKeys: read.positiveInt(ENV.maxConcurrentKeys),
+    maxEventBytes: read.positiveInt(ENV.maxEventBytes),
+    metricsNamespace: read.string(ENV.metricsNamespace),
+  });
+}
+
+/** @throws {SettingsError} naming every missing or malformed variable */
+export function readControllerSettings(env: Env = process.env): ControllerSettings {
+  const read = new EnvReader(env);
+  return read.done({
+    stage: read.string(ENV.stage),
+    breakerTableName: read.string(ENV.breakerTableName),
+    mappingsByBreaker: read.json<Record<string, string[]>>(ENV.mappingsByBreaker),
+    breaker: read.json<BreakerSettings>(ENV.breaker),
+    metricsNamespace: read.string(ENV.metricsNamespace),
+  });
+}
+
+/** The environment a consumer function is deployed with (values may be CDK tokens). */
+export function consumerEnvironment(settings: ConsumerSettings): Record<string, string> {
+  return {
+    [ENV.stage]: settings.stage,
+    [ENV.consumerName]: settings.consumerName,
+    [ENV.downstreamUrl]: settings.downstreamUrl,
+    [ENV.downstreamTimeoutMillis]: String(settings.downstreamTimeoutMillis),
+    [ENV.poisonQueueUrl]: settings.poisonQueueUrl,
+    [ENV.breakerTableName]: settings.breakerTableName,
+    [ENV.breakerName]: settings.breakerName,
+    [ENV.breaker]: JSON.stringify(settings.breaker),
+    [ENV.maxConcurrentKeys]: String(settings.maxConcurrentKeys),
+    [ENV.maxEventBytes]: String(settings.maxEventBytes),
+    [ENV.metricsNamespace]: settings.metricsNamespace,
+  };
+}
+
+/** The environment of the breaker controller (values may be CDK tokens). */
+export function controllerEnvironment(settings: ControllerSettings): Record<string, string> {
+  return {
+    [ENV.stage]: settings.stage,
+    [ENV.breakerTableName]: settings.breakerTableName,
+    [ENV.mappingsByBreaker]: JSON.stringify(settings.mappingsByBreaker),
+    [ENV.breaker]: JSON.stringify(settings.breaker),
+    [ENV.metricsNamespace]: settings.metricsNamespace,
+  };
+}
