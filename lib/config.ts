@@ -318,13 +318,13 @@ function mergeLayers(layers: StageOverrides[]): StageOverrides {
   for (const layer of layers) {
     if (layer.metricsNamespace !== undefined) merged.metricsNamespace = layer.metricsNamespace;
     for (const section of ['stream', 'breaker', 'alarms', 'alerting'] as const) {
-      merged[section] = { ...merged[section], ...layer[section] } as never;
+      merged[section] = { ...merged[section], ...layer[section] };
     }
     for (const [name, consumer] of Object.entries(layer.consumers ?? {})) {
       merged.consumers[name] = { ...merged.consumers[name], ...consumer };
     }
   }
-  return merged as StageOverrides;
+  return merged;
 }
 
 function resolve(stage: string, merged: StageOverrides): PipelineConfig {
