@@ -1,0 +1,43 @@
+/**
+ * An alarm as plain data. The CDK stack turns each into a CloudWatch alarm; local mode evaluates the
+ * same objects against recorded datapoints. Keep this file free of aws-cdk-lib imports.
+ */
+export type AlarmStatistic = 'Maximum' | 'Sum' | 'Average' | 'Minimum';
+export type AlarmComparison =
+  | 'GreaterThanThreshold'
+  | 'GreaterThanOrEqualToThreshold'
+  | 'LessThanThreshold'
+  | 'LessThanOrEqualToThreshold';
+export type MissingDataTreatment = 'breaching' | 'notBreaching' | 'ignore' | 'missing';
+
+export interface AlarmDefinition {
+  /** `<stage>-<component>-<suffix>`, unique in the stage. */
+  readonly name: string;
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly dimensions: Readonly<Record<string, string>>;
+  readonly statistic: AlarmStatistic;
+  readonly periodSeconds: number;
+  readonly evaluationPeriods: number;
+  readonly datapointsToAlarm: number;
+  readonly threshold: number;
+  readonly comparison: AlarmComparison;
+  readonly treatMissingData: MissingDataTreatment;
+  /** States the threshold and names the runbook entry. */
+  readonly description: string;
+  /** Anchor of the README runbook entry, e.g. `#runbook-iterator-age`. */
+  readonly runbookAnchor: string;
+}
+
+/** Physical names the definitions need for their dimensions (CDK tokens in the stack, real names locally). */
+export interface AlarmResources {
+  readonly streamName: string;
+  readonly controllerFunctionName: string;
+  readonly consumers: readonly {
+    readonly name: string;
+    readonly breakerName: string;
+    readonly functionName: string;
+    readonly onFailureQueueName: string;
+    readonly poisonQueueName: string;
+  }[];
+}
