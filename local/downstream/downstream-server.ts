@@ -1,0 +1,121 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DeliveryLog } from './delivery-log';
+
+/**
+ * The phases of the scripted downstream timeline:
+ * - `healthy` / `recovered`: answers 200 at once;
+ * - `slow`: answers 200 after the phase's latency (a struggling service);
+ * - `failing`: answers 503 (the outage).
+ */
+export type DownstreamPhase = 'healthy' | 'slow' | 'failing' | 'recovered';
+
+export interface DownstreamBehaviour {
+  readonly phase: DownstreamPhase;
+  /** Delay before answering in the `slow` phase. */
+  readonly latencyMillis: number;
+}
+
+export interface DownstreamServerOptions {
+  /** The consumer this downstream serves; also the URL path. */
+  readonly name: string;
+  /** Asked on every request: what the downstream does now (the scripted timeline). */
+  readonly behaviourNow: () => DownstreamBehaviour;
+  /** Clock of the call log. @default Date.now */
+  readonly now?: () => number;
+}
+
+const HTTP_OK = 200;
+const HTTP_BAD_REQUEST = 400;
+const HTTP_SERVICE_UNAVAILABLE = 503;
+
+/**
+ * Payload field that makes the downstream reject an event with 400, the way a real service rejects an
+ * event it can never accept (the consumer poisons it).
+ */
+export const REJECT_FIELD = 'rejectMe';
+
+/**
+ * A local HTTP downstream on 127.0.0.1 and a free port. It deduplicates on the Idempotency-Key header
+ * like a well-behaved service, and logs every call in a {@link DeliveryLog}.
+ */
+export class DownstreamServer {
+  readonly log = new DeliveryLog();
+  private server: Server | undefined;
+  private baseUrl = '';
+  private readonly now: () => number;
+
+  constructor(private readonly options: DownstreamServerOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The URL the consumer POSTs to; valid after {@link start}. */
+  get url(): string {
+    return `${this.baseUrl}/${this.options.name}`;
+  }
+
+  async start(): Promise<void> {
+    const server = createServer((req, res) => {
+      void this.handle(req, res);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', resolve);
+    });
+    this.server = server;
+    this.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const atMs = this.now();
+    const body = await readBody(req);
+    const eventId = headerValue(req.headers['idempotency-key']);
+    const { phase, latencyMillis } = this.options.behaviourNow();
+    if (eventId === undefined) return answer(res, HTTP_BAD_REQUEST, 'Idempotency-Key header is required');
+    const fields = eventFields(body);
+    if (phase === 'slow') await new Promise((resolve) => setTimeout(resolve, latencyMillis));
+    const status =
+      phase === 'failing' ? HTTP_SERVICE_UNAVAILABLE : fields.reject ? HTTP_BAD_REQUEST : HTTP_OK;
+    this.log.record({ atMs, eventId, status, key: fields.key, seq: fields.seq });
+    answer(res, status, status === HTTP_OK ? '' : phase === 'failing' ? 'outage' : 'event rejected');
+  }
+}
+
+function answer(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain' }).end(text);
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined || first === '' ? undefined : first;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The game day's payload fields, read leniently: any event is accepted, only these steer the server. */
+function eventFields(body: string): { key?: string; seq?: number; reject: boolean } {
+  try {
+    const event = JSON.parse(body) as { payload?: Record<string, unknown> };
+    const payload = event.payload ?? {};
+    return {
+      key: typeof payload.key === 'string' ? payload.key : undefined,
+      seq: typeof payload.seq === 'number' ? payload.seq : undefined,
+      reject: payload[REJECT_FIELD] === true,
+    };
+  } catch {
+    return { reject: false };
+  }
+}

@@ -1,0 +1,107 @@
+import type { AlarmDefinition } from '../../../lib/alarms/alarm-definition';
+import { AlarmEvaluator, MetricStore } from '../../../local/alarms';
+
+const PERIOD_MS = 10_000;
+const T0 = 1_000 * PERIOD_MS; // a period boundary
+
+function definition(overrides: Partial<AlarmDefinition> = {}): AlarmDefinition {
+  return {
+    name: 'local-orders-iterator-age',
+    namespace: 'AWS/Lambda',
+    metricName: 'IteratorAge',
+    dimensions: { FunctionName: 'orders' },
+    statistic: 'Maximum',
+    periodSeconds: PERIOD_MS / 1000,
+    evaluationPeriods: 2,
+    datapointsToAlarm: 1,
+    threshold: 8_000,
+    comparison: 'GreaterThanThreshold',
+    treatMissingData: 'notBreaching',
+    description: 'test',
+    runbookAnchor: '#runbook-iterator-age',
+    ...overrides,
+  };
+}
+
+function put(store: MetricStore, atMs: number, value: number, dimensions = { FunctionName: 'orders' }): void {
+  store.put({ namespace: 'AWS/Lambda', metricName: 'IteratorAge', dimensions, timestampMs: atMs, value });
+}
+
+describe('AlarmEvaluator', () => {
+  it('starts in INSUFFICIENT_DATA and records when it paged and when it went back to OK', () => {
+    // GIVEN a low value, then one breaching period, then low values again
+    const store = new MetricStore();
+    put(store, T0 + 1_000, 100);
+    put(store, T0 + PERIOD_MS + 2_000, 9_000);
+    put(store, T0 + PERIOD_MS + 3_000, 50);
+    for (let p = 2; p <= 4; p++) put(store, T0 + p * PERIOD_MS + 1_000, 10);
+    const evaluator = new AlarmEvaluator([definition({ treatMissingData: 'missing' })], store, T0);
+    expect(evaluator.histories()[0].state).toBe('INSUFFICIENT_DATA');
+
+    // WHEN evaluated through five periods
+    evaluator.advanceTo(T0 + 5 * PERIOD_MS);
+
+    // THEN it alarmed at the end of the breaching period and recovered once the range held no breach
+    const [history] = evaluator.histories();
+    expect(history.transitions).toEqual([
+      { from: 'INSUFFICIENT_DATA', to: 'OK', atMs: T0 + PERIOD_MS },
+      { from: 'OK', to: 'ALARM', atMs: T0 + 2 * PERIOD_MS },
+      { from: 'ALARM', to: 'OK', atMs: T0 + 4 * PERIOD_MS },
+    ]);
+    expect(history.firstAlarmAtMs).toBe(T0 + 2 * PERIOD_MS);
+    expect(history.okAtMs).toBe(T0 + 4 * PERIOD_MS);
+  });
+
+  it('reports okAtMs null while the alarm is still in ALARM', () => {
+    const store = new MetricStore();
+    put(store, T0 + 1_000, 9_000);
+    const evaluator = new AlarmEvaluator([definition()], store, T0);
+    evaluator.advanceTo(T0 + PERIOD_MS);
+    expect(evaluator.inAlarm()).toEqual(['local-orders-iterator-age']);
+    expect(evaluator.histories()[0].okAtMs).toBeNull();
+  });
+
+  it('evaluates only complete periods: a boundary not reached yet is not evaluated', () => {
+    const store = new MetricStore();
+    put(store, T0 + 1_000, 9_000);
+    const evaluator = new AlarmEvaluator([definition()], store, T0);
+    evaluator.advanceTo(T0 + PERIOD_MS - 1);
+    expect(evaluator.histories()[0].transitions).toEqual([]);
+  });
+
+  it('matches the full dimension set: another dimension set is another metric', () => {
+    const store = new MetricStore();
+    put(store, T0 + 1_000, 9_000, { FunctionName: 'analytics' });
+    const evaluator = new AlarmEvaluator([definition()], store, T0);
+    evaluator.advanceTo(T0 + PERIOD_MS);
+    expect(evaluator.histories()[0].state).toBe('OK');
+  });
+
+  it('needs datapointsToAlarm breaching periods out of evaluationPeriods', () => {
+    // GIVEN 2 of 3 required, and breaching periods 1 and 3 with an OK one between
+    const store = new MetricStore();
+    put(store, T0 + 1_000, 9_000);
+    put(store, T0 + PERIOD_MS + 1_000, 1);
+    put(store, T0 + 2 * PERIOD_MS + 1_000, 9_000);
+    const evaluator = new AlarmEvaluator(
+      [definition({ evaluationPeriods: 3, datapointsToAlarm: 2 })],
+      store,
+      T0,
+    );
+
+    // WHEN / THEN it alarms only when the second breaching period completes
+    evaluator.advanceTo(T0 + 2 * PERIOD_MS);
+    expect(evaluator.histories()[0].state).toBe('OK');
+    evaluator.advanceTo(T0 + 3 * PERIOD_MS);
+    expect(evaluator.histories()[0].state).toBe('ALARM');
+    expect(evaluator.histories()[0].firstAlarmAtMs).toBe(T0 + 3 * PERIOD_MS);
+  });
+
+  it('keeps the state through a silent range with treatMissingData ignore', () => {
+    const store = new MetricStore();
+    put(store, T0 + 1_000, 9_000);
+    const evaluator = new AlarmEvaluator([definition({ treatMissingData: 'ignore' })], store, T0);
+    evaluator.advanceTo(T0 + 6 * PERIOD_MS);
+    expect(evaluator.histories()[0].state).toBe('ALARM');
+  });
+});
