@@ -1,0 +1,63 @@
+/**
+ * How SDK clients and handler code find the emulators: the standard AWS_ENDPOINT_URL_<SERVICE>
+ * variables and dummy credentials, so the code under test has no emulator branches.
+ */
+
+/** Region of every local ARN and client. kinesalite builds its ARNs from it too. */
+export const LOCAL_REGION = 'us-east-1';
+/** The account kinesalite puts in its ARNs; the other emulators are told the same. */
+export const LOCAL_ACCOUNT_ID = '000000000000';
+
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+
+export interface EmulatorEndpoints {
+  readonly kinesis: string;
+  readonly dynamodb: string;
+  readonly sqs: string;
+  /** Set once the local Lambda API (local/lambda-api) runs. */
+  readonly lambda?: string;
+}
+
+/** What an SDK v3 client constructor needs to reach one emulator, independent of process.env. */
+export interface LocalClientConfig {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly credentials: typeof LOCAL_CREDENTIALS;
+}
+
+export function localClientConfig(endpoint: string): LocalClientConfig {
+  return { endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+}
+
+/** The environment variables that point default-constructed SDK clients at the emulators. */
+export function emulatorEnvironment(endpoints: EmulatorEndpoints): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_KINESIS: endpoints.kinesis,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+    ...(endpoints.lambda === undefined ? {} : { AWS_ENDPOINT_URL_LAMBDA: endpoints.lambda }),
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_REGION: LOCAL_REGION,
+    AWS_DEFAULT_REGION: LOCAL_REGION,
+  };
+}
+
+/**
+ * Sets variables on process.env (a session token or profile from the shell would otherwise be mixed
+ * with the dummy keys, so those are removed).
+ * @returns a function that puts back exactly what was there before
+ */
+export function applyEnvironment(variables: Readonly<Record<string, string>>): () => void {
+  const overridden = ['AWS_SESSION_TOKEN', 'AWS_PROFILE', ...Object.keys(variables)];
+  const previous = new Map(overridden.map((name) => [name, process.env[name]]));
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
+  Object.assign(process.env, variables);
+  return () => {
+    for (const [name, value] of previous) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+}

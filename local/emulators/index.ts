@@ -1,0 +1,18 @@
+export { startEmulators, type Emulators } from './start-emulators';
+export {
+  applyEnvironment,
+  emulatorEnvironment,
+  localClientConfig,
+  LOCAL_ACCOUNT_ID,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  type EmulatorEndpoints,
+  type LocalClientConfig,
+} from './client-environment';
+export {
+  createPipelineResources,
+  type LocalConsumerResources,
+  type LocalPipelineResources,
+  type LocalQueue,
+} from './pipeline-resources';
+export { closeServer, listenOnLoopback, loopbackUrl, LOOPBACK_HOST } from './loopback-server';

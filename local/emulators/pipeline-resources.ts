@@ -1,0 +1,125 @@
+import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  KinesisClient,
+  waitUntilStreamExists,
+} from '@aws-sdk/client-kinesis';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { PipelineConfig } from '../../lib/config';
+import { resourceNamesFor } from '../../lib/resource-names';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION, type LocalClientConfig } from './client-environment';
+
+export interface LocalQueue {
+  readonly name: string;
+  readonly url: string;
+  readonly arn: string;
+}
+
+export interface LocalConsumerResources {
+  readonly name: string;
+  readonly functionName: string;
+  /** ARN the local event source mapping reports as the function it invokes. */
+  readonly functionArn: string;
+  /** The mapping's on-failure destination (batch pointers, never data). */
+  readonly onFailureQueue: LocalQueue;
+  /** Where the consumer handler puts poison records with their payload. */
+  readonly poisonQueue: LocalQueue;
+}
+
+/** The stage's stream, breaker table and queues as created in the emulators. */
+export interface LocalPipelineResources {
+  readonly streamName: string;
+  readonly streamArn: string;
+  readonly shardCount: number;
+  readonly breakerTableName: string;
+  readonly controllerFunctionName: string;
+  readonly consumers: readonly LocalConsumerResources[];
+}
+
+/** The emulators are told to create at once; the waiters check each second, for at most ten. */
+const WAITER = { maxWaitTime: 10, minDelay: 1, maxDelay: 1 } as const;
+/** Breaker table partition key, as lambda/shared/breaker/item.ts documents. */
+const BREAKER_KEY_ATTRIBUTE = 'name';
+
+/**
+ * Creates, from the stage config and with the names the stack uses (lib/resource-names.ts), the
+ * stream (config.stream.shardCount shards, also for ON_DEMAND, which the emulator cannot model), the
+ * breaker table (key `name`) and, per consumer, its on-failure and poison queues.
+ */
+export async function createPipelineResources(
+  config: PipelineConfig,
+  clientConfig: {
+    readonly kinesis: LocalClientConfig;
+    readonly dynamodb: LocalClientConfig;
+    readonly sqs: LocalClientConfig;
+  },
+): Promise<LocalPipelineResources> {
+  const names = resourceNamesFor(config.stage);
+  const kinesis = new KinesisClient(clientConfig.kinesis);
+  const dynamodb = new DynamoDBClient(clientConfig.dynamodb);
+  const sqs = new SQSClient(clientConfig.sqs);
+  try {
+    const [streamArn, , consumers] = await Promise.all([
+      createStream(kinesis, names.streamName, config.stream.shardCount),
+      createBreakerTable(dynamodb, names.breakerTableName),
+      Promise.all(
+        config.consumers.map(async (consumer): Promise<LocalConsumerResources> => {
+          const consumerNames = names.consumer(consumer.name);
+          return {
+            name: consumer.name,
+            functionName: consumerNames.functionName,
+            functionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:${consumerNames.functionName}`,
+            onFailureQueue: await createQueue(sqs, consumerNames.onFailureQueueName),
+            poisonQueue: await createQueue(sqs, consumerNames.poisonQueueName),
+          };
+        }),
+      ),
+    ]);
+    return {
+      streamName: names.streamName,
+      streamArn,
+      shardCount: config.stream.shardCount,
+      breakerTableName: names.breakerTableName,
+      controllerFunctionName: names.controllerFunctionName,
+      consumers,
+    };
+  } finally {
+    kinesis.destroy();
+    dynamodb.destroy();
+    sqs.destroy();
+  }
+}
+
+async function createStream(kinesis: KinesisClient, streamName: string, shardCount: number): Promise<string> {
+  await kinesis.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: shardCount }));
+  await waitUntilStreamExists({ client: kinesis, ...WAITER }, { StreamName: streamName });
+  const summary = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
+  const arn = summary.StreamDescriptionSummary?.StreamARN;
+  if (!arn) throw new Error(`Kinesis emulator returned no ARN for stream ${streamName}`);
+  return arn;
+}
+
+async function createBreakerTable(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: BREAKER_KEY_ATTRIBUTE, AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: BREAKER_KEY_ATTRIBUTE, KeyType: 'HASH' }],
+    }),
+  );
+  await waitUntilTableExists({ client: dynamodb, ...WAITER }, { TableName: tableName });
+}
+
+async function createQueue(sqs: SQSClient, name: string): Promise<LocalQueue> {
+  const created = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+  const url = created.QueueUrl;
+  if (!url) throw new Error(`SQS emulator returned no URL for queue ${name}`);
+  const attributes = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
+  );
+  const arn = attributes.Attributes?.QueueArn;
+  if (!arn) throw new Error(`SQS emulator returned no ARN for queue ${name}`);
+  return { name, url, arn };
+}
