@@ -1,0 +1,115 @@
+import type { RecordPosition } from '../shared';
+
+/** A record that failed, with what it threw. */
+export interface RecordFailure<R> {
+  readonly record: R;
+  readonly error: unknown;
+}
+
+/** What happened to a batch run by {@link processInKeyOrder}. */
+export interface OrderedBatchResult<R> {
+  /**
+   * The sequence number Lambda must retry from: the lowest among the failed records and the records
+   * never started. Undefined when every record completed.
+   */
+  readonly retryFrom?: string;
+  /** Records that threw, in the order they failed. */
+  readonly failures: readonly RecordFailure<R>[];
+  /** Records that completed. */
+  readonly completed: number;
+  /** Records never started because processing stopped. */
+  readonly notStarted: number;
+}
+
+export interface OrderedBatchOptions {
+  /** Partition keys processed at the same time. */
+  readonly maxConcurrentKeys: number;
+  /**
+   * Asked before each record starts; `false` stops the batch as a failure would, without one (e.g.
+   * when the invocation is about to time out). @default - always true
+   */
+  readonly mayStart?: () => boolean;
+}
+
+/**
+ * Runs `processRecord` over a batch with the ordering guarantee of a Kinesis shard kept per partition
+ * key: records of one key run strictly one after another in delivery order, records of different keys
+ * run concurrently, at most `maxConcurrentKeys` at a time. Keys start in the order of their first record,
+ * so that an early stop leaves the lowest sequence numbers unprocessed as rarely as possible.
+ *
+ * The first record that throws stops the batch: no record starts after it, calls already running
+ * finish, and no later record of the failed key runs. Lambda retries everything from the returned
+ * `retryFrom` on, so it is the lowest sequence number that did not complete, compared as integers.
+ *
+ * A `mayStart` that answers false stops the batch the same way, without a failure.
+ *
+ * @param processRecord - resolves when the record is done for good (delivered, or poisoned and
+ *   safely parked); throws when the record must be retried
+ */
+export async function processInKeyOrder<R extends RecordPosition>(
+  records: readonly R[],
+  options: OrderedBatchOptions,
+  processRecord: (record: R) => Promise<void>,
+): Promise<OrderedBatchResult<R>> {
+  const { maxConcurrentKeys, mayStart = () => true } = options;
+  const lanes = groupByPartitionKey(records);
+  const state = { nextLane: 0, stopped: false, completed: 0 };
+  const started = new Set<R>();
+  const failures: RecordFailure<R>[] = [];
+
+  const runLanes = async (): Promise<void> => {
+    while (!state.stopped && state.nextLane < lanes.length) {
+      const lane = lanes[state.nextLane++];
+      for (const record of lane) {
+        if (state.stopped || !mayStart()) {
+          state.stopped = true;
+          return;
+        }
+        started.add(record);
+        try {
+          await processRecord(record);
+          state.completed++;
+        } catch (error) {
+          failures.push({ record, error });
+          state.stopped = true;
+          return;
+        }
+      }
+    }
+  };
+
+  const workers = Math.max(1, Math.min(maxConcurrentKeys, lanes.length));
+  await Promise.all(Array.from({ length: workers }, runLanes));
+
+  const unfinished = [
+    ...failures.map((failure) => failure.record),
+    ...records.filter((r) => !started.has(r)),
+  ];
+  return {
+    retryFrom: lowestSequenceNumber(unfinished),
+    failures,
+    completed: state.completed,
+    notStarted: records.length - started.size,
+  };
+}
+
+/** Records grouped by partition key, each group in delivery order, groups in order of their first record. */
+function groupByPartitionKey<R extends RecordPosition>(records: readonly R[]): R[][] {
+  const byKey = new Map<string, R[]>();
+  for (const record of records) {
+    const lane = byKey.get(record.partitionKey);
+    if (lane) lane.push(record);
+    else byKey.set(record.partitionKey, [record]);
+  }
+  return [...byKey.values()];
+}
+
+/** Sequence numbers are decimal strings of up to 128 bits: compared as BigInt, never as strings. */
+function lowestSequenceNumber(records: readonly RecordPosition[]): string | undefined {
+  let lowest: { value: bigint; text: string } | undefined;
+  for (const { sequenceNumber } of records) {
+    const value = BigInt(sequenceNumber);
+    if (lowest === undefined || value < lowest.value) lowest = { value, text: sequenceNumber };
+  }
+  return lowest?.text;
+}

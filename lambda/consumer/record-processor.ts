@@ -1,0 +1,105 @@
+import type { KinesisStreamRecord } from 'aws-lambda';
+import {
+  buildPoisonMessage,
+  CircuitOpenError,
+  decodeRecord,
+  PoisonRecordError,
+  RetryableRecordError,
+  type CircuitBreaker,
+  type DecodedRecord,
+  type Log,
+  type PoisonOrigin,
+  type RecordPosition,
+} from '../shared';
+import type { DownstreamClient } from './downstream-client';
+import type { PoisonQueue } from './poison-queue';
+
+/** How a record ended when it did not have to be retried. */
+export type RecordDisposition = 'delivered' | 'poisoned';
+
+/** The invocation a record is processed in, written into poison messages. */
+export type Invocation = Omit<PoisonOrigin, 'consumer' | 'poisonedAt'>;
+
+export interface RecordProcessorOptions {
+  readonly consumerName: string;
+  readonly maxEventBytes: number;
+  readonly downstream: DownstreamClient;
+  readonly breaker: CircuitBreaker;
+  readonly poisonQueue: PoisonQueue;
+  readonly log: Log;
+  /** Called with the latency of every downstream call, whatever its outcome. */
+  readonly onDownstreamLatency: (millis: number) => void;
+}
+
+/**
+ * The failure policy for one record: decode it, call the downstream through the breaker, and park
+ * poison in the poison queue.
+ *
+ * Breaker outcomes: a 2xx is a success and a retryable failure (5xx, 408, 429, timeout, network) is a
+ * failure. A poison rejection (another 4xx) also counts as a success: the downstream answered on
+ * purpose and is healthy, and a burst of bad events must not open the breaker for the good ones.
+ * Records that fail decoding never reach the breaker, so they cannot take a HALF_OPEN probe.
+ */
+export class RecordProcessor {
+  constructor(private readonly options: RecordProcessorOptions) {}
+
+  /**
+   * @returns `delivered` once the downstream took the event, `poisoned` once SQS confirmed the poison
+   *   message
+   * @throws {CircuitOpenError} when the breaker did not admit the call (the downstream is not called)
+   * @throws {RetryableRecordError} when the downstream may take it later, or SQS refused the poison message
+   */
+  async process(record: KinesisStreamRecord, invocation: Invocation): Promise<RecordDisposition> {
+    try {
+      await this.deliver(decodeRecord(record.kinesis, this.options.maxEventBytes), record.kinesis);
+      return 'delivered';
+    } catch (error) {
+      if (!(error instanceof PoisonRecordError)) throw error;
+      await this.poison(record, error, invocation);
+      return 'poisoned';
+    }
+  }
+
+  private async deliver(decoded: DecodedRecord, position: RecordPosition): Promise<void> {
+    const { breaker, downstream, onDownstreamLatency } = this.options;
+    const admission = await breaker.admit();
+    if (!admission.admitted) throw new CircuitOpenError(breaker.name, position);
+
+    const outcome = await downstream.post(decoded.event.eventId, decoded.json);
+    onDownstreamLatency(outcome.latencyMillis);
+    await breaker.record(admission, outcome.kind === 'unavailable' ? 'failure' : 'success');
+
+    if (outcome.kind === 'rejected') {
+      throw new PoisonRecordError(`record is poison: ${outcome.reason}`, position, outcome.reason);
+    }
+    if (outcome.kind === 'unavailable') {
+      throw new RetryableRecordError(
+        `downstream call failed, the record will be retried: ${outcome.reason}`,
+        position,
+        {
+          cause: outcome.cause,
+        },
+      );
+    }
+  }
+
+  private async poison(
+    record: KinesisStreamRecord,
+    error: PoisonRecordError,
+    invocation: Invocation,
+  ): Promise<void> {
+    const { consumerName, poisonQueue, log } = this.options;
+    const message = buildPoisonMessage(record, error.reason, {
+      consumer: consumerName,
+      poisonedAt: new Date().toISOString(),
+      ...invocation,
+    });
+    await poisonQueue.send(message, record.kinesis);
+    log.warn('record poisoned', {
+      reason: error.reason,
+      sequenceNumber: message.sequenceNumber,
+      partitionKey: message.partitionKey,
+      shardId: message.shardId,
+    });
+  }
+}

@@ -1,0 +1,23 @@
+/** The public surface of the handlers' shared code. Other folders import lambda/shared only from here. */
+export type { Admission, BreakerState, CallOutcome, CircuitBreaker } from './breaker/types';
+export { CircuitOpenError, PipelineError, PoisonRecordError, RetryableRecordError } from './errors';
+export type { RecordPosition } from './errors';
+export { validateEvent } from './event';
+export type { EventValidation, PipelineEvent } from './event';
+export { createLogger } from './logging';
+export type { Log } from './logging';
+export { DIMENSION, METRIC } from './metric-catalog';
+export { createBreakerMetrics, createConsumerMetrics, createMetrics } from './metrics';
+export { buildPoisonMessage, POISON_MESSAGE_SCHEMA_VERSION, shardIdOf } from './poison-message';
+export type { PoisonAttempt, PoisonMessage, PoisonOrigin } from './poison-message';
+export { decodeRecord } from './record-decoder';
+export type { DecodedRecord } from './record-decoder';
+export {
+  consumerEnvironment,
+  controllerEnvironment,
+  ENV,
+  readConsumerSettings,
+  readControllerSettings,
+  SettingsError,
+} from './settings';
+export type { BreakerSettings, ConsumerSettings, ControllerSettings } from './settings';

@@ -1,0 +1,73 @@
+import type { KinesisStreamRecord } from 'aws-lambda';
+
+/**
+ * The body of a poison DLQ message: the whole Kinesis record as the consumer received it (data still
+ * base64, exactly as on the stream), where it came from, and why it was poisoned. Enough to put the
+ * record back on the stream after a fix (same partition key) and to find it in the shard.
+ *
+ * Kinesis events carry no retry count, so `attempt` records the invocation that poisoned the record;
+ * the SQS side adds its own ApproximateReceiveCount when the message is received.
+ */
+export interface PoisonMessage {
+  /** Version of this message shape, for readers of old messages. */
+  readonly schemaVersion: 1;
+  /** The consumer that poisoned the record. */
+  readonly consumer: string;
+  /** Why the record can never succeed as it is, e.g. `data is not valid JSON (...)` or `downstream rejected the event with HTTP 400`. */
+  readonly reason: string;
+  readonly eventSourceARN: string;
+  /** The shard, from the record's eventID (`shardId-000000000000:<sequence number>`). */
+  readonly shardId: string;
+  readonly eventID: string;
+  readonly partitionKey: string;
+  readonly sequenceNumber: string;
+  /** Seconds since the epoch with millisecond fraction, as Kinesis reports it. */
+  readonly approximateArrivalTimestamp: number;
+  /** The record's data, base64 exactly as delivered. */
+  readonly data: string;
+  readonly attempt: PoisonAttempt;
+}
+
+/** The invocation that poisoned a record. */
+export interface PoisonAttempt {
+  /** When the record was poisoned, ISO-8601 UTC. */
+  readonly poisonedAt: string;
+  /** The Lambda request id of the invocation that poisoned it, when known. */
+  readonly awsRequestId?: string;
+  readonly functionName?: string;
+}
+
+export const POISON_MESSAGE_SCHEMA_VERSION = 1;
+
+/** The shard id part of a Kinesis record's eventID, `shardId-000000000000:<sequence number>`. */
+export function shardIdOf(eventID: string): string {
+  const separator = eventID.indexOf(':');
+  return separator === -1 ? eventID : eventID.slice(0, separator);
+}
+
+/** Who poisoned a record and when: the consumer and its invocation. */
+export interface PoisonOrigin extends PoisonAttempt {
+  readonly consumer: string;
+}
+
+/** Builds the poison DLQ message for a record. */
+export function buildPoisonMessage(
+  record: KinesisStreamRecord,
+  reason: string,
+  origin: PoisonOrigin,
+): PoisonMessage {
+  const { consumer, ...attempt } = origin;
+  return {
+    schemaVersion: POISON_MESSAGE_SCHEMA_VERSION,
+    consumer,
+    reason,
+    eventSourceARN: record.eventSourceARN,
+    shardId: shardIdOf(record.eventID),
+    eventID: record.eventID,
+    partitionKey: record.kinesis.partitionKey,
+    sequenceNumber: record.kinesis.sequenceNumber,
+    approximateArrivalTimestamp: record.kinesis.approximateArrivalTimestamp,
+    data: record.kinesis.data,
+    attempt,
+  };
+}
