@@ -9,8 +9,8 @@ export interface DynamoDbEmulator extends RunningEmulator {
    * While true every request is refused with HTTP 503 `ServiceUnavailable`, as DynamoDB answers when
    * it cannot serve; the SDK retries it as a server error and then throws.
    */
-  setUnavailable(unavailable: boolean): void;
-  isUnavailable(): boolean;
+  readonly setUnavailable: (unavailable: boolean) => void;
+  readonly isUnavailable: () => boolean;
 }
 
 const SERVICE_UNAVAILABLE = 503;

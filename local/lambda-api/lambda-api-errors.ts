@@ -1,0 +1,34 @@
+/** An error response of the Lambda REST API: the SDK maps `type` to its exception class. */
+export class LambdaApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'LambdaApiError';
+  }
+}
+
+const NOT_FOUND = 404;
+const BAD_REQUEST = 400;
+
+export function mappingNotFound(uuid: string): LambdaApiError {
+  return new LambdaApiError(
+    NOT_FOUND,
+    'ResourceNotFoundException',
+    `The resource you requested does not exist. (Service: Lambda, event source mapping ${uuid})`,
+  );
+}
+
+export function invalidParameter(message: string): LambdaApiError {
+  return new LambdaApiError(BAD_REQUEST, 'InvalidParameterValueException', message);
+}
+
+export function unknownOperation(method: string, path: string): LambdaApiError {
+  return new LambdaApiError(
+    NOT_FOUND,
+    'UnknownOperationException',
+    `The local Lambda API serves Get/Update/ListEventSourceMappings only, not ${method} ${path}`,
+  );
+}
