@@ -33,6 +33,8 @@ export interface AlarmDefinition {
 export interface AlarmResources {
   readonly streamName: string;
   readonly controllerFunctionName: string;
+  /** Queue receiving breaker-table stream batches the controller failed on. @default - no controller DLQ alarms */
+  readonly controllerDlqName?: string;
   readonly consumers: readonly {
     readonly name: string;
     readonly breakerName: string;
@@ -40,4 +42,19 @@ export interface AlarmResources {
     readonly onFailureQueueName: string;
     readonly poisonQueueName: string;
   }[];
+}
+
+/**
+ * A composite alarm as plain data: ALARM while any member alarm is in ALARM. Local mode derives its
+ * state from the members' states; the CDK stack builds a CloudWatch composite alarm from it.
+ */
+export interface CompositeAlarmDefinition {
+  /** `<stage>-pipeline-critical`. */
+  readonly name: string;
+  /** Names of the member {@link AlarmDefinition}s. */
+  readonly memberNames: readonly string[];
+  /** How the member states combine; only "any member in ALARM" is used. */
+  readonly rule: 'anyOf';
+  readonly description: string;
+  readonly runbookAnchor: string;
 }

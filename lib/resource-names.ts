@@ -1,0 +1,56 @@
+/**
+ * Physical names of the pipeline's resources, derived from the stage and the consumer names only.
+ * The CDK stack, the local runtime and the operations tools all build names here, so a tool can find
+ * a queue or a table of a stage without reading stack outputs. Keep this file free of aws-cdk-lib.
+ */
+
+/** Every resource name is `<prefix>-<stage>-<component>`; the prefix keeps them apart from other apps. */
+export const RESOURCE_NAME_PREFIX = 'event-pipeline';
+
+export interface ConsumerResourceNames {
+  readonly functionName: string;
+  readonly onFailureQueueName: string;
+  readonly poisonQueueName: string;
+  /** Name of the enhanced fan-out consumer registered on the stream, when the consumer uses one. */
+  readonly streamConsumerName: string;
+}
+
+export interface PipelineResourceNames {
+  readonly stackName: string;
+  readonly streamName: string;
+  readonly breakerTableName: string;
+  readonly controllerFunctionName: string;
+  readonly controllerDlqName: string;
+  readonly alertTopicName: string;
+  readonly dashboardName: string;
+  readonly consumer: (consumerName: string) => ConsumerResourceNames;
+}
+
+/** The CloudFormation stack of a stage. */
+export function stackNameFor(stage: string): string {
+  return `EventPipeline-${stage}`;
+}
+
+/**
+ * @param stage - stage name, e.g. `dev`
+ * @returns the physical names of the stage's resources
+ * @example resourceNamesFor('dev').consumer('orders').poisonQueueName // 'event-pipeline-dev-orders-poison'
+ */
+export function resourceNamesFor(stage: string): PipelineResourceNames {
+  const name = (component: string): string => `${RESOURCE_NAME_PREFIX}-${stage}-${component}`;
+  return {
+    stackName: stackNameFor(stage),
+    streamName: name('events'),
+    breakerTableName: name('breakers'),
+    controllerFunctionName: name('breaker-controller'),
+    controllerDlqName: name('breaker-controller-dlq'),
+    alertTopicName: name('alerts'),
+    dashboardName: name('dashboard'),
+    consumer: (consumerName) => ({
+      functionName: name(`consumer-${consumerName}`),
+      onFailureQueueName: name(`${consumerName}-on-failure`),
+      poisonQueueName: name(`${consumerName}-poison`),
+      streamConsumerName: name(`${consumerName}-fan-out`),
+    }),
+  };
+}
