@@ -1,4 +1,4 @@
-import type { AlarmDefinition } from '../../lib/alarms/alarm-definition';
+import type { AlarmDefinition, CompositeAlarmDefinition } from '../../lib/alarms/alarm-definition';
 import { aggregate, nextState } from './alarm-rules';
 import type { AlarmState, PeriodValue } from './alarm-rules';
 import type { MetricStore } from './metric-store';
@@ -12,7 +12,11 @@ export interface AlarmTransition {
 
 /** What an alarm did over a run: when it would have paged (ALARM) and when it recovered (OK). */
 export interface AlarmHistory {
-  readonly definition: AlarmDefinition;
+  readonly name: string;
+  /** The metric alarm's definition; absent for a composite alarm. */
+  readonly definition?: AlarmDefinition;
+  /** The composite alarm's definition; absent for a metric alarm. */
+  readonly composite?: CompositeAlarmDefinition;
   readonly state: AlarmState;
   readonly transitions: readonly AlarmTransition[];
   /** First entry into ALARM (the page), or null if it never alarmed. */
@@ -26,7 +30,10 @@ const MILLIS_PER_SECOND = 1000;
 /**
  * Evaluates alarm definitions over a {@link MetricStore} the way CloudWatch does: at the end of every
  * period (periods aligned to the epoch), on the last `evaluationPeriods` complete periods. Alarms start
- * in INSUFFICIENT_DATA, as new CloudWatch alarms do.
+ * in INSUFFICIENT_DATA, as new CloudWatch alarms do, and periods that ended before the evaluator's start
+ * are left out of the range (the alarm did not exist yet), so a `breaching` alarm does not page on the
+ * silence before the run. A composite alarm is in ALARM while any member is, OK otherwise; it changes
+ * state at the moment a member does.
  */
 export class AlarmEvaluator {
   private readonly alarms: {
@@ -44,7 +51,8 @@ export class AlarmEvaluator {
   constructor(
     definitions: readonly AlarmDefinition[],
     private readonly store: MetricStore,
-    startMs: number,
+    private readonly startMs: number,
+    private readonly composites: readonly CompositeAlarmDefinition[] = [],
   ) {
     this.alarms = definitions.map((definition) => ({
       definition,
@@ -60,7 +68,8 @@ export class AlarmEvaluator {
       const periodMs = alarm.definition.periodSeconds * MILLIS_PER_SECOND;
       let boundary = (Math.floor(alarm.evaluatedUntilMs / periodMs) + 1) * periodMs;
       for (; boundary <= nowMs; boundary += periodMs) {
-        const next = nextState(this.rangeEndingAt(alarm.definition, boundary), alarm.definition, alarm.state);
+        const range = this.rangeEndingAt(alarm.definition, boundary);
+        const next = nextState(range, alarm.definition, alarm.state);
         if (next !== alarm.state) {
           alarm.transitions.push({ from: alarm.state, to: next, atMs: boundary });
           alarm.state = next;
@@ -70,26 +79,24 @@ export class AlarmEvaluator {
     }
   }
 
-  /** Names of the alarms currently in ALARM. */
+  /** Names of the alarms (composites included) currently in ALARM. */
   inAlarm(): string[] {
-    return this.alarms.filter((a) => a.state === 'ALARM').map((a) => a.definition.name);
+    return this.histories()
+      .filter((a) => a.state === 'ALARM')
+      .map((a) => a.name);
   }
 
+  /** Every metric alarm, then every composite alarm. */
   histories(): AlarmHistory[] {
-    return this.alarms.map((alarm) => {
-      const alarmed = alarm.transitions.filter((t) => t.to === 'ALARM');
-      const lastAlarm = alarmed.at(-1);
-      const okAfter = lastAlarm
-        ? alarm.transitions.find((t) => t.atMs > lastAlarm.atMs && t.to === 'OK')
-        : undefined;
-      return {
-        definition: alarm.definition,
-        state: alarm.state,
-        transitions: [...alarm.transitions],
-        firstAlarmAtMs: alarmed[0]?.atMs ?? null,
-        okAtMs: okAfter?.atMs ?? null,
-      };
+    const metricAlarms = this.alarms.map((alarm) =>
+      history(alarm.definition.name, alarm.state, alarm.transitions, { definition: alarm.definition }),
+    );
+    const composites = this.composites.map((composite) => {
+      const members = this.alarms.filter((a) => composite.memberNames.includes(a.definition.name));
+      const { state, transitions } = compositeTimeline(members.map((m) => m.transitions));
+      return history(composite.name, state, transitions, { composite });
     });
+    return [...metricAlarms, ...composites];
   }
 
   private rangeEndingAt(definition: AlarmDefinition, boundaryMs: number): PeriodValue[] {
@@ -97,6 +104,7 @@ export class AlarmEvaluator {
     const range: PeriodValue[] = [];
     for (let i = definition.evaluationPeriods; i >= 1; i--) {
       const start = boundaryMs - i * periodMs;
+      if (start + periodMs <= this.startMs) continue;
       const values = this.store.values(
         definition.namespace,
         definition.metricName,
@@ -108,4 +116,47 @@ export class AlarmEvaluator {
     }
     return range;
   }
+}
+
+function history(
+  name: string,
+  state: AlarmState,
+  transitions: readonly AlarmTransition[],
+  source: Pick<AlarmHistory, 'definition' | 'composite'>,
+): AlarmHistory {
+  const alarmed = transitions.filter((t) => t.to === 'ALARM');
+  const lastAlarm = alarmed.at(-1);
+  const okAfter = lastAlarm ? transitions.find((t) => t.atMs > lastAlarm.atMs && t.to === 'OK') : undefined;
+  return {
+    name,
+    ...source,
+    state,
+    transitions: [...transitions],
+    firstAlarmAtMs: alarmed[0]?.atMs ?? null,
+    okAtMs: okAfter?.atMs ?? null,
+  };
+}
+
+/** Replays the members' transitions in time order: ALARM while any member is in ALARM, else OK. */
+function compositeTimeline(memberTransitions: readonly (readonly AlarmTransition[])[]): {
+  state: AlarmState;
+  transitions: AlarmTransition[];
+} {
+  const changes = memberTransitions
+    .flatMap((transitions, member) => transitions.map((t) => ({ member, to: t.to, atMs: t.atMs })))
+    .sort((a, b) => a.atMs - b.atMs);
+  const memberStates = memberTransitions.map((): AlarmState => 'INSUFFICIENT_DATA');
+  let state: AlarmState = 'INSUFFICIENT_DATA';
+  const transitions: AlarmTransition[] = [];
+  for (let i = 0; i < changes.length; i++) {
+    memberStates[changes[i].member] = changes[i].to;
+    // Members changing at the same boundary count as one evaluation of the composite.
+    if (changes[i + 1]?.atMs === changes[i].atMs) continue;
+    const next: AlarmState = memberStates.includes('ALARM') ? 'ALARM' : 'OK';
+    if (next !== state) {
+      transitions.push({ from: state, to: next, atMs: changes[i].atMs });
+      state = next;
+    }
+  }
+  return { state, transitions };
 }

@@ -104,4 +104,50 @@ describe('AlarmEvaluator', () => {
     evaluator.advanceTo(T0 + 6 * PERIOD_MS);
     expect(evaluator.histories()[0].state).toBe('ALARM');
   });
+
+  it('does not count the periods before its start: a breaching alarm does not page on the silence before the run', () => {
+    // GIVEN an alarm treating missing data as breaching, started mid-period, with a low value after start
+    const store = new MetricStore();
+    put(store, T0 + 6_000, 10);
+    const evaluator = new AlarmEvaluator([definition({ treatMissingData: 'breaching' })], store, T0 + 5_000);
+
+    // WHEN the first boundary is evaluated
+    evaluator.advanceTo(T0 + PERIOD_MS);
+
+    // THEN only the period holding the start counts, and it does not breach
+    expect(evaluator.histories()[0].state).toBe('OK');
+  });
+
+  it('derives a composite alarm from its members: ALARM while any member is, OK when none is', () => {
+    // GIVEN two members: one breaches in period 0, the other in period 1
+    const store = new MetricStore();
+    put(store, T0 + 1_000, 9_000, { FunctionName: 'orders' });
+    put(store, T0 + PERIOD_MS + 1_000, 9_000, { FunctionName: 'analytics' });
+    const members = [
+      definition({ name: 'a', evaluationPeriods: 1 }),
+      definition({ name: 'b', evaluationPeriods: 1, dimensions: { FunctionName: 'analytics' } }),
+      definition({ name: 'not-a-member', evaluationPeriods: 1, threshold: -1 }),
+    ];
+    const composite = {
+      name: 'critical',
+      memberNames: ['a', 'b'],
+      rule: 'anyOf' as const,
+      description: 'test',
+      runbookAnchor: '#runbook-pipeline-critical',
+    };
+    const evaluator = new AlarmEvaluator(members, store, T0, [composite]);
+
+    // WHEN
+    evaluator.advanceTo(T0 + 4 * PERIOD_MS);
+
+    // THEN it alarmed when a did and recovered only when b did too
+    const critical = evaluator.histories().find((h) => h.name === 'critical')!;
+    expect(critical.composite).toBe(composite);
+    expect(critical.transitions).toEqual([
+      { from: 'INSUFFICIENT_DATA', to: 'ALARM', atMs: T0 + PERIOD_MS },
+      { from: 'ALARM', to: 'OK', atMs: T0 + 3 * PERIOD_MS },
+    ]);
+    expect(critical.firstAlarmAtMs).toBe(T0 + PERIOD_MS);
+    expect(critical.okAtMs).toBe(T0 + 3 * PERIOD_MS);
+  });
 });

@@ -1,0 +1,120 @@
+import type { DownstreamBehaviour } from '../downstream';
+import type { GameDayOptions } from './options';
+
+/**
+ * The incident as a timeline: steady load, a burst, a struggling downstream, its outage, recovery.
+ * The producer follows each phase's rate and every downstream follows its behaviour; after the last
+ * phase the producer stops and the run drains, redrives and checks.
+ */
+export type PhaseName = 'steady' | 'burst' | 'slow' | 'outage' | 'recovered';
+
+export interface Phase {
+  readonly name: PhaseName;
+  /** Offsets from the start of the run. */
+  readonly startMs: number;
+  readonly endMs: number;
+  /** Producer events per second. */
+  readonly rate: number;
+  readonly downstream: DownstreamBehaviour;
+}
+
+export interface Window {
+  readonly startMs: number;
+  readonly endMs: number;
+}
+
+export interface Scenario {
+  readonly phases: readonly Phase[];
+  /** When the producer stops. */
+  readonly producingEndsMs: number;
+  /** The downstream 503 window, if any. */
+  readonly outage: Window | undefined;
+  /** The DynamoDB refusal window, if any; it starts with the downstream outage (or the slow phase). */
+  readonly storeOutage: Window | undefined;
+}
+
+/** Phase lengths at --duration-scale 1, in seconds; the outage comes from --outage-seconds. */
+export const BASE_PHASE_SECONDS = { steady: 10, burst: 6, slow: 3, recovered: 6 } as const;
+/** Latency of the slow phase: well below the local downstream timeout, so calls slow down but succeed. */
+export const SLOW_LATENCY_MILLIS = 120;
+
+const MILLIS_PER_SECOND = 1000;
+
+export function buildScenario(
+  options: Pick<
+    GameDayOptions,
+    'rate' | 'burstFactor' | 'outageSeconds' | 'storeOutageSeconds' | 'durationScale'
+  >,
+): Scenario {
+  const scaled = (seconds: number): number => Math.round(seconds * options.durationScale * MILLIS_PER_SECOND);
+  const healthy = { phase: 'healthy', latencyMillis: 0 } as const;
+  const plan: { name: PhaseName; lengthMs: number; rate: number; downstream: DownstreamBehaviour }[] = [
+    { name: 'steady', lengthMs: scaled(BASE_PHASE_SECONDS.steady), rate: options.rate, downstream: healthy },
+    {
+      name: 'burst',
+      lengthMs: scaled(BASE_PHASE_SECONDS.burst),
+      rate: options.rate * options.burstFactor,
+      downstream: healthy,
+    },
+    {
+      name: 'slow',
+      lengthMs: scaled(BASE_PHASE_SECONDS.slow),
+      rate: options.rate,
+      downstream: { phase: 'slow', latencyMillis: SLOW_LATENCY_MILLIS },
+    },
+    {
+      name: 'outage',
+      lengthMs: scaled(options.outageSeconds),
+      rate: options.rate,
+      downstream: { phase: 'failing', latencyMillis: 0 },
+    },
+    {
+      name: 'recovered',
+      lengthMs: scaled(BASE_PHASE_SECONDS.recovered),
+      rate: options.rate,
+      downstream: { phase: 'recovered', latencyMillis: 0 },
+    },
+  ];
+  const phases: Phase[] = [];
+  let startMs = 0;
+  for (const step of plan) {
+    if (step.lengthMs <= 0) continue;
+    phases.push({
+      name: step.name,
+      startMs,
+      endMs: startMs + step.lengthMs,
+      rate: step.rate,
+      downstream: step.downstream,
+    });
+    startMs += step.lengthMs;
+  }
+  const outagePhase = phases.find((p) => p.name === 'outage');
+  const storeStart = (outagePhase ?? phases.find((p) => p.name === 'slow') ?? phases[0]).startMs;
+  const storeLength = scaled(options.storeOutageSeconds);
+  return {
+    phases,
+    producingEndsMs: startMs,
+    outage: outagePhase && { startMs: outagePhase.startMs, endMs: outagePhase.endMs },
+    storeOutage: storeLength > 0 ? { startMs: storeStart, endMs: storeStart + storeLength } : undefined,
+  };
+}
+
+/** The phase at an offset; after the last phase, the last one (the downstream stays recovered). */
+export function phaseAt(scenario: Scenario, elapsedMs: number): Phase {
+  return scenario.phases.find((p) => elapsedMs < p.endMs) ?? scenario.phases[scenario.phases.length - 1];
+}
+
+/** How many events the producer should have sent by an offset: the integral of the phase rates. */
+export function eventsDueBy(scenario: Scenario, elapsedMs: number): number {
+  let due = 0;
+  for (const phase of scenario.phases) {
+    const until = Math.min(elapsedMs, phase.endMs);
+    if (until <= phase.startMs) break;
+    due += ((until - phase.startMs) / MILLIS_PER_SECOND) * phase.rate;
+  }
+  return Math.floor(due);
+}
+
+export function within(window: Window | undefined, elapsedMs: number): boolean {
+  return window !== undefined && elapsedMs >= window.startMs && elapsedMs < window.endMs;
+}

@@ -1,0 +1,98 @@
+import { DEFAULT_OPTIONS, OptionsError, parseOptions } from '../../../local/gameday/options';
+
+const CONSUMERS = ['orders', 'analytics'];
+
+describe('parseOptions', () => {
+  it('gives the defaults with no arguments', () => {
+    expect(parseOptions([], CONSUMERS)).toEqual({
+      ...DEFAULT_OPTIONS,
+      shards: undefined,
+      consumers: undefined,
+      jsonFile: undefined,
+      help: false,
+    });
+  });
+
+  it('reads every option', () => {
+    const options = parseOptions(
+      [
+        '--seed=7',
+        '--shards=3',
+        '--rate=100',
+        '--burst-factor=5',
+        '--outage-seconds=4',
+        '--poison-rate=0.1',
+        '--crash-rate=0.2',
+        '--store-outage-seconds=2',
+        '--consumers=analytics',
+        '--duration-scale=0.5',
+        '--json=out.json',
+      ],
+      CONSUMERS,
+    );
+    expect(options).toEqual({
+      seed: 7,
+      shards: 3,
+      rate: 100,
+      burstFactor: 5,
+      outageSeconds: 4,
+      poisonRate: 0.1,
+      crashRate: 0.2,
+      storeOutageSeconds: 2,
+      consumers: ['analytics'],
+      durationScale: 0.5,
+      jsonFile: 'out.json',
+      help: false,
+    });
+  });
+
+  it('accepts the value as the next argument', () => {
+    expect(parseOptions(['--seed', '42', '--consumers', 'orders,analytics'], CONSUMERS)).toMatchObject({
+      seed: 42,
+      consumers: ['orders', 'analytics'],
+    });
+  });
+
+  it.each([
+    [['--seed=abc'], '--seed = "abc"; allowed an integer 0..4294967295'],
+    [['--seed=1.5'], '--seed = "1.5"; allowed an integer 0..4294967295'],
+    [['--shards=0'], '--shards = 0; allowed an integer 1..16'],
+    [['--shards=17'], '--shards = 17; allowed an integer 1..16'],
+    [['--rate=0'], '--rate = 0; allowed a number 1..2000'],
+    [['--rate='], '--rate = ""; allowed a number 1..2000'],
+    [['--burst-factor=0.5'], '--burst-factor = 0.5; allowed a number 1..50'],
+    [['--outage-seconds=-1'], '--outage-seconds = -1; allowed a number 0..600'],
+    [['--poison-rate=1.5'], '--poison-rate = 1.5; allowed a number 0..1'],
+    [['--crash-rate=0.95'], '--crash-rate = 0.95; allowed a number 0..0.9'],
+    [['--store-outage-seconds=x'], '--store-outage-seconds = "x"; allowed a number 0..600'],
+    [['--duration-scale=0'], '--duration-scale = 0; allowed a number 0.05..10'],
+    [
+      ['--consumers=billing'],
+      '--consumers names unknown consumer billing; allowed a comma-separated list of orders, analytics',
+    ],
+    [['--consumers=,'], '--consumers = ","; allowed a comma-separated list of orders, analytics'],
+    [
+      ['--consumers=orders,orders'],
+      '--consumers names orders twice; allowed a comma-separated list of orders, analytics',
+    ],
+    [['--json='], '--json = ""; allowed a file path'],
+  ])('rejects %p with a message naming the option, the value and the range', (args, message) => {
+    expect(() => parseOptions(args, CONSUMERS)).toThrow(new OptionsError(message));
+  });
+
+  it('rejects an unknown option', () => {
+    expect(() => parseOptions(['--sede=1'], CONSUMERS)).toThrow(/Unknown option '--sede'/);
+  });
+
+  it('rejects an option without its value', () => {
+    expect(() => parseOptions(['--rate'], CONSUMERS)).toThrow(OptionsError);
+  });
+
+  it('rejects positional arguments', () => {
+    expect(() => parseOptions(['fast'], CONSUMERS)).toThrow(OptionsError);
+  });
+
+  it('reads --help', () => {
+    expect(parseOptions(['--help'], CONSUMERS).help).toBe(true);
+  });
+});
