@@ -1,0 +1,195 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { BreakerSettings } from '../settings';
+import { systemClock, type EpochClock } from './clock';
+import { DynamoDbBreakerStore } from './dynamodb-store';
+import { BreakerEngine } from './engine';
+import type { BreakerItem } from './item';
+import { MemoryBreakerStore } from './memory-store';
+import { notifySafely, type BreakerObserver } from './observer';
+import { BreakerStoreError } from './store';
+import type { Admission, CallOutcome, CircuitBreaker } from './types';
+
+/** While DynamoDB is unavailable, how long the breaker leaves it alone before trying it again. */
+export const DEFAULT_STORE_RETRY_INTERVAL_MILLIS = 1_000;
+
+const REFUSED_DURING_OUTAGE: Admission = { admitted: false, state: 'OPEN' };
+
+export interface DynamoDbCircuitBreakerOptions {
+  /** Low-level DynamoDB client; its endpoint may come from AWS_ENDPOINT_URL_DYNAMODB. */
+  readonly client: DynamoDBClient;
+  /** The breaker table (partition key `name`). */
+  readonly tableName: string;
+  /** The breaker (one per downstream); the item's key. */
+  readonly name: string;
+  readonly settings: BreakerSettings;
+  /** Epoch-millisecond clock. @default - Date.now */
+  readonly clock?: EpochClock;
+  /** Transition and store-health callbacks. @default - none */
+  readonly observer?: BreakerObserver;
+  /** See {@link DEFAULT_STORE_RETRY_INTERVAL_MILLIS}. @default 1000 */
+  readonly storeRetryIntervalMillis?: number;
+}
+
+interface Outage {
+  readonly since: number;
+  retryAt: number;
+  /** The per-instance breaker protecting the downstream meanwhile ('local-breaker' mode only). */
+  readonly local: BreakerEngine | undefined;
+}
+
+/**
+ * A {@link CircuitBreaker} whose state is one DynamoDB item shared by every consumer instance.
+ *
+ * Cost: `admit()` reads the item at most once per `cacheTtlMillis` (concurrent reads coalesce);
+ * `record()` buffers outcomes in memory; `flush()` writes them in one UpdateItem whose ALL_NEW result
+ * refreshes the cache. Steady state is about one request per batch. Transitions are conditional writes
+ * (see `transitions.ts`), so each happens exactly once across all instances.
+ *
+ * When DynamoDB fails (anything but a failed condition), `settings.onStoreFailure` decides:
+ * - `'local-breaker'` (default): a per-instance in-memory breaker with the same tuning, seeded with the
+ *   last state seen, keeps protecting the downstream. The downstream is not hammered, at the price of
+ *   each instance deciding alone until the store is back.
+ * - `'fail-fast'`: every `admit()` is refused (state reported as OPEN), so records are retried later
+ *   rather than processed without shared protection.
+ *
+ * Either way `onStoreUnavailable` is reported, outcomes stay buffered for the store, and the store is
+ * tried again every `storeRetryIntervalMillis`; the first success ends the outage. `admit()`,
+ * `record()` and `flush()` never throw because of the store.
+ */
+export class DynamoDbCircuitBreaker implements CircuitBreaker {
+  readonly name: string;
+  private readonly shared: BreakerEngine;
+  private readonly clock: EpochClock;
+  private readonly observer: BreakerObserver;
+  private readonly retryIntervalMillis: number;
+  private outage: Outage | undefined;
+
+  constructor(private readonly options: DynamoDbCircuitBreakerOptions) {
+    this.name = options.name;
+    this.clock = options.clock ?? systemClock;
+    this.observer = options.observer ?? {};
+    this.retryIntervalMillis = options.storeRetryIntervalMillis ?? DEFAULT_STORE_RETRY_INTERVAL_MILLIS;
+    this.shared = new BreakerEngine({
+      store: new DynamoDbBreakerStore({ client: options.client, tableName: options.tableName }),
+      name: options.name,
+      settings: options.settings,
+      clock: this.clock,
+      observer: this.observer,
+      scope: 'store',
+    });
+  }
+
+  /** Whether DynamoDB is currently considered unavailable. */
+  get storeUnavailable(): boolean {
+    return this.outage !== undefined;
+  }
+
+  async admit(): Promise<Admission> {
+    if (!this.storeDue()) return this.admitDuringOutage();
+    try {
+      await this.proveStoreIsBack();
+      return await this.shared.admit();
+    } catch (error) {
+      this.storeFailed(error, 'admit');
+      return this.admitDuringOutage();
+    }
+  }
+
+  async record(admission: Admission & { admitted: true }, outcome: CallOutcome): Promise<void> {
+    const local = this.outage?.local;
+    if (admission.probe && local?.holdsProbe()) {
+      await this.recordLocally(local, admission, outcome);
+      return;
+    }
+    if (!admission.probe && local !== undefined) await this.recordLocally(local, admission, outcome);
+    try {
+      await this.shared.record(admission, outcome);
+    } catch (error) {
+      // The probe's outcome is lost with the store; its lease expires and a later probe decides.
+      this.storeFailed(error, 'record');
+    }
+  }
+
+  async flush(): Promise<void> {
+    if (!this.storeDue()) return;
+    try {
+      await this.proveStoreIsBack();
+      await this.shared.flush();
+    } catch (error) {
+      this.storeFailed(error, 'flush');
+    }
+  }
+
+  private async recordLocally(
+    local: BreakerEngine,
+    admission: Admission & { admitted: true },
+    outcome: CallOutcome,
+  ): Promise<void> {
+    await local.record(admission, outcome);
+    await local.flush(); // in memory: free, and trips the local breaker without waiting for the batch end
+  }
+
+  /** False while an outage is on and the next store attempt is not due yet. */
+  private storeDue(): boolean {
+    return this.outage === undefined || this.clock.now() >= this.outage.retryAt;
+  }
+
+  /** During an outage a cached item would hide the store's state: read it for real first. */
+  private async proveStoreIsBack(): Promise<void> {
+    const outage = this.outage;
+    if (outage === undefined) return;
+    await this.shared.refresh();
+    this.outage = undefined;
+    const now = this.clock.now();
+    notifySafely(() =>
+      this.observer.onStoreRecovered?.({
+        breaker: this.name,
+        unavailableForMillis: now - outage.since,
+        atMillis: now,
+      }),
+    );
+  }
+
+  private admitDuringOutage(): Promise<Admission> {
+    const local = this.outage?.local;
+    return local === undefined ? Promise.resolve(REFUSED_DURING_OUTAGE) : local.admit();
+  }
+
+  /** Starts or extends an outage for a store error; any other error is a bug and propagates. */
+  private storeFailed(error: unknown, operation: string): void {
+    if (!(error instanceof BreakerStoreError)) throw error;
+    const now = this.clock.now();
+    const mode = this.options.settings.onStoreFailure;
+    if (this.outage === undefined) {
+      this.outage = {
+        since: now,
+        retryAt: now + this.retryIntervalMillis,
+        local: mode === 'local-breaker' ? this.startLocalBreaker() : undefined,
+      };
+    } else {
+      this.outage.retryAt = now + this.retryIntervalMillis;
+    }
+    notifySafely(() =>
+      this.observer.onStoreUnavailable?.({ breaker: this.name, operation, error, mode, atMillis: now }),
+    );
+  }
+
+  /** A local breaker that starts from the last shared state seen (an OPEN breaker stays OPEN). */
+  private startLocalBreaker(): BreakerEngine {
+    const seen = this.shared.lastSeen();
+    const seed: BreakerItem[] = seen === undefined ? [] : [withoutLease(seen)];
+    return new BreakerEngine({
+      store: new MemoryBreakerStore(seed),
+      name: this.name,
+      // Reads of process memory are free, so the local breaker never caches them.
+      settings: { ...this.options.settings, cacheTtlMillis: 0 },
+      clock: this.clock,
+      observer: this.observer,
+      scope: 'local',
+    });
+  }
+}
+
+function withoutLease(item: BreakerItem): BreakerItem {
+  return { ...item, probeLeaseId: undefined, probeLeaseUntil: undefined };
+}

@@ -1,0 +1,144 @@
+import {
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  ScanCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { marshalValue, unmarshalItem, type BreakerAttribute, type BreakerItem } from './item';
+import { BreakerStoreError, type BreakerStore, type Condition, type ItemUpdate } from './store';
+
+/** Where the breaker table is: the low-level client (small bundle) and the table name. */
+export interface BreakerTable {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+}
+
+/**
+ * Breaker items in DynamoDB. Every write is one UpdateItem with a ConditionExpression and
+ * ReturnValues ALL_NEW (so the caller's cache is refreshed by the write itself); no transactions.
+ */
+export class DynamoDbBreakerStore implements BreakerStore {
+  constructor(private readonly table: BreakerTable) {}
+
+  async get(name: string): Promise<BreakerItem | undefined> {
+    const output = await this.send('GetItem', () =>
+      this.table.client.send(
+        new GetItemCommand({ TableName: this.table.tableName, Key: key(name), ConsistentRead: true }),
+      ),
+    );
+    return output.Item && unmarshalItem(output.Item);
+  }
+
+  async update(name: string, update: ItemUpdate, condition: Condition): Promise<BreakerItem | undefined> {
+    const expression = new ExpressionBuilder();
+    const updateExpression = expression.update(update);
+    const conditionExpression = expression.condition(condition);
+    try {
+      const output = await this.table.client.send(
+        new UpdateItemCommand({
+          TableName: this.table.tableName,
+          Key: key(name),
+          UpdateExpression: updateExpression,
+          ConditionExpression: conditionExpression,
+          ExpressionAttributeNames: expression.names,
+          ...(Object.keys(expression.values).length > 0 && { ExpressionAttributeValues: expression.values }),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return output.Attributes && unmarshalItem(output.Attributes);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw new BreakerStoreError('UpdateItem', { cause: error });
+    }
+  }
+
+  async list(): Promise<BreakerItem[]> {
+    const items: BreakerItem[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const output = await this.send('Scan', () =>
+        this.table.client.send(
+          new ScanCommand({
+            TableName: this.table.tableName,
+            ConsistentRead: true,
+            ...(startKey && { ExclusiveStartKey: startKey }),
+          }),
+        ),
+      );
+      items.push(...(output.Items ?? []).map(unmarshalItem));
+      startKey = output.LastEvaluatedKey;
+    } while (startKey);
+    return items.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  private async send<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw new BreakerStoreError(operation, { cause: error });
+    }
+  }
+}
+
+function key(name: string): Record<string, AttributeValue> {
+  return { name: { S: name } };
+}
+
+/** Renders {@link ItemUpdate} and {@link Condition} with placeholders for every name and value. */
+class ExpressionBuilder {
+  readonly names: Record<string, string> = {};
+  readonly values: Record<string, AttributeValue> = {};
+  private valueCount = 0;
+
+  update(update: ItemUpdate): string {
+    const set = Object.entries(update.set ?? {})
+      .filter(([, value]) => value !== undefined)
+      .map(
+        ([attribute, value]) =>
+          `${this.name(attribute as BreakerAttribute)} = ${this.value(attribute as BreakerAttribute, value)}`,
+      );
+    const add = Object.entries(update.add ?? {}).map(
+      ([attribute, value]) =>
+        `${this.name(attribute as BreakerAttribute)} ${this.value(attribute as BreakerAttribute, value)}`,
+    );
+    const remove = (update.remove ?? []).map((attribute) => this.name(attribute));
+    return [
+      set.length > 0 ? `SET ${set.join(', ')}` : '',
+      add.length > 0 ? `ADD ${add.join(', ')}` : '',
+      remove.length > 0 ? `REMOVE ${remove.join(', ')}` : '',
+    ]
+      .filter((clause) => clause !== '')
+      .join(' ');
+  }
+
+  condition(condition: Condition): string {
+    switch (condition.kind) {
+      case 'itemExists':
+        return `${condition.exists ? 'attribute_exists' : 'attribute_not_exists'}(${this.name('name')})`;
+      case 'equals':
+        return `${this.name(condition.attribute)} = ${this.value(condition.attribute, condition.value)}`;
+      case 'atMost':
+        return `${this.name(condition.attribute)} <= ${this.value(condition.attribute, condition.value)}`;
+      case 'missing':
+        return `attribute_not_exists(${this.name(condition.attribute)})`;
+      case 'all':
+        return condition.of.map((part) => `(${this.condition(part)})`).join(' AND ');
+      case 'any':
+        return condition.of.map((part) => `(${this.condition(part)})`).join(' OR ');
+    }
+  }
+
+  private name(attribute: BreakerAttribute): string {
+    const placeholder = `#${attribute}`;
+    this.names[placeholder] = attribute;
+    return placeholder;
+  }
+
+  private value(attribute: BreakerAttribute, value: string | number): string {
+    const placeholder = `:v${this.valueCount++}`;
+    this.values[placeholder] = marshalValue(attribute, value);
+    return placeholder;
+  }
+}

@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import type { BreakerSettings } from '../settings';
+import type { EpochClock } from './clock';
+import type { BreakerItem } from './item';
+import { notifySafely, transitionEvent, type BreakerObserver, type TransitionScope } from './observer';
+import type { BreakerStore } from './store';
+import {
+  leaseFree,
+  probeFailed,
+  probeSucceeded,
+  recordOutcomes,
+  shouldTrip,
+  startProbe,
+  takeLease,
+  trip,
+  type PlannedWrite,
+} from './transitions';
+import type { Admission, BreakerState, CallOutcome } from './types';
+
+/**
+ * How often one operation re-reads and retries after losing a conditional write. Contention is
+ * bounded (a window rolls once, a transition happens once), so a few attempts always suffice; counts
+ * that still could not be written stay buffered for the next flush.
+ */
+export const MAX_WRITE_ATTEMPTS = 5;
+
+const ADMITTED: Admission = { admitted: true, probe: false };
+const PROBE: Admission = { admitted: true, probe: true };
+
+export interface BreakerEngineOptions {
+  readonly store: BreakerStore;
+  readonly name: string;
+  readonly settings: BreakerSettings;
+  readonly clock: EpochClock;
+  readonly observer: BreakerObserver;
+  readonly scope: TransitionScope;
+}
+
+interface CachedItem {
+  readonly item: BreakerItem | undefined;
+  readonly readAt: number;
+}
+
+/**
+ * The circuit breaker state machine over a {@link BreakerStore}: a read cache, buffered outcome
+ * counts and the probe lease this instance holds. It does not handle store failures: a
+ * {@link BreakerStoreError} propagates, with buffered counts kept.
+ */
+export class BreakerEngine {
+  private cached: CachedItem | undefined;
+  private reading: Promise<BreakerItem | undefined> | undefined;
+  private pending = { successes: 0, failures: 0 };
+  private probe: { readonly leaseId: string; readonly item: BreakerItem } | undefined;
+
+  constructor(private readonly options: BreakerEngineOptions) {}
+
+  /** The item as last read or written, for seeding a local breaker. */
+  lastSeen(): BreakerItem | undefined {
+    return this.cached?.item;
+  }
+
+  /** Whether this instance holds the probe lease of a HALF_OPEN breaker. */
+  holdsProbe(): boolean {
+    return this.probe !== undefined;
+  }
+
+  /** Reads the item now, bypassing the cache. */
+  refresh(): Promise<BreakerItem | undefined> {
+    this.reading ??= this.options.store
+      .get(this.options.name)
+      .then((item) => {
+        this.cached = { item, readAt: this.options.clock.now() };
+        return item;
+      })
+      .finally(() => {
+        this.reading = undefined;
+      });
+    return this.reading;
+  }
+
+  async admit(): Promise<Admission> {
+    const { settings, clock } = this.options;
+    let state: BreakerState = 'CLOSED';
+    for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+      const now = clock.now();
+      const item = await this.current(now);
+      state = item?.state ?? 'CLOSED';
+      if (item === undefined || state === 'CLOSED') return ADMITTED;
+      if (state === 'OPEN' && now < item.openUntil) return { admitted: false, state };
+      if (state === 'HALF_OPEN' && !leaseFree(item, now)) return { admitted: false, state };
+
+      // The cool-down is over or the lease is free: whoever wins this conditional write probes.
+      const leaseId = randomUUID();
+      const write =
+        state === 'OPEN' ? startProbe(item, now, leaseId, settings) : takeLease(item, now, leaseId, settings);
+      const after = await this.write(write, now);
+      if (after !== undefined) {
+        this.announce(item, after, now);
+        this.probe = { leaseId, item: after };
+        return PROBE;
+      }
+    }
+    return { admitted: false, state };
+  }
+
+  /**
+   * Buffers a call's outcome for the next {@link flush}; a probe's outcome is written at once, as
+   * the transition it decides (CLOSED on success, OPEN with a longer cool-down on failure).
+   */
+  async record(admission: Admission & { admitted: true }, outcome: CallOutcome): Promise<void> {
+    if (!admission.probe) {
+      this.pending[outcome === 'success' ? 'successes' : 'failures'] += 1;
+      return;
+    }
+    const probe = this.probe;
+    this.probe = undefined;
+    if (probe === undefined) return; // the lease was taken by an earlier engine (local breaker ended)
+    const now = this.options.clock.now();
+    const write =
+      outcome === 'success'
+        ? probeSucceeded(probe.item, probe.leaseId, now)
+        : probeFailed(probe.item, probe.leaseId, now, this.options.settings);
+    const after = await this.write(write, now);
+    // A lost condition means the lease expired and another consumer probed: its outcome decides.
+    if (after !== undefined) this.announce(probe.item, after, now);
+  }
+
+  /**
+   * Writes buffered counts in one UpdateItem (ADD, conditioned on the window) and trips the breaker
+   * if the counts the write returns call for it. Does nothing when no outcome is buffered.
+   * @throws {BreakerStoreError} with the counts kept for the next flush
+   */
+  async flush(): Promise<void> {
+    const counts = this.pending;
+    if (counts.successes + counts.failures === 0) return;
+    this.pending = { successes: 0, failures: 0 };
+    try {
+      for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+        const now = this.options.clock.now();
+        // A stale cached item is fine here: it only guesses the window, and a wrong guess fails the condition.
+        const item = this.cached ? this.cached.item : await this.refresh();
+        const after = await this.write(recordOutcomes(item, counts, now, this.options.settings), now);
+        if (after !== undefined) {
+          await this.tripIfDue(after, now);
+          return;
+        }
+      }
+      this.restore(counts);
+    } catch (error) {
+      this.restore(counts);
+      throw error;
+    }
+  }
+
+  private async tripIfDue(item: BreakerItem, now: number): Promise<void> {
+    if (!shouldTrip(item, this.options.settings, now)) return;
+    const after = await this.write(trip(item, now, this.options.settings), now);
+    if (after !== undefined) this.announce(item, after, now);
+  }
+
+  private restore(counts: { successes: number; failures: number }): void {
+    this.pending.successes += counts.successes;
+    this.pending.failures += counts.failures;
+  }
+
+  private current(now: number): Promise<BreakerItem | undefined> {
+    const cached = this.cached;
+    if (cached !== undefined && now - cached.readAt < this.options.settings.cacheTtlMillis) {
+      return Promise.resolve(cached.item);
+    }
+    return this.refresh();
+  }
+
+  /** One conditional write; the cache takes the item it returns, or is dropped when another writer won. */
+  private async write(planned: PlannedWrite, now: number): Promise<BreakerItem | undefined> {
+    const after = await this.options.store.update(this.options.name, planned.update, planned.condition);
+    this.cached = after === undefined ? undefined : { item: after, readAt: now };
+    return after;
+  }
+
+  private announce(before: BreakerItem, after: BreakerItem, now: number): void {
+    const event = transitionEvent(this.options.name, before, after, now, this.options.scope);
+    if (event !== undefined) notifySafely(() => this.options.observer.onTransition?.(event));
+  }
+}

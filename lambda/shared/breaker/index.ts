@@ -1,0 +1,35 @@
+export type { Admission, BreakerState, CallOutcome, CircuitBreaker } from './types';
+export {
+  DynamoDbCircuitBreaker,
+  DEFAULT_STORE_RETRY_INTERVAL_MILLIS,
+  type DynamoDbCircuitBreakerOptions,
+} from './dynamodb-circuit-breaker';
+export type { BreakerItem, TransitionReason } from './item';
+export { ITEM_TTL_SECONDS } from './item';
+export type { BreakerTable } from './dynamodb-store';
+export { BreakerStoreError } from './store';
+export { systemClock, type EpochClock } from './clock';
+export type {
+  BreakerObserver,
+  BreakerStoreRecoveredEvent,
+  BreakerStoreUnavailableEvent,
+  BreakerTransitionEvent,
+  TransitionScope,
+} from './observer';
+export {
+  createPowertoolsBreakerObserver,
+  emitBreakerMetric,
+  type PowertoolsBreakerObserverOptions,
+} from './powertools-observer';
+export { coolDownFor, failureRate } from './transitions';
+export {
+  advanceIfCoolDownPassed,
+  BreakerContentionError,
+  closeBreaker,
+  listBreakers,
+  openBreaker,
+  readBreaker,
+  resetBreaker,
+  type BreakerActionOptions,
+  type BreakerChange,
+} from './operations';

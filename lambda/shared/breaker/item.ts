@@ -1,0 +1,136 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { BreakerState } from './types';
+
+/**
+ * The stored state of one breaker: one DynamoDB item per protected downstream.
+ *
+ * Table: partition key `name` (S), no sort key. Every time is epoch milliseconds except `expiresAt`.
+ *
+ * | Attribute         | Type | Meaning                                                                      |
+ * |-------------------|------|------------------------------------------------------------------------------|
+ * | `name`            | S    | Breaker name (one per downstream), the partition key.                         |
+ * | `state`           | S    | `CLOSED`, `OPEN` or `HALF_OPEN`.                                              |
+ * | `version`         | N    | Incremented by every state change; each transition is conditioned on it.      |
+ * | `windowStart`     | N    | Start of the current counting window (it lasts `windowMillis`).               |
+ * | `successes`       | N    | Successful calls recorded in the window (grown with `ADD`).                   |
+ * | `failures`        | N    | Failed calls recorded in the window (grown with `ADD`).                       |
+ * | `trips`           | N    | Consecutive trips since the last close by a probe or reset; drives back-off. |
+ * | `openUntil`       | N    | End of the OPEN cool-down; 0 when not OPEN.                                   |
+ * | `probeLeaseId`    | S    | HALF_OPEN only: random id of the probe lease holder (absent when free).       |
+ * | `probeLeaseUntil` | N    | HALF_OPEN only: lease expiry; after it another consumer may probe.            |
+ * | `reason`          | S    | Why the last state change happened (a {@link TransitionReason}).              |
+ * | `changedAt`       | N    | When the last state change happened.                                          |
+ * | `updatedAt`       | N    | Last write of any kind.                                                       |
+ * | `expiresAt`       | N    | TTL attribute, epoch **seconds**, refreshed on every write.                   |
+ *
+ * Invariant: an item that exists has every attribute except the two lease attributes, because every
+ * write that may create the item sets all of them.
+ */
+export interface BreakerItem {
+  readonly name: string;
+  readonly state: BreakerState;
+  readonly version: number;
+  readonly windowStart: number;
+  readonly successes: number;
+  readonly failures: number;
+  readonly trips: number;
+  readonly openUntil: number;
+  readonly probeLeaseId?: string;
+  readonly probeLeaseUntil?: number;
+  readonly reason: TransitionReason;
+  readonly changedAt: number;
+  readonly updatedAt: number;
+  readonly expiresAt: number;
+}
+
+/** Why a breaker changed state; stored in the item and reported to observers. */
+export type TransitionReason =
+  | 'created'
+  | 'failure-rate'
+  | 'cool-down-elapsed'
+  | 'probe-succeeded'
+  | 'probe-failed'
+  | 'manual-open'
+  | 'manual-close'
+  | 'manual-reset';
+
+export type BreakerAttribute = keyof BreakerItem;
+export type NumberAttribute = {
+  [K in BreakerAttribute]-?: NonNullable<BreakerItem[K]> extends number ? K : never;
+}[BreakerAttribute];
+
+const NUMBER_ATTRIBUTES: ReadonlySet<BreakerAttribute> = new Set<NumberAttribute>([
+  'version',
+  'windowStart',
+  'successes',
+  'failures',
+  'trips',
+  'openUntil',
+  'probeLeaseUntil',
+  'changedAt',
+  'updatedAt',
+  'expiresAt',
+]);
+
+export function isNumberAttribute(attribute: BreakerAttribute): attribute is NumberAttribute {
+  return NUMBER_ATTRIBUTES.has(attribute);
+}
+
+/** How long an untouched item lives. Long enough that no cool-down outlives it (max is one day). */
+export const ITEM_TTL_SECONDS = 14 * 24 * 60 * 60;
+const MILLIS_PER_SECOND = 1_000;
+
+/** The TTL value written with every update made at `nowMillis`. */
+export function expiresAtFor(nowMillis: number): number {
+  return Math.floor(nowMillis / MILLIS_PER_SECOND) + ITEM_TTL_SECONDS;
+}
+
+/** A breaker that was never written behaves as a fresh CLOSED one. */
+export function freshItem(name: string, nowMillis: number): BreakerItem {
+  return { name, ...freshAttributes(nowMillis) };
+}
+
+/** Every attribute of a fresh CLOSED breaker but its name: what a write creating the item sets. */
+export function freshAttributes(nowMillis: number): Omit<BreakerItem, 'name'> {
+  return {
+    state: 'CLOSED',
+    version: 0,
+    windowStart: nowMillis,
+    successes: 0,
+    failures: 0,
+    trips: 0,
+    openUntil: 0,
+    reason: 'created',
+    changedAt: nowMillis,
+    updatedAt: nowMillis,
+    expiresAt: expiresAtFor(nowMillis),
+  };
+}
+
+/** Converts a low-level DynamoDB item to a {@link BreakerItem}. */
+export function unmarshalItem(raw: Record<string, AttributeValue>): BreakerItem {
+  const number = (attribute: NumberAttribute): number => Number(raw[attribute]?.N ?? 0);
+  const leaseId = raw.probeLeaseId?.S;
+  const leaseUntil = raw.probeLeaseUntil?.N;
+  return {
+    name: raw.name?.S ?? '',
+    state: (raw.state?.S ?? 'CLOSED') as BreakerState,
+    version: number('version'),
+    windowStart: number('windowStart'),
+    successes: number('successes'),
+    failures: number('failures'),
+    trips: number('trips'),
+    openUntil: number('openUntil'),
+    ...(leaseId === undefined ? {} : { probeLeaseId: leaseId }),
+    ...(leaseUntil === undefined ? {} : { probeLeaseUntil: Number(leaseUntil) }),
+    reason: (raw.reason?.S ?? 'created') as TransitionReason,
+    changedAt: number('changedAt'),
+    updatedAt: number('updatedAt'),
+    expiresAt: number('expiresAt'),
+  };
+}
+
+/** Converts one attribute value of a {@link BreakerItem} to its low-level form. */
+export function marshalValue(attribute: BreakerAttribute, value: string | number): AttributeValue {
+  return isNumberAttribute(attribute) ? { N: String(value) } : { S: String(value) };
+}

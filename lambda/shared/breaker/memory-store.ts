@@ -1,0 +1,58 @@
+import type { BreakerItem } from './item';
+import type { BreakerStore, Condition, ItemUpdate } from './store';
+
+type MutableItem = { -readonly [K in keyof BreakerItem]?: BreakerItem[K] };
+
+/**
+ * A per-process breaker store, used by the local breaker that protects the downstream while DynamoDB
+ * is unavailable. Conditions evaluate exactly as DynamoDB evaluates them (a missing attribute fails
+ * every comparison), and JavaScript's single thread makes each update atomic.
+ */
+export class MemoryBreakerStore implements BreakerStore {
+  private readonly items = new Map<string, BreakerItem>();
+
+  constructor(seed: readonly BreakerItem[] = []) {
+    for (const item of seed) this.items.set(item.name, { ...item });
+  }
+
+  get(name: string): Promise<BreakerItem | undefined> {
+    const item = this.items.get(name);
+    return Promise.resolve(item && { ...item });
+  }
+
+  update(name: string, update: ItemUpdate, condition: Condition): Promise<BreakerItem | undefined> {
+    const current = this.items.get(name);
+    if (!holds(condition, current)) return Promise.resolve(undefined);
+    const next: MutableItem = { ...current, name, ...update.set };
+    for (const [attribute, delta] of Object.entries(update.add ?? {}) as [keyof MutableItem, number][]) {
+      (next as Record<string, unknown>)[attribute] = ((next[attribute] as number | undefined) ?? 0) + delta;
+    }
+    for (const attribute of update.remove ?? []) delete next[attribute];
+    const stored = next as BreakerItem;
+    this.items.set(name, stored);
+    return Promise.resolve({ ...stored });
+  }
+
+  list(): Promise<BreakerItem[]> {
+    return Promise.resolve([...this.items.values()].map((item) => ({ ...item })));
+  }
+}
+
+function holds(condition: Condition, item: BreakerItem | undefined): boolean {
+  switch (condition.kind) {
+    case 'itemExists':
+      return (item !== undefined) === condition.exists;
+    case 'equals':
+      return item?.[condition.attribute] === condition.value;
+    case 'atMost': {
+      const value = item?.[condition.attribute];
+      return value !== undefined && value <= condition.value;
+    }
+    case 'missing':
+      return item?.[condition.attribute] === undefined;
+    case 'all':
+      return condition.of.every((part) => holds(part, item));
+    case 'any':
+      return condition.of.some((part) => holds(part, item));
+  }
+}

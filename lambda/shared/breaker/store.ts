@@ -1,0 +1,66 @@
+import type { BreakerAttribute, BreakerItem, NumberAttribute } from './item';
+
+/**
+ * A condition on the stored item, evaluated atomically with the write it guards. It is data, so the
+ * DynamoDB store renders it as a ConditionExpression and the in-memory store evaluates it directly:
+ * both stores give every transition the same semantics.
+ */
+export type Condition =
+  | { readonly kind: 'itemExists'; readonly exists: boolean }
+  | { readonly kind: 'equals'; readonly attribute: BreakerAttribute; readonly value: string | number }
+  | { readonly kind: 'atMost'; readonly attribute: NumberAttribute; readonly value: number }
+  | { readonly kind: 'missing'; readonly attribute: BreakerAttribute }
+  | { readonly kind: 'all'; readonly of: readonly Condition[] }
+  | { readonly kind: 'any'; readonly of: readonly Condition[] };
+
+/** One single-item write: SET, then ADD (atomic increments), then REMOVE. An attribute appears in one part only. */
+export interface ItemUpdate {
+  readonly set?: Partial<Omit<BreakerItem, 'name'>>;
+  readonly add?: Partial<Record<NumberAttribute, number>>;
+  readonly remove?: readonly BreakerAttribute[];
+}
+
+/** Where breaker items live. Only single-item reads and conditional writes, so any DynamoDB emulator serves. */
+export interface BreakerStore {
+  /** A strongly consistent read; `undefined` when the breaker was never written. */
+  get(name: string): Promise<BreakerItem | undefined>;
+  /**
+   * Applies `update` if and only if `condition` holds, atomically.
+   * @returns the whole item after the write, or `undefined` when the condition did not hold
+   * @throws {BreakerStoreError} when the store cannot be reached or refuses the request
+   */
+  update(name: string, update: ItemUpdate, condition: Condition): Promise<BreakerItem | undefined>;
+  /** Every breaker item (the table is small: one item per downstream). */
+  list(): Promise<BreakerItem[]>;
+}
+
+/**
+ * The breaker store could not be reached or refused a request (anything but a failed condition).
+ * The circuit breaker reacts to it with its `onStoreFailure` policy; operator tools report it.
+ */
+export class BreakerStoreError extends Error {
+  constructor(
+    readonly operation: string,
+    options: { cause: unknown },
+  ) {
+    super(`breaker store ${operation} failed: ${describe(options.cause)}`, options);
+    this.name = 'BreakerStoreError';
+  }
+}
+
+function describe(cause: unknown): string {
+  return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+}
+
+export const condition = {
+  itemExists: (exists: boolean): Condition => ({ kind: 'itemExists', exists }),
+  equals: (attribute: BreakerAttribute, value: string | number): Condition => ({
+    kind: 'equals',
+    attribute,
+    value,
+  }),
+  atMost: (attribute: NumberAttribute, value: number): Condition => ({ kind: 'atMost', attribute, value }),
+  missing: (attribute: BreakerAttribute): Condition => ({ kind: 'missing', attribute }),
+  all: (...of: Condition[]): Condition => ({ kind: 'all', of }),
+  any: (...of: Condition[]): Condition => ({ kind: 'any', of }),
+};

@@ -1,0 +1,281 @@
+import type { BreakerSettings } from '../settings';
+import { expiresAtFor, freshAttributes, freshItem, type BreakerItem, type TransitionReason } from './item';
+import { condition, type Condition, type ItemUpdate } from './store';
+
+/**
+ * The breaker's state machine as pure functions: each returns the single conditional write that
+ * performs one step, given the item as last seen. The condition makes the step happen at most once
+ * however many consumers attempt it; a consumer whose condition fails re-reads and re-decides.
+ *
+ *     CLOSED --failure rate over window, >= minimumCalls--> OPEN
+ *     OPEN --cool-down elapsed (consumer with lease, or scheduled tick)--> HALF_OPEN
+ *     HALF_OPEN --probe succeeded--> CLOSED (trips reset)      HALF_OPEN --probe failed--> OPEN (longer cool-down)
+ */
+export interface PlannedWrite {
+  readonly update: ItemUpdate;
+  readonly condition: Condition;
+}
+
+export interface OutcomeCounts {
+  readonly successes: number;
+  readonly failures: number;
+}
+
+const LEASE_ATTRIBUTES = ['probeLeaseId', 'probeLeaseUntil'] as const;
+
+/** The cool-down of the `trips`-th consecutive trip: coolDown x multiplier^(trips-1), capped. */
+export function coolDownFor(trips: number, settings: BreakerSettings): number {
+  const exponent = Math.max(0, trips - 1);
+  return Math.min(
+    settings.maxCoolDownMillis,
+    settings.coolDownMillis * settings.coolDownBackoffMultiplier ** exponent,
+  );
+}
+
+/** The failure rate of the current window, or 0 when it holds no call. */
+export function failureRate(item: Pick<BreakerItem, 'successes' | 'failures'>): number {
+  const calls = item.successes + item.failures;
+  return calls === 0 ? 0 : item.failures / calls;
+}
+
+/** A CLOSED breaker trips when its window holds at least minimumCalls and the failure rate reaches the threshold. */
+export function shouldTrip(item: BreakerItem, settings: BreakerSettings, nowMillis: number): boolean {
+  return (
+    item.state === 'CLOSED' &&
+    !windowExpired(item, nowMillis, settings) &&
+    item.successes + item.failures >= settings.minimumCalls &&
+    failureRate(item) >= settings.failureRateThreshold
+  );
+}
+
+export function windowExpired(item: BreakerItem, nowMillis: number, settings: BreakerSettings): boolean {
+  return nowMillis >= item.windowStart + settings.windowMillis;
+}
+
+/** Whether a HALF_OPEN breaker's probe lease is free at `nowMillis` (never taken, released or expired). */
+export function leaseFree(item: BreakerItem, nowMillis: number): boolean {
+  return item.probeLeaseUntil === undefined || item.probeLeaseUntil <= nowMillis;
+}
+
+/**
+ * Adds outcomes to the current window with ADD (no count lost under concurrency), or starts a new
+ * window holding them when the seen window has expired. Conditioned on the window seen, so outcomes
+ * never land in a window that another consumer has already replaced.
+ */
+export function recordOutcomes(
+  item: BreakerItem | undefined,
+  counts: OutcomeCounts,
+  nowMillis: number,
+  settings: BreakerSettings,
+): PlannedWrite {
+  if (item === undefined) {
+    return create(nowMillis, { successes: counts.successes, failures: counts.failures });
+  }
+  const sameWindow = condition.all(
+    condition.itemExists(true),
+    condition.equals('windowStart', item.windowStart),
+  );
+  if (!windowExpired(item, nowMillis, settings)) {
+    return {
+      update: { set: touch(nowMillis), add: { successes: counts.successes, failures: counts.failures } },
+      condition: sameWindow,
+    };
+  }
+  return {
+    update: {
+      set: {
+        ...touch(nowMillis),
+        windowStart: nowMillis,
+        successes: counts.successes,
+        failures: counts.failures,
+      },
+    },
+    condition: sameWindow,
+  };
+}
+
+/** CLOSED -> OPEN, for the cool-down of one more consecutive trip. */
+export function trip(item: BreakerItem, nowMillis: number, settings: BreakerSettings): PlannedWrite {
+  const trips = item.trips + 1;
+  return {
+    update: {
+      set: {
+        ...change('OPEN', item, nowMillis, 'failure-rate'),
+        trips,
+        openUntil: nowMillis + coolDownFor(trips, settings),
+      },
+      remove: LEASE_ATTRIBUTES,
+    },
+    condition: inState('CLOSED', item),
+  };
+}
+
+/** OPEN -> HALF_OPEN once the cool-down has elapsed, with the probe lease already taken by `leaseId`. */
+export function startProbe(
+  item: BreakerItem,
+  nowMillis: number,
+  leaseId: string,
+  settings: BreakerSettings,
+): PlannedWrite {
+  return {
+    update: {
+      set: {
+        ...change('HALF_OPEN', item, nowMillis, 'cool-down-elapsed'),
+        openUntil: 0,
+        probeLeaseId: leaseId,
+        probeLeaseUntil: nowMillis + settings.probeLeaseMillis,
+      },
+    },
+    condition: coolDownElapsed(item, nowMillis),
+  };
+}
+
+/** OPEN -> HALF_OPEN once the cool-down has elapsed, with the probe lease free (the scheduled tick). */
+export function advanceCoolDown(item: BreakerItem, nowMillis: number): PlannedWrite {
+  return {
+    update: {
+      set: { ...change('HALF_OPEN', item, nowMillis, 'cool-down-elapsed'), openUntil: 0 },
+      remove: LEASE_ATTRIBUTES,
+    },
+    condition: coolDownElapsed(item, nowMillis),
+  };
+}
+
+/** Takes the HALF_OPEN probe lease if it is free or expired. Not a state change: the version stays. */
+export function takeLease(
+  item: BreakerItem,
+  nowMillis: number,
+  leaseId: string,
+  settings: BreakerSettings,
+): PlannedWrite {
+  return {
+    update: {
+      set: {
+        ...touch(nowMillis),
+        probeLeaseId: leaseId,
+        probeLeaseUntil: nowMillis + settings.probeLeaseMillis,
+      },
+    },
+    condition: condition.all(
+      inState('HALF_OPEN', item),
+      condition.any(condition.missing('probeLeaseUntil'), condition.atMost('probeLeaseUntil', nowMillis)),
+    ),
+  };
+}
+
+/** HALF_OPEN -> CLOSED by the holder of the probe lease: a fresh window and the trip count reset. */
+export function probeSucceeded(item: BreakerItem, leaseId: string, nowMillis: number): PlannedWrite {
+  return {
+    update: {
+      set: { ...change('CLOSED', item, nowMillis, 'probe-succeeded'), ...freshWindow(nowMillis), trips: 0 },
+      remove: LEASE_ATTRIBUTES,
+    },
+    condition: holdsLease(item, leaseId),
+  };
+}
+
+/** HALF_OPEN -> OPEN by the holder of the probe lease, for a longer cool-down. */
+export function probeFailed(
+  item: BreakerItem,
+  leaseId: string,
+  nowMillis: number,
+  settings: BreakerSettings,
+): PlannedWrite {
+  const trips = item.trips + 1;
+  return {
+    update: {
+      set: {
+        ...change('OPEN', item, nowMillis, 'probe-failed'),
+        trips,
+        openUntil: nowMillis + coolDownFor(trips, settings),
+      },
+      remove: LEASE_ATTRIBUTES,
+    },
+    condition: holdsLease(item, leaseId),
+  };
+}
+
+/**
+ * Operator: any state -> OPEN for `forMillis` (default: the cool-down of the current back-off level).
+ * The trip count is kept; once the time is up the scheduled tick moves the breaker to HALF_OPEN.
+ */
+export function manualOpen(
+  name: string,
+  item: BreakerItem | undefined,
+  nowMillis: number,
+  settings: BreakerSettings,
+  forMillis?: number,
+): PlannedWrite {
+  const base = item ?? freshItem(name, nowMillis);
+  const openUntil = nowMillis + (forMillis ?? coolDownFor(Math.max(1, base.trips), settings));
+  if (item === undefined) {
+    return create(nowMillis, { ...change('OPEN', base, nowMillis, 'manual-open'), openUntil });
+  }
+  return {
+    update: {
+      set: { ...change('OPEN', item, nowMillis, 'manual-open'), openUntil },
+      remove: LEASE_ATTRIBUTES,
+    },
+    condition: condition.equals('version', item.version),
+  };
+}
+
+/** Operator: any state -> CLOSED with a fresh window. The trip count is kept, so back-off continues if it trips again. */
+export function manualClose(item: BreakerItem, nowMillis: number): PlannedWrite {
+  return {
+    update: {
+      set: { ...change('CLOSED', item, nowMillis, 'manual-close'), ...freshWindow(nowMillis) },
+      remove: LEASE_ATTRIBUTES,
+    },
+    condition: condition.equals('version', item.version),
+  };
+}
+
+/** Operator: back to a fresh CLOSED breaker (counts and trip count cleared), whatever its state. */
+export function reset(item: BreakerItem | undefined, nowMillis: number): PlannedWrite {
+  return {
+    update: {
+      set: { ...freshAttributes(nowMillis), version: (item?.version ?? 0) + 1, reason: 'manual-reset' },
+      remove: LEASE_ATTRIBUTES,
+    },
+    condition: item === undefined ? condition.itemExists(false) : condition.equals('version', item.version),
+  };
+}
+
+function create(nowMillis: number, overrides: ItemUpdate['set']): PlannedWrite {
+  return {
+    update: { set: { ...freshAttributes(nowMillis), ...overrides } },
+    condition: condition.itemExists(false),
+  };
+}
+
+function touch(nowMillis: number): { updatedAt: number; expiresAt: number } {
+  return { updatedAt: nowMillis, expiresAt: expiresAtFor(nowMillis) };
+}
+
+function freshWindow(
+  nowMillis: number,
+): Pick<BreakerItem, 'windowStart' | 'successes' | 'failures' | 'openUntil'> {
+  return { windowStart: nowMillis, successes: 0, failures: 0, openUntil: 0 };
+}
+
+function change(
+  state: BreakerItem['state'],
+  item: BreakerItem,
+  nowMillis: number,
+  reason: TransitionReason,
+): Pick<BreakerItem, 'state' | 'version' | 'reason' | 'changedAt' | 'updatedAt' | 'expiresAt'> {
+  return { ...touch(nowMillis), state, version: item.version + 1, reason, changedAt: nowMillis };
+}
+
+function inState(state: BreakerItem['state'], item: BreakerItem): Condition {
+  return condition.all(condition.equals('state', state), condition.equals('version', item.version));
+}
+
+function coolDownElapsed(item: BreakerItem, nowMillis: number): Condition {
+  return condition.all(inState('OPEN', item), condition.atMost('openUntil', nowMillis));
+}
+
+function holdsLease(item: BreakerItem, leaseId: string): Condition {
+  return condition.all(inState('HALF_OPEN', item), condition.equals('probeLeaseId', leaseId));
+}
