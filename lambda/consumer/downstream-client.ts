@@ -105,18 +105,33 @@ function rejectionReason(status: number, body: string): string {
   return `downstream rejected the event with HTTP ${status}${excerpt === '' ? '' : `: ${excerpt}`}`;
 }
 
+/**
+ * Errors from Node's fetch are inspected by shape, not `instanceof`: they may come from another realm
+ * (a test runner's VM context), where `instanceof Error` is false.
+ */
+interface ErrorLike {
+  readonly name?: unknown;
+  readonly message?: unknown;
+  readonly code?: unknown;
+  readonly cause?: unknown;
+}
+
+function asErrorLike(value: unknown): ErrorLike | undefined {
+  return typeof value === 'object' && value !== null ? value : undefined;
+}
+
 /** `AbortSignal.timeout` aborts with a DOMException named TimeoutError. */
 function isTimeout(error: unknown): boolean {
-  return error instanceof Error && error.name === 'TimeoutError';
+  return asErrorLike(error)?.name === 'TimeoutError';
 }
 
 /** Node's fetch reports network failures as `TypeError: fetch failed` with the socket error as `cause`. */
 function describeNetworkError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause;
-  if (cause instanceof Error) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    return code ? `${code}: ${cause.message}` : cause.message;
+  const outer = asErrorLike(error);
+  if (!outer) return String(error);
+  const cause = asErrorLike(outer.cause);
+  if (cause && typeof cause.message === 'string') {
+    return typeof cause.code === 'string' ? `${cause.code}: ${cause.message}` : cause.message;
   }
-  return error.message;
+  return String(outer.message);
 }

@@ -1,0 +1,176 @@
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { classifyStatus } from '../../../lambda/consumer';
+import { monotonicClock } from '../../../lambda/consumer/clock';
+import { DownstreamClient } from '../../../lambda/consumer/downstream-client';
+import { HttpDownstream } from '../../helpers/http-downstream';
+
+const TIMEOUT_MILLIS = 200;
+
+describe('classifyStatus', () => {
+  test.each([
+    [200, 'delivered'],
+    [201, 'delivered'],
+    [204, 'delivered'],
+    [400, 'rejected'],
+    [401, 'rejected'],
+    [404, 'rejected'],
+    [409, 'rejected'],
+    [413, 'rejected'],
+    [422, 'rejected'],
+    [408, 'unavailable'],
+    [429, 'unavailable'],
+    [500, 'unavailable'],
+    [502, 'unavailable'],
+    [503, 'unavailable'],
+    [504, 'unavailable'],
+    [301, 'unavailable'],
+    [302, 'unavailable'],
+    [101, 'unavailable'],
+  ])('HTTP %i is %s', (status, kind) => {
+    expect(classifyStatus(status)).toBe(kind);
+  });
+});
+
+describe('DownstreamClient against a local HTTP server', () => {
+  const downstream = new HttpDownstream();
+  let client: DownstreamClient;
+  let url: string;
+
+  beforeAll(async () => {
+    url = await downstream.start();
+    client = new DownstreamClient({ url, timeoutMillis: TIMEOUT_MILLIS, fetch, clock: monotonicClock });
+  });
+  afterAll(() => downstream.stop());
+  beforeEach(() => {
+    downstream.received.length = 0;
+    downstream.reply = () => ({ status: 200 });
+  });
+
+  test('POSTs the JSON text with the Idempotency-Key header set to the eventId', async () => {
+    const json = '{"eventId":"evt-42","type":"t","occurredAt":"2024-11-24T23:20:00Z","payload":{}}';
+
+    const outcome = await client.post('evt-42', json);
+
+    expect(outcome).toMatchObject({ kind: 'delivered', status: 200 });
+    expect(downstream.received).toHaveLength(1);
+    expect(downstream.received[0]).toMatchObject({ method: 'POST', path: '/events', body: json });
+    expect(downstream.received[0].headers).toMatchObject({
+      'idempotency-key': 'evt-42',
+      'content-type': 'application/json',
+    });
+  });
+
+  test('measures the latency of the call', async () => {
+    let now = 1_000;
+    const steppingClock = { now: () => (now += 7) };
+    const timed = new DownstreamClient({
+      url,
+      timeoutMillis: TIMEOUT_MILLIS,
+      fetch,
+      clock: steppingClock,
+    });
+
+    const outcome = await timed.post('evt-1', '{}');
+
+    expect(outcome.latencyMillis).toBe(7);
+  });
+
+  test('a 4xx is a rejection whose reason names the status and quotes the body', async () => {
+    downstream.reply = () => ({ status: 422, body: 'payload.total must be positive' });
+
+    const outcome = await client.post('evt-1', '{}');
+
+    expect(outcome).toMatchObject({
+      kind: 'rejected',
+      status: 422,
+      reason: 'downstream rejected the event with HTTP 422: payload.total must be positive',
+    });
+  });
+
+  test('a rejection without a body names the status only', async () => {
+    downstream.reply = () => ({ status: 400 });
+
+    expect(await client.post('evt-1', '{}')).toMatchObject({
+      kind: 'rejected',
+      reason: 'downstream rejected the event with HTTP 400',
+    });
+  });
+
+  test('a rejection quotes at most 200 characters of the body', async () => {
+    downstream.reply = () => ({ status: 400, body: 'e'.repeat(1_000) });
+
+    const outcome = await client.post('evt-1', '{}');
+
+    expect(outcome).toMatchObject({
+      reason: `downstream rejected the event with HTTP 400: ${'e'.repeat(200)}`,
+    });
+  });
+
+  test.each([[500], [503], [408], [429]])('HTTP %i is retryable, naming the status', async (status) => {
+    downstream.reply = () => ({ status });
+
+    expect(await client.post('evt-1', '{}')).toMatchObject({
+      kind: 'unavailable',
+      reason: `downstream answered HTTP ${status}`,
+    });
+  });
+
+  test('a redirect is not followed and is retryable', async () => {
+    downstream.reply = () => ({ status: 307 });
+
+    expect(await client.post('evt-1', '{}')).toMatchObject({
+      kind: 'unavailable',
+      reason: 'downstream answered HTTP 307',
+    });
+    expect(downstream.received).toHaveLength(1);
+  });
+
+  test('no answer within the timeout is retryable, naming the timeout', async () => {
+    downstream.reply = () => 'hang';
+
+    const outcome = await client.post('evt-1', '{}');
+
+    expect(outcome).toMatchObject({
+      kind: 'unavailable',
+      reason: `downstream did not answer within ${TIMEOUT_MILLIS} ms`,
+    });
+  });
+
+  test('a refused connection is retryable, naming the network error', async () => {
+    // A port that was free a moment ago: nothing listens there.
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as AddressInfo;
+        probe.close(() => resolve(free));
+      });
+    });
+    const unreachable = new DownstreamClient({
+      url: `http://127.0.0.1:${port}/events`,
+      timeoutMillis: TIMEOUT_MILLIS,
+      fetch,
+      clock: monotonicClock,
+    });
+
+    const outcome = await unreachable.post('evt-1', '{}');
+
+    expect(outcome).toMatchObject({ kind: 'unavailable' });
+    expect(outcome.kind === 'unavailable' && outcome.reason).toMatch(
+      /^downstream unreachable \(ECONNREFUSED: .*\)$/,
+    );
+  });
+
+  test('an error thrown by fetch itself is retryable, with its message', async () => {
+    const failing = new DownstreamClient({
+      url: 'http://127.0.0.1:1/events',
+      timeoutMillis: TIMEOUT_MILLIS,
+      fetch: () => Promise.reject(new Error('socket hang up')),
+      clock: monotonicClock,
+    });
+
+    expect(await failing.post('evt-1', '{}')).toMatchObject({
+      kind: 'unavailable',
+      reason: 'downstream unreachable (socket hang up)',
+    });
+  });
+});
