@@ -1,0 +1,122 @@
+import type { AlarmHistory, AlarmState } from '../alarms';
+import type { DownstreamCall } from '../downstream';
+import type { Interval } from './breaker-history';
+import type { LedgerEntry } from './ledger';
+
+/**
+ * The checks behind the game day's verdict, one pure function per invariant of DESIGN.md, over what
+ * the run recorded. Each returns what it found, so the report can name the events or alarms.
+ */
+
+/** Invariant 1: every event in the stream was delivered or parked in the poison DLQ. */
+export function lostEvents(
+  inStream: readonly LedgerEntry[],
+  delivered: (eventId: string) => boolean,
+  poisoned: ReadonlySet<string>,
+): string[] {
+  return inStream
+    .map((entry) => entry.event.eventId)
+    .filter((eventId) => !delivered(eventId) && !poisoned.has(eventId));
+}
+
+/**
+ * Invariant 2: downstream calls that arrived while the breaker was OPEN. A HALF_OPEN breaker's probe
+ * arrives while the state is HALF_OPEN, so it is not counted.
+ */
+export function callsWhileOpen(
+  calls: readonly DownstreamCall[],
+  open: readonly Interval[],
+): DownstreamCall[] {
+  return calls.filter((call) => open.some((i) => call.atMs >= i.startMs && call.atMs < i.endMs));
+}
+
+export interface OrderViolation {
+  readonly key: string;
+  /** The event delivered too early... */
+  readonly eventId: string;
+  /** ...before this earlier event of its key had been delivered. */
+  readonly before: string;
+}
+
+/**
+ * Invariant 4: per partition key, the downstream first accepted the key's events in stream order. A
+ * repeat of an already accepted event is allowed (at least once); poison events have no place in the
+ * order, and events put back by a redrive are exempt (the redrive appends them to the stream again).
+ *
+ * @param inStream - the ledger's events in the stream
+ * @param firstAcceptance - per key, the per-key sequence numbers in the order the downstream first accepted them
+ * @param exempt - eventIds put back by a redrive
+ */
+export function orderViolations(
+  inStream: readonly LedgerEntry[],
+  firstAcceptance: ReadonlyMap<string, readonly number[]>,
+  exempt: ReadonlySet<string>,
+): OrderViolation[] {
+  const byKey = new Map<string, LedgerEntry[]>();
+  for (const entry of inStream) {
+    if (entry.event.seq === undefined || exempt.has(entry.event.eventId)) continue;
+    const list = byKey.get(entry.event.partitionKey) ?? [];
+    list.push(entry);
+    byKey.set(entry.event.partitionKey, list);
+  }
+  const violations: OrderViolation[] = [];
+  for (const [key, entries] of byKey) {
+    entries.sort((a, b) => compareSequence(a.position!.sequenceNumber, b.position!.sequenceNumber));
+    const rankOfSeq = new Map(entries.map((entry, rank) => [entry.event.seq!, rank]));
+    const accepted = new Set<number>();
+    let nextRank = 0;
+    for (const seq of firstAcceptance.get(key) ?? []) {
+      const rank = rankOfSeq.get(seq);
+      if (rank === undefined) continue;
+      if (rank > nextRank) {
+        violations.push({
+          key,
+          eventId: entries[rank].event.eventId,
+          before: entries[nextRank].event.eventId,
+        });
+      }
+      accepted.add(rank);
+      while (nextRank < entries.length && accepted.has(nextRank)) nextRank++;
+    }
+  }
+  return violations;
+}
+
+function compareSequence(a: string, b: string): number {
+  const difference = BigInt(a) - BigInt(b);
+  return difference < 0n ? -1 : difference > 0n ? 1 : 0;
+}
+
+/** An alarm that must page, for a reason, within a window (epoch ms). */
+export interface PageExpectation {
+  readonly reason: string;
+  /** Any one of these alarms in ALARM during the window meets it. */
+  readonly anyOf: readonly string[];
+  readonly fromMs: number;
+  readonly untilMs: number;
+}
+
+/** Invariant 3: the expectations no alarm met (on-call would not have heard). */
+export function unheardPages(
+  expectations: readonly PageExpectation[],
+  alarms: readonly AlarmHistory[],
+): PageExpectation[] {
+  return expectations.filter(
+    (expectation) =>
+      !alarms.some(
+        (alarm) =>
+          expectation.anyOf.includes(alarm.name) &&
+          inAlarmDuring(alarm, expectation.fromMs, expectation.untilMs),
+      ),
+  );
+}
+
+/** Whether the alarm was in ALARM at some moment of [fromMs, untilMs]. */
+export function inAlarmDuring(alarm: AlarmHistory, fromMs: number, untilMs: number): boolean {
+  let stateAtStart: AlarmState = 'INSUFFICIENT_DATA';
+  for (const t of alarm.transitions) {
+    if (t.atMs <= fromMs) stateAtStart = t.to;
+    else if (t.atMs <= untilMs && t.to === 'ALARM') return true;
+  }
+  return stateAtStart === 'ALARM';
+}

@@ -1,0 +1,80 @@
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { KinesisProducer } from '../../ops/producer';
+import type { ProducerCounters } from '../../ops/producer';
+import type { EventFactory } from './events';
+import type { Ledger } from './ledger';
+import { eventsDueBy } from './scenario';
+import type { Scenario } from './scenario';
+
+/** How often the driver tops the producer up to the scenario's rate. */
+const TICK_MILLIS = 25;
+
+/**
+ * Feeds the producer client (ops/producer: batches, retries of rejected records, backpressure) at the
+ * rate the scenario asks for, and notes in the ledger where the stream stored each event.
+ */
+export class ProducerDriver {
+  private readonly producer: KinesisProducer;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly options: {
+      readonly streamName: string;
+      readonly client: KinesisClient;
+      readonly scenario: Scenario;
+      readonly events: EventFactory;
+      readonly ledger: Ledger;
+      /** Epoch ms of the run's start. */
+      readonly startedAtMs: number;
+      readonly random: () => number;
+    },
+  ) {
+    this.producer = new KinesisProducer({
+      streamName: options.streamName,
+      client: options.client,
+      lingerMillis: TICK_MILLIS,
+      random: options.random,
+    });
+  }
+
+  get counters(): ProducerCounters {
+    return this.producer.counters;
+  }
+
+  /** Starts producing; the returned promise settles when every event is in the stream or reported. */
+  start(): Promise<void> {
+    this.running ??= this.run();
+    return this.running;
+  }
+
+  /** Stops early (an aborted run); events already handed over are still flushed. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private async run(): Promise<void> {
+    const { scenario, events, ledger, startedAtMs } = this.options;
+    const settlements: Promise<void>[] = [];
+    while (!this.stopped) {
+      const elapsed = Date.now() - startedAtMs;
+      const due = eventsDueBy(scenario, Math.min(elapsed, scenario.producingEndsMs));
+      while (ledger.handedOver < due && !this.stopped) {
+        const event = events.next();
+        const entry = ledger.add(event);
+        // send() waits while the buffer is full: the backpressure slows this loop, not memory.
+        const accepted = await this.producer.send({ partitionKey: event.partitionKey, data: event.data });
+        settlements.push(
+          accepted.delivered.then(
+            (delivered) => ledger.stored(entry, delivered),
+            (error: unknown) => ledger.failed(entry, error instanceof Error ? error.message : String(error)),
+          ),
+        );
+      }
+      if (elapsed >= scenario.producingEndsMs) break;
+      await new Promise((resolve) => setTimeout(resolve, TICK_MILLIS));
+    }
+    await this.producer.close();
+    await Promise.all(settlements);
+  }
+}

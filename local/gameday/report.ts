@@ -1,0 +1,185 @@
+import type { AlarmHistory } from '../alarms';
+import type { BreakerTransitionRecord } from './breaker-history';
+import type { OrderViolation, PageExpectation } from './invariants';
+
+/** What one consumer went through. Counts are of events (unique eventIds) unless named calls. */
+export interface ConsumerReport {
+  readonly breaker: string;
+  /** Events in the stream this consumer had to handle. */
+  readonly sent: number;
+  /** Unique eventIds the downstream accepted. */
+  readonly delivered: number;
+  /** Accepted calls repeating an already accepted eventId (at-least-once redelivery). */
+  readonly duplicates: number;
+  /** Unique eventIds in the poison DLQ. */
+  readonly poisoned: number;
+  /** Records put back on the stream from the on-failure DLQ. */
+  readonly redriven: number;
+  /** In the stream, but neither delivered nor in the poison DLQ. */
+  readonly lost: number;
+  readonly lostEventIds: readonly string[];
+  readonly maxIteratorAgeMs: number;
+  readonly invocations: number;
+  readonly crashes: number;
+  readonly downstreamCalls: number;
+  readonly downstreamCallsWhileOpen: number;
+  readonly orderViolations: readonly OrderViolation[];
+}
+
+export interface InvariantResult {
+  readonly name: InvariantName;
+  readonly held: boolean;
+  /** What broke it, or how it held. */
+  readonly detail: string;
+}
+
+export type InvariantName = 'no-event-lost' | 'no-call-while-open' | 'on-call-hears-first' | 'order-per-key';
+
+export interface AlarmReport {
+  readonly name: string;
+  /** Ms since the start of the run at which it would have paged; null if it never did. */
+  readonly firstAlarmAtMs: number | null;
+  /** Ms since the start of the run at which it went back to OK after its last ALARM; null if it did not. */
+  readonly okAtMs: number | null;
+  readonly finalState: string;
+}
+
+/** The game day's report; `--json FILE` writes exactly this object. */
+export interface GameDayReport {
+  readonly seed: number;
+  readonly options: Record<string, unknown>;
+  readonly durationMs: number;
+  /** Records the stream accepted. */
+  readonly eventsInStream: number;
+  /** Records the producer gave up on and reported (never in the stream, so outside invariant 1). */
+  readonly producerFailures: number;
+  /** Sums over consumers of the per-consumer counts below (each consumer handles every event). */
+  readonly sent: number;
+  readonly delivered: number;
+  readonly duplicates: number;
+  readonly poisoned: number;
+  readonly redriven: number;
+  readonly lost: number;
+  readonly maxIteratorAgeMs: number;
+  readonly downstreamCallsWhileOpen: number;
+  readonly alarms: readonly AlarmReport[];
+  /** Ms since the start of the run; one entry per consumer of the breaker. */
+  readonly breakerTransitions: readonly { consumer: string; from: string; to: string; atMs: number }[];
+  readonly invariants: readonly InvariantResult[];
+  readonly invariantsHeld: boolean;
+  readonly consumers: Readonly<Record<string, ConsumerReport>>;
+  /** Phases of the scenario, ms since the start of the run. */
+  readonly phases: readonly { name: string; startMs: number; endMs: number }[];
+}
+
+export interface ReportInput {
+  readonly seed: number;
+  readonly options: Record<string, unknown>;
+  readonly startedAtMs: number;
+  readonly endedAtMs: number;
+  readonly eventsInStream: number;
+  readonly producerFailures: number;
+  readonly consumers: Readonly<Record<string, ConsumerReport>>;
+  readonly alarms: readonly AlarmHistory[];
+  readonly transitions: readonly BreakerTransitionRecord[];
+  readonly invariants: readonly InvariantResult[];
+  readonly phases: readonly { name: string; startMs: number; endMs: number }[];
+}
+
+export function buildReport(input: ReportInput): GameDayReport {
+  const consumers = Object.values(input.consumers);
+  const sum = (pick: (c: ConsumerReport) => number): number =>
+    consumers.reduce((total, c) => total + pick(c), 0);
+  const since = (atMs: number | null): number | null => (atMs === null ? null : atMs - input.startedAtMs);
+  return {
+    seed: input.seed,
+    options: input.options,
+    durationMs: input.endedAtMs - input.startedAtMs,
+    eventsInStream: input.eventsInStream,
+    producerFailures: input.producerFailures,
+    sent: sum((c) => c.sent),
+    delivered: sum((c) => c.delivered),
+    duplicates: sum((c) => c.duplicates),
+    poisoned: sum((c) => c.poisoned),
+    redriven: sum((c) => c.redriven),
+    lost: sum((c) => c.lost),
+    maxIteratorAgeMs: Math.max(0, ...consumers.map((c) => c.maxIteratorAgeMs)),
+    downstreamCallsWhileOpen: sum((c) => c.downstreamCallsWhileOpen),
+    alarms: input.alarms.map((alarm) => ({
+      name: alarm.name,
+      firstAlarmAtMs: since(alarm.firstAlarmAtMs),
+      okAtMs: since(alarm.okAtMs),
+      finalState: alarm.state,
+    })),
+    breakerTransitions: Object.entries(input.consumers).flatMap(([consumer, c]) =>
+      input.transitions
+        .filter((t) => t.breaker === c.breaker)
+        .map((t) => ({ consumer, from: t.from, to: t.to, atMs: t.atMs - input.startedAtMs })),
+    ),
+    invariants: input.invariants,
+    invariantsHeld: input.invariants.every((i) => i.held),
+    consumers: input.consumers,
+    phases: input.phases,
+  };
+}
+
+const seconds = (ms: number | null): string => (ms === null ? '-' : `${(ms / 1000).toFixed(1)}s`);
+
+/** The human-readable report printed on stdout at the end of the run. */
+export function formatReport(report: GameDayReport): string {
+  const lines: string[] = [];
+  lines.push(`Game day report (seed ${report.seed}, ${seconds(report.durationMs)})`);
+  lines.push(
+    `  phases: ${report.phases.map((p) => `${p.name} ${seconds(p.startMs)}-${seconds(p.endMs)}`).join(', ')}`,
+  );
+  lines.push(
+    `  stream: ${report.eventsInStream} events in the stream, ${report.producerFailures} reported as failed by the producer`,
+  );
+  lines.push('');
+  lines.push('Consumers');
+  for (const [name, c] of Object.entries(report.consumers)) {
+    lines.push(
+      `  ${name}: sent ${c.sent}, delivered ${c.delivered}, duplicates ${c.duplicates}, poisoned ${c.poisoned}, ` +
+        `redriven ${c.redriven}, lost ${c.lost}, max iterator age ${seconds(c.maxIteratorAgeMs)}`,
+    );
+    lines.push(
+      `    invocations ${c.invocations} (${c.crashes} crashed), downstream calls ${c.downstreamCalls}, ` +
+        `calls while OPEN ${c.downstreamCallsWhileOpen}`,
+    );
+    const transitions = report.breakerTransitions.filter((t) => t.consumer === name);
+    lines.push(
+      `    breaker ${c.breaker}: ${
+        transitions.length === 0
+          ? 'stayed CLOSED'
+          : transitions.map((t) => `${t.from}->${t.to} at ${seconds(t.atMs)}`).join(', ')
+      }`,
+    );
+    if (c.lostEventIds.length > 0) lines.push(`    lost: ${c.lostEventIds.slice(0, 10).join(', ')}`);
+  }
+  lines.push('');
+  lines.push('Alarms (would have paged at / back to OK at)');
+  const fired = report.alarms.filter((a) => a.firstAlarmAtMs !== null);
+  for (const alarm of fired) {
+    lines.push(`  ${alarm.name}: ALARM at ${seconds(alarm.firstAlarmAtMs)}, OK at ${seconds(alarm.okAtMs)}`);
+  }
+  lines.push(`  ${report.alarms.length - fired.length} other alarms never fired`);
+  lines.push('');
+  lines.push('Invariants');
+  for (const invariant of report.invariants) {
+    lines.push(`  ${invariant.held ? 'HELD  ' : 'BROKEN'} ${invariant.name}: ${invariant.detail}`);
+  }
+  lines.push('');
+  lines.push(report.invariantsHeld ? 'Every invariant held.' : `BROKEN: ${brokenNames(report).join(', ')}`);
+  return lines.join('\n');
+}
+
+export function brokenNames(report: Pick<GameDayReport, 'invariants'>): string[] {
+  return report.invariants.filter((i) => !i.held).map((i) => i.name);
+}
+
+/** Formats an unmet page expectation for the invariant detail. */
+export function describeUnheard(expectation: PageExpectation, startedAtMs: number): string {
+  return `${expectation.reason}: none of ${expectation.anyOf.join(', ')} was in ALARM between ${seconds(
+    expectation.fromMs - startedAtMs,
+  )} and ${seconds(expectation.untilMs - startedAtMs)}`;
+}

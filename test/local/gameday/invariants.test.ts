@@ -1,0 +1,96 @@
+import type { AlarmHistory } from '../../../local/alarms';
+import type { LedgerEntry } from '../../../local/gameday/ledger';
+import {
+  callsWhileOpen,
+  inAlarmDuring,
+  lostEvents,
+  orderViolations,
+  unheardPages,
+} from '../../../local/gameday/invariants';
+
+function entry(eventId: string, key: string, seq: number | undefined, sequenceNumber: string): LedgerEntry {
+  return {
+    event: { eventId, partitionKey: key, seq, data: '', ...(seq === undefined ? { poison: 'invalid' } : {}) },
+    position: { shardId: 'shardId-000000000000', sequenceNumber },
+  };
+}
+
+function alarm(name: string, transitions: AlarmHistory['transitions']): AlarmHistory {
+  return {
+    name,
+    state: transitions.at(-1)?.to ?? 'INSUFFICIENT_DATA',
+    transitions,
+    firstAlarmAtMs: null,
+    okAtMs: null,
+  };
+}
+
+describe('lostEvents', () => {
+  it('names the events neither delivered nor poisoned', () => {
+    // GIVEN three events: one delivered, one poisoned, one neither
+    const inStream = [entry('a', 'k', 1, '1'), entry('b', 'k', undefined, '2'), entry('c', 'k', 2, '3')];
+    // WHEN / THEN
+    expect(lostEvents(inStream, (id) => id === 'a', new Set(['b']))).toEqual(['c']);
+  });
+});
+
+describe('callsWhileOpen', () => {
+  it('counts calls inside an OPEN interval, not at its end (HALF_OPEN probe) or before it', () => {
+    const calls = [10, 20, 25, 30, 45].map((atMs) => ({ atMs, eventId: `e${atMs}`, status: 503 }));
+    const open = [
+      { startMs: 20, endMs: 30 },
+      { startMs: 40, endMs: Number.POSITIVE_INFINITY },
+    ];
+    expect(callsWhileOpen(calls, open).map((c) => c.atMs)).toEqual([20, 25, 45]);
+  });
+});
+
+describe('orderViolations', () => {
+  // Stream order of key k: seq 1, 2, 3 (sequence numbers 100 < 200 < 300), a poison event between.
+  const inStream = [
+    entry('e1', 'k', 1, '100'),
+    entry('p', 'k', undefined, '150'),
+    entry('e2', 'k', 2, '200'),
+    entry('e3', 'k', 3, '300'),
+  ];
+
+  it('accepts delivery in stream order, with redeliveries of earlier events', () => {
+    expect(orderViolations(inStream, new Map([['k', [1, 2, 3]]]), new Set())).toEqual([]);
+  });
+
+  it('names an event delivered before an earlier event of its key', () => {
+    expect(orderViolations(inStream, new Map([['k', [1, 3, 2]]]), new Set())).toEqual([
+      { key: 'k', eventId: 'e3', before: 'e2' },
+    ]);
+  });
+
+  it('compares stream sequence numbers as numbers, not text', () => {
+    const entries = [entry('x', 'k', 1, '99'), entry('y', 'k', 2, '100')];
+    expect(orderViolations(entries, new Map([['k', [1, 2]]]), new Set())).toEqual([]);
+  });
+
+  it('exempts redriven events, which the redrive appended to the stream again', () => {
+    expect(orderViolations(inStream, new Map([['k', [1, 3, 2]]]), new Set(['e2']))).toEqual([]);
+  });
+});
+
+describe('on-call hears first', () => {
+  const breakerOpen = alarm('breaker-open', [
+    { from: 'INSUFFICIENT_DATA', to: 'OK', atMs: 10 },
+    { from: 'OK', to: 'ALARM', atMs: 50 },
+    { from: 'ALARM', to: 'OK', atMs: 80 },
+  ]);
+
+  it('sees an alarm that entered ALARM within the window, or was already in ALARM at its start', () => {
+    expect(inAlarmDuring(breakerOpen, 40, 60)).toBe(true);
+    expect(inAlarmDuring(breakerOpen, 60, 70)).toBe(true);
+    expect(inAlarmDuring(breakerOpen, 80, 100)).toBe(false);
+    expect(inAlarmDuring(breakerOpen, 0, 40)).toBe(false);
+  });
+
+  it('reports the expectations no listed alarm met', () => {
+    const met = { reason: 'outage', anyOf: ['iterator-age', 'breaker-open'], fromMs: 40, untilMs: 60 };
+    const unmet = { reason: 'poison', anyOf: ['poison-dlq'], fromMs: 0, untilMs: 100 };
+    expect(unheardPages([met, unmet], [breakerOpen])).toEqual([unmet]);
+  });
+});
