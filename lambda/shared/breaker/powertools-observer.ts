@@ -5,7 +5,8 @@ import type { BreakerObserver } from './observer';
 
 export interface PowertoolsBreakerObserverOptions {
   readonly logger: Pick<Logger, 'info' | 'warn'>;
-  readonly metrics: Pick<Metrics, 'singleMetric'>;
+  /** Where metrics go. @default - log lines only */
+  readonly metrics?: Pick<Metrics, 'singleMetric'>;
   /** The `Stage` dimension value. */
   readonly stage: string;
 }
@@ -20,6 +21,7 @@ export function createPowertoolsBreakerObserver(options: PowertoolsBreakerObserv
   return {
     onTransition(event) {
       logger.info('circuit breaker changed state', { ...event });
+      if (metrics === undefined) return;
       emitBreakerMetric(metrics, stage, event.breaker, METRIC.breakerTransition, 1);
       emitBreakerMetric(metrics, stage, event.breaker, METRIC.breakerOpen, event.to === 'OPEN' ? 1 : 0);
     },
@@ -30,7 +32,9 @@ export function createPowertoolsBreakerObserver(options: PowertoolsBreakerObserv
         mode: event.mode,
         error: event.error,
       });
-      emitBreakerMetric(metrics, stage, event.breaker, METRIC.breakerStoreUnavailable, 1);
+      if (metrics !== undefined) {
+        emitBreakerMetric(metrics, stage, event.breaker, METRIC.breakerStoreUnavailable, 1);
+      }
     },
     onStoreRecovered(event) {
       logger.info('circuit breaker store available again', { ...event });

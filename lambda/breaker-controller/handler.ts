@@ -1,0 +1,18 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { readControllerSettings } from '../shared/settings';
+import { createControllerHandler } from './index';
+
+// Built once per execution environment; endpoints come from the standard AWS_ENDPOINT_URL_* variables.
+// The controller publishes every metric at once (single-metric EMF lines), so nothing is left to flush.
+const settings = readControllerSettings(process.env);
+
+/** Lambda entry point for the breaker table's stream and the scheduled tick. */
+export const handler = createControllerHandler(settings, {
+  dynamodb: new DynamoDBClient({}),
+  lambda: new LambdaClient({}),
+  logger: new Logger({ serviceName: 'breaker-controller' }),
+  metrics: new Metrics({ namespace: settings.metricsNamespace, serviceName: 'breaker-controller' }),
+});
