@@ -13,6 +13,8 @@ export type MissingDataTreatment = 'breaching' | 'notBreaching' | 'ignore' | 'mi
 export interface AlarmDefinition {
   /** `<stage>-<component>-<suffix>`, unique in the stage. */
   readonly name: string;
+  /** The `<component>` part of the name (e.g. `stream`, `consumer-orders`); groups alarms on the dashboard. */
+  readonly component?: string;
   readonly namespace: string;
   readonly metricName: string;
   readonly dimensions: Readonly<Record<string, string>>;

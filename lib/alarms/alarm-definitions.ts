@@ -102,6 +102,7 @@ class AlarmBuilder {
     const window = `in ${datapointsToAlarm} of ${evaluationPeriods} periods of ${periodSeconds} s`;
     return {
       name: alarmName(this.config.stage, spec.component, spec.suffix),
+      component: spec.component,
       namespace: spec.namespace,
       metricName: spec.metricName,
       dimensions: spec.dimensions,

@@ -1,0 +1,143 @@
+import { join } from 'node:path';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { consumerEnvironment } from '../../lambda/shared/settings';
+import type { ConsumerSettings } from '../../lambda/shared/settings';
+import type { ConsumerResourceNames } from '../resource-names';
+import { DeadLetterQueue, acknowledgeQueueKeyGrant } from './dead-letter-queue';
+import { PipelineFunction } from './pipeline-function';
+import type { PowertoolsLogLevel } from './pipeline-function';
+
+/** The consumer handler every {@link EventConsumer} deploys. */
+export const CONSUMER_ENTRY = join(__dirname, '..', '..', 'lambda', 'consumer', 'handler.ts');
+
+/** Actions the consumer's breaker needs on its table item: read, and conditional updates. */
+export const CONSUMER_BREAKER_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem'];
+
+export interface EventConsumerProps {
+  /** Resource names of this consumer (function, queues, fan-out consumer). */
+  readonly names: ConsumerResourceNames;
+  /** Builds the handler settings, given the URL of the poison queue this construct creates. */
+  readonly settingsFor: (poisonQueueUrl: string) => ConsumerSettings;
+  /** The stream to consume. */
+  readonly stream: kinesis.IStream;
+  /** The table holding the consumer's breaker. */
+  readonly breakerTable: dynamodb.ITable;
+  /** Key that encrypts the consumer's dead-letter queues. */
+  readonly encryptionKey: kms.IKey;
+  /** Records per invocation. Valid range 1..10000. @default 100 */
+  readonly batchSize?: number;
+  /** How long Lambda gathers records before invoking. Valid range 0..300 s. @default Duration.seconds(1) */
+  readonly maxBatchingWindow?: Duration;
+  /** Concurrent batches per shard; order per partition key is kept. Valid range 1..10. @default 1 */
+  readonly parallelizationFactor?: number;
+  /**
+   * Retries of a failing batch before it goes to the on-failure queue. Valid range 0..10000, or -1.
+   * @default -1 - retry until the record expires from the stream
+   */
+  readonly retryAttempts?: number;
+  /**
+   * Age after which a record goes to the on-failure queue. Valid range 60 s..604800 s.
+   * @default - never (-1): a record is retried until `retryAttempts` or retention ends
+   */
+  readonly maxRecordAge?: Duration;
+  /** Split a failed batch in two and retry each half (does not count against retries). @default true */
+  readonly bisectBatchOnError?: boolean;
+  /** Read through a dedicated enhanced fan-out consumer (2 MB/s per shard of its own). @default false */
+  readonly enhancedFanOut?: boolean;
+  /** Function memory in MB. Valid range 128..10240. @default 512 */
+  readonly memorySizeMb?: number;
+  /** Function timeout. Valid range 3 s..900 s. @default Duration.seconds(60) */
+  readonly timeout?: Duration;
+  /** Powertools log level. @default 'INFO' */
+  readonly logLevel?: PowertoolsLogLevel;
+  /** What happens to the queues and logs when the stack is deleted. @default RemovalPolicy.DESTROY */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+const DEFAULT_BATCH_SIZE = 100;
+const DEFAULT_BATCHING_WINDOW = Duration.seconds(1);
+/** The event source mapping's own value for "unlimited" retries and record age. */
+const UNLIMITED = -1;
+
+/**
+ * One consumer of the stream: the consumer handler with its own role, a Kinesis event source mapping
+ * that reports batch item failures, bisects, starts at TRIM_HORIZON and sends exhausted batches to an
+ * on-failure queue, and the poison queue the handler writes undeliverable records to.
+ */
+export class EventConsumer extends Construct {
+  readonly handler: PipelineFunction;
+  readonly onFailureQueue: sqs.Queue;
+  readonly poisonQueue: sqs.Queue;
+  /** UUID of the event source mapping; the breaker controller disables and enables it. */
+  readonly eventSourceMappingId: string;
+  readonly eventSourceMappingArn: string;
+  /** The enhanced fan-out consumer, when `enhancedFanOut` is set. */
+  readonly fanOut?: kinesis.StreamConsumer;
+
+  constructor(scope: Construct, id: string, props: EventConsumerProps) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
+    const queue = (queueId: string, queueName: string): sqs.Queue =>
+      new DeadLetterQueue(this, queueId, { queueName, encryptionKey: props.encryptionKey, removalPolicy })
+        .queue;
+    this.onFailureQueue = queue('OnFailure', props.names.onFailureQueueName);
+    this.poisonQueue = queue('Poison', props.names.poisonQueueName);
+
+    const settings = props.settingsFor(this.poisonQueue.queueUrl);
+    this.handler = new PipelineFunction(this, 'Handler', {
+      functionName: props.names.functionName,
+      entry: CONSUMER_ENTRY,
+      description: `Delivers stream events to the ${settings.consumerName} downstream through its circuit breaker`,
+      environment: consumerEnvironment(settings),
+      serviceName: props.names.functionName,
+      logLevel: props.logLevel,
+      memorySizeMb: props.memorySizeMb,
+      timeout: props.timeout,
+      removalPolicy,
+    });
+    this.poisonQueue.grantSendMessages(this.handler.role);
+    acknowledgeQueueKeyGrant(this.handler.role);
+    props.breakerTable.grant(this.handler.role, ...CONSUMER_BREAKER_TABLE_ACTIONS);
+
+    const options: sources.KinesisEventSourceProps = {
+      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+      batchSize: props.batchSize ?? DEFAULT_BATCH_SIZE,
+      maxBatchingWindow: props.maxBatchingWindow ?? DEFAULT_BATCHING_WINDOW,
+      parallelizationFactor: props.parallelizationFactor,
+      // Unset means unlimited (-1) to the event source mapping; the L2 does not accept -1 itself.
+      retryAttempts: props.retryAttempts === UNLIMITED ? undefined : props.retryAttempts,
+      maxRecordAge: props.maxRecordAge,
+      bisectBatchOnError: props.bisectBatchOnError ?? true,
+      reportBatchItemFailures: true,
+      onFailure: new sources.SqsDlq(this.onFailureQueue),
+    };
+    let source: sources.KinesisEventSource | sources.KinesisConsumerEventSource;
+    if (props.enhancedFanOut) {
+      this.fanOut = new kinesis.StreamConsumer(this, 'FanOut', {
+        stream: props.stream,
+        streamConsumerName: props.names.streamConsumerName,
+      });
+      source = new sources.KinesisConsumerEventSource(this.fanOut, options);
+    } else {
+      source = new sources.KinesisEventSource(props.stream, options);
+    }
+    this.handler.function.addEventSource(source);
+    this.eventSourceMappingId = source.eventSourceMappingId;
+    this.eventSourceMappingArn = source.eventSourceMappingArn;
+
+    const syncOnly =
+      'Only its Kinesis event source mapping invokes this function, synchronously; batches that exhaust their ' +
+      "retries go to the mapping's on-failure queue and poison records to the poison queue.";
+    Validations.of(this.handler.function).acknowledge(
+      { id: 'Serverless-LambdaDLQ', reason: syncOnly },
+      { id: 'Serverless-LambdaAsyncFailureDestination', reason: syncOnly },
+    );
+  }
+}

@@ -1,0 +1,121 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** Log levels Powertools Logger accepts. */
+export type PowertoolsLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+/**
+ * How every handler is bundled: by the local esbuild (never Docker), minified, with source maps.
+ * The AWS SDK v3 is left out because the Node.js 22 runtime provides it; that keeps the bundle, and
+ * with it the cold start, small.
+ */
+export const HANDLER_BUNDLING: nodejs.BundlingOptions = {
+  forceDockerBundling: false,
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  target: 'node22',
+  format: nodejs.OutputFormat.CJS,
+  externalModules: ['@aws-sdk/*'],
+  logLevel: nodejs.LogLevel.WARNING,
+};
+
+/** The runtime every handler runs on (the project's Lambda target). */
+export const HANDLER_RUNTIME = lambda.Runtime.NODEJS_22_X;
+
+export interface PipelineFunctionProps {
+  /** Physical function name; also names the log group `/aws/lambda/<functionName>`. */
+  readonly functionName: string;
+  /** Absolute path of the TypeScript handler module; it must export `handler`. */
+  readonly entry: string;
+  /** What the function does, shown in the console. */
+  readonly description: string;
+  /** Handler settings as environment variables (see lambda/shared/settings.ts). */
+  readonly environment: Readonly<Record<string, string>>;
+  /** Powertools service name, the `service` key of every log line and metric. */
+  readonly serviceName: string;
+  /** Powertools log level. @default 'INFO' */
+  readonly logLevel?: PowertoolsLogLevel;
+  /** Function memory in MB. Valid range 128..10240. @default 512 */
+  readonly memorySizeMb?: number;
+  /** Function timeout. Valid range 3 s..900 s. @default Duration.seconds(60) */
+  readonly timeout?: Duration;
+  /** How long the function's logs are kept. @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+  /** What happens to the log group when the stack is deleted. @default RemovalPolicy.DESTROY */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+const DEFAULT_MEMORY_MB = 512;
+const DEFAULT_TIMEOUT = Duration.seconds(60);
+
+/**
+ * A Node.js 22 arm64 handler bundled by local esbuild, with its own role (which starts with no
+ * permission but writing its own log group) and an explicit log group with a retention. Callers grant
+ * the rest, resource by resource.
+ */
+export class PipelineFunction extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/aws/lambda/${props.functionName}`,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    // An explicit role instead of AWSLambdaBasicExecutionRole: it may write to its own log group only.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${props.functionName}`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      functionName: props.functionName,
+      description: props.description,
+      entry: props.entry,
+      handler: 'handler',
+      runtime: HANDLER_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySizeMb ?? DEFAULT_MEMORY_MB,
+      timeout: props.timeout ?? DEFAULT_TIMEOUT,
+      role: this.role,
+      logGroup: this.logGroup,
+      bundling: HANDLER_BUNDLING,
+      environment: {
+        ...props.environment,
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
+        // The bundle ships a source map; this makes stack traces point at the TypeScript source.
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+    });
+    // The log group must exist before the function writes, and the role must be able to write to it.
+    this.function.node.addDependency(this.role);
+
+    Validations.of(this.function).acknowledge(
+      {
+        id: 'AwsSolutions-L1',
+        reason:
+          'Node.js 22 is the pinned Lambda target of this project (DESIGN.md); handlers and tests run on it.',
+      },
+      {
+        id: 'Serverless-LambdaLatestVersion',
+        reason:
+          'Node.js 22 is the pinned Lambda target of this project (DESIGN.md); handlers and tests run on it.',
+      },
+      {
+        id: 'Serverless-LambdaTracing',
+        reason:
+          'The handlers are not instrumented for X-Ray; events are correlated by eventId in Powertools logs, and active tracing would add a wildcard xray:PutTraceSegments grant for no spans.',
+      },
+    );
+  }
+}

@@ -1,0 +1,190 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { StackProps } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+import type { AlarmResources } from './alarms/alarm-definition';
+import { alarmDefinitions, pipelineCriticalDefinition } from './alarms/alarm-definitions';
+import type { ConsumerConfig, PipelineConfig } from './config';
+import { AlertTopic } from './constructs/alert-topic';
+import { BreakerController } from './constructs/breaker-controller';
+import { BreakerTable } from './constructs/breaker-table';
+import { EventConsumer } from './constructs/event-consumer';
+import type { EventConsumerProps } from './constructs/event-consumer';
+import { EventStream } from './constructs/event-stream';
+import { PipelineAlarms } from './constructs/pipeline-alarms';
+import { PipelineDashboard } from './constructs/pipeline-dashboard';
+import { consumerSettingsFor, controllerSettingsFor } from './handler-settings';
+import { resourceNamesFor } from './resource-names';
+import type { PipelineResourceNames } from './resource-names';
+
+export interface EventPipelineStackProps extends StackProps {
+  /** The validated stage config (lib/config.ts loadConfig). */
+  readonly config: PipelineConfig;
+}
+
+/** The event source mapping's value for "no maximum record age". */
+const NO_MAX_RECORD_AGE = -1;
+
+/**
+ * The whole pipeline of one stage: stream -> consumers (behind circuit breakers) -> downstreams, with
+ * dead-letter queues, the breaker controller, alarms paging on-call, a dashboard and outputs.
+ */
+export class EventPipelineStack extends Stack {
+  constructor(scope: Construct, id: string, props: EventPipelineStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const names = resourceNamesFor(config.stage);
+    // Prod-like stages keep data (records, breaker state, dead letters and the key that reads them).
+    const removalPolicy = config.stream.retainOnDelete ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    const key = new kms.Key(this, 'Key', {
+      alias: `alias/${names.stackName}`,
+      description: `Encrypts the ${config.stage} event pipeline's dead-letter queues and alert topic`,
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+
+    const { stream } = new EventStream(this, 'Events', {
+      streamName: names.streamName,
+      capacityMode: config.stream.capacityMode,
+      shardCount: config.stream.shardCount,
+      retentionPeriod: Duration.hours(config.stream.retentionHours),
+      removalPolicy,
+    });
+
+    const { table: breakerTable } = new BreakerTable(this, 'Breakers', {
+      tableName: names.breakerTableName,
+      removalPolicy,
+    });
+
+    const consumers = config.consumers.map(
+      (consumer) =>
+        new EventConsumer(this, `Consumer-${consumer.name}`, {
+          ...consumerProps(config, consumer, names, breakerTable.tableName),
+          stream,
+          breakerTable,
+          encryptionKey: key,
+          removalPolicy,
+        }),
+    );
+
+    const mappingsByBreaker: Record<string, string[]> = {};
+    config.consumers.forEach((consumer, i) => {
+      (mappingsByBreaker[consumer.breakerName] ??= []).push(consumers[i].eventSourceMappingId);
+    });
+    const controller = new BreakerController(this, 'BreakerController', {
+      functionName: names.controllerFunctionName,
+      dlqName: names.controllerDlqName,
+      settings: controllerSettingsFor(config, {
+        breakerTableName: breakerTable.tableName,
+        mappingsByBreaker,
+      }),
+      eventSourceMappingArns: consumers.map((consumer) => consumer.eventSourceMappingArn),
+      breakerTable,
+      encryptionKey: key,
+      removalPolicy,
+    });
+
+    const { topic } = new AlertTopic(this, 'Alerts', {
+      topicName: names.alertTopicName,
+      encryptionKey: key,
+      emails: config.alerting.emails,
+      httpsEndpoints: config.alerting.httpsEndpoints,
+    });
+
+    const alarmResources: AlarmResources = {
+      streamName: stream.streamName,
+      controllerFunctionName: controller.handler.function.functionName,
+      controllerDlqName: controller.deadLetterQueue.queueName,
+      consumers: config.consumers.map((consumer, i) => ({
+        name: consumer.name,
+        breakerName: consumer.breakerName,
+        functionName: consumers[i].handler.function.functionName,
+        onFailureQueueName: consumers[i].onFailureQueue.queueName,
+        poisonQueueName: consumers[i].poisonQueue.queueName,
+      })),
+    };
+    const definitions = alarmDefinitions(config, alarmResources);
+    const alarms = new PipelineAlarms(this, 'Alarms', {
+      definitions,
+      critical: pipelineCriticalDefinition(config, alarmResources),
+      topic,
+    });
+
+    new PipelineDashboard(this, 'Dashboard', {
+      dashboardName: names.dashboardName,
+      stream,
+      topic,
+      definitions,
+      alarms: alarms.alarms,
+      critical: alarms.critical,
+    });
+
+    this.output('StreamName', stream.streamName, 'Kinesis stream producers write to');
+    this.output('StreamArn', stream.streamArn, 'ARN of the Kinesis stream');
+    this.output(
+      'KeyArn',
+      key.keyArn,
+      'KMS key of the dead-letter queues (the redrive tool decrypts with it)',
+    );
+    this.output('BreakerTableName', breakerTable.tableName, 'DynamoDB table of the circuit breakers');
+    this.output('AlertTopicArn', topic.topicArn, 'SNS topic every alarm notifies');
+    this.output(
+      'ControllerDlqUrl',
+      controller.deadLetterQueue.queueUrl,
+      'Breaker-table batches the controller failed on',
+    );
+    config.consumers.forEach((consumer, i) => {
+      const id = consumer.name.replace(/(^|-)([a-z0-9])/g, (_, _dash: string, c: string) => c.toUpperCase());
+      this.output(
+        `${id}OnFailureQueueUrl`,
+        consumers[i].onFailureQueue.queueUrl,
+        `On-failure DLQ of ${consumer.name}`,
+      );
+      this.output(`${id}PoisonQueueUrl`, consumers[i].poisonQueue.queueUrl, `Poison DLQ of ${consumer.name}`);
+    });
+  }
+
+  private output(id: string, value: string, description: string): void {
+    new CfnOutput(this, id, { value, description });
+  }
+}
+
+/** Maps one consumer's config onto its construct's props. */
+function consumerProps(
+  config: PipelineConfig,
+  consumer: ConsumerConfig,
+  names: PipelineResourceNames,
+  breakerTableName: string,
+): Pick<
+  EventConsumerProps,
+  | 'names'
+  | 'settingsFor'
+  | 'batchSize'
+  | 'maxBatchingWindow'
+  | 'parallelizationFactor'
+  | 'retryAttempts'
+  | 'maxRecordAge'
+  | 'bisectBatchOnError'
+  | 'enhancedFanOut'
+  | 'memorySizeMb'
+  | 'timeout'
+> {
+  return {
+    names: names.consumer(consumer.name),
+    settingsFor: (poisonQueueUrl) =>
+      consumerSettingsFor(config, consumer, { poisonQueueUrl, breakerTableName }),
+    batchSize: consumer.batchSize,
+    maxBatchingWindow: Duration.seconds(consumer.maxBatchingWindowSeconds),
+    parallelizationFactor: consumer.parallelizationFactor,
+    retryAttempts: consumer.maxRetryAttempts,
+    maxRecordAge:
+      consumer.maxRecordAgeSeconds === NO_MAX_RECORD_AGE
+        ? undefined
+        : Duration.seconds(consumer.maxRecordAgeSeconds),
+    bisectBatchOnError: consumer.bisectBatchOnError,
+    enhancedFanOut: consumer.enhancedFanOut,
+    memorySizeMb: consumer.memorySizeMb,
+    timeout: Duration.seconds(consumer.timeoutSeconds),
+  };
+}
