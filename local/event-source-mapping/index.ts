@@ -1,0 +1,14 @@
+export {
+  KinesisEventSourceMapping,
+  type KinesisEventSourceMappingOptions,
+} from './kinesis-event-source-mapping';
+export type { KinesisHandlerFunction } from './invoke-function';
+export {
+  DEFAULT_POLLING,
+  mappingSettingsFor,
+  type PollingSettings,
+  type StreamMappingSettings,
+} from './mapping-settings';
+export { SERVICE_METRIC, type EventSourceMappingStats, type ServiceMetricDatapoint } from './mapping-metrics';
+export type { KinesisOnFailureRecord, OnFailureCondition } from './on-failure-record';
+export { OffsetClock, systemClock, type Clock } from './clock';

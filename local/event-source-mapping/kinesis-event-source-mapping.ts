@@ -1,0 +1,364 @@
+import { randomUUID } from 'node:crypto';
+import { ListShardsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import type { EventSourceMappingConfiguration } from '@aws-sdk/client-lambda';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { ControllableMapping } from '../lambda-api';
+import { systemClock, type Clock } from './clock';
+import { invokeFunction, type InvocationResult, type KinesisHandlerFunction } from './invoke-function';
+import { laneOf } from './lane-assignment';
+import { Lane, type LaneHost } from './lane';
+import { SERVICE_METRIC, type EventSourceMappingStats, type ServiceMetricDatapoint } from './mapping-metrics';
+import { DEFAULT_POLLING, type PollingSettings, type StreamMappingSettings } from './mapping-settings';
+import { OnFailureDestination } from './on-failure-destination';
+import { buildOnFailureRecord, type LastInvocation, type OnFailureCondition } from './on-failure-record';
+import { ShardPoller, type PollerHost } from './shard-poller';
+import type { EventSource, StreamRecord } from './stream-record';
+import { WakeSignal } from './wake-signal';
+
+export interface KinesisEventSourceMappingOptions {
+  readonly settings: StreamMappingSettings;
+  /** Invoked in process with events shaped as Lambda delivers them. */
+  readonly handler: KinesisHandlerFunction;
+  readonly functionName: string;
+  readonly functionArn: string;
+  /** The stream by name: kinesalite rejects calls that pass only StreamARN. */
+  readonly streamName: string;
+  readonly streamArn: string;
+  readonly kinesis: KinesisClient;
+  /** The on-failure destination; without it, discarded records are only counted. */
+  readonly onFailure?: { readonly sqs: SQSClient; readonly queueUrl: string; readonly queueArn: string };
+  /** @default true */
+  readonly enabled?: boolean;
+  /** @default - a random UUID */
+  readonly uuid?: string;
+  /** @default 'us-east-1' */
+  readonly region?: string;
+  /** @default - a role ARN derived from the function ARN */
+  readonly invokeIdentityArn?: string;
+  /** @default - the system clock */
+  readonly clock?: Clock;
+  readonly polling?: Partial<PollingSettings>;
+  /** Receives the AWS/Lambda and AWS/Kinesis datapoints AWS would publish for this mapping. */
+  readonly onMetric?: (datapoint: ServiceMetricDatapoint) => void;
+  /** Called when a GetRecords or GetShardIterator call fails (the poller retries). @default - ignored */
+  readonly onReadError?: (shardId: string, error: unknown) => void;
+}
+
+type Counters = { -readonly [K in keyof EventSourceMappingStats]: EventSourceMappingStats[K] };
+
+/**
+ * Lambda's event source mapping for one function on a Kinesis stream, run in this process against the
+ * Kinesis emulator: per-shard polling from TRIM_HORIZON, batch size and batching window,
+ * ParallelizationFactor lanes keyed by partition key, ReportBatchItemFailures, BisectBatchOnError,
+ * MaximumRetryAttempts, MaximumRecordAgeInSeconds, the SQS on-failure destination and the Enabled flag.
+ *
+ * @example
+ * const mapping = new KinesisEventSourceMapping({ settings: mappingSettingsFor(consumer), handler, ... });
+ * await mapping.start();
+ * lambdaApi.addMapping(mapping); // the breaker controller flips Enabled through the Lambda API
+ * ...
+ * await mapping.stop();
+ */
+export class KinesisEventSourceMapping implements ControllableMapping {
+  readonly uuid: string;
+  private readonly clock: Clock;
+  private readonly polling: PollingSettings;
+  private readonly source: EventSource;
+  private readonly destination: OnFailureDestination | undefined;
+  private readonly stopController = new AbortController();
+  /** Wakes lanes on new records and control changes. */
+  private readonly recordsWake: WakeSignal;
+  /** Wakes pollers on control changes (enable, stop). */
+  private readonly controlWake: WakeSignal;
+  private readonly lanesByShard = new Map<string, Lane[]>();
+  private readonly pollers: ShardPoller[] = [];
+  private running: Promise<void>[] = [];
+  private enabled: boolean;
+  private lastModified = new Date();
+  private readonly counters: Counters;
+
+  constructor(private readonly options: KinesisEventSourceMappingOptions) {
+    this.uuid = options.uuid ?? randomUUID();
+    this.clock = options.clock ?? systemClock;
+    this.polling = { ...DEFAULT_POLLING, ...options.polling };
+    this.enabled = options.enabled ?? true;
+    this.recordsWake = new WakeSignal(this.clock);
+    this.controlWake = new WakeSignal(this.clock);
+    const region = options.region ?? 'us-east-1';
+    this.source = {
+      streamArn: options.streamArn,
+      region,
+      invokeIdentityArn: options.invokeIdentityArn ?? roleArnFor(options.functionArn, options.functionName),
+    };
+    this.destination =
+      options.onFailure &&
+      new OnFailureDestination(options.onFailure.sqs, options.onFailure.queueUrl, this.clock);
+    this.counters = {
+      invocations: 0,
+      functionErrors: 0,
+      invalidResponses: 0,
+      partialFailures: 0,
+      recordsDelivered: 0,
+      recordsSucceeded: 0,
+      onFailureMessages: 0,
+      recordsSentToOnFailure: 0,
+      recordsDiscarded: 0,
+      getRecordsCalls: 0,
+      recordsRead: 0,
+      recordsBuffered: 0,
+      iteratorAgeMillis: 0,
+      maxIteratorAgeMillis: 0,
+      enabled: this.enabled,
+    };
+  }
+
+  /** Lists the shards and starts one poller per shard and ParallelizationFactor lanes per shard. */
+  async start(): Promise<void> {
+    if (this.running.length > 0) throw new Error(`event source mapping ${this.uuid} is already started`);
+    const shards = await this.options.kinesis.send(
+      new ListShardsCommand({ StreamName: this.options.streamName }),
+    );
+    const laneHost = this.laneHost();
+    const pollerHost = this.pollerHost();
+    for (const shard of shards.Shards ?? []) {
+      const shardId = shard.ShardId as string;
+      const lanes = Array.from(
+        { length: this.options.settings.parallelizationFactor },
+        () => new Lane(laneHost),
+      );
+      this.lanesByShard.set(shardId, lanes);
+      this.pollers.push(new ShardPoller(shardId, pollerHost));
+    }
+    this.running = [
+      ...this.pollers.map((poller) => poller.run()),
+      ...[...this.lanesByShard.values()].flat().map((lane) => lane.run()),
+    ];
+  }
+
+  /**
+   * Stops polling and invoking. Waits for invocations in flight (each at most the function timeout);
+   * unprocessed records stay in the stream.
+   */
+  async stop(): Promise<void> {
+    this.stopController.abort();
+    this.recordsWake.notify();
+    this.controlWake.notify();
+    await Promise.all(this.running);
+  }
+
+  isEnabled(): boolean {
+    return this.enabled;
+  }
+
+  /** Enabled=false pauses polling and invoking after the invocations in flight; true resumes from the same record. */
+  setEnabled(enabled: boolean): void {
+    if (enabled !== this.enabled) this.lastModified = new Date(this.clock.now());
+    this.enabled = enabled;
+    this.recordsWake.notify();
+    this.controlWake.notify();
+  }
+
+  configuration(): EventSourceMappingConfiguration {
+    const { settings, onFailure } = this.options;
+    return {
+      UUID: this.uuid,
+      FunctionArn: this.options.functionArn,
+      EventSourceArn: this.options.streamArn,
+      State: this.enabled ? 'Enabled' : 'Disabled',
+      StateTransitionReason: 'USER_INITIATED',
+      LastModified: this.lastModified,
+      LastProcessingResult: this.counters.invocations === 0 ? 'No records processed' : 'OK',
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: settings.batchSize,
+      MaximumBatchingWindowInSeconds: settings.maxBatchingWindowSeconds,
+      ParallelizationFactor: settings.parallelizationFactor,
+      MaximumRetryAttempts: settings.maxRetryAttempts,
+      MaximumRecordAgeInSeconds: settings.maxRecordAgeSeconds,
+      BisectBatchOnFunctionError: settings.bisectBatchOnError,
+      FunctionResponseTypes: settings.reportBatchItemFailures ? ['ReportBatchItemFailures'] : [],
+      DestinationConfig: onFailure ? { OnFailure: { Destination: onFailure.queueArn } } : undefined,
+    };
+  }
+
+  stats(): EventSourceMappingStats {
+    const age = this.bufferedIteratorAgeMillis();
+    return {
+      ...this.counters,
+      recordsBuffered: [...this.lanesByShard.values()].flat().reduce((sum, lane) => sum + lane.size, 0),
+      iteratorAgeMillis: age ?? 0,
+      enabled: this.enabled,
+    };
+  }
+
+  /**
+   * Age of the oldest record not yet processed, like Lambda's IteratorAge, including records not read
+   * yet (while disabled or caught up, a shard with nothing buffered is asked for its next record with a
+   * separate one-record read). kinesalite's MillisBehindLatest is always 0, so arrival times are used.
+   */
+  async measureIteratorAgeMillis(): Promise<number> {
+    const now = this.clock.now();
+    const arrivals = await Promise.all(
+      this.pollers.map(async (poller) => {
+        const buffered = this.oldestBufferedArrival(poller.shardId);
+        return buffered ?? (await poller.peekOldestUnreadArrival().catch(() => undefined));
+      }),
+    );
+    const known = arrivals.filter((arrival): arrival is number => arrival !== undefined);
+    const age = known.length === 0 ? 0 : Math.max(0, now - Math.min(...known));
+    this.counters.maxIteratorAgeMillis = Math.max(this.counters.maxIteratorAgeMillis, age);
+    return age;
+  }
+
+  private laneHost(): LaneHost {
+    return {
+      settings: this.options.settings,
+      polling: this.polling,
+      clock: this.clock,
+      wake: this.recordsWake,
+      stopping: this.stopController.signal,
+      isEnabled: () => this.enabled,
+      invoke: (batch) => this.invoke(batch),
+      discard: (records, condition, invokeCount, lastInvocation) =>
+        this.discard(records, condition, invokeCount, lastInvocation),
+      acknowledge: (count) => {
+        this.counters.recordsSucceeded += count;
+      },
+    };
+  }
+
+  private pollerHost(): PollerHost {
+    return {
+      kinesis: this.options.kinesis,
+      streamName: this.options.streamName,
+      polling: this.polling,
+      clock: this.clock,
+      stopping: this.stopController.signal,
+      waitForControl: (millis) => this.controlWake.wait(millis),
+      isEnabled: () => this.enabled,
+      buffered: (shardId) => (this.lanesByShard.get(shardId) ?? []).reduce((sum, lane) => sum + lane.size, 0),
+      deliver: (records) => {
+        for (const record of records) {
+          const lanes = this.lanesByShard.get(record.shardId) ?? [];
+          lanes[laneOf(record.partitionKey, lanes.length)]?.push(record);
+        }
+        this.counters.recordsRead += records.length;
+        if (records.length > 0) this.recordsWake.notify();
+      },
+      afterGetRecords: (shardId, recordCount) => {
+        this.counters.getRecordsCalls += 1;
+        const dimensions = { StreamName: this.options.streamName };
+        this.emit(
+          'AWS/Kinesis',
+          SERVICE_METRIC.getRecordsIteratorAge,
+          dimensions,
+          this.shardAge(shardId),
+          'Milliseconds',
+        );
+        this.emit('AWS/Kinesis', SERVICE_METRIC.getRecordsRecords, dimensions, recordCount, 'Count');
+      },
+      onReadError: (shardId, error) => this.options.onReadError?.(shardId, error),
+    };
+  }
+
+  private async invoke(batch: readonly StreamRecord[]): Promise<InvocationResult> {
+    const { settings } = this.options;
+    const dimensions = { FunctionName: this.options.functionName };
+    const shardId = batch[0]?.shardId ?? '';
+    this.emit('AWS/Lambda', SERVICE_METRIC.iteratorAge, dimensions, this.shardAge(shardId), 'Milliseconds');
+    this.emit('AWS/Lambda', SERVICE_METRIC.invocations, dimensions, 1, 'Count');
+    this.counters.invocations += 1;
+    this.counters.recordsDelivered += batch.length;
+    const result = await invokeFunction(
+      {
+        handler: this.options.handler,
+        functionName: this.options.functionName,
+        functionArn: this.options.functionArn,
+        memorySizeMb: settings.memorySizeMb,
+        timeoutSeconds: settings.timeoutSeconds,
+        reportBatchItemFailures: settings.reportBatchItemFailures,
+      },
+      this.source,
+      batch,
+      this.clock,
+    );
+    const kind = result.verdict.kind;
+    if (kind === 'function-error') this.counters.functionErrors += 1;
+    if (kind === 'invalid') this.counters.invalidResponses += 1;
+    if (kind === 'partial') this.counters.partialFailures += 1;
+    this.emit('AWS/Lambda', SERVICE_METRIC.errors, dimensions, kind === 'function-error' ? 1 : 0, 'Count');
+    return result;
+  }
+
+  private async discard(
+    records: readonly StreamRecord[],
+    condition: OnFailureCondition,
+    invokeCount: number,
+    lastInvocation: LastInvocation | undefined,
+  ): Promise<boolean> {
+    if (this.destination === undefined) {
+      this.counters.recordsDiscarded += records.length;
+      return true;
+    }
+    const message = buildOnFailureRecord({
+      records,
+      condition,
+      functionArn: this.options.functionArn,
+      streamArn: this.options.streamArn,
+      invokeCount,
+      lastInvocation,
+      newRequestId: randomUUID,
+      nowMillis: this.clock.now(),
+    });
+    const sent = await this.destination.send(message, this.stopController.signal);
+    if (sent) {
+      this.counters.onFailureMessages += 1;
+      this.counters.recordsSentToOnFailure += records.length;
+    }
+    return sent;
+  }
+
+  private oldestBufferedArrival(shardId: string): number | undefined {
+    const arrivals = (this.lanesByShard.get(shardId) ?? [])
+      .map((lane) => lane.oldestArrivalMillis())
+      .filter((arrival): arrival is number => arrival !== undefined);
+    return arrivals.length === 0 ? undefined : Math.min(...arrivals);
+  }
+
+  private shardAge(shardId: string): number {
+    const oldest = this.oldestBufferedArrival(shardId);
+    const age = oldest === undefined ? 0 : Math.max(0, this.clock.now() - oldest);
+    this.counters.maxIteratorAgeMillis = Math.max(this.counters.maxIteratorAgeMillis, age);
+    return age;
+  }
+
+  private bufferedIteratorAgeMillis(): number | undefined {
+    const ages = [...this.lanesByShard.keys()]
+      .map((shardId) => this.oldestBufferedArrival(shardId))
+      .filter((arrival): arrival is number => arrival !== undefined)
+      .map((arrival) => Math.max(0, this.clock.now() - arrival));
+    return ages.length === 0 ? undefined : Math.max(...ages);
+  }
+
+  private emit(
+    namespace: ServiceMetricDatapoint['namespace'],
+    metricName: string,
+    dimensions: Record<string, string>,
+    value: number,
+    unit: ServiceMetricDatapoint['unit'],
+  ): void {
+    this.options.onMetric?.({
+      namespace,
+      metricName,
+      dimensions,
+      value,
+      unit,
+      timestampMillis: this.clock.now(),
+    });
+  }
+}
+
+/** The execution role Lambda reports as invokeIdentityArn; locally derived from the function. */
+function roleArnFor(functionArn: string, functionName: string): string {
+  const account = functionArn.split(':')[4] ?? '000000000000';
+  return `arn:aws:iam::${account}:role/${functionName}-role`;
+}
