@@ -1,13 +1,14 @@
 /** The public surface of the handlers' shared code. Other folders import lambda/shared only from here. */
-export type { Admission, BreakerState, CallOutcome, CircuitBreaker } from './breaker/types';
+// The breaker folder's index.ts is its own explicit public surface; re-exporting it whole keeps one list.
+export * from './breaker';
 export { CircuitOpenError, PipelineError, PoisonRecordError, RetryableRecordError } from './errors';
 export type { RecordPosition } from './errors';
 export { validateEvent } from './event';
 export type { EventValidation, PipelineEvent } from './event';
 export { createLogger } from './logging';
-export type { Log } from './logging';
+export type { Log, LogAttributes } from './logging';
 export { DIMENSION, METRIC } from './metric-catalog';
-export { createBreakerMetrics, createConsumerMetrics, createMetrics } from './metrics';
+export { createConsumerMetrics, createMetrics } from './metrics';
 export { buildPoisonMessage, POISON_MESSAGE_SCHEMA_VERSION, shardIdOf } from './poison-message';
 export type { PoisonAttempt, PoisonMessage, PoisonOrigin } from './poison-message';
 export { decodeRecord } from './record-decoder';

@@ -1,14 +1,17 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 
+/** Keys and values added to a structured log entry. */
+export type LogAttributes = Record<string, unknown>;
+
 /**
  * The structured-log calls handler code makes. Powertools' Logger satisfies it; tests and local mode
  * may pass anything that does.
  */
 export interface Log {
-  debug(message: string, attributes?: Readonly<Record<string, unknown>>): void;
-  info(message: string, attributes?: Readonly<Record<string, unknown>>): void;
-  warn(message: string, attributes?: Readonly<Record<string, unknown>>): void;
-  error(message: string, attributes?: Readonly<Record<string, unknown>>): void;
+  debug(message: string, ...attributes: LogAttributes[]): void;
+  info(message: string, ...attributes: LogAttributes[]): void;
+  warn(message: string, ...attributes: LogAttributes[]): void;
+  error(message: string, ...attributes: LogAttributes[]): void;
 }
 
 /**

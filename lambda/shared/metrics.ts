@@ -6,7 +6,8 @@ import { DIMENSION } from './metric-catalog';
  *
  * Powertools always adds a `service` default dimension (from `serviceName`, POWERTOOLS_SERVICE_NAME or
  * `service_undefined`). CloudWatch treats each distinct dimension set as a different metric, and the
- * alarms watch {Stage, Consumer} or {Stage, Breaker}, so that extra dimension is removed here.
+ * alarms watch exactly {Stage, Consumer} (consumer metrics) or {Stage, Breaker} (breaker metrics, see
+ * the breaker's Powertools observer), so that extra dimension is removed here.
  *
  * @param namespace - the CloudWatch namespace, from config
  * @param dimensions - the complete dimension set of every metric this instance emits
@@ -27,17 +28,5 @@ export function createConsumerMetrics(options: {
   return createMetrics(options.namespace, {
     [DIMENSION.stage]: options.stage,
     [DIMENSION.consumer]: options.consumerName,
-  });
-}
-
-/** Metrics of one breaker: dimensions exactly {Stage, Breaker}. */
-export function createBreakerMetrics(options: {
-  readonly namespace: string;
-  readonly stage: string;
-  readonly breakerName: string;
-}): Metrics {
-  return createMetrics(options.namespace, {
-    [DIMENSION.stage]: options.stage,
-    [DIMENSION.breaker]: options.breakerName,
   });
 }

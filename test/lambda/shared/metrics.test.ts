@@ -1,6 +1,8 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { createBreakerMetrics, createConsumerMetrics } from '../../../lambda/shared';
+import { createConsumerMetrics, createPowertoolsBreakerObserver } from '../../../lambda/shared';
 import { captureEmf } from '../../helpers/emf-capture';
+
+const silentLogger = { info: () => undefined, warn: () => undefined };
 
 describe('metrics dimensions', () => {
   const savedServiceName = process.env.POWERTOOLS_SERVICE_NAME;
@@ -34,16 +36,27 @@ describe('metrics dimensions', () => {
     expect(emitted[0]).not.toHaveProperty('service');
   });
 
-  test('breaker metrics carry exactly {Stage, Breaker}', async () => {
-    const metrics = createBreakerMetrics({ namespace: 'Pipeline', stage: 'prod', breakerName: 'orders-api' });
+  test('breaker metrics emitted through the consumer metrics instance carry exactly {Stage, Breaker}', async () => {
+    // Prepare: the wiring of handler.ts, the breaker observer sharing the consumer's Metrics
+    const metrics = createConsumerMetrics({ namespace: 'Pipeline', stage: 'prod', consumerName: 'orders' });
+    const observer = createPowertoolsBreakerObserver({ logger: silentLogger, metrics, stage: 'prod' });
 
-    const emitted = await captureEmf(() => {
-      metrics.addMetric('BreakerTransition', MetricUnit.Count, 1);
-      metrics.publishStoredMetrics();
-    });
+    // Act
+    const emitted = await captureEmf(() =>
+      observer.onStoreUnavailable?.({
+        breaker: 'orders-api',
+        operation: 'GetItem',
+        error: new Error('down'),
+        mode: 'local-breaker',
+        atMillis: 0,
+      }),
+    );
 
+    // Assess
+    expect(emitted).toHaveLength(1);
     expect(emitted[0]._aws.CloudWatchMetrics[0].Dimensions).toEqual([['Stage', 'Breaker']]);
-    expect(emitted[0]).toMatchObject({ Stage: 'prod', Breaker: 'orders-api', BreakerTransition: 1 });
+    expect(emitted[0]).toMatchObject({ Stage: 'prod', Breaker: 'orders-api', BreakerStoreUnavailable: 1 });
     expect(emitted[0]).not.toHaveProperty('service');
+    expect(emitted[0]).not.toHaveProperty('Consumer');
   });
 });
