@@ -1,0 +1,248 @@
+import {
+  DynamoDBClient,
+  GetItemCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import {
+  DynamoDbCircuitBreaker,
+  type BreakerObserver,
+  type BreakerState,
+} from '../../../../lambda/shared/breaker';
+import type { BreakerSettings } from '../../../../lambda/shared/settings';
+import { breakerSettings } from '../../../helpers/breaker-settings';
+import { FakeClock } from '../../../helpers/fake-clock';
+
+const dynamodb = mockClient(DynamoDBClient);
+const ADMITTED = { admitted: true, probe: false } as const;
+const STORE_RETRY_INTERVAL_MILLIS = 1_000;
+
+function storedItem(
+  state: BreakerState,
+  fields: { openUntil?: number; successes?: number; failures?: number } = {},
+) {
+  const item: Record<string, AttributeValue> = {
+    name: { S: 'orders' },
+    state: { S: state },
+    version: { N: '1' },
+    windowStart: { N: String(new FakeClock().now()) },
+    successes: { N: String(fields.successes ?? 0) },
+    failures: { N: String(fields.failures ?? 0) },
+    trips: { N: '0' },
+    openUntil: { N: String(fields.openUntil ?? 0) },
+    reason: { S: 'created' },
+    changedAt: { N: '0' },
+    updatedAt: { N: '0' },
+    expiresAt: { N: '0' },
+  };
+  return item;
+}
+
+const unavailable = (): Error =>
+  Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailable' });
+
+function setup(overrides: Partial<BreakerSettings> = {}) {
+  const clock = new FakeClock();
+  const observer = {
+    onTransition: jest.fn(),
+    onStoreUnavailable: jest.fn(),
+    onStoreRecovered: jest.fn(),
+  } satisfies BreakerObserver;
+  const breaker = new DynamoDbCircuitBreaker({
+    client: new DynamoDBClient({ region: 'us-east-1' }),
+    tableName: 'dev-breakers',
+    name: 'orders',
+    settings: breakerSettings({ cacheTtlMillis: 1_000, minimumCalls: 4, ...overrides }),
+    clock,
+    observer,
+    storeRetryIntervalMillis: STORE_RETRY_INTERVAL_MILLIS,
+  });
+  return { clock, observer, breaker };
+}
+
+async function batch(breaker: DynamoDbCircuitBreaker, outcomes: ('success' | 'failure')[]): Promise<void> {
+  for (const outcome of outcomes) {
+    const admission = await breaker.admit();
+    if (admission.admitted) await breaker.record(admission, outcome);
+  }
+  await breaker.flush();
+}
+
+beforeEach(() => dynamodb.reset());
+
+describe('DynamoDbCircuitBreaker', () => {
+  describe('steady state', () => {
+    it('costs one read, then one UpdateItem per batch while the cache is fresh', async () => {
+      // Prepare
+      dynamodb.on(GetItemCommand).resolves({});
+      dynamodb.on(UpdateItemCommand).resolves({ Attributes: storedItem('CLOSED', { successes: 3 }) });
+      const { breaker, clock } = setup();
+      // Act
+      await batch(breaker, ['success', 'success', 'success']);
+      clock.advance(500);
+      await batch(breaker, ['success', 'success', 'success']);
+      // Assess
+      expect(dynamodb).toHaveReceivedCommandTimes(GetItemCommand, 1);
+      expect(dynamodb).toHaveReceivedCommandTimes(UpdateItemCommand, 2);
+      expect(dynamodb).toHaveReceivedNthSpecificCommandWith(2, UpdateItemCommand, {
+        ExpressionAttributeValues: expect.objectContaining({
+          ':v2': { N: '3' },
+          ':v3': { N: '0' },
+        }) as unknown,
+      });
+    });
+  });
+
+  describe("onStoreFailure 'local-breaker'", () => {
+    it('keeps admitting through a local breaker and reports the store unavailable', async () => {
+      dynamodb.on(GetItemCommand).rejects(unavailable());
+      const { breaker, observer } = setup({ onStoreFailure: 'local-breaker' });
+
+      await expect(breaker.admit()).resolves.toEqual(ADMITTED);
+
+      expect(breaker.storeUnavailable).toBe(true);
+      expect(observer.onStoreUnavailable).toHaveBeenCalledWith(
+        expect.objectContaining({ breaker: 'orders', operation: 'admit', mode: 'local-breaker' }),
+      );
+    });
+
+    it('leaves the store alone until the retry interval has passed', async () => {
+      dynamodb.on(GetItemCommand).rejects(unavailable());
+      const { breaker, clock } = setup();
+      await breaker.admit();
+      await batch(breaker, ['success', 'success']);
+      expect(dynamodb).toHaveReceivedCommandTimes(GetItemCommand, 1);
+      expect(dynamodb).not.toHaveReceivedCommand(UpdateItemCommand);
+
+      clock.advance(STORE_RETRY_INTERVAL_MILLIS);
+      await breaker.admit();
+      expect(dynamodb).toHaveReceivedCommandTimes(GetItemCommand, 2);
+    });
+
+    it('trips the local breaker on failures, so the downstream is still protected', async () => {
+      dynamodb.on(GetItemCommand).rejects(unavailable());
+      const { breaker, observer } = setup({ minimumCalls: 4, failureRateThreshold: 0.5 });
+
+      await batch(breaker, ['failure', 'failure', 'failure', 'failure']);
+
+      await expect(breaker.admit()).resolves.toEqual({ admitted: false, state: 'OPEN' });
+      expect(observer.onTransition).toHaveBeenCalledWith(
+        expect.objectContaining({ from: 'CLOSED', to: 'OPEN', scope: 'local', reason: 'failure-rate' }),
+      );
+    });
+
+    it('starts the local breaker from the last state seen: an OPEN breaker stays OPEN', async () => {
+      const { breaker, clock } = setup({ cacheTtlMillis: 1_000 });
+      dynamodb
+        .on(GetItemCommand)
+        .resolvesOnce({ Item: storedItem('OPEN', { openUntil: clock.now() + 30_000 }) });
+      await expect(breaker.admit()).resolves.toEqual({ admitted: false, state: 'OPEN' });
+
+      dynamodb.on(GetItemCommand).rejects(unavailable());
+      clock.advance(1_000);
+      await expect(breaker.admit()).resolves.toEqual({ admitted: false, state: 'OPEN' });
+      expect(breaker.storeUnavailable).toBe(true);
+
+      // The local breaker runs its own cool-down and lets one probe through.
+      clock.advance(29_000);
+      await expect(breaker.admit()).resolves.toEqual({ admitted: true, probe: true });
+      await expect(breaker.admit()).resolves.toEqual({ admitted: false, state: 'HALF_OPEN' });
+    });
+
+    it('settles a local probe in the local breaker', async () => {
+      const { breaker, clock, observer } = setup();
+      dynamodb
+        .on(GetItemCommand)
+        .resolvesOnce({ Item: storedItem('OPEN', { openUntil: clock.now() + 1_000 }) });
+      await breaker.admit();
+      dynamodb.on(GetItemCommand).rejects(unavailable());
+      clock.advance(1_000);
+      const probe = await breaker.admit();
+      expect(probe).toEqual({ admitted: true, probe: true });
+
+      await breaker.record({ admitted: true, probe: true }, 'success');
+
+      expect(observer.onTransition).toHaveBeenLastCalledWith(
+        expect.objectContaining({ from: 'HALF_OPEN', to: 'CLOSED', scope: 'local' }),
+      );
+      await expect(breaker.admit()).resolves.toEqual(ADMITTED);
+    });
+
+    it('goes back to the store once it answers, reports recovery and writes the outcomes buffered meanwhile', async () => {
+      dynamodb.on(GetItemCommand).rejects(unavailable());
+      const { breaker, clock, observer } = setup({ minimumCalls: 100 });
+      await batch(breaker, ['success', 'failure', 'success']);
+
+      dynamodb.on(GetItemCommand).resolves({});
+      dynamodb.on(UpdateItemCommand).resolves({ Attributes: storedItem('CLOSED') });
+      clock.advance(STORE_RETRY_INTERVAL_MILLIS);
+      await batch(breaker, ['success']);
+
+      expect(breaker.storeUnavailable).toBe(false);
+      expect(observer.onStoreRecovered).toHaveBeenCalledWith(
+        expect.objectContaining({ breaker: 'orders', unavailableForMillis: STORE_RETRY_INTERVAL_MILLIS }),
+      );
+      expect(dynamodb).toHaveReceivedCommandTimes(UpdateItemCommand, 1);
+      expect(dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
+        ConditionExpression: 'attribute_not_exists(#name)',
+        ExpressionAttributeValues: expect.objectContaining({
+          ':v3': { N: '3' },
+          ':v4': { N: '1' },
+        }) as unknown,
+      });
+    });
+
+    it('does not throw from flush when the write fails, and reports it', async () => {
+      dynamodb.on(GetItemCommand).resolves({});
+      dynamodb.on(UpdateItemCommand).rejects(unavailable());
+      const { breaker, observer } = setup();
+      await breaker.record(ADMITTED, 'failure');
+      await expect(breaker.flush()).resolves.toBeUndefined();
+      expect(observer.onStoreUnavailable).toHaveBeenCalledWith(
+        expect.objectContaining({ operation: 'flush' }),
+      );
+    });
+
+    it("does not throw when a probe's outcome cannot be written", async () => {
+      const { breaker, clock, observer } = setup();
+      dynamodb.on(GetItemCommand).resolves({ Item: storedItem('OPEN', { openUntil: clock.now() }) });
+      dynamodb
+        .on(UpdateItemCommand)
+        .resolvesOnce({ Attributes: storedItem('HALF_OPEN') })
+        .rejects(unavailable());
+      const probe = await breaker.admit();
+      expect(probe).toEqual({ admitted: true, probe: true });
+
+      await expect(breaker.record({ admitted: true, probe: true }, 'success')).resolves.toBeUndefined();
+      expect(observer.onStoreUnavailable).toHaveBeenCalledWith(
+        expect.objectContaining({ operation: 'record' }),
+      );
+    });
+  });
+
+  describe("onStoreFailure 'fail-fast'", () => {
+    it('refuses every call while the store is unavailable, and reports it', async () => {
+      dynamodb.on(GetItemCommand).rejects(unavailable());
+      const { breaker, observer, clock } = setup({ onStoreFailure: 'fail-fast' });
+
+      await expect(breaker.admit()).resolves.toEqual({ admitted: false, state: 'OPEN' });
+      clock.advance(STORE_RETRY_INTERVAL_MILLIS - 1);
+      await expect(breaker.admit()).resolves.toEqual({ admitted: false, state: 'OPEN' });
+
+      expect(observer.onStoreUnavailable).toHaveBeenCalledWith(
+        expect.objectContaining({ mode: 'fail-fast' }),
+      );
+      expect(dynamodb).toHaveReceivedCommandTimes(GetItemCommand, 1);
+    });
+
+    it('admits again once the store answers', async () => {
+      dynamodb.on(GetItemCommand).rejectsOnce(unavailable()).resolves({});
+      const { breaker, clock } = setup({ onStoreFailure: 'fail-fast' });
+      await breaker.admit();
+      clock.advance(STORE_RETRY_INTERVAL_MILLIS);
+      await expect(breaker.admit()).resolves.toEqual(ADMITTED);
+    });
+  });
+});
