@@ -151,6 +151,8 @@ export const ITERATOR_AGE_DERIVED_CAP_MILLIS = 3_600_000;
 /** An explicit iterator-age threshold may be at most this share of retention. */
 export const ITERATOR_AGE_MAX_RETENTION_FRACTION = 0.25;
 export const CONSUMER_NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
+/** Stage names go into resource names; eight characters keep the longest function name within 64. */
+export const STAGE_NAME_PATTERN = /^[a-z][a-z0-9-]{0,7}$/;
 export const DEFAULT_STAGE = 'dev';
 
 type DeepPartial<T> = { -readonly [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
@@ -354,6 +356,7 @@ function resolve(stage: string, merged: StageOverrides): PipelineConfig {
 }
 
 const MILLIS_PER_HOUR = 3_600_000;
+const MILLIS_PER_SECOND = 1_000;
 
 /** The iterator-age page threshold when none is set: a small share of retention, at most one hour. */
 export function derivedIteratorAgeMaxMillis(retentionHours: number): number {
@@ -365,7 +368,14 @@ export function derivedIteratorAgeMaxMillis(retentionHours: number): number {
 
 type Limit = { readonly min: number; readonly max: number };
 
-function checkRange(problems: string[], key: string, value: unknown, limit: Limit, integer = true): void {
+function checkRange(
+  problems: string[],
+  key: string,
+  value: unknown,
+  limit: Limit,
+  integer = true,
+  why = '',
+): void {
   const ok =
     typeof value === 'number' &&
     Number.isFinite(value) &&
@@ -374,7 +384,8 @@ function checkRange(problems: string[], key: string, value: unknown, limit: Limi
     value <= limit.max;
   if (!ok) {
     const kind = integer ? 'an integer ' : '';
-    problems.push(`${key} = ${JSON.stringify(value)}; allowed ${kind}${limit.min}..${limit.max}`);
+    const reason = why === '' ? '' : ` (${why})`;
+    problems.push(`${key} = ${JSON.stringify(value)}; allowed ${kind}${limit.min}..${limit.max}${reason}`);
   }
 }
 
@@ -402,6 +413,9 @@ function isHttpUrl(value: unknown): boolean {
 
 function validate(config: PipelineConfig, merged: StageOverrides, problems: string[]): void {
   const { stream, breaker, alarms, alerting } = config;
+  if (!STAGE_NAME_PATTERN.test(config.stage)) {
+    problems.push(`stage = ${JSON.stringify(config.stage)}; allowed ${STAGE_NAME_PATTERN.source}`);
+  }
   checkOneOf(problems, 'stream.capacityMode', stream.capacityMode, ['ON_DEMAND', 'PROVISIONED']);
   checkRange(problems, 'stream.shardCount', stream.shardCount, LIMITS.shardCount);
   checkRange(problems, 'stream.retentionHours', stream.retentionHours, LIMITS.retentionHours);
@@ -454,16 +468,26 @@ function validate(config: PipelineConfig, merged: StageOverrides, problems: stri
   const retentionMillis = stream.retentionHours * MILLIS_PER_HOUR;
   const maxIteratorAge = Math.floor(retentionMillis * ITERATOR_AGE_MAX_RETENTION_FRACTION);
   if (merged.alarms?.iteratorAgeMaxMillis !== undefined) {
-    checkRange(problems, 'alarms.iteratorAgeMaxMillis', alarms.iteratorAgeMaxMillis, {
-      min: 1,
-      max: maxIteratorAge,
-    });
+    checkRange(
+      problems,
+      'alarms.iteratorAgeMaxMillis',
+      alarms.iteratorAgeMaxMillis,
+      { min: 1, max: maxIteratorAge },
+      true,
+      'at most a quarter of stream.retentionHours, so it pages long before records expire',
+    );
   }
+  // On-failure DLQ messages only point at records in the stream: page well before retention trims them.
   checkRange(
     problems,
     'alarms.dlqOldestMessageAgeMaxSeconds',
     alarms.dlqOldestMessageAgeMaxSeconds,
-    LIMITS.dlqOldestMessageAgeMaxSeconds,
+    {
+      min: LIMITS.dlqOldestMessageAgeMaxSeconds.min,
+      max: Math.min(LIMITS.dlqOldestMessageAgeMaxSeconds.max, Math.floor(maxIteratorAge / MILLIS_PER_SECOND)),
+    },
+    true,
+    'at most a quarter of stream.retentionHours',
   );
   for (const key of ['lambdaErrorsMax', 'lambdaThrottlesMax', 'throughputExceededMax'] as const) {
     checkRange(problems, `alarms.${key}`, alarms[key], LIMITS.alarmCount);

@@ -102,7 +102,7 @@ export class BreakerController extends Construct {
         batchSize: STREAM_BATCH_SIZE,
         bisectBatchOnError: true,
         retryAttempts: props.retryAttempts ?? DEFAULT_RETRY_ATTEMPTS,
-        reportBatchItemFailures: true,
+        // The controller fails a stream batch as a whole (it re-reads breaker state, so a retry is safe).
         onFailure: new sources.SqsDlq(this.deadLetterQueue),
       }),
     );
