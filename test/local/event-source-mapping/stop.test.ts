@@ -1,0 +1,36 @@
+import { EsmHarness, recordingHandler, waitFor } from './harness';
+
+describe('event source mapping: stop', () => {
+  it('waits for the invocation in flight, then neither polls nor invokes again', async () => {
+    const harness = await EsmHarness.start(1);
+    try {
+      await harness.put(['a']);
+      let release: () => void = () => undefined;
+      let finished = false;
+      const handler = recordingHandler(
+        () =>
+          new Promise<void>((resolve) => {
+            release = () => {
+              finished = true;
+              resolve();
+            };
+          }),
+      );
+      const mapping = await harness.startMapping(handler);
+      await waitFor('in flight', () => handler.events.length === 1);
+
+      const stopped = mapping.stop();
+      setTimeout(() => release(), 50);
+      await stopped;
+
+      expect(finished).toBe(true);
+      const calls = mapping.stats().getRecordsCalls;
+      await harness.put(['b']);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(mapping.stats().getRecordsCalls).toBe(calls);
+      expect(handler.events).toHaveLength(1);
+    } finally {
+      await harness.stop();
+    }
+  });
+});
