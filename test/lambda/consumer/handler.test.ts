@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import type * as HandlerModuleType from '../../../lambda/consumer/handler';
 import {
   consumerEnvironment,
   readBreaker,
@@ -16,7 +17,7 @@ import { startLocalSqs, type LocalSqs } from './local-sqs';
  * standard AWS_ENDPOINT_URL_* variables (here: local-aws-sqs and dynalite), Powertools on stdout.
  */
 
-type HandlerModule = typeof import('../../../lambda/consumer/handler');
+type HandlerModule = typeof HandlerModuleType;
 
 const TABLE_NAME = 'breakers';
 
