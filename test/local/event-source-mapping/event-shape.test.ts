@@ -33,7 +33,7 @@ describe('event source mapping: the Kinesis event as Lambda delivers it', () => 
         partitionKey: 'customer-7',
         sequenceNumber: put.sequenceNumber,
         data: Buffer.from('customer-7-0').toString('base64'),
-        approximateArrivalTimestamp: expect.any(Number),
+        approximateArrivalTimestamp: expect.any(Number) as number,
       },
       eventSource: 'aws:kinesis',
       eventVersion: '1.0',
