@@ -108,7 +108,11 @@ export function createConsumerHandler(
         items,
         {
           maxConcurrentKeys: settings.maxConcurrentKeys,
-          mayStart: context ? () => context.getRemainingTimeInMillis() > reserveMillis : undefined,
+          // Local mode may pass a partial context; without a clock of its own there is no deadline.
+          mayStart:
+            typeof context?.getRemainingTimeInMillis === 'function'
+              ? () => context.getRemainingTimeInMillis() > reserveMillis
+              : undefined,
         },
         async ({ record }) => {
           tally[await processor.process(record, invocation)]++;
