@@ -340,6 +340,13 @@ describe('createConsumerHandler', () => {
       expect(downstream.calls).toHaveLength(0);
       expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: sequenceNumberAt(0) }] });
     });
+
+    test('a context without getRemainingTimeInMillis (local mode) sets no deadline', async () => {
+      const response = await handle(kinesisBatch([{}, {}]), { awsRequestId: 'local-1' } as Context);
+
+      expect(response).toEqual({ batchItemFailures: [] });
+      expect(downstream.calls).toHaveLength(2);
+    });
   });
 
   describe('breaker', () => {
