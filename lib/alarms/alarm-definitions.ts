@@ -45,7 +45,9 @@ export const DLQ_VISIBLE_MESSAGES_MAX = 0;
 export const BREAKER_OPEN_VALUE = 1;
 
 /**
- * The one naming rule of every alarm: `<stage>-<component>-<suffix>`.
+ * The one naming rule of every alarm: `<stage>-<component>-<suffix>`. Names are unique by
+ * construction: components start with distinct words (`stream`, `consumer-`, `breaker-`,
+ * `controller`) and no suffix of a component is the tail of another.
  * @example alarmName('prod', 'consumer-orders', 'iterator-age') // 'prod-consumer-orders-iterator-age'
  */
 export function alarmName(stage: string, component: string, suffix: string): string {
@@ -356,13 +358,10 @@ function alarmSpecs(config: PipelineConfig, resources: AlarmResources): AlarmSpe
  * Every metric alarm of the stage.
  * @param config - the stage config; thresholds, period and datapoints come from `config.alarms`
  * @param resources - the names the alarms' dimensions need
- * @throws {Error} if two alarms would get the same name (consumer names that collide)
  */
 export function alarmDefinitions(config: PipelineConfig, resources: AlarmResources): AlarmDefinition[] {
   const builder = new AlarmBuilder(config);
-  const definitions = alarmSpecs(config, resources).map((spec) => builder.build(spec));
-  assertUniqueNames(definitions.map((d) => d.name));
-  return definitions;
+  return alarmSpecs(config, resources).map((spec) => builder.build(spec));
 }
 
 /**
@@ -387,12 +386,4 @@ export function pipelineCriticalDefinition(
       `is in ALARM. Runbook: ${RUNBOOK_DOCUMENT}${RUNBOOK.pipelineCritical}`,
     runbookAnchor: RUNBOOK.pipelineCritical,
   };
-}
-
-function assertUniqueNames(names: readonly string[]): void {
-  const seen = new Set<string>();
-  for (const name of names) {
-    if (seen.has(name)) throw new Error(`Alarm name ${name} is used twice; rename one of the consumers`);
-    seen.add(name);
-  }
 }
