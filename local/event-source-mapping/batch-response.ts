@@ -1,4 +1,4 @@
-import { compareSequenceNumbers, type StreamRecord } from './stream-record';
+import { compareSequenceNumbers } from './stream-record';
 
 /** How Lambda reads a handler's answer under ReportBatchItemFailures. */
 export type BatchVerdict =
@@ -12,11 +12,12 @@ export type BatchVerdict =
  * Interprets a resolved handler response. Complete success: no response, no or an empty
  * `batchItemFailures`. Complete failure: an item failure whose `itemIdentifier` is missing, empty, not
  * a string or not a sequence number of this batch, or a response that is not an object.
- * Without ReportBatchItemFailures the response is ignored.
+ * Without ReportBatchItemFailures the response is ignored. Kinesis and DynamoDB stream sequence
+ * numbers are both decimal strings, so the stream emulation of local/dynamodb-stream uses it too.
  */
 export function judgeBatchResponse(
   response: unknown,
-  batch: readonly StreamRecord[],
+  batch: readonly { readonly sequenceNumber: string }[],
   reportBatchItemFailures: boolean,
 ): BatchVerdict {
   if (!reportBatchItemFailures || response === undefined || response === null) return { kind: 'success' };

@@ -12,3 +12,5 @@ export {
 export { SERVICE_METRIC, type EventSourceMappingStats, type ServiceMetricDatapoint } from './mapping-metrics';
 export type { KinesisOnFailureRecord, OnFailureCondition } from './on-failure-record';
 export { OffsetClock, systemClock, type Clock } from './clock';
+export { judgeBatchResponse, type BatchVerdict } from './batch-response';
+export { createLambdaContext } from './lambda-context';

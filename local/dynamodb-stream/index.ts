@@ -1,0 +1,6 @@
+export {
+  DynamoDbTableChangeFeed,
+  type DynamoDbStreamHandlerFunction,
+  type TableChangeFeedOptions,
+  type TableChangeFeedStats,
+} from './table-change-feed';
