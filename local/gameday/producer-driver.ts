@@ -25,8 +25,8 @@ export class ProducerDriver {
       readonly scenario: Scenario;
       readonly events: EventFactory;
       readonly ledger: Ledger;
-      /** Epoch ms of the run's start. */
-      readonly startedAtMs: number;
+      /** Ms since the start of the run. */
+      readonly elapsedMs: () => number;
       readonly random: () => number;
     },
   ) {
@@ -54,10 +54,10 @@ export class ProducerDriver {
   }
 
   private async run(): Promise<void> {
-    const { scenario, events, ledger, startedAtMs } = this.options;
+    const { scenario, events, ledger, elapsedMs } = this.options;
     const settlements: Promise<void>[] = [];
     while (!this.stopped) {
-      const elapsed = Date.now() - startedAtMs;
+      const elapsed = elapsedMs();
       const due = eventsDueBy(scenario, Math.min(elapsed, scenario.producingEndsMs));
       while (ledger.handedOver < due && !this.stopped) {
         const event = events.next();

@@ -1,0 +1,117 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { createConsumerHandler } from '../../lambda/consumer';
+import { createConsumerMetrics, DynamoDbCircuitBreaker } from '../../lambda/shared';
+import type { Log } from '../../lambda/shared';
+import type { ConsumerConfig, PipelineConfig } from '../../lib/config';
+import { consumerSettingsFor } from '../../lib/handler-settings';
+import type { MetricStore } from '../alarms';
+import { DownstreamServer } from '../downstream';
+import type { LocalClientConfig, LocalConsumerResources } from '../emulators';
+import { KinesisEventSourceMapping, mappingSettingsFor } from '../event-source-mapping';
+import { withCrashes } from './crash-injection';
+import { poisonTrackingClient } from './poison-tracking';
+import type { Random } from './prng';
+import type { DownstreamBehaviour } from '../downstream';
+
+/** Handler logs are dropped: the progress line and the report tell the story; warnings are counted. */
+export class QuietLog implements Log {
+  warnings = 0;
+  errors = 0;
+  debug(): void {}
+  info(): void {}
+  warn(): void {
+    this.warnings++;
+  }
+  error(): void {
+    this.errors++;
+  }
+}
+
+/** One consumer as the game day runs it: its downstream, the real handler and its event source mapping. */
+export interface ConsumerRig {
+  readonly config: ConsumerConfig;
+  readonly resources: LocalConsumerResources;
+  readonly downstream: DownstreamServer;
+  readonly mapping: KinesisEventSourceMapping;
+  /** EventIds the handler parked in the poison queue (SQS confirmed), seen live. */
+  readonly parked: Set<string>;
+  readonly log: QuietLog;
+  /** Invocations the crash injection killed. */
+  readonly crashes: { count: number };
+}
+
+export interface RigContext {
+  readonly config: PipelineConfig;
+  readonly clientConfig: {
+    readonly kinesis: LocalClientConfig;
+    readonly dynamodb: LocalClientConfig;
+    readonly sqs: LocalClientConfig;
+  };
+  readonly streamName: string;
+  readonly streamArn: string;
+  readonly breakerTableName: string;
+  readonly store: MetricStore;
+  readonly crashRate: number;
+  readonly random: Random;
+  readonly behaviourNow: () => DownstreamBehaviour;
+}
+
+/** Starts the consumer's downstream (its URL replaces the config's placeholder) and builds the rest. */
+export async function buildConsumerRig(
+  context: RigContext,
+  consumer: ConsumerConfig,
+  resources: LocalConsumerResources,
+): Promise<ConsumerRig> {
+  const downstream = new DownstreamServer({ name: consumer.name, behaviourNow: context.behaviourNow });
+  await downstream.start();
+  const config = { ...consumer, downstreamUrl: downstream.url };
+  const parked = new Set<string>();
+  const log = new QuietLog();
+  const settings = consumerSettingsFor(context.config, config, {
+    poisonQueueUrl: resources.poisonQueue.url,
+    breakerTableName: context.breakerTableName,
+  });
+  const handler = createConsumerHandler(settings, {
+    sqs: poisonTrackingClient(context.clientConfig.sqs, parked),
+    breaker: new DynamoDbCircuitBreaker({
+      client: new DynamoDBClient(context.clientConfig.dynamodb),
+      tableName: context.breakerTableName,
+      name: config.breakerName,
+      settings: context.config.breaker,
+    }),
+    logger: log,
+    metrics: createConsumerMetrics({
+      namespace: context.config.metricsNamespace,
+      stage: context.config.stage,
+      consumerName: config.name,
+    }),
+  });
+  const crashes = { count: 0 };
+  const mapping = new KinesisEventSourceMapping({
+    settings: mappingSettingsFor(config),
+    handler: withCrashes(config.name, handler, context.crashRate, context.random, () => {
+      crashes.count++;
+    }),
+    functionName: resources.functionName,
+    functionArn: resources.functionArn,
+    streamName: context.streamName,
+    streamArn: context.streamArn,
+    kinesis: new KinesisClient(context.clientConfig.kinesis),
+    onFailure: {
+      sqs: new SQSClient(context.clientConfig.sqs),
+      queueUrl: resources.onFailureQueue.url,
+      queueArn: resources.onFailureQueue.arn,
+    },
+    onMetric: (d) =>
+      context.store.put({
+        namespace: d.namespace,
+        metricName: d.metricName,
+        dimensions: d.dimensions,
+        timestampMs: d.timestampMillis,
+        value: d.value,
+      }),
+  });
+  return { config, resources, downstream, mapping, parked, log, crashes };
+}

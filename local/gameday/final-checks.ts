@@ -1,0 +1,162 @@
+import type { AlarmHistory } from '../alarms';
+import type { BreakerHistory } from './breaker-history';
+import type { ConsumerRig } from './consumer-rig';
+import { callsWhileOpen, lostEvents, orderViolations, unheardPages } from './invariants';
+import type { PageExpectation } from './invariants';
+import type { Ledger } from './ledger';
+import { describeUnheard } from './report';
+import type { ConsumerReport, InvariantResult } from './report';
+import type { Scenario } from './scenario';
+
+/** What the run observed, for the checks. */
+export interface RunRecord {
+  readonly startedAtMs: number;
+  readonly scenario: Scenario;
+  readonly ledger: Ledger;
+  readonly rigs: readonly ConsumerRig[];
+  readonly history: BreakerHistory;
+  readonly alarms: readonly AlarmHistory[];
+  /** Per consumer: eventIds read back from its poison DLQ at the end. */
+  readonly poisonDlq: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Per consumer: eventIds its redrive put back on the stream. */
+  readonly redriven: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Alarm period, for the paging deadline. */
+  readonly alarmPeriodMs: number;
+  readonly stage: string;
+}
+
+const LISTED_IDS = 10;
+
+export function consumerReports(run: RunRecord): Record<string, ConsumerReport> {
+  const inStream = run.ledger.inStream();
+  const exempt = new Set([...run.redriven.values()].flatMap((ids) => [...ids]));
+  return Object.fromEntries(
+    run.rigs.map((rig) => {
+      const name = rig.config.name;
+      const poisoned = run.poisonDlq.get(name) ?? new Set<string>();
+      const lost = lostEvents(inStream, (id) => rig.downstream.log.hasDelivered(id), poisoned);
+      const stats = rig.mapping.stats();
+      const report: ConsumerReport = {
+        breaker: rig.config.breakerName,
+        sent: inStream.length,
+        delivered: rig.downstream.log.delivered,
+        duplicates: rig.downstream.log.duplicates,
+        poisoned: poisoned.size,
+        redriven: run.redriven.get(name)?.size ?? 0,
+        lost: lost.length,
+        lostEventIds: lost.slice(0, LISTED_IDS),
+        maxIteratorAgeMs: stats.maxIteratorAgeMillis,
+        invocations: stats.invocations,
+        crashes: rig.crashes.count,
+        downstreamCalls: rig.downstream.log.calls.length,
+        downstreamCallsWhileOpen: callsWhileOpen(
+          rig.downstream.log.calls,
+          run.history.openIntervals(rig.config.breakerName),
+        ).length,
+        orderViolations: orderViolations(inStream, rig.downstream.log.firstAcceptanceOrder(), exempt).slice(
+          0,
+          LISTED_IDS,
+        ),
+      };
+      return [name, report];
+    }),
+  );
+}
+
+/**
+ * The pages the run must produce (invariant 3): for each consumer whose breaker opened in the outage,
+ * its breaker or a backlog alarm; for each consumer that parked poison, its poison-DLQ alarm.
+ * @param poisonedCount - poison records of a consumer (live while running, read from the DLQ at the end)
+ */
+export function pageExpectations(
+  run: Omit<RunRecord, 'alarms' | 'poisonDlq' | 'redriven'>,
+  endedAtMs: number,
+  poisonedCount: (consumer: string) => number,
+): PageExpectation[] {
+  const expectations: PageExpectation[] = [];
+  const alarm = (component: string, suffix: string): string => `${run.stage}-${component}-${suffix}`;
+  const { outage } = run.scenario;
+  for (const rig of run.rigs) {
+    const name = rig.config.name;
+    const opened = run.history.openIntervals(rig.config.breakerName);
+    if (outage !== undefined && opened.length > 0) {
+      const fromMs = run.startedAtMs + outage.startMs;
+      const lastClose = Math.max(...opened.map((i) => (Number.isFinite(i.endMs) ? i.endMs : endedAtMs)));
+      expectations.push({
+        reason: `downstream outage of ${name}`,
+        anyOf: [
+          alarm(`breaker-${rig.config.breakerName}`, 'open'),
+          alarm(`consumer-${name}`, 'iterator-age'),
+          alarm('stream', 'iterator-age'),
+        ],
+        fromMs,
+        // Alarms are evaluated at period ends: the page may come one period after the breaker closed.
+        untilMs: Math.max(lastClose, run.startedAtMs + outage.endMs) + run.alarmPeriodMs,
+      });
+    }
+    const poisoned = poisonedCount(name);
+    if (poisoned > 0) {
+      expectations.push({
+        reason: `${poisoned} records in the poison DLQ of ${name}`,
+        anyOf: [alarm(`consumer-${name}`, 'poison-dlq-messages')],
+        fromMs: run.startedAtMs,
+        untilMs: endedAtMs,
+      });
+    }
+  }
+  return expectations;
+}
+
+export function checkInvariants(
+  run: RunRecord,
+  consumers: Readonly<Record<string, ConsumerReport>>,
+  endedAtMs: number,
+): InvariantResult[] {
+  const all = Object.entries(consumers);
+  const lost = all.filter(([, c]) => c.lost > 0);
+  const whileOpen = all.filter(([, c]) => c.downstreamCallsWhileOpen > 0);
+  const disorder = all.filter(([, c]) => c.orderViolations.length > 0);
+  const expectations = pageExpectations(run, endedAtMs, (name) => run.poisonDlq.get(name)?.size ?? 0);
+  const unheard = unheardPages(expectations, run.alarms);
+  return [
+    {
+      name: 'no-event-lost',
+      held: lost.length === 0,
+      detail:
+        lost.length === 0
+          ? 'every event in the stream was delivered or is in the poison DLQ'
+          : lost.map(([name, c]) => `${name} lost ${c.lost} (${c.lostEventIds.join(', ')})`).join('; '),
+    },
+    {
+      name: 'no-call-while-open',
+      held: whileOpen.length === 0,
+      detail:
+        whileOpen.length === 0
+          ? 'no downstream call arrived while its breaker was OPEN (HALF_OPEN probes aside)'
+          : whileOpen
+              .map(([name, c]) => `${name}: ${c.downstreamCallsWhileOpen} calls while OPEN`)
+              .join('; '),
+    },
+    {
+      name: 'on-call-hears-first',
+      held: unheard.length === 0,
+      detail:
+        unheard.length === 0
+          ? `${expectations.length} expected pages all fired in time`
+          : unheard.map((e) => describeUnheard(e, run.startedAtMs)).join('; '),
+    },
+    {
+      name: 'order-per-key',
+      held: disorder.length === 0,
+      detail:
+        disorder.length === 0
+          ? 'each key reached each downstream in stream order (redeliveries aside)'
+          : disorder
+              .map(
+                ([name, c]) =>
+                  `${name}: ${c.orderViolations.map((v) => `${v.eventId} before ${v.before} (key ${v.key})`).join(', ')}`,
+              )
+              .join('; '),
+    },
+  ];
+}

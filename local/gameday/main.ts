@@ -1,0 +1,49 @@
+import { writeFile } from 'node:fs/promises';
+import { loadConfig, readCdkJsonContext } from '../../lib/config';
+import { OptionsError, parseOptions, USAGE } from './options';
+import { brokenNames, formatReport } from './report';
+import { LOCAL_STAGE, runGameDay } from './run-gameday';
+
+/** Exit statuses of `npm start`. */
+export const EXIT = { invariantsHeld: 0, invariantBroken: 1, badOptions: 2, crashed: 3 } as const;
+
+/**
+ * `npm start -- [options]`: runs the game day, prints the progress line to stderr and the report to
+ * stdout, writes the JSON report with --json, and exits 0 only when every invariant held.
+ */
+export async function main(args: readonly string[]): Promise<number> {
+  const knownConsumers = loadConfig(LOCAL_STAGE, readCdkJsonContext()).consumers.map((c) => c.name);
+  let options;
+  try {
+    options = parseOptions(args, knownConsumers);
+  } catch (error) {
+    if (!(error instanceof OptionsError)) throw error;
+    process.stderr.write(`gameday: ${error.message}\n\n${USAGE}\n`);
+    return EXIT.badOptions;
+  }
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return EXIT.invariantsHeld;
+  }
+  const report = await runGameDay(options, { progress: (line) => process.stderr.write(`${line}\n`) });
+  process.stdout.write(`\n${formatReport(report)}\n`);
+  if (options.jsonFile !== undefined) {
+    await writeFile(options.jsonFile, `${JSON.stringify(report, null, 2)}\n`);
+    process.stdout.write(`JSON report written to ${options.jsonFile}\n`);
+  }
+  if (report.invariantsHeld) return EXIT.invariantsHeld;
+  process.stderr.write(`gameday: invariant broken: ${brokenNames(report).join(', ')}\n`);
+  return EXIT.invariantBroken;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(
+        `gameday: the run itself failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exit(EXIT.crashed);
+    },
+  );
+}

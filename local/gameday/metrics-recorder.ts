@@ -1,0 +1,109 @@
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { DIMENSION, METRIC } from '../../lambda/shared';
+import type { MetricStore } from '../alarms';
+import type { BreakerHistory } from './breaker-history';
+
+/**
+ * Records the datapoints CloudWatch would hold for the pipeline, besides those the event source
+ * mapping emulation reports itself (IteratorAge, Errors, GetRecords.IteratorAgeMilliseconds):
+ * DLQ depth and age from GetQueueAttributes, BreakerOpen per breaker (what the controller's tick
+ * emits), producer throttling and controller errors. Sampled about once a second.
+ */
+export interface RecordedQueue {
+  readonly name: string;
+  readonly url: string;
+}
+
+export interface MetricsRecorderOptions {
+  readonly store: MetricStore;
+  readonly sqs: SQSClient;
+  readonly stage: string;
+  readonly metricsNamespace: string;
+  readonly streamName: string;
+  readonly controllerFunctionName: string;
+  readonly breakers: readonly string[];
+  readonly queues: readonly RecordedQueue[];
+  readonly history: BreakerHistory;
+  /** Records rejected with ProvisionedThroughputExceeded so far (producer counter). */
+  readonly producerThrottled: () => number;
+}
+
+const MILLIS_PER_SECOND = 1000;
+
+export class MetricsRecorder {
+  private readonly depths = new Map<string, number>();
+  /** When each queue was last seen turning non-empty: the age of its oldest message, as nothing reads it. */
+  private readonly nonEmptySince = new Map<string, number>();
+  private lastThrottled = 0;
+  private transitionsSeen = 0;
+
+  constructor(private readonly options: MetricsRecorderOptions) {}
+
+  /** Last sampled visible messages of a queue. */
+  depthOf(queueName: string): number {
+    return this.depths.get(queueName) ?? 0;
+  }
+
+  /** Records an error of the breaker controller's function. */
+  controllerError(atMs: number): void {
+    this.put('AWS/Lambda', 'Errors', { FunctionName: this.options.controllerFunctionName }, atMs, 1);
+  }
+
+  async sample(nowMs: number): Promise<void> {
+    const { history, breakers, stage, metricsNamespace } = this.options;
+    // A breaker that opened and closed between two samples still shows in the period's Maximum.
+    const transitions = history.transitions();
+    for (const t of transitions.slice(this.transitionsSeen)) {
+      if (t.to === 'OPEN')
+        this.put(metricsNamespace, METRIC.breakerOpen, breakerDims(stage, t.breaker), t.atMs, 1);
+    }
+    this.transitionsSeen = transitions.length;
+    for (const breaker of breakers) {
+      const open = history.stateOf(breaker) === 'OPEN' ? 1 : 0;
+      this.put(metricsNamespace, METRIC.breakerOpen, breakerDims(stage, breaker), nowMs, open);
+    }
+    const throttled = this.options.producerThrottled();
+    if (throttled > this.lastThrottled) {
+      const streamDims = { StreamName: this.options.streamName };
+      this.put(
+        'AWS/Kinesis',
+        'WriteProvisionedThroughputExceeded',
+        streamDims,
+        nowMs,
+        throttled - this.lastThrottled,
+      );
+    }
+    this.lastThrottled = throttled;
+    await Promise.all(this.options.queues.map((queue) => this.sampleQueue(queue, nowMs)));
+  }
+
+  private async sampleQueue(queue: RecordedQueue, nowMs: number): Promise<void> {
+    const output = await this.options.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['ApproximateNumberOfMessages'] }),
+    );
+    const visible = Number(output.Attributes?.ApproximateNumberOfMessages ?? 0);
+    this.depths.set(queue.name, visible);
+    if (visible === 0) this.nonEmptySince.delete(queue.name);
+    else if (!this.nonEmptySince.has(queue.name)) this.nonEmptySince.set(queue.name, nowMs);
+    const since = this.nonEmptySince.get(queue.name);
+    const dims = { QueueName: queue.name };
+    this.put('AWS/SQS', 'ApproximateNumberOfMessagesVisible', dims, nowMs, visible);
+    const ageSeconds = since === undefined ? 0 : Math.floor((nowMs - since) / MILLIS_PER_SECOND);
+    this.put('AWS/SQS', 'ApproximateAgeOfOldestMessage', dims, nowMs, ageSeconds);
+  }
+
+  private put(
+    namespace: string,
+    metricName: string,
+    dimensions: Record<string, string>,
+    timestampMs: number,
+    value: number,
+  ): void {
+    this.options.store.put({ namespace, metricName, dimensions, timestampMs, value });
+  }
+}
+
+function breakerDims(stage: string, breaker: string): Record<string, string> {
+  return { [DIMENSION.stage]: stage, [DIMENSION.breaker]: breaker };
+}

@@ -1,0 +1,267 @@
+import { alarmDefinitions, pipelineCriticalDefinition } from '../../lib/alarms/alarm-definitions';
+import { loadConfig, readCdkJsonContext } from '../../lib/config';
+import type { PipelineConfig } from '../../lib/config';
+import { redriveOnFailure } from '../../ops/redrive';
+import { AlarmEvaluator } from '../alarms';
+import type { ConsumerRig } from './consumer-rig';
+import { EventFactory } from './events';
+import { checkInvariants, consumerReports, pageExpectations } from './final-checks';
+import { unheardPages } from './invariants';
+import type { RunRecord } from './final-checks';
+import { Ledger } from './ledger';
+import { MetricsRecorder } from './metrics-recorder';
+import type { GameDayOptions } from './options';
+import { scheduledEvent, startLocalPipeline } from './pipeline';
+import type { LocalPipeline } from './pipeline';
+import { readPoisonQueue } from './poison-tracking';
+import { seededRandom } from './prng';
+import { ProducerDriver } from './producer-driver';
+import { formatProgress } from './progress';
+import { buildReport } from './report';
+import type { GameDayReport } from './report';
+import { buildScenario, phaseAt, within } from './scenario';
+import { every, waitFor } from './wait';
+
+/** How the run talks to its caller: the live progress line (stderr in the CLI). */
+export interface GameDayIo {
+  readonly progress?: (line: string) => void;
+}
+
+/** The stage local mode runs: the time-scaled profile of the same config the CDK app synthesizes. */
+export const LOCAL_STAGE = 'local';
+/** Progress, metric sampling and alarm evaluation happen this often (at least once a second). */
+const SAMPLE_MILLIS = 1_000;
+/** The controller's schedule: once a minute in AWS, scaled down like the rest of the local stage. */
+const CONTROLLER_TICK_MILLIS = 1_000;
+/** Longest wait for the backlog to drain, after producing and again after the redrive. */
+const DRAIN_TIMEOUT_MILLIS = 60_000;
+/** Independent random streams: the events must not depend on how many crash draws happened. */
+const CRASH_SEED_OFFSET = 0x9e3779b9;
+const PRODUCER_SEED_OFFSET = 1;
+const MILLIS_PER_SECOND = 1000;
+
+/** The local stage's config for this run: the chosen consumers and shard count. */
+export function stageConfig(options: Pick<GameDayOptions, 'consumers' | 'shards'>): PipelineConfig {
+  const config = loadConfig(LOCAL_STAGE, readCdkJsonContext());
+  const consumers = options.consumers
+    ? config.consumers.filter((c) => options.consumers!.includes(c.name))
+    : config.consumers;
+  return {
+    ...config,
+    consumers,
+    stream: { ...config.stream, shardCount: options.shards ?? config.stream.shardCount },
+  };
+}
+
+/**
+ * Runs one game day: the scenario's load against the local pipeline (real handlers, real controller),
+ * then drain, redrive of the on-failure DLQs, a wait for the alarms to settle, and the final checks.
+ * @returns the report; `invariantsHeld` says whether the run passed
+ */
+export async function runGameDay(options: GameDayOptions, io: GameDayIo = {}): Promise<GameDayReport> {
+  const scenario = buildScenario(options);
+  let startedAtMs = Date.now();
+  const elapsed = (): number => Date.now() - startedAtMs;
+  const pipeline = await startLocalPipeline({
+    config: stageConfig(options),
+    crashRate: options.crashRate,
+    crashRandom: seededRandom((options.seed + CRASH_SEED_OFFSET) >>> 0),
+    behaviourNow: () => phaseAt(scenario, elapsed()).downstream,
+  });
+  try {
+    const { config, rigs, history } = pipeline;
+    const ledger = new Ledger();
+    const driver = new ProducerDriver({
+      streamName: pipeline.resources.streamName,
+      client: pipeline.kinesis,
+      scenario,
+      events: new EventFactory(seededRandom(options.seed), options.seed, options.poisonRate),
+      ledger,
+      elapsedMs: elapsed,
+      random: seededRandom(options.seed + PRODUCER_SEED_OFFSET),
+    });
+    const recorder = new MetricsRecorder({
+      store: pipeline.store,
+      sqs: pipeline.sqs,
+      stage: config.stage,
+      metricsNamespace: config.metricsNamespace,
+      streamName: pipeline.resources.streamName,
+      controllerFunctionName: pipeline.resources.controllerFunctionName,
+      breakers: [...new Set(rigs.map((rig) => rig.config.breakerName))],
+      queues: rigs.flatMap((rig) => [rig.resources.poisonQueue, rig.resources.onFailureQueue]),
+      history,
+      producerThrottled: () => driver.counters.throttled,
+    });
+
+    // The run starts now: the scenario, the producer and the alarms count from here.
+    startedAtMs = Date.now();
+    const evaluator = new AlarmEvaluator(
+      alarmDefinitions(config, pipeline.alarmResources),
+      pipeline.store,
+      startedAtMs,
+      [pipelineCriticalDefinition(config, pipeline.alarmResources)],
+    );
+    let step = 'produce';
+    const tick = every(
+      CONTROLLER_TICK_MILLIS,
+      () => pipeline.controller(scheduledEvent()),
+      () => {},
+    );
+    pipeline.onStop(() => tick.stop());
+    let controllerErrorsSeen = 0;
+    const sampler = every(
+      SAMPLE_MILLIS,
+      async () => {
+        const now = Date.now();
+        pipeline.emulators.dynamodb.setUnavailable(within(scenario.storeOutage, now - startedAtMs));
+        for (const at of pipeline.controllerErrorsAt.slice(controllerErrorsSeen))
+          recorder.controllerError(at);
+        controllerErrorsSeen = pipeline.controllerErrorsAt.length;
+        await recorder.sample(now);
+        const ages = await Promise.all(rigs.map((rig) => rig.mapping.measureIteratorAgeMillis()));
+        evaluator.advanceTo(now);
+        io.progress?.(
+          formatProgress({
+            elapsedMs: now - startedAtMs,
+            phase: step === 'produce' ? phaseAt(scenario, now - startedAtMs).name : step,
+            sent: ledger.sent,
+            consumers: rigs.map((rig, i) => ({
+              name: rig.config.name,
+              delivered: rig.downstream.log.delivered,
+              backlog: backlogOf(rig, ledger),
+              iteratorAgeMs: ages[i],
+              breakerState: history.stateOf(rig.config.breakerName),
+              poisonDlqDepth: recorder.depthOf(rig.resources.poisonQueue.name),
+              onFailureDlqDepth: recorder.depthOf(rig.resources.onFailureQueue.name),
+            })),
+            alarmsInAlarm: evaluator.inAlarm().map((name) => name.replace(`${config.stage}-`, '')),
+          }),
+        );
+      },
+      (error) => io.progress?.(`sampling failed: ${error instanceof Error ? error.message : String(error)}`),
+    );
+    pipeline.onStop(() => sampler.stop());
+    await Promise.all(rigs.map((rig) => rig.mapping.start()));
+    pipeline.onStop(async () => {
+      await Promise.all(rigs.map((rig) => rig.mapping.stop()));
+    });
+
+    await driver.start();
+    step = 'drain';
+    const drained = (): boolean => rigs.every((rig) => backlogOf(rig, ledger) === 0);
+    await waitFor(drained, DRAIN_TIMEOUT_MILLIS);
+    step = 'redrive';
+    const redriven = await redriveAll(pipeline, ledger);
+    await waitFor(drained, DRAIN_TIMEOUT_MILLIS);
+    step = 'settle';
+    // Wait until every expected page was evaluated and the backlog alarms went back to OK. DLQ alarms
+    // stay in ALARM until someone handles the messages, which is the point of them.
+    const periodMs = config.alarms.periodSeconds * MILLIS_PER_SECOND;
+    const settleMillis = (config.alarms.evaluationPeriods + 2) * periodMs;
+    const live = {
+      startedAtMs,
+      scenario,
+      ledger,
+      rigs,
+      history,
+      alarmPeriodMs: periodMs,
+      stage: config.stage,
+    };
+    const parkedCount = (name: string): number => rigs.find((r) => r.config.name === name)?.parked.size ?? 0;
+    await waitFor(() => {
+      const now = Date.now();
+      const pending = pageExpectations(live, now, parkedCount).filter(
+        (expectation) =>
+          now <= expectation.untilMs && unheardPages([expectation], evaluator.histories()).length > 0,
+      );
+      const paging = evaluator.inAlarm().filter((name) => !/-dlq-(messages|age)$/.test(name));
+      return pending.length === 0 && paging.length === 0;
+    }, settleMillis);
+    await sampler.stop();
+    const endedAtMs = Date.now();
+    evaluator.advanceTo(endedAtMs);
+    await tick.stop();
+    await Promise.all(rigs.map((rig) => rig.mapping.stop()));
+
+    const poisonDlq = new Map<string, Set<string>>();
+    for (const rig of rigs) {
+      poisonDlq.set(rig.config.name, await readPoisonQueue(pipeline.sqs, rig.resources.poisonQueue.url));
+    }
+    const run: RunRecord = {
+      startedAtMs,
+      scenario,
+      ledger,
+      rigs,
+      history,
+      alarms: evaluator.histories(),
+      poisonDlq,
+      redriven,
+      alarmPeriodMs: config.alarms.periodSeconds * MILLIS_PER_SECOND,
+      stage: config.stage,
+    };
+    const consumers = consumerReports(run);
+    return buildReport({
+      seed: options.seed,
+      options: {
+        ...options,
+        shards: pipeline.resources.shardCount,
+        consumers: rigs.map((r) => r.config.name),
+      },
+      startedAtMs,
+      endedAtMs,
+      eventsInStream: ledger.sent,
+      producerFailures: ledger.producerFailures,
+      consumers,
+      alarms: run.alarms,
+      transitions: history.transitions(),
+      invariants: checkInvariants(run, consumers, endedAtMs),
+      phases: scenario.phases.map((p) => ({ name: p.name, startMs: p.startMs, endMs: p.endMs })),
+    });
+  } finally {
+    await pipeline.stop();
+  }
+}
+
+/** Events in the stream the consumer has neither delivered nor parked in its poison queue yet. */
+function backlogOf(rig: ConsumerRig, ledger: Ledger): number {
+  let backlog = 0;
+  for (const entry of ledger.inStream()) {
+    const id = entry.event.eventId;
+    if (!rig.downstream.log.hasDelivered(id) && !rig.parked.has(id)) backlog++;
+  }
+  return backlog;
+}
+
+/**
+ * Redrives every consumer's on-failure DLQ with the operations tool: the records are re-read from the
+ * stream by sequence range and put back. @returns per consumer, the eventIds put back
+ */
+async function redriveAll(pipeline: LocalPipeline, ledger: Ledger): Promise<Map<string, Set<string>>> {
+  const redriven = new Map<string, Set<string>>();
+  for (const rig of pipeline.rigs) {
+    const ids = new Set<string>();
+    const summary = await redriveOnFailure({
+      queueUrl: rig.resources.onFailureQueue.url,
+      sqs: pipeline.sqs,
+      kinesis: pipeline.kinesis,
+      streamName: pipeline.resources.streamName,
+    });
+    for (const outcome of summary.outcomes) {
+      if (outcome.status !== 'redriven' || outcome.range === undefined) continue;
+      const { shardId, startSequenceNumber, endSequenceNumber } = outcome.range;
+      for (const entry of ledger.inStream()) {
+        const position = entry.position!;
+        const sequence = BigInt(position.sequenceNumber);
+        if (
+          position.shardId === shardId &&
+          sequence >= BigInt(startSequenceNumber) &&
+          sequence <= BigInt(endSequenceNumber)
+        ) {
+          ids.add(entry.event.eventId);
+        }
+      }
+    }
+    redriven.set(rig.config.name, ids);
+  }
+  return redriven;
+}

@@ -1,0 +1,89 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EXIT, main } from '../../../local/gameday/main';
+
+/**
+ * A short game day through the CLI entry point, with every fault at once: an outage, poison, crashes
+ * and a store outage. Scaled down (and at a low rate) to keep CI fast; the alarm period stays the
+ * local stage's 10 s, so the run lasts a few evaluation periods.
+ */
+describe('game day, end to end', () => {
+  const jsonFile = join(mkdtempSync(join(tmpdir(), 'gameday-')), 'report.json');
+  let exitCode: number;
+  let report: Record<string, unknown>;
+
+  beforeAll(async () => {
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      exitCode = await main([
+        '--seed=11',
+        '--duration-scale=0.3',
+        '--rate=20',
+        '--outage-seconds=8',
+        '--poison-rate=0.05',
+        '--crash-rate=0.1',
+        '--store-outage-seconds=2',
+        `--json=${jsonFile}`,
+      ]);
+    } finally {
+      stderr.mockRestore();
+      stdout.mockRestore();
+    }
+    report = JSON.parse(readFileSync(jsonFile, 'utf8')) as Record<string, unknown>;
+  }, 150_000);
+
+  it('exits 0 with every invariant held', () => {
+    expect(report.invariants).toEqual([
+      expect.objectContaining({ name: 'no-event-lost', held: true }),
+      expect.objectContaining({ name: 'no-call-while-open', held: true }),
+      expect.objectContaining({ name: 'on-call-hears-first', held: true }),
+      expect.objectContaining({ name: 'order-per-key', held: true }),
+    ]);
+    expect(report.invariantsHeld).toBe(true);
+    expect(exitCode).toBe(EXIT.invariantsHeld);
+  });
+
+  it('writes the JSON report with the documented keys', () => {
+    for (const key of [
+      'sent',
+      'delivered',
+      'duplicates',
+      'poisoned',
+      'redriven',
+      'lost',
+      'maxIteratorAgeMs',
+      'alarms',
+      'breakerTransitions',
+      'downstreamCallsWhileOpen',
+      'invariantsHeld',
+      'durationMs',
+      'consumers',
+    ]) {
+      expect(report).toHaveProperty(key);
+    }
+    expect(Object.keys(report.consumers as object).sort()).toEqual(['analytics', 'orders']);
+    const alarms = report.alarms as { name: unknown; firstAlarmAtMs: unknown; okAtMs: unknown }[];
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const alarm of alarms) {
+      expect(typeof alarm.name).toBe('string');
+      expect(alarm.firstAlarmAtMs === null || typeof alarm.firstAlarmAtMs === 'number').toBe(true);
+      expect(alarm.okAtMs === null || typeof alarm.okAtMs === 'number').toBe(true);
+    }
+    expect(alarms.some((a) => a.firstAlarmAtMs !== null)).toBe(true);
+  });
+
+  it('replays the incident: the breakers opened and closed again, poison was parked, nothing lost', () => {
+    const transitions = report.breakerTransitions as { consumer: string; from: string; to: string }[];
+    for (const consumer of ['orders', 'analytics']) {
+      expect(transitions).toContainEqual(expect.objectContaining({ consumer, to: 'OPEN' }));
+      expect(transitions.filter((t) => t.consumer === consumer).at(-1)).toMatchObject({ to: 'CLOSED' });
+    }
+    expect(report.poisoned).toBeGreaterThan(0);
+    expect(report.lost).toBe(0);
+    expect(report.downstreamCallsWhileOpen).toBe(0);
+    expect(report.delivered).toBeGreaterThan(0);
+    expect((report.sent as number) - (report.delivered as number) - (report.poisoned as number)).toBe(0);
+  });
+});
