@@ -43,7 +43,8 @@ const devNames = resourceNamesFor('dev');
 const SECONDS_PER_HOUR = 3600;
 
 function resourceOf(template: Template, logicalId: string): { Properties: Record<string, unknown> } {
-  return template.toJSON().Resources[logicalId] as { Properties: Record<string, unknown> };
+  const resources = template.toJSON().Resources as Record<string, { Properties: Record<string, unknown> }>;
+  return resources[logicalId];
 }
 
 function functionId(template: Template, functionName: string): string {
@@ -190,7 +191,7 @@ describe('consumers', () => {
     const analytics = dev.config.consumers.find((c) => c.name === 'analytics')!;
     expect(mappingOf(dev.template, devNames.consumer('analytics').functionName)).toEqual({
       EventSourceArn: { 'Fn::GetAtt': [streamId(dev.template), 'Arn'] },
-      FunctionName: expect.anything(),
+      FunctionName: { Ref: functionId(dev.template, devNames.consumer('analytics').functionName) },
       StartingPosition: 'TRIM_HORIZON',
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BisectBatchOnFunctionError: true,
@@ -242,7 +243,7 @@ describe('consumers', () => {
   it('has its own role: its logs, its queues, its breaker item actions, the stream; nothing else', () => {
     const names = devNames.consumer('orders');
     const statements = roleStatements(dev.template, names.functionName);
-    const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])) as string[];
+    const actions = statements.flatMap((s): unknown[] => (Array.isArray(s.Action) ? s.Action : [s.Action]));
     expect(actions).toEqual(
       expect.arrayContaining([
         'logs:CreateLogStream',
