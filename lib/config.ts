@@ -516,7 +516,8 @@ function validateConsumer(consumer: ConsumerConfig, problems: string[]): void {
       `${key('downstreamUrl')} = ${JSON.stringify(consumer.downstreamUrl)}; allowed an http(s) URL`,
     );
   }
-  if (!CONSUMER_NAME_PATTERN.test(consumer.breakerName)) {
+  // A breaker named after its consumer was already checked with the consumer's name.
+  if (consumer.breakerName !== consumer.name && !CONSUMER_NAME_PATTERN.test(consumer.breakerName)) {
     problems.push(
       `${key('breakerName')} = ${JSON.stringify(consumer.breakerName)}; allowed ${CONSUMER_NAME_PATTERN.source}`,
     );

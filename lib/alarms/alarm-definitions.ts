@@ -147,8 +147,9 @@ function streamAlarms(config: PipelineConfig, streamName: string): AlarmSpec[] {
       unit: 'ms',
       comparison: 'GreaterThanThreshold',
       // Standard consumers poll every second even on an idle stream, so a missing datapoint means
-      // nobody reads the stream: a backlog that no other metric shows. Page on it.
-      treatMissingData: 'breaching',
+      // nobody reads the stream: a backlog that no other metric shows. Page on it. Enhanced fan-out
+      // consumers do not call GetRecords; with only those, the metric is always missing.
+      treatMissingData: config.consumers.some((c) => !c.enhancedFanOut) ? 'breaching' : 'notBreaching',
       meaning: 'The oldest unread record of the stream is getting old; retention will trim it',
       runbookAnchor: RUNBOOK.streamIteratorAge,
       critical: true,

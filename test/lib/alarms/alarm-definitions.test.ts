@@ -203,6 +203,18 @@ describe('alarmDefinitions', () => {
     }
   });
 
+  it('treats a missing stream iterator age as not breaching when every consumer uses enhanced fan-out', () => {
+    // GIVEN consumers that never call GetRecords
+    const fanOutOnly: PipelineConfig = {
+      ...dev,
+      consumers: dev.consumers.map((c) => ({ ...c, enhancedFanOut: true })),
+    };
+    // WHEN
+    const alarm = byName(alarmDefinitions(fanOutOnly, resourcesFor(fanOutOnly)), 'dev-stream-iterator-age');
+    // THEN the missing GetRecords metric does not page for ever
+    expect(alarm.treatMissingData).toBe('notBreaching');
+  });
+
   it('defines one breaker alarm per breaker, however many consumers share it', () => {
     const shared: PipelineConfig = {
       ...dev,
