@@ -90,6 +90,8 @@ export class DynamoDbTableChangeFeed {
   private readonly stopController = new AbortController();
   private readonly pending: DynamoDBRecord[] = [];
   private running: Promise<void>[] = [];
+  /** A bug in a loop: it stops the feed and stop() rethrows it. */
+  private crash: Error | undefined;
   private keyAttributes: string[] = [];
   private streamArn = '';
   private region = '';
@@ -130,13 +132,23 @@ export class DynamoDbTableChangeFeed {
     this.region = tableArn.split(':')[3] ?? '';
     this.streamArn = `${tableArn}/stream/${new Date(this.clock.now()).toISOString().replace('Z', '')}`;
     this.snapshot = await this.scan();
-    this.running = [this.pollLoop(), this.deliverLoop()];
+    this.running = [this.pollLoop(), this.deliverLoop()].map((loop) =>
+      loop.catch((error: unknown) => {
+        this.crash ??=
+          error instanceof Error ? error : new Error(`loop failed with ${JSON.stringify(error)}`);
+        this.stopController.abort();
+      }),
+    );
   }
 
-  /** Stops polling; waits for the invocation in flight. Undelivered records are dropped. */
+  /**
+   * Stops polling; waits for the invocation in flight. Undelivered records are dropped.
+   * @throws the error that crashed a loop (e.g. a throwing onError), if one did
+   */
   async stop(): Promise<void> {
     this.stopController.abort();
     await Promise.all(this.running);
+    if (this.crash !== undefined) throw this.crash;
   }
 
   stats(): TableChangeFeedStats {

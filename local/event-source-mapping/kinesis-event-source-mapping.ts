@@ -73,6 +73,8 @@ export class KinesisEventSourceMapping implements ControllableMapping {
   private readonly lanesByShard = new Map<string, Lane[]>();
   private readonly pollers: ShardPoller[] = [];
   private running: Promise<void>[] = [];
+  /** A bug in a polling or lane loop: it stops the whole mapping and stop() rethrows it. */
+  private crash: Error | undefined;
   private enabled: boolean;
   private lastModified = new Date();
   private readonly counters: Counters;
@@ -109,6 +111,7 @@ export class KinesisEventSourceMapping implements ControllableMapping {
       iteratorAgeMillis: 0,
       maxIteratorAgeMillis: 0,
       enabled: this.enabled,
+      failed: false,
     };
   }
 
@@ -132,18 +135,29 @@ export class KinesisEventSourceMapping implements ControllableMapping {
     this.running = [
       ...this.pollers.map((poller) => poller.run()),
       ...[...this.lanesByShard.values()].flat().map((lane) => lane.run()),
-    ];
+    ].map((loop) => loop.catch((error: unknown) => this.crashed(error)));
   }
 
   /**
    * Stops polling and invoking. Waits for invocations in flight (each at most the function timeout);
    * unprocessed records stay in the stream.
+   * @throws the error that crashed a polling or lane loop (e.g. a throwing onMetric), if one did
    */
   async stop(): Promise<void> {
+    this.halt();
+    await Promise.all(this.running);
+    if (this.crash !== undefined) throw this.crash;
+  }
+
+  private halt(): void {
     this.stopController.abort();
     this.recordsWake.notify();
     this.controlWake.notify();
-    await Promise.all(this.running);
+  }
+
+  private crashed(error: unknown): void {
+    this.crash ??= error instanceof Error ? error : new Error(`loop failed with ${JSON.stringify(error)}`);
+    this.halt();
   }
 
   isEnabled(): boolean {
@@ -187,6 +201,7 @@ export class KinesisEventSourceMapping implements ControllableMapping {
       recordsBuffered: [...this.lanesByShard.values()].flat().reduce((sum, lane) => sum + lane.size, 0),
       iteratorAgeMillis: age ?? 0,
       enabled: this.enabled,
+      failed: this.crash !== undefined,
     };
   }
 

@@ -45,4 +45,6 @@ export interface EventSourceMappingStats {
   readonly iteratorAgeMillis: number;
   readonly maxIteratorAgeMillis: number;
   readonly enabled: boolean;
+  /** A polling or lane loop failed (a bug, e.g. a throwing onMetric); the mapping stopped and stop() rethrows. */
+  readonly failed: boolean;
 }

@@ -16,7 +16,7 @@ describe('event source mapping: the Enabled flag', () => {
 
     // WHEN it is disabled and records keep arriving
     mapping.setEnabled(false);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 100));
     const callsWhenDisabled = mapping.stats().getRecordsCalls;
     const invocationsWhenDisabled = handler.events.length;
     const during = await harness.put(['c', 'd', 'e']);
@@ -46,7 +46,7 @@ describe('event source mapping: the Enabled flag', () => {
     await waitFor('failing', () => handler.events.length >= 2);
 
     mapping.setEnabled(false);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 100));
     const invocations = handler.events.length;
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(handler.events.length).toBe(invocations);

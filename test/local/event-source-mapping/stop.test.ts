@@ -34,3 +34,27 @@ describe('event source mapping: stop', () => {
     }
   });
 });
+
+describe('event source mapping: a crashed loop', () => {
+  it('stops the mapping and surfaces the error from stop()', async () => {
+    const harness = await EsmHarness.start(1);
+    try {
+      await harness.put(['a']);
+      const handler = recordingHandler();
+      const mapping = await harness.startMapping(
+        handler,
+        {},
+        {
+          onMetric: () => {
+            throw new Error('metric sink broke');
+          },
+        },
+      );
+      await waitFor('the loop failed', () => mapping.stats().failed);
+      await expect(mapping.stop()).rejects.toThrow('metric sink broke');
+      harness.mappings.splice(harness.mappings.indexOf(mapping), 1);
+    } finally {
+      await harness.stop();
+    }
+  });
+});
