@@ -293,3 +293,15 @@ describe('the README runbook', () => {
     expect(readme).toContain(`<a id="${anchor.slice(1)}"></a>`);
   });
 });
+
+describe('modules shared with local mode', () => {
+  it.each([
+    'lib/alarms/alarm-definitions.ts',
+    'lib/alarms/alarm-definition.ts',
+    'lib/resource-names.ts',
+    'lib/config.ts',
+  ])('%s does not import aws-cdk-lib, so local mode loads it cheaply', (file) => {
+    const source = readFileSync(join(__dirname, '..', '..', '..', file), 'utf8');
+    expect(source).not.toMatch(/from '(aws-cdk-lib|constructs)/);
+  });
+});
