@@ -1,0 +1,4 @@
+import { runCommand } from '../cli';
+import { STATUS_USAGE, statusCommand } from './command';
+
+runCommand(STATUS_USAGE, (argv, io) => statusCommand(argv, io));
