@@ -18,6 +18,7 @@ import type { Delivered } from '../../../ops/producer';
 import {
   FileCheckpointStore,
   MalformedMessageError,
+  MemoryCheckpointStore,
   RecordsTrimmedError,
   redriveOnFailure,
   redrivePoison,
@@ -226,6 +227,36 @@ describe('redrive --source on-failure', () => {
     );
     expect(await messagesInQueue(queueUrl)).toBe(0);
     expect(new FileCheckpointStore(checkpointPath).get('anything')).toBeUndefined();
+  });
+
+  test('a rerun after a crash between the last put and the delete puts nothing again and deletes the message', async () => {
+    // GIVEN a message whose records a killed run had all put back (its checkpoint says so)
+    const { streamArn, streamName, sent, queueUrl } = await givenStreamAndQueue(12);
+    const ofShard = sent.filter((record) => record.shardId === sent[0].shardId);
+    const range = {
+      shardId: ofShard[0].shardId,
+      startSequenceNumber: ofShard[0].sequenceNumber,
+      endSequenceNumber: ofShard[ofShard.length - 1].sequenceNumber,
+    };
+    const { MessageId } = await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: JSON.stringify(onFailureRecord({ streamArn, ...range, batchSize: ofShard.length })),
+      }),
+    );
+    const checkpoint = new MemoryCheckpointStore();
+    checkpoint.set(
+      `${MessageId}/${range.shardId}/${range.startSequenceNumber}-${range.endSequenceNumber}`,
+      range.endSequenceNumber,
+    );
+
+    // WHEN
+    const summary = await redriveOnFailure({ queueUrl, waitTimeSeconds: 0, checkpoint });
+
+    // THEN
+    expect(summary).toMatchObject({ redriven: 1, recordsPut: 0, recordsSkipped: ofShard.length });
+    expect(await streamContents(kinesis, streamName)).toEqual(repeated(sent, 1));
+    expect(await messagesInQueue(queueUrl)).toBe(0);
   });
 
   test('--dry-run reads every batch but puts and deletes nothing', async () => {
