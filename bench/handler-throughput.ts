@@ -1,0 +1,97 @@
+import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { withHandlerOutputDiscarded } from './discard-output';
+import { okFetch } from './noop-fetch';
+import { buildOurConsumer } from './our-consumer';
+import type { PipelineFixture } from './pipeline-fixture';
+import { buildPowertoolsConsumer } from './powertools-consumer';
+import { progress } from './progress';
+import { benchmarkBatch } from './records';
+import { perSecond, summarize, type SampleSummary } from './stats';
+
+export const BATCH_SIZES = [100, 1_000, 10_000] as const;
+
+/** How much each measurement runs; `quick` is for trying the benchmark out, not for figures. */
+export interface ThroughputPlan {
+  /** Samples per side and batch size; the median is reported. */
+  readonly samples: number;
+  /** Records a sample handles at least (whole batches), so that small batches are timed over many calls. */
+  readonly recordsPerSample: number;
+  /** Records handled per side before sampling, so that both run JIT-compiled code. */
+  readonly warmUpRecords: number;
+}
+
+export const FULL_PLAN: ThroughputPlan = { samples: 7, recordsPerSample: 20_000, warmUpRecords: 30_000 };
+export const QUICK_PLAN: ThroughputPlan = { samples: 3, recordsPerSample: 5_000, warmUpRecords: 5_000 };
+
+export interface ThroughputRow {
+  readonly batchSize: number;
+  /** Records per second through createConsumerHandler. */
+  readonly ours: SampleSummary;
+  /** Records per second through Powertools' BatchProcessor with the same per-record work. */
+  readonly powertools: SampleSummary;
+  /** ours.median / powertools.median; above 1 means ours is faster. */
+  readonly ratio: number;
+}
+
+type Handle = (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse>;
+
+/**
+ * Records per second through our handler and through Powertools' BatchProcessor, on this process's
+ * one thread, for each batch size. Samples alternate between the two sides so that drift (GC, CPU
+ * frequency, the emulator's growing log) hits both alike.
+ */
+export async function measureHandlerThroughput(
+  fixture: PipelineFixture,
+  plan: ThroughputPlan,
+): Promise<ThroughputRow[]> {
+  const ours = buildOurConsumer(fixture, { fetch: okFetch, breakerName: 'bench-throughput' });
+  const powertools = buildPowertoolsConsumer(fixture.settings, okFetch);
+  const rows: ThroughputRow[] = [];
+  try {
+    for (const batchSize of BATCH_SIZES) {
+      const event = benchmarkBatch(batchSize);
+      await expectNoFailures('ours', ours.handle, event);
+      await expectNoFailures('powertools', powertools, event);
+      const sides = { ours: [] as number[], powertools: [] as number[] };
+      await withHandlerOutputDiscarded(async () => {
+        await runRecords(ours.handle, event, plan.warmUpRecords);
+        await runRecords(powertools, event, plan.warmUpRecords);
+        for (let sample = 0; sample < plan.samples; sample++) {
+          sides.ours.push(await runRecords(ours.handle, event, plan.recordsPerSample));
+          sides.powertools.push(await runRecords(powertools, event, plan.recordsPerSample));
+        }
+      });
+      const row = {
+        batchSize,
+        ours: summarize(sides.ours),
+        powertools: summarize(sides.powertools),
+      };
+      rows.push({ ...row, ratio: row.ours.median / row.powertools.median });
+      progress(
+        `throughput batch ${batchSize}: ours ${Math.round(row.ours.median)}/s, ` +
+          `powertools ${Math.round(row.powertools.median)}/s`,
+      );
+    }
+  } finally {
+    ours.close();
+  }
+  return rows;
+}
+
+/** Handles whole batches until at least `minRecords`; returns records per second. */
+async function runRecords(handle: Handle, event: KinesisStreamEvent, minRecords: number): Promise<number> {
+  const batches = Math.max(1, Math.ceil(minRecords / event.Records.length));
+  const started = performance.now();
+  for (let batch = 0; batch < batches; batch++) await handle(event);
+  return perSecond(batches * event.Records.length, performance.now() - started);
+}
+
+/** A side that fails records would be timed on its failure path: refuse to measure it. */
+async function expectNoFailures(side: string, handle: Handle, event: KinesisStreamEvent): Promise<void> {
+  const response = await withHandlerOutputDiscarded(() => handle(event));
+  if (response.batchItemFailures.length > 0) {
+    throw new Error(
+      `${side} reported batch item failures on a healthy downstream: ${JSON.stringify(response.batchItemFailures)}`,
+    );
+  }
+}

@@ -1,0 +1,134 @@
+import { writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
+import { measureBreakerCost } from './breaker-cost';
+import { BUNDLE_VARIANTS } from './bundle-variants';
+import { measureColdInit } from './cold-init';
+import { bundleConsumer } from './consumer-bundle';
+import { measureDrain } from './drain';
+import { BATCH_SIZES, FULL_PLAN, measureHandlerThroughput, QUICK_PLAN } from './handler-throughput';
+import { BenchOptionsError, parseBenchOptions, USAGE, type BenchOptions } from './options';
+import { startPipelineFixture, type PipelineFixture } from './pipeline-fixture';
+import { progress } from './progress';
+import { buildResults, type BundleVariantResult, type Measurements, type RunEnvironment } from './results';
+import { measureSynth } from './synth';
+import { formatResults } from './table';
+
+/** Fresh processes per bundle variant whose median is coldInitMs. */
+const COLD_INIT_RUNS = { full: 7, quick: 3 } as const;
+
+/**
+ * `npm run bench -- [options]`: every measurement in one run, the table on stdout, the JSON with
+ * --json. The consumer sections share one set of in-process emulators; synth and the game day run as
+ * child processes afterwards, so they do not compete with the timed handler.
+ */
+async function main(args: readonly string[]): Promise<number> {
+  let options: BenchOptions;
+  try {
+    options = parseBenchOptions(args);
+  } catch (error) {
+    if (!(error instanceof BenchOptionsError)) throw error;
+    process.stderr.write(`bench: ${error.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const environment = { date: new Date().toISOString(), loadAverageAtStart: loadavg()[0] };
+  const measured = await measure(options);
+  const results = buildResults(measured, {
+    ...environment,
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    loadAverageAtEnd: loadavg()[0],
+  } satisfies RunEnvironment);
+  process.stdout.write(formatResults(results));
+  if (options.jsonFile) {
+    await writeFile(options.jsonFile, `${JSON.stringify(results, null, 2)}\n`);
+    progress(`figures written to ${options.jsonFile}`);
+  }
+  return 0;
+}
+
+async function measure(options: BenchOptions): Promise<Measurements> {
+  const wants = (section: Parameters<typeof options.sections.has>[0]): boolean =>
+    options.sections.has(section);
+  let measured: Measurements = { headlineBatchSize: BATCH_SIZES[0] };
+  if (wants('throughput') || wants('breaker') || wants('bundle')) {
+    progress('starting the emulators');
+    const fixture = await startPipelineFixture();
+    try {
+      const configured = fixture.consumer.batchSize;
+      measured = {
+        headlineBatchSize: (BATCH_SIZES as readonly number[]).includes(configured)
+          ? configured
+          : BATCH_SIZES[0],
+      };
+      if (wants('throughput')) {
+        progress('handler throughput, ours and Powertools, batches of ' + BATCH_SIZES.join(', '));
+        measured = {
+          ...measured,
+          throughput: await measureHandlerThroughput(fixture, options.quick ? QUICK_PLAN : FULL_PLAN),
+        };
+      }
+      if (wants('breaker')) {
+        progress('breaker DynamoDB requests per batch');
+        measured = { ...measured, breaker: await measureBreakerCost(fixture) };
+      }
+      if (wants('bundle')) measured = { ...measured, bundles: await measureBundles(fixture, options) };
+    } finally {
+      await fixture.stop();
+    }
+  }
+  if (wants('synth')) {
+    progress('cdk synth');
+    const synth = await measureSynth();
+    progress(`cdk synth took ${Math.round(synth.totalMillis)} ms`);
+    measured = { ...measured, synth };
+  }
+  if (wants('drain')) {
+    progress('short game day for the drain (about a minute)');
+    const drain = await measureDrain();
+    progress(`drained ${Math.round(drain.recordsPerSec)} records/s after recovery`);
+    measured = { ...measured, drain };
+  }
+  return measured;
+}
+
+async function measureBundles(
+  fixture: PipelineFixture,
+  options: BenchOptions,
+): Promise<BundleVariantResult[]> {
+  const results: BundleVariantResult[] = [];
+  for (const variant of BUNDLE_VARIANTS) {
+    const bundle = await bundleConsumer(variant.bundling);
+    try {
+      progress(`cold init, ${variant.name}: ${bundle.bytes} bytes`);
+      const coldInit = await measureColdInit(fixture, bundle, {
+        runs: options.quick ? COLD_INIT_RUNS.quick : COLD_INIT_RUNS.full,
+        cpuProfileDir: options.cpuProfileDir,
+      });
+      progress(`cold init, ${variant.name}: ${coldInit.totalMillis.median.toFixed(1)} ms`);
+      results.push({
+        name: variant.name,
+        bytes: bundle.bytes,
+        largestInputs: bundle.largestInputs,
+        coldInit,
+      });
+    } finally {
+      await bundle.remove();
+    }
+  }
+  return results;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(
+      `bench: failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);

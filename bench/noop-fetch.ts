@@ -1,0 +1,16 @@
+import type { Fetch } from '../lambda/consumer';
+
+const HTTP_OK = 200;
+const HTTP_SERVICE_UNAVAILABLE = 503;
+
+/**
+ * A downstream that answers at once, without a socket: the benchmark measures what the handler costs
+ * per record, and a loopback HTTP server on the same core would add the same large cost to both sides
+ * of the comparison (undici, the server's parsing), hiding the difference between them. Each call
+ * still builds a fresh Response, as a real fetch does.
+ */
+export const okFetch: Fetch = () => Promise.resolve(new Response(null, { status: HTTP_OK }));
+
+/** The downstream during an outage: every call answers 503. */
+export const unavailableFetch: Fetch = () =>
+  Promise.resolve(new Response(null, { status: HTTP_SERVICE_UNAVAILABLE }));

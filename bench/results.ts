@@ -1,0 +1,126 @@
+import type { BreakerCost } from './breaker-cost';
+import type { ColdInit } from './cold-init';
+import type { DrainResult } from './drain';
+import type { ThroughputRow } from './handler-throughput';
+import type { SynthTiming } from './synth';
+
+/** A bundle variant and how fast it starts; the deployed one gives the headline figures. */
+export interface BundleVariantResult {
+  readonly name: string;
+  readonly bytes: number;
+  readonly largestInputs: readonly { readonly input: string; readonly bytes: number }[];
+  readonly coldInit: ColdInit;
+}
+
+/** Everything one run measured; a skipped section is undefined. */
+export interface Measurements {
+  readonly throughput?: readonly ThroughputRow[];
+  /** The batch size the headline throughput figures are taken at (the measured consumer's). */
+  readonly headlineBatchSize: number;
+  readonly breaker?: BreakerCost;
+  /** First entry: the bundle CDK deploys. */
+  readonly bundles?: readonly BundleVariantResult[];
+  readonly synth?: SynthTiming;
+  readonly drain?: DrainResult;
+}
+
+export interface TargetCheck {
+  readonly figure: string;
+  readonly target: string;
+  readonly value: number | null;
+  readonly met: boolean | null;
+}
+
+/** The JSON `--json FILE` writes. Headline keys first; null when the section was skipped or failed. */
+export interface BenchResults {
+  readonly handlerRecordsPerSec: number | null;
+  readonly powertoolsRecordsPerSec: number | null;
+  readonly ratioVsPowertools: number | null;
+  /** Steady state, worst pace measured. */
+  readonly breakerRequestsPerBatch: number | null;
+  readonly breakerRequestsPerBatchOutage: number | null;
+  readonly consumerBundleBytes: number | null;
+  /** Median wall time, import of the bundle to the first batch answered. */
+  readonly coldInitMs: number | null;
+  /** Median CPU time of the same span. */
+  readonly coldInitCpuMs: number | null;
+  readonly synthMs: number | null;
+  readonly drainRatio: number | null;
+  /** The theoretical capacity drainRatio is taken against: handlerRecordsPerSec of this run. */
+  readonly drainCapacityRecordsPerSec: number | null;
+  readonly targets: readonly TargetCheck[];
+  readonly environment: RunEnvironment;
+  readonly detail: Omit<Measurements, 'headlineBatchSize'> & { readonly headlineBatchSize: number };
+}
+
+export interface RunEnvironment {
+  readonly date: string;
+  readonly node: string;
+  readonly cpus: number;
+  readonly cpuModel: string;
+  /** 1-minute load average at the start and at the end: other work on the machine skews wall times. */
+  readonly loadAverageAtStart: number;
+  readonly loadAverageAtEnd: number;
+}
+
+export const TARGETS = {
+  minRatioVsPowertools: 1,
+  maxBreakerRequestsPerBatch: 1,
+  maxConsumerBundleBytes: 300 * 1_024,
+  maxColdInitMs: 50,
+} as const;
+
+/** Derives the headline figures and target checks from what was measured. */
+export function buildResults(measured: Measurements, environment: RunEnvironment): BenchResults {
+  const headline = measured.throughput?.find((row) => row.batchSize === measured.headlineBatchSize);
+  const lowestRatio = measured.throughput?.length
+    ? Math.min(...measured.throughput.map((row) => row.ratio))
+    : null;
+  const deployed = measured.bundles?.[0];
+  const capacity = headline?.ours.median ?? null;
+  const drainRatio = measured.drain && capacity !== null ? measured.drain.recordsPerSec / capacity : null;
+  const check = (figure: string, target: string, value: number | null, ok: (v: number) => boolean) => ({
+    figure,
+    target,
+    value,
+    met: value === null ? null : ok(value),
+  });
+  const steady = measured.breaker?.steadyRequestsPerBatch ?? null;
+  const coldInitMs = deployed?.coldInit.totalMillis.median ?? null;
+  return {
+    handlerRecordsPerSec: headline?.ours.median ?? null,
+    powertoolsRecordsPerSec: headline?.powertools.median ?? null,
+    ratioVsPowertools: headline?.ratio ?? null,
+    breakerRequestsPerBatch: steady,
+    breakerRequestsPerBatchOutage: measured.breaker?.outageRequestsPerBatch ?? null,
+    consumerBundleBytes: deployed?.bytes ?? null,
+    coldInitMs,
+    coldInitCpuMs: deployed?.coldInit.cpuMillis.median ?? null,
+    synthMs: measured.synth?.totalMillis ?? null,
+    drainRatio,
+    drainCapacityRecordsPerSec: measured.drain ? capacity : null,
+    targets: [
+      check(
+        'ratioVsPowertools, lowest over batch sizes',
+        `>= ${TARGETS.minRatioVsPowertools}`,
+        lowestRatio,
+        (v) => v >= TARGETS.minRatioVsPowertools,
+      ),
+      check(
+        'breakerRequestsPerBatch (steady)',
+        `<= ${TARGETS.maxBreakerRequestsPerBatch}`,
+        steady,
+        (v) => v <= TARGETS.maxBreakerRequestsPerBatch,
+      ),
+      check(
+        'consumerBundleBytes',
+        `< ${TARGETS.maxConsumerBundleBytes}`,
+        deployed?.bytes ?? null,
+        (v) => v < TARGETS.maxConsumerBundleBytes,
+      ),
+      check('coldInitMs', `< ${TARGETS.maxColdInitMs}`, coldInitMs, (v) => v < TARGETS.maxColdInitMs),
+    ],
+    environment,
+    detail: { ...measured },
+  };
+}

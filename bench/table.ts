@@ -1,0 +1,146 @@
+import type { BenchResults } from './results';
+
+/** Left-aligned text columns, two spaces apart, with a rule under the header. */
+export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((header, column) =>
+    Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+}
+
+const integer = (value: number): string => Math.round(value).toLocaleString('en-US');
+const fixed = (value: number, digits = 2): string => value.toFixed(digits);
+const orDash = (value: number | null, format: (v: number) => string): string =>
+  value === null ? '-' : format(value);
+const kib = (bytes: number): string => `${integer(bytes)} B (${fixed(bytes / 1_024, 1)} KiB)`;
+
+/** The human-readable report printed on stdout. */
+export function formatResults(results: BenchResults): string {
+  const { detail, environment } = results;
+  const sections: string[] = [];
+  sections.push(
+    `Benchmarks, ${environment.date}, Node ${environment.node}, ${environment.cpus} x ${environment.cpuModel}, ` +
+      `load average ${fixed(environment.loadAverageAtStart, 1)} at start, ${fixed(environment.loadAverageAtEnd, 1)} at end`,
+  );
+  sections.push(
+    formatTable(
+      ['figure', 'value'],
+      [
+        [
+          'handlerRecordsPerSec',
+          orDash(results.handlerRecordsPerSec, integer) + `  (batch ${detail.headlineBatchSize})`,
+        ],
+        [
+          'powertoolsRecordsPerSec',
+          orDash(results.powertoolsRecordsPerSec, integer) + `  (batch ${detail.headlineBatchSize})`,
+        ],
+        ['ratioVsPowertools', orDash(results.ratioVsPowertools, fixed)],
+        [
+          'breakerRequestsPerBatch',
+          orDash(results.breakerRequestsPerBatch, fixed) + '  (steady, worst pace)',
+        ],
+        ['breakerRequestsPerBatchOutage', orDash(results.breakerRequestsPerBatchOutage, fixed)],
+        ['consumerBundleBytes', orDash(results.consumerBundleBytes, kib)],
+        [
+          'coldInitMs',
+          orDash(results.coldInitMs, (v) => fixed(v, 1)) +
+            `  (CPU ${orDash(results.coldInitCpuMs, (v) => fixed(v, 1))} ms)`,
+        ],
+        ['synthMs', orDash(results.synthMs, integer)],
+        [
+          'drainRatio',
+          orDash(results.drainRatio, (v) => fixed(v, 3)) +
+            `  (against ${orDash(results.drainCapacityRecordsPerSec, integer)} records/s)`,
+        ],
+      ],
+    ),
+  );
+  sections.push(
+    formatTable(
+      ['target', 'wanted', 'measured', 'met'],
+      results.targets.map((t) => [
+        t.figure,
+        t.target,
+        orDash(t.value, (v) => (Number.isInteger(v) ? integer(v) : fixed(v))),
+        t.met === null ? '-' : t.met ? 'yes' : 'NO',
+      ]),
+    ),
+  );
+  if (detail.throughput) {
+    sections.push(
+      'Handler throughput, records/s (median [min..max] of samples)\n' +
+        formatTable(
+          ['batch', 'ours', 'powertools', 'ratio'],
+          detail.throughput.map((row) => [
+            String(row.batchSize),
+            `${integer(row.ours.median)} [${integer(row.ours.min)}..${integer(row.ours.max)}]`,
+            `${integer(row.powertools.median)} [${integer(row.powertools.min)}..${integer(row.powertools.max)}]`,
+            fixed(row.ratio),
+          ]),
+        ),
+    );
+  }
+  if (detail.breaker) {
+    sections.push(
+      'Breaker DynamoDB requests per batch (batches of 100)\n' +
+        formatTable(
+          ['scenario', 'interval ms', 'batches', 'requests/batch', 'by command'],
+          detail.breaker.scenarios.map((s) => [
+            s.scenario,
+            String(s.intervalMillis),
+            String(s.batches),
+            fixed(s.requestsPerBatch),
+            Object.entries(s.byCommand)
+              .map(([command, count]) => `${command.replace(/Command$/, '')} ${count}`)
+              .join(', '),
+          ]),
+        ),
+    );
+  }
+  if (detail.bundles) {
+    sections.push(
+      'Consumer bundle and cold init, ms (median of fresh processes; load = import, first = first batch)\n' +
+        formatTable(
+          ['bundle', 'bytes', 'total', 'load', 'first', 'cpu'],
+          detail.bundles.map((b) => [
+            b.name,
+            integer(b.bytes),
+            fixed(b.coldInit.totalMillis.median, 1),
+            fixed(b.coldInit.loadMillis.median, 1),
+            fixed(b.coldInit.firstBatchMillis.median, 1),
+            fixed(b.coldInit.cpuMillis.median, 1),
+          ]),
+        ) +
+        '\nLargest inputs of the deployed bundle: ' +
+        (detail.bundles[0]?.largestInputs ?? []).map((i) => `${i.input} ${integer(i.bytes)}`).join(', '),
+    );
+  }
+  if (detail.synth) {
+    const phases = Object.entries(detail.synth.phasesMillis);
+    sections.push(
+      `cdk synth: ${integer(detail.synth.totalMillis)} ms` +
+        (phases.length > 0 ? ` (${phases.map(([phase, ms]) => `${phase} ${integer(ms)}`).join(', ')})` : ''),
+    );
+  }
+  if (detail.drain) {
+    sections.push(
+      `Drain after recovery (game day ${integer(detail.drain.gameDayDurationMs)} ms, invariants ${detail.drain.invariantsHeld ? 'held' : 'BROKEN'})\n` +
+        formatTable(
+          ['consumer', 'peak backlog', 'peak at s', 'drained at s', 'records/s'],
+          detail.drain.consumers.map((c) => [
+            c.consumer,
+            String(c.peakBacklog),
+            fixed(c.peakAtMs / 1_000, 1),
+            fixed(c.drainedAtMs / 1_000, 1),
+            integer(c.recordsPerSec),
+          ]),
+        ),
+    );
+  }
+  return `${sections.join('\n\n')}\n`;
+}
