@@ -1,7 +1,7 @@
 import type { AlarmHistory } from '../alarms';
 import type { BreakerHistory } from './breaker-history';
 import type { ConsumerRig } from './consumer-rig';
-import { callsWhileOpen, lostEvents, orderViolations, unheardPages } from './invariants';
+import { breachesOfOpen, callsWhileOpen, lostEvents, orderViolations, unheardPages } from './invariants';
 import type { PageExpectation } from './invariants';
 import type { Ledger } from './ledger';
 import { describeUnheard } from './report';
@@ -20,6 +20,8 @@ export interface RunRecord {
   readonly poisonDlq: ReadonlyMap<string, ReadonlySet<string>>;
   /** Per consumer: eventIds its redrive put back on the stream. */
   readonly redriven: ReadonlyMap<string, ReadonlySet<string>>;
+  /** How long after a breaker opens a call still counts as in flight (the breaker's cache TTL). */
+  readonly openGraceMs: number;
   /** Alarm period, for the paging deadline. */
   readonly alarmPeriodMs: number;
   readonly stage: string;
@@ -36,6 +38,9 @@ export function consumerReports(run: RunRecord): Record<string, ConsumerReport> 
       const poisoned = run.poisonDlq.get(name) ?? new Set<string>();
       const lost = lostEvents(inStream, (id) => rig.downstream.log.hasDelivered(id), poisoned);
       const stats = rig.mapping.stats();
+      const open = run.history.openIntervals(rig.config.breakerName);
+      const whileOpen = callsWhileOpen(rig.downstream.log.calls, open);
+      const breaches = breachesOfOpen(rig.downstream.log.calls, open, run.openGraceMs);
       const report: ConsumerReport = {
         breaker: rig.config.breakerName,
         sent: inStream.length,
@@ -49,10 +54,11 @@ export function consumerReports(run: RunRecord): Record<string, ConsumerReport> 
         invocations: stats.invocations,
         crashes: rig.crashes.count,
         downstreamCalls: rig.downstream.log.calls.length,
-        downstreamCallsWhileOpen: callsWhileOpen(
-          rig.downstream.log.calls,
-          run.history.openIntervals(rig.config.breakerName),
-        ).length,
+        downstreamCallsWhileOpen: breaches.length,
+        callsWithinOpenGrace: whileOpen.length - breaches.length,
+        callsWhileOpenSample: breaches
+          .slice(0, LISTED_IDS)
+          .map(({ eventId, status, msAfterOpen }) => ({ eventId, status, msAfterOpen })),
         orderViolations: orderViolations(inStream, rig.downstream.log.firstAcceptanceOrder(), exempt).slice(
           0,
           LISTED_IDS,
@@ -69,7 +75,7 @@ export function consumerReports(run: RunRecord): Record<string, ConsumerReport> 
  * @param poisonedCount - poison records of a consumer (live while running, read from the DLQ at the end)
  */
 export function pageExpectations(
-  run: Omit<RunRecord, 'alarms' | 'poisonDlq' | 'redriven'>,
+  run: Omit<RunRecord, 'alarms' | 'poisonDlq' | 'redriven' | 'openGraceMs'>,
   endedAtMs: number,
   poisonedCount: (consumer: string) => number,
 ): PageExpectation[] {

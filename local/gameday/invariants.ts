@@ -20,14 +20,32 @@ export function lostEvents(
 }
 
 /**
- * Invariant 2: downstream calls that arrived while the breaker was OPEN. A HALF_OPEN breaker's probe
- * arrives while the state is HALF_OPEN, so it is not counted.
+ * Downstream calls that arrived while the breaker was OPEN, with how long after it opened. A HALF_OPEN
+ * breaker's probe arrives while the state is HALF_OPEN, so it is not among them. Invariant 2 counts
+ * those at or after the breaker's staleness bound (see {@link breachesOfOpen}).
  */
 export function callsWhileOpen(
   calls: readonly DownstreamCall[],
   open: readonly Interval[],
-): DownstreamCall[] {
-  return calls.filter((call) => open.some((i) => call.atMs >= i.startMs && call.atMs < i.endMs));
+): (DownstreamCall & { readonly msAfterOpen: number })[] {
+  return calls.flatMap((call) => {
+    const interval = open.find((i) => call.atMs >= i.startMs && call.atMs < i.endMs);
+    return interval ? [{ ...call, msAfterOpen: call.atMs - interval.startMs }] : [];
+  });
+}
+
+/**
+ * Invariant 2: calls that arrived while OPEN, later than `graceMs` after the breaker opened. Calls
+ * admitted just before the trip are still in flight when it is written, and a consumer instance that
+ * did not trip it trusts its cached read for up to the breaker's `cacheTtlMillis` (the documented
+ * staleness bound): within that bound a call is not a breach.
+ */
+export function breachesOfOpen(
+  calls: readonly DownstreamCall[],
+  open: readonly Interval[],
+  graceMs: number,
+): ReturnType<typeof callsWhileOpen> {
+  return callsWhileOpen(calls, open).filter((call) => call.msAfterOpen >= graceMs);
 }
 
 export interface OrderViolation {

@@ -22,7 +22,12 @@ export interface ConsumerReport {
   readonly invocations: number;
   readonly crashes: number;
   readonly downstreamCalls: number;
+  /** Calls that arrived while OPEN, after the breaker's read-cache staleness bound: breaches of invariant 2. */
   readonly downstreamCallsWhileOpen: number;
+  /** Calls already in flight (or admitted on a cached read) within the staleness bound after the breaker opened. */
+  readonly callsWithinOpenGrace: number;
+  /** The first breaching calls: eventId, HTTP status and how long after the breaker opened. */
+  readonly callsWhileOpenSample: readonly { eventId: string; status: number; msAfterOpen: number }[];
   readonly orderViolations: readonly OrderViolation[];
 }
 
@@ -144,7 +149,7 @@ export function formatReport(report: GameDayReport): string {
     );
     lines.push(
       `    invocations ${c.invocations} (${c.crashes} crashed), downstream calls ${c.downstreamCalls}, ` +
-        `calls while OPEN ${c.downstreamCallsWhileOpen}`,
+        `calls while OPEN ${c.downstreamCallsWhileOpen} (+${c.callsWithinOpenGrace} in flight when it opened)`,
     );
     const transitions = report.breakerTransitions.filter((t) => t.consumer === name);
     lines.push(

@@ -1,6 +1,7 @@
 import type { AlarmHistory } from '../../../local/alarms';
 import type { LedgerEntry } from '../../../local/gameday/ledger';
 import {
+  breachesOfOpen,
   callsWhileOpen,
   inAlarmDuring,
   lostEvents,
@@ -41,7 +42,18 @@ describe('callsWhileOpen', () => {
       { startMs: 20, endMs: 30 },
       { startMs: 40, endMs: Number.POSITIVE_INFINITY },
     ];
-    expect(callsWhileOpen(calls, open).map((c) => c.atMs)).toEqual([20, 25, 45]);
+    expect(callsWhileOpen(calls, open).map((c) => [c.atMs, c.msAfterOpen])).toEqual([
+      [20, 0],
+      [25, 5],
+      [45, 5],
+    ]);
+  });
+});
+
+describe('breachesOfOpen', () => {
+  it('does not count calls within the grace after opening (in flight, or on a cached read)', () => {
+    const calls = [20, 23, 25, 29].map((atMs) => ({ atMs, eventId: `e${atMs}`, status: 503 }));
+    expect(breachesOfOpen(calls, [{ startMs: 20, endMs: 30 }], 5).map((c) => c.atMs)).toEqual([25, 29]);
   });
 });
 
