@@ -116,7 +116,9 @@ export function parseOptions(args: readonly string[], knownConsumers: readonly s
       },
     }));
   } catch (error) {
-    throw new OptionsError(error instanceof Error ? error.message : String(error));
+    // Some runtimes put the error's class and code in front of parseArgs' message; the message alone is the useful part.
+    const message = error instanceof Error ? error.message : String(error);
+    throw new OptionsError(message.replace(/^\w*Error \[ERR_[A-Z_]+\]: /, ''));
   }
   const numeric = (name: NumericOption, fallback: number): number => {
     const raw = values[FLAG_OF[name].slice(2)];

@@ -1,0 +1,103 @@
+import { brokenNames, buildReport, formatReport } from '../../../local/gameday/report';
+import type { ConsumerReport, InvariantResult } from '../../../local/gameday/report';
+
+const T0 = 1_000_000;
+
+function consumer(overrides: Partial<ConsumerReport> = {}): ConsumerReport {
+  return {
+    breaker: 'orders',
+    sent: 100,
+    delivered: 95,
+    duplicates: 3,
+    poisoned: 5,
+    redriven: 0,
+    lost: 0,
+    lostEventIds: [],
+    maxIteratorAgeMs: 9_000,
+    invocations: 10,
+    crashes: 1,
+    downstreamCalls: 110,
+    downstreamCallsWhileOpen: 0,
+    callsWithinOpenGrace: 2,
+    callsWhileOpenSample: [],
+    orderViolations: [],
+    ...overrides,
+  };
+}
+
+const HELD: InvariantResult[] = [
+  { name: 'no-event-lost', held: true, detail: 'ok' },
+  { name: 'order-per-key', held: true, detail: 'ok' },
+];
+
+function report(invariants = HELD) {
+  return buildReport({
+    seed: 5,
+    options: {},
+    startedAtMs: T0,
+    endedAtMs: T0 + 60_000,
+    eventsInStream: 100,
+    producerFailures: 0,
+    consumers: {
+      orders: consumer(),
+      analytics: consumer({ breaker: 'analytics', lost: 1, maxIteratorAgeMs: 12_000 }),
+    },
+    alarms: [
+      {
+        name: 'local-breaker-orders-open',
+        state: 'OK',
+        transitions: [],
+        firstAlarmAtMs: T0 + 20_000,
+        okAtMs: T0 + 40_000,
+      },
+      { name: 'local-stream-iterator-age', state: 'OK', transitions: [], firstAlarmAtMs: null, okAtMs: null },
+    ],
+    transitions: [
+      { breaker: 'orders', from: 'CLOSED', to: 'OPEN', atMs: T0 + 15_000, reason: 'failure-rate' },
+      { breaker: 'analytics', from: 'CLOSED', to: 'OPEN', atMs: T0 + 16_000, reason: 'failure-rate' },
+    ],
+    invariants,
+    phases: [{ name: 'steady', startMs: 0, endMs: 10_000 }],
+  });
+}
+
+describe('buildReport', () => {
+  it('sums the consumers, keeps the maximum iterator age and times everything from the start of the run', () => {
+    const r = report();
+    expect(r).toMatchObject({
+      durationMs: 60_000,
+      sent: 200,
+      delivered: 190,
+      duplicates: 6,
+      poisoned: 10,
+      lost: 1,
+      maxIteratorAgeMs: 12_000,
+      invariantsHeld: true,
+    });
+    expect(r.alarms[0]).toEqual({
+      name: 'local-breaker-orders-open',
+      firstAlarmAtMs: 20_000,
+      okAtMs: 40_000,
+      finalState: 'OK',
+    });
+    expect(r.breakerTransitions).toEqual([
+      { consumer: 'orders', from: 'CLOSED', to: 'OPEN', atMs: 15_000 },
+      { consumer: 'analytics', from: 'CLOSED', to: 'OPEN', atMs: 16_000 },
+    ]);
+  });
+
+  it('fails the run and names the broken invariant', () => {
+    const r = report([
+      ...HELD,
+      { name: 'no-call-while-open', held: false, detail: 'orders: 3 calls while OPEN' },
+    ]);
+    expect(r.invariantsHeld).toBe(false);
+    expect(brokenNames(r)).toEqual(['no-call-while-open']);
+    expect(formatReport(r)).toContain('BROKEN no-call-while-open: orders: 3 calls while OPEN');
+    expect(formatReport(r)).toContain('BROKEN: no-call-while-open');
+  });
+
+  it('prints when each alarm would have paged and went back to OK', () => {
+    expect(formatReport(report())).toContain('local-breaker-orders-open: ALARM at 20.0s, OK at 40.0s');
+  });
+});
