@@ -2,7 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createConsumerHandler } from '../../lambda/consumer';
-import { createConsumerMetrics, DynamoDbCircuitBreaker } from '../../lambda/shared';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DIMENSION, DynamoDbCircuitBreaker } from '../../lambda/shared';
 import type { Log } from '../../lambda/shared';
 import type { ConsumerConfig, PipelineConfig } from '../../lib/config';
 import { consumerSettingsFor } from '../../lib/handler-settings';
@@ -27,6 +28,18 @@ export class QuietLog implements Log {
   error(): void {
     this.errors++;
   }
+}
+
+/**
+ * The consumer's metrics with the dimensions `createConsumerMetrics` gives them ({Stage, Consumer}),
+ * but with Powertools' own warnings (one per invocation that published no metric) dropped: the game
+ * day's stderr is the progress line. Their EMF output is off in local mode anyway.
+ */
+function quietConsumerMetrics(config: PipelineConfig, consumerName: string): Metrics {
+  const metrics = new Metrics({ namespace: config.metricsNamespace, logger: new QuietLog() });
+  metrics.clearDefaultDimensions();
+  metrics.setDefaultDimensions({ [DIMENSION.stage]: config.stage, [DIMENSION.consumer]: consumerName });
+  return metrics;
 }
 
 /** One consumer as the game day runs it: its downstream, the real handler and its event source mapping. */
@@ -82,11 +95,7 @@ export async function buildConsumerRig(
       settings: context.config.breaker,
     }),
     logger: log,
-    metrics: createConsumerMetrics({
-      namespace: context.config.metricsNamespace,
-      stage: context.config.stage,
-      consumerName: config.name,
-    }),
+    metrics: quietConsumerMetrics(context.config, config.name),
   });
   const crashes = { count: 0 };
   const mapping = new KinesisEventSourceMapping({
