@@ -66,16 +66,16 @@ export class BreakerEngine {
 
   /** Reads the item now, bypassing the cache. */
   refresh(): Promise<BreakerItem | undefined> {
-    this.reading ??= this.options.store
-      .get(this.options.name)
-      .then((item) => {
-        this.cached = { item, readAt: this.options.clock.now() };
-        return item;
-      })
-      .finally(() => {
-        this.reading = undefined;
-      });
+    this.reading ??= this.read().finally(() => {
+      this.reading = undefined;
+    });
     return this.reading;
+  }
+
+  private async read(): Promise<BreakerItem | undefined> {
+    const item = await this.options.store.get(this.options.name);
+    this.cached = { item, readAt: this.options.clock.now() };
+    return item;
   }
 
   async admit(): Promise<Admission> {
@@ -128,17 +128,24 @@ export class BreakerEngine {
   /**
    * Writes buffered counts in one UpdateItem (ADD, conditioned on the window) and trips the breaker
    * if the counts the write returns call for it. Does nothing when no outcome is buffered.
+   *
+   * Successes alone are kept buffered while the cached item is younger than `cacheTtlMillis`: they
+   * cannot trip the breaker, so they wait for the next write that is due anyway (a failure, or the
+   * renewal of the expired cache, see {@link current}). Steady state then costs one request per
+   * `cacheTtlMillis` or per batch, whichever is fewer; at most that long of successes is lost if the
+   * execution environment ends.
    * @throws {BreakerStoreError} with the counts kept for the next flush
    */
   async flush(): Promise<void> {
     const counts = this.pending;
     if (counts.successes + counts.failures === 0) return;
+    if (counts.failures === 0 && this.cacheFresh(this.options.clock.now())) return;
     this.pending = { successes: 0, failures: 0 };
     try {
       for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
         const now = this.options.clock.now();
         // A stale cached item is fine here: it only guesses the window, and a wrong guess fails the condition.
-        const item = this.cached ? this.cached.item : await this.refresh();
+        const item = this.cached ? this.cached.item : await this.read();
         const after = await this.write(recordOutcomes(item, counts, now, this.options.settings), now);
         if (after !== undefined) {
           await this.tripIfDue(after, now);
@@ -163,10 +170,26 @@ export class BreakerEngine {
     this.pending.failures += counts.failures;
   }
 
+  private cacheFresh(now: number): boolean {
+    return this.cached !== undefined && now - this.cached.readAt < this.options.settings.cacheTtlMillis;
+  }
+
+  /**
+   * The cached item, renewed when expired. With buffered successes the renewal is their write, whose
+   * ALL_NEW result is the read: one request instead of a GetItem now and an UpdateItem at the flush.
+   */
   private current(now: number): Promise<BreakerItem | undefined> {
     const cached = this.cached;
-    if (cached !== undefined && now - cached.readAt < this.options.settings.cacheTtlMillis) {
-      return Promise.resolve(cached.item);
+    if (cached !== undefined && this.cacheFresh(now)) return Promise.resolve(cached.item);
+    // Only successes ride along: failures kept from a failed flush are written by the next flush, as before.
+    const onlySuccesses = this.pending.successes > 0 && this.pending.failures === 0;
+    if (this.reading === undefined && cached !== undefined && onlySuccesses) {
+      this.reading = this.flush()
+        .then(() => (this.cached ? this.cached.item : this.read()))
+        .finally(() => {
+          this.reading = undefined;
+        });
+      return this.reading;
     }
     return this.refresh();
   }

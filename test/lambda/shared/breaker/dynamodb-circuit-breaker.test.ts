@@ -74,22 +74,47 @@ beforeEach(() => dynamodb.reset());
 
 describe('DynamoDbCircuitBreaker', () => {
   describe('steady state', () => {
-    it('costs one read, then one UpdateItem per batch while the cache is fresh', async () => {
+    it('costs one read while the cache is fresh, and writes the successes when it renews it', async () => {
       // Prepare
-      dynamodb.on(GetItemCommand).resolves({});
-      dynamodb.on(UpdateItemCommand).resolves({ Attributes: storedItem('CLOSED', { successes: 3 }) });
+      // An existing item, so that the write adds to it
+      dynamodb.on(GetItemCommand).resolves({ Item: storedItem('CLOSED') });
+      dynamodb.on(UpdateItemCommand).resolves({ Attributes: storedItem('CLOSED', { successes: 6 }) });
       const { breaker, clock } = setup();
-      // Act
+      // Act: two batches within cacheTtlMillis, then one after it
       await batch(breaker, ['success', 'success', 'success']);
       clock.advance(500);
       await batch(breaker, ['success', 'success', 'success']);
-      // Assess
+      const requestsWhileFresh = dynamodb.calls().length;
+      clock.advance(600);
+      await batch(breaker, ['success', 'success', 'success']);
+      // Assess: the renewal is the UpdateItem adding the six buffered successes (ALL_NEW is the read)
+      expect(requestsWhileFresh).toBe(1);
       expect(dynamodb).toHaveReceivedCommandTimes(GetItemCommand, 1);
-      expect(dynamodb).toHaveReceivedCommandTimes(UpdateItemCommand, 2);
-      expect(dynamodb).toHaveReceivedNthSpecificCommandWith(2, UpdateItemCommand, {
+      expect(dynamodb).toHaveReceivedCommandTimes(UpdateItemCommand, 1);
+      expect(dynamodb).toHaveReceivedNthSpecificCommandWith(1, UpdateItemCommand, {
         ExpressionAttributeValues: expect.objectContaining({
-          ':v2': { N: '3' },
+          ':v2': { N: '6' },
           ':v3': { N: '0' },
+        }) as unknown,
+      });
+    });
+
+    it('writes a batch with a failure at its flush, however fresh the cache', async () => {
+      // Prepare
+      // An existing item, so that the write adds to it
+      dynamodb.on(GetItemCommand).resolves({ Item: storedItem('CLOSED') });
+      dynamodb
+        .on(UpdateItemCommand)
+        .resolves({ Attributes: storedItem('CLOSED', { successes: 2, failures: 1 }) });
+      const { breaker } = setup();
+      // Act
+      await batch(breaker, ['success', 'success', 'failure']);
+      // Assess
+      expect(dynamodb).toHaveReceivedCommandTimes(UpdateItemCommand, 1);
+      expect(dynamodb).toHaveReceivedNthSpecificCommandWith(1, UpdateItemCommand, {
+        ExpressionAttributeValues: expect.objectContaining({
+          ':v2': { N: '2' },
+          ':v3': { N: '1' },
         }) as unknown,
       });
     });
