@@ -32,6 +32,12 @@ export interface GameDayIo {
    * fire. @default true
    */
   readonly settleAlarms?: boolean;
+  /**
+   * Adjusts the stage config before the run, for tests of paths the `local` stage does not take (a
+   * low maxRetryAttempts sends batches to the on-failure DLQ and so exercises the redrive).
+   * @default - the `local` stage as cdk.json defines it
+   */
+  readonly adjustConfig?: (config: PipelineConfig) => PipelineConfig;
 }
 
 /** The stage local mode runs: the time-scaled profile of the same config the CDK app synthesizes. */
@@ -70,7 +76,7 @@ export async function runGameDay(options: GameDayOptions, io: GameDayIo = {}): P
   let startedAtMs = Date.now();
   const elapsed = (): number => Date.now() - startedAtMs;
   const pipeline = await startLocalPipeline({
-    config: stageConfig(options),
+    config: io.adjustConfig ? io.adjustConfig(stageConfig(options)) : stageConfig(options),
     crashRate: options.crashRate,
     crashRandom: seededRandom((options.seed + CRASH_SEED_OFFSET) >>> 0),
     behaviourNow: () => phaseAt(scenario, elapsed()).downstream,
@@ -155,11 +161,19 @@ export async function runGameDay(options: GameDayOptions, io: GameDayIo = {}): P
 
     await driver.start();
     step = 'drain';
-    const drained = (): boolean => rigs.every((rig) => backlogOf(rig, ledger) === 0);
+    // Drained: each consumer delivered or parked everything, except what its mapping gave up on and
+    // pointed to in the on-failure DLQ (the redrive's job), with nothing left buffered.
+    const drained = (): boolean =>
+      rigs.every((rig) => {
+        const backlog = backlogOf(rig, ledger);
+        const stats = rig.mapping.stats();
+        return backlog === 0 || (stats.recordsBuffered === 0 && backlog <= stats.recordsSentToOnFailure);
+      });
     await waitFor(drained, DRAIN_TIMEOUT_MILLIS);
     step = 'redrive';
     const redriven = await redriveAll(pipeline, ledger);
-    await waitFor(drained, DRAIN_TIMEOUT_MILLIS);
+    // Now every record must come through: the redriven ones are back in the stream.
+    await waitFor(() => rigs.every((rig) => backlogOf(rig, ledger) === 0), DRAIN_TIMEOUT_MILLIS);
     step = 'settle';
     // Wait until every expected page was evaluated and the backlog alarms went back to OK. DLQ alarms
     // stay in ALARM until someone handles the messages, which is the point of them.

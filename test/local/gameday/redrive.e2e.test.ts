@@ -1,0 +1,41 @@
+import { parseOptions } from '../../../local/gameday/options';
+import { runGameDay } from '../../../local/gameday/run-gameday';
+
+/**
+ * The third way an event survives (DESIGN.md invariant 1): a batch whose retries run out goes to the
+ * on-failure DLQ as a pointer, and the game day's redrive puts its records back on the stream. The
+ * `local` stage retries until records expire, so this run lowers analytics' maxRetryAttempts.
+ */
+describe('game day redrive of on-failure DLQ batches', () => {
+  it('redrives the batches an outage pushed to the on-failure DLQ and loses nothing', async () => {
+    // GIVEN analytics gives up on a batch after one retry, and a downstream outage
+    const options = parseOptions(
+      [
+        '--seed=41',
+        '--duration-scale=0.25',
+        '--rate=20',
+        '--outage-seconds=16',
+        '--poison-rate=0',
+        '--crash-rate=0',
+      ],
+      ['orders', 'analytics'],
+    );
+
+    // WHEN
+    const report = await runGameDay(options, {
+      settleAlarms: false,
+      adjustConfig: (config) => ({
+        ...config,
+        consumers: config.consumers.map((c) => (c.name === 'analytics' ? { ...c, maxRetryAttempts: 1 } : c)),
+      }),
+    });
+
+    // THEN analytics' records came back through the redrive, every event arrived, order held elsewhere
+    expect(report.consumers.analytics.redriven).toBeGreaterThan(0);
+    expect(report.consumers.orders.redriven).toBe(0);
+    expect(report.lost).toBe(0);
+    expect(report.delivered).toBe(report.sent);
+    expect(report.invariants.find((i) => i.name === 'no-event-lost')?.held).toBe(true);
+    expect(report.invariants.find((i) => i.name === 'order-per-key')?.held).toBe(true);
+  }, 60_000);
+});
