@@ -40,10 +40,13 @@ interface Outage {
 /**
  * A {@link CircuitBreaker} whose state is one DynamoDB item shared by every consumer instance.
  *
- * Cost: `admit()` reads the item at most once per `cacheTtlMillis` (concurrent reads coalesce);
- * `record()` buffers outcomes in memory; `flush()` writes them in one UpdateItem whose ALL_NEW result
- * refreshes the cache. Steady state is about one request per batch. Transitions are conditional writes
- * (see `transitions.ts`), so each happens exactly once across all instances.
+ * Cost: `admit()` renews the cached item at most once per `cacheTtlMillis` (concurrent renewals
+ * coalesce); `record()` buffers outcomes in memory; `flush()` writes them in one UpdateItem (ADD) whose
+ * ALL_NEW result refreshes the cache. A batch with a failure is written at its flush; successes alone
+ * ride on the next renewal of the expired cache, which is then that UpdateItem instead of a GetItem.
+ * Steady state is at most one request per batch, and one per `cacheTtlMillis` on a busy shard.
+ * Transitions are conditional writes (see `transitions.ts`), so each happens exactly once across all
+ * instances.
  *
  * When DynamoDB fails (anything but a failed condition), `settings.onStoreFailure` decides:
  * - `'local-breaker'` (default): a per-instance in-memory breaker with the same tuning, seeded with the

@@ -12,7 +12,7 @@ export interface BreakerTransitionEvent {
   readonly reason: TransitionReason;
   readonly scope: TransitionScope;
   readonly atMillis: number;
-  /** The item version after the change (0 for the local breaker's own counter). */
+  /** The item version after the change (the local breaker counts on from the last version it saw). */
   readonly version: number;
   readonly trips: number;
   /** End of the cool-down when `to` is OPEN, else 0. */

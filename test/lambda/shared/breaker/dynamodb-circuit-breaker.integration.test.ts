@@ -119,6 +119,29 @@ describe('DynamoDbCircuitBreaker on dynalite, many concurrent instances', () => 
     });
   });
 
+  it('loses no buffered success: successes that wait for the cache renewal all reach the window', async () => {
+    // Prepare: a read cache, so successes alone are not written at each flush
+    const { workers, clock, client, tableName } = await fleet({
+      minimumCalls: 100_000,
+      cacheTtlMillis: 1_000,
+    });
+
+    // Act: batches within one cache lifetime, then one more batch per worker after it expired
+    const buffered = await hammer(workers, 3, 4, () => 'success');
+    const whileFresh = await readBreaker({ client, tableName }, 'orders');
+    clock.advance(1_000);
+    const renewal = await hammer(workers, 1, 1, () => 'success');
+    clock.advance(1_000);
+    await Promise.all(workers.map((worker) => worker.admit()));
+
+    // Assess
+    expect(whileFresh?.successes ?? 0).toBeLessThan(buffered.successes);
+    await expect(readBreaker({ client, tableName }, 'orders')).resolves.toMatchObject({
+      successes: buffered.successes + renewal.successes,
+      failures: 0,
+    });
+  });
+
   it('trips CLOSED -> OPEN exactly once under concurrent failures, then admits nothing', async () => {
     const { workers, client, tableName, transitions } = await fleet({
       minimumCalls: 20,
