@@ -30,10 +30,10 @@ export interface ColdInit {
 
 /** Runs not counted first: they fill the OS file cache, as a warm Lambda host has its runtime cached. */
 const DISCARDED_RUNS = 1;
-const FIRST_BATCH_SIZE = 100;
 
 /**
- * Starts `options.runs` fresh `node` processes, each loading `bundle` and serving one batch of 100 records,
+ * Starts `options.runs` fresh `node` processes, each loading `bundle` and serving one batch of
+ * `options.firstBatchSize` records,
  * with the environment the function is deployed with (consumerEnvironment, POWERTOOLS_*, NODE_OPTIONS
  * as lib/constructs/pipeline-function.ts sets them, Lambda's own variables) pointed at the emulators
  * and at a local downstream that answers 200. With `cpuProfileDir`, each process writes a
@@ -42,7 +42,7 @@ const FIRST_BATCH_SIZE = 100;
 export async function measureColdInit(
   fixture: PipelineFixture,
   bundle: ConsumerBundle,
-  options: { readonly runs: number; readonly cpuProfileDir?: string },
+  options: { readonly runs: number; readonly firstBatchSize: number; readonly cpuProfileDir?: string },
 ): Promise<ColdInit> {
   const downstream = new DownstreamServer({
     name: fixture.consumer.name,
@@ -52,7 +52,7 @@ export async function measureColdInit(
   const workdir = await mkdtemp(join(tmpdir(), 'bench-cold-init-'));
   try {
     const eventFile = join(workdir, 'event.json');
-    await writeFile(eventFile, JSON.stringify(benchmarkBatch(FIRST_BATCH_SIZE)));
+    await writeFile(eventFile, JSON.stringify(benchmarkBatch(options.firstBatchSize)));
     const env = functionEnvironment(fixture, downstream.url);
     const timings: ProbeTimings[] = [];
     // --cpu-prof is refused in NODE_OPTIONS, so it goes on the command line.

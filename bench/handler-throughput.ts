@@ -20,7 +20,7 @@ export interface ThroughputPlan {
   readonly warmUpRecords: number;
 }
 
-export const FULL_PLAN: ThroughputPlan = { samples: 7, recordsPerSample: 20_000, warmUpRecords: 30_000 };
+export const FULL_PLAN: ThroughputPlan = { samples: 9, recordsPerSample: 20_000, warmUpRecords: 30_000 };
 export const QUICK_PLAN: ThroughputPlan = { samples: 3, recordsPerSample: 5_000, warmUpRecords: 5_000 };
 
 export interface ThroughputRow {
@@ -31,14 +31,18 @@ export interface ThroughputRow {
   readonly powertools: SampleSummary;
   /** ours.median / powertools.median; above 1 means ours is faster. */
   readonly ratio: number;
+  /** The Powertools side also emitting our metrics and batch log line (like for like). */
+  readonly powertoolsObserved: SampleSummary;
+  /** ours.median / powertoolsObserved.median. */
+  readonly ratioObserved: number;
 }
 
 type Handle = (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse>;
 
 /**
- * Records per second through our handler and through Powertools' BatchProcessor, on this process's
- * one thread, for each batch size. Samples alternate between the two sides so that drift (GC, CPU
- * frequency, the emulator's growing log) hits both alike.
+ * Records per second through our handler and through Powertools' BatchProcessor (bare, and observed
+ * like ours), on this process's one thread, for each batch size. Samples rotate between the sides so
+ * that drift (GC, CPU frequency, other work on the machine) hits all of them alike.
  */
 export async function measureHandlerThroughput(
   fixture: PipelineFixture,
@@ -46,30 +50,39 @@ export async function measureHandlerThroughput(
 ): Promise<ThroughputRow[]> {
   const ours = buildOurConsumer(fixture, { fetch: okFetch, breakerName: 'bench-throughput' });
   const powertools = buildPowertoolsConsumer(fixture.settings, okFetch);
+  const powertoolsObserved = buildPowertoolsConsumer(fixture.settings, okFetch, true);
   const rows: ThroughputRow[] = [];
   try {
     for (const batchSize of BATCH_SIZES) {
       const event = benchmarkBatch(batchSize);
       await expectNoFailures('ours', ours.handle, event);
       await expectNoFailures('powertools', powertools, event);
-      const sides = { ours: [] as number[], powertools: [] as number[] };
+      await expectNoFailures('powertools observed', powertoolsObserved, event);
+      const handles = { ours: ours.handle, powertools, powertoolsObserved };
+      const sides = { ours: [] as number[], powertools: [] as number[], powertoolsObserved: [] as number[] };
       await withHandlerOutputDiscarded(async () => {
-        await runRecords(ours.handle, event, plan.warmUpRecords);
-        await runRecords(powertools, event, plan.warmUpRecords);
+        for (const handle of Object.values(handles)) await runRecords(handle, event, plan.warmUpRecords);
         for (let sample = 0; sample < plan.samples; sample++) {
-          sides.ours.push(await runRecords(ours.handle, event, plan.recordsPerSample));
-          sides.powertools.push(await runRecords(powertools, event, plan.recordsPerSample));
+          for (const side of ['ours', 'powertools', 'powertoolsObserved'] as const) {
+            sides[side].push(await runRecords(handles[side], event, plan.recordsPerSample));
+          }
         }
       });
       const row = {
         batchSize,
         ours: summarize(sides.ours),
         powertools: summarize(sides.powertools),
+        powertoolsObserved: summarize(sides.powertoolsObserved),
       };
-      rows.push({ ...row, ratio: row.ours.median / row.powertools.median });
+      rows.push({
+        ...row,
+        ratio: row.ours.median / row.powertools.median,
+        ratioObserved: row.ours.median / row.powertoolsObserved.median,
+      });
       progress(
         `throughput batch ${batchSize}: ours ${Math.round(row.ours.median)}/s, ` +
-          `powertools ${Math.round(row.powertools.median)}/s`,
+          `powertools ${Math.round(row.powertools.median)}/s, ` +
+          `powertools observed ${Math.round(row.powertoolsObserved.median)}/s`,
       );
     }
   } finally {

@@ -105,16 +105,22 @@ async function measureBundles(
     const bundle = await bundleConsumer(variant.bundling);
     try {
       progress(`cold init, ${variant.name}: ${bundle.bytes} bytes`);
-      const coldInit = await measureColdInit(fixture, bundle, {
-        runs: options.quick ? COLD_INIT_RUNS.quick : COLD_INIT_RUNS.full,
-        cpuProfileDir: options.cpuProfileDir,
-      });
-      progress(`cold init, ${variant.name}: ${coldInit.totalMillis.median.toFixed(1)} ms`);
+      const runs = options.quick ? COLD_INIT_RUNS.quick : COLD_INIT_RUNS.full;
+      const cold = (firstBatchSize: number) =>
+        measureColdInit(fixture, bundle, { runs, firstBatchSize, cpuProfileDir: options.cpuProfileDir });
+      const coldInit = await cold(1);
+      const coldInitFullBatch = await cold(fixture.consumer.batchSize);
+      progress(
+        `cold init, ${variant.name}: ${coldInit.totalMillis.median.toFixed(1)} ms with one record, ` +
+          `${coldInitFullBatch.totalMillis.median.toFixed(1)} ms with ${fixture.consumer.batchSize}`,
+      );
       results.push({
         name: variant.name,
         bytes: bundle.bytes,
         largestInputs: bundle.largestInputs,
         coldInit,
+        coldInitFullBatch,
+        fullBatchSize: fixture.consumer.batchSize,
       });
     } finally {
       await bundle.remove();

@@ -9,7 +9,11 @@ export interface BundleVariantResult {
   readonly name: string;
   readonly bytes: number;
   readonly largestInputs: readonly { readonly input: string; readonly bytes: number }[];
+  /** Load, then a first batch of one record: what a cold start adds before any work. */
   readonly coldInit: ColdInit;
+  /** Load, then a first batch of the consumer's configured batch size. */
+  readonly coldInitFullBatch: ColdInit;
+  readonly fullBatchSize: number;
 }
 
 /** Everything one run measured; a skipped section is undefined. */
@@ -40,10 +44,12 @@ export interface BenchResults {
   readonly breakerRequestsPerBatch: number | null;
   readonly breakerRequestsPerBatchOutage: number | null;
   readonly consumerBundleBytes: number | null;
-  /** Median wall time, import of the bundle to the first batch answered. */
+  /** Median wall time, import of the bundle to a first batch of one record answered. */
   readonly coldInitMs: number | null;
   /** Median CPU time of the same span. */
   readonly coldInitCpuMs: number | null;
+  /** The same with a first batch of the configured batch size (the per-record work of a cold process included). */
+  readonly coldInitFullBatchMs: number | null;
   readonly synthMs: number | null;
   readonly drainRatio: number | null;
   /** The theoretical capacity drainRatio is taken against: handlerRecordsPerSec of this run. */
@@ -96,6 +102,7 @@ export function buildResults(measured: Measurements, environment: RunEnvironment
     consumerBundleBytes: deployed?.bytes ?? null,
     coldInitMs,
     coldInitCpuMs: deployed?.coldInit.cpuMillis.median ?? null,
+    coldInitFullBatchMs: deployed?.coldInitFullBatch.totalMillis.median ?? null,
     synthMs: measured.synth?.totalMillis ?? null,
     drainRatio,
     drainCapacityRecordsPerSec: measured.drain ? capacity : null,

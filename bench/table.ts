@@ -1,4 +1,5 @@
 import type { BenchResults } from './results';
+import type { SampleSummary } from './stats';
 
 /** Left-aligned text columns, two spaces apart, with a rule under the header. */
 export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -17,6 +18,7 @@ const integer = (value: number): string => Math.round(value).toLocaleString('en-
 const fixed = (value: number, digits = 2): string => value.toFixed(digits);
 const orDash = (value: number | null, format: (v: number) => string): string =>
   value === null ? '-' : format(value);
+const spread = (s: SampleSummary): string => `${integer(s.median)} [${integer(s.min)}..${integer(s.max)}]`;
 const kib = (bytes: number): string => `${integer(bytes)} B (${fixed(bytes / 1_024, 1)} KiB)`;
 
 /** The human-readable report printed on stdout. */
@@ -49,7 +51,12 @@ export function formatResults(results: BenchResults): string {
         [
           'coldInitMs',
           orDash(results.coldInitMs, (v) => fixed(v, 1)) +
-            `  (CPU ${orDash(results.coldInitCpuMs, (v) => fixed(v, 1))} ms)`,
+            `  (first batch of 1 record; CPU ${orDash(results.coldInitCpuMs, (v) => fixed(v, 1))} ms)`,
+        ],
+        [
+          'coldInitFullBatchMs',
+          orDash(results.coldInitFullBatchMs, (v) => fixed(v, 1)) +
+            `  (first batch of ${detail.bundles?.[0]?.fullBatchSize ?? '-'} records)`,
         ],
         ['synthMs', orDash(results.synthMs, integer)],
         [
@@ -75,12 +82,14 @@ export function formatResults(results: BenchResults): string {
     sections.push(
       'Handler throughput, records/s (median [min..max] of samples)\n' +
         formatTable(
-          ['batch', 'ours', 'powertools', 'ratio'],
+          ['batch', 'ours', 'powertools', 'ratio', 'powertools observed', 'ratio'],
           detail.throughput.map((row) => [
             String(row.batchSize),
-            `${integer(row.ours.median)} [${integer(row.ours.min)}..${integer(row.ours.max)}]`,
-            `${integer(row.powertools.median)} [${integer(row.powertools.min)}..${integer(row.powertools.max)}]`,
+            spread(row.ours),
+            spread(row.powertools),
             fixed(row.ratio),
+            spread(row.powertoolsObserved),
+            fixed(row.ratioObserved),
           ]),
         ),
     );
@@ -104,9 +113,10 @@ export function formatResults(results: BenchResults): string {
   }
   if (detail.bundles) {
     sections.push(
-      'Consumer bundle and cold init, ms (median of fresh processes; load = import, first = first batch)\n' +
+      'Consumer bundle and cold init, ms, median of fresh processes (load = import; first = first batch;\n' +
+        'cpu = CPU time of load + first; full = load + a first batch of the configured batch size)\n' +
         formatTable(
-          ['bundle', 'bytes', 'total', 'load', 'first', 'cpu'],
+          ['bundle', 'bytes', 'total', 'load', 'first', 'cpu', 'full'],
           detail.bundles.map((b) => [
             b.name,
             integer(b.bytes),
@@ -114,6 +124,7 @@ export function formatResults(results: BenchResults): string {
             fixed(b.coldInit.loadMillis.median, 1),
             fixed(b.coldInit.firstBatchMillis.median, 1),
             fixed(b.coldInit.cpuMillis.median, 1),
+            fixed(b.coldInitFullBatch.totalMillis.median, 1),
           ]),
         ) +
         '\nLargest inputs of the deployed bundle: ' +
