@@ -97,8 +97,12 @@ export function createControllerHandler(
   };
 
   const onStreamBatch = async (event: DynamoDBStreamEvent): Promise<ControllerResult> => {
-    const switched = (await Promise.all(breakerNamesIn(event).map(followState))).filter(
-      (entry): entry is BreakerSwitch => entry !== undefined,
+    // Every breaker is followed even if another one fails, so a retry has as little left to do as possible.
+    const settled = await Promise.allSettled(breakerNamesIn(event).map(followState));
+    const rejected = settled.find((result) => result.status === 'rejected');
+    if (rejected !== undefined) throw rejected.reason;
+    const switched = settled.flatMap((result) =>
+      result.status === 'fulfilled' && result.value !== undefined ? [result.value] : [],
     );
     const failures: MappingFailure[] = switched.flatMap(({ breaker, enabled, mappings }) =>
       mappings.flatMap((outcome) =>

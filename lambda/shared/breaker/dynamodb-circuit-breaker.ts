@@ -88,7 +88,12 @@ export class DynamoDbCircuitBreaker implements CircuitBreaker {
   }
 
   async admit(): Promise<Admission> {
-    if (!this.storeDue()) return this.admitDuringOutage();
+    if (this.outage === undefined) {
+      const cached = this.shared.admitFromCache();
+      if (cached !== undefined) return cached;
+    } else if (!this.storeDue()) {
+      return this.admitDuringOutage();
+    }
     try {
       await this.proveStoreIsBack();
       return await this.shared.admit();

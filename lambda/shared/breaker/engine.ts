@@ -84,10 +84,9 @@ export class BreakerEngine {
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
       const now = clock.now();
       const item = await this.current(now);
-      state = item?.state ?? 'CLOSED';
-      if (item === undefined || state === 'CLOSED') return ADMITTED;
-      if (state === 'OPEN' && now < item.openUntil) return { admitted: false, state };
-      if (state === 'HALF_OPEN' && !leaseFree(item, now)) return { admitted: false, state };
+      const decided = decideWithoutWrite(item, now);
+      if (decided !== undefined || item === undefined) return decided ?? ADMITTED;
+      state = item.state;
 
       // The cool-down is over or the lease is free: whoever wins this conditional write probes.
       const leaseId = randomUUID();
@@ -101,6 +100,17 @@ export class BreakerEngine {
       }
     }
     return { admitted: false, state };
+  }
+
+  /**
+   * The admission a fresh cached item decides on its own, without I/O or a promise: the hot path,
+   * taken once per record. `undefined` when the store must be asked (cache expired, or a probe may start).
+   */
+  admitFromCache(): Admission | undefined {
+    const now = this.options.clock.now();
+    return this.cached !== undefined && this.cacheFresh(now)
+      ? decideWithoutWrite(this.cached.item, now)
+      : undefined;
   }
 
   /**
@@ -205,4 +215,12 @@ export class BreakerEngine {
     const event = transitionEvent(this.options.name, before, after, now, this.options.scope);
     if (event !== undefined) notifySafely(() => this.options.observer.onTransition?.(event));
   }
+}
+
+/** CLOSED admits, OPEN in its cool-down and HALF_OPEN with a live lease refuse; otherwise a probe may start. */
+function decideWithoutWrite(item: BreakerItem | undefined, now: number): Admission | undefined {
+  if (item === undefined || item.state === 'CLOSED') return ADMITTED;
+  if (item.state === 'OPEN' && now < item.openUntil) return { admitted: false, state: 'OPEN' };
+  if (item.state === 'HALF_OPEN' && !leaseFree(item, now)) return { admitted: false, state: 'HALF_OPEN' };
+  return undefined;
 }

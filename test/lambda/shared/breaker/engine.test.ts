@@ -261,6 +261,25 @@ describe('BreakerEngine', () => {
     });
   });
 
+  describe('admitFromCache', () => {
+    it('decides from a fresh cached item, and leaves the rest to admit()', async () => {
+      const { engine, clock } = setup({ cacheTtlMillis: 1_000 });
+      const breaker = engine();
+      expect(breaker.admitFromCache()).toBeUndefined(); // nothing cached yet
+
+      await breaker.admit();
+      expect(breaker.admitFromCache()).toEqual(ADMITTED);
+
+      await tripOpen(breaker);
+      expect(breaker.admitFromCache()).toEqual({ admitted: false, state: 'OPEN' });
+
+      clock.advance(30_000);
+      expect(breaker.admitFromCache()).toBeUndefined(); // expired cache, and a probe may start
+      await expect(breaker.admit()).resolves.toEqual(PROBE);
+      expect(breaker.admitFromCache()).toEqual({ admitted: false, state: 'HALF_OPEN' });
+    });
+  });
+
   it('keeps buffered counts when the store fails, and writes them on the next flush', async () => {
     const { engine, store } = setup();
     const breaker = engine();
