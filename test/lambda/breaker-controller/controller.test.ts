@@ -302,6 +302,25 @@ describe('breaker controller, DynamoDB stream', () => {
     expect(lambda).not.toHaveReceivedAnyCommand();
   });
 
+  it('still follows the other breakers of the batch when one cannot be read, then throws', async () => {
+    dynamodb.on(GetItemCommand, { Key: { name: { S: 'orders' } } }).rejects(new Error('Service unavailable'));
+    currentState('analytics', 'OPEN');
+    mappingsAre('Enabled');
+    const { handler } = setup();
+    await expect(
+      handler(
+        dynamoDbStreamEvent([
+          breakerTransitionRecord('orders', 'CLOSED', 'OPEN', 1),
+          breakerTransitionRecord('analytics', 'CLOSED', 'OPEN', 1),
+        ]),
+      ),
+    ).rejects.toThrow('breaker store GetItem failed');
+    expect(lambda).toHaveReceivedCommandWith(UpdateEventSourceMappingCommand, {
+      UUID: 'uuid-analytics',
+      Enabled: false,
+    });
+  });
+
   it('emits the BreakerOpen gauge of each breaker it followed', async () => {
     currentState('orders', 'OPEN');
     mappingsAre('Enabled');
