@@ -48,6 +48,8 @@ interface CachedItem {
  */
 export class BreakerEngine {
   private cached: CachedItem | undefined;
+  /** Survives the cache being dropped after a lost write, so a local breaker starts from the latest state. */
+  private lastKnown: BreakerItem | undefined;
   private reading: Promise<BreakerItem | undefined> | undefined;
   private pending = { successes: 0, failures: 0 };
   private probe: { readonly leaseId: string; readonly item: BreakerItem } | undefined;
@@ -56,7 +58,7 @@ export class BreakerEngine {
 
   /** The item as last read or written, for seeding a local breaker. */
   lastSeen(): BreakerItem | undefined {
-    return this.cached?.item;
+    return this.lastKnown;
   }
 
   /** Whether this instance holds the probe lease of a HALF_OPEN breaker. */
@@ -75,6 +77,7 @@ export class BreakerEngine {
   private async read(): Promise<BreakerItem | undefined> {
     const item = await this.options.store.get(this.options.name);
     this.cached = { item, readAt: this.options.clock.now() };
+    this.lastKnown = item;
     return item;
   }
 
@@ -208,6 +211,7 @@ export class BreakerEngine {
   private async write(planned: PlannedWrite, now: number): Promise<BreakerItem | undefined> {
     const after = await this.options.store.update(this.options.name, planned.update, planned.condition);
     this.cached = after === undefined ? undefined : { item: after, readAt: now };
+    if (after !== undefined) this.lastKnown = after;
     return after;
   }
 

@@ -261,6 +261,20 @@ describe('BreakerEngine', () => {
     });
   });
 
+  it('remembers the last item seen even when a lost write dropped the cache and the re-read failed', async () => {
+    const { engine, clock, store } = setup({ cacheTtlMillis: 60_000 });
+    const [a, b] = [engine(), engine()];
+    await tripOpen(a);
+    await b.admit(); // b caches OPEN
+    clock.advance(30_000);
+    await expect(a.admit()).resolves.toEqual(PROBE); // a moves it to HALF_OPEN first
+    jest.spyOn(store, 'get').mockRejectedValueOnce(new Error('store down'));
+
+    await expect(b.admit()).rejects.toThrow('store down'); // b's probe write lost, its re-read failed
+
+    expect(b.lastSeen()).toMatchObject({ state: 'OPEN', version: 1 });
+  });
+
   describe('admitFromCache', () => {
     it('decides from a fresh cached item, and leaves the rest to admit()', async () => {
       const { engine, clock } = setup({ cacheTtlMillis: 1_000 });
