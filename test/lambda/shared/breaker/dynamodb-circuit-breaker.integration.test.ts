@@ -33,6 +33,25 @@ interface Fleet {
   readonly client: DynamoDBClient;
   readonly workers: DynamoDbCircuitBreaker[];
   readonly transitions: BreakerTransitionEvent[];
+  /** Conditional writes the workers lost: proof that they really raced. */
+  readonly lostConditions: { count: number };
+}
+
+/** A client that counts the ConditionalCheckFailedException answers it gets. */
+function countingClient(lostConditions: { count: number }): DynamoDBClient {
+  const client = dynalite.client();
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        if ((error as Error).name === 'ConditionalCheckFailedException') lostConditions.count += 1;
+        throw error;
+      }
+    },
+    { step: 'initialize', name: 'countLostConditions' },
+  );
+  return client;
 }
 
 async function fleet(overrides: Partial<BreakerSettings> = {}): Promise<Fleet> {
@@ -42,12 +61,13 @@ async function fleet(overrides: Partial<BreakerSettings> = {}): Promise<Fleet> {
   await createBreakerTable(client, tableName);
   const clock = new FakeClock();
   const transitions: BreakerTransitionEvent[] = [];
+  const lostConditions = { count: 0 };
   const settings = breakerSettings(overrides);
   const workers = Array.from(
     { length: WORKERS },
     () =>
       new DynamoDbCircuitBreaker({
-        client: dynalite.client(),
+        client: countingClient(lostConditions),
         tableName,
         name: 'orders',
         settings,
@@ -55,7 +75,7 @@ async function fleet(overrides: Partial<BreakerSettings> = {}): Promise<Fleet> {
         observer: { onTransition: (event) => transitions.push(event) },
       }),
   );
-  return { clock, tableName, client, workers, transitions };
+  return { clock, tableName, client, workers, transitions, lostConditions };
 }
 
 /** Every worker runs `rounds` batches of `perBatch` calls with the given outcome, all concurrently. */
@@ -89,7 +109,7 @@ const admitted = (admissions: readonly Admission[]): Admission[] => admissions.f
 describe('DynamoDbCircuitBreaker on dynalite, many concurrent instances', () => {
   it('loses no count: the stored window holds exactly the outcomes recorded, across a window roll', async () => {
     // Prepare: a threshold that cannot trip, so every call is admitted
-    const { workers, clock, client, tableName } = await fleet({
+    const { workers, clock, client, tableName, lostConditions } = await fleet({
       minimumCalls: 100_000,
       windowMillis: 60_000,
       cacheTtlMillis: 0,
@@ -102,6 +122,7 @@ describe('DynamoDbCircuitBreaker on dynalite, many concurrent instances', () => 
     const afterFirst = await readBreaker({ client, tableName }, 'orders');
     // Act: window 2, which every worker tries to start at once
     clock.advance(60_000);
+    const lostBeforeRoll = lostConditions.count;
     const second = await hammer(workers, 2, 4, (worker) => (worker % 2 === 0 ? 'failure' : 'success'));
     const afterSecond = await readBreaker({ client, tableName }, 'orders');
 
@@ -112,6 +133,7 @@ describe('DynamoDbCircuitBreaker on dynalite, many concurrent instances', () => 
       failures: first.failures,
       state: 'CLOSED',
     });
+    expect(lostConditions.count).toBeGreaterThan(lostBeforeRoll); // the roll was contended
     expect(afterSecond).toMatchObject({
       windowStart: clock.now(),
       successes: second.successes,
@@ -143,7 +165,7 @@ describe('DynamoDbCircuitBreaker on dynalite, many concurrent instances', () => 
   });
 
   it('trips CLOSED -> OPEN exactly once under concurrent failures, then admits nothing', async () => {
-    const { workers, client, tableName, transitions } = await fleet({
+    const { workers, client, tableName, transitions, lostConditions } = await fleet({
       minimumCalls: 20,
       failureRateThreshold: 0.5,
       cacheTtlMillis: 0,
@@ -152,6 +174,7 @@ describe('DynamoDbCircuitBreaker on dynalite, many concurrent instances', () => 
     const totals = await hammer(workers, 4, 3, () => 'failure');
 
     const item = await readBreaker({ client, tableName }, 'orders');
+    expect(lostConditions.count).toBeGreaterThan(0); // several workers attempted the trip
     expect(transitions.filter((event) => event.to === 'OPEN')).toHaveLength(1);
     expect(transitions[0]).toMatchObject({ from: 'CLOSED', to: 'OPEN', scope: 'store', version: 1 });
     expect(item).toMatchObject({ state: 'OPEN', version: 1, trips: 1 });
@@ -161,7 +184,7 @@ describe('DynamoDbCircuitBreaker on dynalite, many concurrent instances', () => 
   });
 
   it('admits exactly one probe at a time in HALF_OPEN, and a new one only after the lease expires', async () => {
-    const { workers, clock, client, tableName, transitions } = await fleet({
+    const { workers, clock, client, tableName, transitions, lostConditions } = await fleet({
       minimumCalls: 5,
       coolDownMillis: 30_000,
       probeLeaseMillis: 10_000,
@@ -180,6 +203,7 @@ describe('DynamoDbCircuitBreaker on dynalite, many concurrent instances', () => 
     const afterLease = await Promise.all(workers.map((worker) => worker.admit()));
 
     expect(admitted(wave)).toEqual([{ admitted: true, probe: true }]);
+    expect(lostConditions.count).toBeGreaterThan(0); // the others lost the race for the lease
     expect(admitted(during)).toEqual([]);
     expect(admitted(afterLease)).toEqual([{ admitted: true, probe: true }]);
     expect(transitions.filter((event) => event.to === 'HALF_OPEN')).toHaveLength(1);
