@@ -23,18 +23,32 @@ export interface ThroughputPlan {
 export const FULL_PLAN: ThroughputPlan = { samples: 9, recordsPerSample: 20_000, warmUpRecords: 30_000 };
 export const QUICK_PLAN: ThroughputPlan = { samples: 3, recordsPerSample: 5_000, warmUpRecords: 5_000 };
 
+/** Records per second of one side: by wall time (what Lambda bills) and by this process's CPU time. */
+export interface SideThroughput {
+  readonly wall: SampleSummary;
+  /**
+   * Records per CPU second (user + system of the whole process, GC threads included). Other work on
+   * the machine stretches wall time but not CPU time, so this one is steadier on a shared machine.
+   */
+  readonly cpu: SampleSummary;
+}
+
 export interface ThroughputRow {
   readonly batchSize: number;
-  /** Records per second through createConsumerHandler. */
-  readonly ours: SampleSummary;
-  /** Records per second through Powertools' BatchProcessor with the same per-record work. */
-  readonly powertools: SampleSummary;
-  /** ours.median / powertools.median; above 1 means ours is faster. */
-  readonly ratio: number;
+  /** Through createConsumerHandler. */
+  readonly ours: SideThroughput;
+  /** Through Powertools' BatchProcessor with the same per-record work (the bare record handler). */
+  readonly powertools: SideThroughput;
   /** The Powertools side also emitting our metrics and batch log line (like for like). */
-  readonly powertoolsObserved: SampleSummary;
-  /** ours.median / powertoolsObserved.median. */
+  readonly powertoolsObserved: SideThroughput;
+  /** ours / powertools, wall medians; above 1 means ours is faster. */
+  readonly ratio: number;
+  /** ours / powertoolsObserved, wall medians. */
   readonly ratioObserved: number;
+  /** ours / powertools, CPU medians. */
+  readonly cpuRatio: number;
+  /** ours / powertoolsObserved, CPU medians. */
+  readonly cpuRatioObserved: number;
 }
 
 type Handle = (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse>;
@@ -59,7 +73,7 @@ export async function measureHandlerThroughput(
       await expectNoFailures('powertools', powertools, event);
       await expectNoFailures('powertools observed', powertoolsObserved, event);
       const handles = { ours: ours.handle, powertools, powertoolsObserved };
-      const sides = { ours: [] as number[], powertools: [] as number[], powertoolsObserved: [] as number[] };
+      const sides = { ours: [] as Sample[], powertools: [] as Sample[], powertoolsObserved: [] as Sample[] };
       await withHandlerOutputDiscarded(async () => {
         for (const handle of Object.values(handles)) await runRecords(handle, event, plan.warmUpRecords);
         for (let sample = 0; sample < plan.samples; sample++) {
@@ -68,21 +82,29 @@ export async function measureHandlerThroughput(
           }
         }
       });
-      const row = {
+      const [oursSide, powertoolsSide, observedSide] = [
+        sides.ours,
+        sides.powertools,
+        sides.powertoolsObserved,
+      ].map((samples): SideThroughput => ({
+        wall: summarize(samples.map((s) => s.wall)),
+        cpu: summarize(samples.map((s) => s.cpu)),
+      }));
+      const row: ThroughputRow = {
         batchSize,
-        ours: summarize(sides.ours),
-        powertools: summarize(sides.powertools),
-        powertoolsObserved: summarize(sides.powertoolsObserved),
+        ours: oursSide,
+        powertools: powertoolsSide,
+        powertoolsObserved: observedSide,
+        ratio: oursSide.wall.median / powertoolsSide.wall.median,
+        ratioObserved: oursSide.wall.median / observedSide.wall.median,
+        cpuRatio: oursSide.cpu.median / powertoolsSide.cpu.median,
+        cpuRatioObserved: oursSide.cpu.median / observedSide.cpu.median,
       };
-      rows.push({
-        ...row,
-        ratio: row.ours.median / row.powertools.median,
-        ratioObserved: row.ours.median / row.powertoolsObserved.median,
-      });
+      rows.push(row);
       progress(
-        `throughput batch ${batchSize}: ours ${Math.round(row.ours.median)}/s, ` +
-          `powertools ${Math.round(row.powertools.median)}/s, ` +
-          `powertools observed ${Math.round(row.powertoolsObserved.median)}/s`,
+        `throughput batch ${batchSize}: ours ${Math.round(row.ours.wall.median)}/s, ` +
+          `powertools ${Math.round(row.powertools.wall.median)}/s, ` +
+          `powertools observed ${Math.round(row.powertoolsObserved.wall.median)}/s`,
       );
     }
   } finally {
@@ -91,13 +113,26 @@ export async function measureHandlerThroughput(
   return rows;
 }
 
-/** Handles whole batches until at least `minRecords`; returns records per second. */
-async function runRecords(handle: Handle, event: KinesisStreamEvent, minRecords: number): Promise<number> {
-  const batches = Math.max(1, Math.ceil(minRecords / event.Records.length));
-  const started = performance.now();
-  for (let batch = 0; batch < batches; batch++) await handle(event);
-  return perSecond(batches * event.Records.length, performance.now() - started);
+interface Sample {
+  readonly wall: number;
+  readonly cpu: number;
 }
+
+/** Handles whole batches until at least `minRecords`; returns records per wall second and per CPU second. */
+async function runRecords(handle: Handle, event: KinesisStreamEvent, minRecords: number): Promise<Sample> {
+  const batches = Math.max(1, Math.ceil(minRecords / event.Records.length));
+  const records = batches * event.Records.length;
+  const started = performance.now();
+  const cpuAtStart = process.cpuUsage();
+  for (let batch = 0; batch < batches; batch++) await handle(event);
+  const cpu = process.cpuUsage(cpuAtStart);
+  return {
+    wall: perSecond(records, performance.now() - started),
+    cpu: perSecond(records, (cpu.user + cpu.system) / MICROS_PER_MILLI),
+  };
+}
+
+const MICROS_PER_MILLI = 1_000;
 
 /** A side that fails records would be timed on its failure path: refuse to measure it. */
 async function expectNoFailures(side: string, handle: Handle, event: KinesisStreamEvent): Promise<void> {

@@ -40,6 +40,8 @@ export interface BenchResults {
   readonly handlerRecordsPerSec: number | null;
   readonly powertoolsRecordsPerSec: number | null;
   readonly ratioVsPowertools: number | null;
+  /** The same ratio by CPU time: steadier when other work shares the machine. */
+  readonly ratioVsPowertoolsCpu: number | null;
   /** Steady state, worst pace measured. */
   readonly breakerRequestsPerBatch: number | null;
   readonly breakerRequestsPerBatchOutage: number | null;
@@ -83,7 +85,7 @@ export function buildResults(measured: Measurements, environment: RunEnvironment
     ? Math.min(...measured.throughput.map((row) => row.ratio))
     : null;
   const deployed = measured.bundles?.[0];
-  const capacity = headline?.ours.median ?? null;
+  const capacity = headline?.ours.wall.median ?? null;
   const drainRatio = measured.drain && capacity !== null ? measured.drain.recordsPerSec / capacity : null;
   const check = (figure: string, target: string, value: number | null, ok: (v: number) => boolean) => ({
     figure,
@@ -94,9 +96,10 @@ export function buildResults(measured: Measurements, environment: RunEnvironment
   const steady = measured.breaker?.steadyRequestsPerBatch ?? null;
   const coldInitMs = deployed?.coldInit.totalMillis.median ?? null;
   return {
-    handlerRecordsPerSec: headline?.ours.median ?? null,
-    powertoolsRecordsPerSec: headline?.powertools.median ?? null,
+    handlerRecordsPerSec: headline?.ours.wall.median ?? null,
+    powertoolsRecordsPerSec: headline?.powertools.wall.median ?? null,
     ratioVsPowertools: headline?.ratio ?? null,
+    ratioVsPowertoolsCpu: headline?.cpuRatio ?? null,
     breakerRequestsPerBatch: steady,
     breakerRequestsPerBatchOutage: measured.breaker?.outageRequestsPerBatch ?? null,
     consumerBundleBytes: deployed?.bytes ?? null,

@@ -41,7 +41,11 @@ export function formatResults(results: BenchResults): string {
           'powertoolsRecordsPerSec',
           orDash(results.powertoolsRecordsPerSec, integer) + `  (batch ${detail.headlineBatchSize})`,
         ],
-        ['ratioVsPowertools', orDash(results.ratioVsPowertools, fixed)],
+        [
+          'ratioVsPowertools',
+          orDash(results.ratioVsPowertools, fixed) +
+            `  (by CPU time ${orDash(results.ratioVsPowertoolsCpu, fixed)})`,
+        ],
         [
           'breakerRequestsPerBatch',
           orDash(results.breakerRequestsPerBatch, fixed) + '  (steady, worst pace)',
@@ -80,17 +84,21 @@ export function formatResults(results: BenchResults): string {
   );
   if (detail.throughput) {
     sections.push(
-      'Handler throughput, records/s (median [min..max] of samples)\n' +
+      'Handler throughput, records per wall second and per CPU second (median [min..max] of samples);\n' +
+        'ratio = ours / powertools, obs = Powertools with our metrics and batch log line\n' +
         formatTable(
-          ['batch', 'ours', 'powertools', 'ratio', 'powertools observed', 'ratio'],
-          detail.throughput.map((row) => [
-            String(row.batchSize),
-            spread(row.ours),
-            spread(row.powertools),
-            fixed(row.ratio),
-            spread(row.powertoolsObserved),
-            fixed(row.ratioObserved),
-          ]),
+          ['batch', 'clock', 'ours', 'powertools', 'ratio', 'powertools obs', 'ratio'],
+          detail.throughput.flatMap((row) =>
+            (['wall', 'cpu'] as const).map((clock) => [
+              clock === 'wall' ? String(row.batchSize) : '',
+              clock,
+              spread(row.ours[clock]),
+              spread(row.powertools[clock]),
+              fixed(clock === 'wall' ? row.ratio : row.cpuRatio),
+              spread(row.powertoolsObserved[clock]),
+              fixed(clock === 'wall' ? row.ratioObserved : row.cpuRatioObserved),
+            ]),
+          ),
         ),
     );
   }
