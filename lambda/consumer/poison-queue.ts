@@ -1,5 +1,10 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { RetryableRecordError, type PoisonMessage, type RecordPosition } from '../shared';
+import {
+  encodePoisonMessage,
+  RetryableRecordError,
+  type PoisonMessage,
+  type RecordPosition,
+} from '../shared';
 
 /**
  * The consumer's poison dead-letter queue. A poisoned record is acknowledged only once `send` has
@@ -19,7 +24,7 @@ export class PoisonQueue {
     let messageId: string | undefined;
     try {
       const output = await this.sqs.send(
-        new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(message) }),
+        new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: encodePoisonMessage(message) }),
       );
       messageId = output.MessageId;
     } catch (error) {

@@ -9,7 +9,13 @@ export { createLogger } from './logging';
 export type { Log, LogAttributes } from './logging';
 export { DIMENSION, METRIC } from './metric-catalog';
 export { createConsumerMetrics, createMetrics } from './metrics';
-export { buildPoisonMessage, POISON_MESSAGE_SCHEMA_VERSION, shardIdOf } from './poison-message';
+export {
+  buildPoisonMessage,
+  encodePoisonMessage,
+  POISON_MESSAGE_SCHEMA_VERSION,
+  shardIdOf,
+  SQS_MAX_MESSAGE_BYTES,
+} from './poison-message';
 export type { PoisonAttempt, PoisonMessage, PoisonOrigin } from './poison-message';
 export { decodeRecord } from './record-decoder';
 export type { DecodedRecord } from './record-decoder';

@@ -23,8 +23,13 @@ export interface PoisonMessage {
   readonly sequenceNumber: string;
   /** Seconds since the epoch with millisecond fraction, as Kinesis reports it. */
   readonly approximateArrivalTimestamp: number;
-  /** The record's data, base64 exactly as delivered. */
-  readonly data: string;
+  /**
+   * The record's data, base64 exactly as delivered. Absent when `dataInStream` is set: the message
+   * would have exceeded SQS's size limit, so the data stays in the stream at `sequenceNumber`.
+   */
+  readonly data?: string;
+  /** Set when `data` was left out for size; redrive re-reads the record from the stream. */
+  readonly dataInStream?: true;
   readonly attempt: PoisonAttempt;
 }
 
@@ -38,6 +43,24 @@ export interface PoisonAttempt {
 }
 
 export const POISON_MESSAGE_SCHEMA_VERSION = 1;
+
+/**
+ * SQS's largest message body. Kinesis records reach 1 MiB and base64 grows them by a third, so an
+ * oversized record cannot always travel in full.
+ */
+export const SQS_MAX_MESSAGE_BYTES = 1_048_576;
+
+/**
+ * The SQS body of a poison message. When the full message would not fit in SQS, the data is left out
+ * and `dataInStream` set, so the record is still parked (never retried forever) and the redrive tool
+ * re-reads it by shard and sequence number within the stream's retention.
+ */
+export function encodePoisonMessage(message: PoisonMessage): string {
+  const body = JSON.stringify(message);
+  if (Buffer.byteLength(body) <= SQS_MAX_MESSAGE_BYTES) return body;
+  const pointer: PoisonMessage = { ...message, data: undefined, dataInStream: true };
+  return JSON.stringify(pointer);
+}
 
 /** The shard id part of a Kinesis record's eventID, `shardId-000000000000:<sequence number>`. */
 export function shardIdOf(eventID: string): string {

@@ -19,7 +19,8 @@ export function parsePoisonMessage(messageId: string, body: string): PoisonMessa
       `has schemaVersion ${JSON.stringify(parsed?.schemaVersion)}; allowed ${POISON_MESSAGE_SCHEMA_VERSION} (a poison message)`,
     );
   }
-  for (const field of ['partitionKey', 'data', 'sequenceNumber', 'shardId', 'eventSourceARN'] as const) {
+  const required = parsed.dataInStream === true ? [] : (['data'] as const);
+  for (const field of ['partitionKey', 'sequenceNumber', 'shardId', 'eventSourceARN', ...required] as const) {
     if (typeof parsed[field] !== 'string' || parsed[field] === '') {
       throw new MalformedMessageError(messageId, `has no ${field}`);
     }

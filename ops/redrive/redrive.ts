@@ -6,6 +6,7 @@ import { PutBackError } from './errors';
 import type { ShardRange } from './errors';
 import { parseOnFailureRecord, rangeOf, streamNameFromArn } from './on-failure-record';
 import { parsePoisonMessage } from './poison-record';
+import type { PoisonMessage } from '../../lambda/shared';
 import { PutBack } from './put-back';
 import type { SourcedRecord } from './put-back';
 import { drainQueue } from './queue-drain';
@@ -151,7 +152,7 @@ const redrivePoisonRecord: Handler = async (context, messageId, body) => {
   if (alreadyPut) return { ...base, status: 'redriven', recordsPut: 0 };
   const record: SourcedRecord = {
     partitionKey: poison.partitionKey,
-    data: Buffer.from(poison.data, 'base64'),
+    data: await poisonData(context.kinesis, poison, range),
     sourceSequenceNumber: poison.sequenceNumber,
   };
   const result = await context.putBack.putChunk(range.streamName, [record]);
@@ -162,6 +163,17 @@ const redrivePoisonRecord: Handler = async (context, messageId, body) => {
   context.checkpoint.set(key, poison.sequenceNumber);
   return { ...base, status: 'redriven', recordsPut: 1 };
 };
+
+/** The poisoned record's data: from the message, or re-read from the stream when it was too large for SQS. */
+async function poisonData(
+  kinesis: KinesisClient,
+  poison: PoisonMessage,
+  range: ShardRange,
+): Promise<Uint8Array> {
+  if (poison.data !== undefined) return Buffer.from(poison.data, 'base64');
+  const [record] = await readShardRange(kinesis, range);
+  return record.Data!;
+}
 
 function summarize(
   source: RedriveSource,

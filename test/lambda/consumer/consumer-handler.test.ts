@@ -199,6 +199,20 @@ describe('createConsumerHandler', () => {
       expect(body.reason).toMatch(reason);
     });
 
+    test('a record too large to travel in an SQS message is parked with its data left in the stream', async () => {
+      const batch = kinesisBatch([{ data: pipelineEvent({ payload: { pad: 'x'.repeat(900_000) } }) }]);
+
+      const response = await handle(batch);
+
+      expect(response).toEqual({ batchItemFailures: [] });
+      const body = sqs.commandCalls(SendMessageCommand)[0].args[0].input.MessageBody!;
+      expect(JSON.parse(body)).toMatchObject({
+        dataInStream: true,
+        sequenceNumber: batch.Records[0].kinesis.sequenceNumber,
+      });
+      expect(JSON.parse(body)).not.toHaveProperty('data');
+    });
+
     test('a 4xx from the downstream poisons the record and counts as a breaker success', async () => {
       const event = pipelineEvent();
       downstream.statusFor.set(event.eventId, 422);

@@ -1,4 +1,9 @@
-import { buildPoisonMessage, shardIdOf } from '../../../lambda/shared';
+import {
+  buildPoisonMessage,
+  encodePoisonMessage,
+  shardIdOf,
+  SQS_MAX_MESSAGE_BYTES,
+} from '../../../lambda/shared';
 import { kinesisRecord, STREAM_ARN } from '../../helpers/kinesis-events';
 
 describe('shardIdOf', () => {
@@ -50,5 +55,34 @@ describe('buildPoisonMessage', () => {
         functionName: 'dev-orders-consumer',
       },
     });
+  });
+});
+
+describe('encodePoisonMessage', () => {
+  const origin = { consumer: 'orders', poisonedAt: '2024-11-24T23:20:00.000Z' };
+
+  test('sends a message that fits SQS in full, data included', () => {
+    const message = buildPoisonMessage(kinesisRecord({ rawBase64: 'bm90IGpzb24=' }), 'not JSON', origin);
+
+    expect(JSON.parse(encodePoisonMessage(message))).toEqual(message);
+  });
+
+  test('leaves the data of a record too large for SQS in the stream and says so', () => {
+    // Prepare: 900 KB of data is 1.2 MB in base64, over SQS's 1 MiB body limit
+    const rawBase64 = Buffer.alloc(900_000, 'x').toString('base64');
+    const message = buildPoisonMessage(
+      kinesisRecord({ rawBase64 }),
+      'event is larger than 262144 bytes',
+      origin,
+    );
+
+    // Act
+    const body = encodePoisonMessage(message);
+
+    // Assess
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(SQS_MAX_MESSAGE_BYTES);
+    const { data, ...pointer } = message;
+    expect(data).toBe(rawBase64);
+    expect(JSON.parse(body)).toEqual({ ...pointer, dataInStream: true });
   });
 });

@@ -10,7 +10,8 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { KinesisStreamRecord } from 'aws-lambda';
-import { buildPoisonMessage } from '../../../lambda/shared';
+import { buildPoisonMessage, encodePoisonMessage } from '../../../lambda/shared';
+import type { PoisonMessage } from '../../../lambda/shared';
 import { applyEnvironment, startEmulators } from '../../../local/emulators';
 import type { Emulators } from '../../../local/emulators';
 import { KinesisProducer } from '../../../ops/producer';
@@ -301,34 +302,36 @@ describe('redrive --source on-failure', () => {
   });
 });
 
+/** The poison message the consumer writes for `record`. */
+function poisonMessageOf(record: SentRecord, streamArn: string): PoisonMessage {
+  const kinesisRecord: KinesisStreamRecord = {
+    awsRegion: 'us-east-1',
+    eventID: `${record.shardId}:${record.sequenceNumber}`,
+    eventName: 'aws:kinesis:record',
+    eventSource: 'aws:kinesis',
+    eventSourceARN: streamArn,
+    eventVersion: '1.0',
+    invokeIdentityArn: 'arn:aws:iam::000000000000:role/consumer',
+    kinesis: {
+      kinesisSchemaVersion: '1.0',
+      partitionKey: record.partitionKey,
+      sequenceNumber: record.sequenceNumber,
+      data: Buffer.from(record.data).toString('base64'),
+      approximateArrivalTimestamp: 1_764_000_000.5,
+    },
+  };
+  return buildPoisonMessage(kinesisRecord, 'downstream rejected the event with HTTP 400', {
+    consumer: 'orders',
+    poisonedAt: '2025-11-24T10:00:00.000Z',
+  });
+}
+
 describe('redrive --source poison', () => {
   test('puts each poison record back with its partition key and data, then deletes its message', async () => {
     // GIVEN three poison messages as the consumer writes them
     const { streamArn, streamName, sent, queueUrl } = await givenStreamAndQueue(3);
     for (const record of sent) {
-      const kinesisRecord: KinesisStreamRecord = {
-        awsRegion: 'us-east-1',
-        eventID: `${record.shardId}:${record.sequenceNumber}`,
-        eventName: 'aws:kinesis:record',
-        eventSource: 'aws:kinesis',
-        eventSourceARN: streamArn,
-        eventVersion: '1.0',
-        invokeIdentityArn: 'arn:aws:iam::000000000000:role/consumer',
-        kinesis: {
-          kinesisSchemaVersion: '1.0',
-          partitionKey: record.partitionKey,
-          sequenceNumber: record.sequenceNumber,
-          data: Buffer.from(record.data).toString('base64'),
-          approximateArrivalTimestamp: 1_764_000_000.5,
-        },
-      };
-      await sendJson(
-        queueUrl,
-        buildPoisonMessage(kinesisRecord, 'downstream rejected the event with HTTP 400', {
-          consumer: 'orders',
-          poisonedAt: '2025-11-24T10:00:00.000Z',
-        }),
-      );
+      await sendJson(queueUrl, poisonMessageOf(record, streamArn));
     }
 
     // WHEN
@@ -337,6 +340,27 @@ describe('redrive --source poison', () => {
     // THEN
     expect(summary).toMatchObject({ source: 'poison', messages: 3, redriven: 3, recordsPut: 3 });
     expect(await streamContents(kinesis, streamName)).toEqual(repeated(sent, 2));
+    expect(await messagesInQueue(queueUrl)).toBe(0);
+  });
+
+  test('a record too large for SQS, parked with its data left in the stream, is re-read and put back', async () => {
+    // GIVEN a poison message for an 800 KB record: base64 makes it too large for one SQS message
+    const { streamArn, streamName, queueUrl } = await givenStreamAndQueue(0);
+    const producer = new KinesisProducer({ streamName, lingerMillis: 0 });
+    const large = { partitionKey: 'order-large', data: 'x'.repeat(800_000) };
+    const sent: SentRecord = { ...large, ...(await producer.put(large)) };
+    await producer.close();
+    const body = encodePoisonMessage(poisonMessageOf(sent, streamArn));
+    expect(JSON.parse(body)).toMatchObject({ dataInStream: true, sequenceNumber: sent.sequenceNumber });
+    expect(JSON.parse(body)).not.toHaveProperty('data');
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+
+    // WHEN
+    const summary = await redrivePoison({ queueUrl, waitTimeSeconds: 0 });
+
+    // THEN the record is in the stream twice (original and redriven) with the same key and data
+    expect(summary).toMatchObject({ messages: 1, redriven: 1, recordsPut: 1 });
+    expect(await streamContents(kinesis, streamName)).toEqual(repeated([sent], 2));
     expect(await messagesInQueue(queueUrl)).toBe(0);
   });
 
