@@ -142,7 +142,7 @@ export function formatResults(results: BenchResults): string {
   if (detail.synth) {
     const phases = Object.entries(detail.synth.phasesMillis);
     sections.push(
-      `cdk synth: ${integer(detail.synth.totalMillis)} ms` +
+      `cdk synth: ${integer(detail.synth.totalMillis)} ms, the app alone (tsx bin/app.ts) ${integer(detail.synth.appMillis)} ms` +
         (phases.length > 0 ? ` (${phases.map(([phase, ms]) => `${phase} ${integer(ms)}`).join(', ')})` : ''),
     );
   }
