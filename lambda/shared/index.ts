@@ -17,6 +17,7 @@ export {
   SQS_MAX_MESSAGE_BYTES,
 } from './poison-message';
 export type { PoisonAttempt, PoisonMessage, PoisonOrigin } from './poison-message';
+export type { KinesisBatchInfo, KinesisOnFailureRecord } from './on-failure-record';
 export { decodeRecord } from './record-decoder';
 export type { DecodedRecord } from './record-decoder';
 export {

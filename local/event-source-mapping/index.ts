@@ -10,7 +10,7 @@ export {
   type StreamMappingSettings,
 } from './mapping-settings';
 export { SERVICE_METRIC, type EventSourceMappingStats, type ServiceMetricDatapoint } from './mapping-metrics';
-export type { KinesisOnFailureRecord, OnFailureCondition } from './on-failure-record';
+export type { OnFailureCondition } from './on-failure-record';
 export { OffsetClock, systemClock, type Clock } from './clock';
 export { judgeBatchResponse, type BatchVerdict } from './batch-response';
 export { createLambdaContext } from './lambda-context';

@@ -1,6 +1,6 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Clock } from './clock';
-import type { KinesisOnFailureRecord } from './on-failure-record';
+import type { KinesisOnFailureRecord } from '../../lambda/shared';
 
 const RETRY_DELAY_MILLIS = 200;
 

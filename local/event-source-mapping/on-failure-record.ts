@@ -1,40 +1,8 @@
+import type { KinesisOnFailureRecord } from '../../lambda/shared';
 import type { StreamRecord } from './stream-record';
 
-/** Why Lambda gave up on a batch. */
+/** Why Lambda gave up on a batch (the conditions this emulation produces). */
 export type OnFailureCondition = 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
-
-/**
- * The invocation record Lambda sends to the on-failure destination of a Kinesis event source mapping:
- * pointers to the records (shard and sequence range), never their data.
- * @see https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html
- */
-export interface KinesisOnFailureRecord {
-  readonly requestContext: {
-    readonly requestId: string;
-    readonly functionArn: string;
-    readonly condition: OnFailureCondition;
-    readonly approximateInvokeCount: number;
-  };
-  readonly responseContext: {
-    readonly statusCode: number;
-    readonly executedVersion: string;
-    /** Present when the last invocation ended in a function error (`Unhandled`). */
-    readonly functionError?: string;
-  };
-  readonly version: '1.0';
-  /** ISO-8601, when the record was discarded. */
-  readonly timestamp: string;
-  readonly KinesisBatchInfo: {
-    readonly shardId: string;
-    readonly startSequenceNumber: string;
-    readonly endSequenceNumber: string;
-    /** ISO-8601 arrival of the first and last record of the discarded range. */
-    readonly approximateArrivalOfFirstRecord: string;
-    readonly approximateArrivalOfLastRecord: string;
-    readonly batchSize: number;
-    readonly streamArn: string;
-  };
-}
 
 /** The outcome of the batch's last invocation, if it was invoked at all. */
 export interface LastInvocation {

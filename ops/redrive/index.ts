@@ -10,7 +10,7 @@ export type {
 export { FileCheckpointStore, MemoryCheckpointStore } from './checkpoint';
 export type { CheckpointStore } from './checkpoint';
 export { parseOnFailureRecord, streamNameFromArn } from './on-failure-record';
-export type { KinesisBatchInfo, OnFailureInvocationRecord } from './on-failure-record';
+
 export { readShardRange } from './shard-reader';
 export {
   MalformedMessageError,

@@ -1,38 +1,6 @@
+import type { KinesisBatchInfo, KinesisOnFailureRecord } from '../../lambda/shared';
 import { MalformedMessageError } from './errors';
 import type { ShardRange } from './errors';
-
-/**
- * The invocation record a Kinesis event source mapping sends to its on-failure destination. It
- * points at the batch; the data stays in the stream.
- * @see https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html
- */
-export interface OnFailureInvocationRecord {
-  readonly requestContext: {
-    readonly requestId: string;
-    readonly functionArn: string;
-    /** e.g. `RetryAttemptsExhausted`, `MaximumRecordAgeExceeded` */
-    readonly condition: string;
-    readonly approximateInvokeCount: number;
-  };
-  readonly responseContext: {
-    readonly statusCode: number;
-    readonly executedVersion: string;
-    readonly functionError?: string;
-  };
-  readonly version: string;
-  readonly timestamp: string;
-  readonly KinesisBatchInfo: KinesisBatchInfo;
-}
-
-export interface KinesisBatchInfo {
-  readonly shardId: string;
-  readonly startSequenceNumber: string;
-  readonly endSequenceNumber: string;
-  readonly approximateArrivalOfFirstRecord: string;
-  readonly approximateArrivalOfLastRecord: string;
-  readonly batchSize: number;
-  readonly streamArn: string;
-}
 
 const SEQUENCE_NUMBER = /^\d{1,128}$/;
 
@@ -40,7 +8,7 @@ const SEQUENCE_NUMBER = /^\d{1,128}$/;
  * Reads the batch pointer out of an on-failure DLQ message body.
  * @throws {MalformedMessageError} naming the missing or invalid field
  */
-export function parseOnFailureRecord(messageId: string, body: string): OnFailureInvocationRecord {
+export function parseOnFailureRecord(messageId: string, body: string): KinesisOnFailureRecord {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -67,7 +35,7 @@ export function parseOnFailureRecord(messageId: string, body: string): OnFailure
   if (BigInt(info.startSequenceNumber!) > BigInt(info.endSequenceNumber!)) {
     throw new MalformedMessageError(messageId, 'has startSequenceNumber after endSequenceNumber');
   }
-  return parsed as OnFailureInvocationRecord;
+  return parsed as KinesisOnFailureRecord;
 }
 
 /** `arn:aws:kinesis:<region>:<account>:stream/<name>` -> `<name>` */
@@ -78,7 +46,7 @@ export function streamNameFromArn(streamArn: string): string {
 }
 
 /** The shard range an on-failure record points at, read from `streamName` (default: the record's stream). */
-export function rangeOf(record: OnFailureInvocationRecord, streamName?: string): ShardRange {
+export function rangeOf(record: KinesisOnFailureRecord, streamName?: string): ShardRange {
   const info = record.KinesisBatchInfo;
   return {
     streamName: streamName ?? streamNameFromArn(info.streamArn),

@@ -12,12 +12,12 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { KinesisStreamEvent } from 'aws-lambda';
+import type { KinesisOnFailureRecord } from '../../../lambda/shared';
 import { startEmulators, type Emulators } from '../../../local/emulators';
 import {
   KinesisEventSourceMapping,
   type KinesisEventSourceMappingOptions,
   type KinesisHandlerFunction,
-  type KinesisOnFailureRecord,
   type StreamMappingSettings,
 } from '../../../local/event-source-mapping';
 

@@ -1,4 +1,4 @@
-import type { OnFailureInvocationRecord } from '../../../ops/redrive';
+import type { KinesisOnFailureRecord } from '../../../lambda/shared';
 
 /** An on-failure invocation record exactly as a Kinesis event source mapping sends it. */
 export function onFailureRecord(batch: {
@@ -7,7 +7,7 @@ export function onFailureRecord(batch: {
   readonly startSequenceNumber: string;
   readonly endSequenceNumber: string;
   readonly batchSize: number;
-}): OnFailureInvocationRecord {
+}): KinesisOnFailureRecord {
   return {
     requestContext: {
       requestId: 'c9b8fa9f-5a7f-4e2b-af9c-0c604cde93a5',
