@@ -9,6 +9,8 @@ export interface BreakerTransitionRecord {
   /** Epoch ms: the item's `changedAt`. */
   readonly atMs: number;
   readonly reason: string;
+  /** The item version the change wrote. */
+  readonly version: number;
 }
 
 export interface Interval {
@@ -25,6 +27,16 @@ export interface Interval {
 export class BreakerHistory {
   private readonly records: BreakerTransitionRecord[] = [];
   private readonly lastVersion = new Map<string, number>();
+  private readonly committedAt = new Map<string, number>();
+
+  /**
+   * Notes when the instance that made a change learnt that its conditional write succeeded (the
+   * breaker observer's callback). The item's `changedAt` is taken before the write; between the two,
+   * the old state still governs.
+   */
+  confirm(breaker: string, version: number, atMs: number): void {
+    this.committedAt.set(`${breaker}#${version}`, atMs);
+  }
 
   /** Takes the state changes out of a batch of breaker-table stream records. */
   observe(streamRecords: readonly DynamoDBRecord[]): void {
@@ -44,6 +56,7 @@ export class BreakerHistory {
         to,
         atMs: Number(next.changedAt?.N ?? Date.now()),
         reason: next.reason?.S ?? 'unknown',
+        version,
       });
     }
   }
@@ -59,6 +72,27 @@ export class BreakerHistory {
         .filter((t) => t.breaker === breaker)
         .at(-1)?.to ?? 'CLOSED'
     );
+  }
+
+  /**
+   * When the breaker was not CLOSED: from the commit of a trip to OPEN (see {@link confirm}; its
+   * `changedAt` when no commit was seen) until its next change to CLOSED. Only HALF_OPEN probes may
+   * call the downstream in such an interval.
+   */
+  notClosedIntervals(breaker: string): Interval[] {
+    const intervals: Interval[] = [];
+    let openedAt: number | undefined;
+    for (const t of this.transitions().filter((r) => r.breaker === breaker)) {
+      if (t.to === 'OPEN' && openedAt === undefined) {
+        openedAt = Math.max(t.atMs, this.committedAt.get(`${breaker}#${t.version}`) ?? t.atMs);
+      }
+      if (t.to === 'CLOSED' && openedAt !== undefined) {
+        intervals.push({ startMs: openedAt, endMs: t.atMs });
+        openedAt = undefined;
+      }
+    }
+    if (openedAt !== undefined) intervals.push({ startMs: openedAt, endMs: Number.POSITIVE_INFINITY });
+    return intervals;
   }
 
   /** When the breaker was OPEN (HALF_OPEN, when the single probe may run, is not OPEN). */

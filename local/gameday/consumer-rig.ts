@@ -11,6 +11,8 @@ import type { MetricStore } from '../alarms';
 import { DownstreamServer } from '../downstream';
 import type { LocalClientConfig, LocalConsumerResources } from '../emulators';
 import { KinesisEventSourceMapping, mappingSettingsFor } from '../event-source-mapping';
+import { AdmissionLog } from './admission-log';
+import type { BreakerHistory } from './breaker-history';
 import { withCrashes } from './crash-injection';
 import { poisonTrackingClient } from './poison-tracking';
 import type { Random } from './prng';
@@ -48,6 +50,8 @@ export interface ConsumerRig {
   readonly resources: LocalConsumerResources;
   readonly downstream: DownstreamServer;
   readonly mapping: KinesisEventSourceMapping;
+  /** Every call the consumer's breaker admitted, with when. */
+  readonly admissions: AdmissionLog;
   /** EventIds the handler parked in the poison queue (SQS confirmed), seen live. */
   readonly parked: Set<string>;
   readonly log: QuietLog;
@@ -69,6 +73,8 @@ export interface RigContext {
   readonly crashRate: number;
   readonly random: Random;
   readonly behaviourNow: () => DownstreamBehaviour;
+  /** Learns when the breaker's own trips were committed. */
+  readonly history: BreakerHistory;
 }
 
 /** Starts the consumer's downstream (its URL replaces the config's placeholder) and builds the rest. */
@@ -86,14 +92,22 @@ export async function buildConsumerRig(
     poisonQueueUrl: resources.poisonQueue.url,
     breakerTableName: context.breakerTableName,
   });
-  const handler = createConsumerHandler(settings, {
-    sqs: poisonTrackingClient(context.clientConfig.sqs, parked),
-    breaker: new DynamoDbCircuitBreaker({
+  const admissions = new AdmissionLog(
+    new DynamoDbCircuitBreaker({
       client: new DynamoDBClient(context.clientConfig.dynamodb),
       tableName: context.breakerTableName,
       name: config.breakerName,
       settings: context.config.breaker,
+      observer: {
+        onTransition: (event) => {
+          if (event.scope === 'store') context.history.confirm(event.breaker, event.version, Date.now());
+        },
+      },
     }),
+  );
+  const handler = createConsumerHandler(settings, {
+    sqs: poisonTrackingClient(context.clientConfig.sqs, parked),
+    breaker: admissions,
     logger: log,
     metrics: quietConsumerMetrics(context.config, config.name),
   });
@@ -122,5 +136,5 @@ export async function buildConsumerRig(
         value: d.value,
       }),
   });
-  return { config, resources, downstream, mapping, parked, log, crashes };
+  return { config, resources, downstream, mapping, admissions, parked, log, crashes };
 }

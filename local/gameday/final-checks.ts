@@ -1,7 +1,14 @@
 import type { AlarmHistory } from '../alarms';
 import type { BreakerHistory } from './breaker-history';
 import type { ConsumerRig } from './consumer-rig';
-import { breachesOfOpen, callsWhileOpen, lostEvents, orderViolations, unheardPages } from './invariants';
+import {
+  admissionsWhileOpen,
+  callsWhileOpen,
+  callsWithoutAdmission,
+  lostEvents,
+  orderViolations,
+  unheardPages,
+} from './invariants';
 import type { PageExpectation } from './invariants';
 import type { Ledger } from './ledger';
 import { describeUnheard } from './report';
@@ -20,8 +27,6 @@ export interface RunRecord {
   readonly poisonDlq: ReadonlyMap<string, ReadonlySet<string>>;
   /** Per consumer: eventIds its redrive put back on the stream. */
   readonly redriven: ReadonlyMap<string, ReadonlySet<string>>;
-  /** How long after a breaker opens a call still counts as in flight (the breaker's cache TTL). */
-  readonly openGraceMs: number;
   /** Alarm period, for the paging deadline. */
   readonly alarmPeriodMs: number;
   readonly stage: string;
@@ -38,9 +43,15 @@ export function consumerReports(run: RunRecord): Record<string, ConsumerReport> 
       const poisoned = run.poisonDlq.get(name) ?? new Set<string>();
       const lost = lostEvents(inStream, (id) => rig.downstream.log.hasDelivered(id), poisoned);
       const stats = rig.mapping.stats();
-      const open = run.history.openIntervals(rig.config.breakerName);
-      const whileOpen = callsWhileOpen(rig.downstream.log.calls, open);
-      const breaches = breachesOfOpen(rig.downstream.log.calls, open, run.openGraceMs);
+      const breaker = rig.config.breakerName;
+      const admitted = admissionsWhileOpen(
+        rig.admissions.admissions,
+        run.history.notClosedIntervals(breaker),
+      );
+      const unadmitted = callsWithoutAdmission(
+        rig.downstream.log.calls.length,
+        rig.admissions.admissions.length,
+      );
       const report: ConsumerReport = {
         breaker: rig.config.breakerName,
         sent: inStream.length,
@@ -54,11 +65,11 @@ export function consumerReports(run: RunRecord): Record<string, ConsumerReport> 
         invocations: stats.invocations,
         crashes: rig.crashes.count,
         downstreamCalls: rig.downstream.log.calls.length,
-        downstreamCallsWhileOpen: breaches.length,
-        callsWithinOpenGrace: whileOpen.length - breaches.length,
-        callsWhileOpenSample: breaches
-          .slice(0, LISTED_IDS)
-          .map(({ eventId, status, msAfterOpen }) => ({ eventId, status, msAfterOpen })),
+        downstreamCallsWhileOpen: admitted.length + unadmitted,
+        admittedWhileOpen: admitted.length,
+        callsWithoutAdmission: unadmitted,
+        callsArrivedWhileOpen: callsWhileOpen(rig.downstream.log.calls, run.history.openIntervals(breaker))
+          .length,
         orderViolations: orderViolations(inStream, rig.downstream.log.firstAcceptanceOrder(), exempt).slice(
           0,
           LISTED_IDS,
@@ -75,7 +86,7 @@ export function consumerReports(run: RunRecord): Record<string, ConsumerReport> 
  * @param poisonedCount - poison records of a consumer (live while running, read from the DLQ at the end)
  */
 export function pageExpectations(
-  run: Omit<RunRecord, 'alarms' | 'poisonDlq' | 'redriven' | 'openGraceMs'>,
+  run: Omit<RunRecord, 'alarms' | 'poisonDlq' | 'redriven'>,
   endedAtMs: number,
   poisonedCount: (consumer: string) => number,
 ): PageExpectation[] {
@@ -138,9 +149,12 @@ export function checkInvariants(
       held: whileOpen.length === 0,
       detail:
         whileOpen.length === 0
-          ? 'no downstream call arrived while its breaker was OPEN (HALF_OPEN probes aside)'
+          ? 'no call admitted from the commit of a trip until the breaker closed, HALF_OPEN probes aside, and no call without admission'
           : whileOpen
-              .map(([name, c]) => `${name}: ${c.downstreamCallsWhileOpen} calls while OPEN`)
+              .map(
+                ([name, c]) =>
+                  `${name}: ${c.admittedWhileOpen} calls admitted while OPEN, ${c.callsWithoutAdmission} calls without admission`,
+              )
               .join('; '),
     },
     {

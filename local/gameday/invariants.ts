@@ -1,5 +1,6 @@
 import type { AlarmHistory, AlarmState } from '../alarms';
 import type { DownstreamCall } from '../downstream';
+import type { RecordedAdmission } from './admission-log';
 import type { Interval } from './breaker-history';
 import type { LedgerEntry } from './ledger';
 
@@ -20,9 +21,8 @@ export function lostEvents(
 }
 
 /**
- * Downstream calls that arrived while the breaker was OPEN, with how long after it opened. A HALF_OPEN
- * breaker's probe arrives while the state is HALF_OPEN, so it is not among them. Invariant 2 counts
- * those at or after the breaker's staleness bound (see {@link breachesOfOpen}).
+ * Downstream calls that arrived while the breaker was OPEN, with how long after it opened: for the
+ * report (arrival times lag behind the decision to call; invariant 2 is judged on admissions).
  */
 export function callsWhileOpen(
   calls: readonly DownstreamCall[],
@@ -35,17 +35,23 @@ export function callsWhileOpen(
 }
 
 /**
- * Invariant 2: calls that arrived while OPEN, later than `graceMs` after the breaker opened. Calls
- * admitted just before the trip are still in flight when it is written, and a consumer instance that
- * did not trip it trusts its cached read for up to the breaker's `cacheTtlMillis` (the documented
- * staleness bound): within that bound a call is not a breach.
+ * Invariant 2, where the calls are decided: admissions other than HALF_OPEN probes while the breaker
+ * was not CLOSED (from the commit of its trip until it closed again).
  */
-export function breachesOfOpen(
-  calls: readonly DownstreamCall[],
-  open: readonly Interval[],
-  graceMs: number,
-): ReturnType<typeof callsWhileOpen> {
-  return callsWhileOpen(calls, open).filter((call) => call.msAfterOpen >= graceMs);
+export function admissionsWhileOpen(
+  admissions: readonly RecordedAdmission[],
+  notClosed: readonly Interval[],
+): RecordedAdmission[] {
+  return admissions.filter((a) => !a.probe && notClosed.some((i) => a.atMs >= i.startMs && a.atMs < i.endMs));
+}
+
+/**
+ * Invariant 2, where the calls land: calls the downstream received beyond those the breaker admitted
+ * (a call made without asking the breaker). Each admission is one call; a call that never reached the
+ * downstream (network error) only lowers the count.
+ */
+export function callsWithoutAdmission(downstreamCalls: number, admissions: number): number {
+  return Math.max(0, downstreamCalls - admissions);
 }
 
 export interface OrderViolation {

@@ -97,6 +97,7 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
           crashRate: options.crashRate,
           random: options.crashRandom,
           behaviourNow: options.behaviourNow,
+          history,
         },
         consumer,
         resources.consumers.find((c) => c.name === consumer.name)!,

@@ -22,12 +22,14 @@ export interface ConsumerReport {
   readonly invocations: number;
   readonly crashes: number;
   readonly downstreamCalls: number;
-  /** Calls that arrived while OPEN, after the breaker's read-cache staleness bound: breaches of invariant 2. */
+  /** Breaches of invariant 2: `admittedWhileOpen` + `callsWithoutAdmission`. */
   readonly downstreamCallsWhileOpen: number;
-  /** Calls already in flight (or admitted on a cached read) within the staleness bound after the breaker opened. */
-  readonly callsWithinOpenGrace: number;
-  /** The first breaching calls: eventId, HTTP status and how long after the breaker opened. */
-  readonly callsWhileOpenSample: readonly { eventId: string; status: number; msAfterOpen: number }[];
+  /** Calls the breaker admitted, not as a HALF_OPEN probe, after a trip was committed and before it closed. */
+  readonly admittedWhileOpen: number;
+  /** Calls the downstream received beyond those the breaker admitted. */
+  readonly callsWithoutAdmission: number;
+  /** Calls that arrived at the downstream while the table said OPEN, in-flight ones included (for information). */
+  readonly callsArrivedWhileOpen: number;
   readonly orderViolations: readonly OrderViolation[];
 }
 
@@ -149,7 +151,7 @@ export function formatReport(report: GameDayReport): string {
     );
     lines.push(
       `    invocations ${c.invocations} (${c.crashes} crashed), downstream calls ${c.downstreamCalls}, ` +
-        `calls while OPEN ${c.downstreamCallsWhileOpen} (+${c.callsWithinOpenGrace} in flight when it opened)`,
+        `calls while OPEN ${c.downstreamCallsWhileOpen} (${c.callsArrivedWhileOpen} arrived after the trip, all admitted before it)`,
     );
     const transitions = report.breakerTransitions.filter((t) => t.consumer === name);
     lines.push(

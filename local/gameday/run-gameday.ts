@@ -218,7 +218,6 @@ export async function runGameDay(options: GameDayOptions, io: GameDayIo = {}): P
       alarms: evaluator.histories(),
       poisonDlq,
       redriven,
-      openGraceMs: config.breaker.cacheTtlMillis,
       alarmPeriodMs: config.alarms.periodSeconds * MILLIS_PER_SECOND,
       stage: config.stage,
     };

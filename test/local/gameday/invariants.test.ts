@@ -1,8 +1,9 @@
 import type { AlarmHistory } from '../../../local/alarms';
 import type { LedgerEntry } from '../../../local/gameday/ledger';
 import {
-  breachesOfOpen,
+  admissionsWhileOpen,
   callsWhileOpen,
+  callsWithoutAdmission,
   inAlarmDuring,
   lostEvents,
   orderViolations,
@@ -50,10 +51,27 @@ describe('callsWhileOpen', () => {
   });
 });
 
-describe('breachesOfOpen', () => {
-  it('does not count calls within the grace after opening (in flight, or on a cached read)', () => {
-    const calls = [20, 23, 25, 29].map((atMs) => ({ atMs, eventId: `e${atMs}`, status: 503 }));
-    expect(breachesOfOpen(calls, [{ startMs: 20, endMs: 30 }], 5).map((c) => c.atMs)).toEqual([25, 29]);
+describe('admissionsWhileOpen', () => {
+  it('counts admissions other than probes from the commit of a trip until the breaker closed', () => {
+    // GIVEN a breaker not CLOSED from 20 to 30, and admissions around it
+    const admissions = [
+      { atMs: 19, probe: false },
+      { atMs: 20, probe: false },
+      { atMs: 25, probe: true },
+      { atMs: 29, probe: false },
+      { atMs: 30, probe: false },
+    ];
+    // WHEN / THEN the probe and the calls outside the interval are fine
+    expect(admissionsWhileOpen(admissions, [{ startMs: 20, endMs: 30 }]).map((a) => a.atMs)).toEqual([
+      20, 29,
+    ]);
+  });
+});
+
+describe('callsWithoutAdmission', () => {
+  it('counts downstream calls beyond the admissions, never below zero', () => {
+    expect(callsWithoutAdmission(12, 10)).toBe(2);
+    expect(callsWithoutAdmission(9, 10)).toBe(0);
   });
 });
 
