@@ -15,7 +15,11 @@ const PROJECT_ROOT = join(__dirname, '..');
  * bundles exactly what CDK deploys. Props this translation does not know are refused rather than ignored.
  * @throws {Error} naming a bundling prop the benchmark cannot reproduce
  */
-export function esbuildOptionsFor(bundling: BundlingOptions, outdir: string): BuildOptions {
+export function esbuildOptionsFor(
+  bundling: BundlingOptions,
+  outdir: string,
+  entry: string = CONSUMER_ENTRY,
+): BuildOptions {
   const known = new Set([
     'forceDockerBundling',
     'minify',
@@ -40,7 +44,7 @@ export function esbuildOptionsFor(bundling: BundlingOptions, outdir: string): Bu
   const esm = bundling.format === OutputFormat.ESM;
   const sourceMapMode = bundling.sourceMapMode ?? 'default';
   return {
-    entryPoints: [CONSUMER_ENTRY],
+    entryPoints: [entry],
     bundle: true,
     platform: 'node',
     target: bundling.target,
@@ -66,7 +70,7 @@ export function esbuildOptionsFor(bundling: BundlingOptions, outdir: string): Bu
   };
 }
 
-/** One bundle of the consumer handler on disk, ready to be loaded by a fresh `node`. */
+/** One bundle on disk (the consumer handler, or the benchmark's sides), ready to be loaded. */
 export interface ConsumerBundle {
   readonly file: string;
   /** Size of the JavaScript file (the source map is not counted: it is not loaded unless asked for). */
@@ -82,11 +86,16 @@ const LARGEST_INPUTS_SHOWN = 8;
  * Bundles the consumer with `bundling` into a temporary directory whose `node_modules` links to the
  * project's, so externals (the AWS SDK) load from an unbundled node_modules as Lambda's runtime does.
  */
-export async function bundleConsumer(bundling: BundlingOptions): Promise<ConsumerBundle> {
+export function bundleConsumer(bundling: BundlingOptions): Promise<ConsumerBundle> {
+  return bundleEntry(bundling, CONSUMER_ENTRY);
+}
+
+/** Bundles any `entry` the way {@link bundleConsumer} bundles the handler. */
+export async function bundleEntry(bundling: BundlingOptions, entry: string): Promise<ConsumerBundle> {
   const outdir = await mkdtemp(join(tmpdir(), 'bench-consumer-'));
   try {
     await symlink(join(PROJECT_ROOT, 'node_modules'), join(outdir, 'node_modules'), 'dir');
-    const options = esbuildOptionsFor(bundling, outdir);
+    const options = esbuildOptionsFor(bundling, outdir, entry);
     const result = await build(options);
     const file = options.outfile ?? '';
     return {

@@ -1,9 +1,8 @@
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { withHandlerOutputDiscarded } from './discard-output';
 import { okFetch } from './noop-fetch';
-import { buildOurConsumer } from './our-consumer';
+import type { Sides } from './deployed-sides-loader';
 import type { PipelineFixture } from './pipeline-fixture';
-import { buildPowertoolsConsumer } from './powertools-consumer';
 import { progress } from './progress';
 import { benchmarkBatch } from './records';
 import { perSecond, summarize, type SampleSummary } from './stats';
@@ -55,12 +54,14 @@ type Handle = (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse>
 
 /**
  * Records per second through our handler and through Powertools' BatchProcessor (bare, and observed
- * like ours), on this process's one thread, for each batch size. Samples rotate between the sides so
+ * like ours), on this process's one thread, for each batch size. `sides` builds both from the
+ * deployed-style bundle (see deployed-sides.ts). Samples rotate between the sides so
  * that drift (GC, CPU frequency, other work on the machine) hits all of them alike.
  */
 export async function measureHandlerThroughput(
   fixture: PipelineFixture,
   plan: ThroughputPlan,
+  { buildOurConsumer, buildPowertoolsConsumer }: Sides,
 ): Promise<ThroughputRow[]> {
   const ours = buildOurConsumer(fixture, { fetch: okFetch, breakerName: 'bench-throughput' });
   const powertools = buildPowertoolsConsumer(fixture.settings, okFetch);

@@ -4,6 +4,7 @@ import { measureBreakerCost } from './breaker-cost';
 import { BUNDLE_VARIANTS } from './bundle-variants';
 import { measureColdInit } from './cold-init';
 import { bundleConsumer } from './consumer-bundle';
+import { loadDeployedSides } from './deployed-sides-loader';
 import { measureDrain } from './drain';
 import { BATCH_SIZES, FULL_PLAN, measureHandlerThroughput, QUICK_PLAN } from './handler-throughput';
 import { BenchOptionsError, parseBenchOptions, USAGE, type BenchOptions } from './options';
@@ -67,10 +68,13 @@ async function measure(options: BenchOptions): Promise<Measurements> {
       };
       if (wants('throughput')) {
         progress('handler throughput, ours and Powertools, batches of ' + BATCH_SIZES.join(', '));
-        measured = {
-          ...measured,
-          throughput: await measureHandlerThroughput(fixture, options.quick ? QUICK_PLAN : FULL_PLAN),
-        };
+        const { sides, bundle } = await loadDeployedSides();
+        try {
+          const plan = options.quick ? QUICK_PLAN : FULL_PLAN;
+          measured = { ...measured, throughput: await measureHandlerThroughput(fixture, plan, sides) };
+        } finally {
+          await bundle.remove();
+        }
       }
       if (wants('breaker')) {
         progress('breaker DynamoDB requests per batch');
