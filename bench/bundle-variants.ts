@@ -13,6 +13,15 @@ const ESM_REQUIRE_BANNER =
 
 export const BUNDLE_VARIANTS: readonly BundleVariant[] = [
   { name: 'deployed (HANDLER_BUNDLING)', bundling: HANDLER_BUNDLING },
+  {
+    name: 'ESM, mainFields module,main',
+    bundling: {
+      ...HANDLER_BUNDLING,
+      format: OutputFormat.ESM,
+      mainFields: ['module', 'main'],
+      banner: ESM_REQUIRE_BANNER,
+    },
+  },
   { name: 'SDK bundled, CJS', bundling: { ...HANDLER_BUNDLING, externalModules: [] } },
   {
     name: 'SDK bundled, ESM, mainFields module,main',
