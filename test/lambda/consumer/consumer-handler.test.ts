@@ -1,3 +1,4 @@
+import { BASE_DEFAULTS } from '../../../lib/config';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
@@ -25,17 +26,7 @@ const SETTINGS: ConsumerSettings = {
   poisonQueueUrl: POISON_QUEUE_URL,
   breakerTableName: 'dev-breakers',
   breakerName: 'orders-breaker',
-  breaker: {
-    failureRateThreshold: 0.5,
-    minimumCalls: 20,
-    windowMillis: 60_000,
-    coolDownMillis: 30_000,
-    maxCoolDownMillis: 600_000,
-    coolDownBackoffMultiplier: 2,
-    probeLeaseMillis: 10_000,
-    cacheTtlMillis: 1_000,
-    onStoreFailure: 'local-breaker',
-  },
+  breaker: BASE_DEFAULTS.breaker,
   maxConcurrentKeys: 4,
   maxEventBytes: 4_096,
   metricsNamespace: 'Pipeline',

@@ -1,3 +1,4 @@
+import { BASE_DEFAULTS } from '../../../lib/config';
 import {
   consumerEnvironment,
   readConsumerSettings,
@@ -13,17 +14,7 @@ const SETTINGS: ConsumerSettings = {
   poisonQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/dev-orders-poison',
   breakerTableName: 'dev-breakers',
   breakerName: 'orders',
-  breaker: {
-    failureRateThreshold: 0.5,
-    minimumCalls: 20,
-    windowMillis: 60_000,
-    coolDownMillis: 30_000,
-    maxCoolDownMillis: 600_000,
-    coolDownBackoffMultiplier: 2,
-    probeLeaseMillis: 10_000,
-    cacheTtlMillis: 1_000,
-    onStoreFailure: 'local-breaker',
-  },
+  breaker: BASE_DEFAULTS.breaker,
   maxConcurrentKeys: 8,
   maxEventBytes: 262_144,
   metricsNamespace: 'ResilientEventPipeline',
