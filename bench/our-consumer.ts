@@ -1,13 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createConsumerHandler, type ConsumerHandler, type Fetch } from '../lambda/consumer';
-import {
-  createConsumerMetrics,
-  createLogger,
-  createPowertoolsBreakerObserver,
-  DynamoDbCircuitBreaker,
-  type EpochClock,
-} from '../lambda/shared';
+import { buildConsumer, type ConsumerHandler, type Fetch } from '../lambda/consumer';
+import type { EpochClock } from '../lambda/shared';
 import type { PipelineFixture } from './pipeline-fixture';
 import { countRequests, type RequestCounts } from './request-counter';
 
@@ -28,35 +22,23 @@ export interface OurConsumerOptions {
 }
 
 /**
- * Builds the consumer exactly as lambda/consumer/handler.ts does (Powertools Logger and Metrics, the
- * DynamoDB breaker with its observer, an SQS client for poison) against the emulators, except that
+ * Builds the consumer with the same wiring as lambda/consumer/handler.ts (buildConsumer) against the
+ * emulators, except that
  * the downstream is `options.fetch`.
  */
 export function buildOurConsumer(fixture: PipelineFixture, options: OurConsumerOptions): OurConsumer {
   const settings = options.breakerName
     ? { ...fixture.settings, breakerName: options.breakerName }
     : fixture.settings;
-  const logger = createLogger(settings.consumerName, {
-    stage: settings.stage,
-    consumer: settings.consumerName,
-  });
-  const metrics = createConsumerMetrics({
-    namespace: settings.metricsNamespace,
-    stage: settings.stage,
-    consumerName: settings.consumerName,
-  });
   const dynamodbClient = new DynamoDBClient(fixture.emulators.clientConfig.dynamodb);
   const dynamodb = countRequests(dynamodbClient);
   const sqs = new SQSClient(fixture.emulators.clientConfig.sqs);
-  const breaker = new DynamoDbCircuitBreaker({
-    client: dynamodbClient,
-    tableName: settings.breakerTableName,
-    name: settings.breakerName,
-    settings: settings.breaker,
-    clock: options.breakerClock,
-    observer: createPowertoolsBreakerObserver({ logger, metrics, stage: settings.stage }),
+  const { consume: handle } = buildConsumer(settings, {
+    dynamodb: dynamodbClient,
+    sqs,
+    fetch: options.fetch,
+    breakerClock: options.breakerClock,
   });
-  const handle = createConsumerHandler(settings, { sqs, breaker, logger, metrics, fetch: options.fetch });
   return {
     handle,
     dynamodb,

@@ -1,14 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import {
-  createConsumerMetrics,
-  createLogger,
-  createPowertoolsBreakerObserver,
-  DynamoDbCircuitBreaker,
-  readConsumerSettings,
-} from '../shared';
-import { createConsumerHandler } from './consumer-handler';
+import { readConsumerSettings } from '../shared';
+import { buildConsumer } from './build-consumer';
 
 /*
  * The Lambda entry point: the only place the consumer reads its environment. Clients, the breaker
@@ -16,24 +10,10 @@ import { createConsumerHandler } from './consumer-handler';
  * by every invocation. SDK endpoints come from the standard AWS_ENDPOINT_URL_* variables, so local
  * mode needs no code path of its own.
  */
-const settings = readConsumerSettings(process.env);
-const logger = createLogger(settings.consumerName, {
-  stage: settings.stage,
-  consumer: settings.consumerName,
+const { consume, logger } = buildConsumer(readConsumerSettings(process.env), {
+  dynamodb: new DynamoDBClient({}),
+  sqs: new SQSClient({}),
 });
-const metrics = createConsumerMetrics({
-  namespace: settings.metricsNamespace,
-  stage: settings.stage,
-  consumerName: settings.consumerName,
-});
-const breaker = new DynamoDbCircuitBreaker({
-  client: new DynamoDBClient({}),
-  tableName: settings.breakerTableName,
-  name: settings.breakerName,
-  settings: settings.breaker,
-  observer: createPowertoolsBreakerObserver({ logger, metrics, stage: settings.stage }),
-});
-const consume = createConsumerHandler(settings, { sqs: new SQSClient({}), breaker, logger, metrics });
 
 export async function handler(
   event: KinesisStreamEvent,
