@@ -1,5 +1,6 @@
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import boundaries from './eslint.boundaries.cjs';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'cdk.out/', 'coverage/', '**/*.js', '**/*.mjs', '**/*.cjs'] },
@@ -15,6 +16,7 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  ...boundaries.boundariesConfig,
   {
     files: ['test/**/*.ts'],
     rules: {

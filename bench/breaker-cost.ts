@@ -1,4 +1,4 @@
-import type { EpochClock } from '../lambda/shared';
+import { type Clock } from '../contracts';
 import { withHandlerOutputDiscarded } from './discard-output';
 import { okFetch, unavailableFetch } from './noop-fetch';
 import { buildOurConsumer } from './our-consumer';
@@ -28,7 +28,7 @@ export interface BreakerCost {
 }
 
 /** A wall clock the scenario moves by hand, so that paces of seconds run in milliseconds. */
-class VirtualClock implements EpochClock {
+class VirtualClock implements Clock {
   constructor(private millis: number) {}
   now(): number {
     return this.millis;

@@ -1,5 +1,5 @@
 import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { HANDLER_BUNDLING } from '../lib/constructs/pipeline-function';
+import { HANDLER_BUNDLING } from '../lib';
 
 /** A way to bundle the consumer; the first is what CDK deploys, the others are for weighing options. */
 export interface BundleVariant {

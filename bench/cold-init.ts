@@ -1,8 +1,8 @@
+import { consumerEnvironment } from '../contracts';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { consumerEnvironment } from '../lambda/shared';
 import { DownstreamServer } from '../local/downstream';
 import type { ConsumerBundle } from './consumer-bundle';
 import type { PipelineFixture } from './pipeline-fixture';

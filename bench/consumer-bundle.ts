@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
-import { CONSUMER_ENTRY } from '../lib/constructs/event-consumer';
+import { CONSUMER_ENTRY } from '../lib';
 
 /** Where the repository's node_modules are: the bundle's externals resolve from there, as from /var/runtime on Lambda. */
 const PROJECT_ROOT = join(__dirname, '..');

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { HANDLER_BUNDLING } from '../lib/constructs/pipeline-function';
+import { HANDLER_BUNDLING } from '../lib';
 import { bundleEntry, type ConsumerBundle } from './consumer-bundle';
 import type * as DeployedSides from './deployed-sides';
 

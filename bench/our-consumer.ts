@@ -1,7 +1,7 @@
+import { type Clock } from '../contracts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { buildConsumer, type ConsumerHandler, type Fetch } from '../lambda/consumer';
-import type { EpochClock } from '../lambda/shared';
 import type { PipelineFixture } from './pipeline-fixture';
 import { countRequests, type RequestCounts } from './request-counter';
 
@@ -16,7 +16,7 @@ export interface OurConsumer {
 export interface OurConsumerOptions {
   readonly fetch: Fetch;
   /** The breaker's epoch clock, virtual in the breaker-cost scenarios. @default - Date.now */
-  readonly breakerClock?: EpochClock;
+  readonly breakerClock?: Clock;
   /** Breaker item name; one per scenario so scenarios do not share state. @default - the consumer's */
   readonly breakerName?: string;
 }

@@ -1,6 +1,6 @@
-import type { ConsumerSettings } from '../lambda/shared';
-import { loadConfig, readCdkJsonContext, type ConsumerConfig, type PipelineConfig } from '../lib/config';
-import { consumerSettingsFor } from '../lib/handler-settings';
+import { type ConsumerSettings } from '../contracts';
+import { loadConfig, readCdkJsonContext, type ConsumerConfig, type PipelineConfig } from '../contracts';
+import { consumerSettingsFor } from '../contracts';
 import {
   createPipelineResources,
   startEmulators,

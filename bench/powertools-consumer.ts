@@ -1,14 +1,9 @@
+import { METRIC, type ConsumerSettings } from '../contracts';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import type { Fetch } from '../lambda/consumer';
-import {
-  createConsumerMetrics,
-  createLogger,
-  decodeRecord,
-  METRIC,
-  type ConsumerSettings,
-} from '../lambda/shared';
+import { createConsumerMetrics, createLogger, decodeRecord } from '../lambda/shared';
 
 export type PowertoolsConsumer = (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse>;
 

@@ -1,10 +1,10 @@
 import { App, Validations } from 'aws-cdk-lib';
 import type { AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { DEFAULT_STAGE, loadConfig } from './config';
-import type { PipelineConfig, PipelineContext } from './config';
+import { DEFAULT_STAGE, loadConfig } from '../contracts';
+import type { PipelineConfig, PipelineContext } from '../contracts';
 import { EventPipelineStack } from './pipeline-stack';
-import { stackNameFor } from './resource-names';
+import { stackNameFor } from '../contracts';
 
 export interface PipelineApp {
   readonly app: App;

@@ -2,9 +2,9 @@ import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import type { AlarmResources } from './alarms/alarm-definition';
-import { alarmDefinitions, pipelineCriticalDefinition } from './alarms/alarm-definitions';
-import type { ConsumerConfig, PipelineConfig } from './config';
+import type { AlarmResources } from '../contracts';
+import { alarmDefinitions, pipelineCriticalDefinition } from '../contracts';
+import type { ConsumerConfig, PipelineConfig } from '../contracts';
 import { AlertTopic } from './constructs/alert-topic';
 import { BreakerController } from './constructs/breaker-controller';
 import { BreakerTable } from './constructs/breaker-table';
@@ -13,9 +13,9 @@ import type { EventConsumerProps } from './constructs/event-consumer';
 import { EventStream } from './constructs/event-stream';
 import { PipelineAlarms } from './constructs/pipeline-alarms';
 import { PipelineDashboard } from './constructs/pipeline-dashboard';
-import { consumerSettingsFor, controllerSettingsFor } from './handler-settings';
-import { resourceNamesFor } from './resource-names';
-import type { PipelineResourceNames } from './resource-names';
+import { consumerSettingsFor, controllerSettingsFor } from '../contracts';
+import { resourceNamesFor } from '../contracts';
+import type { PipelineResourceNames } from '../contracts';
 
 export interface EventPipelineStackProps extends StackProps {
   /** The validated stage config (lib/config.ts loadConfig). */

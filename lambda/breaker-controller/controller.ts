@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../../contracts';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -9,13 +10,11 @@ import {
   emitBreakerMetric,
   listBreakers,
   readBreaker,
-  systemClock,
   type BreakerState,
   type BreakerTable,
-  type EpochClock,
-} from '../shared/breaker';
-import { METRIC } from '../shared/metric-catalog';
-import type { ControllerSettings } from '../shared/settings';
+} from '../shared';
+import { METRIC } from '../../contracts';
+import type { ControllerSettings } from '../../contracts';
 import { MappingUpdateError, UnsupportedEventError, type MappingFailure } from './errors';
 import { breakerNamesIn, isScheduledEvent, isStreamEvent, type ControllerEvent } from './events';
 import { switchMappings, type SwitchOutcome } from './mapping-switch';
@@ -32,7 +31,7 @@ export interface ControllerDeps {
   /** Where BreakerOpen and transition metrics go. @default - none */
   readonly metrics?: Pick<Metrics, 'singleMetric'>;
   /** Epoch-millisecond clock. @default - Date.now */
-  readonly clock?: EpochClock;
+  readonly clock?: Clock;
 }
 
 /** What one stream batch did for one breaker. */

@@ -2,8 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { readControllerSettings } from '../shared/settings';
-import { createControllerHandler } from './index';
+import { readControllerSettings } from '../../contracts';
+import { createControllerHandler } from '.';
 
 // Built once per execution environment; endpoints come from the standard AWS_ENDPOINT_URL_* variables.
 // The controller publishes every metric at once (single-metric EMF lines), so nothing is left to flush.

@@ -1,4 +1,4 @@
-import type { Clock } from './clock';
+import type { Clock } from '../../contracts';
 
 /** The `fetch` the client calls; Node's global by default, a fake or a counting wrapper in tests and benchmarks. */
 export type Fetch = typeof fetch;

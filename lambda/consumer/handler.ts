@@ -1,8 +1,8 @@
+import { readConsumerSettings } from '../../contracts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { readConsumerSettings } from '../shared';
-import { buildConsumer } from './build-consumer';
+import { buildConsumer } from './wiring';
 
 /*
  * The Lambda entry point: the only place the consumer reads its environment. Clients, the breaker

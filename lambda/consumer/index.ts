@@ -1,8 +1,8 @@
 /** The consumer's public surface: the handler factory that handler.ts and local mode call. */
-export { buildConsumer } from './build-consumer';
-export type { ConsumerWiring } from './build-consumer';
-export { createConsumerHandler } from './consumer-handler';
-export type { ConsumerDependencies, ConsumerHandler } from './consumer-handler';
+export { buildConsumer } from './wiring';
+export type { ConsumerWiring } from './wiring';
+export { createConsumerHandler } from './batch-handler';
+export type { ConsumerDependencies, ConsumerHandler } from './batch-handler';
 export { classifyStatus } from './downstream-client';
 export type { DownstreamOutcome, Fetch, StatusClass } from './downstream-client';
-export type { Clock } from './clock';
+export type { Clock } from '../../contracts';

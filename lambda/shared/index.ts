@@ -7,7 +7,6 @@ export { validateEvent } from './event';
 export type { EventValidation, PipelineEvent } from './event';
 export { createLogger } from './logging';
 export type { Log, LogAttributes } from './logging';
-export { DIMENSION, METRIC } from './metric-catalog';
 export { createConsumerMetrics, createMetrics } from './metrics';
 export {
   buildPoisonMessage,
@@ -17,15 +16,5 @@ export {
   SQS_MAX_MESSAGE_BYTES,
 } from './poison-message';
 export type { PoisonAttempt, PoisonMessage, PoisonOrigin } from './poison-message';
-export type { KinesisBatchInfo, KinesisOnFailureRecord } from './on-failure-record';
 export { decodeRecord } from './record-decoder';
 export type { DecodedRecord } from './record-decoder';
-export {
-  consumerEnvironment,
-  controllerEnvironment,
-  ENV,
-  readConsumerSettings,
-  readControllerSettings,
-  SettingsError,
-} from './settings';
-export type { BreakerSettings, ConsumerSettings, ControllerSettings } from './settings';

@@ -1,5 +1,5 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { DIMENSION } from './metric-catalog';
+import { DIMENSION } from '../../contracts';
 
 /**
  * A Powertools Metrics instance (EMF on stdout) whose every metric carries exactly `dimensions`.

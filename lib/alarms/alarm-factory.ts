@@ -7,7 +7,7 @@ import type {
   AlarmStatistic,
   CompositeAlarmDefinition,
   MissingDataTreatment,
-} from './alarm-definition';
+} from '../../contracts';
 
 const COMPARISON: Record<AlarmComparison, cloudwatch.ComparisonOperator> = {
   GreaterThanThreshold: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,

@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import { Construct } from 'constructs';
-import type { StreamCapacityMode } from '../config';
+import type { StreamCapacityMode } from '../../contracts';
 
 export interface EventStreamProps {
   /** Physical stream name. */

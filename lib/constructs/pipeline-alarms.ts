@@ -2,7 +2,7 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { AlarmDefinition, CompositeAlarmDefinition } from '../alarms/alarm-definition';
+import type { AlarmDefinition, CompositeAlarmDefinition } from '../../contracts';
 import { AlarmFactory } from '../alarms/alarm-factory';
 
 export interface PipelineAlarmsProps {

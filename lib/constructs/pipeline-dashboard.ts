@@ -2,7 +2,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { AlarmDefinition } from '../alarms/alarm-definition';
+import type { AlarmDefinition } from '../../contracts';
 
 export interface PipelineDashboardProps {
   /** Physical dashboard name. */

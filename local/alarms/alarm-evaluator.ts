@@ -1,4 +1,4 @@
-import type { AlarmDefinition, CompositeAlarmDefinition } from '../../lib/alarms/alarm-definition';
+import type { AlarmDefinition, CompositeAlarmDefinition } from '../../contracts';
 import { aggregate, nextState } from './alarm-rules';
 import type { AlarmState, PeriodValue } from './alarm-rules';
 import type { MetricStore } from './metric-store';

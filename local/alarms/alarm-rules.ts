@@ -1,9 +1,4 @@
-import type {
-  AlarmComparison,
-  AlarmDefinition,
-  AlarmStatistic,
-  MissingDataTreatment,
-} from '../../lib/alarms/alarm-definition';
+import type { AlarmComparison, AlarmDefinition, AlarmStatistic, MissingDataTreatment } from '../../contracts';
 
 /**
  * The pure rules CloudWatch applies when it evaluates a metric alarm: aggregate each period by the

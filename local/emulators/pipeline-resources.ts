@@ -6,8 +6,8 @@ import {
   waitUntilStreamExists,
 } from '@aws-sdk/client-kinesis';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { PipelineConfig } from '../../lib/config';
-import { resourceNamesFor } from '../../lib/resource-names';
+import type { PipelineConfig } from '../../contracts';
+import { resourceNamesFor } from '../../contracts';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, type LocalClientConfig } from './client-environment';
 
 export interface LocalQueue {

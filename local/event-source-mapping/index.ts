@@ -11,6 +11,6 @@ export {
 } from './mapping-settings';
 export { SERVICE_METRIC, type EventSourceMappingStats, type ServiceMetricDatapoint } from './mapping-metrics';
 export type { OnFailureCondition } from './on-failure-record';
-export { OffsetClock, systemClock, type Clock } from './clock';
+export { OffsetClock, systemClock, type Clock } from './scheduler-clock';
 export { judgeBatchResponse, type BatchVerdict } from './batch-response';
 export { createLambdaContext } from './lambda-context';

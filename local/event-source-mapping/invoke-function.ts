@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { judgeBatchResponse, type BatchVerdict } from './batch-response';
-import type { Clock } from './clock';
+import type { Clock } from './scheduler-clock';
 import { createLambdaContext } from './lambda-context';
 import type { LastInvocation } from './on-failure-record';
 import { toKinesisEventRecord, type EventSource, type StreamRecord } from './stream-record';

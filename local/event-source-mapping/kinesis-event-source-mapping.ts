@@ -3,7 +3,7 @@ import { ListShardsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import type { EventSourceMappingConfiguration } from '@aws-sdk/client-lambda';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { ControllableMapping } from '../lambda-api';
-import { systemClock, type Clock } from './clock';
+import { systemClock, type Clock } from './scheduler-clock';
 import { invokeFunction, type InvocationResult, type KinesisHandlerFunction } from './invoke-function';
 import { laneOf } from './lane-assignment';
 import { Lane, type LaneHost } from './lane';

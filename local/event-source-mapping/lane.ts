@@ -1,4 +1,4 @@
-import type { Clock } from './clock';
+import type { Clock } from './scheduler-clock';
 import type { InvocationResult } from './invoke-function';
 import type { PollingSettings, StreamMappingSettings } from './mapping-settings';
 import type { LastInvocation, OnFailureCondition } from './on-failure-record';

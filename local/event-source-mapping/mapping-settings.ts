@@ -1,4 +1,4 @@
-import type { ConsumerConfig } from '../../lib/config';
+import type { ConsumerConfig } from '../../contracts';
 
 /**
  * The event source mapping and function settings that shape delivery, named as in

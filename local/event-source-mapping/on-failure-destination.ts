@@ -1,6 +1,6 @@
+import { type KinesisOnFailureRecord } from '../../contracts';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { Clock } from './clock';
-import type { KinesisOnFailureRecord } from '../../lambda/shared';
+import type { Clock } from './scheduler-clock';
 
 const RETRY_DELAY_MILLIS = 200;
 

@@ -1,4 +1,4 @@
-import type { KinesisOnFailureRecord } from '../../lambda/shared';
+import { type KinesisOnFailureRecord } from '../../contracts';
 import type { StreamRecord } from './stream-record';
 
 /** Why Lambda gave up on a batch (the conditions this emulation produces). */

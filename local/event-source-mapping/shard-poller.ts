@@ -6,7 +6,7 @@ import {
   type KinesisClient,
   type _Record,
 } from '@aws-sdk/client-kinesis';
-import type { Clock } from './clock';
+import type { Clock } from './scheduler-clock';
 import type { PollingSettings } from './mapping-settings';
 import type { StreamRecord } from './stream-record';
 

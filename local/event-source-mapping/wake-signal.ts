@@ -1,4 +1,4 @@
-import type { Clock } from './clock';
+import type { Clock } from './scheduler-clock';
 
 /**
  * Lets a loop wait for "something changed" (records arrived, mapping enabled, stopping) with a

@@ -1,12 +1,13 @@
+import { DIMENSION } from '../../contracts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createConsumerHandler } from '../../lambda/consumer';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { DIMENSION, DynamoDbCircuitBreaker } from '../../lambda/shared';
+import { DynamoDbCircuitBreaker } from '../../lambda/shared';
 import type { Log } from '../../lambda/shared';
-import type { ConsumerConfig, PipelineConfig } from '../../lib/config';
-import { consumerSettingsFor } from '../../lib/handler-settings';
+import type { ConsumerConfig, PipelineConfig } from '../../contracts';
+import { consumerSettingsFor } from '../../contracts';
 import type { MetricStore } from '../alarms';
 import { DownstreamServer } from '../downstream';
 import type { LocalClientConfig, LocalConsumerResources } from '../emulators';

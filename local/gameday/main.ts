@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { loadConfig, readCdkJsonContext } from '../../lib/config';
+import { loadConfig, readCdkJsonContext } from '../../contracts';
 import { OptionsError, parseOptions, USAGE } from './options';
 import { brokenNames, formatReport } from './report';
 import { LOCAL_STAGE, runGameDay } from './run-gameday';

@@ -1,6 +1,6 @@
+import { DIMENSION, METRIC } from '../../contracts';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { DIMENSION, METRIC } from '../../lambda/shared';
 import type { MetricStore } from '../alarms';
 import type { BreakerHistory } from './breaker-history';
 

@@ -6,9 +6,9 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { ScheduledEvent } from 'aws-lambda';
 import { createControllerHandler, SCHEDULED_EVENT_DETAIL_TYPE } from '../../lambda/breaker-controller';
 import type { ControllerEvent } from '../../lambda/breaker-controller';
-import type { AlarmResources } from '../../lib/alarms/alarm-definition';
-import type { PipelineConfig } from '../../lib/config';
-import { controllerSettingsFor } from '../../lib/handler-settings';
+import type { AlarmResources } from '../../contracts';
+import type { PipelineConfig } from '../../contracts';
+import { controllerSettingsFor } from '../../contracts';
 import { MetricStore } from '../alarms';
 import { DynamoDbTableChangeFeed } from '../dynamodb-stream';
 import {

@@ -1,6 +1,6 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { KinesisProducer } from '../../ops/producer';
-import type { ProducerCounters } from '../../ops/producer';
+import { KinesisProducer } from '../../ops/producer-client';
+import type { ProducerCounters } from '../../ops/producer-client';
 import type { EventFactory } from './events';
 import type { Ledger } from './ledger';
 import { eventsDueBy } from './scenario';

@@ -1,6 +1,6 @@
-import { alarmDefinitions, pipelineCriticalDefinition } from '../../lib/alarms/alarm-definitions';
-import { loadConfig, readCdkJsonContext } from '../../lib/config';
-import type { PipelineConfig } from '../../lib/config';
+import { alarmDefinitions, pipelineCriticalDefinition } from '../../contracts';
+import { loadConfig, readCdkJsonContext } from '../../contracts';
+import type { PipelineConfig } from '../../contracts';
 import { redriveOnFailure } from '../../ops/redrive';
 import { AlarmEvaluator } from '../alarms';
 import type { ConsumerRig } from './consumer-rig';

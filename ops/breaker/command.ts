@@ -1,15 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  closeBreaker,
-  listBreakers,
-  openBreaker,
-  resetBreaker,
-  systemClock,
-} from '../../lambda/shared/breaker';
-import type { BreakerChange, BreakerTable, EpochClock } from '../../lambda/shared/breaker';
+import { closeBreaker, listBreakers, openBreaker, resetBreaker } from '../../lambda/shared';
+import type { BreakerChange, BreakerTable } from '../../lambda/shared';
+import { systemClock, type Clock } from '../../contracts';
 import { EXIT, integerOption, parseCommandLine, resolveStage, UsageError } from '../cli';
 import type { CommandIo, ResolvedStage } from '../cli';
-import { formatBreakers } from './breaker-table';
+import { formatBreakers } from './format-breakers';
 
 export const BREAKER_USAGE = `usage: npm run breaker -- <action> [NAME] [options]
 
@@ -33,7 +28,7 @@ const MAX_OPEN_SECONDS = 86_400;
 export async function breakerCommand(
   argv: readonly string[],
   io: CommandIo,
-  clock: EpochClock = systemClock,
+  clock: Clock = systemClock,
 ): Promise<number> {
   const { values, positionals } = parseCommandLine(argv, OPTIONS, true);
   if (values.help) {

@@ -1,7 +1,7 @@
-import { ConfigError, loadConfig, readCdkJsonContext } from '../../lib/config';
-import type { PipelineConfig } from '../../lib/config';
-import { resourceNamesFor } from '../../lib/resource-names';
-import type { PipelineResourceNames } from '../../lib/resource-names';
+import { ConfigError, loadConfig, readCdkJsonContext } from '../../contracts';
+import type { PipelineConfig } from '../../contracts';
+import { resourceNamesFor } from '../../contracts';
+import type { PipelineResourceNames } from '../../contracts';
 import { UsageError } from './usage-error';
 
 /** A stage's validated config and the physical names of its resources (lib/resource-names.ts). */

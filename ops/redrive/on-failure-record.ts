@@ -1,4 +1,4 @@
-import type { KinesisBatchInfo, KinesisOnFailureRecord } from '../../lambda/shared';
+import { type KinesisBatchInfo, type KinesisOnFailureRecord } from '../../contracts';
 import { MalformedMessageError } from './errors';
 import type { ShardRange } from './errors';
 

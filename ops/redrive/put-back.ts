@@ -1,6 +1,6 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { KinesisProducer, RecordDeliveryError } from '../producer';
-import type { ProducerOptions } from '../producer';
+import { KinesisProducer, RecordDeliveryError } from '../producer-client';
+import type { ProducerOptions } from '../producer-client';
 
 /** A record to put back and where it was in its source shard. */
 export interface SourcedRecord {

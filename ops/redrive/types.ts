@@ -1,6 +1,6 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { ProducerOptions } from '../producer';
+import type { ProducerOptions } from '../producer-client';
 import type { CheckpointStore } from './checkpoint';
 import type { ShardRange } from './errors';
 

@@ -4,7 +4,7 @@ import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { BreakerItem } from '../../lambda/shared/breaker';
+import type { BreakerItem } from '../../lambda/shared';
 import type { ResolvedStage } from '../cli';
 
 /** A section of the screen: its data, or why it could not be read (the other sections still show). */

@@ -2,7 +2,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { listBreakers } from '../../lambda/shared/breaker';
+import { listBreakers } from '../../lambda/shared';
 import { EXIT, parseCommandLine, resolveStage } from '../cli';
 import type { CommandIo } from '../cli';
 import { collectStatus } from './collect';

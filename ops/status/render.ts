@@ -1,4 +1,4 @@
-import { failureRate } from '../../lambda/shared/breaker';
+import { failureRate } from '../../lambda/shared';
 import { formatDuration, formatTable } from '../cli';
 import type { ConsumerBacklog, MetricSummary, PipelineStatus, Section } from './collect';
 

@@ -1,4 +1,4 @@
-import type { BreakerSettings } from '../../lambda/shared/settings';
+import type { BreakerSettings } from '../../contracts';
 
 /** Breaker tuning for tests: small numbers that are easy to reason about. */
 export function breakerSettings(overrides: Partial<BreakerSettings> = {}): BreakerSettings {

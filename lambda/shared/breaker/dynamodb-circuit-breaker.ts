@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { BreakerSettings } from '../settings';
-import { systemClock, type EpochClock } from './clock';
+import type { BreakerSettings } from '../../../contracts';
+import { systemClock, type Clock } from '../../../contracts';
 import { DynamoDbBreakerStore } from './dynamodb-store';
 import { BreakerEngine } from './engine';
 import type { BreakerItem } from './item';
@@ -23,7 +23,7 @@ export interface DynamoDbCircuitBreakerOptions {
   readonly name: string;
   readonly settings: BreakerSettings;
   /** Epoch-millisecond clock. @default - Date.now */
-  readonly clock?: EpochClock;
+  readonly clock?: Clock;
   /** Transition and store-health callbacks. @default - none */
   readonly observer?: BreakerObserver;
   /** See {@link DEFAULT_STORE_RETRY_INTERVAL_MILLIS}. @default 1000 */
@@ -62,7 +62,7 @@ interface Outage {
 export class DynamoDbCircuitBreaker implements CircuitBreaker {
   readonly name: string;
   private readonly shared: BreakerEngine;
-  private readonly clock: EpochClock;
+  private readonly clock: Clock;
   private readonly observer: BreakerObserver;
   private readonly retryIntervalMillis: number;
   private outage: Outage | undefined;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { BreakerSettings } from '../settings';
-import type { EpochClock } from './clock';
+import type { BreakerSettings } from '../../../contracts';
+import type { Clock } from '../../../contracts';
 import type { BreakerItem } from './item';
 import { notifySafely, transitionEvent, type BreakerObserver, type TransitionScope } from './observer';
 import type { BreakerStore } from './store';
@@ -31,7 +31,7 @@ export interface BreakerEngineOptions {
   readonly store: BreakerStore;
   readonly name: string;
   readonly settings: BreakerSettings;
-  readonly clock: EpochClock;
+  readonly clock: Clock;
   readonly observer: BreakerObserver;
   readonly scope: TransitionScope;
 }

@@ -8,7 +8,6 @@ export type { BreakerItem, TransitionReason } from './item';
 export { ITEM_TTL_SECONDS } from './item';
 export type { BreakerTable } from './dynamodb-store';
 export { BreakerStoreError } from './store';
-export { systemClock, type EpochClock } from './clock';
 export type {
   BreakerObserver,
   BreakerStoreRecoveredEvent,

@@ -1,5 +1,5 @@
-import type { BreakerSettings } from '../settings';
-import { systemClock, type EpochClock } from './clock';
+import type { BreakerSettings } from '../../../contracts';
+import { systemClock, type Clock } from '../../../contracts';
 import { DynamoDbBreakerStore, type BreakerTable } from './dynamodb-store';
 import { MAX_WRITE_ATTEMPTS } from './engine';
 import type { BreakerItem } from './item';
@@ -12,7 +12,7 @@ import { advanceCoolDown, manualClose, manualOpen, reset, type PlannedWrite } fr
  */
 export interface BreakerActionOptions {
   /** Epoch-millisecond clock. @default - Date.now */
-  readonly clock?: EpochClock;
+  readonly clock?: Clock;
   /** Told about the state change, if this call made one. @default - none */
   readonly observer?: BreakerObserver;
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import { DIMENSION, METRIC } from '../metric-catalog';
+import { DIMENSION, METRIC } from '../../../contracts';
 import type { BreakerObserver } from './observer';
 
 export interface PowertoolsBreakerObserverOptions {

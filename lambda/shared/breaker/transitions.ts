@@ -1,4 +1,4 @@
-import type { BreakerSettings } from '../settings';
+import type { BreakerSettings } from '../../../contracts';
 import { expiresAtFor, freshAttributes, freshItem, type BreakerItem, type TransitionReason } from './item';
 import { condition, type Condition, type ItemUpdate } from './store';
 

@@ -22,7 +22,7 @@ import {
   type ControllerDeps,
 } from '../../../lambda/breaker-controller';
 import type { BreakerState } from '../../../lambda/shared/breaker';
-import type { ControllerSettings } from '../../../lambda/shared/settings';
+import type { ControllerSettings } from '../../../contracts';
 import { breakerSettings } from '../../helpers/breaker-settings';
 import {
   breakerStreamRecord,

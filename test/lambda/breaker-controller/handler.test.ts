@@ -2,7 +2,7 @@ import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import type { handler as ControllerHandler } from '../../../lambda/breaker-controller/handler';
-import { controllerEnvironment, ENV } from '../../../lambda/shared/settings';
+import { controllerEnvironment, ENV } from '../../../contracts';
 import { breakerSettings } from '../../helpers/breaker-settings';
 import { captureEmf } from '../../helpers/emf-capture';
 import { scheduledEvent } from '../../helpers/scheduled-events';

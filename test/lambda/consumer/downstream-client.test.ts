@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { classifyStatus } from '../../../lambda/consumer';
-import { monotonicClock } from '../../../lambda/consumer/clock';
+import { monotonicClock } from '../../../contracts';
 import { DownstreamClient } from '../../../lambda/consumer/downstream-client';
 import { HttpDownstream } from '../../helpers/http-downstream';
 

@@ -1,4 +1,4 @@
-import type { AlarmDefinition } from '../../../lib/alarms/alarm-definition';
+import type { AlarmDefinition } from '../../../contracts';
 import { AlarmEvaluator, MetricStore } from '../../../local/alarms';
 
 const PERIOD_MS = 10_000;

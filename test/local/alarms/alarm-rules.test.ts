@@ -1,4 +1,4 @@
-import type { AlarmComparison, MissingDataTreatment } from '../../../lib/alarms/alarm-definition';
+import type { AlarmComparison, MissingDataTreatment } from '../../../contracts';
 import { aggregate, breaches, nextState } from '../../../local/alarms';
 import type { AlarmState, PeriodValue } from '../../../local/alarms';
 

@@ -1,5 +1,5 @@
 import { MalformedMessageError, parseOnFailureRecord, streamNameFromArn } from '../../../ops/redrive';
-import { onFailureRecord } from '../helpers/dlq-messages';
+import { onFailureRecord } from '../../helpers/dlq-messages';
 
 const valid = onFailureRecord({
   streamArn: 'arn:aws:kinesis:us-east-1:123456789012:stream/event-pipeline-dev-events',

@@ -11,7 +11,7 @@ import {
   type BreakerObserver,
   type BreakerState,
 } from '../../../../lambda/shared/breaker';
-import type { BreakerSettings } from '../../../../lambda/shared/settings';
+import type { BreakerSettings } from '../../../../contracts';
 import { breakerSettings } from '../../../helpers/breaker-settings';
 import { FakeClock } from '../../../helpers/fake-clock';
 

@@ -1,7 +1,7 @@
 import { BreakerEngine } from '../../../../lambda/shared/breaker/engine';
 import { MemoryBreakerStore } from '../../../../lambda/shared/breaker/memory-store';
 import type { BreakerObserver, BreakerTransitionEvent } from '../../../../lambda/shared/breaker/observer';
-import type { BreakerSettings } from '../../../../lambda/shared/settings';
+import type { BreakerSettings } from '../../../../contracts';
 import { breakerSettings } from '../../../helpers/breaker-settings';
 import { FakeClock } from '../../../helpers/fake-clock';
 

@@ -1,0 +1,62 @@
+import { MILLIS_PER_HOUR } from '../units';
+import { ITERATOR_AGE_DERIVED_CAP_MILLIS, ITERATOR_AGE_RETENTION_FRACTION } from './limits';
+import type { AlarmConfig, AlertingConfig, BreakerConfig, ConsumerConfig, StreamConfig } from './schema';
+
+/** Built-in defaults of every stage, as data; stage profiles and cdk.json override them. */
+
+export const DEFAULT_STAGE = 'dev';
+
+export const BASE_DEFAULTS = {
+  metricsNamespace: 'ResilientEventPipeline',
+  stream: { capacityMode: 'ON_DEMAND', shardCount: 2, retentionHours: 168, retainOnDelete: false },
+  breaker: {
+    failureRateThreshold: 0.5,
+    minimumCalls: 20,
+    windowMillis: 60_000,
+    coolDownMillis: 30_000,
+    maxCoolDownMillis: 600_000,
+    coolDownBackoffMultiplier: 2,
+    probeLeaseMillis: 10_000,
+    cacheTtlMillis: 1_000,
+    onStoreFailure: 'local-breaker',
+  },
+  consumer: {
+    downstreamTimeoutMillis: 3_000,
+    batchSize: 100,
+    maxBatchingWindowSeconds: 1,
+    parallelizationFactor: 1,
+    maxRetryAttempts: 10_000,
+    maxRecordAgeSeconds: -1,
+    bisectBatchOnError: true,
+    enhancedFanOut: false,
+    maxConcurrentKeys: 8,
+    maxEventBytes: 262_144,
+    memorySizeMb: 512,
+    timeoutSeconds: 60,
+  },
+  alarms: {
+    periodSeconds: 60,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 2,
+    dlqOldestMessageAgeMaxSeconds: 3_600,
+    lambdaErrorsMax: 5,
+    lambdaThrottlesMax: 10,
+    throughputExceededMax: 10,
+  },
+  alerting: { emails: [], httpsEndpoints: [] },
+} as const satisfies {
+  metricsNamespace: string;
+  stream: StreamConfig;
+  breaker: BreakerConfig;
+  consumer: Omit<ConsumerConfig, 'name' | 'downstreamUrl' | 'breakerName'>;
+  alarms: Omit<AlarmConfig, 'iteratorAgeMaxMillis'>;
+  alerting: AlertingConfig;
+};
+
+/** The iterator-age page threshold when none is set: a small share of retention, at most one hour. */
+export function derivedIteratorAgeMaxMillis(retentionHours: number): number {
+  return Math.min(
+    ITERATOR_AGE_DERIVED_CAP_MILLIS,
+    Math.round(retentionHours * MILLIS_PER_HOUR * ITERATOR_AGE_RETENTION_FRACTION),
+  );
+}

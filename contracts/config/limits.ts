@@ -1,0 +1,39 @@
+/** Every limit of the config, written once: the checks in ./validate use them and the docs quote them. */
+
+/** Every numeric limit, used by the checks below and quoted in the docs. */
+export const LIMITS = {
+  shardCount: { min: 1, max: 500 },
+  retentionHours: { min: 24, max: 8760 },
+  failureRateThreshold: { min: 0.01, max: 1 },
+  minimumCalls: { min: 1, max: 100_000 },
+  windowMillis: { min: 1_000, max: 3_600_000 },
+  coolDownMillis: { min: 1_000, max: 3_600_000 },
+  maxCoolDownMillis: { min: 1_000, max: 86_400_000 },
+  coolDownBackoffMultiplier: { min: 1, max: 10 },
+  probeLeaseMillis: { min: 100, max: 900_000 },
+  cacheTtlMillis: { min: 0, max: 60_000 },
+  downstreamTimeoutMillis: { min: 100, max: 30_000 },
+  batchSize: { min: 1, max: 10_000 },
+  maxBatchingWindowSeconds: { min: 0, max: 300 },
+  parallelizationFactor: { min: 1, max: 10 },
+  maxRetryAttempts: { min: -1, max: 10_000 },
+  maxRecordAgeSeconds: { min: 60, max: 604_800 },
+  maxConcurrentKeys: { min: 1, max: 64 },
+  maxEventBytes: { min: 1, max: 1_048_576 },
+  memorySizeMb: { min: 128, max: 10_240 },
+  timeoutSeconds: { min: 3, max: 900 },
+  evaluationPeriods: { min: 1, max: 100 },
+  dlqOldestMessageAgeMaxSeconds: { min: 60, max: 1_209_600 },
+  alarmCount: { min: 0, max: 1_000_000 },
+} as const;
+
+/** Derived iterator-age threshold as a share of retention, so the alarm pages long before trimming. */
+export const ITERATOR_AGE_RETENTION_FRACTION = 0.02;
+export const ITERATOR_AGE_DERIVED_CAP_MILLIS = 3_600_000;
+/** An explicit iterator-age threshold may be at most this share of retention. */
+export const ITERATOR_AGE_MAX_RETENTION_FRACTION = 0.25;
+export const CONSUMER_NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
+/** Stage names go into resource names; eight characters keep the longest function name within 64. */
+export const STAGE_NAME_PATTERN = /^[a-z][a-z0-9-]{0,7}$/;
+
+export type Limit = { readonly min: number; readonly max: number };

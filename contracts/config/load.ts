@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError } from './config-error';
+import { BASE_DEFAULTS, derivedIteratorAgeMaxMillis } from './defaults';
+import type { DeepPartial, PipelineConfig, PipelineContext, StageOverrides, StreamConfig } from './schema';
+import { STAGE_PROFILES } from './stage-profiles';
+import { validate } from './validate';
+
+/** The project's root, where cdk.json lives. */
+const PROJECT_ROOT = join(__dirname, '..', '..');
+
+/** Reads `context` from the project's cdk.json, for callers outside the CDK app (local mode, tools). */
+export function readCdkJsonContext(projectRoot = PROJECT_ROOT): PipelineContext {
+  const cdkJson = JSON.parse(readFileSync(join(projectRoot, 'cdk.json'), 'utf8')) as {
+    context?: PipelineContext;
+  };
+  return cdkJson.context ?? {};
+}
+
+/**
+ * Builds the validated config of one stage.
+ * @param stage - stage name, e.g. `dev`, `prod`, `local`
+ * @param context - cdk.json context holding `stages.<name>` overrides
+ * @throws {ConfigError} listing every invalid or unknown key
+ */
+export function loadConfig(stage: string, context: PipelineContext): PipelineConfig {
+  const overrides = context.stages?.[stage];
+  const profile = STAGE_PROFILES[stage];
+  if (!overrides && !profile) {
+    const known = [...new Set([...Object.keys(STAGE_PROFILES), ...Object.keys(context.stages ?? {})])];
+    throw new ConfigError([`stage = ${JSON.stringify(stage)}; allowed ${known.sort().join(', ')}`]);
+  }
+  const problems: string[] = [];
+  const layers = [profile ?? {}, overrides ?? {}];
+  for (const layer of layers) checkKnownKeys(layer, problems);
+  const merged = mergeLayers(layers);
+  const config = resolve(stage, merged);
+  validate(config, merged, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+const SECTION_KEYS: Record<string, readonly string[]> = {
+  stream: Object.keys(BASE_DEFAULTS.stream),
+  breaker: Object.keys(BASE_DEFAULTS.breaker),
+  consumer: [...Object.keys(BASE_DEFAULTS.consumer), 'downstreamUrl', 'breakerName'],
+  alarms: [...Object.keys(BASE_DEFAULTS.alarms), 'iteratorAgeMaxMillis'],
+  alerting: Object.keys(BASE_DEFAULTS.alerting),
+};
+const TOP_LEVEL_KEYS = ['metricsNamespace', 'stream', 'breaker', 'consumers', 'alarms', 'alerting'];
+
+function checkKnownKeys(layer: StageOverrides, problems: string[]): void {
+  const unknown = (path: string, value: object, allowed: readonly string[]): void => {
+    for (const key of Object.keys(value)) {
+      if (!allowed.includes(key)) {
+        problems.push(`${path}${key} is not a known setting; allowed ${[...allowed].sort().join(', ')}`);
+      }
+    }
+  };
+  unknown('', layer, TOP_LEVEL_KEYS);
+  for (const section of ['stream', 'breaker', 'alarms', 'alerting'] as const) {
+    const value = layer[section];
+    if (value) unknown(`${section}.`, value, SECTION_KEYS[section]);
+  }
+  for (const [name, consumer] of Object.entries(layer.consumers ?? {})) {
+    unknown(`consumers.${name}.`, consumer ?? {}, SECTION_KEYS.consumer);
+  }
+}
+
+function mergeLayers(layers: StageOverrides[]): StageOverrides {
+  const merged: DeepPartial<StageOverrides> & { consumers: Record<string, object> } = { consumers: {} };
+  for (const layer of layers) {
+    if (layer.metricsNamespace !== undefined) merged.metricsNamespace = layer.metricsNamespace;
+    for (const section of ['stream', 'breaker', 'alarms', 'alerting'] as const) {
+      merged[section] = { ...merged[section], ...layer[section] };
+    }
+    for (const [name, consumer] of Object.entries(layer.consumers ?? {})) {
+      merged.consumers[name] = { ...merged.consumers[name], ...consumer };
+    }
+  }
+  return merged;
+}
+
+function resolve(stage: string, merged: StageOverrides): PipelineConfig {
+  const stream: StreamConfig = { ...BASE_DEFAULTS.stream, ...merged.stream };
+  const alarms = { ...BASE_DEFAULTS.alarms, ...merged.alarms };
+  return {
+    stage,
+    metricsNamespace: merged.metricsNamespace ?? BASE_DEFAULTS.metricsNamespace,
+    stream,
+    breaker: { ...BASE_DEFAULTS.breaker, ...merged.breaker },
+    consumers: Object.entries(merged.consumers ?? {}).map(([name, consumer]) => ({
+      ...BASE_DEFAULTS.consumer,
+      downstreamUrl: '',
+      breakerName: name,
+      ...consumer,
+      name,
+    })),
+    alarms: {
+      ...alarms,
+      iteratorAgeMaxMillis: alarms.iteratorAgeMaxMillis ?? derivedIteratorAgeMaxMillis(stream.retentionHours),
+    },
+    alerting: {
+      emails: merged.alerting?.emails ?? BASE_DEFAULTS.alerting.emails,
+      httpsEndpoints: merged.alerting?.httpsEndpoints ?? BASE_DEFAULTS.alerting.httpsEndpoints,
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import type { StageOverrides } from './schema';
+
+/**
+ * Stage profiles applied over BASE_DEFAULTS and under cdk.json `stages.<name>`.
+ * `local` scales every time-based setting down so that a two-minute game day exercises them.
+ */
+export const STAGE_PROFILES: Record<string, StageOverrides> = {
+  dev: {},
+  prod: {
+    stream: { retainOnDelete: true },
+    consumers: {},
+  },
+  local: {
+    stream: { capacityMode: 'PROVISIONED', shardCount: 2, retentionHours: 24 },
+    breaker: {
+      minimumCalls: 10,
+      windowMillis: 5_000,
+      coolDownMillis: 3_000,
+      maxCoolDownMillis: 12_000,
+      probeLeaseMillis: 2_000,
+      cacheTtlMillis: 250,
+    },
+    alarms: {
+      periodSeconds: 10,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 1,
+      iteratorAgeMaxMillis: 8_000,
+      dlqOldestMessageAgeMaxSeconds: 60,
+    },
+  },
+};

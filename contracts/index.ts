@@ -1,0 +1,24 @@
+/**
+ * The contracts every runtime shares, free of aws-cdk-lib and of any handler runtime: config,
+ * resource names, the alarm catalog, the handler settings, the metric catalog, the on-failure record,
+ * units and the clock. lib/, lambda/, local/, ops/ and bench/ import them from here only.
+ */
+export * from './alarms';
+export { monotonicClock, systemClock } from './clock';
+export type { Clock } from './clock';
+export * from './config';
+export {
+  consumerEnvironment,
+  controllerEnvironment,
+  ENV,
+  readConsumerSettings,
+  readControllerSettings,
+  SettingsError,
+} from './handler-settings';
+export type { BreakerSettings, ConsumerSettings, ControllerSettings } from './handler-settings';
+export { DIMENSION, METRIC } from './metric-catalog';
+export type { KinesisBatchInfo, KinesisOnFailureRecord } from './on-failure-record';
+export { RESOURCE_NAME_PREFIX, resourceNamesFor, stackNameFor } from './resource-names';
+export type { ConsumerResourceNames, PipelineResourceNames } from './resource-names';
+export { consumerSettingsFor, controllerSettingsFor } from './stage-handler-settings';
+export * from './units';

@@ -1,0 +1,43 @@
+import type { ConsumerSettings, ControllerSettings } from './handler-settings';
+import type { ConsumerConfig, PipelineConfig } from './config';
+
+/**
+ * Maps the stage config onto the settings each handler runs with. The CDK app passes them as
+ * environment variables; local mode passes them straight to the handler factories. Resource names
+ * may be CDK tokens.
+ */
+export function consumerSettingsFor(
+  config: PipelineConfig,
+  consumer: ConsumerConfig,
+  resources: { readonly poisonQueueUrl: string; readonly breakerTableName: string },
+): ConsumerSettings {
+  return {
+    stage: config.stage,
+    consumerName: consumer.name,
+    downstreamUrl: consumer.downstreamUrl,
+    downstreamTimeoutMillis: consumer.downstreamTimeoutMillis,
+    poisonQueueUrl: resources.poisonQueueUrl,
+    breakerTableName: resources.breakerTableName,
+    breakerName: consumer.breakerName,
+    breaker: config.breaker,
+    maxConcurrentKeys: consumer.maxConcurrentKeys,
+    maxEventBytes: consumer.maxEventBytes,
+    metricsNamespace: config.metricsNamespace,
+  };
+}
+
+export function controllerSettingsFor(
+  config: PipelineConfig,
+  resources: {
+    readonly breakerTableName: string;
+    readonly mappingsByBreaker: Readonly<Record<string, readonly string[]>>;
+  },
+): ControllerSettings {
+  return {
+    stage: config.stage,
+    breakerTableName: resources.breakerTableName,
+    mappingsByBreaker: resources.mappingsByBreaker,
+    breaker: config.breaker,
+    metricsNamespace: config.metricsNamespace,
+  };
+}

@@ -1,0 +1,165 @@
+import { METRIC, type ConsumerSettings } from '../../contracts';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type {
+  Context,
+  KinesisStreamBatchResponse,
+  KinesisStreamEvent,
+  KinesisStreamRecord,
+} from 'aws-lambda';
+import { CircuitOpenError, RetryableRecordError, shardIdOf, type CircuitBreaker, type Log } from '../shared';
+import { monotonicClock, type Clock } from '../../contracts';
+import { DownstreamClient, type Fetch } from './downstream-client';
+import { processInKeyOrder, type RecordFailure } from './ordered-batch';
+import { PoisonQueue } from './poison-queue';
+import { RecordProcessor, type Invocation } from './record-processor';
+
+/** What a consumer handler needs from outside; built once per process (handler.ts) or per consumer (local mode). */
+export interface ConsumerDependencies {
+  /** Sends poison messages to `settings.poisonQueueUrl`. */
+  readonly sqs: SQSClient;
+  /** The breaker protecting this consumer's downstream. */
+  readonly breaker: CircuitBreaker;
+  readonly logger: Log;
+  /** Emits the consumer metrics; must carry exactly the {Stage, Consumer} dimensions (see createConsumerMetrics). */
+  readonly metrics: Metrics;
+  /** @default - Node's global fetch */
+  readonly fetch?: Fetch;
+  /** Measures downstream latency. @default - a monotonic clock */
+  readonly clock?: Clock;
+}
+
+export type ConsumerHandler = (
+  event: KinesisStreamEvent,
+  context?: Context,
+) => Promise<KinesisStreamBatchResponse>;
+
+/**
+ * Time kept back at the end of an invocation for the calls already running and the metric flush: no
+ * record starts once less than this plus one downstream timeout remains, so the invocation reports a
+ * precise retry point instead of timing out (which would retry the whole batch).
+ */
+const FINISHING_MARGIN_MILLIS = 1_000;
+
+interface BatchItem {
+  readonly partitionKey: string;
+  readonly sequenceNumber: string;
+  readonly record: KinesisStreamRecord;
+}
+
+/**
+ * Builds the handler of one consumer: it takes a Kinesis batch exactly as Lambda delivers it and
+ * answers with ReportBatchItemFailures.
+ *
+ * Records of one partition key are processed in order, keys concurrently (up to
+ * `settings.maxConcurrentKeys`). Poison is parked in the poison queue and acknowledged; the first
+ * retryable failure stops the batch, and the single batch item failure is the lowest sequence number
+ * that did not complete, so Lambda retries from there and no record of a key runs after an earlier one
+ * failed.
+ *
+ * @example
+ * ```ts
+ * const handle = createConsumerHandler(settings, { sqs, breaker, logger, metrics });
+ * const { batchItemFailures } = await handle(kinesisEvent, context);
+ * ```
+ */
+export function createConsumerHandler(
+  settings: ConsumerSettings,
+  deps: ConsumerDependencies,
+): ConsumerHandler {
+  const { breaker, logger, metrics } = deps;
+  const processor = new RecordProcessor({
+    consumerName: settings.consumerName,
+    maxEventBytes: settings.maxEventBytes,
+    breaker,
+    log: logger,
+    poisonQueue: new PoisonQueue(deps.sqs, settings.poisonQueueUrl),
+    downstream: new DownstreamClient({
+      url: settings.downstreamUrl,
+      timeoutMillis: settings.downstreamTimeoutMillis,
+      fetch: deps.fetch ?? globalThis.fetch,
+      clock: deps.clock ?? monotonicClock,
+    }),
+    onDownstreamLatency: (millis) =>
+      metrics.addMetric(METRIC.downstreamLatency, MetricUnit.Milliseconds, millis),
+  });
+  const reserveMillis = settings.downstreamTimeoutMillis + FINISHING_MARGIN_MILLIS;
+
+  return async (event, context) => {
+    const items: BatchItem[] = event.Records.map((record) => ({
+      partitionKey: record.kinesis.partitionKey,
+      sequenceNumber: record.kinesis.sequenceNumber,
+      record,
+    }));
+    const invocation: Invocation = {
+      awsRequestId: context?.awsRequestId,
+      functionName: context?.functionName,
+    };
+    const tally = { delivered: 0, poisoned: 0 };
+    try {
+      const result = await processInKeyOrder(
+        items,
+        {
+          maxConcurrentKeys: settings.maxConcurrentKeys,
+          // Local mode may pass a partial context; without a clock of its own there is no deadline.
+          mayStart:
+            typeof context?.getRemainingTimeInMillis === 'function'
+              ? () => context.getRemainingTimeInMillis() > reserveMillis
+              : undefined,
+        },
+        async ({ record }) => {
+          tally[await processor.process(record, invocation)]++;
+        },
+      );
+      result.failures.forEach((failure) => logFailure(logger, failure));
+      const retried = countFrom(items, result.retryFrom);
+      metrics.addMetric(METRIC.recordsProcessed, MetricUnit.Count, tally.delivered);
+      metrics.addMetric(METRIC.recordsPoisoned, MetricUnit.Count, tally.poisoned);
+      metrics.addMetric(METRIC.recordsRetried, MetricUnit.Count, retried);
+      logger.info('batch done', {
+        shardId: items.length > 0 ? shardIdOf(items[0].record.eventID) : undefined,
+        records: items.length,
+        delivered: tally.delivered,
+        poisoned: tally.poisoned,
+        notStarted: result.notStarted,
+        retryFrom: result.retryFrom,
+        retried,
+      });
+      return {
+        batchItemFailures: result.retryFrom === undefined ? [] : [{ itemIdentifier: result.retryFrom }],
+      };
+    } finally {
+      await flushBreaker(breaker, logger);
+      metrics.publishStoredMetrics();
+    }
+  };
+}
+
+/** Records Lambda will deliver again: every one at or after the reported sequence number. */
+function countFrom(items: readonly BatchItem[], retryFrom: string | undefined): number {
+  if (retryFrom === undefined) return 0;
+  const from = BigInt(retryFrom);
+  return items.filter((item) => BigInt(item.sequenceNumber) >= from).length;
+}
+
+function logFailure(logger: Log, { record, error }: RecordFailure<BatchItem>): void {
+  const where = { sequenceNumber: record.sequenceNumber, partitionKey: record.partitionKey };
+  if (error instanceof CircuitOpenError) {
+    logger.warn('breaker not admitting calls; batch stopped', { ...where, breaker: error.breakerName });
+  } else if (error instanceof RetryableRecordError) {
+    logger.warn('retryable failure; batch stopped', { ...where, error: error.message });
+  } else {
+    // Not a classified failure: a bug or an unexpected dependency error. Retrying is the safe answer.
+    const detail = error instanceof Error ? error.stack : String(error);
+    logger.error('unexpected error; batch stopped', { ...where, error: detail });
+  }
+}
+
+/** A failing flush loses breaker counts, not records: it must not fail a batch whose records are settled. */
+async function flushBreaker(breaker: CircuitBreaker, logger: Log): Promise<void> {
+  try {
+    await breaker.flush();
+  } catch (error) {
+    logger.error('breaker flush failed', { breaker: breaker.name, error: String(error) });
+  }
+}

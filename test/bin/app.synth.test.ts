@@ -1,0 +1,120 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Validations } from 'aws-cdk-lib';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { IConstruct } from 'constructs';
+import { ConfigError, readCdkJsonContext } from '../../contracts';
+import { createPipelineApp } from '../../lib/pipeline-app';
+
+const { stages } = readCdkJsonContext();
+
+/** Skips esbuild for the tests that only look at the construct tree or at nag findings. */
+const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
+
+interface ValidationReport {
+  readonly pluginReports: readonly { readonly violations: readonly unknown[] }[];
+}
+
+function acknowledgements(root: IConstruct): { path: string; id: string; reason: string }[] {
+  return root.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) =>
+        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
+          path: construct.node.path,
+          id,
+          reason,
+        })),
+      ),
+  );
+}
+
+describe('the app as `cdk synth -c stage=dev` runs it, bundling the real handlers', () => {
+  let assembly: CloudAssembly;
+  let root: IConstruct;
+
+  beforeAll(() => {
+    const { app } = createPipelineApp({ context: { stage: 'dev', stages } });
+    root = app;
+    assembly = app.synth();
+  });
+
+  it('synthesizes EventPipeline-dev with no nag finding left open', () => {
+    expect(assembly.stacks.map((s) => s.stackName)).toEqual(['EventPipeline-dev']);
+    const report = JSON.parse(
+      readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8'),
+    ) as ValidationReport;
+    expect(report.pluginReports.flatMap((r) => r.violations)).toEqual([]);
+  });
+
+  it('bundles the consumer and the controller handlers with esbuild: minified, with source maps, SDK left out', () => {
+    const assetDirs = readdirSync(assembly.directory).filter((name) => name.startsWith('asset.'));
+    expect(assetDirs).toHaveLength(2);
+    for (const dir of assetDirs) {
+      const bundle = join(assembly.directory, dir, 'index.js');
+      expect(existsSync(`${bundle}.map`)).toBe(true);
+      const code = readFileSync(bundle, 'utf8');
+      // minified: a few long lines, not one statement per line
+      expect(code.split('\n').length).toBeLessThan(50);
+      // the Node.js 22 runtime provides the SDK v3; the bundle only requires it
+      expect(code).toMatch(/require\("@aws-sdk\/client-dynamodb"\)/);
+      expect(code).toContain('sourceMappingURL=index.js.map');
+    }
+  });
+
+  it('acknowledges every nag rule it does not meet with a concrete reason', () => {
+    const acks = acknowledgements(root);
+    expect(acks.length).toBeGreaterThan(0);
+    for (const ack of acks) {
+      expect(ack.id).toMatch(/(AwsSolutions|Serverless)-/);
+      expect(ack.reason.length).toBeGreaterThan(60);
+    }
+  });
+});
+
+describe('cdk-nag checks', () => {
+  it('fail the synth on an unacknowledged finding, naming the rule and the resource', () => {
+    // GIVEN the dev app and a queue that breaks AwsSolutions and Serverless rules
+    const { app, stack } = createPipelineApp({ context: { stage: 'dev', stages, ...NO_BUNDLING } });
+    new sqs.Queue(stack, 'Unprotected', { encryption: sqs.QueueEncryption.UNENCRYPTED });
+    // WHEN / THEN
+    expect(() => app.synth()).toThrow(/AwsSolutions-SQS3[\s\S]*EventPipeline-dev\/Unprotected/);
+  });
+
+  it('pass once that finding is acknowledged', () => {
+    const { app, stack } = createPipelineApp({ context: { stage: 'dev', stages, ...NO_BUNDLING } });
+    const queue = new sqs.Queue(stack, 'Unprotected', { enforceSSL: true });
+    const reason = 'test only';
+    Validations.of(queue).acknowledge(
+      { id: 'AwsSolutions-SQS3', reason },
+      { id: 'Serverless-SQSRedrivePolicy', reason },
+    );
+    expect(() => app.synth()).not.toThrow();
+  });
+});
+
+describe('stage selection', () => {
+  it('builds EventPipeline-<stage> from the `stage` context', () => {
+    const { stack, config } = createPipelineApp({ context: { stage: 'prod', stages, ...NO_BUNDLING } });
+    expect(stack.stackName).toBe('EventPipeline-prod');
+    expect(config.stage).toBe('prod');
+  });
+
+  it('defaults to dev', () => {
+    expect(createPipelineApp({ context: { stages, ...NO_BUNDLING } }).stack.stackName).toBe(
+      'EventPipeline-dev',
+    );
+  });
+
+  it('fails at synth on a bad config, naming key, value and range', () => {
+    const broken = {
+      ...stages,
+      dev: { consumers: { orders: { downstreamUrl: 'https://x.example.com', batchSize: 0 } } },
+    };
+    expect(() => createPipelineApp({ context: { stage: 'dev', stages: broken } })).toThrow(ConfigError);
+    expect(() => createPipelineApp({ context: { stage: 'dev', stages: broken } })).toThrow(
+      'consumers.orders.batchSize = 0; allowed an integer 1..10000',
+    );
+  });
+});

@@ -1,0 +1,41 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { readCdkJsonContext } from '../../contracts';
+import type { StageOverrides } from '../../contracts';
+import { createPipelineApp } from '../../lib/pipeline-app';
+import type { PipelineApp } from '../../lib/pipeline-app';
+
+export interface SynthesizedStage extends PipelineApp {
+  readonly template: Template;
+}
+
+/**
+ * Synthesizes one stage the way `cdk synth -c stage=NAME` does (cdk.json context, cdk-nag packs), so
+ * every synthesis in a test also proves that no nag finding is left unacknowledged.
+ * @param stage - stage name
+ * @param options.bundle - run esbuild on the handlers; off by default, since only test/bin needs the
+ *   bundles and bundling is the slow part of a synth
+ * @param options.overrides - replaces cdk.json's `stages.<stage>` block
+ */
+export function synthesizeStage(
+  stage: string,
+  options: { readonly bundle?: boolean; readonly overrides?: StageOverrides } = {},
+): SynthesizedStage {
+  const { stages } = readCdkJsonContext();
+  const pipeline = createPipelineApp({
+    context: {
+      stage,
+      stages: options.overrides ? { ...stages, [stage]: options.overrides } : stages,
+      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+    },
+  });
+  return { ...pipeline, template: Template.fromStack(pipeline.stack) };
+}
+
+/** The logical ID of the one resource of `type` whose properties match `properties`. */
+export function logicalIdOf(template: Template, type: string, properties: Record<string, unknown>): string {
+  const ids = Object.keys(template.findResources(type, { Properties: properties }));
+  if (ids.length !== 1) {
+    throw new Error(`expected one ${type} with ${JSON.stringify(properties)}, found ${ids.length}`);
+  }
+  return ids[0];
+}

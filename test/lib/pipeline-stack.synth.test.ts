@@ -1,0 +1,666 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { RUNBOOK } from '../../contracts';
+import { MAX_QUEUE_RETENTION } from '../../lib/constructs/dead-letter-queue';
+import { resourceNamesFor } from '../../contracts';
+import { ENV } from '../../contracts';
+import { DIMENSION, METRIC } from '../../contracts';
+import { logicalIdOf, synthesizeStage } from '../helpers/synthesize';
+import type { SynthesizedStage } from '../helpers/synthesize';
+
+/*
+ * Each stage is synthesized once for the whole file (handlers not bundled: test/bin proves the real
+ * bundles). Every synthesis runs the cdk-nag packs, so these stacks also have no open finding.
+ */
+let dev: SynthesizedStage;
+let prod: SynthesizedStage;
+let local: SynthesizedStage;
+/** dev with the consumer settings that change the mapping's template: max age, unlimited retries, alerting. */
+let custom: SynthesizedStage;
+
+beforeAll(() => {
+  dev = synthesizeStage('dev');
+  prod = synthesizeStage('prod');
+  local = synthesizeStage('local');
+  custom = synthesizeStage('dev', {
+    overrides: {
+      consumers: {
+        orders: {
+          downstreamUrl: 'https://orders.example.com/events',
+          maxRecordAgeSeconds: 86_400,
+          maxRetryAttempts: -1,
+          bisectBatchOnError: false,
+          breakerName: 'shared',
+        },
+        billing: { downstreamUrl: 'https://billing.example.com/events', breakerName: 'shared' },
+      },
+      alerting: { emails: ['oncall@example.com'] },
+    },
+  });
+});
+
+const devNames = resourceNamesFor('dev');
+const SECONDS_PER_HOUR = 3600;
+
+function resourceOf(template: Template, logicalId: string): { Properties: Record<string, unknown> } {
+  const resources = template.toJSON().Resources as Record<string, { Properties: Record<string, unknown> }>;
+  return resources[logicalId];
+}
+
+function functionId(template: Template, functionName: string): string {
+  return logicalIdOf(template, 'AWS::Lambda::Function', { FunctionName: functionName });
+}
+
+function queueId(template: Template, queueName: string): string {
+  return logicalIdOf(template, 'AWS::SQS::Queue', { QueueName: queueName });
+}
+
+function streamId(template: Template): string {
+  return Object.keys(template.findResources('AWS::Kinesis::Stream'))[0];
+}
+
+function tableId(template: Template): string {
+  return Object.keys(template.findResources('AWS::DynamoDB::Table'))[0];
+}
+
+function topicId(template: Template): string {
+  return Object.keys(template.findResources('AWS::SNS::Topic'))[0];
+}
+
+function keyId(template: Template): string {
+  return Object.keys(template.findResources('AWS::KMS::Key'))[0];
+}
+
+/** The statements of the inline policy attached to a function's role. */
+function roleStatements(template: Template, functionName: string): { Action: unknown; Resource: unknown }[] {
+  const fn = resourceOf(template, functionId(template, functionName));
+  const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const policies = template.findResources('AWS::IAM::Policy', {
+    Properties: { Roles: Match.arrayWith([{ Ref: roleId }]) },
+  });
+  return Object.values(policies).flatMap(
+    (policy) =>
+      (policy as { Properties: { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } } })
+        .Properties.PolicyDocument.Statement,
+  );
+}
+
+function mappingOf(template: Template, functionName: string): Record<string, unknown> {
+  const mappings = template.findResources('AWS::Lambda::EventSourceMapping', {
+    Properties: { FunctionName: { Ref: functionId(template, functionName) } },
+  });
+  expect(Object.keys(mappings)).toHaveLength(1);
+  return (Object.values(mappings)[0] as { Properties: Record<string, unknown> }).Properties;
+}
+
+describe('Kinesis stream', () => {
+  it('is ON_DEMAND by default, KMS-encrypted, with the configured retention', () => {
+    dev.template.hasResourceProperties('AWS::Kinesis::Stream', {
+      Name: devNames.streamName,
+      StreamModeDetails: { StreamMode: 'ON_DEMAND' },
+      ShardCount: Match.absent(),
+      RetentionPeriodHours: dev.config.stream.retentionHours,
+      StreamEncryption: { EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' },
+    });
+  });
+
+  it('is PROVISIONED with the configured shard count when the stage says so', () => {
+    prod.template.hasResourceProperties('AWS::Kinesis::Stream', {
+      StreamModeDetails: { StreamMode: 'PROVISIONED' },
+      ShardCount: 4,
+    });
+    local.template.hasResourceProperties('AWS::Kinesis::Stream', {
+      StreamModeDetails: { StreamMode: 'PROVISIONED' },
+      ShardCount: local.config.stream.shardCount,
+      RetentionPeriodHours: 24,
+    });
+  });
+
+  it('is retained in prod-like stages and deleted in dev', () => {
+    prod.template.hasResource('AWS::Kinesis::Stream', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+    dev.template.hasResource('AWS::Kinesis::Stream', { DeletionPolicy: 'Delete' });
+  });
+});
+
+describe('breaker table', () => {
+  it('is on-demand, with PITR, encryption, the TTL attribute and a NEW_AND_OLD_IMAGES stream', () => {
+    dev.template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: devNames.breakerTableName,
+      KeySchema: [{ AttributeName: 'name', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'name', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    });
+  });
+
+  it('is retained with deletion protection in prod', () => {
+    prod.template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ DeletionProtectionEnabled: true }),
+    });
+    dev.template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
+  });
+});
+
+describe('consumers', () => {
+  it('deploys one Node.js 22 arm64 function per configured consumer, with memory and timeout from config', () => {
+    for (const consumer of dev.config.consumers) {
+      dev.template.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: devNames.consumer(consumer.name).functionName,
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        MemorySize: consumer.memorySizeMb,
+        Timeout: consumer.timeoutSeconds,
+        LoggingConfig: { LogGroup: { Ref: Match.anyValue() } },
+      });
+    }
+    dev.template.resourceCountIs('AWS::Lambda::Function', dev.config.consumers.length + 1);
+  });
+
+  it('passes the handler settings and Powertools settings as environment', () => {
+    const orders = dev.config.consumers.find((c) => c.name === 'orders')!;
+    const fn = resourceOf(dev.template, functionId(dev.template, devNames.consumer('orders').functionName));
+    expect(fn.Properties.Environment).toEqual({
+      Variables: {
+        [ENV.stage]: 'dev',
+        [ENV.consumerName]: 'orders',
+        [ENV.downstreamUrl]: orders.downstreamUrl,
+        [ENV.downstreamTimeoutMillis]: String(orders.downstreamTimeoutMillis),
+        [ENV.poisonQueueUrl]: { Ref: queueId(dev.template, devNames.consumer('orders').poisonQueueName) },
+        [ENV.breakerTableName]: { Ref: tableId(dev.template) },
+        [ENV.breakerName]: 'orders',
+        [ENV.breaker]: JSON.stringify(dev.config.breaker),
+        [ENV.maxConcurrentKeys]: String(orders.maxConcurrentKeys),
+        [ENV.maxEventBytes]: String(orders.maxEventBytes),
+        [ENV.metricsNamespace]: dev.config.metricsNamespace,
+        POWERTOOLS_SERVICE_NAME: devNames.consumer('orders').functionName,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+    });
+  });
+
+  it('maps the stream with batch item failures, bisect, TRIM_HORIZON and the configured batching', () => {
+    const analytics = dev.config.consumers.find((c) => c.name === 'analytics')!;
+    expect(mappingOf(dev.template, devNames.consumer('analytics').functionName)).toEqual({
+      EventSourceArn: { 'Fn::GetAtt': [streamId(dev.template), 'Arn'] },
+      FunctionName: { Ref: functionId(dev.template, devNames.consumer('analytics').functionName) },
+      StartingPosition: 'TRIM_HORIZON',
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      BatchSize: analytics.batchSize,
+      MaximumBatchingWindowInSeconds: analytics.maxBatchingWindowSeconds,
+      ParallelizationFactor: analytics.parallelizationFactor,
+      MaximumRetryAttempts: analytics.maxRetryAttempts,
+      DestinationConfig: {
+        OnFailure: {
+          Destination: {
+            'Fn::GetAtt': [queueId(dev.template, devNames.consumer('analytics').onFailureQueueName), 'Arn'],
+          },
+        },
+      },
+    });
+    expect(analytics).toMatchObject({ batchSize: 500, parallelizationFactor: 2 });
+  });
+
+  it('leaves max record age unset (-1, never) by default and sets it when configured', () => {
+    expect(mappingOf(dev.template, devNames.consumer('orders').functionName)).not.toHaveProperty(
+      'MaximumRecordAgeInSeconds',
+    );
+    expect(mappingOf(custom.template, devNames.consumer('orders').functionName)).toMatchObject({
+      MaximumRecordAgeInSeconds: 86_400,
+      BisectBatchOnFunctionError: false,
+    });
+  });
+
+  it('leaves retries unset (-1, until the record expires) when configured as -1', () => {
+    expect(mappingOf(custom.template, devNames.consumer('orders').functionName)).not.toHaveProperty(
+      'MaximumRetryAttempts',
+    );
+  });
+
+  it('reads through an enhanced fan-out consumer when configured', () => {
+    const fanOutId = logicalIdOf(prod.template, 'AWS::Kinesis::StreamConsumer', {
+      ConsumerName: resourceNamesFor('prod').consumer('analytics').streamConsumerName,
+      StreamARN: { 'Fn::GetAtt': [streamId(prod.template), 'Arn'] },
+    });
+    expect(
+      mappingOf(prod.template, resourceNamesFor('prod').consumer('analytics').functionName),
+    ).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': [fanOutId, 'ConsumerARN'] },
+    });
+    prod.template.resourceCountIs('AWS::Kinesis::StreamConsumer', 1);
+    dev.template.resourceCountIs('AWS::Kinesis::StreamConsumer', 0);
+  });
+
+  it('has its own role: its logs, its queues, its breaker item actions, the stream; nothing else', () => {
+    const names = devNames.consumer('orders');
+    const statements = roleStatements(dev.template, names.functionName);
+    const actions = statements.flatMap((s): unknown[] => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'sqs:SendMessage',
+        'kinesis:GetRecords',
+      ]),
+    );
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Resource: [{ 'Fn::GetAtt': [tableId(dev.template), 'Arn'] }],
+      }),
+    );
+    const sendResources = statements
+      .filter((s) => Array.isArray(s.Action) && s.Action.includes('sqs:SendMessage'))
+      .map((s) => s.Resource);
+    expect(sendResources).toEqual(
+      expect.arrayContaining([
+        { 'Fn::GetAtt': [queueId(dev.template, names.poisonQueueName), 'Arn'] },
+        { 'Fn::GetAtt': [queueId(dev.template, names.onFailureQueueName), 'Arn'] },
+      ]),
+    );
+    expect(sendResources).toHaveLength(2);
+    // No wildcard resource, no other consumer's queue, no managed policy.
+    for (const statement of statements) expect(statement.Resource).not.toBe('*');
+    expect(JSON.stringify(statements)).not.toContain('analytics');
+    const fn = resourceOf(dev.template, functionId(dev.template, names.functionName));
+    const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    expect(resourceOf(dev.template, roleId).Properties.ManagedPolicyArns).toBeUndefined();
+  });
+});
+
+describe('breaker controller', () => {
+  const controllerName = devNames.controllerFunctionName;
+
+  function consumerMappingIds(template: Template): Record<string, string> {
+    const mappings = template.findResources('AWS::Lambda::EventSourceMapping');
+    const ids: Record<string, string> = {};
+    for (const consumer of ['orders', 'analytics']) {
+      const fnId = functionId(template, devNames.consumer(consumer).functionName);
+      ids[consumer] = Object.keys(mappings).find((id) =>
+        JSON.stringify((mappings[id] as { Properties: unknown }).Properties).includes(`"Ref":"${fnId}"`),
+      )!;
+    }
+    return ids;
+  }
+
+  it('gets BREAKER_MAPPINGS: each breaker with the mapping UUIDs of its consumers', () => {
+    const ids = consumerMappingIds(dev.template);
+    const fn = resourceOf(dev.template, functionId(dev.template, controllerName));
+    const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(variables[ENV.mappingsByBreaker]).toEqual({
+      'Fn::Join': [
+        '',
+        ['{"orders":["', { Ref: ids.orders }, '"],"analytics":["', { Ref: ids.analytics }, '"]}'],
+      ],
+    });
+    expect(variables).toMatchObject({
+      [ENV.stage]: 'dev',
+      [ENV.breakerTableName]: { Ref: tableId(dev.template) },
+      [ENV.breaker]: JSON.stringify(dev.config.breaker),
+      [ENV.metricsNamespace]: dev.config.metricsNamespace,
+    });
+  });
+
+  it('lists both consumers under a breaker they share', () => {
+    const fnId = functionId(custom.template, controllerName);
+    const value = JSON.stringify(resourceOf(custom.template, fnId).Properties.Environment);
+    expect(value).toContain('{\\"shared\\":[\\"');
+    expect(value.match(/"Ref"/g)).toHaveLength(3); // two mapping UUIDs and the table name
+  });
+
+  it('may update exactly the consumers\u2019 event source mappings, and no other', () => {
+    const ids = consumerMappingIds(dev.template);
+    const statements = roleStatements(dev.template, controllerName);
+    const control = statements.filter((s) => JSON.stringify(s.Action).includes('lambda:'));
+    expect(control).toHaveLength(1);
+    expect(control[0].Action).toEqual(['lambda:GetEventSourceMapping', 'lambda:UpdateEventSourceMapping']);
+    const arnOf = (mappingId: string): unknown => ({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':lambda:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          ':event-source-mapping:',
+          { Ref: mappingId },
+        ],
+      ],
+    });
+    expect(control[0].Resource).toEqual([arnOf(ids.orders), arnOf(ids.analytics)]);
+  });
+
+  it('is triggered by the breaker table stream, with an on-failure queue', () => {
+    expect(mappingOf(dev.template, controllerName)).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': [tableId(dev.template), 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      DestinationConfig: {
+        OnFailure: {
+          Destination: { 'Fn::GetAtt': [queueId(dev.template, devNames.controllerDlqName), 'Arn'] },
+        },
+      },
+    });
+  });
+
+  it('ticks every minute on an EventBridge schedule', () => {
+    dev.template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Targets: [
+        { Arn: { 'Fn::GetAtt': [functionId(dev.template, controllerName), 'Arn'] }, Id: Match.anyValue() },
+      ],
+    });
+    dev.template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+    });
+  });
+});
+
+describe('queues', () => {
+  it('are KMS-encrypted with the pipeline key, keep messages 14 days and refuse plain HTTP', () => {
+    const queues = dev.template.findResources('AWS::SQS::Queue');
+    // two per consumer and the controller's
+    expect(Object.keys(queues)).toHaveLength(dev.config.consumers.length * 2 + 1);
+    for (const [id, queue] of Object.entries(queues)) {
+      expect((queue as { Properties: unknown }).Properties).toMatchObject({
+        KmsMasterKeyId: { 'Fn::GetAtt': [keyId(dev.template), 'Arn'] },
+        MessageRetentionPeriod: MAX_QUEUE_RETENTION.toSeconds(),
+      });
+      dev.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: id }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
+    expect(MAX_QUEUE_RETENTION.toSeconds()).toBe(14 * 24 * SECONDS_PER_HOUR);
+  });
+});
+
+describe('alert topic', () => {
+  it('is KMS-encrypted, refuses plain HTTP, and CloudWatch may use the key to publish', () => {
+    dev.template.hasResourceProperties('AWS::SNS::Topic', {
+      TopicName: devNames.alertTopicName,
+      KmsMasterKeyId: { 'Fn::GetAtt': [keyId(dev.template), 'Arn'] },
+    });
+    dev.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    dev.template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('subscribes the configured email addresses and HTTPS endpoints', () => {
+    prod.template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'oncall@example.com',
+      TopicArn: { Ref: topicId(prod.template) },
+    });
+    prod.template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'https',
+      Endpoint: prod.config.alerting.httpsEndpoints[0],
+    });
+    custom.template.resourceCountIs('AWS::SNS::Subscription', 1);
+    dev.template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+});
+
+describe('alarms', () => {
+  it.each([
+    ['dev', () => dev],
+    ['prod', () => prod],
+    ['local', () => local],
+  ])(
+    '%s has 3 stream, 7 per consumer, 1 per breaker, 4 controller alarms and the composite',
+    (_stage, get) => {
+      const { template, config } = get();
+      const breakers = new Set(config.consumers.map((c) => c.breakerName)).size;
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 3 + 7 * config.consumers.length + breakers + 4);
+      template.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 1);
+    },
+  );
+
+  it('notifies the alert topic on ALARM and on OK, every one of them', () => {
+    const topic = { Ref: topicId(dev.template) };
+    for (const type of ['AWS::CloudWatch::Alarm', 'AWS::CloudWatch::CompositeAlarm']) {
+      for (const alarm of Object.values(dev.template.findResources(type))) {
+        expect((alarm as { Properties: unknown }).Properties).toMatchObject({
+          AlarmActions: [topic],
+          OKActions: [topic],
+        });
+      }
+    }
+  });
+
+  it('watches the stream iterator age (max, StreamName) against the retention-derived threshold', () => {
+    dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'dev-stream-iterator-age',
+      Namespace: 'AWS/Kinesis',
+      MetricName: 'GetRecords.IteratorAgeMilliseconds',
+      Statistic: 'Maximum',
+      Dimensions: [{ Name: 'StreamName', Value: { Ref: streamId(dev.template) } }],
+      Threshold: dev.config.alarms.iteratorAgeMaxMillis,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Period: 60,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 2,
+      TreatMissingData: 'breaching',
+      AlarmDescription: Match.stringLikeRegexp(`> 3600000 ms .*README.md${RUNBOOK.streamIteratorAge}$`),
+    });
+  });
+
+  it('watches write and read throughput exceeded on the stream', () => {
+    for (const metric of ['WriteProvisionedThroughputExceeded', 'ReadProvisionedThroughputExceeded']) {
+      dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: metric,
+        Namespace: 'AWS/Kinesis',
+        Statistic: 'Sum',
+        Dimensions: [{ Name: 'StreamName', Value: { Ref: streamId(dev.template) } }],
+        Threshold: dev.config.alarms.throughputExceededMax,
+        TreatMissingData: 'notBreaching',
+      });
+    }
+  });
+
+  it('watches each consumer: IteratorAge, Errors, Throttles by FunctionName', () => {
+    for (const consumer of ['orders', 'analytics']) {
+      const dimensions = [
+        {
+          Name: 'FunctionName',
+          Value: { Ref: functionId(dev.template, devNames.consumer(consumer).functionName) },
+        },
+      ];
+      dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `dev-consumer-${consumer}-iterator-age`,
+        Namespace: 'AWS/Lambda',
+        MetricName: 'IteratorAge',
+        Statistic: 'Maximum',
+        Dimensions: dimensions,
+        Threshold: dev.config.alarms.iteratorAgeMaxMillis,
+      });
+      dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `dev-consumer-${consumer}-errors`,
+        MetricName: 'Errors',
+        Statistic: 'Sum',
+        Dimensions: dimensions,
+        Threshold: dev.config.alarms.lambdaErrorsMax,
+      });
+      dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `dev-consumer-${consumer}-throttles`,
+        MetricName: 'Throttles',
+        Dimensions: dimensions,
+        Threshold: dev.config.alarms.lambdaThrottlesMax,
+      });
+    }
+  });
+
+  it('watches each DLQ: visible messages > 0 and age of the oldest message, by QueueName', () => {
+    const queues = [
+      ['consumer-orders-on-failure-dlq', devNames.consumer('orders').onFailureQueueName],
+      ['consumer-orders-poison-dlq', devNames.consumer('orders').poisonQueueName],
+      ['consumer-analytics-on-failure-dlq', devNames.consumer('analytics').onFailureQueueName],
+      ['consumer-analytics-poison-dlq', devNames.consumer('analytics').poisonQueueName],
+      ['controller-dlq', devNames.controllerDlqName],
+    ];
+    for (const [prefix, queueName] of queues) {
+      const dimensions = [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId(dev.template, queueName), 'QueueName'] } },
+      ];
+      dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `dev-${prefix}-messages`,
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Statistic: 'Maximum',
+        Dimensions: dimensions,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
+      dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `dev-${prefix}-age`,
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Dimensions: dimensions,
+        Threshold: dev.config.alarms.dlqOldestMessageAgeMaxSeconds,
+      });
+    }
+  });
+
+  it('watches each breaker on the custom BreakerOpen metric with dimensions exactly {Stage, Breaker}', () => {
+    for (const breaker of ['orders', 'analytics']) {
+      dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `dev-breaker-${breaker}-open`,
+        Namespace: dev.config.metricsNamespace,
+        MetricName: METRIC.breakerOpen,
+        Statistic: 'Maximum',
+        Dimensions: [
+          { Name: DIMENSION.breaker, Value: breaker },
+          { Name: DIMENSION.stage, Value: 'dev' },
+        ],
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'ignore',
+      });
+    }
+  });
+
+  it('watches the controller: Errors and Throttles', () => {
+    for (const metric of ['Errors', 'Throttles']) {
+      dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `dev-controller-${metric.toLowerCase()}`,
+        MetricName: metric,
+        Dimensions: [
+          { Name: 'FunctionName', Value: { Ref: functionId(dev.template, devNames.controllerFunctionName) } },
+        ],
+      });
+    }
+  });
+
+  it('uses the local stage\u2019s scaled-down period and thresholds', () => {
+    local.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'local-stream-iterator-age',
+      Period: 10,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 1,
+      Threshold: 8_000,
+    });
+  });
+
+  it('combines the critical alarms into "pipeline critical" with OR', () => {
+    const composite = Object.values(dev.template.findResources('AWS::CloudWatch::CompositeAlarm'))[0] as {
+      Properties: { AlarmName: string; AlarmRule: { 'Fn::Join': [string, unknown[]] } };
+    };
+    expect(composite.Properties.AlarmName).toBe('dev-pipeline-critical');
+    const parts = composite.Properties.AlarmRule['Fn::Join'][1];
+    const members = parts.filter((p) => typeof p === 'object') as { 'Fn::GetAtt': [string, string] }[];
+    const alarms = dev.template.toJSON().Resources as Record<string, { Properties: { AlarmName: string } }>;
+    expect(members.map((m) => alarms[m['Fn::GetAtt'][0]].Properties.AlarmName).sort()).toEqual(
+      [
+        'dev-stream-iterator-age',
+        'dev-stream-write-throttled',
+        'dev-consumer-orders-iterator-age',
+        'dev-consumer-analytics-iterator-age',
+        'dev-consumer-orders-on-failure-dlq-messages',
+        'dev-consumer-analytics-on-failure-dlq-messages',
+        'dev-controller-dlq-messages',
+      ].sort(),
+    );
+    expect(parts.filter((p) => typeof p === 'string').join('')).toMatch(
+      /^\(ALARM\(""\)( OR ALARM\(""\))*\)$/,
+    );
+  });
+});
+
+describe('dashboard and outputs', () => {
+  it('has a dashboard with a row per stream, consumer, breaker and controller', () => {
+    const dashboard = Object.values(dev.template.findResources('AWS::CloudWatch::Dashboard'))[0] as {
+      Properties: { DashboardName: string; DashboardBody: unknown };
+    };
+    expect(dashboard.Properties.DashboardName).toBe(devNames.dashboardName);
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    for (const heading of [
+      'stream',
+      'consumer-orders',
+      'consumer-analytics',
+      'breaker-orders',
+      'breaker-analytics',
+      'controller',
+    ]) {
+      expect(body).toContain(`## ${heading}`);
+    }
+  });
+
+  it('outputs the stream name and ARN, the table name, the queue URLs and the topic ARN', () => {
+    const outputs = dev.template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs.StreamName.Value).toEqual({ Ref: streamId(dev.template) });
+    expect(outputs.StreamArn.Value).toEqual({ 'Fn::GetAtt': [streamId(dev.template), 'Arn'] });
+    expect(outputs.BreakerTableName.Value).toEqual({ Ref: tableId(dev.template) });
+    expect(outputs.AlertTopicArn.Value).toEqual({ Ref: topicId(dev.template) });
+    expect(outputs.OrdersOnFailureQueueUrl.Value).toEqual({
+      Ref: queueId(dev.template, devNames.consumer('orders').onFailureQueueName),
+    });
+    expect(outputs.AnalyticsPoisonQueueUrl.Value).toEqual({
+      Ref: queueId(dev.template, devNames.consumer('analytics').poisonQueueName),
+    });
+    expect(outputs.ControllerDlqUrl.Value).toEqual({
+      Ref: queueId(dev.template, devNames.controllerDlqName),
+    });
+  });
+});
+
+describe('snapshot (asset hashes masked)', () => {
+  it.each([
+    ['dev', () => dev],
+    ['prod', () => prod],
+    ['local', () => local],
+  ])('%s', (_stage, get) => {
+    expect(get().template.toJSON()).toMatchSnapshot();
+  });
+});

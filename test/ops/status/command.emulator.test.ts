@@ -1,0 +1,70 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { loadConfig, readCdkJsonContext } from '../../../contracts';
+import { listBreakers, openBreaker } from '../../../lambda/shared/breaker';
+import { applyEnvironment, createPipelineResources, startEmulators } from '../../../local/emulators';
+import type { Emulators, LocalPipelineResources } from '../../../local/emulators';
+import { EXIT } from '../../../ops/cli';
+import { statusCommand } from '../../../ops/status/command';
+
+describe('npm run status against the local stage in the emulators (no CloudWatch emulator exists)', () => {
+  let emulators: Emulators;
+  let restoreEnvironment: () => void;
+  let resources: LocalPipelineResources;
+
+  beforeAll(async () => {
+    emulators = await startEmulators();
+    restoreEnvironment = applyEnvironment(emulators.env);
+    resources = await createPipelineResources(
+      loadConfig('local', readCdkJsonContext()),
+      emulators.clientConfig,
+    );
+  });
+
+  afterAll(async () => {
+    restoreEnvironment();
+    await emulators.stop();
+  });
+
+  test('reads retention, DLQ depths and breakers from the emulators and reports CloudWatch as unavailable', async () => {
+    // GIVEN a poison message and an OPEN breaker
+    const sqs = new SQSClient({});
+    const dynamodb = new DynamoDBClient({});
+    const table = { client: dynamodb, tableName: resources.breakerTableName };
+    const orders = resources.consumers.find((consumer) => consumer.name === 'orders')!;
+    await sqs.send(new SendMessageCommand({ QueueUrl: orders.poisonQueue.url, MessageBody: '{}' }));
+    await openBreaker(table, 'orders', loadConfig('local', readCdkJsonContext()).breaker);
+    const cloudwatch = new CloudWatchClient({});
+    mockClient(cloudwatch)
+      .onAnyCommand()
+      .rejects(Object.assign(new Error('no CloudWatch emulator'), { name: 'UnknownEndpoint' }));
+    const stdout: string[] = [];
+
+    // WHEN
+    const code = await statusCommand(
+      ['--stage', 'local'],
+      { out: (line) => stdout.push(line), err: () => undefined },
+      {
+        cloudwatch,
+        sqs,
+        kinesis: new KinesisClient({}),
+        listBreakers: () => listBreakers(table),
+      },
+    );
+
+    // THEN
+    const screen = stdout.join('\n');
+    expect(code).toBe(EXIT.attention);
+    expect(screen).toContain('(stream event-pipeline-local-events, retention 24h)');
+    expect(screen).toContain('ALARMS IN ALARM\nunavailable: UnknownEndpoint: no CloudWatch emulator');
+    expect(screen).toMatch(/event-pipeline-local-orders-poison +1 +no data +-/);
+    expect(screen).toMatch(/event-pipeline-local-orders-on-failure +0 +no data +-/);
+    expect(screen).toMatch(/event-pipeline-local-breaker-controller-dlq +missing/);
+    expect(screen).toMatch(/orders +OPEN +- +\d+s/);
+    sqs.destroy();
+    dynamodb.destroy();
+  });
+});
