@@ -24,7 +24,7 @@ export const DRAIN_GAMEDAY_ARGS = [
 
 /** One consumer at one progress sample of the game day. */
 export interface ConsumerSample {
-  readonly atMs: number;
+  readonly atMillis: number;
   readonly consumer: string;
   readonly delivered: number;
   readonly backlog: number;
@@ -34,9 +34,9 @@ export interface ConsumerDrain {
   readonly consumer: string;
   /** Largest backlog from the start of the `recovered` phase on, and when it was seen. */
   readonly peakBacklog: number;
-  readonly peakAtMs: number;
+  readonly peakAtMillis: number;
   /** First sample after the peak with nothing left to deliver. */
-  readonly drainedAtMs: number;
+  readonly drainedAtMillis: number;
   /** Events delivered per second from the peak to drained. */
   readonly recordsPerSec: number;
 }
@@ -45,7 +45,7 @@ export interface DrainResult {
   readonly consumers: readonly ConsumerDrain[];
   /** Sum over consumers: they drain at the same time, in the same process. */
   readonly recordsPerSec: number;
-  readonly gameDayDurationMs: number;
+  readonly gameDayDurationMillis: number;
   readonly invariantsHeld: boolean;
 }
 
@@ -57,9 +57,9 @@ export interface DrainResult {
 export function parseProgressLine(line: string): ConsumerSample[] {
   const head = /^\[\s*([\d.]+)s /.exec(line);
   if (!head) return [];
-  const atMs = Math.round(Number(head[1]) * 1_000);
+  const atMillis = Math.round(Number(head[1]) * 1_000);
   return [...line.matchAll(/\| (\S+): dlv (\d+) backlog (\d+) /g)].map((match) => ({
-    atMs,
+    atMillis,
     consumer: match[1],
     delivered: Number(match[2]),
     backlog: Number(match[3]),
@@ -67,34 +67,34 @@ export function parseProgressLine(line: string): ConsumerSample[] {
 }
 
 /**
- * Each consumer's drain after recovery: from its largest backlog at or after `recoveredAtMs` to the
+ * Each consumer's drain after recovery: from its largest backlog at or after `recoveredAtMillis` to the
  * first later sample with an empty backlog, events delivered divided by the time taken.
  * @returns undefined for a consumer whose backlog never drained in the samples
  */
 export function drainOf(
   samples: readonly ConsumerSample[],
   consumer: string,
-  recoveredAtMs: number,
+  recoveredAtMillis: number,
 ): ConsumerDrain | undefined {
-  const mine = samples.filter((s) => s.consumer === consumer && s.atMs >= recoveredAtMs);
+  const mine = samples.filter((s) => s.consumer === consumer && s.atMillis >= recoveredAtMillis);
   if (mine.length === 0) return undefined;
   const peak = mine.reduce((best, s) => (s.backlog > best.backlog ? s : best));
-  const drained = mine.find((s) => s.atMs > peak.atMs && s.backlog === 0);
+  const drained = mine.find((s) => s.atMillis > peak.atMillis && s.backlog === 0);
   if (!drained || peak.backlog === 0) return undefined;
-  const seconds = (drained.atMs - peak.atMs) / 1_000;
+  const seconds = (drained.atMillis - peak.atMillis) / 1_000;
   return {
     consumer,
     peakBacklog: peak.backlog,
-    peakAtMs: peak.atMs,
-    drainedAtMs: drained.atMs,
+    peakAtMillis: peak.atMillis,
+    drainedAtMillis: drained.atMillis,
     recordsPerSec: (drained.delivered - peak.delivered) / seconds,
   };
 }
 
 interface GameDayJson {
-  readonly durationMs: number;
+  readonly durationMillis: number;
   readonly invariantsHeld: boolean;
-  readonly phases: readonly { readonly name: string; readonly startMs: number }[];
+  readonly phases: readonly { readonly name: string; readonly startMillis: number }[];
   readonly consumers: Readonly<Record<string, unknown>>;
 }
 
@@ -109,14 +109,14 @@ export async function measureDrain(): Promise<DrainResult> {
     if (!recovered) throw new Error('the game day report has no `recovered` phase');
     const samples = progressLines.flatMap(parseProgressLine);
     const consumers = Object.keys(report.consumers).map((name) => {
-      const drain = drainOf(samples, name, recovered.startMs);
+      const drain = drainOf(samples, name, recovered.startMillis);
       if (!drain) throw new Error(`could not find ${name}'s drain in the game day's progress lines`);
       return drain;
     });
     return {
       consumers,
       recordsPerSec: consumers.reduce((sum, c) => sum + c.recordsPerSec, 0),
-      gameDayDurationMs: report.durationMs,
+      gameDayDurationMillis: report.durationMillis,
       invariantsHeld: report.invariantsHeld,
     };
   } finally {

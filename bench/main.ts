@@ -14,7 +14,7 @@ import { buildResults, type BundleVariantResult, type Measurements, type RunEnvi
 import { measureSynth } from './synth';
 import { formatResults } from './table';
 
-/** Fresh processes per bundle variant whose median is coldInitMs. */
+/** Fresh processes per bundle variant whose median is coldInitMillis. */
 const COLD_INIT_RUNS = { full: 7, quick: 3 } as const;
 
 /**

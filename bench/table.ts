@@ -53,16 +53,16 @@ export function formatResults(results: BenchResults): string {
         ['breakerRequestsPerBatchOutage', orDash(results.breakerRequestsPerBatchOutage, fixed)],
         ['consumerBundleBytes', orDash(results.consumerBundleBytes, kib)],
         [
-          'coldInitMs',
-          orDash(results.coldInitMs, (v) => fixed(v, 1)) +
-            `  (first batch of 1 record; CPU ${orDash(results.coldInitCpuMs, (v) => fixed(v, 1))} ms)`,
+          'coldInitMillis',
+          orDash(results.coldInitMillis, (v) => fixed(v, 1)) +
+            `  (first batch of 1 record; CPU ${orDash(results.coldInitCpuMillis, (v) => fixed(v, 1))} ms)`,
         ],
         [
-          'coldInitFullBatchMs',
-          orDash(results.coldInitFullBatchMs, (v) => fixed(v, 1)) +
+          'coldInitFullBatchMillis',
+          orDash(results.coldInitFullBatchMillis, (v) => fixed(v, 1)) +
             `  (first batch of ${detail.bundles?.[0]?.fullBatchSize ?? '-'} records)`,
         ],
-        ['synthMs', orDash(results.synthMs, integer)],
+        ['synthMillis', orDash(results.synthMillis, integer)],
         [
           'drainRatio',
           orDash(results.drainRatio, (v) => fixed(v, 3)) +
@@ -148,14 +148,14 @@ export function formatResults(results: BenchResults): string {
   }
   if (detail.drain) {
     sections.push(
-      `Drain after recovery (game day ${integer(detail.drain.gameDayDurationMs)} ms, invariants ${detail.drain.invariantsHeld ? 'held' : 'BROKEN'})\n` +
+      `Drain after recovery (game day ${integer(detail.drain.gameDayDurationMillis)} ms, invariants ${detail.drain.invariantsHeld ? 'held' : 'BROKEN'})\n` +
         formatTable(
           ['consumer', 'peak backlog', 'peak at s', 'drained at s', 'records/s'],
           detail.drain.consumers.map((c) => [
             c.consumer,
             String(c.peakBacklog),
-            fixed(c.peakAtMs / 1_000, 1),
-            fixed(c.drainedAtMs / 1_000, 1),
+            fixed(c.peakAtMillis / 1_000, 1),
+            fixed(c.drainedAtMillis / 1_000, 1),
             integer(c.recordsPerSec),
           ]),
         ),

@@ -42,7 +42,7 @@ export const ENV = {
   stage: 'PIPELINE_STAGE',
   consumerName: 'CONSUMER_NAME',
   downstreamUrl: 'DOWNSTREAM_URL',
-  downstreamTimeoutMillis: 'DOWNSTREAM_TIMEOUT_MS',
+  downstreamTimeoutMillis: 'DOWNSTREAM_TIMEOUT_MILLIS',
   poisonQueueUrl: 'POISON_QUEUE_URL',
   breakerTableName: 'BREAKER_TABLE_NAME',
   breakerName: 'BREAKER_NAME',

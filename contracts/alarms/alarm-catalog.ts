@@ -37,7 +37,7 @@ export const RUNBOOK = {
 } as const;
 
 /** Where the runbook anchors point. */
-export const RUNBOOK_DOCUMENT = 'README.md';
+export const RUNBOOK_DOCUMENT = 'docs/runbook.md';
 
 /** A queue holding even one message needs a human: the DLQ-depth alarms trip above zero. */
 export const DLQ_VISIBLE_MESSAGES_MAX = 0;

@@ -7,7 +7,7 @@ export interface AlarmTransition {
   readonly from: AlarmState;
   readonly to: AlarmState;
   /** Epoch ms of the period boundary at which the evaluation changed the state. */
-  readonly atMs: number;
+  readonly atMillis: number;
 }
 
 /** What an alarm did over a run: when it would have paged (ALARM) and when it recovered (OK). */
@@ -20,9 +20,9 @@ export interface AlarmHistory {
   readonly state: AlarmState;
   readonly transitions: readonly AlarmTransition[];
   /** First entry into ALARM (the page), or null if it never alarmed. */
-  readonly firstAlarmAtMs: number | null;
+  readonly firstAlarmAtMillis: number | null;
   /** Return to OK after its last ALARM, or null if it never alarmed or is still in ALARM. */
-  readonly okAtMs: number | null;
+  readonly okAtMillis: number | null;
 }
 
 const MILLIS_PER_SECOND = 1000;
@@ -40,41 +40,41 @@ export class AlarmEvaluator {
     definition: AlarmDefinition;
     state: AlarmState;
     transitions: AlarmTransition[];
-    evaluatedUntilMs: number;
+    evaluatedUntilMillis: number;
   }[];
 
   /**
    * @param definitions - the same definitions the CDK stack deploys
    * @param store - where the datapoints are recorded
-   * @param startMs - epoch ms from which to evaluate; boundaries before it are skipped
+   * @param startMillis - epoch ms from which to evaluate; boundaries before it are skipped
    */
   constructor(
     definitions: readonly AlarmDefinition[],
     private readonly store: MetricStore,
-    private readonly startMs: number,
+    private readonly startMillis: number,
     private readonly composites: readonly CompositeAlarmDefinition[] = [],
   ) {
     this.alarms = definitions.map((definition) => ({
       definition,
       state: 'INSUFFICIENT_DATA',
       transitions: [],
-      evaluatedUntilMs: startMs,
+      evaluatedUntilMillis: startMillis,
     }));
   }
 
-  /** Runs every evaluation whose period boundary lies in (last evaluation, nowMs]. */
-  advanceTo(nowMs: number): void {
+  /** Runs every evaluation whose period boundary lies in (last evaluation, nowMillis]. */
+  advanceTo(nowMillis: number): void {
     for (const alarm of this.alarms) {
-      const periodMs = alarm.definition.periodSeconds * MILLIS_PER_SECOND;
-      let boundary = (Math.floor(alarm.evaluatedUntilMs / periodMs) + 1) * periodMs;
-      for (; boundary <= nowMs; boundary += periodMs) {
+      const periodMillis = alarm.definition.periodSeconds * MILLIS_PER_SECOND;
+      let boundary = (Math.floor(alarm.evaluatedUntilMillis / periodMillis) + 1) * periodMillis;
+      for (; boundary <= nowMillis; boundary += periodMillis) {
         const range = this.rangeEndingAt(alarm.definition, boundary);
         const next = nextState(range, alarm.definition, alarm.state);
         if (next !== alarm.state) {
-          alarm.transitions.push({ from: alarm.state, to: next, atMs: boundary });
+          alarm.transitions.push({ from: alarm.state, to: next, atMillis: boundary });
           alarm.state = next;
         }
-        alarm.evaluatedUntilMs = boundary;
+        alarm.evaluatedUntilMillis = boundary;
       }
     }
   }
@@ -99,18 +99,18 @@ export class AlarmEvaluator {
     return [...metricAlarms, ...composites];
   }
 
-  private rangeEndingAt(definition: AlarmDefinition, boundaryMs: number): PeriodValue[] {
-    const periodMs = definition.periodSeconds * MILLIS_PER_SECOND;
+  private rangeEndingAt(definition: AlarmDefinition, boundaryMillis: number): PeriodValue[] {
+    const periodMillis = definition.periodSeconds * MILLIS_PER_SECOND;
     const range: PeriodValue[] = [];
     for (let i = definition.evaluationPeriods; i >= 1; i--) {
-      const start = boundaryMs - i * periodMs;
-      if (start + periodMs <= this.startMs) continue;
+      const start = boundaryMillis - i * periodMillis;
+      if (start + periodMillis <= this.startMillis) continue;
       const values = this.store.values(
         definition.namespace,
         definition.metricName,
         definition.dimensions,
         start,
-        start + periodMs,
+        start + periodMillis,
       );
       range.push(aggregate(values, definition.statistic));
     }
@@ -126,14 +126,16 @@ function history(
 ): AlarmHistory {
   const alarmed = transitions.filter((t) => t.to === 'ALARM');
   const lastAlarm = alarmed.at(-1);
-  const okAfter = lastAlarm ? transitions.find((t) => t.atMs > lastAlarm.atMs && t.to === 'OK') : undefined;
+  const okAfter = lastAlarm
+    ? transitions.find((t) => t.atMillis > lastAlarm.atMillis && t.to === 'OK')
+    : undefined;
   return {
     name,
     ...source,
     state,
     transitions: [...transitions],
-    firstAlarmAtMs: alarmed[0]?.atMs ?? null,
-    okAtMs: okAfter?.atMs ?? null,
+    firstAlarmAtMillis: alarmed[0]?.atMillis ?? null,
+    okAtMillis: okAfter?.atMillis ?? null,
   };
 }
 
@@ -143,18 +145,18 @@ function compositeTimeline(memberTransitions: readonly (readonly AlarmTransition
   transitions: AlarmTransition[];
 } {
   const changes = memberTransitions
-    .flatMap((transitions, member) => transitions.map((t) => ({ member, to: t.to, atMs: t.atMs })))
-    .sort((a, b) => a.atMs - b.atMs);
+    .flatMap((transitions, member) => transitions.map((t) => ({ member, to: t.to, atMillis: t.atMillis })))
+    .sort((a, b) => a.atMillis - b.atMillis);
   const memberStates = memberTransitions.map((): AlarmState => 'INSUFFICIENT_DATA');
   let state: AlarmState = 'INSUFFICIENT_DATA';
   const transitions: AlarmTransition[] = [];
   for (let i = 0; i < changes.length; i++) {
     memberStates[changes[i].member] = changes[i].to;
     // Members changing at the same boundary count as one evaluation of the composite.
-    if (changes[i + 1]?.atMs === changes[i].atMs) continue;
+    if (changes[i + 1]?.atMillis === changes[i].atMillis) continue;
     const next: AlarmState = memberStates.includes('ALARM') ? 'ALARM' : 'OK';
     if (next !== state) {
-      transitions.push({ from: state, to: next, atMs: changes[i].atMs });
+      transitions.push({ from: state, to: next, atMillis: changes[i].atMillis });
       state = next;
     }
   }

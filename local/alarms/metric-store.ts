@@ -11,7 +11,7 @@ export interface Datapoint {
   readonly metricName: string;
   readonly dimensions: Dimensions;
   /** Epoch milliseconds of the observation. */
-  readonly timestampMs: number;
+  readonly timestampMillis: number;
   readonly value: number;
 }
 
@@ -25,7 +25,7 @@ export function metricKey(namespace: string, metricName: string, dimensions: Dim
 }
 
 export class MetricStore {
-  private readonly series = new Map<string, { timestampMs: number; value: number }[]>();
+  private readonly series = new Map<string, { timestampMillis: number; value: number }[]>();
 
   put(datapoint: Datapoint): void {
     const key = metricKey(datapoint.namespace, datapoint.metricName, datapoint.dimensions);
@@ -34,18 +34,20 @@ export class MetricStore {
       points = [];
       this.series.set(key, points);
     }
-    points.push({ timestampMs: datapoint.timestampMs, value: datapoint.value });
+    points.push({ timestampMillis: datapoint.timestampMillis, value: datapoint.value });
   }
 
-  /** Values of one metric observed in [startMs, endMs). */
+  /** Values of one metric observed in [startMillis, endMillis). */
   values(
     namespace: string,
     metricName: string,
     dimensions: Dimensions,
-    startMs: number,
-    endMs: number,
+    startMillis: number,
+    endMillis: number,
   ): number[] {
     const points = this.series.get(metricKey(namespace, metricName, dimensions)) ?? [];
-    return points.filter((p) => p.timestampMs >= startMs && p.timestampMs < endMs).map((p) => p.value);
+    return points
+      .filter((p) => p.timestampMillis >= startMillis && p.timestampMillis < endMillis)
+      .map((p) => p.value);
   }
 }

@@ -6,7 +6,7 @@
 
 export interface DownstreamCall {
   /** Epoch ms at which the request arrived. */
-  readonly atMs: number;
+  readonly atMillis: number;
   readonly eventId: string;
   readonly status: number;
   /** The event's partition key and per-key sequence, when its payload carries them. */

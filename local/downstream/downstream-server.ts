@@ -76,7 +76,7 @@ export class DownstreamServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const atMs = this.now();
+    const atMillis = this.now();
     const body = await readBody(req);
     const eventId = headerValue(req.headers['idempotency-key']);
     const { phase, latencyMillis } = this.options.behaviourNow();
@@ -85,7 +85,7 @@ export class DownstreamServer {
     if (phase === 'slow') await new Promise((resolve) => setTimeout(resolve, latencyMillis));
     const status =
       phase === 'failing' ? HTTP_SERVICE_UNAVAILABLE : fields.reject ? HTTP_BAD_REQUEST : HTTP_OK;
-    this.log.record({ atMs, eventId, status, key: fields.key, seq: fields.seq });
+    this.log.record({ atMillis, eventId, status, key: fields.key, seq: fields.seq });
     answer(res, status, status === HTTP_OK ? '' : phase === 'failing' ? 'outage' : 'event rejected');
   }
 }

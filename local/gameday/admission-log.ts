@@ -2,7 +2,7 @@ import type { Admission, CallOutcome, CircuitBreaker } from '../../lambda/shared
 
 /** One call the breaker let through, and when. */
 export interface RecordedAdmission {
-  readonly atMs: number;
+  readonly atMillis: number;
   /** The single call a HALF_OPEN breaker lets through. */
   readonly probe: boolean;
 }
@@ -26,7 +26,7 @@ export class AdmissionLog implements CircuitBreaker {
 
   async admit(): Promise<Admission> {
     const admission = await this.inner.admit();
-    if (admission.admitted) this.list.push({ atMs: Date.now(), probe: admission.probe });
+    if (admission.admitted) this.list.push({ atMillis: Date.now(), probe: admission.probe });
     return admission;
   }
 

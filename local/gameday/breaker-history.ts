@@ -7,16 +7,16 @@ export interface BreakerTransitionRecord {
   readonly from: BreakerState;
   readonly to: BreakerState;
   /** Epoch ms: the item's `changedAt`. */
-  readonly atMs: number;
+  readonly atMillis: number;
   readonly reason: string;
   /** The item version the change wrote. */
   readonly version: number;
 }
 
 export interface Interval {
-  readonly startMs: number;
+  readonly startMillis: number;
   /** Infinity while still in the state. */
-  readonly endMs: number;
+  readonly endMillis: number;
 }
 
 /**
@@ -34,8 +34,8 @@ export class BreakerHistory {
    * breaker observer's callback). The item's `changedAt` is taken before the write; between the two,
    * the old state still governs.
    */
-  confirm(breaker: string, version: number, atMs: number): void {
-    this.committedAt.set(`${breaker}#${version}`, atMs);
+  confirm(breaker: string, version: number, atMillis: number): void {
+    this.committedAt.set(`${breaker}#${version}`, atMillis);
   }
 
   /** Takes the state changes out of a batch of breaker-table stream records. */
@@ -54,7 +54,7 @@ export class BreakerHistory {
         breaker,
         from,
         to,
-        atMs: Number(next.changedAt?.N ?? Date.now()),
+        atMillis: Number(next.changedAt?.N ?? Date.now()),
         reason: next.reason?.S ?? 'unknown',
         version,
       });
@@ -62,7 +62,7 @@ export class BreakerHistory {
   }
 
   transitions(): readonly BreakerTransitionRecord[] {
-    return [...this.records].sort((a, b) => a.atMs - b.atMs);
+    return [...this.records].sort((a, b) => a.atMillis - b.atMillis);
   }
 
   /** The state now; CLOSED for a breaker that never changed. */
@@ -84,14 +84,15 @@ export class BreakerHistory {
     let openedAt: number | undefined;
     for (const t of this.transitions().filter((r) => r.breaker === breaker)) {
       if (t.to === 'OPEN' && openedAt === undefined) {
-        openedAt = Math.max(t.atMs, this.committedAt.get(`${breaker}#${t.version}`) ?? t.atMs);
+        openedAt = Math.max(t.atMillis, this.committedAt.get(`${breaker}#${t.version}`) ?? t.atMillis);
       }
       if (t.to === 'CLOSED' && openedAt !== undefined) {
-        intervals.push({ startMs: openedAt, endMs: t.atMs });
+        intervals.push({ startMillis: openedAt, endMillis: t.atMillis });
         openedAt = undefined;
       }
     }
-    if (openedAt !== undefined) intervals.push({ startMs: openedAt, endMs: Number.POSITIVE_INFINITY });
+    if (openedAt !== undefined)
+      intervals.push({ startMillis: openedAt, endMillis: Number.POSITIVE_INFINITY });
     return intervals;
   }
 
@@ -100,13 +101,14 @@ export class BreakerHistory {
     const intervals: Interval[] = [];
     let openedAt: number | undefined;
     for (const t of this.transitions().filter((r) => r.breaker === breaker)) {
-      if (t.to === 'OPEN' && openedAt === undefined) openedAt = t.atMs;
+      if (t.to === 'OPEN' && openedAt === undefined) openedAt = t.atMillis;
       if (t.to !== 'OPEN' && openedAt !== undefined) {
-        intervals.push({ startMs: openedAt, endMs: t.atMs });
+        intervals.push({ startMillis: openedAt, endMillis: t.atMillis });
         openedAt = undefined;
       }
     }
-    if (openedAt !== undefined) intervals.push({ startMs: openedAt, endMs: Number.POSITIVE_INFINITY });
+    if (openedAt !== undefined)
+      intervals.push({ startMillis: openedAt, endMillis: Number.POSITIVE_INFINITY });
     return intervals;
   }
 }

@@ -133,7 +133,7 @@ export async function buildConsumerRig(
         namespace: d.namespace,
         metricName: d.metricName,
         dimensions: d.dimensions,
-        timestampMs: d.timestampMillis,
+        timestampMillis: d.timestampMillis,
         value: d.value,
       }),
   });

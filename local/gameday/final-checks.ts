@@ -17,7 +17,7 @@ import type { Scenario } from './scenario';
 
 /** What the run observed, for the checks. */
 export interface RunRecord {
-  readonly startedAtMs: number;
+  readonly startedAtMillis: number;
   readonly scenario: Scenario;
   readonly ledger: Ledger;
   readonly rigs: readonly ConsumerRig[];
@@ -28,7 +28,7 @@ export interface RunRecord {
   /** Per consumer: eventIds its redrive put back on the stream. */
   readonly redriven: ReadonlyMap<string, ReadonlySet<string>>;
   /** Alarm period, for the paging deadline. */
-  readonly alarmPeriodMs: number;
+  readonly alarmPeriodMillis: number;
   readonly stage: string;
 }
 
@@ -61,7 +61,7 @@ export function consumerReports(run: RunRecord): Record<string, ConsumerReport> 
         redriven: run.redriven.get(name)?.size ?? 0,
         lost: lost.length,
         lostEventIds: lost.slice(0, LISTED_IDS),
-        maxIteratorAgeMs: stats.maxIteratorAgeMillis,
+        maxIteratorAgeMillis: stats.maxIteratorAgeMillis,
         invocations: stats.invocations,
         crashes: rig.crashes.count,
         downstreamCalls: rig.downstream.log.calls.length,
@@ -87,7 +87,7 @@ export function consumerReports(run: RunRecord): Record<string, ConsumerReport> 
  */
 export function pageExpectations(
   run: Omit<RunRecord, 'alarms' | 'poisonDlq' | 'redriven'>,
-  endedAtMs: number,
+  endedAtMillis: number,
   poisonedCount: (consumer: string) => number,
 ): PageExpectation[] {
   const expectations: PageExpectation[] = [];
@@ -97,8 +97,10 @@ export function pageExpectations(
     const name = rig.config.name;
     const opened = run.history.openIntervals(rig.config.breakerName);
     if (outage !== undefined && opened.length > 0) {
-      const fromMs = run.startedAtMs + outage.startMs;
-      const lastClose = Math.max(...opened.map((i) => (Number.isFinite(i.endMs) ? i.endMs : endedAtMs)));
+      const fromMillis = run.startedAtMillis + outage.startMillis;
+      const lastClose = Math.max(
+        ...opened.map((i) => (Number.isFinite(i.endMillis) ? i.endMillis : endedAtMillis)),
+      );
       expectations.push({
         reason: `downstream outage of ${name}`,
         anyOf: [
@@ -106,9 +108,9 @@ export function pageExpectations(
           alarm(`consumer-${name}`, 'iterator-age'),
           alarm('stream', 'iterator-age'),
         ],
-        fromMs,
+        fromMillis,
         // Alarms are evaluated at period ends: the page may come one period after the breaker closed.
-        untilMs: Math.max(lastClose, run.startedAtMs + outage.endMs) + run.alarmPeriodMs,
+        untilMillis: Math.max(lastClose, run.startedAtMillis + outage.endMillis) + run.alarmPeriodMillis,
       });
     }
     const poisoned = poisonedCount(name);
@@ -116,8 +118,8 @@ export function pageExpectations(
       expectations.push({
         reason: `${poisoned} records in the poison DLQ of ${name}`,
         anyOf: [alarm(`consumer-${name}`, 'poison-dlq-messages')],
-        fromMs: run.startedAtMs,
-        untilMs: endedAtMs,
+        fromMillis: run.startedAtMillis,
+        untilMillis: endedAtMillis,
       });
     }
   }
@@ -127,13 +129,13 @@ export function pageExpectations(
 export function checkInvariants(
   run: RunRecord,
   consumers: Readonly<Record<string, ConsumerReport>>,
-  endedAtMs: number,
+  endedAtMillis: number,
 ): InvariantResult[] {
   const all = Object.entries(consumers);
   const lost = all.filter(([, c]) => c.lost > 0);
   const whileOpen = all.filter(([, c]) => c.downstreamCallsWhileOpen > 0);
   const disorder = all.filter(([, c]) => c.orderViolations.length > 0);
-  const expectations = pageExpectations(run, endedAtMs, (name) => run.poisonDlq.get(name)?.size ?? 0);
+  const expectations = pageExpectations(run, endedAtMillis, (name) => run.poisonDlq.get(name)?.size ?? 0);
   const unheard = unheardPages(expectations, run.alarms);
   return [
     {
@@ -163,7 +165,7 @@ export function checkInvariants(
       detail:
         unheard.length === 0
           ? `${expectations.length} expected pages all fired in time`
-          : unheard.map((e) => describeUnheard(e, run.startedAtMs)).join('; '),
+          : unheard.map((e) => describeUnheard(e, run.startedAtMillis)).join('; '),
     },
     {
       name: 'order-per-key',

@@ -29,8 +29,8 @@ export function callsWhileOpen(
   open: readonly Interval[],
 ): (DownstreamCall & { readonly msAfterOpen: number })[] {
   return calls.flatMap((call) => {
-    const interval = open.find((i) => call.atMs >= i.startMs && call.atMs < i.endMs);
-    return interval ? [{ ...call, msAfterOpen: call.atMs - interval.startMs }] : [];
+    const interval = open.find((i) => call.atMillis >= i.startMillis && call.atMillis < i.endMillis);
+    return interval ? [{ ...call, msAfterOpen: call.atMillis - interval.startMillis }] : [];
   });
 }
 
@@ -42,7 +42,9 @@ export function admissionsWhileOpen(
   admissions: readonly RecordedAdmission[],
   notClosed: readonly Interval[],
 ): RecordedAdmission[] {
-  return admissions.filter((a) => !a.probe && notClosed.some((i) => a.atMs >= i.startMs && a.atMs < i.endMs));
+  return admissions.filter(
+    (a) => !a.probe && notClosed.some((i) => a.atMillis >= i.startMillis && a.atMillis < i.endMillis),
+  );
 }
 
 /**
@@ -116,8 +118,8 @@ export interface PageExpectation {
   readonly reason: string;
   /** Any one of these alarms in ALARM during the window meets it. */
   readonly anyOf: readonly string[];
-  readonly fromMs: number;
-  readonly untilMs: number;
+  readonly fromMillis: number;
+  readonly untilMillis: number;
 }
 
 /** Invariant 3: the expectations no alarm met (on-call would not have heard). */
@@ -130,17 +132,17 @@ export function unheardPages(
       !alarms.some(
         (alarm) =>
           expectation.anyOf.includes(alarm.name) &&
-          inAlarmDuring(alarm, expectation.fromMs, expectation.untilMs),
+          inAlarmDuring(alarm, expectation.fromMillis, expectation.untilMillis),
       ),
   );
 }
 
-/** Whether the alarm was in ALARM at some moment of [fromMs, untilMs]. */
-export function inAlarmDuring(alarm: AlarmHistory, fromMs: number, untilMs: number): boolean {
+/** Whether the alarm was in ALARM at some moment of [fromMillis, untilMillis]. */
+export function inAlarmDuring(alarm: AlarmHistory, fromMillis: number, untilMillis: number): boolean {
   let stateAtStart: AlarmState = 'INSUFFICIENT_DATA';
   for (const t of alarm.transitions) {
-    if (t.atMs <= fromMs) stateAtStart = t.to;
-    else if (t.atMs <= untilMs && t.to === 'ALARM') return true;
+    if (t.atMillis <= fromMillis) stateAtStart = t.to;
+    else if (t.atMillis <= untilMillis && t.to === 'ALARM') return true;
   }
   return stateAtStart === 'ALARM';
 }

@@ -46,22 +46,22 @@ export class MetricsRecorder {
   }
 
   /** Records an error of the breaker controller's function. */
-  controllerError(atMs: number): void {
-    this.put('AWS/Lambda', 'Errors', { FunctionName: this.options.controllerFunctionName }, atMs, 1);
+  controllerError(atMillis: number): void {
+    this.put('AWS/Lambda', 'Errors', { FunctionName: this.options.controllerFunctionName }, atMillis, 1);
   }
 
-  async sample(nowMs: number): Promise<void> {
+  async sample(nowMillis: number): Promise<void> {
     const { history, breakers, stage, metricsNamespace } = this.options;
     // A breaker that opened and closed between two samples still shows in the period's Maximum.
     const transitions = history.transitions();
     for (const t of transitions.slice(this.transitionsSeen)) {
       if (t.to === 'OPEN')
-        this.put(metricsNamespace, METRIC.breakerOpen, breakerDims(stage, t.breaker), t.atMs, 1);
+        this.put(metricsNamespace, METRIC.breakerOpen, breakerDims(stage, t.breaker), t.atMillis, 1);
     }
     this.transitionsSeen = transitions.length;
     for (const breaker of breakers) {
       const open = history.stateOf(breaker) === 'OPEN' ? 1 : 0;
-      this.put(metricsNamespace, METRIC.breakerOpen, breakerDims(stage, breaker), nowMs, open);
+      this.put(metricsNamespace, METRIC.breakerOpen, breakerDims(stage, breaker), nowMillis, open);
     }
     const throttled = this.options.producerThrottled();
     if (throttled > this.lastThrottled) {
@@ -70,37 +70,37 @@ export class MetricsRecorder {
         'AWS/Kinesis',
         'WriteProvisionedThroughputExceeded',
         streamDims,
-        nowMs,
+        nowMillis,
         throttled - this.lastThrottled,
       );
     }
     this.lastThrottled = throttled;
-    await Promise.all(this.options.queues.map((queue) => this.sampleQueue(queue, nowMs)));
+    await Promise.all(this.options.queues.map((queue) => this.sampleQueue(queue, nowMillis)));
   }
 
-  private async sampleQueue(queue: RecordedQueue, nowMs: number): Promise<void> {
+  private async sampleQueue(queue: RecordedQueue, nowMillis: number): Promise<void> {
     const output = await this.options.sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['ApproximateNumberOfMessages'] }),
     );
     const visible = Number(output.Attributes?.ApproximateNumberOfMessages ?? 0);
     this.depths.set(queue.name, visible);
     if (visible === 0) this.nonEmptySince.delete(queue.name);
-    else if (!this.nonEmptySince.has(queue.name)) this.nonEmptySince.set(queue.name, nowMs);
+    else if (!this.nonEmptySince.has(queue.name)) this.nonEmptySince.set(queue.name, nowMillis);
     const since = this.nonEmptySince.get(queue.name);
     const dims = { QueueName: queue.name };
-    this.put('AWS/SQS', 'ApproximateNumberOfMessagesVisible', dims, nowMs, visible);
-    const ageSeconds = since === undefined ? 0 : Math.floor((nowMs - since) / MILLIS_PER_SECOND);
-    this.put('AWS/SQS', 'ApproximateAgeOfOldestMessage', dims, nowMs, ageSeconds);
+    this.put('AWS/SQS', 'ApproximateNumberOfMessagesVisible', dims, nowMillis, visible);
+    const ageSeconds = since === undefined ? 0 : Math.floor((nowMillis - since) / MILLIS_PER_SECOND);
+    this.put('AWS/SQS', 'ApproximateAgeOfOldestMessage', dims, nowMillis, ageSeconds);
   }
 
   private put(
     namespace: string,
     metricName: string,
     dimensions: Record<string, string>,
-    timestampMs: number,
+    timestampMillis: number,
     value: number,
   ): void {
-    this.options.store.put({ namespace, metricName, dimensions, timestampMs, value });
+    this.options.store.put({ namespace, metricName, dimensions, timestampMillis, value });
   }
 }
 

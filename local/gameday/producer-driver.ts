@@ -26,7 +26,7 @@ export class ProducerDriver {
       readonly events: EventFactory;
       readonly ledger: Ledger;
       /** Ms since the start of the run. */
-      readonly elapsedMs: () => number;
+      readonly elapsedMillis: () => number;
       readonly random: () => number;
     },
   ) {
@@ -54,11 +54,11 @@ export class ProducerDriver {
   }
 
   private async run(): Promise<void> {
-    const { scenario, events, ledger, elapsedMs } = this.options;
+    const { scenario, events, ledger, elapsedMillis } = this.options;
     const settlements: Promise<void>[] = [];
     while (!this.stopped) {
-      const elapsed = elapsedMs();
-      const due = eventsDueBy(scenario, Math.min(elapsed, scenario.producingEndsMs));
+      const elapsed = elapsedMillis();
+      const due = eventsDueBy(scenario, Math.min(elapsed, scenario.producingEndsMillis));
       while (ledger.handedOver < due && !this.stopped) {
         const event = events.next();
         const entry = ledger.add(event);
@@ -71,7 +71,7 @@ export class ProducerDriver {
           ),
         );
       }
-      if (elapsed >= scenario.producingEndsMs) break;
+      if (elapsed >= scenario.producingEndsMillis) break;
       await new Promise((resolve) => setTimeout(resolve, TICK_MILLIS));
     }
     await this.producer.close();

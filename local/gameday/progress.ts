@@ -1,6 +1,6 @@
 /** One moment of the run, as the live progress line shows it. */
 export interface ProgressSnapshot {
-  readonly elapsedMs: number;
+  readonly elapsedMillis: number;
   readonly phase: string;
   readonly sent: number;
   readonly consumers: readonly {
@@ -8,7 +8,7 @@ export interface ProgressSnapshot {
     readonly delivered: number;
     /** Records in the stream the consumer has not checkpointed past. */
     readonly backlog: number;
-    readonly iteratorAgeMs: number;
+    readonly iteratorAgeMillis: number;
     readonly breakerState: string;
     readonly poisonDlqDepth: number;
     readonly onFailureDlqDepth: number;
@@ -20,12 +20,12 @@ export interface ProgressSnapshot {
 export function formatProgress(snapshot: ProgressSnapshot): string {
   const consumers = snapshot.consumers.map(
     (c) =>
-      `${c.name}: dlv ${c.delivered} backlog ${c.backlog} age ${(c.iteratorAgeMs / 1000).toFixed(1)}s ` +
+      `${c.name}: dlv ${c.delivered} backlog ${c.backlog} age ${(c.iteratorAgeMillis / 1000).toFixed(1)}s ` +
       `${c.breakerState} dlq ${c.poisonDlqDepth}p/${c.onFailureDlqDepth}f`,
   );
   const alarms = snapshot.alarmsInAlarm.length === 0 ? 'none' : snapshot.alarmsInAlarm.join(',');
   return [
-    `[${(snapshot.elapsedMs / 1000).toFixed(1).padStart(5)}s ${snapshot.phase.padEnd(9)}] sent ${snapshot.sent}`,
+    `[${(snapshot.elapsedMillis / 1000).toFixed(1).padStart(5)}s ${snapshot.phase.padEnd(9)}] sent ${snapshot.sent}`,
     ...consumers,
     `ALARM: ${alarms}`,
   ].join(' | ');

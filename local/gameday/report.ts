@@ -18,7 +18,7 @@ export interface ConsumerReport {
   /** In the stream, but neither delivered nor in the poison DLQ. */
   readonly lost: number;
   readonly lostEventIds: readonly string[];
-  readonly maxIteratorAgeMs: number;
+  readonly maxIteratorAgeMillis: number;
   readonly invocations: number;
   readonly crashes: number;
   readonly downstreamCalls: number;
@@ -45,9 +45,9 @@ export type InvariantName = 'no-event-lost' | 'no-call-while-open' | 'on-call-he
 export interface AlarmReport {
   readonly name: string;
   /** Ms since the start of the run at which it would have paged; null if it never did. */
-  readonly firstAlarmAtMs: number | null;
+  readonly firstAlarmAtMillis: number | null;
   /** Ms since the start of the run at which it went back to OK after its last ALARM; null if it did not. */
-  readonly okAtMs: number | null;
+  readonly okAtMillis: number | null;
   readonly finalState: string;
 }
 
@@ -55,7 +55,7 @@ export interface AlarmReport {
 export interface GameDayReport {
   readonly seed: number;
   readonly options: Record<string, unknown>;
-  readonly durationMs: number;
+  readonly durationMillis: number;
   /** Records the stream accepted. */
   readonly eventsInStream: number;
   /** Records the producer gave up on and reported (never in the stream, so outside invariant 1). */
@@ -67,41 +67,42 @@ export interface GameDayReport {
   readonly poisoned: number;
   readonly redriven: number;
   readonly lost: number;
-  readonly maxIteratorAgeMs: number;
+  readonly maxIteratorAgeMillis: number;
   readonly downstreamCallsWhileOpen: number;
   readonly alarms: readonly AlarmReport[];
   /** Ms since the start of the run; one entry per consumer of the breaker. */
-  readonly breakerTransitions: readonly { consumer: string; from: string; to: string; atMs: number }[];
+  readonly breakerTransitions: readonly { consumer: string; from: string; to: string; atMillis: number }[];
   readonly invariants: readonly InvariantResult[];
   readonly invariantsHeld: boolean;
   readonly consumers: Readonly<Record<string, ConsumerReport>>;
   /** Phases of the scenario, ms since the start of the run. */
-  readonly phases: readonly { name: string; startMs: number; endMs: number }[];
+  readonly phases: readonly { name: string; startMillis: number; endMillis: number }[];
 }
 
 export interface ReportInput {
   readonly seed: number;
   readonly options: Record<string, unknown>;
-  readonly startedAtMs: number;
-  readonly endedAtMs: number;
+  readonly startedAtMillis: number;
+  readonly endedAtMillis: number;
   readonly eventsInStream: number;
   readonly producerFailures: number;
   readonly consumers: Readonly<Record<string, ConsumerReport>>;
   readonly alarms: readonly AlarmHistory[];
   readonly transitions: readonly BreakerTransitionRecord[];
   readonly invariants: readonly InvariantResult[];
-  readonly phases: readonly { name: string; startMs: number; endMs: number }[];
+  readonly phases: readonly { name: string; startMillis: number; endMillis: number }[];
 }
 
 export function buildReport(input: ReportInput): GameDayReport {
   const consumers = Object.values(input.consumers);
   const sum = (pick: (c: ConsumerReport) => number): number =>
     consumers.reduce((total, c) => total + pick(c), 0);
-  const since = (atMs: number | null): number | null => (atMs === null ? null : atMs - input.startedAtMs);
+  const since = (atMillis: number | null): number | null =>
+    atMillis === null ? null : atMillis - input.startedAtMillis;
   return {
     seed: input.seed,
     options: input.options,
-    durationMs: input.endedAtMs - input.startedAtMs,
+    durationMillis: input.endedAtMillis - input.startedAtMillis,
     eventsInStream: input.eventsInStream,
     producerFailures: input.producerFailures,
     sent: sum((c) => c.sent),
@@ -110,18 +111,18 @@ export function buildReport(input: ReportInput): GameDayReport {
     poisoned: sum((c) => c.poisoned),
     redriven: sum((c) => c.redriven),
     lost: sum((c) => c.lost),
-    maxIteratorAgeMs: Math.max(0, ...consumers.map((c) => c.maxIteratorAgeMs)),
+    maxIteratorAgeMillis: Math.max(0, ...consumers.map((c) => c.maxIteratorAgeMillis)),
     downstreamCallsWhileOpen: sum((c) => c.downstreamCallsWhileOpen),
     alarms: input.alarms.map((alarm) => ({
       name: alarm.name,
-      firstAlarmAtMs: since(alarm.firstAlarmAtMs),
-      okAtMs: since(alarm.okAtMs),
+      firstAlarmAtMillis: since(alarm.firstAlarmAtMillis),
+      okAtMillis: since(alarm.okAtMillis),
       finalState: alarm.state,
     })),
     breakerTransitions: Object.entries(input.consumers).flatMap(([consumer, c]) =>
       input.transitions
         .filter((t) => t.breaker === c.breaker)
-        .map((t) => ({ consumer, from: t.from, to: t.to, atMs: t.atMs - input.startedAtMs })),
+        .map((t) => ({ consumer, from: t.from, to: t.to, atMillis: t.atMillis - input.startedAtMillis })),
     ),
     invariants: input.invariants,
     invariantsHeld: input.invariants.every((i) => i.held),
@@ -135,9 +136,9 @@ const seconds = (ms: number | null): string => (ms === null ? '-' : `${(ms / 100
 /** The human-readable report printed on stdout at the end of the run. */
 export function formatReport(report: GameDayReport): string {
   const lines: string[] = [];
-  lines.push(`Game day report (seed ${report.seed}, ${seconds(report.durationMs)})`);
+  lines.push(`Game day report (seed ${report.seed}, ${seconds(report.durationMillis)})`);
   lines.push(
-    `  phases: ${report.phases.map((p) => `${p.name} ${seconds(p.startMs)}-${seconds(p.endMs)}`).join(', ')}`,
+    `  phases: ${report.phases.map((p) => `${p.name} ${seconds(p.startMillis)}-${seconds(p.endMillis)}`).join(', ')}`,
   );
   lines.push(
     `  stream: ${report.eventsInStream} events in the stream, ${report.producerFailures} reported as failed by the producer`,
@@ -147,7 +148,7 @@ export function formatReport(report: GameDayReport): string {
   for (const [name, c] of Object.entries(report.consumers)) {
     lines.push(
       `  ${name}: sent ${c.sent}, delivered ${c.delivered}, duplicates ${c.duplicates}, poisoned ${c.poisoned}, ` +
-        `redriven ${c.redriven}, lost ${c.lost}, max iterator age ${seconds(c.maxIteratorAgeMs)}`,
+        `redriven ${c.redriven}, lost ${c.lost}, max iterator age ${seconds(c.maxIteratorAgeMillis)}`,
     );
     lines.push(
       `    invocations ${c.invocations} (${c.crashes} crashed), downstream calls ${c.downstreamCalls}, ` +
@@ -158,16 +159,18 @@ export function formatReport(report: GameDayReport): string {
       `    breaker ${c.breaker}: ${
         transitions.length === 0
           ? 'stayed CLOSED'
-          : transitions.map((t) => `${t.from}->${t.to} at ${seconds(t.atMs)}`).join(', ')
+          : transitions.map((t) => `${t.from}->${t.to} at ${seconds(t.atMillis)}`).join(', ')
       }`,
     );
     if (c.lostEventIds.length > 0) lines.push(`    lost: ${c.lostEventIds.slice(0, 10).join(', ')}`);
   }
   lines.push('');
   lines.push('Alarms (would have paged at / back to OK at)');
-  const fired = report.alarms.filter((a) => a.firstAlarmAtMs !== null);
+  const fired = report.alarms.filter((a) => a.firstAlarmAtMillis !== null);
   for (const alarm of fired) {
-    lines.push(`  ${alarm.name}: ALARM at ${seconds(alarm.firstAlarmAtMs)}, OK at ${seconds(alarm.okAtMs)}`);
+    lines.push(
+      `  ${alarm.name}: ALARM at ${seconds(alarm.firstAlarmAtMillis)}, OK at ${seconds(alarm.okAtMillis)}`,
+    );
   }
   lines.push(`  ${report.alarms.length - fired.length} other alarms never fired`);
   lines.push('');
@@ -185,8 +188,8 @@ export function brokenNames(report: Pick<GameDayReport, 'invariants'>): string[]
 }
 
 /** Formats an unmet page expectation for the invariant detail. */
-export function describeUnheard(expectation: PageExpectation, startedAtMs: number): string {
+export function describeUnheard(expectation: PageExpectation, startedAtMillis: number): string {
   return `${expectation.reason}: none of ${expectation.anyOf.join(', ')} was in ALARM between ${seconds(
-    expectation.fromMs - startedAtMs,
-  )} and ${seconds(expectation.untilMs - startedAtMs)}`;
+    expectation.fromMillis - startedAtMillis,
+  )} and ${seconds(expectation.untilMillis - startedAtMillis)}`;
 }

@@ -1,4 +1,4 @@
-import { alarmDefinitions, pipelineCriticalDefinition } from '../../contracts';
+import { alarmDefinitions, MILLIS_PER_SECOND, pipelineCriticalDefinition } from '../../contracts';
 import { loadConfig, readCdkJsonContext } from '../../contracts';
 import type { PipelineConfig } from '../../contracts';
 import { redriveOnFailure } from '../../ops/redrive';
@@ -20,7 +20,9 @@ import { formatProgress } from './progress';
 import { buildReport } from './report';
 import type { GameDayReport } from './report';
 import { buildScenario, phaseAt, within } from './scenario';
+import type { Scenario } from './scenario';
 import { every, waitFor } from './wait';
+import type { Repeating } from './wait';
 
 /** How the run talks to its caller, and what it may skip when only the no-loss checks matter. */
 export interface GameDayIo {
@@ -51,7 +53,6 @@ const DRAIN_TIMEOUT_MILLIS = 60_000;
 /** Independent random streams: the events must not depend on how many crash draws happened. */
 const CRASH_SEED_OFFSET = 0x9e3779b9;
 const PRODUCER_SEED_OFFSET = 1;
-const MILLIS_PER_SECOND = 1000;
 
 /** The local stage's config for this run: the chosen consumers and shard count. */
 export function stageConfig(options: Pick<GameDayOptions, 'consumers' | 'shards'>): PipelineConfig {
@@ -66,6 +67,24 @@ export function stageConfig(options: Pick<GameDayOptions, 'consumers' | 'shards'
   };
 }
 
+/** The phases of a run, in order; each is one function below. */
+export type RunPhase = 'produce' | 'drain' | 'redrive' | 'settle';
+
+/** What the phases of one run share: the pipeline, the producer, the ledger and the alarm evaluator. */
+interface Run {
+  readonly options: GameDayOptions;
+  readonly io: GameDayIo;
+  readonly pipeline: LocalPipeline;
+  readonly scenario: Scenario;
+  readonly ledger: Ledger;
+  readonly driver: ProducerDriver;
+  readonly evaluator: AlarmEvaluator;
+  readonly startedAtMillis: number;
+  readonly sampler: Repeating;
+  readonly tick: Repeating;
+  phase: RunPhase;
+}
+
 /**
  * Runs one game day: the scenario's load against the local pipeline (real handlers, real controller),
  * then drain, redrive of the on-failure DLQs, a wait for the alarms to settle, and the final checks.
@@ -73,60 +92,81 @@ export function stageConfig(options: Pick<GameDayOptions, 'consumers' | 'shards'
  */
 export async function runGameDay(options: GameDayOptions, io: GameDayIo = {}): Promise<GameDayReport> {
   const scenario = buildScenario(options);
-  let startedAtMs = Date.now();
-  const elapsed = (): number => Date.now() - startedAtMs;
+  let startedAtMillis = Date.now();
   const pipeline = await startLocalPipeline({
     config: io.adjustConfig ? io.adjustConfig(stageConfig(options)) : stageConfig(options),
     crashRate: options.crashRate,
     crashRandom: seededRandom((options.seed + CRASH_SEED_OFFSET) >>> 0),
-    behaviourNow: () => phaseAt(scenario, elapsed()).downstream,
+    behaviourNow: () => phaseAt(scenario, Date.now() - startedAtMillis).downstream,
   });
   try {
-    const { config, rigs, history } = pipeline;
-    const ledger = new Ledger();
-    const driver = new ProducerDriver({
-      streamName: pipeline.resources.streamName,
-      client: pipeline.kinesis,
-      scenario,
-      events: new EventFactory(seededRandom(options.seed), options.seed, options.poisonRate),
-      ledger,
-      elapsedMs: elapsed,
-      random: seededRandom(options.seed + PRODUCER_SEED_OFFSET),
-    });
-    const recorder = new MetricsRecorder({
-      store: pipeline.store,
-      sqs: pipeline.sqs,
-      stage: config.stage,
-      metricsNamespace: config.metricsNamespace,
-      streamName: pipeline.resources.streamName,
-      controllerFunctionName: pipeline.resources.controllerFunctionName,
-      breakers: [...new Set(rigs.map((rig) => rig.config.breakerName))],
-      queues: rigs.flatMap((rig) => [rig.resources.poisonQueue, rig.resources.onFailureQueue]),
-      history,
-      producerThrottled: () => driver.counters.throttled,
-    });
+    const run = startRun(options, io, pipeline, scenario);
+    startedAtMillis = run.startedAtMillis;
+    await produce(run);
+    await drain(run);
+    const redriven = await redrive(run);
+    await settle(run);
+    return await judge(run, redriven);
+  } finally {
+    await pipeline.stop();
+  }
+}
 
-    // The run starts now: the scenario, the producer and the alarms count from here.
-    startedAtMs = Date.now();
-    const evaluator = new AlarmEvaluator(
-      alarmDefinitions(config, pipeline.alarmResources),
-      pipeline.store,
-      startedAtMs,
-      [pipelineCriticalDefinition(config, pipeline.alarmResources)],
-    );
-    let step = 'produce';
-    const tick = every(
-      CONTROLLER_TICK_MILLIS,
-      () => pipeline.controller(scheduledEvent()),
-      () => {},
-    );
-    pipeline.onStop(() => tick.stop());
-    let controllerErrorsSeen = 0;
-    const sampler = every(
+/** Wires the producer, the metrics recorder, the alarm evaluator, the controller tick and the sampler; the run's clock starts here. */
+function startRun(options: GameDayOptions, io: GameDayIo, pipeline: LocalPipeline, scenario: Scenario): Run {
+  const { config, rigs, history } = pipeline;
+  const ledger = new Ledger();
+  const startedAtMillis = Date.now();
+  const driver = new ProducerDriver({
+    streamName: pipeline.resources.streamName,
+    client: pipeline.kinesis,
+    scenario,
+    events: new EventFactory(seededRandom(options.seed), options.seed, options.poisonRate),
+    ledger,
+    elapsedMillis: () => Date.now() - startedAtMillis,
+    random: seededRandom(options.seed + PRODUCER_SEED_OFFSET),
+  });
+  const recorder = new MetricsRecorder({
+    store: pipeline.store,
+    sqs: pipeline.sqs,
+    stage: config.stage,
+    metricsNamespace: config.metricsNamespace,
+    streamName: pipeline.resources.streamName,
+    controllerFunctionName: pipeline.resources.controllerFunctionName,
+    breakers: [...new Set(rigs.map((rig) => rig.config.breakerName))],
+    queues: rigs.flatMap((rig) => [rig.resources.poisonQueue, rig.resources.onFailureQueue]),
+    history,
+    producerThrottled: () => driver.counters.throttled,
+  });
+  const evaluator = new AlarmEvaluator(
+    alarmDefinitions(config, pipeline.alarmResources),
+    pipeline.store,
+    startedAtMillis,
+    [pipelineCriticalDefinition(config, pipeline.alarmResources)],
+  );
+  const tick = every(
+    CONTROLLER_TICK_MILLIS,
+    () => pipeline.controller(scheduledEvent()),
+    () => {},
+  );
+  pipeline.onStop(() => tick.stop());
+  let controllerErrorsSeen = 0;
+  const run: Run = {
+    options,
+    io,
+    pipeline,
+    scenario,
+    ledger,
+    driver,
+    evaluator,
+    startedAtMillis,
+    tick,
+    phase: 'produce',
+    sampler: every(
       SAMPLE_MILLIS,
       async () => {
         const now = Date.now();
-        pipeline.emulators.dynamodb.setUnavailable(within(scenario.storeOutage, now - startedAtMs));
+        pipeline.emulators.dynamodb.setUnavailable(within(scenario.storeOutage, now - startedAtMillis));
         for (const at of pipeline.controllerErrorsAt.slice(controllerErrorsSeen))
           recorder.controllerError(at);
         controllerErrorsSeen = pipeline.controllerErrorsAt.length;
@@ -135,14 +175,14 @@ export async function runGameDay(options: GameDayOptions, io: GameDayIo = {}): P
         evaluator.advanceTo(now);
         io.progress?.(
           formatProgress({
-            elapsedMs: now - startedAtMs,
-            phase: step === 'produce' ? phaseAt(scenario, now - startedAtMs).name : step,
+            elapsedMillis: now - startedAtMillis,
+            phase: run.phase === 'produce' ? phaseAt(scenario, now - startedAtMillis).name : run.phase,
             sent: ledger.sent,
             consumers: rigs.map((rig, i) => ({
               name: rig.config.name,
               delivered: rig.downstream.log.delivered,
               backlog: backlogOf(rig, ledger),
-              iteratorAgeMs: ages[i],
+              iteratorAgeMillis: ages[i],
               breakerState: history.stateOf(rig.config.breakerName),
               poisonDlqDepth: recorder.depthOf(rig.resources.poisonQueue.name),
               onFailureDlqDepth: recorder.depthOf(rig.resources.onFailureQueue.name),
@@ -152,96 +192,126 @@ export async function runGameDay(options: GameDayOptions, io: GameDayIo = {}): P
         );
       },
       (error) => io.progress?.(`sampling failed: ${error instanceof Error ? error.message : String(error)}`),
-    );
-    pipeline.onStop(() => sampler.stop());
-    await Promise.all(rigs.map((rig) => rig.mapping.start()));
-    pipeline.onStop(async () => {
-      await Promise.all(rigs.map((rig) => rig.mapping.stop()));
-    });
+    ),
+  };
+  pipeline.onStop(() => run.sampler.stop());
+  return run;
+}
 
-    await driver.start();
-    step = 'drain';
-    // Drained: each consumer delivered or parked everything, except what its mapping gave up on and
-    // pointed to in the on-failure DLQ (the redrive's job), with nothing left buffered.
-    const drained = (): boolean =>
-      rigs.every((rig) => {
-        const backlog = backlogOf(rig, ledger);
-        const stats = rig.mapping.stats();
-        return backlog === 0 || (stats.recordsBuffered === 0 && backlog <= stats.recordsSentToOnFailure);
-      });
-    await waitFor(drained, DRAIN_TIMEOUT_MILLIS);
-    step = 'redrive';
-    const redriven = await redriveAll(pipeline, ledger);
-    // Now every record must come through: the redriven ones are back in the stream.
-    await waitFor(() => rigs.every((rig) => backlogOf(rig, ledger) === 0), DRAIN_TIMEOUT_MILLIS);
-    step = 'settle';
-    // Wait until every expected page was evaluated and the backlog alarms went back to OK. DLQ alarms
-    // stay in ALARM until someone handles the messages, which is the point of them.
-    const periodMs = config.alarms.periodSeconds * MILLIS_PER_SECOND;
-    const settleMillis = (config.alarms.evaluationPeriods + 2) * periodMs;
-    const live = {
-      startedAtMs,
-      scenario,
-      ledger,
-      rigs,
-      history,
-      alarmPeriodMs: periodMs,
-      stage: config.stage,
-    };
-    const parkedCount = (name: string): number => rigs.find((r) => r.config.name === name)?.parked.size ?? 0;
-    await waitFor(() => {
-      if (io.settleAlarms === false) return true;
-      const now = Date.now();
-      const pending = pageExpectations(live, now, parkedCount).filter(
-        (expectation) =>
-          now <= expectation.untilMs && unheardPages([expectation], evaluator.histories()).length > 0,
-      );
-      const paging = evaluator.inAlarm().filter((name) => !/-dlq-(messages|age)$/.test(name));
-      return pending.length === 0 && paging.length === 0;
-    }, settleMillis);
-    await sampler.stop();
-    const endedAtMs = Date.now();
-    evaluator.advanceTo(endedAtMs);
-    await tick.stop();
+/** Starts the mappings and runs the scenario's load to its end. */
+async function produce(run: Run): Promise<void> {
+  const { rigs } = run.pipeline;
+  await Promise.all(rigs.map((rig) => rig.mapping.start()));
+  run.pipeline.onStop(async () => {
     await Promise.all(rigs.map((rig) => rig.mapping.stop()));
+  });
+  await run.driver.start();
+}
 
-    const poisonDlq = new Map<string, Set<string>>();
-    for (const rig of rigs) {
-      poisonDlq.set(rig.config.name, await readPoisonQueue(pipeline.sqs, rig.resources.poisonQueue.url));
-    }
-    const run: RunRecord = {
-      startedAtMs,
-      scenario,
-      ledger,
-      rigs,
-      history,
-      alarms: evaluator.histories(),
-      poisonDlq,
-      redriven,
-      alarmPeriodMs: config.alarms.periodSeconds * MILLIS_PER_SECOND,
-      stage: config.stage,
-    };
-    const consumers = consumerReports(run);
-    return buildReport({
-      seed: options.seed,
-      options: {
-        ...options,
-        shards: pipeline.resources.shardCount,
-        consumers: rigs.map((r) => r.config.name),
-      },
-      startedAtMs,
-      endedAtMs,
-      eventsInStream: ledger.sent,
-      producerFailures: ledger.producerFailures,
-      consumers,
-      alarms: run.alarms,
-      transitions: history.transitions(),
-      invariants: checkInvariants(run, consumers, endedAtMs),
-      phases: scenario.phases.map((p) => ({ name: p.name, startMs: p.startMs, endMs: p.endMs })),
+/**
+ * Waits until each consumer delivered or parked everything, except what its mapping gave up on and
+ * pointed to in the on-failure DLQ (the redrive's job), with nothing left buffered.
+ */
+async function drain(run: Run): Promise<void> {
+  run.phase = 'drain';
+  const drained = (): boolean =>
+    run.pipeline.rigs.every((rig) => {
+      const backlog = backlogOf(rig, run.ledger);
+      const stats = rig.mapping.stats();
+      return backlog === 0 || (stats.recordsBuffered === 0 && backlog <= stats.recordsSentToOnFailure);
     });
-  } finally {
-    await pipeline.stop();
+  await waitFor(drained, DRAIN_TIMEOUT_MILLIS);
+}
+
+/** Redrives the on-failure DLQs, then waits until every record came through: the redriven ones are back in the stream. */
+async function redrive(run: Run): Promise<Map<string, Set<string>>> {
+  run.phase = 'redrive';
+  const redriven = await redriveAll(run.pipeline, run.ledger);
+  await waitFor(
+    () => run.pipeline.rigs.every((rig) => backlogOf(rig, run.ledger) === 0),
+    DRAIN_TIMEOUT_MILLIS,
+  );
+  return redriven;
+}
+
+/**
+ * Waits until every expected page was evaluated and the backlog alarms went back to OK. DLQ alarms
+ * stay in ALARM until someone handles the messages, which is the point of them.
+ */
+async function settle(run: Run): Promise<void> {
+  run.phase = 'settle';
+  const { config, rigs, history } = run.pipeline;
+  const periodMillis = config.alarms.periodSeconds * MILLIS_PER_SECOND;
+  const settleMillis = (config.alarms.evaluationPeriods + 2) * periodMillis;
+  const live = {
+    startedAtMillis: run.startedAtMillis,
+    scenario: run.scenario,
+    ledger: run.ledger,
+    rigs,
+    history,
+    alarmPeriodMillis: periodMillis,
+    stage: config.stage,
+  };
+  const parkedCount = (name: string): number => rigs.find((r) => r.config.name === name)?.parked.size ?? 0;
+  await waitFor(() => {
+    if (run.io.settleAlarms === false) return true;
+    const now = Date.now();
+    const pending = pageExpectations(live, now, parkedCount).filter(
+      (expectation) =>
+        now <= expectation.untilMillis && unheardPages([expectation], run.evaluator.histories()).length > 0,
+    );
+    const paging = run.evaluator.inAlarm().filter((name) => !/-dlq-(messages|age)$/.test(name));
+    return pending.length === 0 && paging.length === 0;
+  }, settleMillis);
+}
+
+/** Stops the run, reads the poison queues and judges the invariants into the report. */
+async function judge(run: Run, redriven: Map<string, Set<string>>): Promise<GameDayReport> {
+  const { config, rigs, history } = run.pipeline;
+  await run.sampler.stop();
+  const endedAtMillis = Date.now();
+  run.evaluator.advanceTo(endedAtMillis);
+  await run.tick.stop();
+  await Promise.all(rigs.map((rig) => rig.mapping.stop()));
+
+  const poisonDlq = new Map<string, Set<string>>();
+  for (const rig of rigs) {
+    poisonDlq.set(rig.config.name, await readPoisonQueue(run.pipeline.sqs, rig.resources.poisonQueue.url));
   }
+  const record: RunRecord = {
+    startedAtMillis: run.startedAtMillis,
+    scenario: run.scenario,
+    ledger: run.ledger,
+    rigs,
+    history,
+    alarms: run.evaluator.histories(),
+    poisonDlq,
+    redriven,
+    alarmPeriodMillis: config.alarms.periodSeconds * MILLIS_PER_SECOND,
+    stage: config.stage,
+  };
+  const consumers = consumerReports(record);
+  return buildReport({
+    seed: run.options.seed,
+    options: {
+      ...run.options,
+      shards: run.pipeline.resources.shardCount,
+      consumers: rigs.map((r) => r.config.name),
+    },
+    startedAtMillis: run.startedAtMillis,
+    endedAtMillis,
+    eventsInStream: run.ledger.sent,
+    producerFailures: run.ledger.producerFailures,
+    consumers,
+    alarms: record.alarms,
+    transitions: history.transitions(),
+    invariants: checkInvariants(record, consumers, endedAtMillis),
+    phases: run.scenario.phases.map((p) => ({
+      name: p.name,
+      startMillis: p.startMillis,
+      endMillis: p.endMillis,
+    })),
+  });
 }
 
 /** Events in the stream the consumer has neither delivered nor parked in its poison queue yet. */

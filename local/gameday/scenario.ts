@@ -11,22 +11,22 @@ export type PhaseName = 'steady' | 'burst' | 'slow' | 'outage' | 'recovered';
 export interface Phase {
   readonly name: PhaseName;
   /** Offsets from the start of the run. */
-  readonly startMs: number;
-  readonly endMs: number;
+  readonly startMillis: number;
+  readonly endMillis: number;
   /** Producer events per second. */
   readonly rate: number;
   readonly downstream: DownstreamBehaviour;
 }
 
 export interface Window {
-  readonly startMs: number;
-  readonly endMs: number;
+  readonly startMillis: number;
+  readonly endMillis: number;
 }
 
 export interface Scenario {
   readonly phases: readonly Phase[];
   /** When the producer stops. */
-  readonly producingEndsMs: number;
+  readonly producingEndsMillis: number;
   /** The downstream 503 window, if any. */
   readonly outage: Window | undefined;
   /** The DynamoDB refusal window, if any; it starts with the downstream outage (or the slow phase). */
@@ -48,73 +48,81 @@ export function buildScenario(
 ): Scenario {
   const scaled = (seconds: number): number => Math.round(seconds * options.durationScale * MILLIS_PER_SECOND);
   const healthy = { phase: 'healthy', latencyMillis: 0 } as const;
-  const plan: { name: PhaseName; lengthMs: number; rate: number; downstream: DownstreamBehaviour }[] = [
-    { name: 'steady', lengthMs: scaled(BASE_PHASE_SECONDS.steady), rate: options.rate, downstream: healthy },
+  const plan: { name: PhaseName; lengthMillis: number; rate: number; downstream: DownstreamBehaviour }[] = [
+    {
+      name: 'steady',
+      lengthMillis: scaled(BASE_PHASE_SECONDS.steady),
+      rate: options.rate,
+      downstream: healthy,
+    },
     {
       name: 'burst',
-      lengthMs: scaled(BASE_PHASE_SECONDS.burst),
+      lengthMillis: scaled(BASE_PHASE_SECONDS.burst),
       rate: options.rate * options.burstFactor,
       downstream: healthy,
     },
     {
       name: 'slow',
-      lengthMs: scaled(BASE_PHASE_SECONDS.slow),
+      lengthMillis: scaled(BASE_PHASE_SECONDS.slow),
       rate: options.rate,
       downstream: { phase: 'slow', latencyMillis: SLOW_LATENCY_MILLIS },
     },
     {
       name: 'outage',
-      lengthMs: scaled(options.outageSeconds),
+      lengthMillis: scaled(options.outageSeconds),
       rate: options.rate,
       downstream: { phase: 'failing', latencyMillis: 0 },
     },
     {
       name: 'recovered',
-      lengthMs: scaled(BASE_PHASE_SECONDS.recovered),
+      lengthMillis: scaled(BASE_PHASE_SECONDS.recovered),
       rate: options.rate,
       downstream: { phase: 'recovered', latencyMillis: 0 },
     },
   ];
   const phases: Phase[] = [];
-  let startMs = 0;
+  let startMillis = 0;
   for (const step of plan) {
-    if (step.lengthMs <= 0) continue;
+    if (step.lengthMillis <= 0) continue;
     phases.push({
       name: step.name,
-      startMs,
-      endMs: startMs + step.lengthMs,
+      startMillis,
+      endMillis: startMillis + step.lengthMillis,
       rate: step.rate,
       downstream: step.downstream,
     });
-    startMs += step.lengthMs;
+    startMillis += step.lengthMillis;
   }
   const outagePhase = phases.find((p) => p.name === 'outage');
-  const storeStart = (outagePhase ?? phases.find((p) => p.name === 'slow') ?? phases[0]).startMs;
+  const storeStart = (outagePhase ?? phases.find((p) => p.name === 'slow') ?? phases[0]).startMillis;
   const storeLength = scaled(options.storeOutageSeconds);
   return {
     phases,
-    producingEndsMs: startMs,
-    outage: outagePhase && { startMs: outagePhase.startMs, endMs: outagePhase.endMs },
-    storeOutage: storeLength > 0 ? { startMs: storeStart, endMs: storeStart + storeLength } : undefined,
+    producingEndsMillis: startMillis,
+    outage: outagePhase && { startMillis: outagePhase.startMillis, endMillis: outagePhase.endMillis },
+    storeOutage:
+      storeLength > 0 ? { startMillis: storeStart, endMillis: storeStart + storeLength } : undefined,
   };
 }
 
 /** The phase at an offset; after the last phase, the last one (the downstream stays recovered). */
-export function phaseAt(scenario: Scenario, elapsedMs: number): Phase {
-  return scenario.phases.find((p) => elapsedMs < p.endMs) ?? scenario.phases[scenario.phases.length - 1];
+export function phaseAt(scenario: Scenario, elapsedMillis: number): Phase {
+  return (
+    scenario.phases.find((p) => elapsedMillis < p.endMillis) ?? scenario.phases[scenario.phases.length - 1]
+  );
 }
 
 /** How many events the producer should have sent by an offset: the integral of the phase rates. */
-export function eventsDueBy(scenario: Scenario, elapsedMs: number): number {
+export function eventsDueBy(scenario: Scenario, elapsedMillis: number): number {
   let due = 0;
   for (const phase of scenario.phases) {
-    const until = Math.min(elapsedMs, phase.endMs);
-    if (until <= phase.startMs) break;
-    due += ((until - phase.startMs) / MILLIS_PER_SECOND) * phase.rate;
+    const until = Math.min(elapsedMillis, phase.endMillis);
+    if (until <= phase.startMillis) break;
+    due += ((until - phase.startMillis) / MILLIS_PER_SECOND) * phase.rate;
   }
   return Math.floor(due);
 }
 
-export function within(window: Window | undefined, elapsedMs: number): boolean {
-  return window !== undefined && elapsedMs >= window.startMs && elapsedMs < window.endMs;
+export function within(window: Window | undefined, elapsedMillis: number): boolean {
+  return window !== undefined && elapsedMillis >= window.startMillis && elapsedMillis < window.endMillis;
 }

@@ -15,6 +15,12 @@ export async function waitFor(done: () => boolean, timeoutMillis: number): Promi
   return true;
 }
 
+/** A loop started by {@link every}. */
+export interface Repeating {
+  /** Stops the loop; resolves once the task running now has finished. */
+  stop(): Promise<void>;
+}
+
 /**
  * Runs `task` every `intervalMillis` until stopped, never two at once (a slow task delays the next).
  * Errors go to `onError`; the loop goes on.
@@ -23,7 +29,7 @@ export function every(
   intervalMillis: number,
   task: () => Promise<void>,
   onError: (error: unknown) => void,
-): { stop: () => Promise<void> } {
+): Repeating {
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {

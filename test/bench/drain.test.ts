@@ -7,8 +7,8 @@ const LINE =
 describe('parseProgressLine', () => {
   it('reads every consumer of a game day progress line with its time', () => {
     expect(parseProgressLine(LINE)).toEqual([
-      { atMs: 18_300, consumer: 'orders', delivered: 3050, backlog: 2200 },
-      { atMs: 18_300, consumer: 'analytics', delivered: 2828, backlog: 2422 },
+      { atMillis: 18_300, consumer: 'orders', delivered: 3050, backlog: 2200 },
+      { atMillis: 18_300, consumer: 'analytics', delivered: 2828, backlog: 2422 },
     ]);
   });
 
@@ -18,8 +18,8 @@ describe('parseProgressLine', () => {
 });
 
 describe('drainOf', () => {
-  const sample = (atMs: number, delivered: number, backlog: number): ConsumerSample => ({
-    atMs,
+  const sample = (atMillis: number, delivered: number, backlog: number): ConsumerSample => ({
+    atMillis,
     consumer: 'orders',
     delivered,
     backlog,
@@ -35,8 +35,8 @@ describe('drainOf', () => {
     expect(drain).toEqual({
       consumer: 'orders',
       peakBacklog: 2_400,
-      peakAtMs: 16_000,
-      drainedAtMs: 18_000,
+      peakAtMillis: 16_000,
+      drainedAtMillis: 18_000,
       recordsPerSec: 1_000,
     });
   });

@@ -56,8 +56,8 @@ describe('buildResults', () => {
       ratioVsPowertools: null,
       breakerRequestsPerBatch: null,
       consumerBundleBytes: null,
-      coldInitMs: null,
-      synthMs: null,
+      coldInitMillis: null,
+      synthMillis: null,
       drainRatio: null,
     });
     expect(results.targets.every((target) => target.met === null)).toBe(true);
@@ -68,7 +68,7 @@ describe('buildResults', () => {
       {
         headlineBatchSize: 100,
         throughput: [row(100, 10_000, 10_000)],
-        drain: { consumers: [], recordsPerSec: 500, gameDayDurationMs: 1, invariantsHeld: true },
+        drain: { consumers: [], recordsPerSec: 500, gameDayDurationMillis: 1, invariantsHeld: true },
       },
       ENVIRONMENT,
     );

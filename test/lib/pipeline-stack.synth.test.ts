@@ -474,7 +474,7 @@ describe('alarms', () => {
       EvaluationPeriods: 3,
       DatapointsToAlarm: 2,
       TreatMissingData: 'breaching',
-      AlarmDescription: Match.stringLikeRegexp(`> 3600000 ms .*README.md${RUNBOOK.streamIteratorAge}$`),
+      AlarmDescription: Match.stringLikeRegexp(`> 3600000 ms .*docs/runbook.md${RUNBOOK.streamIteratorAge}$`),
     });
   });
 

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AlarmDefinition, AlarmResources } from '../../../contracts';
-import { RUNBOOK, alarmDefinitions, alarmName, pipelineCriticalDefinition } from '../../../contracts';
+import {
+  RUNBOOK,
+  RUNBOOK_DOCUMENT,
+  alarmDefinitions,
+  alarmName,
+  pipelineCriticalDefinition,
+} from '../../../contracts';
 import { loadConfig, readCdkJsonContext } from '../../../contracts';
 import type { PipelineConfig } from '../../../contracts';
 import { DIMENSION, METRIC } from '../../../contracts';
@@ -194,7 +200,7 @@ describe('alarmDefinitions', () => {
   it('states the threshold and the runbook entry in every description', () => {
     for (const d of definitions) {
       expect(d.description).toContain(` ${d.threshold} `);
-      expect(d.description).toContain(`README.md${d.runbookAnchor}`);
+      expect(d.description).toContain(`docs/runbook.md${d.runbookAnchor}`);
     }
   });
 
@@ -261,7 +267,7 @@ describe('pipelineCriticalDefinition', () => {
       rule: 'anyOf',
       runbookAnchor: RUNBOOK.pipelineCritical,
     });
-    expect(critical.description).toContain(`README.md${RUNBOOK.pipelineCritical}`);
+    expect(critical.description).toContain(`docs/runbook.md${RUNBOOK.pipelineCritical}`);
   });
 
   it('has as members the alarms that mean records are at risk, and only existing alarms', () => {
@@ -281,8 +287,8 @@ describe('pipelineCriticalDefinition', () => {
   });
 });
 
-describe('the README runbook', () => {
-  const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+describe('the runbook', () => {
+  const readme = readFileSync(join(__dirname, '..', '..', '..', RUNBOOK_DOCUMENT), 'utf8');
 
   it.each(Object.entries(RUNBOOK))('has an entry for %s', (_kind, anchor) => {
     expect(readme).toContain(`<a id="${anchor.slice(1)}"></a>`);

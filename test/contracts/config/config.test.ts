@@ -221,7 +221,7 @@ describe('loadConfig rejects a breaker name', () => {
 });
 
 describe('the README config reference', () => {
-  const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const readme = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'config.md'), 'utf8');
   const section = readme.slice(
     readme.indexOf('<!-- section: config -->'),
     readme.indexOf('<!-- section: local -->'),

@@ -27,14 +27,14 @@ describe('BreakerHistory', () => {
     history.observe([change('HALF_OPEN', 'CLOSED', 5, 250)]);
 
     // THEN
-    expect(history.transitions().map((t) => [t.from, t.to, t.atMs])).toEqual([
+    expect(history.transitions().map((t) => [t.from, t.to, t.atMillis])).toEqual([
       ['CLOSED', 'OPEN', 100],
       ['OPEN', 'HALF_OPEN', 200],
       ['HALF_OPEN', 'CLOSED', 250],
     ]);
     expect(history.stateOf('orders')).toBe('CLOSED');
     expect(history.stateOf('analytics')).toBe('CLOSED');
-    expect(history.openIntervals('orders')).toEqual([{ startMs: 100, endMs: 200 }]);
+    expect(history.openIntervals('orders')).toEqual([{ startMillis: 100, endMillis: 200 }]);
   });
 
   it('starts a not-CLOSED interval when the trip was committed, and ends it when the breaker closed', () => {
@@ -44,6 +44,8 @@ describe('BreakerHistory', () => {
     history.confirm('orders', 2, 130);
 
     // THEN HALF_OPEN counts as not CLOSED, and the breaker is still not CLOSED at the end
-    expect(history.notClosedIntervals('orders')).toEqual([{ startMs: 130, endMs: Number.POSITIVE_INFINITY }]);
+    expect(history.notClosedIntervals('orders')).toEqual([
+      { startMillis: 130, endMillis: Number.POSITIVE_INFINITY },
+    ]);
   });
 });

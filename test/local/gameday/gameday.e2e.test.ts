@@ -53,25 +53,25 @@ describe('game day, end to end', () => {
       'poisoned',
       'redriven',
       'lost',
-      'maxIteratorAgeMs',
+      'maxIteratorAgeMillis',
       'alarms',
       'breakerTransitions',
       'downstreamCallsWhileOpen',
       'invariantsHeld',
-      'durationMs',
+      'durationMillis',
       'consumers',
     ]) {
       expect(report).toHaveProperty(key);
     }
     expect(Object.keys(report.consumers as object).sort()).toEqual(['analytics', 'orders']);
-    const alarms = report.alarms as { name: unknown; firstAlarmAtMs: unknown; okAtMs: unknown }[];
+    const alarms = report.alarms as { name: unknown; firstAlarmAtMillis: unknown; okAtMillis: unknown }[];
     expect(alarms.length).toBeGreaterThan(0);
     for (const alarm of alarms) {
       expect(typeof alarm.name).toBe('string');
-      expect(alarm.firstAlarmAtMs === null || typeof alarm.firstAlarmAtMs === 'number').toBe(true);
-      expect(alarm.okAtMs === null || typeof alarm.okAtMs === 'number').toBe(true);
+      expect(alarm.firstAlarmAtMillis === null || typeof alarm.firstAlarmAtMillis === 'number').toBe(true);
+      expect(alarm.okAtMillis === null || typeof alarm.okAtMillis === 'number').toBe(true);
     }
-    expect(alarms.some((a) => a.firstAlarmAtMs !== null)).toBe(true);
+    expect(alarms.some((a) => a.firstAlarmAtMillis !== null)).toBe(true);
   });
 
   it('replays the incident: the breakers opened and closed again, poison was parked, nothing lost', () => {

@@ -22,8 +22,8 @@ function alarm(name: string, transitions: AlarmHistory['transitions']): AlarmHis
     name,
     state: transitions.at(-1)?.to ?? 'INSUFFICIENT_DATA',
     transitions,
-    firstAlarmAtMs: null,
-    okAtMs: null,
+    firstAlarmAtMillis: null,
+    okAtMillis: null,
   };
 }
 
@@ -38,12 +38,16 @@ describe('lostEvents', () => {
 
 describe('callsWhileOpen', () => {
   it('counts calls inside an OPEN interval, not at its end (HALF_OPEN probe) or before it', () => {
-    const calls = [10, 20, 25, 30, 45].map((atMs) => ({ atMs, eventId: `e${atMs}`, status: 503 }));
+    const calls = [10, 20, 25, 30, 45].map((atMillis) => ({
+      atMillis,
+      eventId: `e${atMillis}`,
+      status: 503,
+    }));
     const open = [
-      { startMs: 20, endMs: 30 },
-      { startMs: 40, endMs: Number.POSITIVE_INFINITY },
+      { startMillis: 20, endMillis: 30 },
+      { startMillis: 40, endMillis: Number.POSITIVE_INFINITY },
     ];
-    expect(callsWhileOpen(calls, open).map((c) => [c.atMs, c.msAfterOpen])).toEqual([
+    expect(callsWhileOpen(calls, open).map((c) => [c.atMillis, c.msAfterOpen])).toEqual([
       [20, 0],
       [25, 5],
       [45, 5],
@@ -55,16 +59,16 @@ describe('admissionsWhileOpen', () => {
   it('counts admissions other than probes from the commit of a trip until the breaker closed', () => {
     // GIVEN a breaker not CLOSED from 20 to 30, and admissions around it
     const admissions = [
-      { atMs: 19, probe: false },
-      { atMs: 20, probe: false },
-      { atMs: 25, probe: true },
-      { atMs: 29, probe: false },
-      { atMs: 30, probe: false },
+      { atMillis: 19, probe: false },
+      { atMillis: 20, probe: false },
+      { atMillis: 25, probe: true },
+      { atMillis: 29, probe: false },
+      { atMillis: 30, probe: false },
     ];
     // WHEN / THEN the probe and the calls outside the interval are fine
-    expect(admissionsWhileOpen(admissions, [{ startMs: 20, endMs: 30 }]).map((a) => a.atMs)).toEqual([
-      20, 29,
-    ]);
+    expect(
+      admissionsWhileOpen(admissions, [{ startMillis: 20, endMillis: 30 }]).map((a) => a.atMillis),
+    ).toEqual([20, 29]);
   });
 });
 
@@ -106,9 +110,9 @@ describe('orderViolations', () => {
 
 describe('on-call hears first', () => {
   const breakerOpen = alarm('breaker-open', [
-    { from: 'INSUFFICIENT_DATA', to: 'OK', atMs: 10 },
-    { from: 'OK', to: 'ALARM', atMs: 50 },
-    { from: 'ALARM', to: 'OK', atMs: 80 },
+    { from: 'INSUFFICIENT_DATA', to: 'OK', atMillis: 10 },
+    { from: 'OK', to: 'ALARM', atMillis: 50 },
+    { from: 'ALARM', to: 'OK', atMillis: 80 },
   ]);
 
   it('sees an alarm that entered ALARM within the window, or was already in ALARM at its start', () => {
@@ -119,8 +123,13 @@ describe('on-call hears first', () => {
   });
 
   it('reports the expectations no listed alarm met', () => {
-    const met = { reason: 'outage', anyOf: ['iterator-age', 'breaker-open'], fromMs: 40, untilMs: 60 };
-    const unmet = { reason: 'poison', anyOf: ['poison-dlq'], fromMs: 0, untilMs: 100 };
+    const met = {
+      reason: 'outage',
+      anyOf: ['iterator-age', 'breaker-open'],
+      fromMillis: 40,
+      untilMillis: 60,
+    };
+    const unmet = { reason: 'poison', anyOf: ['poison-dlq'], fromMillis: 0, untilMillis: 100 };
     expect(unheardPages([met, unmet], [breakerOpen])).toEqual([unmet]);
   });
 });

@@ -13,7 +13,7 @@ function consumer(overrides: Partial<ConsumerReport> = {}): ConsumerReport {
     redriven: 0,
     lost: 0,
     lostEventIds: [],
-    maxIteratorAgeMs: 9_000,
+    maxIteratorAgeMillis: 9_000,
     invocations: 10,
     crashes: 1,
     downstreamCalls: 110,
@@ -35,30 +35,36 @@ function report(invariants = HELD) {
   return buildReport({
     seed: 5,
     options: {},
-    startedAtMs: T0,
-    endedAtMs: T0 + 60_000,
+    startedAtMillis: T0,
+    endedAtMillis: T0 + 60_000,
     eventsInStream: 100,
     producerFailures: 0,
     consumers: {
       orders: consumer(),
-      analytics: consumer({ breaker: 'analytics', lost: 1, maxIteratorAgeMs: 12_000 }),
+      analytics: consumer({ breaker: 'analytics', lost: 1, maxIteratorAgeMillis: 12_000 }),
     },
     alarms: [
       {
         name: 'local-breaker-orders-open',
         state: 'OK',
         transitions: [],
-        firstAlarmAtMs: T0 + 20_000,
-        okAtMs: T0 + 40_000,
+        firstAlarmAtMillis: T0 + 20_000,
+        okAtMillis: T0 + 40_000,
       },
-      { name: 'local-stream-iterator-age', state: 'OK', transitions: [], firstAlarmAtMs: null, okAtMs: null },
+      {
+        name: 'local-stream-iterator-age',
+        state: 'OK',
+        transitions: [],
+        firstAlarmAtMillis: null,
+        okAtMillis: null,
+      },
     ],
     transitions: [
       {
         breaker: 'orders',
         from: 'CLOSED',
         to: 'OPEN',
-        atMs: T0 + 15_000,
+        atMillis: T0 + 15_000,
         reason: 'failure-rate',
         version: 1,
       },
@@ -66,13 +72,13 @@ function report(invariants = HELD) {
         breaker: 'analytics',
         from: 'CLOSED',
         to: 'OPEN',
-        atMs: T0 + 16_000,
+        atMillis: T0 + 16_000,
         reason: 'failure-rate',
         version: 1,
       },
     ],
     invariants,
-    phases: [{ name: 'steady', startMs: 0, endMs: 10_000 }],
+    phases: [{ name: 'steady', startMillis: 0, endMillis: 10_000 }],
   });
 }
 
@@ -80,24 +86,24 @@ describe('buildReport', () => {
   it('sums the consumers, keeps the maximum iterator age and times everything from the start of the run', () => {
     const r = report();
     expect(r).toMatchObject({
-      durationMs: 60_000,
+      durationMillis: 60_000,
       sent: 200,
       delivered: 190,
       duplicates: 6,
       poisoned: 10,
       lost: 1,
-      maxIteratorAgeMs: 12_000,
+      maxIteratorAgeMillis: 12_000,
       invariantsHeld: true,
     });
     expect(r.alarms[0]).toEqual({
       name: 'local-breaker-orders-open',
-      firstAlarmAtMs: 20_000,
-      okAtMs: 40_000,
+      firstAlarmAtMillis: 20_000,
+      okAtMillis: 40_000,
       finalState: 'OK',
     });
     expect(r.breakerTransitions).toEqual([
-      { consumer: 'orders', from: 'CLOSED', to: 'OPEN', atMs: 15_000 },
-      { consumer: 'analytics', from: 'CLOSED', to: 'OPEN', atMs: 16_000 },
+      { consumer: 'orders', from: 'CLOSED', to: 'OPEN', atMillis: 15_000 },
+      { consumer: 'analytics', from: 'CLOSED', to: 'OPEN', atMillis: 16_000 },
     ]);
   });
 

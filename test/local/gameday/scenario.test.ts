@@ -7,22 +7,24 @@ const OPTIONS = { rate: 10, burstFactor: 10, outageSeconds: 5, storeOutageSecond
 describe('buildScenario', () => {
   it('lays out steady, burst, slow, outage and recovered phases back to back', () => {
     const scenario = buildScenario(OPTIONS);
-    expect(scenario.phases.map((p) => [p.name, p.startMs, p.endMs, p.rate, p.downstream.phase])).toEqual([
+    expect(
+      scenario.phases.map((p) => [p.name, p.startMillis, p.endMillis, p.rate, p.downstream.phase]),
+    ).toEqual([
       ['steady', 0, 10_000, 10, 'healthy'],
       ['burst', 10_000, 16_000, 100, 'healthy'],
       ['slow', 16_000, 19_000, 10, 'slow'],
       ['outage', 19_000, 24_000, 10, 'failing'],
       ['recovered', 24_000, 30_000, 10, 'recovered'],
     ]);
-    expect(scenario.outage).toEqual({ startMs: 19_000, endMs: 24_000 });
-    expect(scenario.storeOutage).toEqual({ startMs: 19_000, endMs: 21_000 });
-    expect(scenario.producingEndsMs).toBe(30_000);
+    expect(scenario.outage).toEqual({ startMillis: 19_000, endMillis: 24_000 });
+    expect(scenario.storeOutage).toEqual({ startMillis: 19_000, endMillis: 21_000 });
+    expect(scenario.producingEndsMillis).toBe(30_000);
   });
 
   it('scales every phase, the outage included, by the duration scale', () => {
     const scenario = buildScenario({ ...OPTIONS, durationScale: 0.5 });
-    expect(scenario.outage).toEqual({ startMs: 9_500, endMs: 12_000 });
-    expect(scenario.producingEndsMs).toBe(15_000);
+    expect(scenario.outage).toEqual({ startMillis: 9_500, endMillis: 12_000 });
+    expect(scenario.producingEndsMillis).toBe(15_000);
   });
 
   it('has no outage phase with --outage-seconds 0', () => {
