@@ -65,7 +65,7 @@ export async function measureHandlerThroughput(
 ): Promise<ThroughputRow[]> {
   const ours = buildOurConsumer(fixture, { fetch: okFetch, breakerName: 'bench-throughput' });
   const powertools = buildPowertoolsConsumer(fixture.settings, okFetch);
-  const powertoolsObserved = buildPowertoolsConsumer(fixture.settings, okFetch, true);
+  const powertoolsObserved = buildPowertoolsConsumer(fixture.settings, okFetch, { observed: true });
   const rows: ThroughputRow[] = [];
   try {
     for (const batchSize of BATCH_SIZES) {

@@ -22,7 +22,7 @@ export type PowertoolsConsumer = (event: KinesisStreamEvent) => Promise<KinesisS
 export function buildPowertoolsConsumer(
   settings: ConsumerSettings,
   fetch: Fetch,
-  observed = false,
+  { observed = false }: { readonly observed?: boolean } = {},
 ): PowertoolsConsumer {
   const processor = new BatchProcessor(EventType.KinesisDataStreams);
   const telemetry = observed

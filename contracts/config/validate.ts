@@ -13,8 +13,7 @@ function checkRange(
   key: string,
   value: unknown,
   limit: Limit,
-  integer = true,
-  why = '',
+  { integer = true, why = '' }: { readonly integer?: boolean; readonly why?: string } = {},
 ): void {
   const ok =
     typeof value === 'number' &&
@@ -67,7 +66,7 @@ export function validate(config: PipelineConfig, merged: StageOverrides, problem
     'breaker.failureRateThreshold',
     breaker.failureRateThreshold,
     LIMITS.failureRateThreshold,
-    false,
+    { integer: false },
   );
   for (const key of [
     'minimumCalls',
@@ -87,7 +86,7 @@ export function validate(config: PipelineConfig, merged: StageOverrides, problem
     'breaker.coolDownBackoffMultiplier',
     breaker.coolDownBackoffMultiplier,
     LIMITS.coolDownBackoffMultiplier,
-    false,
+    { integer: false },
   );
   checkOneOf(problems, 'breaker.onStoreFailure', breaker.onStoreFailure, ['local-breaker', 'fail-fast']);
 
@@ -114,8 +113,7 @@ export function validate(config: PipelineConfig, merged: StageOverrides, problem
       'alarms.iteratorAgeMaxMillis',
       alarms.iteratorAgeMaxMillis,
       { min: 1, max: maxIteratorAge },
-      true,
-      'at most a quarter of stream.retentionHours, so it pages long before records expire',
+      { why: 'at most a quarter of stream.retentionHours, so it pages long before records expire' },
     );
   }
   // On-failure DLQ messages only point at records in the stream: page well before retention trims them.
@@ -127,8 +125,7 @@ export function validate(config: PipelineConfig, merged: StageOverrides, problem
       min: LIMITS.dlqOldestMessageAgeMaxSeconds.min,
       max: Math.min(LIMITS.dlqOldestMessageAgeMaxSeconds.max, Math.floor(maxIteratorAge / MILLIS_PER_SECOND)),
     },
-    true,
-    'at most a quarter of stream.retentionHours',
+    { why: 'at most a quarter of stream.retentionHours' },
   );
   for (const key of ['lambdaErrorsMax', 'lambdaThrottlesMax', 'throughputExceededMax'] as const) {
     checkRange(problems, `alarms.${key}`, alarms[key], LIMITS.alarmCount);

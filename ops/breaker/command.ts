@@ -30,7 +30,7 @@ export async function breakerCommand(
   io: CommandIo,
   clock: Clock = systemClock,
 ): Promise<number> {
-  const { values, positionals } = parseCommandLine(argv, OPTIONS, true);
+  const { values, positionals } = parseCommandLine(argv, OPTIONS, { allowPositionals: true });
   if (values.help) {
     io.out(BREAKER_USAGE);
     return EXIT.ok;

@@ -18,7 +18,7 @@ export const COMMON_OPTIONS = {
 export function parseCommandLine<const O extends Options>(
   argv: readonly string[],
   options: O,
-  allowPositionals = false,
+  { allowPositionals = false }: { readonly allowPositionals?: boolean } = {},
 ) {
   try {
     return parseArgs({
