@@ -3,7 +3,7 @@ import type { StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { AlarmResources } from '../contracts';
-import { alarmDefinitions, pipelineCriticalDefinition } from '../contracts';
+import { alarmDefinitions, pipelineCriticalDefinition, UNLIMITED } from '../contracts';
 import type { ConsumerConfig, PipelineConfig } from '../contracts';
 import { AlertTopic } from './constructs/alert-topic';
 import { BreakerController } from './constructs/breaker-controller';
@@ -22,8 +22,6 @@ export interface EventPipelineStackProps extends StackProps {
   readonly config: PipelineConfig;
 }
 
-/** The event source mapping's value for "no maximum record age". */
-const NO_MAX_RECORD_AGE = -1;
 
 /**
  * The whole pipeline of one stage: stream -> consumers (behind circuit breakers) -> downstreams, with
@@ -179,7 +177,7 @@ function consumerProps(
     parallelizationFactor: consumer.parallelizationFactor,
     retryAttempts: consumer.maxRetryAttempts,
     maxRecordAge:
-      consumer.maxRecordAgeSeconds === NO_MAX_RECORD_AGE
+      consumer.maxRecordAgeSeconds === UNLIMITED
         ? undefined
         : Duration.seconds(consumer.maxRecordAgeSeconds),
     bisectBatchOnError: consumer.bisectBatchOnError,

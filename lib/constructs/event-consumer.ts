@@ -7,11 +7,12 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { consumerEnvironment } from '../../contracts';
+import { BASE_DEFAULTS, consumerEnvironment, LIMITS, UNLIMITED } from '../../contracts';
 import type { ConsumerSettings } from '../../contracts';
 import type { ConsumerResourceNames } from '../../contracts';
 import { DeadLetterQueue, acknowledgeQueueKeyGrant } from './dead-letter-queue';
 import { PipelineFunction } from './pipeline-function';
+import { PropsCheck } from './props-check';
 import type { PowertoolsLogLevel } from './pipeline-function';
 
 /** The consumer handler every {@link EventConsumer} deploys. */
@@ -31,19 +32,20 @@ export interface EventConsumerProps {
   readonly breakerTable: dynamodb.ITable;
   /** Key that encrypts the consumer's dead-letter queues. */
   readonly encryptionKey: kms.IKey;
-  /** Records per invocation. Valid range 1..10000. @default 100 */
+  /** Records per invocation. Valid range 1..10000 (LIMITS.batchSize). @default 100 */
   readonly batchSize?: number;
-  /** How long Lambda gathers records before invoking. Valid range 0..300 s. @default Duration.seconds(1) */
+  /** How long Lambda gathers records before invoking. Valid range 0..300 s (LIMITS.maxBatchingWindowSeconds). @default Duration.seconds(1) */
   readonly maxBatchingWindow?: Duration;
-  /** Concurrent batches per shard; order per partition key is kept. Valid range 1..10. @default 1 */
+  /** Concurrent batches per shard; order per partition key is kept. Valid range 1..10 (LIMITS.parallelizationFactor). @default 1 */
   readonly parallelizationFactor?: number;
   /**
-   * Retries of a failing batch before it goes to the on-failure queue. Valid range 0..10000, or -1.
-   * @default -1 - retry until the record expires from the stream
+   * Retries of a failing batch before it goes to the on-failure queue. Valid range -1..10000
+   * (LIMITS.maxRetryAttempts); -1 retries until the record expires from the stream.
+   * @default 10000
    */
   readonly retryAttempts?: number;
   /**
-   * Age after which a record goes to the on-failure queue. Valid range 60 s..604800 s.
+   * Age after which a record goes to the on-failure queue. Valid range 60 s..604800 s (LIMITS.maxRecordAgeSeconds).
    * @default - never (-1): a record is retried until `retryAttempts` or retention ends
    */
   readonly maxRecordAge?: Duration;
@@ -51,9 +53,9 @@ export interface EventConsumerProps {
   readonly bisectBatchOnError?: boolean;
   /** Read through a dedicated enhanced fan-out consumer (2 MB/s per shard of its own). @default false */
   readonly enhancedFanOut?: boolean;
-  /** Function memory in MB. Valid range 128..10240. @default 512 */
+  /** Function memory in MB. Valid range 128..10240 (LIMITS.memorySizeMb). @default 512 */
   readonly memorySizeMb?: number;
-  /** Function timeout. Valid range 3 s..900 s. @default Duration.seconds(60) */
+  /** Function timeout. Valid range 3 s..900 s (LIMITS.timeoutSeconds). @default Duration.seconds(60) */
   readonly timeout?: Duration;
   /** Powertools log level. @default 'INFO' */
   readonly logLevel?: PowertoolsLogLevel;
@@ -61,10 +63,8 @@ export interface EventConsumerProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-const DEFAULT_BATCH_SIZE = 100;
-const DEFAULT_BATCHING_WINDOW = Duration.seconds(1);
-/** The event source mapping's own value for "unlimited" retries and record age. */
-const UNLIMITED = -1;
+/** The consumer defaults of the config, so a construct used alone behaves as a configured stage. */
+const DEFAULTS = BASE_DEFAULTS.consumer;
 
 /**
  * One consumer of the stream: the consumer handler with its own role, a Kinesis event source mapping
@@ -83,6 +83,13 @@ export class EventConsumer extends Construct {
 
   constructor(scope: Construct, id: string, props: EventConsumerProps) {
     super(scope, id);
+    new PropsCheck(this)
+      .integer('batchSize', props.batchSize, LIMITS.batchSize)
+      .seconds('maxBatchingWindow', props.maxBatchingWindow, LIMITS.maxBatchingWindowSeconds)
+      .integer('parallelizationFactor', props.parallelizationFactor, LIMITS.parallelizationFactor)
+      .integer('retryAttempts', props.retryAttempts, LIMITS.maxRetryAttempts)
+      .seconds('maxRecordAge', props.maxRecordAge, LIMITS.maxRecordAgeSeconds)
+      .done();
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
     const queue = (queueId: string, queueName: string): sqs.Queue =>
       new DeadLetterQueue(this, queueId, { queueName, encryptionKey: props.encryptionKey, removalPolicy })
@@ -106,15 +113,16 @@ export class EventConsumer extends Construct {
     acknowledgeQueueKeyGrant(this.handler.role);
     props.breakerTable.grant(this.handler.role, ...CONSUMER_BREAKER_TABLE_ACTIONS);
 
+    const retryAttempts = props.retryAttempts ?? DEFAULTS.maxRetryAttempts;
     const options: sources.KinesisEventSourceProps = {
       startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-      batchSize: props.batchSize ?? DEFAULT_BATCH_SIZE,
-      maxBatchingWindow: props.maxBatchingWindow ?? DEFAULT_BATCHING_WINDOW,
-      parallelizationFactor: props.parallelizationFactor,
+      batchSize: props.batchSize ?? DEFAULTS.batchSize,
+      maxBatchingWindow: props.maxBatchingWindow ?? Duration.seconds(DEFAULTS.maxBatchingWindowSeconds),
+      parallelizationFactor: props.parallelizationFactor ?? DEFAULTS.parallelizationFactor,
       // Unset means unlimited (-1) to the event source mapping; the L2 does not accept -1 itself.
-      retryAttempts: props.retryAttempts === UNLIMITED ? undefined : props.retryAttempts,
+      retryAttempts: retryAttempts === UNLIMITED ? undefined : retryAttempts,
       maxRecordAge: props.maxRecordAge,
-      bisectBatchOnError: props.bisectBatchOnError ?? true,
+      bisectBatchOnError: props.bisectBatchOnError ?? DEFAULTS.bisectBatchOnError,
       reportBatchItemFailures: true,
       onFailure: new sources.SqsDlq(this.onFailureQueue),
     };

@@ -1,7 +1,9 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import { Construct } from 'constructs';
+import { BASE_DEFAULTS, LIMITS } from '../../contracts';
 import type { StreamCapacityMode } from '../../contracts';
+import { PropsCheck } from './props-check';
 
 export interface EventStreamProps {
   /** Physical stream name. */
@@ -13,14 +15,14 @@ export interface EventStreamProps {
    * Valid range 1..500 (LIMITS.shardCount). @default 2
    */
   readonly shardCount?: number;
-  /** How long a record stays readable. Valid range 24 h..8760 h. @default Duration.hours(168) */
+  /** How long a record stays readable. Valid range 24 h..8760 h (LIMITS.retentionHours). @default Duration.hours(168) */
   readonly retentionPeriod?: Duration;
   /** What happens to the stream and its records when the stack is deleted. @default RemovalPolicy.DESTROY */
   readonly removalPolicy?: RemovalPolicy;
 }
 
-const DEFAULT_SHARDS = 2;
-const DEFAULT_RETENTION = Duration.hours(168);
+const DEFAULT_SHARDS = BASE_DEFAULTS.stream.shardCount;
+const DEFAULT_RETENTION = Duration.hours(BASE_DEFAULTS.stream.retentionHours);
 
 /** The Kinesis data stream producers write to: KMS-encrypted, with the configured capacity and retention. */
 export class EventStream extends Construct {
@@ -28,6 +30,10 @@ export class EventStream extends Construct {
 
   constructor(scope: Construct, id: string, props: EventStreamProps) {
     super(scope, id);
+    new PropsCheck(this)
+      .integer('shardCount', props.shardCount, LIMITS.shardCount)
+      .hours('retentionPeriod', props.retentionPeriod, LIMITS.retentionHours)
+      .done();
     const provisioned = props.capacityMode === 'PROVISIONED';
     this.stream = new kinesis.Stream(this, 'Stream', {
       streamName: props.streamName,

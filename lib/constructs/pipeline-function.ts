@@ -4,6 +4,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { BASE_DEFAULTS, LIMITS } from '../../contracts';
+import { PropsCheck } from './props-check';
 
 /** Log levels Powertools Logger accepts. */
 export type PowertoolsLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -34,15 +36,15 @@ export interface PipelineFunctionProps {
   readonly entry: string;
   /** What the function does, shown in the console. */
   readonly description: string;
-  /** Handler settings as environment variables (see lambda/shared/settings.ts). */
+  /** Handler settings as environment variables (see contracts/handler-settings.ts). */
   readonly environment: Readonly<Record<string, string>>;
   /** Powertools service name, the `service` key of every log line and metric. */
   readonly serviceName: string;
   /** Powertools log level. @default 'INFO' */
   readonly logLevel?: PowertoolsLogLevel;
-  /** Function memory in MB. Valid range 128..10240. @default 512 */
+  /** Function memory in MB. Valid range 128..10240 (LIMITS.memorySizeMb). @default 512 */
   readonly memorySizeMb?: number;
-  /** Function timeout. Valid range 3 s..900 s. @default Duration.seconds(60) */
+  /** Function timeout. Valid range 3 s..900 s (LIMITS.timeoutSeconds). @default Duration.seconds(60) */
   readonly timeout?: Duration;
   /** How long the function's logs are kept. @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
@@ -50,8 +52,8 @@ export interface PipelineFunctionProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-const DEFAULT_MEMORY_MB = 512;
-const DEFAULT_TIMEOUT = Duration.seconds(60);
+const DEFAULT_MEMORY_MB = BASE_DEFAULTS.consumer.memorySizeMb;
+const DEFAULT_TIMEOUT = Duration.seconds(BASE_DEFAULTS.consumer.timeoutSeconds);
 
 /**
  * A Node.js 22 arm64 handler bundled by local esbuild, with its own role (which starts with no
@@ -65,6 +67,10 @@ export class PipelineFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
     super(scope, id);
+    new PropsCheck(this)
+      .integer('memorySizeMb', props.memorySizeMb, LIMITS.memorySizeMb, 'MB')
+      .seconds('timeout', props.timeout, LIMITS.timeoutSeconds)
+      .done();
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       logGroupName: `/aws/lambda/${props.functionName}`,
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,

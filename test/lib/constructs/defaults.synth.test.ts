@@ -74,7 +74,7 @@ describe('BreakerTable defaults', () => {
 });
 
 describe('EventConsumer defaults', () => {
-  it('maps with batch 100, a 1 s window, bisect on, retries and record age unlimited', () => {
+  it('maps with the config defaults: batch 100, a 1 s window, bisect on, 10000 retries, record age unlimited, PF 1', () => {
     const mapping = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'))[0] as {
       Properties: Record<string, unknown>;
     };
@@ -84,10 +84,10 @@ describe('EventConsumer defaults', () => {
       BisectBatchOnFunctionError: true,
       StartingPosition: 'TRIM_HORIZON',
       FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRetryAttempts: 10_000,
+      ParallelizationFactor: 1,
     });
-    expect(mapping.Properties).not.toHaveProperty('MaximumRetryAttempts');
     expect(mapping.Properties).not.toHaveProperty('MaximumRecordAgeInSeconds');
-    expect(mapping.Properties).not.toHaveProperty('ParallelizationFactor');
   });
 
   it('runs with 512 MB, 60 s, log level INFO and a one-month log group', () => {
