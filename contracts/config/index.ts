@@ -11,6 +11,7 @@ export {
 } from './limits';
 export type { Limit } from './limits';
 export { loadConfig, readCdkJsonContext } from './load';
+export { renderConfigReference } from './reference';
 export type {
   AlarmConfig,
   AlertingConfig,

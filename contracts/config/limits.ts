@@ -37,3 +37,12 @@ export const CONSUMER_NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
 export const STAGE_NAME_PATTERN = /^[a-z][a-z0-9-]{0,7}$/;
 
 export type Limit = { readonly min: number; readonly max: number };
+
+/** Every enumerated setting's allowed values. */
+export const ALLOWED_VALUES = {
+  capacityMode: ['ON_DEMAND', 'PROVISIONED'],
+  onStoreFailure: ['local-breaker', 'fail-fast'],
+} as const;
+
+/** Alarm periods CloudWatch accepts: 10 and 30 s (high-resolution metrics only) or a multiple of 60 s. */
+export const HIGH_RESOLUTION_PERIODS_SECONDS = [10, 30] as const;

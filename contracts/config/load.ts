@@ -40,14 +40,15 @@ export function loadConfig(stage: string, context: PipelineContext): PipelineCon
   return config;
 }
 
-const SECTION_KEYS: Record<string, readonly string[]> = {
+/** The settings each section accepts; anything else is an unknown key. */
+export const SECTION_KEYS: Record<string, readonly string[]> = {
   stream: Object.keys(BASE_DEFAULTS.stream),
   breaker: Object.keys(BASE_DEFAULTS.breaker),
   consumer: [...Object.keys(BASE_DEFAULTS.consumer), 'downstreamUrl', 'breakerName'],
   alarms: [...Object.keys(BASE_DEFAULTS.alarms), 'iteratorAgeMaxMillis'],
   alerting: Object.keys(BASE_DEFAULTS.alerting),
 };
-const TOP_LEVEL_KEYS = ['metricsNamespace', 'stream', 'breaker', 'consumers', 'alarms', 'alerting'];
+export const TOP_LEVEL_KEYS = ['metricsNamespace', 'stream', 'breaker', 'consumers', 'alarms', 'alerting'];
 
 function checkKnownKeys(layer: StageOverrides, problems: string[]): void {
   const unknown = (path: string, value: object, allowed: readonly string[]): void => {

@@ -11,30 +11,30 @@ export type StoreFailureMode = 'local-breaker' | 'fail-fast';
 export interface StreamConfig {
   /** Kinesis capacity mode. @default 'ON_DEMAND' */
   readonly capacityMode: StreamCapacityMode;
-  /** Shards when PROVISIONED; ignored ON_DEMAND. Valid range 1..LIMITS.shardCount. @default 2 */
+  /** Shards when PROVISIONED; ignored ON_DEMAND. Range: LIMITS.shardCount (docs/config.md). @default 2 */
   readonly shardCount: number;
-  /** How long the stream keeps a record. Valid range 24..8760 hours. @default 168 */
+  /** How long the stream keeps a record. Range: LIMITS.retentionHours (docs/config.md). @default 168 */
   readonly retentionHours: number;
   /** Keep the stream, table and queues when the stack is deleted. @default false (true in prod) */
   readonly retainOnDelete: boolean;
 }
 
 export interface BreakerConfig {
-  /** Failure rate over the window that opens the breaker. Valid range 0.01..1. @default 0.5 */
+  /** Failure rate over the window that opens the breaker. Range: LIMITS.failureRateThreshold (docs/config.md). @default 0.5 */
   readonly failureRateThreshold: number;
-  /** Calls the window must hold before the rate can trip. Valid range 1..100000. @default 20 */
+  /** Calls the window must hold before the rate can trip. Range: LIMITS.minimumCalls (docs/config.md). @default 20 */
   readonly minimumCalls: number;
-  /** Length of the counting window. Valid range 1000..3600000 ms. @default 60000 */
+  /** Length of the counting window. Range: LIMITS.windowMillis (docs/config.md). @default 60000 */
   readonly windowMillis: number;
-  /** First OPEN cool-down. Valid range 1000..3600000 ms. @default 30000 */
+  /** First OPEN cool-down. Range: LIMITS.coolDownMillis (docs/config.md). @default 30000 */
   readonly coolDownMillis: number;
-  /** Ceiling of the backed-off cool-down. Valid range coolDownMillis..86400000 ms. @default 600000 */
+  /** Ceiling of the backed-off cool-down, at least coolDownMillis. Range: LIMITS.maxCoolDownMillis (docs/config.md). @default 600000 */
   readonly maxCoolDownMillis: number;
-  /** Factor applied to the cool-down on each consecutive trip. Valid range 1..10. @default 2 */
+  /** Factor applied to the cool-down on each consecutive trip. Range: LIMITS.coolDownBackoffMultiplier (docs/config.md). @default 2 */
   readonly coolDownBackoffMultiplier: number;
-  /** How long a HALF_OPEN probe lease lasts before another consumer may probe. Valid range 100..900000 ms. @default 10000 */
+  /** How long a HALF_OPEN probe lease lasts before another consumer may probe. Range: LIMITS.probeLeaseMillis (docs/config.md). @default 10000 */
   readonly probeLeaseMillis: number;
-  /** How long a read of the breaker item is trusted. Valid range 0..60000 ms. @default 1000 */
+  /** How long a read of the breaker item is trusted. Range: LIMITS.cacheTtlMillis (docs/config.md). @default 1000 */
   readonly cacheTtlMillis: number;
   /** Behaviour when DynamoDB is unavailable. @default 'local-breaker' */
   readonly onStoreFailure: StoreFailureMode;
@@ -45,53 +45,53 @@ export interface ConsumerConfig {
   readonly name: string;
   /** The downstream HTTP endpoint events are POSTed to. Required, http(s) URL. */
   readonly downstreamUrl: string;
-  /** Timeout of one downstream call. Valid range 100..30000 ms, and below the function timeout. @default 3000 */
+  /** Timeout of one downstream call, below the function timeout. Range: LIMITS.downstreamTimeoutMillis (docs/config.md). @default 3000 */
   readonly downstreamTimeoutMillis: number;
   /** The breaker (one per downstream) this consumer calls through. @default - the consumer name */
   readonly breakerName: string;
-  /** Records per invocation. Valid range 1..10000. @default 100 */
+  /** Records per invocation. Range: LIMITS.batchSize (docs/config.md). @default 100 */
   readonly batchSize: number;
-  /** How long Lambda gathers records before invoking. Valid range 0..300 s. @default 1 */
+  /** How long Lambda gathers records before invoking. Range: LIMITS.maxBatchingWindowSeconds (docs/config.md). @default 1 */
   readonly maxBatchingWindowSeconds: number;
-  /** Concurrent batches per shard. Valid range 1..10. @default 1 */
+  /** Concurrent batches per shard. Range: LIMITS.parallelizationFactor (docs/config.md). @default 1 */
   readonly parallelizationFactor: number;
-  /** Retries of a failing batch. Valid range -1 (until the record expires)..10000. @default 10000 */
+  /** Retries of a failing batch; -1 until the record expires. Range: LIMITS.maxRetryAttempts (docs/config.md). @default 10000 */
   readonly maxRetryAttempts: number;
-  /** Age after which a record goes to the on-failure DLQ. -1 (never) or 60..604800 s. @default -1 */
+  /** Age after which a record goes to the on-failure destination; -1 never. Range: LIMITS.maxRecordAgeSeconds (docs/config.md). @default -1 */
   readonly maxRecordAgeSeconds: number;
   /** Split a failed batch in two and retry each half. @default true */
   readonly bisectBatchOnError: boolean;
   /** Read through a dedicated enhanced fan-out consumer. @default false */
   readonly enhancedFanOut: boolean;
-  /** Partition keys processed concurrently inside one invocation. Valid range 1..64. @default 8 */
+  /** Partition keys processed concurrently inside one invocation. Range: LIMITS.maxConcurrentKeys (docs/config.md). @default 8 */
   readonly maxConcurrentKeys: number;
-  /** Largest event accepted; larger ones are poison. Valid range 1..1048576 bytes. @default 262144 */
+  /** Largest event accepted; larger ones are poison. Range: LIMITS.maxEventBytes (docs/config.md). @default 262144 */
   readonly maxEventBytes: number;
-  /** Function memory. Valid range 128..10240 MB. @default 512 */
+  /** Function memory. Range: LIMITS.memorySizeMb (docs/config.md). @default 512 */
   readonly memorySizeMb: number;
-  /** Function timeout. Valid range 3..900 s. @default 60 */
+  /** Function timeout. Range: LIMITS.timeoutSeconds (docs/config.md). @default 60 */
   readonly timeoutSeconds: number;
 }
 
 export interface AlarmConfig {
   /** Period of every alarm. 10, 30 or a multiple of 60 s. @default 60 */
   readonly periodSeconds: number;
-  /** Periods evaluated. Valid range 1..100. @default 3 */
+  /** Periods evaluated. Range: LIMITS.evaluationPeriods (docs/config.md). @default 3 */
   readonly evaluationPeriods: number;
-  /** Breaching periods out of evaluationPeriods that alarm. Valid range 1..evaluationPeriods. @default 2 */
+  /** Breaching periods out of evaluationPeriods that alarm, 1..evaluationPeriods. @default 2 */
   readonly datapointsToAlarm: number;
   /**
    * Iterator age that pages. At most a quarter of retention.
    * @default - retention x ITERATOR_AGE_RETENTION_FRACTION, capped at one hour
    */
   readonly iteratorAgeMaxMillis: number;
-  /** Age of the oldest DLQ message that pages. Valid range 60..1209600 s. @default 3600 */
+  /** Age of the oldest DLQ message that pages. Range: LIMITS.dlqOldestMessageAgeMaxSeconds (docs/config.md). @default 3600 */
   readonly dlqOldestMessageAgeMaxSeconds: number;
-  /** Function errors per period that page. Valid range 0..1000000. @default 5 */
+  /** Function errors per period that page. Range: LIMITS.alarmCount (docs/config.md). @default 5 */
   readonly lambdaErrorsMax: number;
-  /** Function throttles per period that page. Valid range 0..1000000. @default 10 */
+  /** Function throttles per period that page. Range: LIMITS.alarmCount (docs/config.md). @default 10 */
   readonly lambdaThrottlesMax: number;
-  /** Stream throughput-exceeded events per period that page. Valid range 0..1000000. @default 10 */
+  /** Stream throughput-exceeded events per period that page. Range: LIMITS.alarmCount (docs/config.md). @default 10 */
   readonly throughputExceededMax: number;
 }
 

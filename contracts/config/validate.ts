@@ -1,6 +1,8 @@
-import { MILLIS_PER_HOUR, MILLIS_PER_SECOND, UNLIMITED } from '../units';
+import { MILLIS_PER_HOUR, MILLIS_PER_SECOND, SECONDS_PER_MINUTE, UNLIMITED } from '../units';
 import {
+  ALLOWED_VALUES,
   CONSUMER_NAME_PATTERN,
+  HIGH_RESOLUTION_PERIODS_SECONDS,
   ITERATOR_AGE_MAX_RETENTION_FRACTION,
   LIMITS,
   STAGE_NAME_PATTERN,
@@ -56,7 +58,7 @@ export function validate(config: PipelineConfig, merged: StageOverrides, problem
   if (!STAGE_NAME_PATTERN.test(config.stage)) {
     problems.push(`stage = ${JSON.stringify(config.stage)}; allowed ${STAGE_NAME_PATTERN.source}`);
   }
-  checkOneOf(problems, 'stream.capacityMode', stream.capacityMode, ['ON_DEMAND', 'PROVISIONED']);
+  checkOneOf(problems, 'stream.capacityMode', stream.capacityMode, ALLOWED_VALUES.capacityMode);
   checkRange(problems, 'stream.shardCount', stream.shardCount, LIMITS.shardCount);
   checkRange(problems, 'stream.retentionHours', stream.retentionHours, LIMITS.retentionHours);
   checkBoolean(problems, 'stream.retainOnDelete', stream.retainOnDelete);
@@ -88,13 +90,14 @@ export function validate(config: PipelineConfig, merged: StageOverrides, problem
     LIMITS.coolDownBackoffMultiplier,
     { integer: false },
   );
-  checkOneOf(problems, 'breaker.onStoreFailure', breaker.onStoreFailure, ['local-breaker', 'fail-fast']);
+  checkOneOf(problems, 'breaker.onStoreFailure', breaker.onStoreFailure, ALLOWED_VALUES.onStoreFailure);
 
   if (config.consumers.length === 0) problems.push('consumers = {}; allowed at least one consumer');
   for (const consumer of config.consumers) validateConsumer(consumer, problems);
 
   const validPeriod =
-    alarms.periodSeconds === 10 || alarms.periodSeconds === 30 || alarms.periodSeconds % 60 === 0;
+    (HIGH_RESOLUTION_PERIODS_SECONDS as readonly number[]).includes(alarms.periodSeconds) ||
+    alarms.periodSeconds % SECONDS_PER_MINUTE === 0;
   if (!Number.isInteger(alarms.periodSeconds) || alarms.periodSeconds <= 0 || !validPeriod) {
     problems.push(
       `alarms.periodSeconds = ${JSON.stringify(alarms.periodSeconds)}; allowed 10, 30 or a multiple of 60`,

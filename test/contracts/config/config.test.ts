@@ -1,8 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   BASE_DEFAULTS,
-  LIMITS,
   ConfigError,
   derivedIteratorAgeMaxMillis,
   loadConfig,
@@ -217,17 +214,5 @@ describe('loadConfig rejects a breaker name', () => {
     expect(problemsOf(consumerWith({ breakerName: 'Orders API' }))).toEqual([
       'consumers.orders.breakerName = "Orders API"; allowed ^[a-z][a-z0-9-]{0,30}$',
     ]);
-  });
-});
-
-describe('the README config reference', () => {
-  const readme = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'config.md'), 'utf8');
-  const section = readme.slice(
-    readme.indexOf('<!-- section: config -->'),
-    readme.indexOf('<!-- section: local -->'),
-  );
-
-  it.each(Object.entries(LIMITS))('quotes the %s limit from LIMITS', (key, limit) => {
-    expect(section).toContain(`\`${key}\` ${limit.min}..${limit.max}`);
   });
 });

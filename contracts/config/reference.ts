@@ -1,0 +1,233 @@
+import { BASE_DEFAULTS, DEFAULT_STAGE } from './defaults';
+import {
+  ALLOWED_VALUES,
+  CONSUMER_NAME_PATTERN,
+  HIGH_RESOLUTION_PERIODS_SECONDS,
+  ITERATOR_AGE_DERIVED_CAP_MILLIS,
+  ITERATOR_AGE_RETENTION_FRACTION,
+  LIMITS,
+  STAGE_NAME_PATTERN,
+} from './limits';
+import type { Limit } from './limits';
+import { SECTION_KEYS, TOP_LEVEL_KEYS } from './load';
+import { STAGE_PROFILES } from './stage-profiles';
+
+/**
+ * The config reference (docs/config.md), rendered from the one definition of each limit, allowed value,
+ * default and stage profile. `npm run docs:config` writes it; a test fails when the file is stale.
+ */
+
+/** What one setting is for, and any rule beyond its own range (relations to other settings). */
+interface SettingDoc {
+  readonly purpose: string;
+  /** A constraint the range column cannot show, e.g. a relation to another setting. */
+  readonly also?: string;
+  /** The default when it is derived rather than a value in BASE_DEFAULTS. */
+  readonly derivedDefault?: string;
+  /** Which LIMITS entry bounds it, when its name differs from the setting's. */
+  readonly limit?: keyof typeof LIMITS;
+  /** What it accepts, for a setting that no LIMITS entry, allowed-value list or boolean describes. */
+  readonly allowed?: string;
+}
+
+/** Every setting a stage may set, by its path in `cdk.json` `stages.<stage>`. */
+export const SETTING_DOCS: Readonly<Record<string, SettingDoc>> = {
+  metricsNamespace: { purpose: "CloudWatch namespace of the handlers' custom metrics", allowed: 'text' },
+  'stream.capacityMode': { purpose: 'Kinesis capacity mode; ON_DEMAND scales by itself' },
+  'stream.shardCount': {
+    purpose: 'Shards of a PROVISIONED stream (1 MB/s or 1,000 records/s of writes each)',
+  },
+  'stream.retentionHours': { purpose: 'How long the stream keeps a record' },
+  'stream.retainOnDelete': {
+    purpose: 'Keep the stream, table, queues, key and logs when the stack is deleted',
+  },
+  'breaker.failureRateThreshold': { purpose: 'Failure rate over the window that opens the breaker' },
+  'breaker.minimumCalls': { purpose: 'Calls the window must hold before the rate can trip' },
+  'breaker.windowMillis': { purpose: 'Length of the counting window' },
+  'breaker.coolDownMillis': { purpose: 'First OPEN cool-down' },
+  'breaker.maxCoolDownMillis': {
+    purpose: 'Ceiling of the backed-off cool-down',
+    also: 'at least `breaker.coolDownMillis`',
+  },
+  'breaker.coolDownBackoffMultiplier': {
+    purpose: 'Factor applied to the cool-down on each consecutive trip',
+  },
+  'breaker.probeLeaseMillis': {
+    purpose: 'How long a HALF_OPEN probe lease lasts before another consumer may probe',
+  },
+  'breaker.cacheTtlMillis': {
+    purpose: 'How long a read of the breaker item is trusted (the staleness bound)',
+  },
+  'breaker.onStoreFailure': { purpose: 'What the breaker does when DynamoDB cannot be reached' },
+  'consumers.<name>.downstreamUrl': {
+    purpose: 'The downstream HTTP endpoint events are POSTed to (required)',
+    allowed: 'an http(s) URL',
+  },
+  'consumers.<name>.downstreamTimeoutMillis': {
+    purpose: 'Timeout of one downstream call',
+    also: 'below the function timeout',
+  },
+  'consumers.<name>.breakerName': {
+    purpose: 'The breaker this consumer calls through; consumers sharing a downstream share one',
+    derivedDefault: 'the consumer name',
+    allowed: `\`${CONSUMER_NAME_PATTERN.source}\``,
+  },
+  'consumers.<name>.batchSize': { purpose: 'Records per invocation' },
+  'consumers.<name>.maxBatchingWindowSeconds': { purpose: 'How long Lambda gathers records before invoking' },
+  'consumers.<name>.parallelizationFactor': {
+    purpose: 'Concurrent batches per shard; order per key is kept',
+  },
+  'consumers.<name>.maxRetryAttempts': {
+    purpose: 'Retries of a failing batch; -1 retries until the record expires',
+  },
+  'consumers.<name>.maxRecordAgeSeconds': {
+    purpose:
+      'Age after which a record goes to the on-failure destination; a short age turns an outage into DLQ entries',
+    also: 'or -1 (never)',
+  },
+  'consumers.<name>.bisectBatchOnError': { purpose: 'Split a failed batch in two and retry each half' },
+  'consumers.<name>.enhancedFanOut': {
+    purpose: 'Read through a dedicated enhanced fan-out consumer (2 MB/s per shard)',
+  },
+  'consumers.<name>.maxConcurrentKeys': { purpose: 'Partition keys processed at once inside one invocation' },
+  'consumers.<name>.maxEventBytes': { purpose: 'Largest event accepted; larger ones are poison' },
+  'consumers.<name>.memorySizeMb': { purpose: 'Function memory' },
+  'consumers.<name>.timeoutSeconds': { purpose: 'Function timeout' },
+  'alarms.periodSeconds': {
+    purpose: 'Period of every alarm (10 and 30 s only work for high-resolution metrics)',
+    allowed: `${HIGH_RESOLUTION_PERIODS_SECONDS.join(', ')} or a multiple of 60 s`,
+  },
+  'alarms.evaluationPeriods': { purpose: 'Periods evaluated' },
+  'alarms.datapointsToAlarm': {
+    purpose: 'Breaching periods out of `evaluationPeriods` that alarm',
+    allowed: '1..`alarms.evaluationPeriods`',
+  },
+  'alarms.iteratorAgeMaxMillis': {
+    purpose: 'Iterator age that pages',
+    allowed: '1 ms up to a quarter of retention',
+    derivedDefault: `${ITERATOR_AGE_RETENTION_FRACTION * 100}% of retention, at most ${ITERATOR_AGE_DERIVED_CAP_MILLIS}`,
+  },
+  'alarms.dlqOldestMessageAgeMaxSeconds': {
+    purpose: 'Age of the oldest DLQ message that alarms',
+    also: 'at most a quarter of retention',
+  },
+  'alarms.lambdaErrorsMax': { purpose: 'Function errors per period that alarm', limit: 'alarmCount' },
+  'alarms.lambdaThrottlesMax': { purpose: 'Function throttles per period that alarm', limit: 'alarmCount' },
+  'alarms.throughputExceededMax': {
+    purpose: 'Stream throughput-exceeded events per period that alarm',
+    limit: 'alarmCount',
+  },
+  'alerting.emails': { purpose: 'Email addresses subscribed to the alert topic', allowed: 'email addresses' },
+  'alerting.httpsEndpoints': {
+    purpose: 'HTTPS endpoints (a paging service) subscribed to the alert topic',
+    allowed: '`https://` URLs',
+  },
+};
+
+/** Every setting path the loader accepts, in the order of the reference. */
+export function settingPaths(): string[] {
+  const paths: string[] = [];
+  for (const top of TOP_LEVEL_KEYS) {
+    if (top === 'consumers') paths.push(...SECTION_KEYS.consumer.map((key) => `consumers.<name>.${key}`));
+    else if (SECTION_KEYS[top]) paths.push(...SECTION_KEYS[top].map((key) => `${top}.${key}`));
+    else paths.push(top);
+  }
+  return paths;
+}
+
+const UNIT_BY_SUFFIX: readonly [string, string][] = [
+  ['Millis', ' ms'],
+  ['Seconds', ' s'],
+  ['Hours', ' h'],
+  ['Bytes', ' bytes'],
+  ['Mb', ' MB'],
+];
+
+function unitOf(key: string): string {
+  return UNIT_BY_SUFFIX.find(([suffix]) => key.endsWith(suffix))?.[1] ?? '';
+}
+
+function leafOf(path: string): string {
+  return path.slice(path.lastIndexOf('.') + 1);
+}
+
+function baseDefault(path: string): unknown {
+  const [section, ...rest] = path.split('.');
+  const leaf = rest.at(-1);
+  if (leaf === undefined) return (BASE_DEFAULTS as Record<string, unknown>)[section];
+  const group =
+    section === 'consumers' ? BASE_DEFAULTS.consumer : (BASE_DEFAULTS as Record<string, unknown>)[section];
+  return (group as Record<string, unknown> | undefined)?.[leaf];
+}
+
+function profileValue(stage: string, path: string): unknown {
+  const profile = STAGE_PROFILES[stage] as Record<string, unknown>;
+  const [section, leaf] = path.split('.');
+  if (section === 'consumers' || leaf === undefined) return undefined;
+  return (profile[section] as Record<string, unknown> | undefined)?.[leaf];
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return `\`${value}\``;
+  if (Array.isArray(value)) return value.length === 0 ? '`[]`' : `\`${JSON.stringify(value)}\``;
+  return String(value);
+}
+
+function defaultCell(path: string, doc: SettingDoc): string {
+  const base = doc.derivedDefault ?? (baseDefault(path) === undefined ? 'required' : show(baseDefault(path)));
+  const overrides = Object.keys(STAGE_PROFILES)
+    .filter(
+      (stage) => profileValue(stage, path) !== undefined && profileValue(stage, path) !== baseDefault(path),
+    )
+    .map((stage) => `\`${stage}\`: ${show(profileValue(stage, path))}`);
+  return overrides.length === 0 ? base : `${base} (${overrides.join(', ')})`;
+}
+
+function rangeCell(path: string, doc: SettingDoc): string {
+  const leaf = leafOf(path);
+  const limitKey = doc.limit ?? (leaf in LIMITS ? (leaf as keyof typeof LIMITS) : undefined);
+  const parts: string[] = [];
+  if (limitKey !== undefined) {
+    const limit: Limit = LIMITS[limitKey];
+    parts.push(`\`${limitKey}\` ${limit.min}..${limit.max}${unitOf(leaf)}`);
+  } else if (leaf in ALLOWED_VALUES) {
+    parts.push(ALLOWED_VALUES[leaf as keyof typeof ALLOWED_VALUES].map((v) => `\`${v}\``).join(', '));
+  } else if (typeof baseDefault(path) === 'boolean') {
+    parts.push('`true`, `false`');
+  } else if (doc.allowed !== undefined) {
+    parts.push(doc.allowed);
+  } else {
+    throw new Error(`SETTING_DOCS['${path}'] needs \`allowed\`: nothing else says what it accepts`);
+  }
+  if (doc.also) parts.push(doc.also);
+  return parts.join(', ');
+}
+
+/**
+ * @returns docs/config.md as it must read for the current contracts
+ * @throws {Error} naming a setting the loader accepts that has no entry in {@link SETTING_DOCS}
+ */
+export function renderConfigReference(): string {
+  const missing = settingPaths().filter((path) => SETTING_DOCS[path] === undefined);
+  if (missing.length > 0) throw new Error(`SETTING_DOCS has no entry for ${missing.join(', ')}; add one`);
+  const rows = settingPaths().map((path) => {
+    const doc = SETTING_DOCS[path];
+    return `| \`${path}\` | ${doc.purpose} | ${defaultCell(path, doc)} | ${rangeCell(path, doc)} |`;
+  });
+  return [
+    '<!-- Generated by `npm run docs:config` from contracts/config/; do not edit by hand. -->',
+    '# Config reference',
+    '',
+    "Each stage's config is built in three layers: the built-in defaults (`contracts/config/defaults.ts`), the",
+    'stage profile (`contracts/config/stage-profiles.ts`: `prod` retains data, `local` scales time down), then',
+    '`cdk.json` `context.stages.<stage>`. Synth, local mode and the tools fail on a bad config with one line per',
+    'problem, naming the key, the value and the allowed range. Ranges are inclusive and come from `LIMITS` in',
+    `\`contracts/config/limits.ts\`. The stage name must match \`${STAGE_NAME_PATTERN.source}\` (default \`${DEFAULT_STAGE}\`);`,
+    `consumer names must match \`${CONSUMER_NAME_PATTERN.source}\`, and a stage needs at least one consumer.`,
+    '',
+    '| Key | Purpose | Default | Allowed |',
+    '| --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
+}
