@@ -22,7 +22,6 @@ export interface EventPipelineStackProps extends StackProps {
   readonly config: PipelineConfig;
 }
 
-
 /**
  * The whole pipeline of one stage: stream -> consumers (behind circuit breakers) -> downstreams, with
  * dead-letter queues, the breaker controller, alarms paging on-call, a dashboard and outputs.
@@ -177,9 +176,7 @@ function consumerProps(
     parallelizationFactor: consumer.parallelizationFactor,
     retryAttempts: consumer.maxRetryAttempts,
     maxRecordAge:
-      consumer.maxRecordAgeSeconds === UNLIMITED
-        ? undefined
-        : Duration.seconds(consumer.maxRecordAgeSeconds),
+      consumer.maxRecordAgeSeconds === UNLIMITED ? undefined : Duration.seconds(consumer.maxRecordAgeSeconds),
     bisectBatchOnError: consumer.bisectBatchOnError,
     enhancedFanOut: consumer.enhancedFanOut,
     memorySizeMb: consumer.memorySizeMb,

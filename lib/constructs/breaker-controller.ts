@@ -13,6 +13,7 @@ import { controllerEnvironment } from '../../contracts';
 import type { ControllerSettings } from '../../contracts';
 import { DeadLetterQueue, acknowledgeQueueKeyGrant } from './dead-letter-queue';
 import { PipelineFunction } from './pipeline-function';
+import { PropsCheck } from './props-check';
 import type { PowertoolsLogLevel } from './pipeline-function';
 
 /** The breaker controller handler: breaker-table stream records and the scheduled tick. */
@@ -36,7 +37,7 @@ export interface BreakerControllerProps {
   readonly breakerTable: dynamodb.ITable;
   /** Key that encrypts the controller's dead-letter queue. */
   readonly encryptionKey: kms.IKey;
-  /** How often the tick runs. Valid range 1 minute or more (EventBridge's finest rate). @default Duration.minutes(1) */
+  /** How often the tick runs, in whole seconds. Valid range 1 minute (EventBridge's finest rate)..1 day. @default Duration.minutes(1) */
   readonly tickInterval?: Duration;
   /**
    * Retries of a failing breaker-table stream batch before it goes to the DLQ. Valid range 0..10000.
@@ -51,6 +52,10 @@ export interface BreakerControllerProps {
 
 const DEFAULT_TICK = Duration.minutes(1);
 const DEFAULT_RETRY_ATTEMPTS = 10;
+/** EventBridge's finest rate is one minute; a day keeps a paused consumer from waiting unseen. */
+const TICK_INTERVAL_SECONDS = { min: 60, max: 86_400 } as const;
+/** A DynamoDB stream mapping's MaximumRetryAttempts range, without -1: the controller must give up into its DLQ. */
+const STREAM_RETRY_ATTEMPTS = { min: 0, max: 10_000 } as const;
 /** Breaker changes are few; a small batch keeps one bad record from delaying many transitions. */
 const STREAM_BATCH_SIZE = 10;
 const CONTROLLER_MEMORY_MB = 256;
@@ -69,6 +74,10 @@ export class BreakerController extends Construct {
 
   constructor(scope: Construct, id: string, props: BreakerControllerProps) {
     super(scope, id);
+    new PropsCheck(this)
+      .seconds('tickInterval', props.tickInterval, TICK_INTERVAL_SECONDS)
+      .integer('retryAttempts', props.retryAttempts, STREAM_RETRY_ATTEMPTS)
+      .done();
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
     this.deadLetterQueue = new DeadLetterQueue(this, 'Dlq', {
       queueName: props.dlqName,

@@ -3,9 +3,12 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { IConstruct } from 'constructs';
+import { PropsCheck } from './props-check';
 
+/** SQS's message retention range in seconds (60 s..14 days). */
+const QUEUE_RETENTION_SECONDS = { min: 60, max: 1_209_600 } as const;
 /** SQS's longest message retention: what a dead-letter queue should keep. */
-export const MAX_QUEUE_RETENTION = Duration.days(14);
+export const MAX_QUEUE_RETENTION = Duration.seconds(QUEUE_RETENTION_SECONDS.max);
 
 export interface DeadLetterQueueProps {
   /** Physical queue name. */
@@ -27,6 +30,7 @@ export class DeadLetterQueue extends Construct {
 
   constructor(scope: Construct, id: string, props: DeadLetterQueueProps) {
     super(scope, id);
+    new PropsCheck(this).seconds('retentionPeriod', props.retentionPeriod, QUEUE_RETENTION_SECONDS).done();
     this.queue = new sqs.Queue(this, 'Queue', {
       queueName: props.queueName,
       encryption: sqs.QueueEncryption.KMS,

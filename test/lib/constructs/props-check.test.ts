@@ -2,6 +2,7 @@ import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { BreakerTable } from '../../../lib/constructs/breaker-table';
+import { DeadLetterQueue } from '../../../lib/constructs/dead-letter-queue';
 import { EventConsumer } from '../../../lib/constructs/event-consumer';
 import type { EventConsumerProps } from '../../../lib/constructs/event-consumer';
 import { EventStream } from '../../../lib/constructs/event-stream';
@@ -105,6 +106,20 @@ describe('EventConsumer accepts', () => {
     Template.fromStack(Stack.of(built)).hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       MaximumRetryAttempts: config.consumers[0].maxRetryAttempts,
     });
+  });
+});
+
+describe('DeadLetterQueue rejects', () => {
+  it('a retention longer than SQS keeps messages (14 days)', () => {
+    const build = (): DeadLetterQueue => {
+      const stack = bareStack();
+      return new DeadLetterQueue(stack, 'Dlq', {
+        queueName: 'q',
+        encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }),
+        retentionPeriod: Duration.days(15),
+      });
+    };
+    expect(build).toThrow('retentionPeriod = 15 days; allowed whole seconds 60..1209600');
   });
 });
 
