@@ -22,3 +22,4 @@ export { RESOURCE_NAME_PREFIX, resourceNamesFor, stackNameFor } from './resource
 export type { ConsumerResourceNames, PipelineResourceNames } from './resource-names';
 export { consumerSettingsFor, controllerSettingsFor } from './stage-handler-settings';
 export * from './units';
+export * from './capacity';

@@ -1,9 +1,15 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { AlarmResources } from '../contracts';
-import { alarmDefinitions, pipelineCriticalDefinition, UNLIMITED } from '../contracts';
+import {
+  alarmDefinitions,
+  consumerCapacity,
+  describeCapacity,
+  pipelineCriticalDefinition,
+  UNLIMITED,
+} from '../contracts';
 import type { ConsumerConfig, PipelineConfig } from '../contracts';
 import { AlertTopic } from './constructs/alert-topic';
 import { BreakerController } from './constructs/breaker-controller';
@@ -16,6 +22,9 @@ import { PipelineDashboard } from './constructs/pipeline-dashboard';
 import { consumerSettingsFor, controllerSettingsFor } from '../contracts';
 import { resourceNamesFor } from '../contracts';
 import type { PipelineResourceNames } from '../contracts';
+
+/** Id of the synth warning for a consumer the capacity model says cannot keep up. */
+export const CAPACITY_WARNING_ID = 'event-pipeline:capacity';
 
 export interface EventPipelineStackProps extends StackProps {
   /** The validated stage config (lib/config.ts loadConfig). */
@@ -64,6 +73,14 @@ export class EventPipelineStack extends Stack {
           removalPolicy,
         }),
     );
+
+    config.consumers.forEach((consumer, i) => {
+      // A consumer that cannot keep up with its stream at peak is the seed incident; say so at synth.
+      const capacity = consumerCapacity(consumer);
+      if (!capacity.keepsUp) {
+        Annotations.of(consumers[i]).addWarningV2(CAPACITY_WARNING_ID, describeCapacity(consumer, capacity));
+      }
+    });
 
     const mappingsByBreaker: Record<string, string[]> = {};
     config.consumers.forEach((consumer, i) => {

@@ -1,5 +1,6 @@
 /** The config's public surface: schema, limits, defaults, stage profiles, loading and validation. */
 export { ConfigError } from './config-error';
+export { consumerCapacity, describeCapacity } from './consumer-capacity';
 export { BASE_DEFAULTS, DEFAULT_STAGE, derivedIteratorAgeMaxMillis } from './defaults';
 export {
   CONSUMER_NAME_PATTERN,

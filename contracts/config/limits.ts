@@ -1,3 +1,5 @@
+import { SHARD_WRITE_RECORDS_PER_SECOND } from '../capacity';
+
 /** Every limit of the config, written once: the checks in ./validate use them and the docs quote them. */
 
 /** Every numeric limit, used by the checks below and quoted in the docs. */
@@ -19,6 +21,8 @@ export const LIMITS = {
   maxRetryAttempts: { min: -1, max: 10_000 },
   maxRecordAgeSeconds: { min: 60, max: 604_800 },
   maxConcurrentKeys: { min: 1, max: 64 },
+  plannedDownstreamLatencyMillis: { min: 1, max: 30_000 },
+  peakRecordsPerSecondPerShard: { min: 1, max: SHARD_WRITE_RECORDS_PER_SECOND },
   maxEventBytes: { min: 1, max: 1_048_576 },
   memorySizeMb: { min: 128, max: 10_240 },
   timeoutSeconds: { min: 3, max: 900 },

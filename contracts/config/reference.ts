@@ -90,6 +90,13 @@ export const SETTING_DOCS: Readonly<Record<string, SettingDoc>> = {
     purpose: 'Read through a dedicated enhanced fan-out consumer (2 MB/s per shard)',
   },
   'consumers.<name>.maxConcurrentKeys': { purpose: 'Partition keys processed at once inside one invocation' },
+  'consumers.<name>.plannedDownstreamLatencyMillis': {
+    purpose: 'Downstream latency per call the capacity model plans for',
+    also: 'at most `downstreamTimeoutMillis`',
+  },
+  'consumers.<name>.peakRecordsPerSecondPerShard': {
+    purpose: 'Write rate per shard the consumer must keep up with; synth warns when the model says it cannot',
+  },
   'consumers.<name>.maxEventBytes': { purpose: 'Largest event accepted; larger ones are poison' },
   'consumers.<name>.memorySizeMb': { purpose: 'Function memory' },
   'consumers.<name>.timeoutSeconds': { purpose: 'Function timeout' },

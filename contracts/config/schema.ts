@@ -65,6 +65,16 @@ export interface ConsumerConfig {
   readonly enhancedFanOut: boolean;
   /** Partition keys processed concurrently inside one invocation. Range: LIMITS.maxConcurrentKeys (docs/config.md). @default 8 */
   readonly maxConcurrentKeys: number;
+  /**
+   * Downstream latency per call to plan capacity for (the capacity model, contracts/capacity.ts); at
+   * most the downstream timeout. Range: LIMITS.plannedDownstreamLatencyMillis (docs/config.md). @default 20
+   */
+  readonly plannedDownstreamLatencyMillis: number;
+  /**
+   * Records per second per shard the consumer must keep up with; synth warns when the model says it
+   * cannot. Range: LIMITS.peakRecordsPerSecondPerShard (docs/config.md). @default 1000 (a shard's write limit)
+   */
+  readonly peakRecordsPerSecondPerShard: number;
   /** Largest event accepted; larger ones are poison. Range: LIMITS.maxEventBytes (docs/config.md). @default 262144 */
   readonly maxEventBytes: number;
   /** Function memory. Range: LIMITS.memorySizeMb (docs/config.md). @default 512 */

@@ -169,6 +169,7 @@ function validateConsumer(consumer: ConsumerConfig, problems: string[]): void {
     'parallelizationFactor',
     'maxRetryAttempts',
     'maxConcurrentKeys',
+    'peakRecordsPerSecondPerShard',
     'maxEventBytes',
     'memorySizeMb',
     'timeoutSeconds',
@@ -188,6 +189,16 @@ function validateConsumer(consumer: ConsumerConfig, problems: string[]): void {
     min: LIMITS.downstreamTimeoutMillis.min,
     max: Math.min(LIMITS.downstreamTimeoutMillis.max, consumer.timeoutSeconds * MILLIS_PER_SECOND - 1),
   });
+  checkRange(
+    problems,
+    key('plannedDownstreamLatencyMillis'),
+    consumer.plannedDownstreamLatencyMillis,
+    {
+      min: LIMITS.plannedDownstreamLatencyMillis.min,
+      max: Math.min(LIMITS.plannedDownstreamLatencyMillis.max, consumer.downstreamTimeoutMillis),
+    },
+    { why: 'at most downstreamTimeoutMillis: a call slower than that fails' },
+  );
   checkBoolean(problems, key('bisectBatchOnError'), consumer.bisectBatchOnError);
   checkBoolean(problems, key('enhancedFanOut'), consumer.enhancedFanOut);
 }

@@ -1,4 +1,4 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { RUNBOOK } from '../../contracts';
 import { MAX_QUEUE_RETENTION } from '../../lib/constructs/dead-letter-queue';
@@ -32,7 +32,11 @@ beforeAll(() => {
           bisectBatchOnError: false,
           breakerName: 'shared',
         },
-        billing: { downstreamUrl: 'https://billing.example.com/events', breakerName: 'shared' },
+        billing: {
+          downstreamUrl: 'https://billing.example.com/events',
+          breakerName: 'shared',
+          plannedDownstreamLatencyMillis: 100,
+        },
       },
       alerting: { emails: ['oncall@example.com'] },
     },
@@ -274,6 +278,27 @@ describe('consumers', () => {
     const fn = resourceOf(dev.template, functionId(dev.template, names.functionName));
     const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     expect(resourceOf(dev.template, roleId).Properties.ManagedPolicyArns).toBeUndefined();
+  });
+});
+
+describe('capacity', () => {
+  it('warns at synth about a consumer the model says cannot keep up with a full shard, naming figures and settings', () => {
+    Annotations.fromStack(custom.stack).hasWarning(
+      '/EventPipeline-dev/Consumer-billing',
+      Match.stringLikeRegexp(
+        'consumer billing: models 320 records/s per shard .* against 1000 required \\(headroom 0.32\\): it cannot keep up .* raise parallelizationFactor to 4',
+      ),
+    );
+  });
+
+  it('stays quiet for consumers that keep up (every consumer of dev and prod)', () => {
+    for (const stage of [dev, prod]) {
+      const warnings = Annotations.fromStack(stage.stack).findWarning(
+        '*',
+        Match.stringLikeRegexp('records/s per shard'),
+      );
+      expect(warnings).toEqual([]);
+    }
   });
 });
 

@@ -114,6 +114,16 @@ describe('loadConfig rejects', () => {
       'consumers.orders.downstreamTimeoutMillis = 3000; allowed an integer 100..2999',
     ],
     [
+      'a planned downstream latency above the downstream timeout',
+      consumerWith({ downstreamTimeoutMillis: 500, plannedDownstreamLatencyMillis: 501 }),
+      'consumers.orders.plannedDownstreamLatencyMillis = 501; allowed an integer 1..500 (at most downstreamTimeoutMillis: a call slower than that fails)',
+    ],
+    [
+      'a peak rate above what a shard accepts',
+      consumerWith({ peakRecordsPerSecondPerShard: 1_001 }),
+      'consumers.orders.peakRecordsPerSecondPerShard = 1001; allowed an integer 1..1000',
+    ],
+    [
       'an unknown consumer key',
       consumerWith({ batchsize: 10 }),
       'consumers.orders.batchsize is not a known setting; allowed ',
