@@ -4,6 +4,8 @@ import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { consumerCapacity, describeCapacity } from '../../contracts';
+import type { CapacityAssessment } from '../../contracts';
 import type { BreakerItem } from '../../lambda/shared';
 import type { ResolvedStage } from '../cli';
 
@@ -58,6 +60,15 @@ export interface PipelineStatus {
   readonly consumers: Section<readonly ConsumerBacklog[]>;
   readonly queues: Section<readonly QueueDepth[]>;
   readonly breakers: Section<readonly BreakerItem[]>;
+  /** The capacity model of each consumer, from config alone (nothing to read). */
+  readonly capacity: readonly ConsumerCapacityLine[];
+}
+
+export interface ConsumerCapacityLine {
+  readonly consumer: string;
+  readonly assessment: CapacityAssessment;
+  /** The figures and, when the consumer cannot keep up, the settings to raise. */
+  readonly summary: string;
 }
 
 export interface StatusClients {
@@ -131,6 +142,10 @@ export async function collectStatus(
   const metricOf = (id: string): MetricSummary => (metrics.ok ? (metrics.value.get(id) ?? NO_DATA) : NO_DATA);
 
   return {
+    capacity: stage.config.consumers.map((consumer) => {
+      const assessment = consumerCapacity(consumer);
+      return { consumer: consumer.name, assessment, summary: describeCapacity(consumer, assessment) };
+    }),
     stage: stage.config.stage,
     at: now,
     streamName,

@@ -59,6 +59,19 @@ export function renderStatus(status: PipelineStatus): string {
             ]),
           ]),
     ),
+    `CAPACITY (modeled per shard; docs/capacity.md)\n${formatTable([
+      ['CONSUMER', 'RECORDS/S', 'REQUIRED', 'HEADROOM', 'VERDICT'],
+      ...status.capacity.map(({ consumer, assessment }) => [
+        consumer,
+        String(Math.floor(assessment.capacityPerShard)),
+        String(assessment.requiredPerShard),
+        `${assessment.headroom.toFixed(2)}x`,
+        assessment.keepsUp ? 'keeps up' : 'falls behind at peak',
+      ]),
+    ])}${status.capacity
+      .filter((line) => !line.assessment.keepsUp)
+      .map((line) => `\n${line.summary}`)
+      .join('')}`,
   ];
   return blocks.join('\n\n');
 }

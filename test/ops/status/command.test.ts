@@ -128,6 +128,16 @@ test('a quiet pipeline: nothing firing, empty DLQs, breakers CLOSED, exit 0', as
   expect(screen).toMatch(/orders +CLOSED +1\.0% +-/);
 });
 
+test("shows each consumer's modeled capacity per shard and its headroom over a full shard", async () => {
+  const { screen } = await status(givenAws({}));
+
+  // dev: orders PF 1 × 32 keys, analytics PF 2 × 32 keys, both at the planned 20 ms
+  expect(screen).toContain('CAPACITY (modeled per shard; docs/capacity.md)');
+  expect(screen).toMatch(/orders +1600 +1000 +1\.60x +keeps up/);
+  expect(screen).toMatch(/analytics +3200 +1000 +3\.20x +keeps up/);
+  expect(screen).not.toContain('falls behind');
+});
+
 test('asks CloudWatch for alarms with the stage prefix and for the iterator ages of the last hour', async () => {
   const aws = givenAws({});
 
