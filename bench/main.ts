@@ -5,10 +5,12 @@ import { BUNDLE_VARIANTS } from './bundle-variants';
 import { measureColdInit } from './cold-init';
 import { bundleConsumer } from './consumer-bundle';
 import { loadDeployedSides } from './deployed-sides-loader';
+import { consumerCapacity, loadConfig, readCdkJsonContext } from '../contracts';
 import { measureDrain } from './drain';
+import { measureKeyConcurrency } from './key-concurrency';
 import { BATCH_SIZES, FULL_PLAN, measureHandlerThroughput, QUICK_PLAN } from './handler-throughput';
 import { BenchOptionsError, parseBenchOptions, USAGE, type BenchOptions } from './options';
-import { startPipelineFixture, type PipelineFixture } from './pipeline-fixture';
+import { BENCH_CONSUMER, BENCH_STAGE, startPipelineFixture, type PipelineFixture } from './pipeline-fixture';
 import { progress } from './progress';
 import { buildResults, type BundleVariantResult, type Measurements, type RunEnvironment } from './results';
 import { measureSynth } from './synth';
@@ -56,7 +58,7 @@ async function measure(options: BenchOptions): Promise<Measurements> {
   const wants = (section: Parameters<typeof options.sections.has>[0]): boolean =>
     options.sections.has(section);
   let measured: Measurements = { headlineBatchSize: BATCH_SIZES[0] };
-  if (wants('throughput') || wants('breaker') || wants('bundle')) {
+  if (wants('throughput') || wants('keys') || wants('breaker') || wants('bundle')) {
     progress('starting the emulators');
     const fixture = await startPipelineFixture();
     try {
@@ -76,6 +78,10 @@ async function measure(options: BenchOptions): Promise<Measurements> {
           await bundle.remove();
         }
       }
+      if (wants('keys')) {
+        progress('key concurrency: the handler against a 20 ms downstream, uniform and Zipf keys');
+        measured = { ...measured, keys: await measureKeyConcurrency(fixture) };
+      }
       if (wants('breaker')) {
         progress('breaker DynamoDB requests per batch');
         measured = { ...measured, breaker: await measureBreakerCost(fixture) };
@@ -85,6 +91,11 @@ async function measure(options: BenchOptions): Promise<Measurements> {
       await fixture.stop();
     }
   }
+  const devConsumer = loadConfig(BENCH_STAGE, readCdkJsonContext()).consumers.find(
+    (c) => c.name === BENCH_CONSUMER,
+  );
+  if (devConsumer)
+    measured = { ...measured, shardCapacityRecordsPerSec: consumerCapacity(devConsumer).capacityPerShard };
   if (wants('synth')) {
     progress('cdk synth');
     const synth = await measureSynth();

@@ -10,15 +10,26 @@ const ARRIVAL_EPOCH_SECONDS = 1_732_490_400.123;
 /** Distinct partition keys in a batch: an order stream spreads its records over many customers. */
 export const BENCH_PARTITION_KEYS = 64;
 
+/** Record `index`'s partition key: round-robin over {@link BENCH_PARTITION_KEYS} keys by default. */
+export type PartitionKeyOf = (index: number) => string;
+
+const roundRobinKey: PartitionKeyOf = (index) => `customer-${index % BENCH_PARTITION_KEYS}`;
+
 /**
  * A Kinesis batch as Lambda delivers one shard's records: every record a valid pipeline event of
- * about 250 bytes of JSON, keys spread round-robin over {@link BENCH_PARTITION_KEYS} partition keys.
+ * about 250 bytes of JSON, keys spread round-robin over {@link BENCH_PARTITION_KEYS} partition keys
+ * unless `partitionKeyOf` says otherwise.
  */
-export function benchmarkBatch(size: number): KinesisStreamEvent {
-  return { Records: Array.from({ length: size }, (_, index) => benchmarkRecord(index)) };
+export function benchmarkBatch(
+  size: number,
+  partitionKeyOf: PartitionKeyOf = roundRobinKey,
+): KinesisStreamEvent {
+  return {
+    Records: Array.from({ length: size }, (_, index) => benchmarkRecord(index, partitionKeyOf(index))),
+  };
 }
 
-function benchmarkRecord(index: number): KinesisStreamRecord {
+function benchmarkRecord(index: number, partitionKey: string): KinesisStreamRecord {
   const sequenceNumber = (FIRST_SEQUENCE_NUMBER + BigInt(index) * SEQUENCE_STEP).toString();
   const event = {
     eventId: `bench-${index.toString().padStart(8, '0')}`,
@@ -35,7 +46,7 @@ function benchmarkRecord(index: number): KinesisStreamRecord {
   return {
     kinesis: {
       kinesisSchemaVersion: '1.0',
-      partitionKey: `customer-${index % BENCH_PARTITION_KEYS}`,
+      partitionKey,
       sequenceNumber,
       data: Buffer.from(JSON.stringify(event), 'utf8').toString('base64'),
       approximateArrivalTimestamp: ARRIVAL_EPOCH_SECONDS,

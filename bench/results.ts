@@ -1,6 +1,8 @@
+import { SHARD_WRITE_RECORDS_PER_SECOND } from '../contracts';
 import type { BreakerCost } from './breaker-cost';
 import type { ColdInit } from './cold-init';
 import type { DrainResult } from './drain';
+import type { KeyConcurrencyResult } from './key-concurrency';
 import type { ThroughputRow } from './handler-throughput';
 import type { SynthTiming } from './synth';
 
@@ -26,6 +28,9 @@ export interface Measurements {
   readonly bundles?: readonly BundleVariantResult[];
   readonly synth?: SynthTiming;
   readonly drain?: DrainResult;
+  readonly keys?: KeyConcurrencyResult;
+  /** The capacity model's per-shard figure for the measured consumer's config, at its planned latency. */
+  readonly shardCapacityRecordsPerSec?: number;
 }
 
 export interface TargetCheck {
@@ -56,6 +61,12 @@ export interface BenchResults {
   readonly drainRatio: number | null;
   /** The theoretical capacity drainRatio is taken against: handlerRecordsPerSec of this run. */
   readonly drainCapacityRecordsPerSec: number | null;
+  /** The real handler on uniform keys at a fixed downstream latency, over the model's bound. */
+  readonly keyConcurrencyEfficiency: number | null;
+  /** The same with Zipf-skewed keys, over the best order-keeping schedule of that batch. */
+  readonly zipfKeyConcurrencyEfficiency: number | null;
+  /** The model's per-shard capacity of the dev defaults at their planned latency over a shard's 1,000 records/s. */
+  readonly shardCapacityRatio: number | null;
   readonly targets: readonly TargetCheck[];
   readonly environment: RunEnvironment;
   readonly detail: Omit<Measurements, 'headlineBatchSize'> & { readonly headlineBatchSize: number };
@@ -76,6 +87,8 @@ export const TARGETS = {
   maxBreakerRequestsPerBatch: 1,
   maxConsumerBundleBytes: 300 * 1_024,
   maxColdInitMillis: 50,
+  minKeyConcurrencyEfficiency: 0.9,
+  minShardCapacityRatio: 1,
 } as const;
 
 /** Derives the headline figures and target checks from what was measured. */
@@ -95,6 +108,10 @@ export function buildResults(measured: Measurements, environment: RunEnvironment
   });
   const steady = measured.breaker?.steadyRequestsPerBatch ?? null;
   const coldInitMillis = deployed?.coldInit.totalMillis.median ?? null;
+  const shardRatio =
+    measured.shardCapacityRecordsPerSec === undefined
+      ? null
+      : measured.shardCapacityRecordsPerSec / SHARD_WRITE_RECORDS_PER_SECOND;
   return {
     handlerRecordsPerSec: headline?.ours.wall.median ?? null,
     powertoolsRecordsPerSec: headline?.powertools.wall.median ?? null,
@@ -109,6 +126,9 @@ export function buildResults(measured: Measurements, environment: RunEnvironment
     synthMillis: measured.synth?.totalMillis ?? null,
     drainRatio,
     drainCapacityRecordsPerSec: measured.drain ? capacity : null,
+    keyConcurrencyEfficiency: measured.keys?.uniform.efficiency ?? null,
+    zipfKeyConcurrencyEfficiency: measured.keys?.zipf.efficiency ?? null,
+    shardCapacityRatio: shardRatio,
     targets: [
       check(
         'ratioVsPowertools, lowest over batch sizes',
@@ -133,6 +153,18 @@ export function buildResults(measured: Measurements, environment: RunEnvironment
         `< ${TARGETS.maxColdInitMillis}`,
         coldInitMillis,
         (v) => v < TARGETS.maxColdInitMillis,
+      ),
+      check(
+        'keyConcurrencyEfficiency',
+        `>= ${TARGETS.minKeyConcurrencyEfficiency}`,
+        measured.keys?.uniform.efficiency ?? null,
+        (v) => v >= TARGETS.minKeyConcurrencyEfficiency,
+      ),
+      check(
+        'shardCapacityRatio',
+        `>= ${TARGETS.minShardCapacityRatio}`,
+        shardRatio,
+        (v) => v >= TARGETS.minShardCapacityRatio,
       ),
     ],
     environment,

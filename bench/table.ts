@@ -68,6 +68,26 @@ export function formatResults(results: BenchResults): string {
           orDash(results.drainRatio, (v) => fixed(v, 3)) +
             `  (against ${orDash(results.drainCapacityRecordsPerSec, integer)} records/s)`,
         ],
+        [
+          'keyConcurrencyEfficiency',
+          orDash(results.keyConcurrencyEfficiency, fixed) +
+            (detail.keys
+              ? `  (${integer(detail.keys.uniform.recordsPerSec)} of ${integer(detail.keys.uniform.boundRecordsPerSec)} records/s, ` +
+                `${detail.keys.maxConcurrentKeys} keys at ${detail.keys.latencyMillis} ms)`
+              : ''),
+        ],
+        [
+          'zipfKeyConcurrencyEfficiency',
+          orDash(results.zipfKeyConcurrencyEfficiency, fixed) +
+            (detail.keys
+              ? `  (${integer(detail.keys.zipf.recordsPerSec)} of ${integer(detail.keys.zipf.boundRecordsPerSec)} records/s; ` +
+                `hottest key ${detail.keys.zipf.hottestKeyRecords} of ${detail.keys.zipf.records} records)`
+              : ''),
+        ],
+        [
+          'shardCapacityRatio',
+          orDash(results.shardCapacityRatio, fixed) + '  (model, dev defaults, planned latency)',
+        ],
       ],
     ),
   );
