@@ -2,7 +2,7 @@ import { METRIC, type ConsumerSettings } from '../contracts';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
-import type { Fetch } from '../lambda/consumer';
+import { LatencySummary, type Fetch } from '../lambda/consumer';
 import { createConsumerMetrics, createLogger, decodeRecord } from '../lambda/shared';
 
 export type PowertoolsConsumer = (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse>;
@@ -38,6 +38,8 @@ export function buildPowertoolsConsumer(
         }),
       }
     : undefined;
+  // Like ours: latencies summarised per batch (the batch runs to its end before the next one starts).
+  let latency = new LatencySummary();
   const recordHandler = async (record: KinesisStreamRecord): Promise<void> => {
     const { event, json } = decodeRecord(record.kinesis, settings.maxEventBytes);
     const started = performance.now();
@@ -49,11 +51,7 @@ export function buildPowertoolsConsumer(
       signal: AbortSignal.timeout(settings.downstreamTimeoutMillis),
     });
     await response.text();
-    telemetry?.metrics.addMetric(
-      METRIC.downstreamLatency,
-      MetricUnit.Milliseconds,
-      performance.now() - started,
-    );
+    if (telemetry) latency.add(performance.now() - started);
     if (!response.ok) throw new Error(`downstream answered HTTP ${response.status}`);
   };
   return async (event) => {
@@ -61,6 +59,14 @@ export function buildPowertoolsConsumer(
     if (telemetry) {
       const failed = response.batchItemFailures.length;
       telemetry.metrics.addMetric(METRIC.recordsProcessed, MetricUnit.Count, event.Records.length - failed);
+      const figures = latency.summarize();
+      latency = new LatencySummary();
+      if (figures) {
+        telemetry.metrics.addMetric(METRIC.downstreamCalls, MetricUnit.Count, figures.count);
+        telemetry.metrics.addMetric(METRIC.downstreamLatencyP50, MetricUnit.Milliseconds, figures.p50Millis);
+        telemetry.metrics.addMetric(METRIC.downstreamLatencyP99, MetricUnit.Milliseconds, figures.p99Millis);
+        telemetry.metrics.addMetric(METRIC.downstreamLatencyMax, MetricUnit.Milliseconds, figures.maxMillis);
+      }
       telemetry.logger.info('batch done', { records: event.Records.length, failed });
       telemetry.metrics.publishStoredMetrics();
     }

@@ -6,7 +6,11 @@ export const METRIC = {
   recordsProcessed: 'RecordsProcessed',
   recordsPoisoned: 'RecordsPoisoned',
   recordsRetried: 'RecordsRetried',
-  downstreamLatency: 'DownstreamLatency',
+  /** Per batch: downstream calls made, and their latency's p50, p99 and maximum (nearest rank). */
+  downstreamCalls: 'DownstreamCalls',
+  downstreamLatencyP50: 'DownstreamLatencyP50',
+  downstreamLatencyP99: 'DownstreamLatencyP99',
+  downstreamLatencyMax: 'DownstreamLatencyMax',
   /** 1 while the breaker is OPEN, 0 otherwise; emitted by the controller's scheduled tick and on transitions. */
   breakerOpen: 'BreakerOpen',
   breakerTransition: 'BreakerTransition',

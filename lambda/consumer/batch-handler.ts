@@ -11,6 +11,7 @@ import { CircuitOpenError, RetryableRecordError, shardIdOf, type CircuitBreaker,
 import { monotonicClock, type Clock } from '../../contracts';
 import { DownstreamClient, type Fetch } from './downstream-client';
 import { processInKeyOrder, type RecordFailure } from './ordered-batch';
+import { LatencySummary, type LatencySummaryFigures } from './latency-summary';
 import { PoisonQueue } from './poison-queue';
 import { RecordProcessor, type Invocation } from './record-processor';
 
@@ -68,7 +69,7 @@ export function createConsumerHandler(
   deps: ConsumerDependencies,
 ): ConsumerHandler {
   const { breaker, logger, metrics } = deps;
-  const processor = new RecordProcessor({
+  const processorOptions = {
     consumerName: settings.consumerName,
     maxEventBytes: settings.maxEventBytes,
     breaker,
@@ -80,9 +81,7 @@ export function createConsumerHandler(
       fetch: deps.fetch ?? globalThis.fetch,
       clock: deps.clock ?? monotonicClock,
     }),
-    onDownstreamLatency: (millis) =>
-      metrics.addMetric(METRIC.downstreamLatency, MetricUnit.Milliseconds, millis),
-  });
+  };
   const reserveMillis = settings.downstreamTimeoutMillis + FINISHING_MARGIN_MILLIS;
 
   return async (event, context) => {
@@ -96,6 +95,13 @@ export function createConsumerHandler(
       functionName: context?.functionName,
     };
     const tally = { delivered: 0, poisoned: 0 };
+    // One processor per invocation: its latencies belong to this batch, even when local mode runs
+    // several batches of one consumer in the same process at once.
+    const latency = new LatencySummary();
+    const processor = new RecordProcessor({
+      ...processorOptions,
+      onDownstreamLatency: (millis) => latency.add(millis),
+    });
     try {
       const result = await processInKeyOrder(
         items,
@@ -116,6 +122,7 @@ export function createConsumerHandler(
       metrics.addMetric(METRIC.recordsProcessed, MetricUnit.Count, tally.delivered);
       metrics.addMetric(METRIC.recordsPoisoned, MetricUnit.Count, tally.poisoned);
       metrics.addMetric(METRIC.recordsRetried, MetricUnit.Count, retried);
+      publishLatency(metrics, latency.summarize());
       logger.info('batch done', {
         shardId: items.length > 0 ? shardIdOf(items[0].record.eventID) : undefined,
         records: items.length,
@@ -133,6 +140,15 @@ export function createConsumerHandler(
       metrics.publishStoredMetrics();
     }
   };
+}
+
+/** The batch's downstream latency as four figures; nothing when the batch made no call. */
+function publishLatency(metrics: Metrics, figures: LatencySummaryFigures | undefined): void {
+  if (figures === undefined) return;
+  metrics.addMetric(METRIC.downstreamCalls, MetricUnit.Count, figures.count);
+  metrics.addMetric(METRIC.downstreamLatencyP50, MetricUnit.Milliseconds, figures.p50Millis);
+  metrics.addMetric(METRIC.downstreamLatencyP99, MetricUnit.Milliseconds, figures.p99Millis);
+  metrics.addMetric(METRIC.downstreamLatencyMax, MetricUnit.Milliseconds, figures.maxMillis);
 }
 
 /** Records Lambda will deliver again: every one at or after the reported sequence number. */

@@ -6,3 +6,5 @@ export type { ConsumerDependencies, ConsumerHandler } from './batch-handler';
 export { classifyStatus } from './downstream-client';
 export type { DownstreamOutcome, Fetch, StatusClass } from './downstream-client';
 export type { Clock } from '../../contracts';
+export { LatencySummary } from './latency-summary';
+export type { LatencySummaryFigures } from './latency-summary';

@@ -423,7 +423,12 @@ describe('createConsumerHandler', () => {
       expect(emittedValue(emitted, 'RecordsProcessed')).toEqual([1]);
       expect(emittedValue(emitted, 'RecordsPoisoned')).toEqual([1]);
       expect(emittedValue(emitted, 'RecordsRetried')).toEqual([2]);
-      expect(emittedValue(emitted, 'DownstreamLatency')).toHaveLength(2);
+      // two downstream calls (the delivered record and the 503), summarised once for the batch
+      expect(emittedValue(emitted, 'DownstreamCalls')).toEqual([2]);
+      for (const figure of ['DownstreamLatencyP50', 'DownstreamLatencyP99', 'DownstreamLatencyMax']) {
+        expect(emittedValue(emitted, figure)).toHaveLength(1);
+      }
+      expect(emittedValue(emitted, 'DownstreamLatency')).toBeUndefined();
     });
 
     test('emits zero counts when nothing happened, so alarms see data', async () => {
