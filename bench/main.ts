@@ -2,10 +2,12 @@ import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { measureBreakerCost } from './breaker-cost';
 import { BUNDLE_VARIANTS } from './bundle-variants';
-import { measureColdInit } from './cold-init';
-import { bundleConsumer } from './consumer-bundle';
+import { measureColdInit, type ColdInit } from './cold-init';
+import { bundleConsumer, bundleEntry } from './consumer-bundle';
 import { loadDeployedSides } from './deployed-sides-loader';
+import { join } from 'node:path';
 import { consumerCapacity, loadConfig, readCdkJsonContext } from '../contracts';
+import { HANDLER_BUNDLING } from '../lib';
 import { measureDrain } from './drain';
 import { measureKeyConcurrency } from './key-concurrency';
 import { BATCH_SIZES, FULL_PLAN, measureHandlerThroughput, QUICK_PLAN } from './handler-throughput';
@@ -16,6 +18,7 @@ import { buildResults, type BundleVariantResult, type Measurements, type RunEnvi
 import { measureSynth } from './synth';
 import { formatResults } from './table';
 
+const PLAIN_CONSUMER_ENTRY = join(__dirname, 'plain-consumer.ts');
 /** Fresh processes per bundle variant whose median is coldInitMillis. */
 const COLD_INIT_RUNS = { full: 7, quick: 3 } as const;
 
@@ -86,7 +89,10 @@ async function measure(options: BenchOptions): Promise<Measurements> {
         progress('breaker DynamoDB requests per batch');
         measured = { ...measured, breaker: await measureBreakerCost(fixture) };
       }
-      if (wants('bundle')) measured = { ...measured, bundles: await measureBundles(fixture, options) };
+      if (wants('bundle')) {
+        measured = { ...measured, bundles: await measureBundles(fixture, options) };
+        measured = { ...measured, plainColdInit: await measurePlainColdInit(fixture, options) };
+      }
     } finally {
       await fixture.stop();
     }
@@ -109,6 +115,19 @@ async function measure(options: BenchOptions): Promise<Measurements> {
     measured = { ...measured, drain };
   }
   return measured;
+}
+
+/** Cold init of the plain consumer (bench/plain-consumer.ts), bundled as ours is: coldInitRatio's baseline. */
+async function measurePlainColdInit(fixture: PipelineFixture, options: BenchOptions): Promise<ColdInit> {
+  const bundle = await bundleEntry(HANDLER_BUNDLING, PLAIN_CONSUMER_ENTRY);
+  try {
+    const runs = options.quick ? COLD_INIT_RUNS.quick : COLD_INIT_RUNS.full;
+    const cold = await measureColdInit(fixture, bundle, { runs, firstBatchSize: 1 });
+    progress(`cold init, plain consumer: ${cold.totalMillis.median.toFixed(1)} ms with one record`);
+    return cold;
+  } finally {
+    await bundle.remove();
+  }
 }
 
 async function measureBundles(

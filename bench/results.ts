@@ -29,6 +29,8 @@ export interface Measurements {
   readonly synth?: SynthTiming;
   readonly drain?: DrainResult;
   readonly keys?: KeyConcurrencyResult;
+  /** Cold init of the plain consumer anyone would write, in the same run: coldInitRatio's baseline. */
+  readonly plainColdInit?: ColdInit;
   /** The capacity model's per-shard figure for the measured consumer's config, at its planned latency. */
   readonly shardCapacityRecordsPerSec?: number;
 }
@@ -57,6 +59,9 @@ export interface BenchResults {
   readonly coldInitCpuMillis: number | null;
   /** The same with a first batch of the configured batch size (the per-record work of a cold process included). */
   readonly coldInitFullBatchMillis: number | null;
+  /** Our coldInitMillis over the plain consumer's, measured in the same run. */
+  readonly coldInitRatio: number | null;
+  readonly coldInitPlainMillis: number | null;
   readonly synthMillis: number | null;
   readonly drainRatio: number | null;
   /** The theoretical capacity drainRatio is taken against: handlerRecordsPerSec of this run. */
@@ -88,6 +93,7 @@ export const TARGETS = {
   maxConsumerBundleBytes: 300 * 1_024,
   maxColdInitMillis: 50,
   minKeyConcurrencyEfficiency: 0.9,
+  maxColdInitRatio: 0.8,
   minShardCapacityRatio: 1,
 } as const;
 
@@ -108,6 +114,8 @@ export function buildResults(measured: Measurements, environment: RunEnvironment
   });
   const steady = measured.breaker?.steadyRequestsPerBatch ?? null;
   const coldInitMillis = deployed?.coldInit.totalMillis.median ?? null;
+  const plainMillis = measured.plainColdInit?.totalMillis.median ?? null;
+  const coldInitRatio = coldInitMillis !== null && plainMillis !== null ? coldInitMillis / plainMillis : null;
   const shardRatio =
     measured.shardCapacityRecordsPerSec === undefined
       ? null
@@ -123,6 +131,8 @@ export function buildResults(measured: Measurements, environment: RunEnvironment
     coldInitMillis,
     coldInitCpuMillis: deployed?.coldInit.cpuMillis.median ?? null,
     coldInitFullBatchMillis: deployed?.coldInitFullBatch.totalMillis.median ?? null,
+    coldInitRatio,
+    coldInitPlainMillis: plainMillis,
     synthMillis: measured.synth?.totalMillis ?? null,
     drainRatio,
     drainCapacityRecordsPerSec: measured.drain ? capacity : null,
@@ -159,6 +169,12 @@ export function buildResults(measured: Measurements, environment: RunEnvironment
         `>= ${TARGETS.minKeyConcurrencyEfficiency}`,
         measured.keys?.uniform.efficiency ?? null,
         (v) => v >= TARGETS.minKeyConcurrencyEfficiency,
+      ),
+      check(
+        'coldInitRatio',
+        `<= ${TARGETS.maxColdInitRatio}`,
+        coldInitRatio,
+        (v) => v <= TARGETS.maxColdInitRatio,
       ),
       check(
         'shardCapacityRatio',

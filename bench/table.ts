@@ -62,6 +62,11 @@ export function formatResults(results: BenchResults): string {
           orDash(results.coldInitFullBatchMillis, (v) => fixed(v, 1)) +
             `  (first batch of ${detail.bundles?.[0]?.fullBatchSize ?? '-'} records)`,
         ],
+        [
+          'coldInitRatio',
+          orDash(results.coldInitRatio, fixed) +
+            `  (plain consumer ${orDash(results.coldInitPlainMillis, (v) => fixed(v, 1))} ms)`,
+        ],
         ['synthMillis', orDash(results.synthMillis, integer)],
         [
           'drainRatio',
