@@ -6,11 +6,16 @@ import type { DeepPartial, PipelineConfig, PipelineContext, StageOverrides, Stre
 import { STAGE_PROFILES } from './stage-profiles';
 import { validate } from './validate';
 
-/** The project's root, where cdk.json lives. */
-const PROJECT_ROOT = join(__dirname, '..', '..');
+/**
+ * The project's root, where cdk.json lives. A function, not a module constant: handler bundles import
+ * the contracts, and a top-level `__dirname` would keep this module in them (and break an ESM bundle).
+ */
+function projectRootDir(): string {
+  return join(__dirname, '..', '..');
+}
 
 /** Reads `context` from the project's cdk.json, for callers outside the CDK app (local mode, tools). */
-export function readCdkJsonContext(projectRoot = PROJECT_ROOT): PipelineContext {
+export function readCdkJsonContext(projectRoot = projectRootDir()): PipelineContext {
   const cdkJson = JSON.parse(readFileSync(join(projectRoot, 'cdk.json'), 'utf8')) as {
     context?: PipelineContext;
   };

@@ -30,106 +30,119 @@ interface SettingDoc {
   readonly allowed?: string;
 }
 
-/** Every setting a stage may set, by its path in `cdk.json` `stages.<stage>`. */
-export const SETTING_DOCS: Readonly<Record<string, SettingDoc>> = {
-  metricsNamespace: { purpose: "CloudWatch namespace of the handlers' custom metrics", allowed: 'text' },
-  'stream.capacityMode': { purpose: 'Kinesis capacity mode; ON_DEMAND scales by itself' },
-  'stream.shardCount': {
-    purpose: 'Shards of a PROVISIONED stream (1 MB/s or 1,000 records/s of writes each)',
-  },
-  'stream.retentionHours': { purpose: 'How long the stream keeps a record' },
-  'stream.retainOnDelete': {
-    purpose: 'Keep the stream, table, queues, key and logs when the stack is deleted',
-  },
-  'breaker.failureRateThreshold': { purpose: 'Failure rate over the window that opens the breaker' },
-  'breaker.minimumCalls': { purpose: 'Calls the window must hold before the rate can trip' },
-  'breaker.windowMillis': { purpose: 'Length of the counting window' },
-  'breaker.coolDownMillis': { purpose: 'First OPEN cool-down' },
-  'breaker.maxCoolDownMillis': {
-    purpose: 'Ceiling of the backed-off cool-down',
-    also: 'at least `breaker.coolDownMillis`',
-  },
-  'breaker.coolDownBackoffMultiplier': {
-    purpose: 'Factor applied to the cool-down on each consecutive trip',
-  },
-  'breaker.probeLeaseMillis': {
-    purpose: 'How long a HALF_OPEN probe lease lasts before another consumer may probe',
-  },
-  'breaker.cacheTtlMillis': {
-    purpose: 'How long a read of the breaker item is trusted (the staleness bound)',
-  },
-  'breaker.onStoreFailure': { purpose: 'What the breaker does when DynamoDB cannot be reached' },
-  'consumers.<name>.downstreamUrl': {
-    purpose: 'The downstream HTTP endpoint events are POSTed to (required)',
-    allowed: 'an http(s) URL',
-  },
-  'consumers.<name>.downstreamTimeoutMillis': {
-    purpose: 'Timeout of one downstream call',
-    also: 'below the function timeout',
-  },
-  'consumers.<name>.breakerName': {
-    purpose: 'The breaker this consumer calls through; consumers sharing a downstream share one',
-    derivedDefault: 'the consumer name',
-    allowed: `\`${CONSUMER_NAME_PATTERN.source}\``,
-  },
-  'consumers.<name>.batchSize': { purpose: 'Records per invocation' },
-  'consumers.<name>.maxBatchingWindowSeconds': { purpose: 'How long Lambda gathers records before invoking' },
-  'consumers.<name>.parallelizationFactor': {
-    purpose: 'Concurrent batches per shard; order per key is kept',
-  },
-  'consumers.<name>.maxRetryAttempts': {
-    purpose: 'Retries of a failing batch; -1 retries until the record expires',
-  },
-  'consumers.<name>.maxRecordAgeSeconds': {
-    purpose:
-      'Age after which a record goes to the on-failure destination; a short age turns an outage into DLQ entries',
-    also: 'or -1 (never)',
-  },
-  'consumers.<name>.bisectBatchOnError': { purpose: 'Split a failed batch in two and retry each half' },
-  'consumers.<name>.enhancedFanOut': {
-    purpose: 'Read through a dedicated enhanced fan-out consumer (2 MB/s per shard)',
-  },
-  'consumers.<name>.maxConcurrentKeys': { purpose: 'Partition keys processed at once inside one invocation' },
-  'consumers.<name>.plannedDownstreamLatencyMillis': {
-    purpose: 'Downstream latency per call the capacity model plans for',
-    also: 'at most `downstreamTimeoutMillis`',
-  },
-  'consumers.<name>.peakRecordsPerSecondPerShard': {
-    purpose: 'Write rate per shard the consumer must keep up with; synth warns when the model says it cannot',
-  },
-  'consumers.<name>.maxEventBytes': { purpose: 'Largest event accepted; larger ones are poison' },
-  'consumers.<name>.memorySizeMb': { purpose: 'Function memory' },
-  'consumers.<name>.timeoutSeconds': { purpose: 'Function timeout' },
-  'alarms.periodSeconds': {
-    purpose: 'Period of every alarm (10 and 30 s only work for high-resolution metrics)',
-    allowed: `${HIGH_RESOLUTION_PERIODS_SECONDS.join(', ')} or a multiple of 60 s`,
-  },
-  'alarms.evaluationPeriods': { purpose: 'Periods evaluated' },
-  'alarms.datapointsToAlarm': {
-    purpose: 'Breaching periods out of `evaluationPeriods` that alarm',
-    allowed: '1..`alarms.evaluationPeriods`',
-  },
-  'alarms.iteratorAgeMaxMillis': {
-    purpose: 'Iterator age that pages',
-    allowed: '1 ms up to a quarter of retention',
-    derivedDefault: `${ITERATOR_AGE_RETENTION_FRACTION * 100}% of retention, at most ${ITERATOR_AGE_DERIVED_CAP_MILLIS}`,
-  },
-  'alarms.dlqOldestMessageAgeMaxSeconds': {
-    purpose: 'Age of the oldest DLQ message that alarms',
-    also: 'at most a quarter of retention',
-  },
-  'alarms.lambdaErrorsMax': { purpose: 'Function errors per period that alarm', limit: 'alarmCount' },
-  'alarms.lambdaThrottlesMax': { purpose: 'Function throttles per period that alarm', limit: 'alarmCount' },
-  'alarms.throughputExceededMax': {
-    purpose: 'Stream throughput-exceeded events per period that alarm',
-    limit: 'alarmCount',
-  },
-  'alerting.emails': { purpose: 'Email addresses subscribed to the alert topic', allowed: 'email addresses' },
-  'alerting.httpsEndpoints': {
-    purpose: 'HTTPS endpoints (a paging service) subscribed to the alert topic',
-    allowed: '`https://` URLs',
-  },
-};
+/**
+ * Every setting a stage may set, by its path in `cdk.json` `stages.<stage>`. A function so that handler
+ * bundles, which import the contracts, leave it out.
+ */
+export function settingDocs(): Readonly<Record<string, SettingDoc>> {
+  return {
+    metricsNamespace: { purpose: "CloudWatch namespace of the handlers' custom metrics", allowed: 'text' },
+    'stream.capacityMode': { purpose: 'Kinesis capacity mode; ON_DEMAND scales by itself' },
+    'stream.shardCount': {
+      purpose: 'Shards of a PROVISIONED stream (1 MB/s or 1,000 records/s of writes each)',
+    },
+    'stream.retentionHours': { purpose: 'How long the stream keeps a record' },
+    'stream.retainOnDelete': {
+      purpose: 'Keep the stream, table, queues, key and logs when the stack is deleted',
+    },
+    'breaker.failureRateThreshold': { purpose: 'Failure rate over the window that opens the breaker' },
+    'breaker.minimumCalls': { purpose: 'Calls the window must hold before the rate can trip' },
+    'breaker.windowMillis': { purpose: 'Length of the counting window' },
+    'breaker.coolDownMillis': { purpose: 'First OPEN cool-down' },
+    'breaker.maxCoolDownMillis': {
+      purpose: 'Ceiling of the backed-off cool-down',
+      also: 'at least `breaker.coolDownMillis`',
+    },
+    'breaker.coolDownBackoffMultiplier': {
+      purpose: 'Factor applied to the cool-down on each consecutive trip',
+    },
+    'breaker.probeLeaseMillis': {
+      purpose: 'How long a HALF_OPEN probe lease lasts before another consumer may probe',
+    },
+    'breaker.cacheTtlMillis': {
+      purpose: 'How long a read of the breaker item is trusted (the staleness bound)',
+    },
+    'breaker.onStoreFailure': { purpose: 'What the breaker does when DynamoDB cannot be reached' },
+    'consumers.<name>.downstreamUrl': {
+      purpose: 'The downstream HTTP endpoint events are POSTed to (required)',
+      allowed: 'an http(s) URL',
+    },
+    'consumers.<name>.downstreamTimeoutMillis': {
+      purpose: 'Timeout of one downstream call',
+      also: 'below the function timeout',
+    },
+    'consumers.<name>.breakerName': {
+      purpose: 'The breaker this consumer calls through; consumers sharing a downstream share one',
+      derivedDefault: 'the consumer name',
+      allowed: `\`${CONSUMER_NAME_PATTERN.source}\``,
+    },
+    'consumers.<name>.batchSize': { purpose: 'Records per invocation' },
+    'consumers.<name>.maxBatchingWindowSeconds': {
+      purpose: 'How long Lambda gathers records before invoking',
+    },
+    'consumers.<name>.parallelizationFactor': {
+      purpose: 'Concurrent batches per shard; order per key is kept',
+    },
+    'consumers.<name>.maxRetryAttempts': {
+      purpose: 'Retries of a failing batch; -1 retries until the record expires',
+    },
+    'consumers.<name>.maxRecordAgeSeconds': {
+      purpose:
+        'Age after which a record goes to the on-failure destination; a short age turns an outage into DLQ entries',
+      also: 'or -1 (never)',
+    },
+    'consumers.<name>.bisectBatchOnError': { purpose: 'Split a failed batch in two and retry each half' },
+    'consumers.<name>.enhancedFanOut': {
+      purpose: 'Read through a dedicated enhanced fan-out consumer (2 MB/s per shard)',
+    },
+    'consumers.<name>.maxConcurrentKeys': {
+      purpose: 'Partition keys processed at once inside one invocation',
+    },
+    'consumers.<name>.plannedDownstreamLatencyMillis': {
+      purpose: 'Downstream latency per call the capacity model plans for',
+      also: 'at most `downstreamTimeoutMillis`',
+    },
+    'consumers.<name>.peakRecordsPerSecondPerShard': {
+      purpose:
+        'Write rate per shard the consumer must keep up with; synth warns when the model says it cannot',
+    },
+    'consumers.<name>.maxEventBytes': { purpose: 'Largest event accepted; larger ones are poison' },
+    'consumers.<name>.memorySizeMb': { purpose: 'Function memory' },
+    'consumers.<name>.timeoutSeconds': { purpose: 'Function timeout' },
+    'alarms.periodSeconds': {
+      purpose: 'Period of every alarm (10 and 30 s only work for high-resolution metrics)',
+      allowed: `${HIGH_RESOLUTION_PERIODS_SECONDS.join(', ')} or a multiple of 60 s`,
+    },
+    'alarms.evaluationPeriods': { purpose: 'Periods evaluated' },
+    'alarms.datapointsToAlarm': {
+      purpose: 'Breaching periods out of `evaluationPeriods` that alarm',
+      allowed: '1..`alarms.evaluationPeriods`',
+    },
+    'alarms.iteratorAgeMaxMillis': {
+      purpose: 'Iterator age that pages',
+      allowed: '1 ms up to a quarter of retention',
+      derivedDefault: `${ITERATOR_AGE_RETENTION_FRACTION * 100}% of retention, at most ${ITERATOR_AGE_DERIVED_CAP_MILLIS}`,
+    },
+    'alarms.dlqOldestMessageAgeMaxSeconds': {
+      purpose: 'Age of the oldest DLQ message that alarms',
+      also: 'at most a quarter of retention',
+    },
+    'alarms.lambdaErrorsMax': { purpose: 'Function errors per period that alarm', limit: 'alarmCount' },
+    'alarms.lambdaThrottlesMax': { purpose: 'Function throttles per period that alarm', limit: 'alarmCount' },
+    'alarms.throughputExceededMax': {
+      purpose: 'Stream throughput-exceeded events per period that alarm',
+      limit: 'alarmCount',
+    },
+    'alerting.emails': {
+      purpose: 'Email addresses subscribed to the alert topic',
+      allowed: 'email addresses',
+    },
+    'alerting.httpsEndpoints': {
+      purpose: 'HTTPS endpoints (a paging service) subscribed to the alert topic',
+      allowed: '`https://` URLs',
+    },
+  };
+}
 
 /** Every setting path the loader accepts, in the order of the reference. */
 export function settingPaths(): string[] {
@@ -204,7 +217,7 @@ function rangeCell(path: string, doc: SettingDoc): string {
   } else if (doc.allowed !== undefined) {
     parts.push(doc.allowed);
   } else {
-    throw new Error(`SETTING_DOCS['${path}'] needs \`allowed\`: nothing else says what it accepts`);
+    throw new Error(`settingDocs()['${path}'] needs \`allowed\`: nothing else says what it accepts`);
   }
   if (doc.also) parts.push(doc.also);
   return parts.join(', ');
@@ -212,13 +225,14 @@ function rangeCell(path: string, doc: SettingDoc): string {
 
 /**
  * @returns docs/config.md as it must read for the current contracts
- * @throws {Error} naming a setting the loader accepts that has no entry in {@link SETTING_DOCS}
+ * @throws {Error} naming a setting the loader accepts that has no entry in {@link settingDocs}
  */
 export function renderConfigReference(): string {
-  const missing = settingPaths().filter((path) => SETTING_DOCS[path] === undefined);
-  if (missing.length > 0) throw new Error(`SETTING_DOCS has no entry for ${missing.join(', ')}; add one`);
+  const docs = settingDocs();
+  const missing = settingPaths().filter((path) => docs[path] === undefined);
+  if (missing.length > 0) throw new Error(`settingDocs() has no entry for ${missing.join(', ')}; add one`);
   const rows = settingPaths().map((path) => {
-    const doc = SETTING_DOCS[path];
+    const doc = docs[path];
     return `| \`${path}\` | ${doc.purpose} | ${defaultCell(path, doc)} | ${rangeCell(path, doc)} |`;
   });
   return [

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LIMITS, renderConfigReference } from '../../../contracts';
-import { SETTING_DOCS, settingPaths } from '../../../contracts/config/reference';
+import { settingDocs, settingPaths } from '../../../contracts/config/reference';
 
 const DOCUMENT = join(__dirname, '..', '..', '..', 'docs', 'config.md');
 
@@ -15,7 +15,7 @@ describe('renderConfigReference', () => {
   const reference = renderConfigReference();
 
   it.each(settingPaths())('has a row for %s, with its purpose', (path) => {
-    expect(reference).toContain(`| \`${path}\` | ${SETTING_DOCS[path].purpose} |`);
+    expect(reference).toContain(`| \`${path}\` | ${settingDocs()[path].purpose} |`);
   });
 
   it.each(Object.entries(LIMITS))('quotes the %s limit from LIMITS', (key, limit) => {
@@ -28,6 +28,6 @@ describe('renderConfigReference', () => {
   });
 
   it('documents only settings the loader accepts', () => {
-    expect(Object.keys(SETTING_DOCS).sort()).toEqual(settingPaths().sort());
+    expect(Object.keys(settingDocs()).sort()).toEqual(settingPaths().sort());
   });
 });
