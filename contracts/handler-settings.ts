@@ -1,19 +1,11 @@
+import type { BreakerConfig } from './config';
 /**
  * The contract between the CDK app (which sets these environment variables from lib/config.ts) and
  * the handlers (which read them). Both sides use this module, so a name cannot drift.
  */
 
-export interface BreakerSettings {
-  readonly failureRateThreshold: number;
-  readonly minimumCalls: number;
-  readonly windowMillis: number;
-  readonly coolDownMillis: number;
-  readonly maxCoolDownMillis: number;
-  readonly coolDownBackoffMultiplier: number;
-  readonly probeLeaseMillis: number;
-  readonly cacheTtlMillis: number;
-  readonly onStoreFailure: 'local-breaker' | 'fail-fast';
-}
+/** The breaker tuning a handler runs with: the stage's breaker config, passed whole. */
+export type BreakerSettings = BreakerConfig;
 
 export interface ConsumerSettings {
   readonly stage: string;

@@ -38,23 +38,21 @@ export class PropsCheck {
 
   /** A duration of whole seconds in `limitSeconds`; `undefined` passes. */
   seconds(prop: string, value: Duration | undefined, limitSeconds: Limit): this {
-    if (value === undefined || value.isUnresolved()) return this;
-    const seconds = value.toSeconds({ integral: false });
-    if (!Number.isInteger(seconds) || seconds < limitSeconds.min || seconds > limitSeconds.max) {
-      this.problems.push(
-        `${prop} = ${value.toHumanString()}; allowed whole seconds ${limitSeconds.min}..${limitSeconds.max}`,
-      );
-    }
-    return this;
+    return this.duration(prop, value, limitSeconds, 'seconds');
   }
 
   /** A duration of whole hours in `limitHours`; `undefined` passes. */
   hours(prop: string, value: Duration | undefined, limitHours: Limit): this {
+    return this.duration(prop, value, limitHours, 'hours');
+  }
+
+  private duration(prop: string, value: Duration | undefined, limit: Limit, unit: 'seconds' | 'hours'): this {
     if (value === undefined || value.isUnresolved()) return this;
-    const hours = value.toHours({ integral: false });
-    if (!Number.isInteger(hours) || hours < limitHours.min || hours > limitHours.max) {
+    const amount =
+      unit === 'seconds' ? value.toSeconds({ integral: false }) : value.toHours({ integral: false });
+    if (!Number.isInteger(amount) || amount < limit.min || amount > limit.max) {
       this.problems.push(
-        `${prop} = ${value.toHumanString()}; allowed whole hours ${limitHours.min}..${limitHours.max}`,
+        `${prop} = ${value.toHumanString()}; allowed whole ${unit} ${limit.min}..${limit.max}`,
       );
     }
     return this;
