@@ -30,9 +30,10 @@ export async function handler(event: KinesisStreamEvent): Promise<KinesisStreamB
   const failures: { itemIdentifier: string }[] = [];
   for (const record of event.Records) {
     const body = Buffer.from(record.kinesis.data, 'base64').toString('utf8');
+    const { eventId } = JSON.parse(body) as { eventId: string };
     const response = await fetch(settings.downstreamUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'idempotency-key': eventId },
       body,
       signal: AbortSignal.timeout(settings.downstreamTimeoutMillis),
     });
