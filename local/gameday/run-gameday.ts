@@ -2,7 +2,7 @@ import { alarmDefinitions, MILLIS_PER_SECOND, pipelineCriticalDefinition } from 
 import { loadConfig, readCdkJsonContext } from '../../contracts';
 import type { PipelineConfig } from '../../contracts';
 import { redriveOnFailure } from '../../ops/redrive';
-import { AlarmEvaluator } from '../alarms';
+import { AlarmEvaluator, evaluationRangePeriods } from '../alarms';
 import type { ConsumerRig } from './consumer-rig';
 import { EventFactory } from './events';
 import { checkInvariants, consumerReports, pageExpectations } from './final-checks';
@@ -138,12 +138,13 @@ function startRun(options: GameDayOptions, io: GameDayIo, pipeline: LocalPipelin
     history,
     producerThrottled: () => driver.counters.throttled,
   });
-  const evaluator = new AlarmEvaluator(
-    alarmDefinitions(config, pipeline.alarmResources),
-    pipeline.store,
-    startedAtMillis,
-    [pipelineCriticalDefinition(config, pipeline.alarmResources)],
-  );
+  const definitions = alarmDefinitions(config, pipeline.alarmResources);
+  const periodMillis = config.alarms.periodSeconds * MILLIS_PER_SECOND;
+  const longestRange = Math.max(...definitions.map((d) => evaluationRangePeriods(d.evaluationPeriods)));
+  recorder.recordIdleHistory(startedAtMillis - longestRange * periodMillis, startedAtMillis, periodMillis);
+  const evaluator = new AlarmEvaluator(definitions, pipeline.store, startedAtMillis, [
+    pipelineCriticalDefinition(config, pipeline.alarmResources),
+  ]);
   const tick = every(
     CONTROLLER_TICK_MILLIS,
     () => pipeline.controller(scheduledEvent()),
