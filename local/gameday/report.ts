@@ -18,8 +18,11 @@ export interface ConsumerReport {
   /** In the stream, but neither delivered nor in the poison DLQ. */
   readonly lost: number;
   readonly lostEventIds: readonly string[];
-  readonly maxIteratorAgeMillis: number;
+  /** Highest age of the oldest record not yet processed: how far behind the consumer fell (not AWS's IteratorAge). */
+  readonly maxOldestUnprocessedAgeMillis: number;
   readonly invocations: number;
+  /** Execution environments started: one per concurrent batch slot, plus one after each crash. */
+  readonly coldStarts: number;
   readonly crashes: number;
   readonly downstreamCalls: number;
   /** Breaches of invariant 2: `admittedWhileOpen` + `callsWithoutAdmission`. */
@@ -67,7 +70,7 @@ export interface GameDayReport {
   readonly poisoned: number;
   readonly redriven: number;
   readonly lost: number;
-  readonly maxIteratorAgeMillis: number;
+  readonly maxOldestUnprocessedAgeMillis: number;
   readonly downstreamCallsWhileOpen: number;
   readonly alarms: readonly AlarmReport[];
   /** Ms since the start of the run; one entry per consumer of the breaker. */
@@ -111,7 +114,7 @@ export function buildReport(input: ReportInput): GameDayReport {
     poisoned: sum((c) => c.poisoned),
     redriven: sum((c) => c.redriven),
     lost: sum((c) => c.lost),
-    maxIteratorAgeMillis: Math.max(0, ...consumers.map((c) => c.maxIteratorAgeMillis)),
+    maxOldestUnprocessedAgeMillis: Math.max(0, ...consumers.map((c) => c.maxOldestUnprocessedAgeMillis)),
     downstreamCallsWhileOpen: sum((c) => c.downstreamCallsWhileOpen),
     alarms: input.alarms.map((alarm) => ({
       name: alarm.name,
@@ -148,10 +151,10 @@ export function formatReport(report: GameDayReport): string {
   for (const [name, c] of Object.entries(report.consumers)) {
     lines.push(
       `  ${name}: sent ${c.sent}, delivered ${c.delivered}, duplicates ${c.duplicates}, poisoned ${c.poisoned}, ` +
-        `redriven ${c.redriven}, lost ${c.lost}, max iterator age ${seconds(c.maxIteratorAgeMillis)}`,
+        `redriven ${c.redriven}, lost ${c.lost}, max oldest-unprocessed age ${seconds(c.maxOldestUnprocessedAgeMillis)}`,
     );
     lines.push(
-      `    invocations ${c.invocations} (${c.crashes} crashed), downstream calls ${c.downstreamCalls}, ` +
+      `    invocations ${c.invocations} (${c.crashes} crashed, ${c.coldStarts} cold starts), downstream calls ${c.downstreamCalls}, ` +
         `calls while OPEN ${c.downstreamCallsWhileOpen} (${c.callsArrivedWhileOpen} arrived after the trip, all admitted before it)`,
     );
     const transitions = report.breakerTransitions.filter((t) => t.consumer === name);

@@ -172,7 +172,7 @@ function startRun(options: GameDayOptions, io: GameDayIo, pipeline: LocalPipelin
           recorder.controllerError(at);
         controllerErrorsSeen = pipeline.controllerErrorsAt.length;
         await recorder.sample(now);
-        const ages = await Promise.all(rigs.map((rig) => rig.mapping.measureIteratorAgeMillis()));
+        const ages = await Promise.all(rigs.map((rig) => rig.mapping.measureOldestUnprocessedAgeMillis()));
         evaluator.advanceTo(now);
         io.progress?.(
           formatProgress({
@@ -183,7 +183,7 @@ function startRun(options: GameDayOptions, io: GameDayIo, pipeline: LocalPipelin
               name: rig.config.name,
               delivered: rig.downstream.log.delivered,
               backlog: backlogOf(rig, ledger),
-              iteratorAgeMillis: ages[i],
+              oldestUnprocessedAgeMillis: ages[i],
               breakerState: history.stateOf(rig.config.breakerName),
               poisonDlqDepth: recorder.depthOf(rig.resources.poisonQueue.name),
               onFailureDlqDepth: recorder.depthOf(rig.resources.onFailureQueue.name),
