@@ -1,10 +1,16 @@
 import type { KinesisHandlerFunction } from './invoke-function';
 
+/** A handler loaded in an environment, with what to release when the environment is discarded. */
+export type EnvironmentHandler = KinesisHandlerFunction & {
+  /** Releases the environment's resources (SDK clients); called when a crash discards it. */
+  readonly dispose?: () => void;
+};
+
 /**
  * Loads the function in a new execution environment: on AWS, the module's top level runs again, so
  * the handler gets its own SDK clients and its own in-memory state (the breaker's read cache).
  */
-export type EnvironmentFactory = () => KinesisHandlerFunction;
+export type EnvironmentFactory = () => EnvironmentHandler;
 
 /**
  * The execution environment one concurrent batch of a mapping runs in (one per shard and
@@ -19,7 +25,7 @@ export type EnvironmentFactory = () => KinesisHandlerFunction;
  * its warm cache there; resetting gives the next batch a cold cache, which reads the breaker fresh.
  */
 export class ExecutionEnvironmentSlot {
-  private handler: KinesisHandlerFunction | undefined;
+  private handler: EnvironmentHandler | undefined;
 
   constructor(
     private readonly factory: EnvironmentFactory,
@@ -37,6 +43,7 @@ export class ExecutionEnvironmentSlot {
 
   /** Discards the environment after a crash or timeout; the next invocation cold-starts. */
   reset(): void {
+    this.handler?.dispose?.();
     this.handler = undefined;
   }
 }

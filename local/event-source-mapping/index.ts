@@ -16,7 +16,11 @@ export {
   type EventSourceMappingStats,
   type ServiceMetricDatapoint,
 } from './mapping-metrics';
-export { ExecutionEnvironmentSlot, type EnvironmentFactory } from './execution-environment';
+export {
+  ExecutionEnvironmentSlot,
+  type EnvironmentFactory,
+  type EnvironmentHandler,
+} from './execution-environment';
 export type { OnFailureCondition } from './on-failure-record';
 export { OffsetClock, systemClock, type Clock } from './scheduler-clock';
 export { judgeBatchResponse, type BatchVerdict } from './batch-response';

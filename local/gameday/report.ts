@@ -27,8 +27,16 @@ export interface ConsumerReport {
   readonly downstreamCalls: number;
   /** Breaches of invariant 2: `admittedWhileOpen` + `callsWithoutAdmission`. */
   readonly downstreamCallsWhileOpen: number;
-  /** Calls the breaker admitted, not as a HALF_OPEN probe, after a trip was committed and before it closed. */
+  /**
+   * Calls the breaker admitted, not as a HALF_OPEN probe, later than the read-cache TTL after a trip
+   * was committed and before it closed.
+   */
   readonly admittedWhileOpen: number;
+  /**
+   * Calls admitted within the read-cache TTL after a trip was committed: an execution environment
+   * whose cache still said CLOSED (allowed by invariant 2; reported for information).
+   */
+  readonly admittedWithinCacheTtl: number;
   /** Calls the downstream received beyond those the breaker admitted. */
   readonly callsWithoutAdmission: number;
   /** Calls that arrived at the downstream while the table said OPEN, in-flight ones included (for information). */
@@ -155,7 +163,8 @@ export function formatReport(report: GameDayReport): string {
     );
     lines.push(
       `    invocations ${c.invocations} (${c.crashes} crashed, ${c.coldStarts} cold starts), downstream calls ${c.downstreamCalls}, ` +
-        `calls while OPEN ${c.downstreamCallsWhileOpen} (${c.callsArrivedWhileOpen} arrived after the trip, all admitted before it)`,
+        `calls while OPEN ${c.downstreamCallsWhileOpen} (${c.admittedWithinCacheTtl} admitted within the read-cache TTL of a trip, ` +
+        `${c.callsArrivedWhileOpen} arrived after a trip)`,
     );
     const transitions = report.breakerTransitions.filter((t) => t.consumer === name);
     lines.push(

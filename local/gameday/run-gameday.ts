@@ -98,6 +98,7 @@ export async function runGameDay(options: GameDayOptions, io: GameDayIo = {}): P
     crashRate: options.crashRate,
     crashRandom: seededRandom((options.seed + CRASH_SEED_OFFSET) >>> 0),
     behaviourNow: () => phaseAt(scenario, Date.now() - startedAtMillis).downstream,
+    mappingStateChangeDelayMillis: options.mappingStateDelaySeconds * MILLIS_PER_SECOND,
   });
   try {
     const run = startRun(options, io, pipeline, scenario);
@@ -251,6 +252,7 @@ async function settle(run: Run): Promise<void> {
     rigs,
     history,
     alarmPeriodMillis: periodMillis,
+    breakerCacheTtlMillis: config.breaker.cacheTtlMillis,
     stage: config.stage,
   };
   const parkedCount = (name: string): number => rigs.find((r) => r.config.name === name)?.parked.size ?? 0;
@@ -289,6 +291,7 @@ async function judge(run: Run, redriven: Map<string, Set<string>>): Promise<Game
     poisonDlq,
     redriven,
     alarmPeriodMillis: config.alarms.periodSeconds * MILLIS_PER_SECOND,
+    breakerCacheTtlMillis: config.breaker.cacheTtlMillis,
     stage: config.stage,
   };
   const consumers = consumerReports(record);

@@ -16,6 +16,7 @@ function consumer(overrides: Partial<ConsumerReport> = {}): ConsumerReport {
     maxOldestUnprocessedAgeMillis: 9_000,
     invocations: 10,
     coldStarts: 2,
+    admittedWithinCacheTtl: 0,
     crashes: 1,
     downstreamCalls: 110,
     downstreamCallsWhileOpen: 0,
