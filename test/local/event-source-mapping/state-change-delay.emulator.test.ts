@@ -31,6 +31,8 @@ describe('event source mapping: Enabled changes take effect after a delay', () =
 
     // ... and once Disabled, nothing more is read
     await waitFor('disabled', () => mapping.configuration().State === 'Disabled', DELAY_MILLIS * 3);
+    // a GetRecords call already in flight when the change applied may still complete
+    await new Promise((resolve) => setTimeout(resolve, 100));
     const calls = mapping.stats().getRecordsCalls;
     await harness.put(['after']);
     await new Promise((resolve) => setTimeout(resolve, 150));
