@@ -33,8 +33,8 @@ const MILLIS_PER_SECOND = 1000;
  * `evaluationPeriods` ({@link evaluationRangePeriods}), decided by {@link nextState}. As on AWS
  * ("Configuring how CloudWatch alarms treat missing data",
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html):
- * - the range reaches back before the evaluator's start: "CloudWatch retrieves the most recent data
- *   points from before the alarm was created";
+ * - the range reaches back before the evaluator's start: soon after an alarm is created, CloudWatch
+ *   uses the metric's datapoints from before its creation;
  * - after a metric stops, every evaluation re-evaluates the last real datapoints still in the range,
  *   so an alarm keeps (or changes to) the state they give until they leave it;
  * - alarms on AWS/DynamoDB metrics ignore missing data whatever their `treatMissingData`.

@@ -65,16 +65,17 @@ export type AlarmRule = Pick<
  *    breaching ones means OK. With no real datapoint at all, `missing` goes to INSUFFICIENT_DATA and
  *    `ignore` keeps the current state. With only breaching real datapoints, fewer than M,
  *    `ignore` keeps the state and `missing` goes to INSUFFICIENT_DATA, except when the oldest
- *    evaluated datapoint is a real breaching one (the metric stopped after breaching: AWS's sixth row
- *    of its first table, "X - - - -", goes to ALARM "because the oldest evaluated data point is
- *    breaching and there aren't any non-breaching data points").
+ *    evaluated datapoint is a real breaching one (the metric stopped after breaching: the sixth row of
+ *    AWS's first table, "X - - - -", goes to ALARM, which AWS explains by the oldest evaluated
+ *    datapoint breaching with no non-breaching one among them).
  *
  * In every case the state is ALARM when at least `datapointsToAlarm` (M) evaluated datapoints breach.
  *
  * The documentation does not say which missing periods are the evaluated ones; this takes the newest,
  * so rule 3 turns a range into ALARM only when its real datapoints all breach and the missing periods
- * needed to make N all come after the oldest of them (the metric stopped or paused). Outside the cases of AWS's tables this is the reading that pages
- * least, so a local "on-call hears first" verdict does not rest on a page AWS might not send.
+ * needed to make N all come after the oldest of them (the metric stopped or paused). Outside the
+ * cases of AWS's tables this is the reading that pages least, so a local "on-call hears first"
+ * verdict does not rest on a page AWS might not send.
  *
  * @param range - every retrieved period, oldest first, `undefined` where the period has no datapoint;
  *   normally longer than `evaluationPeriods` (see {@link evaluationRangePeriods})
@@ -134,9 +135,9 @@ const EXTRA_RETRIEVED_PERIODS = 2;
 const ALWAYS_IGNORE_MISSING_NAMESPACES: readonly string[] = ['AWS/DynamoDB'];
 
 /**
- * The missing-data treatment CloudWatch applies: "Alarms that evaluate metrics in the AWS/DynamoDB
- * namespace always ignore missing data even if you choose a different option" (PutMetricAlarm,
- * TreatMissingData; https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html).
+ * The missing-data treatment CloudWatch applies: alarms on AWS/DynamoDB metrics always ignore missing
+ * data (they keep their state), whatever `treatMissingData` says (PutMetricAlarm, TreatMissingData;
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html).
  */
 export function effectiveTreatMissingData(
   definition: Pick<AlarmDefinition, 'namespace' | 'treatMissingData'>,

@@ -34,7 +34,7 @@ interface WorkItem {
   /**
    * Failed invocations that count against MaximumRetryAttempts. A partial batch response counts even
    * when it made progress: AWS documents that it checkpoints at the lowest failed record and retries
-   * "based on your retry strategy", not whether that retry is charged; counting it is the reading
+   * according to the retry settings, not whether that retry is charged; counting it is the reading
    * that sends records to on-failure sooner, the one harder on "no event lost"
    * (https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-batchfailurereporting.html).
    */

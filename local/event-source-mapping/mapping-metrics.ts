@@ -17,8 +17,8 @@ export interface ServiceMetricDatapoint {
  */
 export const SERVICE_METRIC = {
   /**
-   * AWS/Lambda, per invocation: "the age of the last record in the event", the time from its arrival
-   * in the stream until the mapping sent the batch to the function. Not the oldest unprocessed record:
+   * AWS/Lambda, per invocation: the age of the last record of the invoked batch, from its arrival in
+   * the stream until the mapping sends the batch to the function. Not the oldest unprocessed record:
    * with ParallelizationFactor, a stuck batch in one lane does not age the batches of the others.
    */
   iteratorAge: 'IteratorAge',
@@ -26,10 +26,9 @@ export const SERVICE_METRIC = {
   /** AWS/Lambda: function errors (thrown, rejected, timed out). */
   errors: 'Errors',
   /**
-   * AWS/Kinesis, per GetRecords call: the age of the last record the call returned ("the difference
-   * between the current time and when the last record of the GetRecords call was written to the
-   * stream"); 0 when the call returned nothing ("a value of zero indicates that the records being read
-   * are completely caught up").
+   * AWS/Kinesis, per GetRecords call: the age of the last record the call returned (now minus when
+   * that record was written to the stream); 0 when the call returned nothing, i.e. the reader is
+   * caught up.
    */
   getRecordsIteratorAge: 'GetRecords.IteratorAgeMilliseconds',
   getRecordsRecords: 'GetRecords.Records',
@@ -54,7 +53,7 @@ export const EVENT_COUNT_METRIC = {
   /**
    * Records of an invocation that failed: the whole batch on a function error or an invalid response;
    * with ReportBatchItemFailures, the records from the lowest reported failure on (those Lambda
-   * retries). AWS counts "any event with a non-empty BatchItemFailures in the response" without saying
+   * retries). AWS counts events of responses with a non-empty BatchItemFailures without saying
    * whether the records before the failure are included; they are not counted here, so the figure is
    * never above what AWS reports for the same run.
    */

@@ -3,7 +3,7 @@ import { EsmHarness, recordingHandler, waitFor } from '../../helpers/event-sourc
 /**
  * What AWS leaves open about partial batch responses
  * (https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-batchfailurereporting.html): it
- * checkpoints at the lowest failed record and "retries failures based on your retry strategy", without
+ * checkpoints at the lowest failed record and retries according to the retry settings, without
  * saying whether a response that made progress is charged as a retry, nor how `approximateInvokeCount`
  * counts. The emulation takes the reading harder on "no event lost": every partial response counts
  * against MaximumRetryAttempts, and the count is every invocation the discarded records took part in.
