@@ -1,5 +1,5 @@
 import type { AlarmDefinition, CompositeAlarmDefinition } from '../../contracts';
-import { aggregate, nextState } from './alarm-rules';
+import { aggregate, effectiveTreatMissingData, evaluationRangePeriods, nextState } from './alarm-rules';
 import type { AlarmState, PeriodValue } from './alarm-rules';
 import type { MetricStore } from './metric-store';
 
@@ -29,11 +29,17 @@ const MILLIS_PER_SECOND = 1000;
 
 /**
  * Evaluates alarm definitions over a {@link MetricStore} the way CloudWatch does: at the end of every
- * period (periods aligned to the epoch), on the last `evaluationPeriods` complete periods. Alarms start
- * in INSUFFICIENT_DATA, as new CloudWatch alarms do, and periods that ended before the evaluator's start
- * are left out of the range (the alarm did not exist yet), so a `breaching` alarm does not page on the
- * silence before the run. A composite alarm is in ALARM while any member is, OK otherwise; it changes
- * state at the moment a member does.
+ * period (periods aligned to the epoch), on a retrieved range of complete periods longer than
+ * `evaluationPeriods` ({@link evaluationRangePeriods}), decided by {@link nextState}. As on AWS
+ * ("Configuring how CloudWatch alarms treat missing data",
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html):
+ * - the range reaches back before the evaluator's start: soon after an alarm is created, CloudWatch
+ *   uses the metric's datapoints from before its creation;
+ * - after a metric stops, every evaluation re-evaluates the last real datapoints still in the range,
+ *   so an alarm keeps (or changes to) the state they give until they leave it;
+ * - alarms on AWS/DynamoDB metrics ignore missing data whatever their `treatMissingData`.
+ * Alarms start in INSUFFICIENT_DATA, as new CloudWatch alarms do. A composite alarm is in ALARM while
+ * any member is, OK otherwise; it changes state at the moment a member does.
  */
 export class AlarmEvaluator {
   private readonly alarms: {
@@ -46,12 +52,13 @@ export class AlarmEvaluator {
   /**
    * @param definitions - the same definitions the CDK stack deploys
    * @param store - where the datapoints are recorded
-   * @param startMillis - epoch ms from which to evaluate; boundaries before it are skipped
+   * @param startMillis - epoch ms at which the alarms are created: the first evaluation is at the first
+   *   period boundary after it (its range still reaches back before it)
    */
   constructor(
     definitions: readonly AlarmDefinition[],
     private readonly store: MetricStore,
-    private readonly startMillis: number,
+    startMillis: number,
     private readonly composites: readonly CompositeAlarmDefinition[] = [],
   ) {
     this.alarms = definitions.map((definition) => ({
@@ -69,7 +76,8 @@ export class AlarmEvaluator {
       let boundary = (Math.floor(alarm.evaluatedUntilMillis / periodMillis) + 1) * periodMillis;
       for (; boundary <= nowMillis; boundary += periodMillis) {
         const range = this.rangeEndingAt(alarm.definition, boundary);
-        const next = nextState(range, alarm.definition, alarm.state);
+        const rule = { ...alarm.definition, treatMissingData: effectiveTreatMissingData(alarm.definition) };
+        const next = nextState(range, rule, alarm.state);
         if (next !== alarm.state) {
           alarm.transitions.push({ from: alarm.state, to: next, atMillis: boundary });
           alarm.state = next;
@@ -99,12 +107,12 @@ export class AlarmEvaluator {
     return [...metricAlarms, ...composites];
   }
 
+  /** The retrieved range: the complete periods before the boundary, oldest first. */
   private rangeEndingAt(definition: AlarmDefinition, boundaryMillis: number): PeriodValue[] {
     const periodMillis = definition.periodSeconds * MILLIS_PER_SECOND;
     const range: PeriodValue[] = [];
-    for (let i = definition.evaluationPeriods; i >= 1; i--) {
+    for (let i = evaluationRangePeriods(definition.evaluationPeriods); i >= 1; i--) {
       const start = boundaryMillis - i * periodMillis;
-      if (start + periodMillis <= this.startMillis) continue;
       const values = this.store.values(
         definition.namespace,
         definition.metricName,

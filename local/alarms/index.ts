@@ -1,6 +1,12 @@
 export { MetricStore, metricKey } from './metric-store';
 export type { Datapoint, Dimensions } from './metric-store';
-export { aggregate, breaches, nextState } from './alarm-rules';
-export type { AlarmState, PeriodValue } from './alarm-rules';
+export {
+  aggregate,
+  breaches,
+  effectiveTreatMissingData,
+  evaluationRangePeriods,
+  nextState,
+} from './alarm-rules';
+export type { AlarmRule, AlarmState, PeriodValue } from './alarm-rules';
 export { AlarmEvaluator } from './alarm-evaluator';
 export type { AlarmHistory, AlarmTransition } from './alarm-evaluator';

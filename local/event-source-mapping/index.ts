@@ -9,7 +9,18 @@ export {
   type PollingSettings,
   type StreamMappingSettings,
 } from './mapping-settings';
-export { SERVICE_METRIC, type EventSourceMappingStats, type ServiceMetricDatapoint } from './mapping-metrics';
+export {
+  EVENT_COUNT_METRIC,
+  EVENT_SOURCE_MAPPING_DIMENSION,
+  SERVICE_METRIC,
+  type EventSourceMappingStats,
+  type ServiceMetricDatapoint,
+} from './mapping-metrics';
+export {
+  ExecutionEnvironmentSlot,
+  type EnvironmentFactory,
+  type EnvironmentHandler,
+} from './execution-environment';
 export type { OnFailureCondition } from './on-failure-record';
 export { OffsetClock, systemClock, type Clock } from './scheduler-clock';
 export { judgeBatchResponse, type BatchVerdict } from './batch-response';

@@ -7,7 +7,14 @@ import { systemClock, type Clock } from './scheduler-clock';
 import { invokeFunction, type InvocationResult, type KinesisHandlerFunction } from './invoke-function';
 import { laneOf } from './lane-assignment';
 import { Lane, type LaneHost } from './lane';
-import { SERVICE_METRIC, type EventSourceMappingStats, type ServiceMetricDatapoint } from './mapping-metrics';
+import {
+  EVENT_COUNT_METRIC,
+  EVENT_SOURCE_MAPPING_DIMENSION,
+  SERVICE_METRIC,
+  type EventSourceMappingStats,
+  type ServiceMetricDatapoint,
+} from './mapping-metrics';
+import { ExecutionEnvironmentSlot, type EnvironmentFactory } from './execution-environment';
 import { DEFAULT_POLLING, type PollingSettings, type StreamMappingSettings } from './mapping-settings';
 import { OnFailureDestination } from './on-failure-destination';
 import { buildOnFailureRecord, type LastInvocation, type OnFailureCondition } from './on-failure-record';
@@ -17,8 +24,18 @@ import { WakeSignal } from './wake-signal';
 
 export interface KinesisEventSourceMappingOptions {
   readonly settings: StreamMappingSettings;
-  /** Invoked in process with events shaped as Lambda delivers them. */
-  readonly handler: KinesisHandlerFunction;
+  /**
+   * Invoked in process with events shaped as Lambda delivers them. One instance serves every
+   * concurrent batch; give `createEnvironment` instead to run each in its own environment.
+   */
+  readonly handler?: KinesisHandlerFunction;
+  /**
+   * Loads the function for a new execution environment (its own module state, clients and caches):
+   * called on the first invocation of each concurrent batch slot (shard x ParallelizationFactor) and
+   * again after a crash or timeout reset it. Takes precedence over `handler`.
+   * @default - every slot shares `handler`
+   */
+  readonly createEnvironment?: EnvironmentFactory;
   readonly functionName: string;
   readonly functionArn: string;
   /** The stream by name: kinesalite rejects calls that pass only StreamARN. */
@@ -38,6 +55,12 @@ export interface KinesisEventSourceMappingOptions {
   /** @default - the system clock */
   readonly clock?: Clock;
   readonly polling?: Partial<PollingSettings>;
+  /**
+   * Delay before Enabled=true/false takes effect: Lambda applies UpdateEventSourceMapping
+   * asynchronously (State Enabling/Disabling), and batches keep being read and invoked until it has.
+   * @default 0
+   */
+  readonly stateChangeDelayMillis?: number;
   /** Receives the AWS/Lambda and AWS/Kinesis datapoints AWS would publish for this mapping. */
   readonly onMetric?: (datapoint: ServiceMetricDatapoint) => void;
   /** Called when a GetRecords or GetShardIterator call fails (the poller retries). @default - ignored */
@@ -75,7 +98,10 @@ export class KinesisEventSourceMapping implements ControllableMapping {
   private running: Promise<void>[] = [];
   /** A bug in a polling or lane loop: it stops the whole mapping and stop() rethrows it. */
   private crash: Error | undefined;
+  /** Whether the mapping polls and invokes now. */
   private enabled: boolean;
+  /** What the last UpdateEventSourceMapping asked for; `enabled` follows after the delay. */
+  private requestedEnabled: boolean;
   private lastModified = new Date();
   private readonly counters: Counters;
 
@@ -84,6 +110,7 @@ export class KinesisEventSourceMapping implements ControllableMapping {
     this.clock = options.clock ?? systemClock;
     this.polling = { ...DEFAULT_POLLING, ...options.polling };
     this.enabled = options.enabled ?? true;
+    this.requestedEnabled = this.enabled;
     this.recordsWake = new WakeSignal(this.clock);
     this.controlWake = new WakeSignal(this.clock);
     const region = options.region ?? 'us-east-1';
@@ -108,8 +135,10 @@ export class KinesisEventSourceMapping implements ControllableMapping {
       getRecordsCalls: 0,
       recordsRead: 0,
       recordsBuffered: 0,
-      iteratorAgeMillis: 0,
+      oldestUnprocessedAgeMillis: 0,
+      maxOldestUnprocessedAgeMillis: 0,
       maxIteratorAgeMillis: 0,
+      coldStarts: 0,
       enabled: this.enabled,
       failed: false,
     };
@@ -123,11 +152,22 @@ export class KinesisEventSourceMapping implements ControllableMapping {
     );
     const laneHost = this.laneHost();
     const pollerHost = this.pollerHost();
+    const { handler, createEnvironment } = this.options;
+    if (createEnvironment === undefined && handler === undefined) {
+      throw new Error(`event source mapping ${this.uuid} needs a handler or createEnvironment`);
+    }
+    const factory = createEnvironment ?? ((): KinesisHandlerFunction => handler as KinesisHandlerFunction);
     for (const shard of shards.Shards ?? []) {
       const shardId = shard.ShardId as string;
       const lanes = Array.from(
         { length: this.options.settings.parallelizationFactor },
-        () => new Lane(laneHost),
+        () =>
+          new Lane(
+            laneHost,
+            new ExecutionEnvironmentSlot(factory, () => {
+              this.counters.coldStarts += 1;
+            }),
+          ),
       );
       this.lanesByShard.set(shardId, lanes);
       this.pollers.push(new ShardPoller(shardId, pollerHost));
@@ -160,14 +200,34 @@ export class KinesisEventSourceMapping implements ControllableMapping {
     this.halt();
   }
 
+  /** The state last asked for (Enabled=true/false), which the mapping reaches after the state-change delay. */
   isEnabled(): boolean {
+    return this.requestedEnabled;
+  }
+
+  /** Whether the mapping polls and invokes at this moment (false while Enabling, true while Disabling). */
+  isPolling(): boolean {
     return this.enabled;
   }
 
-  /** Enabled=false pauses polling and invoking after the invocations in flight; true resumes from the same record. */
+  /**
+   * Enabled=false pauses polling and invoking after the invocations in flight; true resumes from the
+   * same record. Takes effect after `stateChangeDelayMillis` (State Enabling/Disabling until then);
+   * a later call within the delay wins.
+   */
   setEnabled(enabled: boolean): void {
-    if (enabled !== this.enabled) this.lastModified = new Date(this.clock.now());
-    this.enabled = enabled;
+    if (enabled !== this.requestedEnabled) this.lastModified = new Date(this.clock.now());
+    this.requestedEnabled = enabled;
+    const delay = this.options.stateChangeDelayMillis ?? 0;
+    if (delay <= 0) {
+      this.applyEnabled();
+      return;
+    }
+    void this.clock.sleep(delay, this.stopController.signal).then(() => this.applyEnabled());
+  }
+
+  private applyEnabled(): void {
+    this.enabled = this.requestedEnabled;
     this.recordsWake.notify();
     this.controlWake.notify();
   }
@@ -178,7 +238,7 @@ export class KinesisEventSourceMapping implements ControllableMapping {
       UUID: this.uuid,
       FunctionArn: this.options.functionArn,
       EventSourceArn: this.options.streamArn,
-      State: this.enabled ? 'Enabled' : 'Disabled',
+      State: mappingState(this.requestedEnabled, this.enabled),
       StateTransitionReason: 'USER_INITIATED',
       LastModified: this.lastModified,
       LastProcessingResult: this.counters.invocations === 0 ? 'No records processed' : 'OK',
@@ -195,22 +255,25 @@ export class KinesisEventSourceMapping implements ControllableMapping {
   }
 
   stats(): EventSourceMappingStats {
-    const age = this.bufferedIteratorAgeMillis();
+    const age = this.bufferedOldestUnprocessedAgeMillis() ?? 0;
+    this.counters.maxOldestUnprocessedAgeMillis = Math.max(this.counters.maxOldestUnprocessedAgeMillis, age);
     return {
       ...this.counters,
       recordsBuffered: [...this.lanesByShard.values()].flat().reduce((sum, lane) => sum + lane.size, 0),
-      iteratorAgeMillis: age ?? 0,
+      oldestUnprocessedAgeMillis: age,
       enabled: this.enabled,
       failed: this.crash !== undefined,
     };
   }
 
   /**
-   * Age of the oldest record not yet processed, like Lambda's IteratorAge, including records not read
-   * yet (while disabled or caught up, a shard with nothing buffered is asked for its next record with a
-   * separate one-record read). kinesalite's MillisBehindLatest is always 0, so arrival times are used.
+   * Age of the oldest record not yet processed, including records not read yet (while disabled or
+   * caught up, a shard with nothing buffered is asked for its next record with a separate one-record
+   * read): how far behind the mapping is, for the progress line and the report. This is not what AWS
+   * publishes (IteratorAge is the age of the last record of each invoked batch; see SERVICE_METRIC).
+   * kinesalite's MillisBehindLatest is always 0, so arrival times are used.
    */
-  async measureIteratorAgeMillis(): Promise<number> {
+  async measureOldestUnprocessedAgeMillis(): Promise<number> {
     const now = this.clock.now();
     const arrivals = await Promise.all(
       this.pollers.map(async (poller) => {
@@ -220,7 +283,7 @@ export class KinesisEventSourceMapping implements ControllableMapping {
     );
     const known = arrivals.filter((arrival): arrival is number => arrival !== undefined);
     const age = known.length === 0 ? 0 : Math.max(0, now - Math.min(...known));
-    this.counters.maxIteratorAgeMillis = Math.max(this.counters.maxIteratorAgeMillis, age);
+    this.counters.maxOldestUnprocessedAgeMillis = Math.max(this.counters.maxOldestUnprocessedAgeMillis, age);
     return age;
   }
 
@@ -232,7 +295,7 @@ export class KinesisEventSourceMapping implements ControllableMapping {
       wake: this.recordsWake,
       stopping: this.stopController.signal,
       isEnabled: () => this.enabled,
-      invoke: (batch) => this.invoke(batch),
+      invoke: (batch, environment) => this.invoke(batch, environment),
       discard: (records, condition, invokeCount, lastInvocation) =>
         this.discard(records, condition, invokeCount, lastInvocation),
       acknowledge: (count) => {
@@ -259,33 +322,36 @@ export class KinesisEventSourceMapping implements ControllableMapping {
         this.counters.recordsRead += records.length;
         if (records.length > 0) this.recordsWake.notify();
       },
-      afterGetRecords: (shardId, recordCount) => {
+      afterGetRecords: (records) => {
         this.counters.getRecordsCalls += 1;
         const dimensions = { StreamName: this.options.streamName };
-        this.emit(
-          'AWS/Kinesis',
-          SERVICE_METRIC.getRecordsIteratorAge,
-          dimensions,
-          this.shardAge(shardId),
-          'Milliseconds',
-        );
-        this.emit('AWS/Kinesis', SERVICE_METRIC.getRecordsRecords, dimensions, recordCount, 'Count');
+        const last = records[records.length - 1];
+        const age = last === undefined ? 0 : Math.max(0, this.clock.now() - last.arrivalMillis);
+        this.emit('AWS/Kinesis', SERVICE_METRIC.getRecordsIteratorAge, dimensions, age, 'Milliseconds');
+        this.emit('AWS/Kinesis', SERVICE_METRIC.getRecordsRecords, dimensions, records.length, 'Count');
+        this.emitEventCount(EVENT_COUNT_METRIC.polled, records.length);
       },
       onReadError: (shardId, error) => this.options.onReadError?.(shardId, error),
     };
   }
 
-  private async invoke(batch: readonly StreamRecord[]): Promise<InvocationResult> {
+  private async invoke(
+    batch: readonly StreamRecord[],
+    environment: ExecutionEnvironmentSlot,
+  ): Promise<InvocationResult> {
     const { settings } = this.options;
     const dimensions = { FunctionName: this.options.functionName };
-    const shardId = batch[0]?.shardId ?? '';
-    this.emit('AWS/Lambda', SERVICE_METRIC.iteratorAge, dimensions, this.shardAge(shardId), 'Milliseconds');
+    const last = batch[batch.length - 1];
+    const iteratorAge = last === undefined ? 0 : Math.max(0, this.clock.now() - last.arrivalMillis);
+    this.counters.maxIteratorAgeMillis = Math.max(this.counters.maxIteratorAgeMillis, iteratorAge);
+    this.emit('AWS/Lambda', SERVICE_METRIC.iteratorAge, dimensions, iteratorAge, 'Milliseconds');
     this.emit('AWS/Lambda', SERVICE_METRIC.invocations, dimensions, 1, 'Count');
+    this.emitEventCount(EVENT_COUNT_METRIC.invoked, batch.length);
     this.counters.invocations += 1;
     this.counters.recordsDelivered += batch.length;
     const result = await invokeFunction(
       {
-        handler: this.options.handler,
+        handler: environment.acquire(),
         functionName: this.options.functionName,
         functionArn: this.options.functionArn,
         memorySizeMb: settings.memorySizeMb,
@@ -297,6 +363,14 @@ export class KinesisEventSourceMapping implements ControllableMapping {
       this.clock,
     );
     const kind = result.verdict.kind;
+    if (kind === 'function-error') environment.reset();
+    const failed =
+      result.verdict.kind === 'partial'
+        ? batch.length - result.verdict.failedIndex
+        : kind === 'success'
+          ? 0
+          : batch.length;
+    if (failed > 0) this.emitEventCount(EVENT_COUNT_METRIC.failedInvoke, failed);
     if (kind === 'function-error') this.counters.functionErrors += 1;
     if (kind === 'invalid') this.counters.invalidResponses += 1;
     if (kind === 'partial') this.counters.partialFailures += 1;
@@ -312,6 +386,7 @@ export class KinesisEventSourceMapping implements ControllableMapping {
   ): Promise<boolean> {
     if (this.destination === undefined) {
       this.counters.recordsDiscarded += records.length;
+      this.emitEventCount(EVENT_COUNT_METRIC.dropped, records.length);
       return true;
     }
     const message = buildOnFailureRecord({
@@ -328,6 +403,7 @@ export class KinesisEventSourceMapping implements ControllableMapping {
     if (sent) {
       this.counters.onFailureMessages += 1;
       this.counters.recordsSentToOnFailure += records.length;
+      this.emitEventCount(EVENT_COUNT_METRIC.onFailureDelivered, records.length);
     }
     return sent;
   }
@@ -339,19 +415,22 @@ export class KinesisEventSourceMapping implements ControllableMapping {
     return arrivals.length === 0 ? undefined : Math.min(...arrivals);
   }
 
-  private shardAge(shardId: string): number {
-    const oldest = this.oldestBufferedArrival(shardId);
-    const age = oldest === undefined ? 0 : Math.max(0, this.clock.now() - oldest);
-    this.counters.maxIteratorAgeMillis = Math.max(this.counters.maxIteratorAgeMillis, age);
-    return age;
-  }
-
-  private bufferedIteratorAgeMillis(): number | undefined {
+  private bufferedOldestUnprocessedAgeMillis(): number | undefined {
     const ages = [...this.lanesByShard.keys()]
       .map((shardId) => this.oldestBufferedArrival(shardId))
       .filter((arrival): arrival is number => arrival !== undefined)
       .map((arrival) => Math.max(0, this.clock.now() - arrival));
     return ages.length === 0 ? undefined : Math.max(...ages);
+  }
+
+  /**
+   * An EventCount metric of this mapping (dimension EventSourceMappingUUID). None while the mapping is
+   * disabled: a disabled mapping polls and invokes nothing, and what finishes after the switch (an
+   * invocation in flight) is not reported.
+   */
+  private emitEventCount(metricName: string, value: number): void {
+    if (!this.enabled) return;
+    this.emit('AWS/Lambda', metricName, { [EVENT_SOURCE_MAPPING_DIMENSION]: this.uuid }, value, 'Count');
   }
 
   private emit(
@@ -376,4 +455,10 @@ export class KinesisEventSourceMapping implements ControllableMapping {
 function roleArnFor(functionArn: string, functionName: string): string {
   const account = functionArn.split(':')[4] ?? '000000000000';
   return `arn:aws:iam::${account}:role/${functionName}-role`;
+}
+
+/** The State GetEventSourceMapping reports while a change of Enabled is taking effect. */
+function mappingState(requested: boolean, effective: boolean): string {
+  if (requested === effective) return requested ? 'Enabled' : 'Disabled';
+  return requested ? 'Enabling' : 'Disabling';
 }

@@ -4,6 +4,7 @@ import type { PollingSettings, StreamMappingSettings } from './mapping-settings'
 import type { LastInvocation, OnFailureCondition } from './on-failure-record';
 import type { StreamRecord } from './stream-record';
 import type { WakeSignal } from './wake-signal';
+import type { ExecutionEnvironmentSlot } from './execution-environment';
 
 /** What a lane needs from its mapping. */
 export interface LaneHost {
@@ -14,7 +15,8 @@ export interface LaneHost {
   readonly wake: WakeSignal;
   readonly stopping: AbortSignal;
   isEnabled(): boolean;
-  invoke(batch: readonly StreamRecord[]): Promise<InvocationResult>;
+  /** Invokes the function with the batch in the lane's execution environment. */
+  invoke(batch: readonly StreamRecord[], environment: ExecutionEnvironmentSlot): Promise<InvocationResult>;
   /** Sends the records' pointers to on-failure (or drops them without a destination); false if stopped first. */
   discard(
     records: readonly StreamRecord[],
@@ -29,8 +31,20 @@ export interface LaneHost {
 /** A batch being worked on: retried as a unit, split by bisect, shrunk by partial failures. */
 interface WorkItem {
   records: readonly StreamRecord[];
-  /** Failed invocations that count against MaximumRetryAttempts. */
+  /**
+   * Failed invocations that count against MaximumRetryAttempts. A partial batch response counts even
+   * when it made progress: AWS documents that it checkpoints at the lowest failed record and retries
+   * according to the retry settings, not whether that retry is charged; counting it is the reading
+   * that sends records to on-failure sooner, the one harder on "no event lost"
+   * (https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-batchfailurereporting.html).
+   */
   retries: number;
+  /**
+   * Invocations that included these records, bisect halves and partial retries included: the
+   * on-failure record's `approximateInvokeCount`. AWS calls it approximate and does not define it
+   * further; counting every invocation the records took part in never under-reports how often
+   * the downstream may have seen them.
+   */
   invokeCount: number;
   lastInvocation?: LastInvocation;
 }
@@ -55,7 +69,11 @@ export class Lane {
   private readonly work: WorkItem[] = [];
   private windowStartedAt: number | undefined;
 
-  constructor(private readonly host: LaneHost) {}
+  constructor(
+    private readonly host: LaneHost,
+    /** The execution environment this concurrent batch slot runs in. */
+    private readonly environment: ExecutionEnvironmentSlot,
+  ) {}
 
   push(record: StreamRecord): void {
     if (this.pending.length === 0) this.windowStartedAt = this.host.clock.now();
@@ -100,7 +118,8 @@ export class Lane {
     }
     const deadline =
       (this.windowStartedAt ?? clock.now()) + settings.maxBatchingWindowSeconds * MILLIS_PER_SECOND;
-    while (this.pending.length < settings.batchSize && clock.now() < deadline) {
+    // The window also ends early when the batch is full by count or by the 6 MB payload limit.
+    while (!this.batchIsFull() && clock.now() < deadline) {
       await wake.wait(deadline - clock.now());
       if (this.host.stopping.aborted || !this.host.isEnabled()) return undefined;
     }
@@ -111,13 +130,27 @@ export class Lane {
     return item;
   }
 
+  /** Whether the pending records already make a batch of batchSize or of the 6 MB payload. */
+  private batchIsFull(): boolean {
+    const length = this.batchLength();
+    return (
+      length >= this.host.settings.batchSize ||
+      length < this.pending.length ||
+      this.pendingBytes(length) >= MAX_PAYLOAD_BYTES
+    );
+  }
+
+  private pendingBytes(length: number): number {
+    return this.pending.slice(0, length).reduce((sum, record) => sum + recordPayloadBytes(record), 0);
+  }
+
   /** Up to batchSize records and at most the 6 MB payload, never fewer than one. */
   private batchLength(): number {
     let bytes = 0;
     let length = 0;
     for (const record of this.pending) {
       if (length === this.host.settings.batchSize) break;
-      bytes += Math.ceil(record.data.length / 3) * 4 + RECORD_OVERHEAD_BYTES;
+      bytes += recordPayloadBytes(record);
       if (length > 0 && bytes > MAX_PAYLOAD_BYTES) break;
       length += 1;
     }
@@ -126,7 +159,7 @@ export class Lane {
 
   private async process(item: WorkItem): Promise<Step> {
     if (!(await this.discardExpired(item))) return 'progress';
-    const result = await this.host.invoke(item.records);
+    const result = await this.host.invoke(item.records, this.environment);
     item.invokeCount += 1;
     item.lastInvocation = result;
     const { verdict } = result;
@@ -191,4 +224,9 @@ export class Lane {
     const { retryBaseDelayMillis, retryMaxDelayMillis } = this.host.polling;
     return Math.min(retryMaxDelayMillis, retryBaseDelayMillis * 2 ** Math.min(consecutiveFailures - 1, 30));
   }
+}
+
+/** A record's share of the invocation payload: its base64 data and the event envelope around it. */
+function recordPayloadBytes(record: StreamRecord): number {
+  return Math.ceil(record.data.length / 3) * 4 + RECORD_OVERHEAD_BYTES;
 }

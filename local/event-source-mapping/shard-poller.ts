@@ -24,7 +24,8 @@ export interface PollerHost {
   buffered(shardId: string): number;
   /** Hands a page of records to the shard's lanes (in order). */
   deliver(records: readonly StreamRecord[]): void;
-  afterGetRecords(shardId: string, recordCount: number): void;
+  /** After each GetRecords call, with the records it returned (none when caught up). */
+  afterGetRecords(records: readonly StreamRecord[]): void;
   /** A failed Kinesis call; the poller backs off and retries. */
   onReadError(shardId: string, error: unknown): void;
 }
@@ -63,7 +64,7 @@ export class ShardPoller {
         const records = (page.Records ?? []).map((record) => this.toStreamRecord(record));
         this.host.deliver(records);
         this.lastReadSequence = records[records.length - 1]?.sequenceNumber ?? this.lastReadSequence;
-        this.host.afterGetRecords(this.shardId, records.length);
+        this.host.afterGetRecords(records);
         // A closed shard (resharding) has no next iterator; the emulated stream is never resharded.
         if (page.NextShardIterator === undefined) return;
         iterator = page.NextShardIterator;

@@ -10,14 +10,22 @@ export interface RecordedAdmission {
 /**
  * A pass-through {@link CircuitBreaker} that notes every admission: each admitted call is one
  * downstream call, timed where the consumer decided to make it (the downstream's own arrival times
- * lag behind that under load, since everything shares one process).
+ * lag behind that under load, since everything shares one process). Each execution environment has
+ * its own breaker instance; {@link AdmissionLog.sharing} wraps another instance into the same log.
  */
 export class AdmissionLog implements CircuitBreaker {
   readonly name: string;
-  private readonly list: RecordedAdmission[] = [];
 
-  constructor(private readonly inner: CircuitBreaker) {
+  constructor(
+    private readonly inner: CircuitBreaker,
+    private readonly list: RecordedAdmission[] = [],
+  ) {
     this.name = inner.name;
+  }
+
+  /** Another breaker instance (another execution environment's), recording into this log. */
+  sharing(inner: CircuitBreaker): AdmissionLog {
+    return new AdmissionLog(inner, this.list);
   }
 
   get admissions(): readonly RecordedAdmission[] {

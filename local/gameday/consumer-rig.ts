@@ -12,6 +12,7 @@ import type { MetricStore } from '../alarms';
 import { DownstreamServer } from '../downstream';
 import type { LocalClientConfig, LocalConsumerResources } from '../emulators';
 import { KinesisEventSourceMapping, mappingSettingsFor } from '../event-source-mapping';
+import type { EnvironmentHandler } from '../event-source-mapping';
 import { AdmissionLog } from './admission-log';
 import type { BreakerHistory } from './breaker-history';
 import { withCrashes } from './crash-injection';
@@ -51,7 +52,7 @@ export interface ConsumerRig {
   readonly resources: LocalConsumerResources;
   readonly downstream: DownstreamServer;
   readonly mapping: KinesisEventSourceMapping;
-  /** Every call the consumer's breaker admitted, with when. */
+  /** Every call the consumer's breaker instances (one per execution environment) admitted, with when. */
   readonly admissions: AdmissionLog;
   /** EventIds the handler parked in the poison queue (SQS confirmed), seen live. */
   readonly parked: Set<string>;
@@ -76,6 +77,8 @@ export interface RigContext {
   readonly behaviourNow: () => DownstreamBehaviour;
   /** Learns when the breaker's own trips were committed. */
   readonly history: BreakerHistory;
+  /** How long an Enabled change of a mapping takes to apply (Enabling/Disabling until then). */
+  readonly mappingStateChangeDelayMillis: number;
 }
 
 /** Starts the consumer's downstream (its URL replaces the config's placeholder) and builds the rest. */
@@ -93,9 +96,9 @@ export async function buildConsumerRig(
     poisonQueueUrl: resources.poisonQueue.url,
     breakerTableName: context.breakerTableName,
   });
-  const admissions = new AdmissionLog(
+  const newBreaker = (dynamodb: DynamoDBClient): DynamoDbCircuitBreaker =>
     new DynamoDbCircuitBreaker({
-      client: new DynamoDBClient(context.clientConfig.dynamodb),
+      client: dynamodb,
       tableName: context.breakerTableName,
       name: config.breakerName,
       settings: context.config.breaker,
@@ -104,20 +107,37 @@ export async function buildConsumerRig(
           if (event.scope === 'store') context.history.confirm(event.breaker, event.version, Date.now());
         },
       },
-    }),
-  );
-  const handler = createConsumerHandler(settings, {
-    sqs: poisonTrackingClient(context.clientConfig.sqs, parked),
-    breaker: admissions,
-    logger: log,
-    metrics: quietConsumerMetrics(context.config, config.name),
-  });
+    });
+  // The log every environment's breaker records into; this first instance itself is never called.
+  const admissions = new AdmissionLog(newBreaker(new DynamoDBClient(context.clientConfig.dynamodb)));
   const crashes = { count: 0 };
+  const metrics = quietConsumerMetrics(context.config, config.name);
+  // One execution environment: what Lambda's cold start builds when it loads the handler module
+  // (handler.ts builds its clients and breaker at module scope): its own SDK clients and its own
+  // breaker instance, whose read cache no other environment shares.
+  const createEnvironment = (): EnvironmentHandler => {
+    const dynamodb = new DynamoDBClient(context.clientConfig.dynamodb);
+    const sqs = poisonTrackingClient(context.clientConfig.sqs, parked);
+    const handler = createConsumerHandler(settings, {
+      sqs,
+      breaker: admissions.sharing(newBreaker(dynamodb)),
+      logger: log,
+      metrics,
+    });
+    const crashing = withCrashes(config.name, handler, context.crashRate, context.random, () => {
+      crashes.count++;
+    });
+    return Object.assign(crashing, {
+      dispose: () => {
+        dynamodb.destroy();
+        sqs.destroy();
+      },
+    });
+  };
   const mapping = new KinesisEventSourceMapping({
     settings: mappingSettingsFor(config),
-    handler: withCrashes(config.name, handler, context.crashRate, context.random, () => {
-      crashes.count++;
-    }),
+    createEnvironment,
+    stateChangeDelayMillis: context.mappingStateChangeDelayMillis,
     functionName: resources.functionName,
     functionArn: resources.functionArn,
     streamName: context.streamName,

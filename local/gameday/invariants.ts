@@ -36,14 +36,21 @@ export function callsWhileOpen(
 
 /**
  * Invariant 2, where the calls are decided: admissions other than HALF_OPEN probes while the breaker
- * was not CLOSED (from the commit of its trip until it closed again).
+ * was not CLOSED, later than `graceMillis` after the commit of its trip and before it closed again.
+ * DESIGN.md's bound is the breaker's read-cache TTL: every execution environment has its own cache,
+ * so one that read CLOSED just before another committed the trip may admit calls until its cache
+ * expires, as it would on AWS.
+ * @param graceMillis - the read-cache TTL; 0 counts every admission after the commit
  */
 export function admissionsWhileOpen(
   admissions: readonly RecordedAdmission[],
   notClosed: readonly Interval[],
+  graceMillis = 0,
 ): RecordedAdmission[] {
   return admissions.filter(
-    (a) => !a.probe && notClosed.some((i) => a.atMillis >= i.startMillis && a.atMillis < i.endMillis),
+    (a) =>
+      !a.probe &&
+      notClosed.some((i) => a.atMillis >= i.startMillis + graceMillis && a.atMillis < i.endMillis),
   );
 }
 

@@ -45,6 +45,29 @@ export class MetricsRecorder {
     return this.depths.get(queueName) ?? 0;
   }
 
+  /**
+   * Records, for each period of [fromMillis, untilMillis), the datapoints the deployed pipeline emits
+   * while idle: each standard consumer's GetRecords polls (GetRecords.IteratorAgeMilliseconds 0,
+   * GetRecords.Records 0), the controller tick's BreakerOpen 0 and the queues' depth 0. On AWS the
+   * stack runs long before an incident, and CloudWatch evaluates alarms on data from before they were
+   * created; without this history a fresh local run would look like a fresh deployment, where an alarm
+   * that treats missing data as breaching pages on its first evaluation.
+   */
+  recordIdleHistory(fromMillis: number, untilMillis: number, periodMillis: number): void {
+    const { stage, metricsNamespace, breakers, queues, streamName } = this.options;
+    for (let at = fromMillis; at < untilMillis; at += periodMillis) {
+      const streamDims = { StreamName: streamName };
+      this.put('AWS/Kinesis', 'GetRecords.IteratorAgeMilliseconds', streamDims, at, 0);
+      this.put('AWS/Kinesis', 'GetRecords.Records', streamDims, at, 0);
+      for (const breaker of breakers)
+        this.put(metricsNamespace, METRIC.breakerOpen, breakerDims(stage, breaker), at, 0);
+      for (const queue of queues) {
+        this.put('AWS/SQS', 'ApproximateNumberOfMessagesVisible', { QueueName: queue.name }, at, 0);
+        this.put('AWS/SQS', 'ApproximateAgeOfOldestMessage', { QueueName: queue.name }, at, 0);
+      }
+    }
+  }
+
   /** Records an error of the breaker controller's function. */
   controllerError(atMillis: number): void {
     this.put('AWS/Lambda', 'Errors', { FunctionName: this.options.controllerFunctionName }, atMillis, 1);

@@ -18,6 +18,11 @@ export interface GameDayOptions {
   readonly crashRate: number;
   /** How long the DynamoDB emulator refuses requests, during the outage; 0 for none. */
   readonly storeOutageSeconds: number;
+  /**
+   * How long an Enabled change of an event source mapping takes to apply (Lambda applies
+   * UpdateEventSourceMapping asynchronously; batches keep being invoked while Disabling).
+   */
+  readonly mappingStateDelaySeconds: number;
   /** Consumers to run. @default - every consumer of the local stage */
   readonly consumers: readonly string[] | undefined;
   /** Multiplies every phase length, the outage included. */
@@ -35,6 +40,7 @@ export const DEFAULT_OPTIONS = {
   poisonRate: 0.01,
   crashRate: 0.02,
   storeOutageSeconds: 0,
+  mappingStateDelaySeconds: 2,
   durationScale: 1,
 } as const;
 
@@ -48,6 +54,7 @@ export const OPTION_LIMITS = {
   poisonRate: { min: 0, max: 1, integer: false },
   crashRate: { min: 0, max: 0.9, integer: false },
   storeOutageSeconds: { min: 0, max: 600, integer: false },
+  mappingStateDelaySeconds: { min: 0, max: 60, integer: false },
   durationScale: { min: 0.05, max: 10, integer: false },
 } as const;
 
@@ -64,6 +71,8 @@ drain and redrive, then checks that no event was lost.
   --poison-rate R           share of poison events, 0..1 (default ${DEFAULT_OPTIONS.poisonRate})
   --crash-rate R            share of handler invocations that throw mid-batch, 0..0.9 (default ${DEFAULT_OPTIONS.crashRate})
   --store-outage-seconds N  DynamoDB refuses requests this long during the outage, 0..600 (default ${DEFAULT_OPTIONS.storeOutageSeconds})
+  --mapping-state-delay-seconds N
+                            delay before a mapping's Enabled change applies, 0..60 (default ${DEFAULT_OPTIONS.mappingStateDelaySeconds})
   --consumers a,b           consumers to run (default: every consumer of the local stage)
   --duration-scale F        multiplies every phase length, 0.05..10 (default ${DEFAULT_OPTIONS.durationScale})
   --json FILE               also write the report as JSON to FILE
@@ -90,6 +99,7 @@ const FLAG_OF: Record<NumericOption, string> = {
   poisonRate: '--poison-rate',
   crashRate: '--crash-rate',
   storeOutageSeconds: '--store-outage-seconds',
+  mappingStateDelaySeconds: '--mapping-state-delay-seconds',
   durationScale: '--duration-scale',
 };
 
@@ -134,6 +144,7 @@ export function parseOptions(args: readonly string[], knownConsumers: readonly s
     poisonRate: numeric('poisonRate', DEFAULT_OPTIONS.poisonRate),
     crashRate: numeric('crashRate', DEFAULT_OPTIONS.crashRate),
     storeOutageSeconds: numeric('storeOutageSeconds', DEFAULT_OPTIONS.storeOutageSeconds),
+    mappingStateDelaySeconds: numeric('mappingStateDelaySeconds', DEFAULT_OPTIONS.mappingStateDelaySeconds),
     consumers: parseConsumers(values.consumers, knownConsumers),
     durationScale: numeric('durationScale', DEFAULT_OPTIONS.durationScale),
     jsonFile: parseJsonFile(values.json),

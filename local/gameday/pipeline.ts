@@ -52,6 +52,8 @@ export interface PipelineOptions {
   readonly crashRate: number;
   readonly crashRandom: Random;
   readonly behaviourNow: () => DownstreamBehaviour;
+  /** How long an Enabled change of a mapping takes to apply. */
+  readonly mappingStateChangeDelayMillis: number;
 }
 
 /**
@@ -98,6 +100,7 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
           random: options.crashRandom,
           behaviourNow: options.behaviourNow,
           history,
+          mappingStateChangeDelayMillis: options.mappingStateChangeDelayMillis,
         },
         consumer,
         resources.consumers.find((c) => c.name === consumer.name)!,

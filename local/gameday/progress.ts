@@ -8,7 +8,8 @@ export interface ProgressSnapshot {
     readonly delivered: number;
     /** Records in the stream the consumer has not checkpointed past. */
     readonly backlog: number;
-    readonly iteratorAgeMillis: number;
+    /** Age of the oldest record not yet processed (not AWS's IteratorAge). */
+    readonly oldestUnprocessedAgeMillis: number;
     readonly breakerState: string;
     readonly poisonDlqDepth: number;
     readonly onFailureDlqDepth: number;
@@ -20,7 +21,7 @@ export interface ProgressSnapshot {
 export function formatProgress(snapshot: ProgressSnapshot): string {
   const consumers = snapshot.consumers.map(
     (c) =>
-      `${c.name}: dlv ${c.delivered} backlog ${c.backlog} age ${(c.iteratorAgeMillis / 1000).toFixed(1)}s ` +
+      `${c.name}: dlv ${c.delivered} backlog ${c.backlog} age ${(c.oldestUnprocessedAgeMillis / 1000).toFixed(1)}s ` +
       `${c.breakerState} dlq ${c.poisonDlqDepth}p/${c.onFailureDlqDepth}f`,
   );
   const alarms = snapshot.alarmsInAlarm.length === 0 ? 'none' : snapshot.alarmsInAlarm.join(',');

@@ -18,14 +18,25 @@ export interface ConsumerReport {
   /** In the stream, but neither delivered nor in the poison DLQ. */
   readonly lost: number;
   readonly lostEventIds: readonly string[];
-  readonly maxIteratorAgeMillis: number;
+  /** Highest age of the oldest record not yet processed: how far behind the consumer fell (not AWS's IteratorAge). */
+  readonly maxOldestUnprocessedAgeMillis: number;
   readonly invocations: number;
+  /** Execution environments started: one per concurrent batch slot, plus one after each crash. */
+  readonly coldStarts: number;
   readonly crashes: number;
   readonly downstreamCalls: number;
   /** Breaches of invariant 2: `admittedWhileOpen` + `callsWithoutAdmission`. */
   readonly downstreamCallsWhileOpen: number;
-  /** Calls the breaker admitted, not as a HALF_OPEN probe, after a trip was committed and before it closed. */
+  /**
+   * Calls the breaker admitted, not as a HALF_OPEN probe, later than the read-cache TTL after a trip
+   * was committed and before it closed.
+   */
   readonly admittedWhileOpen: number;
+  /**
+   * Calls admitted within the read-cache TTL after a trip was committed: an execution environment
+   * whose cache still said CLOSED (allowed by invariant 2; reported for information).
+   */
+  readonly admittedWithinCacheTtl: number;
   /** Calls the downstream received beyond those the breaker admitted. */
   readonly callsWithoutAdmission: number;
   /** Calls that arrived at the downstream while the table said OPEN, in-flight ones included (for information). */
@@ -67,7 +78,7 @@ export interface GameDayReport {
   readonly poisoned: number;
   readonly redriven: number;
   readonly lost: number;
-  readonly maxIteratorAgeMillis: number;
+  readonly maxOldestUnprocessedAgeMillis: number;
   readonly downstreamCallsWhileOpen: number;
   readonly alarms: readonly AlarmReport[];
   /** Ms since the start of the run; one entry per consumer of the breaker. */
@@ -111,7 +122,7 @@ export function buildReport(input: ReportInput): GameDayReport {
     poisoned: sum((c) => c.poisoned),
     redriven: sum((c) => c.redriven),
     lost: sum((c) => c.lost),
-    maxIteratorAgeMillis: Math.max(0, ...consumers.map((c) => c.maxIteratorAgeMillis)),
+    maxOldestUnprocessedAgeMillis: Math.max(0, ...consumers.map((c) => c.maxOldestUnprocessedAgeMillis)),
     downstreamCallsWhileOpen: sum((c) => c.downstreamCallsWhileOpen),
     alarms: input.alarms.map((alarm) => ({
       name: alarm.name,
@@ -148,11 +159,12 @@ export function formatReport(report: GameDayReport): string {
   for (const [name, c] of Object.entries(report.consumers)) {
     lines.push(
       `  ${name}: sent ${c.sent}, delivered ${c.delivered}, duplicates ${c.duplicates}, poisoned ${c.poisoned}, ` +
-        `redriven ${c.redriven}, lost ${c.lost}, max iterator age ${seconds(c.maxIteratorAgeMillis)}`,
+        `redriven ${c.redriven}, lost ${c.lost}, max oldest-unprocessed age ${seconds(c.maxOldestUnprocessedAgeMillis)}`,
     );
     lines.push(
-      `    invocations ${c.invocations} (${c.crashes} crashed), downstream calls ${c.downstreamCalls}, ` +
-        `calls while OPEN ${c.downstreamCallsWhileOpen} (${c.callsArrivedWhileOpen} arrived after the trip, all admitted before it)`,
+      `    invocations ${c.invocations} (${c.crashes} crashed, ${c.coldStarts} cold starts), downstream calls ${c.downstreamCalls}, ` +
+        `calls while OPEN ${c.downstreamCallsWhileOpen} (${c.admittedWithinCacheTtl} admitted within the read-cache TTL of a trip, ` +
+        `${c.callsArrivedWhileOpen} arrived after a trip)`,
     );
     const transitions = report.breakerTransitions.filter((t) => t.consumer === name);
     lines.push(

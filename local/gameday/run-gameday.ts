@@ -2,7 +2,7 @@ import { alarmDefinitions, MILLIS_PER_SECOND, pipelineCriticalDefinition } from 
 import { loadConfig, readCdkJsonContext } from '../../contracts';
 import type { PipelineConfig } from '../../contracts';
 import { redriveOnFailure } from '../../ops/redrive';
-import { AlarmEvaluator } from '../alarms';
+import { AlarmEvaluator, evaluationRangePeriods } from '../alarms';
 import type { ConsumerRig } from './consumer-rig';
 import { EventFactory } from './events';
 import { checkInvariants, consumerReports, pageExpectations } from './final-checks';
@@ -98,6 +98,7 @@ export async function runGameDay(options: GameDayOptions, io: GameDayIo = {}): P
     crashRate: options.crashRate,
     crashRandom: seededRandom((options.seed + CRASH_SEED_OFFSET) >>> 0),
     behaviourNow: () => phaseAt(scenario, Date.now() - startedAtMillis).downstream,
+    mappingStateChangeDelayMillis: options.mappingStateDelaySeconds * MILLIS_PER_SECOND,
   });
   try {
     const run = startRun(options, io, pipeline, scenario);
@@ -138,12 +139,13 @@ function startRun(options: GameDayOptions, io: GameDayIo, pipeline: LocalPipelin
     history,
     producerThrottled: () => driver.counters.throttled,
   });
-  const evaluator = new AlarmEvaluator(
-    alarmDefinitions(config, pipeline.alarmResources),
-    pipeline.store,
-    startedAtMillis,
-    [pipelineCriticalDefinition(config, pipeline.alarmResources)],
-  );
+  const definitions = alarmDefinitions(config, pipeline.alarmResources);
+  const periodMillis = config.alarms.periodSeconds * MILLIS_PER_SECOND;
+  const longestRange = Math.max(...definitions.map((d) => evaluationRangePeriods(d.evaluationPeriods)));
+  recorder.recordIdleHistory(startedAtMillis - longestRange * periodMillis, startedAtMillis, periodMillis);
+  const evaluator = new AlarmEvaluator(definitions, pipeline.store, startedAtMillis, [
+    pipelineCriticalDefinition(config, pipeline.alarmResources),
+  ]);
   const tick = every(
     CONTROLLER_TICK_MILLIS,
     () => pipeline.controller(scheduledEvent()),
@@ -171,7 +173,7 @@ function startRun(options: GameDayOptions, io: GameDayIo, pipeline: LocalPipelin
           recorder.controllerError(at);
         controllerErrorsSeen = pipeline.controllerErrorsAt.length;
         await recorder.sample(now);
-        const ages = await Promise.all(rigs.map((rig) => rig.mapping.measureIteratorAgeMillis()));
+        const ages = await Promise.all(rigs.map((rig) => rig.mapping.measureOldestUnprocessedAgeMillis()));
         evaluator.advanceTo(now);
         io.progress?.(
           formatProgress({
@@ -182,7 +184,7 @@ function startRun(options: GameDayOptions, io: GameDayIo, pipeline: LocalPipelin
               name: rig.config.name,
               delivered: rig.downstream.log.delivered,
               backlog: backlogOf(rig, ledger),
-              iteratorAgeMillis: ages[i],
+              oldestUnprocessedAgeMillis: ages[i],
               breakerState: history.stateOf(rig.config.breakerName),
               poisonDlqDepth: recorder.depthOf(rig.resources.poisonQueue.name),
               onFailureDlqDepth: recorder.depthOf(rig.resources.onFailureQueue.name),
@@ -250,6 +252,7 @@ async function settle(run: Run): Promise<void> {
     rigs,
     history,
     alarmPeriodMillis: periodMillis,
+    breakerCacheTtlMillis: config.breaker.cacheTtlMillis,
     stage: config.stage,
   };
   const parkedCount = (name: string): number => rigs.find((r) => r.config.name === name)?.parked.size ?? 0;
@@ -288,6 +291,7 @@ async function judge(run: Run, redriven: Map<string, Set<string>>): Promise<Game
     poisonDlq,
     redriven,
     alarmPeriodMillis: config.alarms.periodSeconds * MILLIS_PER_SECOND,
+    breakerCacheTtlMillis: config.breaker.cacheTtlMillis,
     stage: config.stage,
   };
   const consumers = consumerReports(record);

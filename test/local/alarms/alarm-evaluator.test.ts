@@ -116,24 +116,95 @@ describe('AlarmEvaluator', () => {
     expect(evaluator.histories()[0].state).toBe('ALARM');
   });
 
-  it('does not count the periods before its start: a breaching alarm does not page on the silence before the run', () => {
-    // GIVEN an alarm treating missing data as breaching, started mid-period, with a low value after start
+  it('uses data from before it was created, as CloudWatch does', () => {
+    // GIVEN a breaching value recorded in the period before the alarm was created
     const store = new MetricStore();
-    put(store, T0 + 6_000, 10);
-    const evaluator = new AlarmEvaluator([definition({ treatMissingData: 'breaching' })], store, T0 + 5_000);
+    put(store, T0 - PERIOD_MILLIS + 1_000, 9_000);
+    const evaluator = new AlarmEvaluator([definition({ treatMissingData: 'notBreaching' })], store, T0);
 
-    // WHEN the first boundary is evaluated
+    // WHEN the first boundary after its creation is evaluated
     evaluator.advanceTo(T0 + PERIOD_MILLIS);
 
-    // THEN only the period holding the start counts, and it does not breach
-    expect(evaluator.histories()[0].state).toBe('OK');
+    // THEN that older datapoint is in the range and pages
+    expect(evaluator.histories()[0].transitions).toEqual([
+      { from: 'INSUFFICIENT_DATA', to: 'ALARM', atMillis: T0 + PERIOD_MILLIS },
+    ]);
+  });
+
+  it('re-evaluates the last real datapoints after the metric stops: a breaching alarm pages only when too few are left', () => {
+    // GIVEN 1 of 2, missing data as breaching (the stream iterator-age alarm), and a metric that is
+    // reported since before the alarm was created and that stops after four periods (the mappings
+    // were disabled)
+    const store = new MetricStore();
+    for (let p = -4; p < 4; p++) put(store, T0 + p * PERIOD_MILLIS + 1_000, 10);
+    const evaluator = new AlarmEvaluator([definition({ treatMissingData: 'breaching' })], store, T0);
+
+    // WHEN evaluated through the quiet periods
+    evaluator.advanceTo(T0 + 9 * PERIOD_MILLIS);
+
+    // THEN it stays OK while two real datapoints are in the four retrieved periods, and pages when
+    // only one is left (three quiet periods), not one quiet period after the stop
+    const [history] = evaluator.histories();
+    expect(history.transitions).toEqual([
+      { from: 'INSUFFICIENT_DATA', to: 'OK', atMillis: T0 + PERIOD_MILLIS },
+      { from: 'OK', to: 'ALARM', atMillis: T0 + 7 * PERIOD_MILLIS },
+    ]);
+  });
+
+  it('keeps a notBreaching alarm in ALARM while its last breaching datapoints stay in range', () => {
+    // GIVEN two breaching periods and then silence
+    const store = new MetricStore();
+    put(store, T0 + 1_000, 9_000);
+    put(store, T0 + PERIOD_MILLIS + 1_000, 9_000);
+    const evaluator = new AlarmEvaluator([definition({ treatMissingData: 'notBreaching' })], store, T0);
+
+    // WHEN evaluated through the silence
+    evaluator.advanceTo(T0 + 8 * PERIOD_MILLIS);
+
+    // THEN it recovers only once fewer than M breaching datapoints remain in the range
+    const [history] = evaluator.histories();
+    expect(history.firstAlarmAtMillis).toBe(T0 + PERIOD_MILLIS);
+    expect(history.okAtMillis).toBe(T0 + 6 * PERIOD_MILLIS);
+  });
+
+  it('pages at once on a fresh alarm that treats missing data as breaching and has too little data, as CloudWatch would', () => {
+    // GIVEN one datapoint only, in the period before the first evaluation
+    const store = new MetricStore();
+    put(store, T0 + 1_000, 10);
+    const evaluator = new AlarmEvaluator([definition({ treatMissingData: 'breaching' })], store, T0);
+
+    // WHEN evaluated THEN the missing period needed to make N is filled as breaching
+    evaluator.advanceTo(T0 + PERIOD_MILLIS);
+    expect(evaluator.histories()[0].state).toBe('ALARM');
+  });
+
+  it('ignores missing data for AWS/DynamoDB metrics even when the alarm says breaching', () => {
+    // GIVEN an alarm on a DynamoDB metric that treats missing data as breaching, and no datapoint
+    const store = new MetricStore();
+    const evaluator = new AlarmEvaluator(
+      [
+        definition({
+          namespace: 'AWS/DynamoDB',
+          metricName: 'ThrottledRequests',
+          treatMissingData: 'breaching',
+        }),
+      ],
+      store,
+      T0,
+    );
+
+    // WHEN evaluated THEN it keeps its state, as CloudWatch does
+    evaluator.advanceTo(T0 + 5 * PERIOD_MILLIS);
+    expect(evaluator.histories()[0].state).toBe('INSUFFICIENT_DATA');
   });
 
   it('derives a composite alarm from its members: ALARM while any member is, OK when none is', () => {
-    // GIVEN two members: one breaches in period 0, the other in period 1
+    // GIVEN two members: one breaches in period 0, the other in period 1, both low otherwise
     const store = new MetricStore();
-    put(store, T0 + 1_000, 9_000, { FunctionName: 'orders' });
-    put(store, T0 + PERIOD_MILLIS + 1_000, 9_000, { FunctionName: 'analytics' });
+    for (let p = 0; p < 4; p++) {
+      put(store, T0 + p * PERIOD_MILLIS + 1_000, p === 0 ? 9_000 : 1, { FunctionName: 'orders' });
+      put(store, T0 + p * PERIOD_MILLIS + 1_000, p === 1 ? 9_000 : 1, { FunctionName: 'analytics' });
+    }
     const members = [
       definition({ name: 'a', evaluationPeriods: 1 }),
       definition({ name: 'b', evaluationPeriods: 1, dimensions: { FunctionName: 'analytics' } }),

@@ -1,3 +1,4 @@
+import { PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { EsmHarness, recordingHandler, waitFor } from '../../helpers/event-source-mapping-harness';
 
 describe('event source mapping: batch size and batching window', () => {
@@ -40,5 +41,34 @@ describe('event source mapping: batch size and batching window', () => {
     // THEN it is invoked (the wait below is far shorter than the window)
     await waitFor('full batch invoked', () => handler.events.length > 0, 5000);
     expect(handler.datas()).toEqual([['a-0', 'b-1', 'c-2']]);
+  });
+});
+
+describe('event source mapping: the batching window and the 6 MB payload', () => {
+  let harness: EsmHarness;
+  beforeAll(async () => {
+    harness = await EsmHarness.start(1);
+  });
+  afterAll(() => harness.stop());
+
+  it('ends the batching window early once the batch reaches the 6 MB invocation payload', async () => {
+    // GIVEN a five-minute window, a batch size far above the records, and records of 700 KB: their
+    // base64 in the event (about 934 KB each) passes 6 MB at the seventh
+    const handler = recordingHandler();
+    await harness.startMapping(handler, { batchSize: 10_000, maxBatchingWindowSeconds: 300 });
+    const big = 'x'.repeat(700 * 1024);
+    for (let i = 0; i < 10; i++) {
+      await harness.kinesis.send(
+        new PutRecordCommand({
+          StreamName: harness.streamName,
+          PartitionKey: `k${i}`,
+          Data: Buffer.from(big),
+        }),
+      );
+    }
+
+    // THEN an invocation comes long before the window ends, capped below 6 MB
+    await waitFor('a full batch', () => handler.events.length >= 1, 10_000);
+    expect(handler.events[0].Records.length).toBe(6);
   });
 });

@@ -53,7 +53,7 @@ describe('game day, end to end', () => {
       'poisoned',
       'redriven',
       'lost',
-      'maxIteratorAgeMillis',
+      'maxOldestUnprocessedAgeMillis',
       'alarms',
       'breakerTransitions',
       'downstreamCallsWhileOpen',

@@ -70,6 +70,19 @@ describe('admissionsWhileOpen', () => {
       admissionsWhileOpen(admissions, [{ startMillis: 20, endMillis: 30 }]).map((a) => a.atMillis),
     ).toEqual([20, 29]);
   });
+
+  it("allows admissions within the read-cache TTL after the commit of a trip (another environment's stale cache)", () => {
+    // GIVEN a breaker not CLOSED from 20 to 30 and a read-cache TTL of 3
+    const admissions = [
+      { atMillis: 20, probe: false },
+      { atMillis: 22, probe: false },
+      { atMillis: 23, probe: false },
+    ];
+    // WHEN / THEN only the admission at or after 23 breaks invariant 2
+    expect(
+      admissionsWhileOpen(admissions, [{ startMillis: 20, endMillis: 30 }], 3).map((a) => a.atMillis),
+    ).toEqual([23]);
+  });
 });
 
 describe('callsWithoutAdmission', () => {

@@ -24,6 +24,7 @@ describe('parseOptions', () => {
         '--poison-rate=0.1',
         '--crash-rate=0.2',
         '--store-outage-seconds=2',
+        '--mapping-state-delay-seconds=5',
         '--consumers=analytics',
         '--duration-scale=0.5',
         '--json=out.json',
@@ -39,6 +40,7 @@ describe('parseOptions', () => {
       poisonRate: 0.1,
       crashRate: 0.2,
       storeOutageSeconds: 2,
+      mappingStateDelaySeconds: 5,
       consumers: ['analytics'],
       durationScale: 0.5,
       jsonFile: 'out.json',
@@ -65,6 +67,7 @@ describe('parseOptions', () => {
     [['--poison-rate=1.5'], '--poison-rate = 1.5; allowed a number 0..1'],
     [['--crash-rate=0.95'], '--crash-rate = 0.95; allowed a number 0..0.9'],
     [['--store-outage-seconds=x'], '--store-outage-seconds = "x"; allowed a number 0..600'],
+    [['--mapping-state-delay-seconds=61'], '--mapping-state-delay-seconds = 61; allowed a number 0..60'],
     [['--duration-scale=0'], '--duration-scale = 0; allowed a number 0.05..10'],
     [
       ['--consumers=billing'],

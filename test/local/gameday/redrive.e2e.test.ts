@@ -37,5 +37,5 @@ describe('game day redrive of on-failure DLQ batches', () => {
     expect(report.delivered).toBe(report.sent);
     expect(report.invariants.find((i) => i.name === 'no-event-lost')?.held).toBe(true);
     expect(report.invariants.find((i) => i.name === 'order-per-key')?.held).toBe(true);
-  }, 60_000);
+  }, 150_000);
 });

@@ -13,8 +13,10 @@ function consumer(overrides: Partial<ConsumerReport> = {}): ConsumerReport {
     redriven: 0,
     lost: 0,
     lostEventIds: [],
-    maxIteratorAgeMillis: 9_000,
+    maxOldestUnprocessedAgeMillis: 9_000,
     invocations: 10,
+    coldStarts: 2,
+    admittedWithinCacheTtl: 0,
     crashes: 1,
     downstreamCalls: 110,
     downstreamCallsWhileOpen: 0,
@@ -41,7 +43,7 @@ function report(invariants = HELD) {
     producerFailures: 0,
     consumers: {
       orders: consumer(),
-      analytics: consumer({ breaker: 'analytics', lost: 1, maxIteratorAgeMillis: 12_000 }),
+      analytics: consumer({ breaker: 'analytics', lost: 1, maxOldestUnprocessedAgeMillis: 12_000 }),
     },
     alarms: [
       {
@@ -92,7 +94,7 @@ describe('buildReport', () => {
       duplicates: 6,
       poisoned: 10,
       lost: 1,
-      maxIteratorAgeMillis: 12_000,
+      maxOldestUnprocessedAgeMillis: 12_000,
       invariantsHeld: true,
     });
     expect(r.alarms[0]).toEqual({
