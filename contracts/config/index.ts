@@ -1,4 +1,13 @@
 /** The config's public surface: schema, limits, defaults, stage profiles, loading and validation. */
+export {
+  CACHE_TTL_MAX_COOL_DOWN_SHARE,
+  CACHE_TTL_MAX_LEASE_SHARE,
+  INVOCATION_FINISHING_MARGIN_MILLIS,
+  PROBE_LEASE_MARGIN_MILLIS,
+  WINDOW_MIN_CACHE_TTLS,
+  failuresPerWindowOfOneLane,
+  refusalHoldMillis,
+} from './breaker-relations';
 export { ConfigError } from './config-error';
 export { BASE_DEFAULTS, DEFAULT_STAGE, derivedIteratorAgeMaxMillis } from './defaults';
 export {

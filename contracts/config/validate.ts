@@ -7,6 +7,7 @@ import {
   type Limit,
 } from './limits';
 import type { ConsumerConfig, PipelineConfig, StageOverrides } from './schema';
+import { validateBreakerRelations } from './breaker-relations';
 
 function checkRange(
   problems: string[],
@@ -93,6 +94,7 @@ export function validate(config: PipelineConfig, merged: StageOverrides, problem
 
   if (config.consumers.length === 0) problems.push('consumers = {}; allowed at least one consumer');
   for (const consumer of config.consumers) validateConsumer(consumer, problems);
+  validateBreakerRelations(config, problems);
 
   const validPeriod =
     alarms.periodSeconds === 10 || alarms.periodSeconds === 30 || alarms.periodSeconds % 60 === 0;
