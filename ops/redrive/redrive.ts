@@ -4,7 +4,7 @@ import { MemoryCheckpointStore } from './checkpoint';
 import type { CheckpointStore } from './checkpoint';
 import { PutBackError } from './errors';
 import type { ShardRange } from './errors';
-import { parseOnFailureRecord, rangeOf, streamNameFromArn } from './on-failure-record';
+import { parseOnFailureRecord, rangeOf, regionFromArn, streamNameFromArn } from './on-failure-record';
 import { parsePoisonMessage } from './poison-record';
 import type { PoisonMessage } from '../../lambda/shared';
 import { PutBack } from './put-back';
@@ -139,11 +139,13 @@ const redriveBatchPointer: Handler = async (context, messageId, body) => {
 
 const redrivePoisonRecord: Handler = async (context, messageId, body) => {
   const poison = parsePoisonMessage(messageId, body);
+  const region = context.options.streamName === undefined ? regionFromArn(poison.eventSourceARN) : undefined;
   const range: ShardRange = {
     streamName: context.options.streamName ?? streamNameFromArn(poison.eventSourceARN),
     shardId: poison.shardId,
     startSequenceNumber: poison.sequenceNumber,
     endSequenceNumber: poison.sequenceNumber,
+    ...(region === undefined ? {} : { region }),
   };
   const key = checkpointKey(messageId, range);
   const alreadyPut = context.checkpoint.get(key) !== undefined;
