@@ -5,6 +5,8 @@ export interface RecordedAdmission {
   readonly atMillis: number;
   /** The single call a HALF_OPEN breaker lets through. */
   readonly probe: boolean;
+  /** Decided by the per-instance local breaker while DynamoDB was unreachable. */
+  readonly local?: boolean;
 }
 
 /**
@@ -16,7 +18,13 @@ export class AdmissionLog implements CircuitBreaker {
   readonly name: string;
   private readonly list: RecordedAdmission[] = [];
 
-  constructor(private readonly inner: CircuitBreaker) {
+  /**
+   * @param decidesLocally - whether the inner breaker currently decides alone (its store unreachable)
+   */
+  constructor(
+    private readonly inner: CircuitBreaker,
+    private readonly decidesLocally: () => boolean = () => false,
+  ) {
     this.name = inner.name;
   }
 
@@ -26,7 +34,9 @@ export class AdmissionLog implements CircuitBreaker {
 
   async admit(): Promise<Admission> {
     const admission = await this.inner.admit();
-    if (admission.admitted) this.list.push({ atMillis: Date.now(), probe: admission.probe });
+    if (admission.admitted) {
+      this.list.push({ atMillis: Date.now(), probe: admission.probe, local: this.decidesLocally() });
+    }
     return admission;
   }
 

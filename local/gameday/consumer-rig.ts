@@ -93,19 +93,18 @@ export async function buildConsumerRig(
     poisonQueueUrl: resources.poisonQueue.url,
     breakerTableName: context.breakerTableName,
   });
-  const admissions = new AdmissionLog(
-    new DynamoDbCircuitBreaker({
-      client: new DynamoDBClient(context.clientConfig.dynamodb),
-      tableName: context.breakerTableName,
-      name: config.breakerName,
-      settings: context.config.breaker,
-      observer: {
-        onTransition: (event) => {
-          if (event.scope === 'store') context.history.confirm(event.breaker, event.version, Date.now());
-        },
+  const shared = new DynamoDbCircuitBreaker({
+    client: new DynamoDBClient(context.clientConfig.dynamodb),
+    tableName: context.breakerTableName,
+    name: config.breakerName,
+    settings: context.config.breaker,
+    observer: {
+      onTransition: (event) => {
+        if (event.scope === 'store') context.history.confirm(event.breaker, event.version, Date.now());
       },
-    }),
-  );
+    },
+  });
+  const admissions = new AdmissionLog(shared, () => shared.storeUnavailable);
   const handler = createConsumerHandler(settings, {
     sqs: poisonTrackingClient(context.clientConfig.sqs, parked),
     breaker: admissions,

@@ -5,8 +5,10 @@ import {
   admissionsWhileOpen,
   callsWhileOpen,
   callsWithoutAdmission,
+  localAdmissionsWhileOpen,
   lostEvents,
   orderViolations,
+  retriesWhileNotClosed,
   unheardPages,
 } from './invariants';
 import type { PageExpectation } from './invariants';
@@ -30,9 +32,14 @@ export interface RunRecord {
   /** Alarm period, for the paging deadline. */
   readonly alarmPeriodMillis: number;
   readonly stage: string;
+  /** The breaker's read-cache TTL: how long after a trip's commit an admission is still allowed. */
+  readonly cacheTtlMillis: number;
+  /** When the run ended (epoch ms): where a breaker still open is cut. */
+  readonly endedAtMillis: number;
 }
 
 const LISTED_IDS = 10;
+const MILLIS_PER_MINUTE = 60_000;
 
 export function consumerReports(run: RunRecord): Record<string, ConsumerReport> {
   const inStream = run.ledger.inStream();
@@ -44,9 +51,12 @@ export function consumerReports(run: RunRecord): Record<string, ConsumerReport> 
       const lost = lostEvents(inStream, (id) => rig.downstream.log.hasDelivered(id), poisoned);
       const stats = rig.mapping.stats();
       const breaker = rig.config.breakerName;
-      const admitted = admissionsWhileOpen(
-        rig.admissions.admissions,
-        run.history.notClosedIntervals(breaker),
+      const notClosed = run.history.notClosedIntervals(breaker);
+      const admitted = admissionsWhileOpen(rig.admissions.admissions, notClosed, run.cacheTtlMillis);
+      const retries = retriesWhileNotClosed(
+        rig.mapping.countedRetryTimesMillis(),
+        notClosed,
+        run.endedAtMillis,
       );
       const unadmitted = callsWithoutAdmission(
         rig.downstream.log.calls.length,
@@ -67,7 +77,13 @@ export function consumerReports(run: RunRecord): Record<string, ConsumerReport> 
         downstreamCalls: rig.downstream.log.calls.length,
         downstreamCallsWhileOpen: admitted.length + unadmitted,
         admittedWhileOpen: admitted.length,
+        admittedByLocalBreakerWhileOpen: localAdmissionsWhileOpen(rig.admissions.admissions, notClosed)
+          .length,
         callsWithoutAdmission: unadmitted,
+        retriesWhileNotClosed: retries.retries,
+        notClosedMillis: retries.notClosedMillis,
+        retriesPerMinuteNotClosed:
+          retries.notClosedMillis === 0 ? 0 : retries.retries / (retries.notClosedMillis / MILLIS_PER_MINUTE),
         callsArrivedWhileOpen: callsWhileOpen(rig.downstream.log.calls, run.history.openIntervals(breaker))
           .length,
         orderViolations: orderViolations(inStream, rig.downstream.log.firstAcceptanceOrder(), exempt).slice(
@@ -86,7 +102,7 @@ export function consumerReports(run: RunRecord): Record<string, ConsumerReport> 
  * @param poisonedCount - poison records of a consumer (live while running, read from the DLQ at the end)
  */
 export function pageExpectations(
-  run: Omit<RunRecord, 'alarms' | 'poisonDlq' | 'redriven'>,
+  run: Omit<RunRecord, 'alarms' | 'poisonDlq' | 'redriven' | 'cacheTtlMillis' | 'endedAtMillis'>,
   endedAtMillis: number,
   poisonedCount: (consumer: string) => number,
 ): PageExpectation[] {
@@ -151,7 +167,7 @@ export function checkInvariants(
       held: whileOpen.length === 0,
       detail:
         whileOpen.length === 0
-          ? 'no call admitted from the commit of a trip until the breaker closed, HALF_OPEN probes aside, and no call without admission'
+          ? 'no call admitted later than the cache TTL after the commit of a trip until the breaker closed, HALF_OPEN probes and local-breaker decisions aside, and no call without admission'
           : whileOpen
               .map(
                 ([name, c]) =>

@@ -26,8 +26,16 @@ export interface ConsumerReport {
   readonly downstreamCallsWhileOpen: number;
   /** Calls the breaker admitted, not as a HALF_OPEN probe, after a trip was committed and before it closed. */
   readonly admittedWhileOpen: number;
+  /** Calls a local breaker admitted (DynamoDB unreachable) while the shared breaker was not CLOSED: allowed. */
+  readonly admittedByLocalBreakerWhileOpen: number;
   /** Calls the downstream received beyond those the breaker admitted. */
   readonly callsWithoutAdmission: number;
+  /** Failed invocations counted against MaximumRetryAttempts while the breaker was not CLOSED. */
+  readonly retriesWhileNotClosed: number;
+  /** How long the breaker was not CLOSED (trip commit to close), cut at the end of the run. */
+  readonly notClosedMillis: number;
+  /** `retriesWhileNotClosed` per minute of `notClosedMillis`: the pace an outage spends a batch's retries. */
+  readonly retriesPerMinuteNotClosed: number;
   /** Calls that arrived at the downstream while the table said OPEN, in-flight ones included (for information). */
   readonly callsArrivedWhileOpen: number;
   readonly orderViolations: readonly OrderViolation[];
@@ -152,7 +160,12 @@ export function formatReport(report: GameDayReport): string {
     );
     lines.push(
       `    invocations ${c.invocations} (${c.crashes} crashed), downstream calls ${c.downstreamCalls}, ` +
-        `calls while OPEN ${c.downstreamCallsWhileOpen} (${c.callsArrivedWhileOpen} arrived after the trip, all admitted before it)`,
+        `calls while OPEN ${c.downstreamCallsWhileOpen} (${c.callsArrivedWhileOpen} arrived after the trip, all admitted before it` +
+        `${c.admittedByLocalBreakerWhileOpen > 0 ? `; ${c.admittedByLocalBreakerWhileOpen} admitted by a local breaker` : ''})`,
+    );
+    lines.push(
+      `    retries spent while not CLOSED: ${c.retriesWhileNotClosed} in ${seconds(c.notClosedMillis)} ` +
+        `(${c.retriesPerMinuteNotClosed.toFixed(1)} per minute)`,
     );
     const transitions = report.breakerTransitions.filter((t) => t.consumer === name);
     lines.push(

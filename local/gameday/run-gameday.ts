@@ -289,6 +289,8 @@ async function judge(run: Run, redriven: Map<string, Set<string>>): Promise<Game
     redriven,
     alarmPeriodMillis: config.alarms.periodSeconds * MILLIS_PER_SECOND,
     stage: config.stage,
+    cacheTtlMillis: config.breaker.cacheTtlMillis,
+    endedAtMillis,
   };
   const consumers = consumerReports(record);
   return buildReport({
