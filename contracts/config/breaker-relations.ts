@@ -176,3 +176,42 @@ function maxBy<T>(items: readonly T[], score: (item: T) => number): T | undefine
   for (const item of items) if (best === undefined || score(item) > score(best)) best = item;
   return best;
 }
+
+/**
+ * Retries one shard slot spends per cool-down cycle while the controller keeps the mapping disabled
+ * during OPEN: its held invocation, the failed probe if it took it, and the invocation the mapping starts
+ * before it is disabled again (docs/architecture.md, "Retries spent while the breaker refuses").
+ */
+export const RETRIES_PER_COOL_DOWN_CYCLE = 3;
+
+/**
+ * Cool-down cycles (OPEN then a failed probe) an outage of `outageMillis` can hold: the backed-off
+ * cool-downs until they reach `maxCoolDownMillis`, then one per `maxCoolDownMillis`.
+ */
+export function coolDownCyclesDuring(
+  breaker: Pick<BreakerConfig, 'coolDownMillis' | 'maxCoolDownMillis' | 'coolDownBackoffMultiplier'>,
+  outageMillis: number,
+): number {
+  let elapsed = 0;
+  let cycles = 0;
+  let coolDown = breaker.coolDownMillis;
+  while (
+    elapsed < outageMillis &&
+    coolDown < breaker.maxCoolDownMillis &&
+    breaker.coolDownBackoffMultiplier > 1
+  ) {
+    elapsed += coolDown;
+    cycles++;
+    coolDown = Math.min(breaker.maxCoolDownMillis, coolDown * breaker.coolDownBackoffMultiplier);
+  }
+  const steady = breaker.coolDownBackoffMultiplier > 1 ? breaker.maxCoolDownMillis : breaker.coolDownMillis;
+  return cycles + Math.max(0, Math.ceil((outageMillis - elapsed) / steady));
+}
+
+/** Upper bound of the retries one shard slot spends in an outage of `outageMillis`, with the controller working. */
+export function retriesDuringOutage(
+  breaker: Pick<BreakerConfig, 'coolDownMillis' | 'maxCoolDownMillis' | 'coolDownBackoffMultiplier'>,
+  outageMillis: number,
+): number {
+  return RETRIES_PER_COOL_DOWN_CYCLE * coolDownCyclesDuring(breaker, outageMillis);
+}

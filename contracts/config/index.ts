@@ -4,9 +4,12 @@ export {
   CACHE_TTL_MAX_LEASE_SHARE,
   INVOCATION_FINISHING_MARGIN_MILLIS,
   PROBE_LEASE_MARGIN_MILLIS,
+  RETRIES_PER_COOL_DOWN_CYCLE,
   WINDOW_MIN_CACHE_TTLS,
+  coolDownCyclesDuring,
   failuresPerWindowOfOneLane,
   refusalHoldMillis,
+  retriesDuringOutage,
 } from './breaker-relations';
 export { ConfigError } from './config-error';
 export { BASE_DEFAULTS, DEFAULT_STAGE, derivedIteratorAgeMaxMillis } from './defaults';

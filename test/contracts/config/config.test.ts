@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   BASE_DEFAULTS,
+  coolDownCyclesDuring,
   LIMITS,
+  refusalHoldMillis,
+  retriesDuringOutage,
   ConfigError,
   derivedIteratorAgeMaxMillis,
   loadConfig,
@@ -292,5 +295,26 @@ describe('loadConfig rejects breaker values unsafe together', () => {
     expect(problemsOf({ ...VALID, breaker: { probeLeaseMillis: 50 } })).toEqual([
       'breaker.probeLeaseMillis = 50; allowed an integer 100..900000',
     ]);
+  });
+});
+
+describe('retries an outage spends (docs/architecture.md, "Retries spent while the breaker refuses")', () => {
+  const retentionMillis = BASE_DEFAULTS.stream.retentionHours * 3_600_000;
+
+  it('counts the backed-off cool-downs, then one cycle per maxCoolDownMillis', () => {
+    // 30 + 60 + 120 + 240 + 480 s = 930 s in five cycles, then 600 s each
+    expect(coolDownCyclesDuring(BASE_DEFAULTS.breaker, 930_000)).toBe(5);
+    expect(coolDownCyclesDuring(BASE_DEFAULTS.breaker, 930_000 + 1_200_000)).toBe(7);
+    expect(coolDownCyclesDuring({ ...BASE_DEFAULTS.breaker, coolDownBackoffMultiplier: 1 }, 90_000)).toBe(3);
+  });
+
+  it('with the defaults, an outage as long as retention cannot spend maxRetryAttempts', () => {
+    const retries = retriesDuringOutage(BASE_DEFAULTS.breaker, retentionMillis);
+    expect(retries).toBe(3 * 1_012);
+    expect(retries).toBeLessThan(BASE_DEFAULTS.consumer.maxRetryAttempts);
+  });
+
+  it('with the defaults, a refused invocation holds for 56 s (about 1.1 retries a minute without the controller)', () => {
+    expect(refusalHoldMillis(BASE_DEFAULTS.consumer)).toBe(56_000);
   });
 });
