@@ -1,4 +1,16 @@
 /** The config's public surface: schema, limits, defaults, stage profiles, loading and validation. */
+export {
+  CACHE_TTL_MAX_COOL_DOWN_SHARE,
+  CACHE_TTL_MAX_LEASE_SHARE,
+  INVOCATION_FINISHING_MARGIN_MILLIS,
+  PROBE_LEASE_MARGIN_MILLIS,
+  RETRIES_PER_COOL_DOWN_CYCLE,
+  WINDOW_MIN_CACHE_TTLS,
+  coolDownCyclesDuring,
+  failuresPerWindowOfOneLane,
+  refusalHoldMillis,
+  retriesDuringOutage,
+} from './breaker-relations';
 export { ConfigError } from './config-error';
 export { consumerCapacity, describeCapacity } from './consumer-capacity';
 export { BASE_DEFAULTS, DEFAULT_STAGE, derivedIteratorAgeMaxMillis } from './defaults';

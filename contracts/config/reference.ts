@@ -1,3 +1,10 @@
+import {
+  CACHE_TTL_MAX_COOL_DOWN_SHARE,
+  CACHE_TTL_MAX_LEASE_SHARE,
+  INVOCATION_FINISHING_MARGIN_MILLIS,
+  PROBE_LEASE_MARGIN_MILLIS,
+  WINDOW_MIN_CACHE_TTLS,
+} from './breaker-relations';
 import { BASE_DEFAULTS, DEFAULT_STAGE } from './defaults';
 import {
   ALLOWED_VALUES,
@@ -46,8 +53,14 @@ export function settingDocs(): Readonly<Record<string, SettingDoc>> {
       purpose: 'Keep the stream, table, queues, key and logs when the stack is deleted',
     },
     'breaker.failureRateThreshold': { purpose: 'Failure rate over the window that opens the breaker' },
-    'breaker.minimumCalls': { purpose: 'Calls the window must hold before the rate can trip' },
-    'breaker.windowMillis': { purpose: 'Length of the counting window' },
+    'breaker.minimumCalls': {
+      purpose: 'Calls the window must hold before the rate can trip',
+      also: 'at most what one lane with a hung downstream records per window: min(`batchSize`, `maxConcurrentKeys`) × floor(`windowMillis` / `downstreamTimeoutMillis`) of every consumer of the breaker',
+    },
+    'breaker.windowMillis': {
+      purpose: 'Length of the counting window',
+      also: `at least ${WINDOW_MIN_CACHE_TTLS} × \`cacheTtlMillis\``,
+    },
     'breaker.coolDownMillis': { purpose: 'First OPEN cool-down' },
     'breaker.maxCoolDownMillis': {
       purpose: 'Ceiling of the backed-off cool-down',
@@ -57,10 +70,12 @@ export function settingDocs(): Readonly<Record<string, SettingDoc>> {
       purpose: 'Factor applied to the cool-down on each consecutive trip',
     },
     'breaker.probeLeaseMillis': {
-      purpose: 'How long a HALF_OPEN probe lease lasts before another consumer may probe',
+      purpose: 'How long a HALF_OPEN probe lease lasts; an expired lease re-opens the breaker',
+      also: `at least the largest \`downstreamTimeoutMillis\` of the breaker's consumers + ${PROBE_LEASE_MARGIN_MILLIS} ms`,
     },
     'breaker.cacheTtlMillis': {
       purpose: 'How long a read of the breaker item is trusted (the staleness bound)',
+      also: `at most ${CACHE_TTL_MAX_COOL_DOWN_SHARE} × \`coolDownMillis\` and ${CACHE_TTL_MAX_LEASE_SHARE} × \`probeLeaseMillis\``,
     },
     'breaker.onStoreFailure': { purpose: 'What the breaker does when DynamoDB cannot be reached' },
     'consumers.<name>.downstreamUrl': {
@@ -108,7 +123,10 @@ export function settingDocs(): Readonly<Record<string, SettingDoc>> {
     },
     'consumers.<name>.maxEventBytes': { purpose: 'Largest event accepted; larger ones are poison' },
     'consumers.<name>.memorySizeMb': { purpose: 'Function memory' },
-    'consumers.<name>.timeoutSeconds': { purpose: 'Function timeout' },
+    'consumers.<name>.timeoutSeconds': {
+      purpose: 'Function timeout',
+      also: `at least \`probeLeaseMillis\` + \`downstreamTimeoutMillis\` + ${INVOCATION_FINISHING_MARGIN_MILLIS} ms, so a batch held while the breaker refuses outlasts a probe`,
+    },
     'alarms.periodSeconds': {
       purpose: 'Period of every alarm (10 and 30 s only work for high-resolution metrics)',
       allowed: `${HIGH_RESOLUTION_PERIODS_SECONDS.join(', ')} or a multiple of 60 s`,

@@ -9,6 +9,7 @@ import {
   type Limit,
 } from './limits';
 import type { ConsumerConfig, PipelineConfig, StageOverrides } from './schema';
+import { validateBreakerRelations } from './breaker-relations';
 
 function checkRange(
   problems: string[],
@@ -94,6 +95,7 @@ export function validate(config: PipelineConfig, merged: StageOverrides, problem
 
   if (config.consumers.length === 0) problems.push('consumers = {}; allowed at least one consumer');
   for (const consumer of config.consumers) validateConsumer(consumer, problems);
+  validateBreakerRelations(config, problems);
 
   const validPeriod =
     (HIGH_RESOLUTION_PERIODS_SECONDS as readonly number[]).includes(alarms.periodSeconds) ||

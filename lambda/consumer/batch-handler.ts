@@ -8,7 +8,8 @@ import type {
   KinesisStreamRecord,
 } from 'aws-lambda';
 import { CircuitOpenError, RetryableRecordError, shardIdOf, type CircuitBreaker, type Log } from '../shared';
-import { monotonicClock, type Clock } from '../../contracts';
+import { INVOCATION_FINISHING_MARGIN_MILLIS, monotonicClock, type Clock } from '../../contracts';
+import { admissionHold } from './admission-hold';
 import { DownstreamClient, type Fetch } from './downstream-client';
 import { processInKeyOrder, type RecordFailure } from './ordered-batch';
 import { LatencySummary, type LatencySummaryFigures } from './latency-summary';
@@ -28,6 +29,8 @@ export interface ConsumerDependencies {
   readonly fetch?: Fetch;
   /** Measures downstream latency. @default - a monotonic clock */
   readonly clock?: Clock;
+  /** Waits between two admission requests while the breaker refuses. @default - setTimeout */
+  readonly sleep?: (millis: number) => Promise<void>;
 }
 
 export type ConsumerHandler = (
@@ -38,9 +41,10 @@ export type ConsumerHandler = (
 /**
  * Time kept back at the end of an invocation for the calls already running and the metric flush: no
  * record starts once less than this plus one downstream timeout remains, so the invocation reports a
- * precise retry point instead of timing out (which would retry the whole batch).
+ * precise retry point instead of timing out (which would retry the whole batch). The config checks the
+ * function timeout against it (see INVOCATION_FINISHING_MARGIN_MILLIS).
  */
-const FINISHING_MARGIN_MILLIS = 1_000;
+const FINISHING_MARGIN_MILLIS = INVOCATION_FINISHING_MARGIN_MILLIS;
 
 interface BatchItem {
   readonly partitionKey: string;
@@ -83,6 +87,8 @@ export function createConsumerHandler(
     }),
   };
   const reserveMillis = settings.downstreamTimeoutMillis + FINISHING_MARGIN_MILLIS;
+  const sleep =
+    deps.sleep ?? ((millis: number) => new Promise<void>((resolve) => setTimeout(resolve, millis)));
 
   return async (event, context) => {
     const items: BatchItem[] = event.Records.map((record) => ({
@@ -102,6 +108,12 @@ export function createConsumerHandler(
       ...processorOptions,
       onDownstreamLatency: (millis) => latency.add(millis),
     });
+    // A refusal by the breaker is waited out inside the invocation (see AdmissionHold).
+    const hold = admissionHold(context, {
+      reserveMillis,
+      pollMillis: settings.breaker.cacheTtlMillis,
+      sleep,
+    });
     try {
       const result = await processInKeyOrder(
         items,
@@ -114,7 +126,7 @@ export function createConsumerHandler(
               : undefined,
         },
         async ({ record }) => {
-          tally[await processor.process(record, invocation)]++;
+          tally[await processor.process(record, invocation, hold)]++;
         },
       );
       result.failures.forEach((failure) => logFailure(logger, failure));

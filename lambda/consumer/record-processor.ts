@@ -11,6 +11,7 @@ import {
   type PoisonOrigin,
   type RecordPosition,
 } from '../shared';
+import { NO_HOLD, type AdmissionHold } from './admission-hold';
 import type { DownstreamClient } from './downstream-client';
 import type { PoisonQueue } from './poison-queue';
 
@@ -46,12 +47,18 @@ export class RecordProcessor {
   /**
    * @returns `delivered` once the downstream took the event, `poisoned` once SQS confirmed the poison
    *   message
-   * @throws {CircuitOpenError} when the breaker did not admit the call (the downstream is not called)
+   * @param hold - how long a refusal by the breaker is waited out before it is reported
+   * @throws {CircuitOpenError} when the breaker did not admit the call until the hold ended (the
+   *   downstream is not called)
    * @throws {RetryableRecordError} when the downstream may take it later, or SQS refused the poison message
    */
-  async process(record: KinesisStreamRecord, invocation: Invocation): Promise<RecordDisposition> {
+  async process(
+    record: KinesisStreamRecord,
+    invocation: Invocation,
+    hold: AdmissionHold = NO_HOLD,
+  ): Promise<RecordDisposition> {
     try {
-      await this.deliver(decodeRecord(record.kinesis, this.options.maxEventBytes), record.kinesis);
+      await this.deliver(decodeRecord(record.kinesis, this.options.maxEventBytes), record.kinesis, hold);
       return 'delivered';
     } catch (error) {
       if (!(error instanceof PoisonRecordError)) throw error;
@@ -60,9 +67,17 @@ export class RecordProcessor {
     }
   }
 
-  private async deliver(decoded: DecodedRecord, position: RecordPosition): Promise<void> {
+  private async deliver(
+    decoded: DecodedRecord,
+    position: RecordPosition,
+    hold: AdmissionHold,
+  ): Promise<void> {
     const { breaker, downstream, onDownstreamLatency } = this.options;
-    const admission = await breaker.admit();
+    let admission = await breaker.admit();
+    while (!admission.admitted && hold.mayWait()) {
+      await hold.pause();
+      admission = await breaker.admit();
+    }
     if (!admission.admitted) throw new CircuitOpenError(breaker.name, position);
 
     const outcome = await downstream.post(decoded.event.eventId, decoded.json);

@@ -104,6 +104,8 @@ export class KinesisEventSourceMapping implements ControllableMapping {
   private requestedEnabled: boolean;
   private lastModified = new Date();
   private readonly counters: Counters;
+  /** When each failed invocation counted against MaximumRetryAttempts (clock millis). */
+  private readonly retryTimes: number[] = [];
 
   constructor(private readonly options: KinesisEventSourceMappingOptions) {
     this.uuid = options.uuid ?? randomUUID();
@@ -254,6 +256,11 @@ export class KinesisEventSourceMapping implements ControllableMapping {
     };
   }
 
+  /** When each failed invocation that counted against MaximumRetryAttempts ended (clock millis). */
+  countedRetryTimesMillis(): readonly number[] {
+    return this.retryTimes;
+  }
+
   stats(): EventSourceMappingStats {
     const age = this.bufferedOldestUnprocessedAgeMillis() ?? 0;
     this.counters.maxOldestUnprocessedAgeMillis = Math.max(this.counters.maxOldestUnprocessedAgeMillis, age);
@@ -300,6 +307,9 @@ export class KinesisEventSourceMapping implements ControllableMapping {
         this.discard(records, condition, invokeCount, lastInvocation),
       acknowledge: (count) => {
         this.counters.recordsSucceeded += count;
+      },
+      countRetry: () => {
+        this.retryTimes.push(this.clock.now());
       },
     };
   }

@@ -26,6 +26,8 @@ export interface LaneHost {
   ): Promise<boolean>;
   /** Records the handler accepted, now behind the checkpoint. */
   acknowledge(count: number): void;
+  /** A failed invocation that counted against MaximumRetryAttempts. */
+  countRetry(): void;
 }
 
 /** A batch being worked on: retried as a unit, split by bisect, shrunk by partial failures. */
@@ -173,6 +175,7 @@ export class Lane {
       this.host.acknowledge(verdict.failedIndex);
       item.records = item.records.slice(verdict.failedIndex);
       item.retries += 1;
+      this.host.countRetry();
       return this.afterCountedFailure(item);
     }
     if (this.host.settings.bisectBatchOnError && item.records.length > 1) {
@@ -182,6 +185,7 @@ export class Lane {
       return 'split';
     }
     item.retries += 1;
+    this.host.countRetry();
     return this.afterCountedFailure(item);
   }
 

@@ -5,6 +5,8 @@ export interface RecordedAdmission {
   readonly atMillis: number;
   /** The single call a HALF_OPEN breaker lets through. */
   readonly probe: boolean;
+  /** Decided by the per-instance local breaker while DynamoDB was unreachable. */
+  readonly local?: boolean;
 }
 
 /**
@@ -16,16 +18,21 @@ export interface RecordedAdmission {
 export class AdmissionLog implements CircuitBreaker {
   readonly name: string;
 
+  /**
+   * @param decidesLocally - whether the inner breaker currently decides alone (its store unreachable)
+   * @param list - the log shared by every environment's breaker of one consumer
+   */
   constructor(
     private readonly inner: CircuitBreaker,
+    private readonly decidesLocally: () => boolean = () => false,
     private readonly list: RecordedAdmission[] = [],
   ) {
     this.name = inner.name;
   }
 
   /** Another breaker instance (another execution environment's), recording into this log. */
-  sharing(inner: CircuitBreaker): AdmissionLog {
-    return new AdmissionLog(inner, this.list);
+  sharing(inner: CircuitBreaker, decidesLocally: () => boolean = () => false): AdmissionLog {
+    return new AdmissionLog(inner, decidesLocally, this.list);
   }
 
   get admissions(): readonly RecordedAdmission[] {
@@ -34,7 +41,9 @@ export class AdmissionLog implements CircuitBreaker {
 
   async admit(): Promise<Admission> {
     const admission = await this.inner.admit();
-    if (admission.admitted) this.list.push({ atMillis: Date.now(), probe: admission.probe });
+    if (admission.admitted) {
+      this.list.push({ atMillis: Date.now(), probe: admission.probe, local: this.decidesLocally() });
+    }
     return admission;
   }
 

@@ -120,7 +120,9 @@ export async function buildConsumerRig(
     const sqs = poisonTrackingClient(context.clientConfig.sqs, parked);
     const handler = createConsumerHandler(settings, {
       sqs,
-      breaker: admissions.sharing(newBreaker(dynamodb)),
+      breaker: ((breaker) => admissions.sharing(breaker, () => breaker.storeUnavailable))(
+        newBreaker(dynamodb),
+      ),
       logger: log,
       metrics,
     });

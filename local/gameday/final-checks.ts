@@ -5,8 +5,10 @@ import {
   admissionsWhileOpen,
   callsWhileOpen,
   callsWithoutAdmission,
+  localAdmissionsWhileOpen,
   lostEvents,
   orderViolations,
+  retriesWhileNotClosed,
   unheardPages,
 } from './invariants';
 import type { PageExpectation } from './invariants';
@@ -29,12 +31,15 @@ export interface RunRecord {
   readonly redriven: ReadonlyMap<string, ReadonlySet<string>>;
   /** Alarm period, for the paging deadline. */
   readonly alarmPeriodMillis: number;
-  /** The breakers' read-cache TTL: how long after a trip a stale environment may still admit (invariant 2). */
-  readonly breakerCacheTtlMillis: number;
   readonly stage: string;
+  /** The breaker's read-cache TTL: how long after a trip's commit an admission is still allowed. */
+  readonly cacheTtlMillis: number;
+  /** When the run ended (epoch ms): where a breaker still open is cut. */
+  readonly endedAtMillis: number;
 }
 
 const LISTED_IDS = 10;
+const MILLIS_PER_MINUTE = 60_000;
 
 export function consumerReports(run: RunRecord): Record<string, ConsumerReport> {
   const inStream = run.ledger.inStream();
@@ -47,8 +52,13 @@ export function consumerReports(run: RunRecord): Record<string, ConsumerReport> 
       const stats = rig.mapping.stats();
       const breaker = rig.config.breakerName;
       const notClosed = run.history.notClosedIntervals(breaker);
-      const admitted = admissionsWhileOpen(rig.admissions.admissions, notClosed, run.breakerCacheTtlMillis);
+      const admitted = admissionsWhileOpen(rig.admissions.admissions, notClosed, run.cacheTtlMillis);
       const admittedAfterTrip = admissionsWhileOpen(rig.admissions.admissions, notClosed);
+      const retries = retriesWhileNotClosed(
+        rig.mapping.countedRetryTimesMillis(),
+        notClosed,
+        run.endedAtMillis,
+      );
       const unadmitted = callsWithoutAdmission(
         rig.downstream.log.calls.length,
         rig.admissions.admissions.length,
@@ -70,7 +80,13 @@ export function consumerReports(run: RunRecord): Record<string, ConsumerReport> 
         downstreamCallsWhileOpen: admitted.length + unadmitted,
         admittedWhileOpen: admitted.length,
         admittedWithinCacheTtl: admittedAfterTrip.length - admitted.length,
+        admittedByLocalBreakerWhileOpen: localAdmissionsWhileOpen(rig.admissions.admissions, notClosed)
+          .length,
         callsWithoutAdmission: unadmitted,
+        retriesWhileNotClosed: retries.retries,
+        notClosedMillis: retries.notClosedMillis,
+        retriesPerMinuteNotClosed:
+          retries.notClosedMillis === 0 ? 0 : retries.retries / (retries.notClosedMillis / MILLIS_PER_MINUTE),
         callsArrivedWhileOpen: callsWhileOpen(rig.downstream.log.calls, run.history.openIntervals(breaker))
           .length,
         orderViolations: orderViolations(inStream, rig.downstream.log.firstAcceptanceOrder(), exempt).slice(
@@ -89,7 +105,7 @@ export function consumerReports(run: RunRecord): Record<string, ConsumerReport> 
  * @param poisonedCount - poison records of a consumer (live while running, read from the DLQ at the end)
  */
 export function pageExpectations(
-  run: Omit<RunRecord, 'alarms' | 'poisonDlq' | 'redriven'>,
+  run: Omit<RunRecord, 'alarms' | 'poisonDlq' | 'redriven' | 'cacheTtlMillis' | 'endedAtMillis'>,
   endedAtMillis: number,
   poisonedCount: (consumer: string) => number,
 ): PageExpectation[] {
@@ -154,7 +170,7 @@ export function checkInvariants(
       held: whileOpen.length === 0,
       detail:
         whileOpen.length === 0
-          ? `no call admitted later than the read-cache TTL (${run.breakerCacheTtlMillis} ms) after the commit of a trip until the breaker closed, HALF_OPEN probes aside, and no call without admission`
+          ? `no call admitted later than the read-cache TTL (${run.cacheTtlMillis} ms) after the commit of a trip until the breaker closed, HALF_OPEN probes and local-breaker decisions aside, and no call without admission`
           : whileOpen
               .map(
                 ([name, c]) =>

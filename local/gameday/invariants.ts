@@ -35,23 +35,54 @@ export function callsWhileOpen(
 }
 
 /**
- * Invariant 2, where the calls are decided: admissions other than HALF_OPEN probes while the breaker
- * was not CLOSED, later than `graceMillis` after the commit of its trip and before it closed again.
- * DESIGN.md's bound is the breaker's read-cache TTL: every execution environment has its own cache,
- * so one that read CLOSED just before another committed the trip may admit calls until its cache
- * expires, as it would on AWS.
- * @param graceMillis - the read-cache TTL; 0 counts every admission after the commit
+ * Invariant 2, where the calls are decided, exactly as the code guarantees it (docs/architecture.md,
+ * "What no call while OPEN means"): admissions by the shared breaker, other than HALF_OPEN probes,
+ * made later than `cacheTtlMillis` after the commit of a trip and before the breaker closed again.
+ * A consumer that read the item just before the trip may admit until its cache expires, and a local
+ * breaker (DynamoDB unreachable) decides alone: neither is a breach.
  */
 export function admissionsWhileOpen(
   admissions: readonly RecordedAdmission[],
   notClosed: readonly Interval[],
-  graceMillis = 0,
+  cacheTtlMillis = 0,
 ): RecordedAdmission[] {
   return admissions.filter(
     (a) =>
       !a.probe &&
-      notClosed.some((i) => a.atMillis >= i.startMillis + graceMillis && a.atMillis < i.endMillis),
+      a.local !== true &&
+      notClosed.some((i) => a.atMillis >= i.startMillis + cacheTtlMillis && a.atMillis < i.endMillis),
   );
+}
+
+/** Admissions a local breaker made while the shared breaker was not CLOSED (allowed; reported). */
+export function localAdmissionsWhileOpen(
+  admissions: readonly RecordedAdmission[],
+  notClosed: readonly Interval[],
+): RecordedAdmission[] {
+  return admissions.filter(
+    (a) => a.local === true && notClosed.some((i) => a.atMillis >= i.startMillis && a.atMillis < i.endMillis),
+  );
+}
+
+/**
+ * Retries the event source mapping counted against MaximumRetryAttempts while the breaker was not
+ * CLOSED, and how long that was: the pace at which an outage spends a batch's retries.
+ * @param endedAtMillis - where an interval still open at the end of the run is cut
+ */
+export function retriesWhileNotClosed(
+  retryTimesMillis: readonly number[],
+  notClosed: readonly Interval[],
+  endedAtMillis: number,
+): { readonly retries: number; readonly notClosedMillis: number } {
+  const intervals = notClosed.map((i) => ({
+    startMillis: i.startMillis,
+    endMillis: Math.min(i.endMillis, endedAtMillis),
+  }));
+  const retries = retryTimesMillis.filter((t) =>
+    intervals.some((i) => t >= i.startMillis && t < i.endMillis),
+  ).length;
+  const notClosedMillis = intervals.reduce((sum, i) => sum + Math.max(0, i.endMillis - i.startMillis), 0);
+  return { retries, notClosedMillis };
 }
 
 /**

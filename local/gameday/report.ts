@@ -37,8 +37,16 @@ export interface ConsumerReport {
    * whose cache still said CLOSED (allowed by invariant 2; reported for information).
    */
   readonly admittedWithinCacheTtl: number;
+  /** Calls a local breaker admitted (DynamoDB unreachable) while the shared breaker was not CLOSED: allowed. */
+  readonly admittedByLocalBreakerWhileOpen: number;
   /** Calls the downstream received beyond those the breaker admitted. */
   readonly callsWithoutAdmission: number;
+  /** Failed invocations counted against MaximumRetryAttempts while the breaker was not CLOSED. */
+  readonly retriesWhileNotClosed: number;
+  /** How long the breaker was not CLOSED (trip commit to close), cut at the end of the run. */
+  readonly notClosedMillis: number;
+  /** `retriesWhileNotClosed` per minute of `notClosedMillis`: the pace an outage spends a batch's retries. */
+  readonly retriesPerMinuteNotClosed: number;
   /** Calls that arrived at the downstream while the table said OPEN, in-flight ones included (for information). */
   readonly callsArrivedWhileOpen: number;
   readonly orderViolations: readonly OrderViolation[];
@@ -164,7 +172,12 @@ export function formatReport(report: GameDayReport): string {
     lines.push(
       `    invocations ${c.invocations} (${c.crashes} crashed, ${c.coldStarts} cold starts), downstream calls ${c.downstreamCalls}, ` +
         `calls while OPEN ${c.downstreamCallsWhileOpen} (${c.admittedWithinCacheTtl} admitted within the read-cache TTL of a trip, ` +
-        `${c.callsArrivedWhileOpen} arrived after a trip)`,
+        `${c.callsArrivedWhileOpen} arrived after a trip` +
+        `${c.admittedByLocalBreakerWhileOpen > 0 ? `; ${c.admittedByLocalBreakerWhileOpen} admitted by a local breaker` : ''})`,
+    );
+    lines.push(
+      `    retries spent while not CLOSED: ${c.retriesWhileNotClosed} in ${seconds(c.notClosedMillis)} ` +
+        `(${c.retriesPerMinuteNotClosed.toFixed(1)} per minute)`,
     );
     const transitions = report.breakerTransitions.filter((t) => t.consumer === name);
     lines.push(

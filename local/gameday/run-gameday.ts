@@ -252,7 +252,7 @@ async function settle(run: Run): Promise<void> {
     rigs,
     history,
     alarmPeriodMillis: periodMillis,
-    breakerCacheTtlMillis: config.breaker.cacheTtlMillis,
+    cacheTtlMillis: config.breaker.cacheTtlMillis,
     stage: config.stage,
   };
   const parkedCount = (name: string): number => rigs.find((r) => r.config.name === name)?.parked.size ?? 0;
@@ -291,8 +291,9 @@ async function judge(run: Run, redriven: Map<string, Set<string>>): Promise<Game
     poisonDlq,
     redriven,
     alarmPeriodMillis: config.alarms.periodSeconds * MILLIS_PER_SECOND,
-    breakerCacheTtlMillis: config.breaker.cacheTtlMillis,
     stage: config.stage,
+    cacheTtlMillis: config.breaker.cacheTtlMillis,
+    endedAtMillis,
   };
   const consumers = consumerReports(record);
   return buildReport({

@@ -24,6 +24,8 @@ export interface ShardRange {
   readonly shardId: string;
   readonly startSequenceNumber: string;
   readonly endSequenceNumber: string;
+  /** The region in the message's stream ARN, when it names one. */
+  readonly region?: string;
 }
 
 /**
@@ -47,6 +49,105 @@ export class RecordsTrimmedError extends RedriveError {
       options,
     );
     this.name = 'RecordsTrimmedError';
+  }
+}
+
+/**
+ * The stream does not exist where the tool looked (this account and region). Nothing is known to be
+ * lost: point the tool at the right account or region (or `--stream`) and run it again; the message
+ * stays in the queue.
+ */
+export class StreamNotFoundError extends RedriveError {
+  constructor(
+    readonly range: ShardRange,
+    /** The region the Kinesis client used. */
+    readonly clientRegion: string | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `stream ${range.streamName} was not found in region ${clientRegion ?? '(unknown)'} with these credentials; ` +
+        'nothing is known to be lost: check the account, region and stream name, then run again; the message stays in the queue',
+      options,
+    );
+    this.name = 'StreamNotFoundError';
+  }
+}
+
+/**
+ * The message names a stream in another region than the Kinesis client's. Nothing is known to be lost:
+ * run again in the stream's region; the message stays in the queue.
+ */
+export class WrongRegionError extends RedriveError {
+  constructor(
+    readonly range: ShardRange & { readonly region: string },
+    readonly clientRegion: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `stream ${range.streamName} is in region ${range.region} but the tool reads region ${clientRegion}; ` +
+        `nothing is known to be lost: run again with AWS_REGION=${range.region}; the message stays in the queue`,
+      options,
+    );
+    this.name = 'WrongRegionError';
+  }
+}
+
+/**
+ * The credentials may not read the stream (IAM, an expired token, the stream's KMS key). Nothing is
+ * known to be lost: fix the access and run again; the message stays in the queue.
+ */
+export class StreamAccessError extends RedriveError {
+  constructor(
+    readonly range: ShardRange,
+    /** The AWS error name, e.g. AccessDeniedException. */
+    readonly errorName: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `reading stream ${range.streamName} shard ${range.shardId} was refused (${errorName}); nothing is known to be ` +
+        'lost: fix the credentials or key policy and run again; the message stays in the queue',
+      options,
+    );
+    this.name = 'StreamAccessError';
+  }
+}
+
+/**
+ * The stream exists but has no such shard: its records may have expired with a closed shard after a
+ * reshard, or the message names another stream of the same name. The message stays in the queue.
+ */
+export class ShardNotFoundError extends RedriveError {
+  constructor(
+    readonly range: ShardRange,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `stream ${range.streamName} has no shard ${range.shardId} (a closed shard past retention, or a recreated stream); ` +
+        'the message stays in the queue',
+      options,
+    );
+    this.name = 'ShardNotFoundError';
+  }
+}
+
+/**
+ * The shard still holds records older than the batch's start, so the start is not one of its sequence
+ * numbers: the message comes from another stream (or an earlier stream of the same name). Nothing was
+ * trimmed; the message stays in the queue.
+ */
+export class SequenceNumberNotInShardError extends RedriveError {
+  constructor(
+    readonly range: ShardRange,
+    /** The oldest record the shard holds. */
+    readonly oldestSequenceNumber: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `sequence number ${range.startSequenceNumber} is not a record of stream ${range.streamName} shard ${range.shardId}, ` +
+        `whose oldest record is ${oldestSequenceNumber}: the message comes from another stream; the message stays in the queue`,
+      options,
+    );
+    this.name = 'SequenceNumberNotInShardError';
   }
 }
 

@@ -9,7 +9,7 @@ export type {
 } from './types';
 export { FileCheckpointStore, MemoryCheckpointStore } from './checkpoint';
 export type { CheckpointStore } from './checkpoint';
-export { parseOnFailureRecord, streamNameFromArn } from './on-failure-record';
+export { parseOnFailureRecord, regionFromArn, streamNameFromArn } from './on-failure-record';
 
 export { readShardRange } from './shard-reader';
 export {
@@ -18,5 +18,10 @@ export {
   RangeIncompleteError,
   RecordsTrimmedError,
   RedriveError,
+  SequenceNumberNotInShardError,
+  ShardNotFoundError,
+  StreamAccessError,
+  StreamNotFoundError,
+  WrongRegionError,
 } from './errors';
 export type { ShardRange } from './errors';

@@ -45,13 +45,22 @@ export function streamNameFromArn(streamArn: string): string {
   return at === -1 ? streamArn : streamArn.slice(at + marker.length);
 }
 
+/** `arn:<partition>:kinesis:<region>:<account>:stream/<name>` -> `<region>`, or undefined when not an ARN. */
+export function regionFromArn(arn: string): string | undefined {
+  const parts = arn.split(':');
+  return parts.length >= 6 && parts[0] === 'arn' && parts[3] !== '' ? parts[3] : undefined;
+}
+
 /** The shard range an on-failure record points at, read from `streamName` (default: the record's stream). */
 export function rangeOf(record: KinesisOnFailureRecord, streamName?: string): ShardRange {
   const info = record.KinesisBatchInfo;
+  // The ARN's region judges a missing stream, unless the operator names another stream.
+  const region = streamName === undefined ? regionFromArn(info.streamArn) : undefined;
   return {
     streamName: streamName ?? streamNameFromArn(info.streamArn),
     shardId: info.shardId,
     startSequenceNumber: info.startSequenceNumber,
     endSequenceNumber: info.endSequenceNumber,
+    ...(region === undefined ? {} : { region }),
   };
 }

@@ -4,7 +4,7 @@ import { MemoryCheckpointStore } from './checkpoint';
 import type { CheckpointStore } from './checkpoint';
 import { PutBackError } from './errors';
 import type { ShardRange } from './errors';
-import { parseOnFailureRecord, rangeOf, streamNameFromArn } from './on-failure-record';
+import { parseOnFailureRecord, rangeOf, regionFromArn, streamNameFromArn } from './on-failure-record';
 import { parsePoisonMessage } from './poison-record';
 import type { PoisonMessage } from '../../lambda/shared';
 import { PutBack } from './put-back';
@@ -29,7 +29,11 @@ type Handler = (context: RunContext, messageId: string, body: string) => Promise
  * Drains a consumer's on-failure DLQ: for each invocation record, re-reads its batch from the shard
  * (GetShardIterator AT_SEQUENCE_NUMBER startSequenceNumber, GetRecords through endSequenceNumber), puts
  * every record back with the same partition key and data, and deletes the message only once all of
- * them are in the stream. A batch that retention trimmed is reported and its message stays.
+ * them are in the stream. A batch that retention trimmed is reported and its message stays; so is a
+ * stream that cannot be read (missing, another region, access refused), as its own error.
+ *
+ * Per-key order is kept: the records of one partition key are put one at a time in source order,
+ * chained with SequenceNumberForOrdering (see {@link PutBack}).
  *
  * Every consumer of the stream sees the records again (at least once; the downstream deduplicates on
  * the Idempotency-Key).
@@ -129,7 +133,8 @@ const redriveBatchPointer: Handler = async (context, messageId, body) => {
     recordsPut += result.delivered;
     if (result.deliveredThrough !== undefined) context.checkpoint.set(key, result.deliveredThrough);
     if (result.failures.length > 0) {
-      const error = new PutBackError(messageId, result.failures.length, { cause: result.failures[0] });
+      const notPut = result.failures.length + result.heldBack;
+      const error = new PutBackError(messageId, notPut, { cause: result.failures[0] });
       return { ...base, status: 'kept', recordsPut, error };
     }
     context.options.onProgress?.({ kind: 'chunk', messageId, put: recordsPut, total: pending.length });
@@ -139,11 +144,13 @@ const redriveBatchPointer: Handler = async (context, messageId, body) => {
 
 const redrivePoisonRecord: Handler = async (context, messageId, body) => {
   const poison = parsePoisonMessage(messageId, body);
+  const region = context.options.streamName === undefined ? regionFromArn(poison.eventSourceARN) : undefined;
   const range: ShardRange = {
     streamName: context.options.streamName ?? streamNameFromArn(poison.eventSourceARN),
     shardId: poison.shardId,
     startSequenceNumber: poison.sequenceNumber,
     endSequenceNumber: poison.sequenceNumber,
+    ...(region === undefined ? {} : { region }),
   };
   const key = checkpointKey(messageId, range);
   const alreadyPut = context.checkpoint.get(key) !== undefined;

@@ -34,7 +34,10 @@ export interface RedriveOptions {
   /** Stops the run between two chunks; the current message stays, its progress is kept. */
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: RedriveProgress) => void;
-  /** Producer tuning (retries, concurrency). `streamName` and `client` are set by the redrive. */
+  /**
+   * Put-back tuning: `retry`, `random`, `sleep`, and `maxConcurrentRequests` (partition keys put back
+   * at once; the records of one key always go one at a time). Other fields are ignored.
+   */
   readonly producer?: Omit<ProducerOptions, 'streamName' | 'client'>;
 }
 

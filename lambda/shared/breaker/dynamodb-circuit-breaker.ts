@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { BreakerSettings } from '../../../contracts';
-import { systemClock, type Clock } from '../../../contracts';
+import { monotonicClock, systemClock, type Clock } from '../../../contracts';
 import { DynamoDbBreakerStore } from './dynamodb-store';
 import { BreakerEngine } from './engine';
 import type { BreakerItem } from './item';
@@ -22,8 +22,13 @@ export interface DynamoDbCircuitBreakerOptions {
   /** The breaker (one per downstream); the item's key. */
   readonly name: string;
   readonly settings: BreakerSettings;
-  /** Epoch-millisecond clock. @default - Date.now */
+  /** Epoch-millisecond clock, for the item's timestamps shared with other processes. @default - Date.now */
   readonly clock?: Clock;
+  /**
+   * Durations inside this process: cache age, the lease this instance holds, the store retry interval.
+   * @default - {@link monotonicClock}, or `clock` when only a clock is injected (a test's one fake timeline)
+   */
+  readonly monotonicClock?: Clock;
   /** Transition and store-health callbacks. @default - none */
   readonly observer?: BreakerObserver;
   /** See {@link DEFAULT_STORE_RETRY_INTERVAL_MILLIS}. @default 1000 */
@@ -31,7 +36,9 @@ export interface DynamoDbCircuitBreakerOptions {
 }
 
 interface Outage {
+  /** Epoch milliseconds, for the report. */
   readonly since: number;
+  /** On the monotonic clock. */
   retryAt: number;
   /** The per-instance breaker protecting the downstream meanwhile ('local-breaker' mode only). */
   readonly local: BreakerEngine | undefined;
@@ -63,6 +70,7 @@ export class DynamoDbCircuitBreaker implements CircuitBreaker {
   readonly name: string;
   private readonly shared: BreakerEngine;
   private readonly clock: Clock;
+  private readonly monotonic: Clock;
   private readonly observer: BreakerObserver;
   private readonly retryIntervalMillis: number;
   private outage: Outage | undefined;
@@ -70,6 +78,7 @@ export class DynamoDbCircuitBreaker implements CircuitBreaker {
   constructor(private readonly options: DynamoDbCircuitBreakerOptions) {
     this.name = options.name;
     this.clock = options.clock ?? systemClock;
+    this.monotonic = options.monotonicClock ?? (options.clock === undefined ? monotonicClock : options.clock);
     this.observer = options.observer ?? {};
     this.retryIntervalMillis = options.storeRetryIntervalMillis ?? DEFAULT_STORE_RETRY_INTERVAL_MILLIS;
     this.shared = new BreakerEngine({
@@ -77,6 +86,7 @@ export class DynamoDbCircuitBreaker implements CircuitBreaker {
       name: options.name,
       settings: options.settings,
       clock: this.clock,
+      monotonicClock: this.monotonic,
       observer: this.observer,
       scope: 'store',
     });
@@ -139,7 +149,7 @@ export class DynamoDbCircuitBreaker implements CircuitBreaker {
 
   /** False while an outage is on and the next store attempt is not due yet. */
   private storeDue(): boolean {
-    return this.outage === undefined || this.clock.now() >= this.outage.retryAt;
+    return this.outage === undefined || this.monotonic.now() >= this.outage.retryAt;
   }
 
   /** During an outage a cached item would hide the store's state: read it for real first. */
@@ -167,15 +177,16 @@ export class DynamoDbCircuitBreaker implements CircuitBreaker {
   private storeFailed(error: unknown, operation: string): void {
     if (!(error instanceof BreakerStoreError)) throw error;
     const now = this.clock.now();
+    const retryAt = this.monotonic.now() + this.retryIntervalMillis;
     const mode = this.options.settings.onStoreFailure;
     if (this.outage === undefined) {
       this.outage = {
         since: now,
-        retryAt: now + this.retryIntervalMillis,
+        retryAt,
         local: mode === 'local-breaker' ? this.startLocalBreaker() : undefined,
       };
     } else {
-      this.outage.retryAt = now + this.retryIntervalMillis;
+      this.outage.retryAt = retryAt;
     }
     notifySafely(() =>
       this.observer.onStoreUnavailable?.({ breaker: this.name, operation, error, mode, atMillis: now }),
@@ -192,6 +203,7 @@ export class DynamoDbCircuitBreaker implements CircuitBreaker {
       // Reads of process memory are free, so the local breaker never caches them.
       settings: { ...this.options.settings, cacheTtlMillis: 0 },
       clock: this.clock,
+      monotonicClock: this.monotonic,
       observer: this.observer,
       scope: 'local',
     });

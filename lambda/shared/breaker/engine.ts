@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { BreakerSettings } from '../../../contracts';
-import type { Clock } from '../../../contracts';
+import { monotonicClock, type Clock } from '../../../contracts';
 import type { BreakerItem } from './item';
 import { notifySafely, transitionEvent, type BreakerObserver, type TransitionScope } from './observer';
 import type { BreakerStore } from './store';
 import {
+  leaseExpired,
   leaseFree,
+  probeExpired,
   probeFailed,
+  probeOutlived,
   probeSucceeded,
   recordOutcomes,
   shouldTrip,
@@ -31,14 +34,43 @@ export interface BreakerEngineOptions {
   readonly store: BreakerStore;
   readonly name: string;
   readonly settings: BreakerSettings;
+  /** Epoch milliseconds: the item's timestamps, shared with every other process. */
   readonly clock: Clock;
+  /**
+   * Durations inside this process (cache age, the age of a lease this instance holds, buffered
+   * outcomes): a wall-clock step must not stretch them.
+   * @default - {@link monotonicClock}
+   */
+  readonly monotonicClock?: Clock;
   readonly observer: BreakerObserver;
   readonly scope: TransitionScope;
 }
 
 interface CachedItem {
   readonly item: BreakerItem | undefined;
+  /** On the monotonic clock. */
   readonly readAt: number;
+}
+
+/**
+ * Outcomes buffered for the store, tagged with the state generation they were observed under (the
+ * item's version as this instance knew it when the call ended) and the window-long slot of the
+ * monotonic clock they happened in. A flush drops the outcomes of a generation older than a CLOSED item
+ * (the breaker closed since: they must not count against it, e.g. failures kept through a store outage)
+ * and those older than a window (they belong to no window that is still open).
+ */
+interface OutcomeBucket {
+  readonly version: number;
+  readonly slot: number;
+  successes: number;
+  failures: number;
+}
+
+interface HeldProbe {
+  readonly leaseId: string;
+  readonly item: BreakerItem;
+  /** When the lease was taken, on the monotonic clock. */
+  readonly takenAt: number;
 }
 
 /**
@@ -51,10 +83,13 @@ export class BreakerEngine {
   /** Survives the cache being dropped after a lost write, so a local breaker starts from the latest state. */
   private lastKnown: BreakerItem | undefined;
   private reading: Promise<BreakerItem | undefined> | undefined;
-  private pending = { successes: 0, failures: 0 };
-  private probe: { readonly leaseId: string; readonly item: BreakerItem } | undefined;
+  private pending: OutcomeBucket[] = [];
+  private probe: HeldProbe | undefined;
+  private readonly monotonic: Clock;
 
-  constructor(private readonly options: BreakerEngineOptions) {}
+  constructor(private readonly options: BreakerEngineOptions) {
+    this.monotonic = options.monotonicClock ?? monotonicClock;
+  }
 
   /** The item as last read or written, for seeding a local breaker. */
   lastSeen(): BreakerItem | undefined {
@@ -75,8 +110,9 @@ export class BreakerEngine {
   }
 
   private async read(): Promise<BreakerItem | undefined> {
+    const readAt = this.monotonic.now();
     const item = await this.options.store.get(this.options.name);
-    this.cached = { item, readAt: this.options.clock.now() };
+    this.cached = { item, readAt };
     this.lastKnown = item;
     return item;
   }
@@ -86,19 +122,31 @@ export class BreakerEngine {
     let state: BreakerState = 'CLOSED';
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
       const now = clock.now();
-      const item = await this.current(now);
+      const item = await this.current();
+      if (item !== undefined && shouldTrip(item, settings, now)) {
+        // Counts that call for a trip whose write failed (a store error after the counts were written).
+        await this.tripIfDue(item, now);
+        continue;
+      }
       const decided = decideWithoutWrite(item, now);
       if (decided !== undefined || item === undefined) return decided ?? ADMITTED;
       state = item.state;
 
+      if (state === 'HALF_OPEN' && leaseExpired(item, now)) {
+        // The probe outlived its lease: a failed probe. Nobody else probes under that lease.
+        const after = await this.write(probeExpired(item, now, settings));
+        if (after !== undefined) this.announce(item, after, now);
+        continue;
+      }
       // The cool-down is over or the lease is free: whoever wins this conditional write probes.
       const leaseId = randomUUID();
+      const takenAt = this.monotonic.now();
       const write =
         state === 'OPEN' ? startProbe(item, now, leaseId, settings) : takeLease(item, now, leaseId, settings);
-      const after = await this.write(write, now);
+      const after = await this.write(write);
       if (after !== undefined) {
         this.announce(item, after, now);
-        this.probe = { leaseId, item: after };
+        this.probe = { leaseId, item: after, takenAt };
         return PROBE;
       }
     }
@@ -110,32 +158,53 @@ export class BreakerEngine {
    * taken once per record. `undefined` when the store must be asked (cache expired, or a probe may start).
    */
   admitFromCache(): Admission | undefined {
-    const now = this.options.clock.now();
-    return this.cached !== undefined && this.cacheFresh(now)
-      ? decideWithoutWrite(this.cached.item, now)
+    return this.cached !== undefined && this.cacheFresh()
+      ? decideWithoutWrite(this.cached.item, this.options.clock.now())
       : undefined;
   }
 
   /**
    * Buffers a call's outcome for the next {@link flush}; a probe's outcome is written at once, as
    * the transition it decides (CLOSED on success, OPEN with a longer cool-down on failure).
+   *
+   * A probe outcome counts only under the lease it was taken with: the write is conditioned on the
+   * lease id and the version, and a probe that took longer than the lease (measured on the monotonic
+   * clock) is written as expired, which re-opens the breaker whatever the outcome.
    */
   async record(admission: Admission & { admitted: true }, outcome: CallOutcome): Promise<void> {
     if (!admission.probe) {
-      this.pending[outcome === 'success' ? 'successes' : 'failures'] += 1;
+      this.buffer(outcome);
       return;
     }
     const probe = this.probe;
     this.probe = undefined;
     if (probe === undefined) return; // the lease was taken by an earlier engine (local breaker ended)
+    const { settings } = this.options;
     const now = this.options.clock.now();
-    const write =
-      outcome === 'success'
+    const outlived = this.monotonic.now() - probe.takenAt >= settings.probeLeaseMillis;
+    const write = outlived
+      ? probeOutlived(probe.item, probe.leaseId, now, settings)
+      : outcome === 'success'
         ? probeSucceeded(probe.item, probe.leaseId, now)
-        : probeFailed(probe.item, probe.leaseId, now, this.options.settings);
-    const after = await this.write(write, now);
-    // A lost condition means the lease expired and another consumer probed: its outcome decides.
+        : probeFailed(probe.item, probe.leaseId, now, settings);
+    const after = await this.write(write);
+    // A lost condition means another consumer already found the lease expired and re-opened the breaker.
     if (after !== undefined) this.announce(probe.item, after, now);
+  }
+
+  private buffer(outcome: CallOutcome): void {
+    const version = this.lastKnown?.version ?? 0;
+    const slot = this.slotAt(this.monotonic.now());
+    let bucket = this.pending.find((b) => b.version === version && b.slot === slot);
+    if (bucket === undefined) {
+      bucket = { version, slot, successes: 0, failures: 0 };
+      this.pending.push(bucket);
+    }
+    bucket[outcome === 'success' ? 'successes' : 'failures'] += 1;
+  }
+
+  private slotAt(monotonicMillis: number): number {
+    return Math.floor(monotonicMillis / this.options.settings.windowMillis);
   }
 
   /**
@@ -150,52 +219,81 @@ export class BreakerEngine {
    * @throws {BreakerStoreError} with the counts kept for the next flush
    */
   async flush(): Promise<void> {
-    const counts = this.pending;
-    if (counts.successes + counts.failures === 0) return;
-    if (counts.failures === 0 && this.cacheFresh(this.options.clock.now())) return;
-    this.pending = { successes: 0, failures: 0 };
+    const buffered = totals(this.pending);
+    if (buffered.successes + buffered.failures === 0) return;
+    if (buffered.failures === 0 && this.cacheFresh()) return;
+    const buckets = this.pending;
+    this.pending = [];
+    let written = false;
     try {
       for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
         const now = this.options.clock.now();
-        // A stale cached item is fine here: it only guesses the window, and a wrong guess fails the condition.
+        // A stale cached item is fine here: it only guesses the window and the version, and a wrong
+        // guess fails the condition.
         const item = this.cached ? this.cached.item : await this.read();
-        const after = await this.write(recordOutcomes(item, counts, now, this.options.settings), now);
+        const counts = totals(this.writable(buckets, item));
+        if (counts.successes + counts.failures === 0) return; // all observed under a state that is gone
+        const after = await this.write(recordOutcomes(item, counts, now, this.options.settings));
         if (after !== undefined) {
+          // From here the counts are in the store: a failing trip write must not put them back.
+          written = true;
           await this.tripIfDue(after, now);
           return;
         }
       }
-      this.restore(counts);
+      this.restore(buckets);
     } catch (error) {
-      this.restore(counts);
+      if (!written) this.restore(buckets);
       throw error;
     }
   }
 
+  /**
+   * The buckets that may still be written against `item`: none observed before the generation of a
+   * CLOSED item (outcomes written into an OPEN or HALF_OPEN item decide nothing, and its close starts a
+   * fresh window), and none older than a window.
+   */
+  private writable(buckets: readonly OutcomeBucket[], item: BreakerItem | undefined): OutcomeBucket[] {
+    const closedSince = item?.state === 'CLOSED' ? item.version : 0;
+    const oldestSlot = this.slotAt(this.monotonic.now()) - 1;
+    return buckets.filter((bucket) => bucket.version >= closedSince && bucket.slot >= oldestSlot);
+  }
+
   private async tripIfDue(item: BreakerItem, now: number): Promise<void> {
     if (!shouldTrip(item, this.options.settings, now)) return;
-    const after = await this.write(trip(item, now, this.options.settings), now);
+    const after = await this.write(trip(item, now, this.options.settings));
     if (after !== undefined) this.announce(item, after, now);
   }
 
-  private restore(counts: { successes: number; failures: number }): void {
-    this.pending.successes += counts.successes;
-    this.pending.failures += counts.failures;
+  private restore(buckets: readonly OutcomeBucket[]): void {
+    for (const bucket of buckets) {
+      const same = this.pending.find((b) => b.version === bucket.version && b.slot === bucket.slot);
+      if (same === undefined) {
+        this.pending.push({ ...bucket });
+      } else {
+        same.successes += bucket.successes;
+        same.failures += bucket.failures;
+      }
+    }
   }
 
-  private cacheFresh(now: number): boolean {
-    return this.cached !== undefined && now - this.cached.readAt < this.options.settings.cacheTtlMillis;
+  private cacheFresh(): boolean {
+    return (
+      this.cached !== undefined &&
+      this.monotonic.now() - this.cached.readAt < this.options.settings.cacheTtlMillis
+    );
   }
 
   /**
    * The cached item, renewed when expired. With buffered successes the renewal is their write, whose
    * ALL_NEW result is the read: one request instead of a GetItem now and an UpdateItem at the flush.
    */
-  private current(now: number): Promise<BreakerItem | undefined> {
+  private current(): Promise<BreakerItem | undefined> {
     const cached = this.cached;
-    if (cached !== undefined && this.cacheFresh(now)) return Promise.resolve(cached.item);
+    if (cached !== undefined && this.cacheFresh()) return Promise.resolve(cached.item);
     // Only successes ride along: failures kept from a failed flush are written by the next flush, as before.
-    const onlySuccesses = this.pending.successes > 0 && this.pending.failures === 0;
+    const buffered = totals(this.pending);
+    const onlySuccesses = buffered.successes > 0 && buffered.failures === 0;
     if (this.reading === undefined && cached !== undefined && onlySuccesses) {
       this.reading = this.flush()
         .then(() => (this.cached ? this.cached.item : this.read()))
@@ -208,9 +306,10 @@ export class BreakerEngine {
   }
 
   /** One conditional write; the cache takes the item it returns, or is dropped when another writer won. */
-  private async write(planned: PlannedWrite, now: number): Promise<BreakerItem | undefined> {
+  private async write(planned: PlannedWrite): Promise<BreakerItem | undefined> {
+    const readAt = this.monotonic.now();
     const after = await this.options.store.update(this.options.name, planned.update, planned.condition);
-    this.cached = after === undefined ? undefined : { item: after, readAt: now };
+    this.cached = after === undefined ? undefined : { item: after, readAt };
     if (after !== undefined) this.lastKnown = after;
     return after;
   }
@@ -221,10 +320,25 @@ export class BreakerEngine {
   }
 }
 
-/** CLOSED admits, OPEN in its cool-down and HALF_OPEN with a live lease refuse; otherwise a probe may start. */
+/**
+ * CLOSED admits, OPEN in its cool-down and HALF_OPEN with a live lease refuse; otherwise a write decides
+ * (a probe starts, or an expired lease re-opens the breaker).
+ */
 function decideWithoutWrite(item: BreakerItem | undefined, now: number): Admission | undefined {
   if (item === undefined || item.state === 'CLOSED') return ADMITTED;
   if (item.state === 'OPEN' && now < item.openUntil) return { admitted: false, state: 'OPEN' };
-  if (item.state === 'HALF_OPEN' && !leaseFree(item, now)) return { admitted: false, state: 'HALF_OPEN' };
+  if (item.state === 'HALF_OPEN' && !leaseFree(item) && !leaseExpired(item, now)) {
+    return { admitted: false, state: 'HALF_OPEN' };
+  }
   return undefined;
+}
+
+function totals(buckets: readonly OutcomeBucket[]): { successes: number; failures: number } {
+  let successes = 0;
+  let failures = 0;
+  for (const bucket of buckets) {
+    successes += bucket.successes;
+    failures += bucket.failures;
+  }
+  return { successes, failures };
 }

@@ -17,7 +17,7 @@ import type { BreakerState } from './types';
  * | `trips`           | N    | Consecutive trips since the last close by a probe or reset; drives back-off. |
  * | `openUntil`       | N    | End of the OPEN cool-down; 0 when not OPEN.                                   |
  * | `probeLeaseId`    | S    | HALF_OPEN only: random id of the probe lease holder (absent when free).       |
- * | `probeLeaseUntil` | N    | HALF_OPEN only: lease expiry; after it another consumer may probe.            |
+ * | `probeLeaseUntil` | N    | HALF_OPEN only: lease expiry; after it the probe counts as failed (re-OPEN).  |
  * | `reason`          | S    | Why the last state change happened (a {@link TransitionReason}).              |
  * | `changedAt`       | N    | When the last state change happened.                                          |
  * | `updatedAt`       | N    | Last write of any kind.                                                       |
@@ -50,6 +50,7 @@ export type TransitionReason =
   | 'cool-down-elapsed'
   | 'probe-succeeded'
   | 'probe-failed'
+  | 'probe-expired'
   | 'manual-open'
   | 'manual-close'
   | 'manual-reset';

@@ -10,6 +10,11 @@ import { condition, type Condition, type ItemUpdate } from './store';
  *     CLOSED --failure rate over window, >= minimumCalls--> OPEN
  *     OPEN --cool-down elapsed (consumer with lease, or scheduled tick)--> HALF_OPEN
  *     HALF_OPEN --probe succeeded--> CLOSED (trips reset)      HALF_OPEN --probe failed--> OPEN (longer cool-down)
+ *     HALF_OPEN --lease expired without an outcome--> OPEN (longer cool-down, as a failed probe)
+ *
+ * A probe lease is never handed on: a probe that outlives its lease is a failed probe, so a live probe
+ * cannot be overtaken by a second one, and a downstream slower than the lease re-opens the breaker
+ * instead of keeping it HALF_OPEN forever.
  */
 export interface PlannedWrite {
   readonly update: ItemUpdate;
@@ -52,15 +57,20 @@ export function windowExpired(item: BreakerItem, nowMillis: number, settings: Br
   return nowMillis >= item.windowStart + settings.windowMillis;
 }
 
-/** Whether a HALF_OPEN breaker's probe lease is free at `nowMillis` (never taken, released or expired). */
-export function leaseFree(item: BreakerItem, nowMillis: number): boolean {
-  return item.probeLeaseUntil === undefined || item.probeLeaseUntil <= nowMillis;
+/** Whether a HALF_OPEN breaker's probe lease is free: never taken since the tick moved it to HALF_OPEN. */
+export function leaseFree(item: BreakerItem): boolean {
+  return item.probeLeaseId === undefined;
+}
+
+/** Whether a HALF_OPEN breaker's probe lease has run out at `nowMillis` without an outcome. */
+export function leaseExpired(item: BreakerItem, nowMillis: number): boolean {
+  return item.probeLeaseUntil !== undefined && item.probeLeaseUntil <= nowMillis;
 }
 
 /**
  * Adds outcomes to the current window with ADD (no count lost under concurrency), or starts a new
  * window holding them when the seen window has expired. Conditioned on the window seen, so outcomes
- * never land in a window that another consumer has already replaced.
+ * never land in a window that another consumer has already replaced (every close starts a new window).
  */
 export function recordOutcomes(
   item: BreakerItem | undefined,
@@ -141,7 +151,11 @@ export function advanceCoolDown(item: BreakerItem, nowMillis: number): PlannedWr
   };
 }
 
-/** Takes the HALF_OPEN probe lease if it is free or expired. Not a state change: the version stays. */
+/**
+ * Takes the HALF_OPEN probe lease if it is free (the scheduled tick moved the breaker to HALF_OPEN
+ * without one). An expired lease is not free: see {@link probeExpired}. Not a state change: the
+ * version stays.
+ */
 export function takeLease(
   item: BreakerItem,
   nowMillis: number,
@@ -156,10 +170,52 @@ export function takeLease(
         probeLeaseUntil: nowMillis + settings.probeLeaseMillis,
       },
     },
+    condition: condition.all(inState('HALF_OPEN', item), condition.missing('probeLeaseId')),
+  };
+}
+
+/**
+ * HALF_OPEN -> OPEN when the probe lease expired without an outcome: the probe was slower than the lease
+ * or its consumer died, either way a failed probe. Conditioned on that very lease, so a probe that
+ * reported in time wins and this write is dropped.
+ */
+export function probeExpired(item: BreakerItem, nowMillis: number, settings: BreakerSettings): PlannedWrite {
+  return {
+    update: reopen(item, nowMillis, settings, 'probe-expired'),
     condition: condition.all(
-      inState('HALF_OPEN', item),
-      condition.any(condition.missing('probeLeaseUntil'), condition.atMost('probeLeaseUntil', nowMillis)),
+      holdsLease(item, item.probeLeaseId ?? ''),
+      condition.atMost('probeLeaseUntil', nowMillis),
     ),
+  };
+}
+
+/**
+ * HALF_OPEN -> OPEN by the holder of the probe lease whose call took longer than the lease (measured
+ * on its own monotonic clock): its outcome is not accepted, and it counts as a failed probe.
+ */
+export function probeOutlived(
+  item: BreakerItem,
+  leaseId: string,
+  nowMillis: number,
+  settings: BreakerSettings,
+): PlannedWrite {
+  return { update: reopen(item, nowMillis, settings, 'probe-expired'), condition: holdsLease(item, leaseId) };
+}
+
+function reopen(
+  item: BreakerItem,
+  nowMillis: number,
+  settings: BreakerSettings,
+  reason: TransitionReason,
+): ItemUpdate {
+  const trips = item.trips + 1;
+  return {
+    set: {
+      ...change('OPEN', item, nowMillis, reason),
+      trips,
+      openUntil: nowMillis + coolDownFor(trips, settings),
+    },
+    remove: LEASE_ATTRIBUTES,
   };
 }
 

@@ -1,5 +1,8 @@
 import {
   BASE_DEFAULTS,
+  coolDownCyclesDuring,
+  refusalHoldMillis,
+  retriesDuringOutage,
   ConfigError,
   derivedIteratorAgeMaxMillis,
   loadConfig,
@@ -224,5 +227,89 @@ describe('loadConfig rejects a breaker name', () => {
     expect(problemsOf(consumerWith({ breakerName: 'Orders API' }))).toEqual([
       'consumers.orders.breakerName = "Orders API"; allowed ^[a-z][a-z0-9-]{0,30}$',
     ]);
+  });
+});
+
+describe('loadConfig rejects breaker values unsafe together', () => {
+  it.each<[string, StageOverrides, string]>([
+    [
+      'a probe lease shorter than the downstream timeout plus the margin',
+      { ...consumerWith({ downstreamTimeoutMillis: 3_000 }), breaker: { probeLeaseMillis: 3_500 } },
+      'breaker.probeLeaseMillis = 3500; allowed 4000..900000 (at least consumers.orders.downstreamTimeoutMillis 3000 + 1000 ms margin: a probe must never outlive its lease)',
+    ],
+    [
+      'a cache TTL longer than a tenth of the cool-down',
+      { ...VALID, breaker: { coolDownMillis: 5_000, probeLeaseMillis: 20_000, cacheTtlMillis: 1_000 } },
+      'breaker.cacheTtlMillis = 1000; allowed 0..500 (at most 0.1 x breaker.coolDownMillis 5000',
+    ],
+    [
+      'a cache TTL longer than half the lease',
+      { ...VALID, breaker: { probeLeaseMillis: 4_000, cacheTtlMillis: 2_500 } },
+      'breaker.cacheTtlMillis = 2500; allowed 0..2000 (at most 0.5 x breaker.probeLeaseMillis 4000',
+    ],
+    [
+      'a window shorter than four cache TTLs',
+      { ...VALID, breaker: { windowMillis: 3_000, cacheTtlMillis: 1_000, minimumCalls: 5 } },
+      'breaker.windowMillis = 3000; allowed 4000..3600000 (at least 4 x breaker.cacheTtlMillis 1000',
+    ],
+    [
+      'a minimumCalls one lane with a hung downstream cannot reach in a window',
+      { ...consumerWith({ maxConcurrentKeys: 2 }), breaker: { minimumCalls: 50, windowMillis: 60_000 } },
+      'breaker.minimumCalls = 50; allowed 1..40 (consumers.orders records at most 40 failed calls per window',
+    ],
+    [
+      'a function timeout whose refusal hold does not outlast the probe lease',
+      consumerWith({ timeoutSeconds: 10 }),
+      'consumers.orders.timeoutSeconds = 10; allowed 14..900 (a batch refused by the breaker is held',
+    ],
+  ])('%s', (_label, overrides, message) => {
+    // WHEN
+    const problems = problemsOf(overrides);
+    // THEN: the one problem names the key, the value, the allowed range and why
+    expect(problems).toEqual([expect.stringContaining(message)]);
+  });
+
+  it('judges the lease against the slowest consumer sharing the breaker', () => {
+    // GIVEN two consumers, the second one slower than the lease allows
+    const overrides: StageOverrides = {
+      breaker: { probeLeaseMillis: 5_000 },
+      consumers: {
+        orders: { downstreamUrl: 'https://orders.example.com/events', downstreamTimeoutMillis: 1_000 },
+        analytics: { downstreamUrl: 'https://analytics.example.com/in', downstreamTimeoutMillis: 4_500 },
+      },
+    };
+    // WHEN / THEN
+    expect(problemsOf(overrides)).toEqual([
+      expect.stringContaining(
+        'breaker.probeLeaseMillis = 5000; allowed 5500..900000 (at least consumers.analytics',
+      ),
+    ]);
+  });
+
+  it('leaves relations to values that are each valid (no second line for one mistake)', () => {
+    expect(problemsOf({ ...VALID, breaker: { probeLeaseMillis: 50 } })).toEqual([
+      'breaker.probeLeaseMillis = 50; allowed an integer 100..900000',
+    ]);
+  });
+});
+
+describe('retries an outage spends (docs/architecture.md, "Retries spent while the breaker refuses")', () => {
+  const retentionMillis = BASE_DEFAULTS.stream.retentionHours * 3_600_000;
+
+  it('counts the backed-off cool-downs, then one cycle per maxCoolDownMillis', () => {
+    // 30 + 60 + 120 + 240 + 480 s = 930 s in five cycles, then 600 s each
+    expect(coolDownCyclesDuring(BASE_DEFAULTS.breaker, 930_000)).toBe(5);
+    expect(coolDownCyclesDuring(BASE_DEFAULTS.breaker, 930_000 + 1_200_000)).toBe(7);
+    expect(coolDownCyclesDuring({ ...BASE_DEFAULTS.breaker, coolDownBackoffMultiplier: 1 }, 90_000)).toBe(3);
+  });
+
+  it('with the defaults, an outage as long as retention cannot spend maxRetryAttempts', () => {
+    const retries = retriesDuringOutage(BASE_DEFAULTS.breaker, retentionMillis);
+    expect(retries).toBe(3 * 1_012);
+    expect(retries).toBeLessThan(BASE_DEFAULTS.consumer.maxRetryAttempts);
+  });
+
+  it('with the defaults, a refused invocation holds for 56 s (about 1.1 retries a minute without the controller)', () => {
+    expect(refusalHoldMillis(BASE_DEFAULTS.consumer)).toBe(56_000);
   });
 });

@@ -356,22 +356,81 @@ describe('createConsumerHandler', () => {
   });
 
   describe('breaker', () => {
-    test('while OPEN, fails fast with no downstream call and reports the first record', async () => {
-      // Prepare
-      breaker.state = 'OPEN';
+    /** An invocation whose remaining time runs down as the handler sleeps: no real waiting. */
+    function timedInvocation(remainingMillis: number) {
+      const timeline = { elapsedMillis: 0, pauses: 0 };
+      const context = {
+        awsRequestId: 'req-123',
+        functionName: 'dev-orders-consumer',
+        getRemainingTimeInMillis: () => remainingMillis - timeline.elapsedMillis,
+      } as Context;
+      const sleep = (millis: number): Promise<void> => {
+        timeline.elapsedMillis += millis;
+        timeline.pauses += 1;
+        return Promise.resolve();
+      };
+      return { context, sleep, timeline };
+    }
 
-      // Act
-      const response = await handle(
+    function handlerSleepingWith(sleep: (millis: number) => Promise<void>): ConsumerHandler {
+      return createConsumerHandler(SETTINGS, {
+        sqs: new SQSClient({ region: 'us-east-1' }),
+        breaker,
+        logger: log,
+        metrics: quietMetrics(),
+        fetch: downstream.fetch,
+        sleep,
+      });
+    }
+
+    test('while OPEN, holds the batch until the invocation must end, then reports the first record', async () => {
+      // GIVEN an OPEN breaker and an invocation with 60 s left
+      breaker.state = 'OPEN';
+      const { context, sleep, timeline } = timedInvocation(60_000);
+
+      // WHEN
+      const response = await handlerSleepingWith(sleep)(
         kinesisBatch([{ partitionKey: 'a' }, { partitionKey: 'b' }]),
-        lambdaContext(),
+        context,
       );
 
-      // Assess
+      // THEN no downstream call, the first record reported, and the refusal cost most of the invocation
       expect(downstream.calls).toHaveLength(0);
       expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: sequenceNumberAt(0) }] });
+      const reserveMillis = SETTINGS.downstreamTimeoutMillis + 1_000;
+      expect(context.getRemainingTimeInMillis()).toBeLessThanOrEqual(
+        reserveMillis + SETTINGS.breaker.cacheTtlMillis,
+      );
+      expect(context.getRemainingTimeInMillis()).toBeGreaterThan(reserveMillis);
+      expect(timeline.pauses).toBeGreaterThan(1);
       expect(log.find('breaker not admitting calls; batch stopped')).toMatchObject({
         breaker: 'orders-breaker',
       });
+    });
+
+    test('a breaker that admits again during the hold lets the batch through in the same invocation', async () => {
+      // GIVEN an OPEN breaker that closes after a few polls
+      breaker.state = 'OPEN';
+      const { context, timeline } = timedInvocation(60_000);
+      const sleep = (millis: number): Promise<void> => {
+        timeline.elapsedMillis += millis;
+        if (++timeline.pauses === 3) breaker.state = 'CLOSED';
+        return Promise.resolve();
+      };
+
+      // WHEN
+      const response = await handlerSleepingWith(sleep)(kinesisBatch([{}, {}]), context);
+
+      // THEN every record is delivered and no retry is spent
+      expect(response).toEqual({ batchItemFailures: [] });
+      expect(downstream.calls).toHaveLength(2);
+    });
+
+    test('without an invocation deadline (a partial local context) a refusal is reported at once', async () => {
+      breaker.state = 'OPEN';
+      const response = await handle(kinesisBatch([{}]), { awsRequestId: 'local-1' } as Context);
+      expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: sequenceNumberAt(0) }] });
+      expect(breaker.calls.filter((call) => call === 'admit')).toHaveLength(1);
     });
 
     test('flushes once per batch, after the records, even when a record failed', async () => {

@@ -40,6 +40,8 @@ describe('event source mapping: MaximumRetryAttempts', () => {
       ['a-0', 'b-1', 'c-2'],
       ['b-1', 'c-2'],
     ]);
+    // Both failed invocations counted against MaximumRetryAttempts, and the mapping says when
+    expect(mapping.countedRetryTimesMillis()).toHaveLength(2);
     const [message] = await harness.onFailureMessages();
     expect(message.KinesisBatchInfo).toMatchObject({
       startSequenceNumber: put[1].sequenceNumber,

@@ -5,8 +5,10 @@ import {
   callsWhileOpen,
   callsWithoutAdmission,
   inAlarmDuring,
+  localAdmissionsWhileOpen,
   lostEvents,
   orderViolations,
+  retriesWhileNotClosed,
   unheardPages,
 } from '../../../local/gameday/invariants';
 
@@ -82,6 +84,40 @@ describe('admissionsWhileOpen', () => {
     expect(
       admissionsWhileOpen(admissions, [{ startMillis: 20, endMillis: 30 }], 3).map((a) => a.atMillis),
     ).toEqual([23]);
+  });
+
+  it('allows admissions up to the cache TTL after the commit, as the code guarantees, and no later', () => {
+    const admissions = [
+      { atMillis: 20, probe: false },
+      { atMillis: 24, probe: false },
+      { atMillis: 25, probe: false },
+    ];
+    expect(
+      admissionsWhileOpen(admissions, [{ startMillis: 20, endMillis: 30 }], 5).map((a) => a.atMillis),
+    ).toEqual([25]);
+  });
+
+  it('leaves the decisions of a local breaker (DynamoDB unreachable) to localAdmissionsWhileOpen', () => {
+    const admissions = [
+      { atMillis: 22, probe: false, local: true },
+      { atMillis: 23, probe: false },
+    ];
+    const notClosed = [{ startMillis: 20, endMillis: 30 }];
+    expect(admissionsWhileOpen(admissions, notClosed).map((a) => a.atMillis)).toEqual([23]);
+    expect(localAdmissionsWhileOpen(admissions, notClosed).map((a) => a.atMillis)).toEqual([22]);
+  });
+});
+
+describe('retriesWhileNotClosed', () => {
+  it('counts the retries inside the intervals and their length, cutting an open one at the end', () => {
+    const notClosed = [
+      { startMillis: 10, endMillis: 20 },
+      { startMillis: 50, endMillis: Number.POSITIVE_INFINITY },
+    ];
+    expect(retriesWhileNotClosed([5, 10, 19, 20, 55, 70], notClosed, 60)).toEqual({
+      retries: 3,
+      notClosedMillis: 20,
+    });
   });
 });
 

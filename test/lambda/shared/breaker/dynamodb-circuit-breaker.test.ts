@@ -146,6 +146,29 @@ describe('DynamoDbCircuitBreaker', () => {
       expect(dynamodb).toHaveReceivedCommandTimes(GetItemCommand, 2);
     });
 
+    it('times the store retry and the cache on the monotonic clock: a wall-clock step changes neither', async () => {
+      // GIVEN separate wall and monotonic clocks, and a store that is down
+      dynamodb.on(GetItemCommand).rejects(unavailable());
+      const wall = new FakeClock();
+      const monotonic = new FakeClock(0);
+      const breaker = new DynamoDbCircuitBreaker({
+        client: new DynamoDBClient({ region: 'us-east-1' }),
+        tableName: 'dev-breakers',
+        name: 'orders',
+        settings: breakerSettings({ cacheTtlMillis: 1_000 }),
+        clock: wall,
+        monotonicClock: monotonic,
+        storeRetryIntervalMillis: STORE_RETRY_INTERVAL_MILLIS,
+      });
+      await breaker.admit();
+      // WHEN the wall clock steps back an hour while the retry interval passes
+      wall.advance(-3_600_000);
+      monotonic.advance(STORE_RETRY_INTERVAL_MILLIS);
+      await breaker.admit();
+      // THEN the store is tried again on time
+      expect(dynamodb).toHaveReceivedCommandTimes(GetItemCommand, 2);
+    });
+
     it('trips the local breaker on failures, so the downstream is still protected', async () => {
       dynamodb.on(GetItemCommand).rejects(unavailable());
       const { breaker, observer } = setup({ minimumCalls: 4, failureRateThreshold: 0.5 });

@@ -17,7 +17,15 @@ function setup(overrides: Partial<BreakerSettings> = {}) {
   const transitions: BreakerTransitionEvent[] = [];
   const observer: BreakerObserver = { onTransition: (event) => transitions.push(event) };
   const engine = (): BreakerEngine =>
-    new BreakerEngine({ store, name: 'orders', settings, clock, observer, scope: 'store' });
+    new BreakerEngine({
+      store,
+      name: 'orders',
+      settings,
+      clock,
+      monotonicClock: clock,
+      observer,
+      scope: 'store',
+    });
   return { settings, clock, store, get, update, transitions, engine };
 }
 
@@ -234,24 +242,64 @@ describe('BreakerEngine', () => {
       await expect(store.get('orders')).resolves.toMatchObject({ openUntil: clock.now() + 45_000 });
     });
 
-    it('lets another caller probe once the lease of a crashed prober has expired', async () => {
-      const { engine, clock } = await halfOpenWithProbe({ probeLeaseMillis: 10_000 });
+    it('re-opens, without a second probe, once the lease of a crashed prober has expired', async () => {
+      const { engine, clock, store, transitions } = await halfOpenWithProbe({ probeLeaseMillis: 10_000 });
       const other = engine();
       clock.advance(9_999);
       await expect(other.admit()).resolves.toEqual({ admitted: false, state: 'HALF_OPEN' });
       clock.advance(1);
-      await expect(other.admit()).resolves.toEqual(PROBE);
+      await expect(other.admit()).resolves.toEqual({ admitted: false, state: 'OPEN' });
+      await expect(store.get('orders')).resolves.toMatchObject({
+        state: 'OPEN',
+        trips: 2,
+        openUntil: clock.now() + 60_000,
+        reason: 'probe-expired',
+      });
+      expect(transitions.at(-1)).toMatchObject({ from: 'HALF_OPEN', to: 'OPEN', reason: 'probe-expired' });
     });
 
-    it('ignores the late outcome of a prober whose lease was taken over', async () => {
+    it('never lets a second probe overtake a live one, and drops the late outcome of an expired lease', async () => {
       const { engine, prober, clock, store } = await halfOpenWithProbe({ probeLeaseMillis: 10_000 });
       clock.advance(10_000);
       const other = engine();
-      await expect(other.admit()).resolves.toEqual(PROBE);
-      await prober.record(PROBE, 'failure');
-      await expect(store.get('orders')).resolves.toMatchObject({ state: 'HALF_OPEN' });
-      await other.record(PROBE, 'success');
-      await expect(store.get('orders')).resolves.toMatchObject({ state: 'CLOSED' });
+      await expect(other.admit()).resolves.toEqual({ admitted: false, state: 'OPEN' });
+      await prober.record(PROBE, 'success'); // too late: its lease is gone
+      await expect(store.get('orders')).resolves.toMatchObject({ state: 'OPEN', reason: 'probe-expired' });
+    });
+
+    it('re-opens instead of closing when its own probe took longer than the lease, even if no one noticed', async () => {
+      // GIVEN the only consumer holds the probe and its call outlives the lease
+      const { prober, clock, store } = await halfOpenWithProbe({ probeLeaseMillis: 10_000 });
+      clock.advance(10_000);
+      // WHEN its call finally succeeds
+      await prober.record(PROBE, 'success');
+      // THEN the outcome is not accepted under an expired lease: a failed probe
+      await expect(store.get('orders')).resolves.toMatchObject({
+        state: 'OPEN',
+        trips: 2,
+        reason: 'probe-expired',
+      });
+    });
+
+    it('does not stay HALF_OPEN forever when every call is slower than the lease', async () => {
+      // GIVEN a downstream whose every call takes longer than the lease, and three consumers
+      const { engine, clock, store } = setup({ probeLeaseMillis: 10_000, maxCoolDownMillis: 60_000 });
+      const consumers = [engine(), engine(), engine()];
+      await tripOpen(consumers[0]);
+      let inFlight: { consumer: BreakerEngine; admission: typeof PROBE } | undefined;
+      const states: string[] = [];
+      // WHEN they keep asking, and each probe reports only after the next consumer asked past its lease
+      for (let step = 0; step < 30; step++) {
+        clock.advance(10_001);
+        const consumer = consumers[step % consumers.length];
+        const admission = await consumer.admit();
+        if (inFlight !== undefined) await inFlight.consumer.record(inFlight.admission, 'success');
+        inFlight = admission.admitted && admission.probe ? { consumer, admission: PROBE } : undefined;
+        states.push((await store.get('orders'))!.state);
+      }
+      // THEN the breaker keeps re-opening instead of handing the probe from one slow call to the next
+      expect(states.slice(-10)).toContain('OPEN');
+      expect(['probe-expired', 'cool-down-elapsed']).toContain((await store.get('orders'))!.reason);
     });
 
     it('ignores a probe outcome when this instance holds no lease', async () => {
@@ -305,6 +353,119 @@ describe('BreakerEngine', () => {
     await expect(store.get('orders')).resolves.toMatchObject({ successes: 3, failures: 1 });
   });
 
+  it('never writes an outcome twice when the counts write succeeds and the trip write fails', async () => {
+    // GIVEN a store that fails the second write (the trip) once
+    const { engine, store, clock } = setup();
+    const breaker = engine();
+    await recordMany(breaker, 0, 10);
+    let writes = 0;
+    jest.spyOn(store, 'update').mockImplementation((...args) => {
+      writes++;
+      return writes === 2
+        ? Promise.reject(new Error('store down'))
+        : MemoryBreakerStore.prototype.update.apply(store, args);
+    });
+    // WHEN the flush fails at the trip, and the consumer flushes again at its next batch
+    await expect(breaker.flush()).rejects.toThrow('store down');
+    await breaker.flush();
+    // THEN the 10 failures are on the item once
+    await expect(store.get('orders')).resolves.toMatchObject({ failures: 10, state: 'CLOSED' });
+    // AND the trip that failed happens at the next read of the item
+    clock.advance(1_000);
+    await expect(breaker.admit()).resolves.toEqual({ admitted: false, state: 'OPEN' });
+    await expect(store.get('orders')).resolves.toMatchObject({ failures: 10, state: 'OPEN', trips: 1 });
+  });
+
+  describe('outcomes buffered through a store outage', () => {
+    it('do not re-trip a breaker that closed since', async () => {
+      // GIVEN an instance that buffered 10 failures under the CLOSED breaker, and could not write them
+      const { engine, store, clock } = setup();
+      const stranded = engine();
+      await stranded.admit();
+      await recordMany(stranded, 0, 10);
+      jest.spyOn(store, 'update').mockRejectedValueOnce(new Error('store down'));
+      await expect(stranded.flush()).rejects.toThrow('store down');
+      // WHEN meanwhile another instance trips the breaker, probes and closes it
+      const other = engine();
+      await tripOpen(other);
+      clock.advance(30_000);
+      await expect(other.admit()).resolves.toEqual(PROBE);
+      await other.record(PROBE, 'success');
+      // AND the stranded instance reaches the store again
+      await stranded.flush();
+      // THEN its old failures do not count against the new CLOSED generation
+      await expect(store.get('orders')).resolves.toMatchObject({ state: 'CLOSED', failures: 0, trips: 0 });
+    });
+
+    it('do not land in a window that starts after they are a window old', async () => {
+      const { engine, store, clock } = setup({ windowMillis: 60_000 });
+      const breaker = engine();
+      await breaker.admit();
+      await recordMany(breaker, 0, 10);
+      jest.spyOn(store, 'update').mockRejectedValueOnce(new Error('store down'));
+      await expect(breaker.flush()).rejects.toThrow('store down');
+      clock.advance(120_000);
+      await breaker.flush();
+      const item = await store.get('orders');
+      expect(item?.failures ?? 0).toBe(0);
+      expect(item?.state ?? 'CLOSED').toBe('CLOSED');
+    });
+  });
+
+  describe('durations on the monotonic clock', () => {
+    function twoClocks() {
+      const context = setup({ cacheTtlMillis: 1_000 });
+      const wall = new FakeClock();
+      const monotonic = new FakeClock(0);
+      const breaker = new BreakerEngine({
+        store: context.store,
+        name: 'orders',
+        settings: context.settings,
+        clock: wall,
+        monotonicClock: monotonic,
+        observer: {},
+        scope: 'store',
+      });
+      return { ...context, wall, monotonic, breaker };
+    }
+
+    it('expires the cache after cacheTtlMillis even when the wall clock steps back', async () => {
+      const { breaker, get, wall, monotonic } = twoClocks();
+      await breaker.admit();
+      // WHEN the wall clock is stepped back an hour (NTP) while one cache TTL passes
+      wall.advance(-3_600_000);
+      monotonic.advance(1_000);
+      // THEN the cached item is stale all the same
+      expect(breaker.admitFromCache()).toBeUndefined();
+      await breaker.admit();
+      expect(get).toHaveBeenCalledTimes(2);
+    });
+
+    it('keeps the cache for cacheTtlMillis even when the wall clock steps forward', async () => {
+      const { breaker, get, wall } = twoClocks();
+      await breaker.admit();
+      wall.advance(3_600_000);
+      expect(breaker.admitFromCache()).toEqual(ADMITTED);
+      expect(get).toHaveBeenCalledTimes(1);
+    });
+
+    it('judges its own probe against the lease on the monotonic clock', async () => {
+      // GIVEN a probe in flight
+      const { breaker, store, wall, monotonic } = twoClocks();
+      await recordMany(breaker, 0, 10);
+      await breaker.flush();
+      wall.advance(30_000);
+      monotonic.advance(30_000);
+      await expect(breaker.admit()).resolves.toEqual(PROBE);
+      // WHEN the wall clock is stepped back while the call takes longer than the lease
+      wall.advance(-3_600_000);
+      monotonic.advance(10_000);
+      await breaker.record(PROBE, 'success');
+      // THEN the late outcome is not accepted
+      await expect(store.get('orders')).resolves.toMatchObject({ state: 'OPEN', reason: 'probe-expired' });
+    });
+  });
+
   it('survives an observer that throws', async () => {
     const { settings, clock, store } = setup();
     const breaker = new BreakerEngine({
@@ -312,6 +473,7 @@ describe('BreakerEngine', () => {
       name: 'orders',
       settings,
       clock,
+      monotonicClock: clock,
       scope: 'store',
       observer: {
         onTransition: () => {

@@ -2,6 +2,7 @@ import { freshItem, type BreakerItem } from '../../../../lambda/shared/breaker/i
 import {
   coolDownFor,
   failureRate,
+  leaseExpired,
   leaseFree,
   recordOutcomes,
   shouldTrip,
@@ -64,10 +65,17 @@ describe('failureRate', () => {
 });
 
 describe('leaseFree', () => {
-  it('is free when never taken, and once expired', () => {
-    expect(leaseFree(item(), NOW)).toBe(true);
-    expect(leaseFree(item({ probeLeaseUntil: NOW }), NOW)).toBe(true);
-    expect(leaseFree(item({ probeLeaseUntil: NOW + 1 }), NOW)).toBe(false);
+  it('is free only when never taken: an expired lease is not handed on', () => {
+    expect(leaseFree(item())).toBe(true);
+    expect(leaseFree(item({ probeLeaseId: 'a', probeLeaseUntil: NOW }))).toBe(false);
+  });
+});
+
+describe('leaseExpired', () => {
+  it('is expired from its end on, and never when not taken', () => {
+    expect(leaseExpired(item(), NOW)).toBe(false);
+    expect(leaseExpired(item({ probeLeaseId: 'a', probeLeaseUntil: NOW }), NOW)).toBe(true);
+    expect(leaseExpired(item({ probeLeaseId: 'a', probeLeaseUntil: NOW + 1 }), NOW)).toBe(false);
   });
 });
 
