@@ -5,4 +5,6 @@ export { createConsumerHandler } from './batch-handler';
 export type { ConsumerDependencies, ConsumerHandler } from './batch-handler';
 export { classifyStatus } from './downstream-client';
 export type { DownstreamOutcome, Fetch, StatusClass } from './downstream-client';
+export { eventIdOfIdempotencyKey, idempotencyKeyFor } from './idempotency-key';
+export type { IdempotencyKey } from './idempotency-key';
 export type { Clock } from '../../contracts';
