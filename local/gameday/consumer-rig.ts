@@ -7,10 +7,10 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDbCircuitBreaker } from '../../lambda/shared';
 import type { Log } from '../../lambda/shared';
 import type { ConsumerConfig, PipelineConfig } from '../../contracts';
-import { consumerSettingsFor } from '../../contracts';
+import { AWS_CLIENT_TIMEOUTS, consumerSettingsFor } from '../../contracts';
 import type { MetricStore } from '../alarms';
 import { DownstreamServer } from '../downstream';
-import type { LocalClientConfig, LocalConsumerResources } from '../emulators';
+import { withTimeouts, type LocalClientConfig, type LocalConsumerResources } from '../emulators';
 import { KinesisEventSourceMapping, mappingSettingsFor } from '../event-source-mapping';
 import { AdmissionLog } from './admission-log';
 import type { BreakerHistory } from './breaker-history';
@@ -95,7 +95,10 @@ export async function buildConsumerRig(
   });
   const admissions = new AdmissionLog(
     new DynamoDbCircuitBreaker({
-      client: new DynamoDBClient(context.clientConfig.dynamodb),
+      // The consumer's own clients get the deployed handler's timeouts.
+      client: new DynamoDBClient(
+        withTimeouts(context.clientConfig.dynamodb, AWS_CLIENT_TIMEOUTS.breakerStore),
+      ),
       tableName: context.breakerTableName,
       name: config.breakerName,
       settings: context.config.breaker,
@@ -107,7 +110,7 @@ export async function buildConsumerRig(
     }),
   );
   const handler = createConsumerHandler(settings, {
-    sqs: poisonTrackingClient(context.clientConfig.sqs, parked),
+    sqs: poisonTrackingClient(withTimeouts(context.clientConfig.sqs, AWS_CLIENT_TIMEOUTS.handler), parked),
     breaker: admissions,
     logger: log,
     metrics: quietConsumerMetrics(context.config, config.name),

@@ -117,6 +117,11 @@ describe('loadConfig rejects', () => {
       'consumers.orders.downstreamTimeoutMillis = 3000; allowed an integer 100..2999',
     ],
     [
+      'a function timeout without room for a record at its worst (downstream plus AWS calls at their timeouts)',
+      consumerWith({ timeoutSeconds: 10, downstreamTimeoutMillis: 3_000 }),
+      'consumers.orders.timeoutSeconds = 10; allowed an integer 14..900 (downstreamTimeoutMillis 3000 plus 11000 ms',
+    ],
+    [
       'an unknown consumer key',
       consumerWith({ batchsize: 10 }),
       'consumers.orders.batchsize is not a known setting; allowed ',
