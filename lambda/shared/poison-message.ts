@@ -58,8 +58,10 @@ export const MAX_POISON_REASON_CHARACTERS = 1_000;
  * 256 characters) and {@link MAX_POISON_REASON_CHARACTERS}, far below 1 MiB.
  */
 export function encodePoisonMessage(message: PoisonMessage): string {
-  const body = sqsSafeJson(message);
-  if (Buffer.byteLength(body) <= SQS_MAX_MESSAGE_BYTES) return body;
+  // Data longer than SQS's limit on its own (a record of up to 10 MiB) is not serialised at all.
+  const fitsAlone = message.data === undefined || message.data.length <= SQS_MAX_MESSAGE_BYTES;
+  const body = fitsAlone ? sqsSafeJson(message) : undefined;
+  if (body !== undefined && Buffer.byteLength(body) <= SQS_MAX_MESSAGE_BYTES) return body;
   const pointer: PoisonMessage = { ...message, data: undefined, dataInStream: true };
   return sqsSafeJson(pointer);
 }

@@ -216,6 +216,24 @@ describe('createConsumerHandler', () => {
       expect(JSON.parse(body)).not.toHaveProperty('data');
     });
 
+    test('a 10 MiB record is parked as poison with its data left in the stream, not retried', async () => {
+      // Prepare: Kinesis's largest record size, about 14 million characters of base64
+      const rawBase64 = Buffer.alloc(10 * 1_048_576, 'x').toString('base64');
+
+      // Act
+      const response = await handle(kinesisBatch([{ rawBase64 }]), lambdaContext());
+
+      // Assess
+      expect(response).toEqual({ batchItemFailures: [] });
+      const body = JSON.parse(sqs.commandCalls(SendMessageCommand)[0].args[0].input.MessageBody!) as object;
+      expect(body).toMatchObject({
+        dataInStream: true,
+        reason: 'event is 10485760 bytes; the limit is 4096 bytes',
+      });
+      expect(body).not.toHaveProperty('data');
+      expect(breaker.calls).toEqual(['flush']);
+    });
+
     test('a 4xx from the downstream poisons the record and counts as a breaker success', async () => {
       const event = pipelineEvent();
       downstream.statusFor.set(event.eventId, 422);
