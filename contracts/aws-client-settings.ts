@@ -32,7 +32,10 @@ export const AWS_CLIENT_TIMEOUTS = {
   breakerStore: { connectionTimeoutMillis: 1_000, requestTimeoutMillis: 1_000, maxAttempts: 2 },
   /** Every other call a handler makes: SQS poison messages (up to 1 MiB), the Lambda API from the controller. */
   handler: { connectionTimeoutMillis: 1_000, requestTimeoutMillis: 2_000, maxAttempts: 2 },
-  /** Operator tools, local mode's set-up and the producer client: a person or a batch job waits, so more patience. */
+  /**
+   * Operator tools, the producer client and local mode (its in-process emulators share a loaded event
+   * loop): a person or a batch job waits, so more patience.
+   */
   operator: { connectionTimeoutMillis: 3_000, requestTimeoutMillis: 10_000, maxAttempts: 3 },
 } as const satisfies Record<string, AwsClientTimeouts>;
 

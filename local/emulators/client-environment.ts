@@ -31,19 +31,16 @@ export interface LocalClientConfig extends ReturnType<typeof awsClientOptions> {
 }
 
 /**
- * @param timeouts - the profile of the code that uses the client: a handler's clients in local mode
- *   get the handler's profile, so the game day meets the deployed timeouts. @default - operator
+ * @param timeouts - @default - operator. Local mode gives the handlers' clients this profile too, not
+ *   the deployed one: the in-process emulators share one event loop with the handlers, and on a loaded
+ *   machine a 1 s timeout would measure that load and fake store outages. The deployed profiles are
+ *   tested against a server that never answers (the hung-dependency emulator tests under test/lambda).
  */
 export function localClientConfig(
   endpoint: string,
   timeouts: AwsClientTimeouts = AWS_CLIENT_TIMEOUTS.operator,
 ): LocalClientConfig {
   return { ...awsClientOptions(timeouts), endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-}
-
-/** The same client config with another timeout profile. */
-export function withTimeouts(config: LocalClientConfig, timeouts: AwsClientTimeouts): LocalClientConfig {
-  return { ...config, ...awsClientOptions(timeouts) };
 }
 
 /** The environment variables that point default-constructed SDK clients at the emulators. */

@@ -3,7 +3,6 @@ export {
   applyEnvironment,
   emulatorEnvironment,
   localClientConfig,
-  withTimeouts,
   LOCAL_ACCOUNT_ID,
   LOCAL_CREDENTIALS,
   LOCAL_REGION,

@@ -7,10 +7,10 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDbCircuitBreaker } from '../../lambda/shared';
 import type { Log } from '../../lambda/shared';
 import type { ConsumerConfig, PipelineConfig } from '../../contracts';
-import { AWS_CLIENT_TIMEOUTS, consumerSettingsFor } from '../../contracts';
+import { consumerSettingsFor } from '../../contracts';
 import type { MetricStore } from '../alarms';
 import { DownstreamServer } from '../downstream';
-import { withTimeouts, type LocalClientConfig, type LocalConsumerResources } from '../emulators';
+import type { LocalClientConfig, LocalConsumerResources } from '../emulators';
 import { KinesisEventSourceMapping, mappingSettingsFor } from '../event-source-mapping';
 import { AdmissionLog } from './admission-log';
 import type { BreakerHistory } from './breaker-history';
@@ -95,10 +95,10 @@ export async function buildConsumerRig(
   });
   const admissions = new AdmissionLog(
     new DynamoDbCircuitBreaker({
-      // The consumer's own clients get the deployed handler's timeouts.
-      client: new DynamoDBClient(
-        withTimeouts(context.clientConfig.dynamodb, AWS_CLIENT_TIMEOUTS.breakerStore),
-      ),
+      // The local profile (localClientConfig), not the deployed breakerStore one: the in-process
+      // emulators share one event loop with everything else, and on a loaded machine a 1 s timeout
+      // would measure that load and fake store outages.
+      client: new DynamoDBClient(context.clientConfig.dynamodb),
       tableName: context.breakerTableName,
       name: config.breakerName,
       settings: context.config.breaker,
@@ -110,7 +110,7 @@ export async function buildConsumerRig(
     }),
   );
   const handler = createConsumerHandler(settings, {
-    sqs: poisonTrackingClient(withTimeouts(context.clientConfig.sqs, AWS_CLIENT_TIMEOUTS.handler), parked),
+    sqs: poisonTrackingClient(context.clientConfig.sqs, parked),
     breaker: admissions,
     logger: log,
     metrics: quietConsumerMetrics(context.config, config.name),

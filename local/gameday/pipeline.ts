@@ -8,7 +8,7 @@ import { createControllerHandler, SCHEDULED_EVENT_DETAIL_TYPE } from '../../lamb
 import type { ControllerEvent } from '../../lambda/breaker-controller';
 import type { AlarmResources } from '../../contracts';
 import type { PipelineConfig } from '../../contracts';
-import { AWS_CLIENT_TIMEOUTS, controllerSettingsFor } from '../../contracts';
+import { controllerSettingsFor } from '../../contracts';
 import { MetricStore } from '../alarms';
 import { DynamoDbTableChangeFeed } from '../dynamodb-stream';
 import {
@@ -18,7 +18,6 @@ import {
   LOCAL_REGION,
   localClientConfig,
   startEmulators,
-  withTimeouts,
 } from '../emulators';
 import type { Emulators, LocalPipelineResources } from '../emulators';
 import { startLambdaApi } from '../lambda-api';
@@ -114,11 +113,8 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
         mappingsByBreaker: mappingsByBreaker(rigs),
       }),
       {
-        // The controller's own clients get the deployed handler's timeouts.
-        dynamodb: new DynamoDBClient(
-          withTimeouts(emulators.clientConfig.dynamodb, AWS_CLIENT_TIMEOUTS.breakerStore),
-        ),
-        lambda: new LambdaClient(localClientConfig(lambdaApi.endpoint, AWS_CLIENT_TIMEOUTS.handler)),
+        dynamodb: new DynamoDBClient(emulators.clientConfig.dynamodb),
+        lambda: new LambdaClient(localClientConfig(lambdaApi.endpoint)),
       },
     );
     const controller = async (event: ControllerEvent): Promise<void> => {
