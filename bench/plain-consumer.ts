@@ -3,7 +3,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { ENV, readConsumerSettings } from '../contracts';
+import { AWS_CLIENT_TIMEOUTS, awsClientOptions, ENV, readConsumerSettings } from '../contracts';
 
 /*
  * The baseline of coldInitRatio: the plain consumer anyone would write for the same job, bundled and
@@ -14,9 +14,10 @@ import { ENV, readConsumerSettings } from '../contracts';
 const settings = readConsumerSettings(process.env);
 const logger = new Logger();
 const metrics = new Metrics({ namespace: settings.metricsNamespace });
-const dynamodb = new DynamoDBClient({});
+// The same timeouts as ours, so the comparison is like for like.
+const dynamodb = new DynamoDBClient(awsClientOptions(AWS_CLIENT_TIMEOUTS.breakerStore));
 /** Built at init, as a consumer with a dead-letter queue would; exported so the bundler keeps it. */
-export const deadLetterClient = new SQSClient({});
+export const deadLetterClient = new SQSClient(awsClientOptions(AWS_CLIENT_TIMEOUTS.handler));
 const HTTP_OK_MAX = 299;
 
 export async function handler(event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> {

@@ -22,4 +22,11 @@ export { RESOURCE_NAME_PREFIX, resourceNamesFor, stackNameFor } from './resource
 export type { ConsumerResourceNames, PipelineResourceNames } from './resource-names';
 export { consumerSettingsFor, controllerSettingsFor } from './stage-handler-settings';
 export * from './units';
+export {
+  AWS_CLIENT_TIMEOUTS,
+  awsClientOptions,
+  RECORD_AWS_CALLS_RESERVE_MILLIS,
+  worstCaseCallMillis,
+} from './aws-client-settings';
+export type { AwsClientTimeouts } from './aws-client-settings';
 export * from './capacity';

@@ -1,3 +1,4 @@
+import { RECORD_AWS_CALLS_RESERVE_MILLIS } from '../aws-client-settings';
 import { MILLIS_PER_SECOND } from '../units';
 import { LIMITS, type Limit } from './limits';
 import type { BreakerConfig, ConsumerConfig, PipelineConfig } from './schema';
@@ -85,7 +86,9 @@ export function validateBreakerRelations(config: PipelineConfig, problems: strin
   );
   checkProbeLease(breaker, consumers, problems);
   checkMinimumCalls(breaker, consumers, problems);
-  for (const consumer of consumers) checkRefusalHold(breaker, consumer, problems);
+  // A function timeout too short for one record at its worst is reported on its own (validate.ts); the
+  // hold is judged only once that holds, so one short timeout gives one line.
+  for (const consumer of consumers.filter(fitsOneRecord)) checkRefusalHold(breaker, consumer, problems);
 }
 
 function checkCacheTtl(breaker: BreakerConfig, problems: string[]): void {
@@ -165,6 +168,13 @@ function checkRefusalHold(breaker: BreakerConfig, consumer: ConsumerConfig, prob
         'a HALF_OPEN phase costs at most one retry)',
     );
   }
+}
+
+function fitsOneRecord(consumer: ConsumerConfig): boolean {
+  return (
+    consumer.timeoutSeconds * MILLIS_PER_SECOND >=
+    consumer.downstreamTimeoutMillis + RECORD_AWS_CALLS_RESERVE_MILLIS
+  );
 }
 
 function inRange(value: unknown, limit: Limit): boolean {

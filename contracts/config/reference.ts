@@ -5,6 +5,7 @@ import {
   PROBE_LEASE_MARGIN_MILLIS,
   WINDOW_MIN_CACHE_TTLS,
 } from './breaker-relations';
+import { RECORD_AWS_CALLS_RESERVE_MILLIS } from '../aws-client-settings';
 import { BASE_DEFAULTS, DEFAULT_STAGE } from './defaults';
 import {
   ALLOWED_VALUES,
@@ -125,7 +126,9 @@ export function settingDocs(): Readonly<Record<string, SettingDoc>> {
     'consumers.<name>.memorySizeMb': { purpose: 'Function memory' },
     'consumers.<name>.timeoutSeconds': {
       purpose: 'Function timeout',
-      also: `at least \`probeLeaseMillis\` + \`downstreamTimeoutMillis\` + ${INVOCATION_FINISHING_MARGIN_MILLIS} ms, so a batch held while the breaker refuses outlasts a probe`,
+      also:
+        `at least \`probeLeaseMillis\` + \`downstreamTimeoutMillis\` + ${INVOCATION_FINISHING_MARGIN_MILLIS} ms (a batch held while the breaker refuses outlasts a probe) ` +
+        `and \`downstreamTimeoutMillis\` + ${RECORD_AWS_CALLS_RESERVE_MILLIS} ms (a record at its worst: the downstream and the AWS calls at their timeouts)`,
     },
     'alarms.periodSeconds': {
       purpose: 'Period of every alarm (10 and 30 s only work for high-resolution metrics)',

@@ -1,3 +1,4 @@
+import { RECORD_AWS_CALLS_RESERVE_MILLIS } from '../aws-client-settings';
 import { MILLIS_PER_HOUR, MILLIS_PER_SECOND, SECONDS_PER_MINUTE, UNLIMITED } from '../units';
 import {
   ALLOWED_VALUES,
@@ -29,6 +30,37 @@ function checkRange(
     const reason = why === '' ? '' : ` (${why})`;
     problems.push(`${key} = ${JSON.stringify(value)}; allowed ${kind}${limit.min}..${limit.max}${reason}`);
   }
+}
+
+/**
+ * The function timeout must hold one record at its worst: the downstream timeout plus the AWS calls
+ * around it at their client timeouts (RECORD_AWS_CALLS_RESERVE_MILLIS, contracts/aws-client-settings.ts),
+ * or an invocation can time out mid-record and Lambda retries the whole batch. Judged only when both
+ * values are in their own ranges, so one mistake gives one line.
+ */
+function checkRecordFitsFunctionTimeout(
+  problems: string[],
+  key: (field: string) => string,
+  consumer: ConsumerConfig,
+): void {
+  const { timeoutSeconds, downstreamTimeoutMillis } = consumer;
+  const inRange = (value: number, limit: Limit): boolean =>
+    Number.isInteger(value) && value >= limit.min && value <= limit.max;
+  if (!inRange(timeoutSeconds, LIMITS.timeoutSeconds)) return;
+  if (!inRange(downstreamTimeoutMillis, LIMITS.downstreamTimeoutMillis)) return;
+  if (downstreamTimeoutMillis >= timeoutSeconds * MILLIS_PER_SECOND) return; // reported on its own
+  const neededSeconds = Math.ceil(
+    (downstreamTimeoutMillis + RECORD_AWS_CALLS_RESERVE_MILLIS) / MILLIS_PER_SECOND,
+  );
+  checkRange(
+    problems,
+    key('timeoutSeconds'),
+    timeoutSeconds,
+    { min: Math.max(LIMITS.timeoutSeconds.min, neededSeconds), max: LIMITS.timeoutSeconds.max },
+    {
+      why: `downstreamTimeoutMillis ${downstreamTimeoutMillis} plus ${RECORD_AWS_CALLS_RESERVE_MILLIS} ms for the breaker store and poison queue calls at their timeouts`,
+    },
+  );
 }
 
 function checkOneOf(problems: string[], key: string, value: unknown, allowed: readonly unknown[]): void {
@@ -201,6 +233,7 @@ function validateConsumer(consumer: ConsumerConfig, problems: string[]): void {
     },
     { why: 'at most downstreamTimeoutMillis: a call slower than that fails' },
   );
+  checkRecordFitsFunctionTimeout(problems, key, consumer);
   checkBoolean(problems, key('bisectBatchOnError'), consumer.bisectBatchOnError);
   checkBoolean(problems, key('enhancedFanOut'), consumer.enhancedFanOut);
 }

@@ -1,4 +1,7 @@
 import type { Clock } from '../../contracts';
+import { printableExcerpt } from '../shared';
+import type { ReadableStreamReadResult } from 'node:stream/web';
+import { idempotencyKeyFor } from './idempotency-key';
 
 /** The `fetch` the client calls; Node's global by default, a fake or a counting wrapper in tests and benchmarks. */
 export type Fetch = typeof fetch;
@@ -44,6 +47,30 @@ export function classifyStatus(status: number): StatusClass {
 
 /** Longest excerpt of a rejection's response body kept in the poison reason. */
 const MAX_BODY_EXCERPT_CHARS = 200;
+/**
+ * Most of a response body read, in bytes: enough for the excerpt; a flooding downstream cannot make
+ * the consumer buffer more (the rest is cancelled, and the connection with it).
+ */
+const MAX_BODY_READ_BYTES = 4_096;
+
+/** A POST ready to leave: everything that depends on the record was built, and built without error. */
+export interface PreparedPost {
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/**
+ * Whether a record's POST could be built. `unsendable` is a property of the record (its eventId has
+ * no header value): it fails the same way on every attempt, before any byte leaves, so it is poison
+ * and says nothing about the downstream's health.
+ */
+export type Preparation = { readonly kind: 'ready'; readonly post: PreparedPost } | Unsendable;
+
+/** A record whose POST cannot be built; see {@link Preparation}. */
+export interface Unsendable {
+  readonly kind: 'unsendable';
+  readonly reason: string;
+}
 
 export interface DownstreamClientOptions {
   /** Where events are POSTed. */
@@ -60,26 +87,60 @@ export interface DownstreamClientOptions {
  * included, is a {@link DownstreamOutcome} with the call's latency.
  */
 export class DownstreamClient {
-  constructor(private readonly options: DownstreamClientOptions) {}
+  /**
+   * @throws {TypeError} when `options.url` is not an absolute URL: a setting, the same for every
+   *   record, so it fails the consumer's start rather than poisoning records
+   */
+  constructor(private readonly options: DownstreamClientOptions) {
+    new URL(options.url); // validates the setting once, at init
+  }
 
   /**
-   * @param eventId - sent as the Idempotency-Key header
+   * Builds the POST of one event without sending it: the `Idempotency-Key` header (see
+   * {@link idempotencyKeyFor}) and the body. No I/O, so it runs before the breaker is asked and a
+   * record that can never leave never takes a call slot or a HALF_OPEN probe.
+   *
+   * @param eventId - sent as the Idempotency-Key header, encoded when it is not plain ASCII
    * @param json - the event's JSON text, sent as the body
    */
-  async post(eventId: string, json: string): Promise<DownstreamOutcome> {
+  prepare(eventId: string, json: string): Preparation {
+    const key = idempotencyKeyFor(eventId);
+    if (!key.ok) return { kind: 'unsendable', reason: key.reason };
+    const headers = { 'content-type': 'application/json', 'idempotency-key': key.value };
+    try {
+      // fetch validates headers the same way before sending; doing it here keeps that failure apart
+      // from the network errors fetch also reports as a TypeError.
+      new Headers(headers); // validation only
+    } catch (error) {
+      return {
+        kind: 'unsendable',
+        reason: `the request cannot be built (${printableExcerpt(String(error), MAX_BODY_EXCERPT_CHARS)})`,
+      };
+    }
+    return { kind: 'ready', post: { headers, body: json } };
+  }
+
+  /** Prepares and sends in one step; an unsendable event comes back as {@link Preparation}. */
+  async post(eventId: string, json: string): Promise<DownstreamOutcome | Unsendable> {
+    const preparation = this.prepare(eventId, json);
+    return preparation.kind === 'ready' ? this.send(preparation.post) : preparation;
+  }
+
+  /** Sends a prepared POST. Never throws: failures included, the result is a {@link DownstreamOutcome}. */
+  async send(post: PreparedPost): Promise<DownstreamOutcome> {
     const { url, timeoutMillis, fetch, clock } = this.options;
     const started = clock.now();
     const elapsed = (): number => clock.now() - started;
     try {
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': eventId },
-        body: json,
+        headers: post.headers,
+        body: post.body,
         redirect: 'manual',
         signal: AbortSignal.timeout(timeoutMillis),
       });
-      // Read the body in full so the keep-alive connection can be reused; it only matters for rejections.
-      const body = await response.text().catch(() => '');
+      // Read (a bounded part of) the body so the keep-alive connection can be reused; it only matters for rejections.
+      const body = await readBounded(response, MAX_BODY_READ_BYTES);
       const latencyMillis = elapsed();
       const status = response.status;
       switch (classifyStatus(status)) {
@@ -94,14 +155,38 @@ export class DownstreamClient {
       const latencyMillis = elapsed();
       const reason = isTimeout(error)
         ? `downstream did not answer within ${timeoutMillis} ms`
-        : `downstream unreachable (${describeNetworkError(error)})`;
+        : `downstream unreachable (${printableExcerpt(describeNetworkError(error), MAX_BODY_EXCERPT_CHARS)})`;
       return { kind: 'unavailable', latencyMillis, reason, cause: error };
     }
   }
 }
 
+/**
+ * Up to `maxBytes` of a response body as text (invalid UTF-8 becomes U+FFFD); the rest is cancelled.
+ * A body that fails to arrive reads as empty: the status alone classifies the answer.
+ */
+async function readBounded(response: Response, maxBytes: number): Promise<string> {
+  const reader: ReadableStreamDefaultReader<Uint8Array> | undefined = response.body?.getReader();
+  if (reader === undefined) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < maxBytes) {
+      const chunk: ReadableStreamReadResult<Uint8Array> = await reader.read();
+      if (chunk.done) break;
+      const value = chunk.value;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+    if (size >= maxBytes) await reader.cancel();
+  } catch {
+    // the excerpt is best effort
+  }
+  return new TextDecoder('utf-8').decode(Buffer.concat(chunks).subarray(0, maxBytes));
+}
+
 function rejectionReason(status: number, body: string): string {
-  const excerpt = body.trim().slice(0, MAX_BODY_EXCERPT_CHARS);
+  const excerpt = printableExcerpt(body.trim(), MAX_BODY_EXCERPT_CHARS);
   return `downstream rejected the event with HTTP ${status}${excerpt === '' ? '' : `: ${excerpt}`}`;
 }
 

@@ -5,6 +5,8 @@ export { createConsumerHandler } from './batch-handler';
 export type { ConsumerDependencies, ConsumerHandler } from './batch-handler';
 export { classifyStatus } from './downstream-client';
 export type { DownstreamOutcome, Fetch, StatusClass } from './downstream-client';
+export { eventIdOfIdempotencyKey, idempotencyKeyFor } from './idempotency-key';
+export type { IdempotencyKey } from './idempotency-key';
 export type { Clock } from '../../contracts';
 export { LatencySummary } from './latency-summary';
 export type { LatencySummaryFigures } from './latency-summary';

@@ -39,7 +39,8 @@ export interface RecordProcessorOptions {
  * Breaker outcomes: a 2xx is a success and a retryable failure (5xx, 408, 429, timeout, network) is a
  * failure. A poison rejection (another 4xx) also counts as a success: the downstream answered on
  * purpose and is healthy, and a burst of bad events must not open the breaker for the good ones.
- * Records that fail decoding never reach the breaker, so they cannot take a HALF_OPEN probe.
+ * Records that fail decoding, or whose request cannot be built (an eventId with no header value), never
+ * reach the breaker, so they cannot take a HALF_OPEN probe or count as a downstream failure.
  */
 export class RecordProcessor {
   constructor(private readonly options: RecordProcessorOptions) {}
@@ -73,6 +74,12 @@ export class RecordProcessor {
     hold: AdmissionHold,
   ): Promise<void> {
     const { breaker, downstream, onDownstreamLatency } = this.options;
+    // Built before the breaker is asked: a record whose request cannot be built is poison, takes no
+    // call slot or probe, and gives the breaker no outcome (the downstream was never reached).
+    const preparation = downstream.prepare(decoded.event.eventId, decoded.json);
+    if (preparation.kind === 'unsendable') {
+      throw new PoisonRecordError(`record is poison: ${preparation.reason}`, position, preparation.reason);
+    }
     let admission = await breaker.admit();
     while (!admission.admitted && hold.mayWait()) {
       await hold.pause();
@@ -80,7 +87,7 @@ export class RecordProcessor {
     }
     if (!admission.admitted) throw new CircuitOpenError(breaker.name, position);
 
-    const outcome = await downstream.post(decoded.event.eventId, decoded.json);
+    const outcome = await downstream.send(preparation.post);
     onDownstreamLatency(outcome.latencyMillis);
     await breaker.record(admission, outcome.kind === 'unavailable' ? 'failure' : 'success');
 

@@ -12,9 +12,10 @@ export {
   buildPoisonMessage,
   encodePoisonMessage,
   POISON_MESSAGE_SCHEMA_VERSION,
+  MAX_POISON_REASON_CHARACTERS,
   shardIdOf,
-  SQS_MAX_MESSAGE_BYTES,
 } from './poison-message';
+export { isValidSqsMessageBody, printableExcerpt, sqsSafeJson, SQS_MAX_MESSAGE_BYTES } from './sqs-text';
 export type { PoisonAttempt, PoisonMessage, PoisonOrigin } from './poison-message';
 export { decodeRecord } from './record-decoder';
 export type { DecodedRecord } from './record-decoder';

@@ -1,4 +1,5 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
+import { printableExcerpt, sqsSafeJson, SQS_MAX_MESSAGE_BYTES } from './sqs-text';
 
 /**
  * The body of a poison DLQ message: the whole Kinesis record as the consumer received it (data still
@@ -44,22 +45,25 @@ export interface PoisonAttempt {
 
 export const POISON_MESSAGE_SCHEMA_VERSION = 1;
 
-/**
- * SQS's largest message body. Kinesis records reach 1 MiB and base64 grows them by a third, so an
- * oversized record cannot always travel in full.
- */
-export const SQS_MAX_MESSAGE_BYTES = 1_048_576;
+/** Longest reason kept in a poison message, in code points; reasons are built from bounded parts anyway. */
+export const MAX_POISON_REASON_CHARACTERS = 1_000;
 
 /**
- * The SQS body of a poison message. When the full message would not fit in SQS, the data is left out
- * and `dataInStream` set, so the record is still parked (never retried forever) and the redrive tool
- * re-reads it by shard and sequence number within the stream's retention.
+ * The SQS body of a poison message, valid for SQS by construction: JSON whose every character SQS
+ * accepts (see {@link sqsSafeJson}: strings that hold U+FFFE or U+FFFF, such as a partition key, are
+ * escaped, never altered), the data still base64, and at most {@link SQS_MAX_MESSAGE_BYTES}. When the
+ * full message would not fit, the data is left out and `dataInStream` set, so the record is still
+ * parked (never retried forever) and the redrive tool re-reads it by shard and sequence number within
+ * the stream's retention. What remains is bounded by Kinesis's own limits (a partition key is at most
+ * 256 characters) and {@link MAX_POISON_REASON_CHARACTERS}, far below 1 MiB.
  */
 export function encodePoisonMessage(message: PoisonMessage): string {
-  const body = JSON.stringify(message);
-  if (Buffer.byteLength(body) <= SQS_MAX_MESSAGE_BYTES) return body;
+  // Data longer than SQS's limit on its own (a record of up to 10 MiB) is not serialised at all.
+  const fitsAlone = message.data === undefined || message.data.length <= SQS_MAX_MESSAGE_BYTES;
+  const body = fitsAlone ? sqsSafeJson(message) : undefined;
+  if (body !== undefined && Buffer.byteLength(body) <= SQS_MAX_MESSAGE_BYTES) return body;
   const pointer: PoisonMessage = { ...message, data: undefined, dataInStream: true };
-  return JSON.stringify(pointer);
+  return sqsSafeJson(pointer);
 }
 
 /** The shard id part of a Kinesis record's eventID, `shardId-000000000000:<sequence number>`. */
@@ -73,7 +77,7 @@ export interface PoisonOrigin extends PoisonAttempt {
   readonly consumer: string;
 }
 
-/** Builds the poison DLQ message for a record. */
+/** Builds the poison DLQ message for a record; the reason is made one printable line of bounded length. */
 export function buildPoisonMessage(
   record: KinesisStreamRecord,
   reason: string,
@@ -83,7 +87,7 @@ export function buildPoisonMessage(
   return {
     schemaVersion: POISON_MESSAGE_SCHEMA_VERSION,
     consumer,
-    reason,
+    reason: printableExcerpt(reason, MAX_POISON_REASON_CHARACTERS),
     eventSourceARN: record.eventSourceARN,
     shardId: shardIdOf(record.eventID),
     eventID: record.eventID,

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { eventIdOfIdempotencyKey } from '../../lambda/consumer';
 import { DeliveryLog } from './delivery-log';
 
 /**
@@ -94,9 +95,10 @@ function answer(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { 'content-type': 'text/plain' }).end(text);
 }
 
+/** The eventId an Idempotency-Key stands for (non-ASCII ids arrive encoded, see lambda/consumer/idempotency-key.ts). */
 function headerValue(value: string | string[] | undefined): string | undefined {
   const first = Array.isArray(value) ? value[0] : value;
-  return first === undefined || first === '' ? undefined : first;
+  return first === undefined || first === '' ? undefined : eventIdOfIdempotencyKey(first);
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

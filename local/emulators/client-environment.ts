@@ -3,6 +3,8 @@
  * variables and dummy credentials, so the code under test has no emulator branches.
  */
 
+import { AWS_CLIENT_TIMEOUTS, awsClientOptions, type AwsClientTimeouts } from '../../contracts';
+
 /** Region of every local ARN and client. kinesalite builds its ARNs from it too. */
 export const LOCAL_REGION = 'us-east-1';
 /** The account kinesalite puts in its ARNs; the other emulators are told the same. */
@@ -18,15 +20,27 @@ export interface EmulatorEndpoints {
   readonly lambda?: string;
 }
 
-/** What an SDK v3 client constructor needs to reach one emulator, independent of process.env. */
-export interface LocalClientConfig {
+/**
+ * What an SDK v3 client constructor needs to reach one emulator, independent of process.env, with
+ * the timeouts of contracts/aws-client-settings.ts (the operator profile unless told otherwise).
+ */
+export interface LocalClientConfig extends ReturnType<typeof awsClientOptions> {
   readonly endpoint: string;
   readonly region: string;
   readonly credentials: typeof LOCAL_CREDENTIALS;
 }
 
-export function localClientConfig(endpoint: string): LocalClientConfig {
-  return { endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+/**
+ * @param timeouts - @default - operator. Local mode gives the handlers' clients this profile too, not
+ *   the deployed one: the in-process emulators share one event loop with the handlers, and on a loaded
+ *   machine a 1 s timeout would measure that load and fake store outages. The deployed profiles are
+ *   tested against a server that never answers (the hung-dependency emulator tests under test/lambda).
+ */
+export function localClientConfig(
+  endpoint: string,
+  timeouts: AwsClientTimeouts = AWS_CLIENT_TIMEOUTS.operator,
+): LocalClientConfig {
+  return { ...awsClientOptions(timeouts), endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
 }
 
 /** The environment variables that point default-constructed SDK clients at the emulators. */

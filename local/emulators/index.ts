@@ -16,3 +16,4 @@ export {
   type LocalQueue,
 } from './pipeline-resources';
 export { closeServer, listenOnLoopback, loopbackUrl, LOOPBACK_HOST } from './loopback-server';
+export { enforceSqsMessageRules, sqsRefusalOf, type SqsRefusal } from './sqs-message-rules';

@@ -98,6 +98,9 @@ export async function buildConsumerRig(
   });
   const newBreaker = (dynamodb: DynamoDBClient): DynamoDbCircuitBreaker =>
     new DynamoDbCircuitBreaker({
+      // The environment's client uses the local profile (localClientConfig), not the deployed
+      // breakerStore one: the in-process emulators share one event loop with everything else, and on a
+      // loaded machine a 1 s timeout would measure that load and fake store outages.
       client: dynamodb,
       tableName: context.breakerTableName,
       name: config.breakerName,

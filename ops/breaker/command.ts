@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { closeBreaker, listBreakers, openBreaker, resetBreaker } from '../../lambda/shared';
 import type { BreakerChange, BreakerTable } from '../../lambda/shared';
-import { systemClock, type Clock } from '../../contracts';
+import { AWS_CLIENT_TIMEOUTS, awsClientOptions, systemClock, type Clock } from '../../contracts';
 import { EXIT, integerOption, parseCommandLine, resolveStage, UsageError } from '../cli';
 import type { CommandIo, ResolvedStage } from '../cli';
 import { formatBreakers } from './format-breakers';
@@ -44,7 +44,7 @@ export async function breakerCommand(
   const forSeconds = integerOption('for', values.for, { min: 1, max: MAX_OPEN_SECONDS });
   if (forSeconds !== undefined && action !== 'open') throw new UsageError('--for applies to open only');
   const stage = resolveStage(values.stage);
-  const client = new DynamoDBClient({});
+  const client = new DynamoDBClient(awsClientOptions(AWS_CLIENT_TIMEOUTS.operator));
   const table: BreakerTable = { client, tableName: values.table ?? stage.names.breakerTableName };
   try {
     if (action === 'status') {

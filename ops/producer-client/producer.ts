@@ -10,6 +10,7 @@ import { prepareRecord } from './record';
 import type { PreparedRecord, ProducerRecord } from './record';
 import { ThrottleTracker } from './shed';
 import type { ShedOptions } from './shed';
+import { AWS_CLIENT_TIMEOUTS, awsClientOptions } from '../../contracts';
 
 export interface ProducerOptions {
   /** The stream records are put into. */
@@ -154,7 +155,7 @@ export class KinesisProducer {
   /** @throws {ProducerError} naming an option outside its range */
   constructor(private readonly producerOptions: ProducerOptions) {
     this.streamName = producerOptions.streamName;
-    this.client = producerOptions.client ?? new KinesisClient({});
+    this.client = producerOptions.client ?? new KinesisClient(awsClientOptions(AWS_CLIENT_TIMEOUTS.operator));
     this.options = {
       maxBufferedRecords: producerOptions.maxBufferedRecords ?? DEFAULTS.maxBufferedRecords,
       maxBufferedBytes: producerOptions.maxBufferedBytes ?? DEFAULTS.maxBufferedBytes,

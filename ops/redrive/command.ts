@@ -13,6 +13,7 @@ import type { CommandIo } from '../cli';
 import { FileCheckpointStore } from './checkpoint';
 import { redriveOnFailure, redrivePoison } from './redrive';
 import type { MessageOutcome, RedriveProgress, RedriveSummary } from './types';
+import { AWS_CLIENT_TIMEOUTS, awsClientOptions } from '../../contracts';
 
 export const REDRIVE_USAGE = `usage: npm run redrive -- --source on-failure|poison --consumer NAME [options]
 
@@ -58,7 +59,7 @@ export async function redriveCommand(argv: readonly string[], io: CommandIo): Pr
     min: 30,
     max: 43_200,
   });
-  const sqs = new SQSClient({});
+  const sqs = new SQSClient(awsClientOptions(AWS_CLIENT_TIMEOUTS.operator));
   try {
     const queueUrl =
       values['queue-url'] ?? (await conventionalQueueUrl(sqs, values.stage, values.consumer, source));

@@ -12,6 +12,7 @@ import type { SourcedRecord } from './put-back';
 import { drainQueue } from './queue-drain';
 import { readShardRange } from './shard-reader';
 import type { MessageOutcome, RedriveOptions, RedriveSource, RedriveSummary } from './types';
+import { AWS_CLIENT_TIMEOUTS, awsClientOptions } from '../../contracts';
 
 const DEFAULTS = { visibilityTimeoutSeconds: 300, waitTimeSeconds: 1, chunkSize: 500 } as const;
 
@@ -59,8 +60,8 @@ async function run(
   options: RedriveOptions,
   handler: Handler,
 ): Promise<RedriveSummary> {
-  const sqs = options.sqs ?? new SQSClient({});
-  const kinesis = options.kinesis ?? new KinesisClient({});
+  const sqs = options.sqs ?? new SQSClient(awsClientOptions(AWS_CLIENT_TIMEOUTS.operator));
+  const kinesis = options.kinesis ?? new KinesisClient(awsClientOptions(AWS_CLIENT_TIMEOUTS.operator));
   const checkpoint = options.checkpoint ?? new MemoryCheckpointStore();
   const context: RunContext = {
     options,

@@ -8,6 +8,7 @@ import type { CommandIo } from '../cli';
 import { collectStatus } from './collect';
 import type { StatusClients } from './collect';
 import { needsAttention, renderStatus } from './render';
+import { AWS_CLIENT_TIMEOUTS, awsClientOptions } from '../../contracts';
 
 export const STATUS_USAGE = `usage: npm run status -- [--stage NAME] [--stream NAME] [--table NAME]
 
@@ -52,10 +53,10 @@ export async function statusCommand(
 }
 
 function defaultClients(tableName: string): { clients: StatusClients; destroy: () => void } {
-  const cloudwatch = new CloudWatchClient({});
-  const sqs = new SQSClient({});
-  const kinesis = new KinesisClient({});
-  const dynamodb = new DynamoDBClient({});
+  const cloudwatch = new CloudWatchClient(awsClientOptions(AWS_CLIENT_TIMEOUTS.operator));
+  const sqs = new SQSClient(awsClientOptions(AWS_CLIENT_TIMEOUTS.operator));
+  const kinesis = new KinesisClient(awsClientOptions(AWS_CLIENT_TIMEOUTS.operator));
+  const dynamodb = new DynamoDBClient(awsClientOptions(AWS_CLIENT_TIMEOUTS.operator));
   return {
     clients: { cloudwatch, sqs, kinesis, listBreakers: () => listBreakers({ client: dynamodb, tableName }) },
     destroy: () => [cloudwatch, sqs, kinesis, dynamodb].forEach((client) => client.destroy()),

@@ -2,8 +2,12 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { createSqsServer } from 'local-aws-sqs';
+import { enforceSqsMessageRules } from '../../local/emulators';
 
-/** local-aws-sqs in-process on 127.0.0.1 and a free port, with a real SDK client pointed at it. */
+/**
+ * local-aws-sqs in-process on 127.0.0.1 and a free port, held to real SQS's message rules, with a real
+ * SDK client pointed at it.
+ */
 export interface LocalSqs {
   readonly client: SQSClient;
   createQueue(name: string): Promise<string>;
@@ -17,6 +21,7 @@ const MAX_RECEIVE_BATCH = 10;
 
 export async function startLocalSqs(): Promise<LocalSqs> {
   const server: Server = await createSqsServer({ port: 0, hostname: HOST });
+  enforceSqsMessageRules(server);
   const endpoint = `http://${HOST}:${(server.address() as AddressInfo).port}`;
   const client = new SQSClient({
     endpoint,

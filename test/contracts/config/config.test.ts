@@ -127,6 +127,11 @@ describe('loadConfig rejects', () => {
       'consumers.orders.peakRecordsPerSecondPerShard = 1001; allowed an integer 1..1000',
     ],
     [
+      'a function timeout without room for a record at its worst (downstream plus AWS calls at their timeouts)',
+      consumerWith({ timeoutSeconds: 10, downstreamTimeoutMillis: 3_000 }),
+      'consumers.orders.timeoutSeconds = 10; allowed an integer 14..900 (downstreamTimeoutMillis 3000 plus 11000 ms',
+    ],
+    [
       'an unknown consumer key',
       consumerWith({ batchsize: 10 }),
       'consumers.orders.batchsize is not a known setting; allowed ',
@@ -259,8 +264,8 @@ describe('loadConfig rejects breaker values unsafe together', () => {
     ],
     [
       'a function timeout whose refusal hold does not outlast the probe lease',
-      consumerWith({ timeoutSeconds: 10 }),
-      'consumers.orders.timeoutSeconds = 10; allowed 14..900 (a batch refused by the breaker is held',
+      { ...consumerWith({ timeoutSeconds: 20 }), breaker: { probeLeaseMillis: 20_000 } },
+      'consumers.orders.timeoutSeconds = 20; allowed 24..900 (a batch refused by the breaker is held',
     ],
   ])('%s', (_label, overrides, message) => {
     // WHEN

@@ -193,6 +193,32 @@ describe('consumer handler against local SQS and a local HTTP downstream', () =>
     expect(reasons).toContain('downstream rejected the event with HTTP 400: unknown order');
   });
 
+  test('parks poison whose key, data and reason hold characters SQS refuses, losslessly', async () => {
+    // Prepare: a partition key is any Unicode string; U+FFFF in the JSON also lands in the parser's
+    // message; the downstream's rejection body carries U+FFFF and NUL. Real SQS (and the guarded
+    // emulator) refuse such characters in a message body.
+    const { handle, poisonQueueUrl } = await consumer();
+    const rejected = pipelineEvent({ eventId: '订单-1' });
+    downstream.reply = () => ({ status: 422, body: 'bad \uffff\u0000 value' });
+    const batch = kinesisBatch([
+      { partitionKey: 'key-\uffff', data: '{"eventId": \uffff}' },
+      { partitionKey: 'key-\uffff', data: rejected },
+    ]);
+
+    // Act
+    const response = await handle(batch);
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    const messages = (await sqs.drain(poisonQueueUrl)).map((m) => JSON.parse(m.Body!) as PoisonMessage);
+    expect(messages).toHaveLength(2);
+    for (const message of messages) {
+      expect(message.partitionKey).toBe('key-\uffff');
+      const record = batch.Records.find((r) => r.kinesis.sequenceNumber === message.sequenceNumber)!;
+      expect(message.data).toBe(record.kinesis.data);
+    }
+  });
+
   test('retries a poison record when its queue does not exist, and does not process its key further', async () => {
     const existing = await sqs.createQueue('orders-poison-template');
     const { handle } = await consumer({

@@ -4,8 +4,13 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createConsumerHandler, type ConsumerHandler, type Fetch } from '../../../lambda/consumer';
-import { createConsumerMetrics, type PipelineEvent } from '../../../lambda/shared';
+import {
+  createConsumerHandler,
+  idempotencyKeyFor,
+  type ConsumerHandler,
+  type Fetch,
+} from '../../../lambda/consumer';
+import { createConsumerMetrics, isValidSqsMessageBody, type PipelineEvent } from '../../../lambda/shared';
 import { captureEmf, emittedValue } from '../../helpers/emf-capture';
 import {
   decodeData,
@@ -33,13 +38,19 @@ const SETTINGS: ConsumerSettings = {
   metricsNamespace: 'Pipeline',
 };
 
-/** A fake downstream: answers per eventId (200 unless told), records the order of calls. */
+/**
+ * A fake downstream: answers per eventId (200 unless told), records the order of calls and the
+ * Idempotency-Key headers. Like Node's fetch it refuses, before sending, headers HTTP cannot carry.
+ */
 class FakeDownstream {
   readonly calls: PipelineEvent[] = [];
+  readonly keys: (string | null)[] = [];
   statusFor = new Map<string, number>();
   readonly fetch: Fetch = (_url, init) => {
+    const headers = new Headers(init?.headers); // throws a TypeError as fetch does
     const event = JSON.parse(init?.body as string) as PipelineEvent;
     this.calls.push(event);
+    this.keys.push(headers.get('idempotency-key'));
     return Promise.resolve(new Response(null, { status: this.statusFor.get(event.eventId) ?? 200 }));
   };
   calledIds(): string[] {
@@ -205,6 +216,24 @@ describe('createConsumerHandler', () => {
       expect(JSON.parse(body)).not.toHaveProperty('data');
     });
 
+    test('a 10 MiB record is parked as poison with its data left in the stream, not retried', async () => {
+      // Prepare: Kinesis's largest record size, about 14 million characters of base64
+      const rawBase64 = Buffer.alloc(10 * 1_048_576, 'x').toString('base64');
+
+      // Act
+      const response = await handle(kinesisBatch([{ rawBase64 }]), lambdaContext());
+
+      // Assess
+      expect(response).toEqual({ batchItemFailures: [] });
+      const body = JSON.parse(sqs.commandCalls(SendMessageCommand)[0].args[0].input.MessageBody!) as object;
+      expect(body).toMatchObject({
+        dataInStream: true,
+        reason: 'event is 10485760 bytes; the limit is 4096 bytes',
+      });
+      expect(body).not.toHaveProperty('data');
+      expect(breaker.calls).toEqual(['flush']);
+    });
+
     test('a 4xx from the downstream poisons the record and counts as a breaker success', async () => {
       const event = pipelineEvent();
       downstream.statusFor.set(event.eventId, 422);
@@ -248,6 +277,43 @@ describe('createConsumerHandler', () => {
       expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: sequenceNumberAt(0) }] });
       expect(log.find('retryable failure; batch stopped')).toMatchObject({
         error: 'poison queue returned no MessageId; the record will be retried',
+      });
+    });
+  });
+
+  describe('an eventId that is no legal HTTP header value', () => {
+    test.each([['订单-1'], ['line\nbreak']])(
+      '%j is delivered under its encoded key, a breaker success, no retry',
+      async (eventId) => {
+        const response = await handle(kinesisBatch([{ data: pipelineEvent({ eventId }) }]), lambdaContext());
+
+        expect(response).toEqual({ batchItemFailures: [] });
+        expect(downstream.calledIds()).toEqual([eventId]);
+        const key = idempotencyKeyFor(eventId);
+        expect(downstream.keys).toEqual([key.ok ? key.value : 'no key']);
+        expect(breaker.outcomes()).toEqual(['record:success']);
+      },
+    );
+
+    test('one that cannot be encoded is poison, never asks the breaker and gives it no outcome', async () => {
+      // Prepare: a lone surrogate is legal in JSON ("\ud800") but is no Unicode text
+      breaker.state = 'HALF_OPEN';
+      const batch = kinesisBatch([
+        { data: '{"eventId":"\\ud800","type":"t","occurredAt":"2024-11-24T23:20:00Z","payload":{}}' },
+      ]);
+
+      // Act
+      const response = await handle(batch, lambdaContext());
+
+      // Assess
+      expect(response).toEqual({ batchItemFailures: [] });
+      expect(breaker.calls).toEqual(['flush']);
+      expect(downstream.calls).toHaveLength(0);
+      const body = sqs.commandCalls(SendMessageCommand)[0].args[0].input.MessageBody!;
+      expect(isValidSqsMessageBody(body)).toBe(true);
+      expect(JSON.parse(body)).toMatchObject({
+        reason: expect.stringMatching(/^eventId is not well-formed Unicode/) as unknown,
+        data: batch.Records[0].kinesis.data,
       });
     });
   });

@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { classifyStatus } from '../../../lambda/consumer';
+import { classifyStatus, eventIdOfIdempotencyKey } from '../../../lambda/consumer';
+import { isValidSqsMessageBody } from '../../../lambda/shared';
 import { monotonicClock } from '../../../contracts';
 import { DownstreamClient } from '../../../lambda/consumer/downstream-client';
 import { HttpDownstream } from '../../helpers/http-downstream';
@@ -73,7 +74,7 @@ describe('DownstreamClient against a local HTTP server', () => {
 
     const outcome = await timed.post('evt-1', '{}');
 
-    expect(outcome.latencyMillis).toBe(7);
+    expect(outcome).toMatchObject({ latencyMillis: 7 });
   });
 
   test('a 4xx is a rejection whose reason names the status and quotes the body', async () => {
@@ -97,13 +98,13 @@ describe('DownstreamClient against a local HTTP server', () => {
     });
   });
 
-  test('a rejection quotes at most 200 characters of the body', async () => {
+  test('a rejection quotes at most 200 characters of the body, marking the cut', async () => {
     downstream.reply = () => ({ status: 400, body: 'e'.repeat(1_000) });
 
     const outcome = await client.post('evt-1', '{}');
 
     expect(outcome).toMatchObject({
-      reason: `downstream rejected the event with HTTP 400: ${'e'.repeat(200)}`,
+      reason: `downstream rejected the event with HTTP 400: ${'e'.repeat(200)}...`,
     });
   });
 
@@ -172,5 +173,54 @@ describe('DownstreamClient against a local HTTP server', () => {
       kind: 'unavailable',
       reason: 'downstream unreachable (socket hang up)',
     });
+  });
+
+  test.each([['订单-1'], ['line\nbreak']])(
+    'delivers an eventId that is no legal header value (%j), encoded one-to-one',
+    async (eventId) => {
+      const outcome = await client.post(eventId, '{}');
+
+      expect(outcome).toMatchObject({ kind: 'delivered' });
+      const sent = downstream.received[0].headers['idempotency-key'] as string;
+      expect(sent.startsWith('%"')).toBe(true);
+      expect(eventIdOfIdempotencyKey(sent)).toBe(eventId);
+    },
+  );
+
+  test('an eventId with no header value is unsendable before anything leaves', async () => {
+    const outcome = await client.post('evt-\udc00', '{}');
+
+    expect(outcome).toMatchObject({ kind: 'unsendable' });
+    expect(outcome.kind === 'unsendable' && outcome.reason).toMatch(/lone surrogate/);
+    expect(downstream.received).toHaveLength(0);
+  });
+
+  test('a rejection body with characters SQS refuses is quoted as one printable line', async () => {
+    downstream.reply = () => ({ status: 400, body: 'bad\uffff\u0000\nvalue\ud83d' });
+
+    const outcome = await client.post('evt-1', '{}');
+
+    expect(outcome).toMatchObject({ kind: 'rejected' });
+    const reason = outcome.kind === 'rejected' ? outcome.reason : '';
+    expect(isValidSqsMessageBody(reason)).toBe(true);
+    expect(reason).not.toMatch(/[\n\u0000]/);
+  });
+
+  test('reads at most a few KiB of a flooding rejection body', async () => {
+    downstream.reply = () => ({ status: 400, body: 'x'.repeat(5_000_000) });
+
+    const outcome = await client.post('evt-1', '{}');
+
+    expect(outcome).toMatchObject({
+      kind: 'rejected',
+      reason: `downstream rejected the event with HTTP 400: ${'x'.repeat(200)}...`,
+    });
+  });
+
+  test('refuses a downstream URL that is not absolute when built', () => {
+    expect(
+      () =>
+        new DownstreamClient({ url: '/events', timeoutMillis: TIMEOUT_MILLIS, fetch, clock: monotonicClock }),
+    ).toThrow(/Invalid URL/);
   });
 });

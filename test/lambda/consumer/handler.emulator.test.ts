@@ -1,11 +1,18 @@
-import { SettingsError, consumerEnvironment, type ConsumerSettings } from '../../../contracts';
+import {
+  AWS_CLIENT_TIMEOUTS,
+  SettingsError,
+  consumerEnvironment,
+  worstCaseCallMillis,
+  type ConsumerSettings,
+} from '../../../contracts';
 import type { Context } from 'aws-lambda';
 import type * as HandlerModuleType from '../../../lambda/consumer/handler';
 import { readBreaker } from '../../../lambda/shared';
 import { createBreakerTable, startDynalite, type Dynalite } from '../../helpers/dynalite';
 import { captureEmf } from '../../helpers/emf-capture';
 import { HttpDownstream } from '../../helpers/http-downstream';
-import { kinesisBatch, pipelineEvent } from '../../helpers/kinesis-events';
+import { kinesisBatch, pipelineEvent, sequenceNumberAt } from '../../helpers/kinesis-events';
+import { startSilentServer } from '../../helpers/silent-server';
 import { startLocalSqs, type LocalSqs } from '../../helpers/local-sqs';
 
 /*
@@ -18,6 +25,15 @@ type HandlerModule = typeof HandlerModuleType;
 const TABLE_NAME = 'breakers';
 
 const ORIGINAL_ENV = { ...process.env };
+
+/**
+ * A hung-dependency run takes a few of the clients' worst cases (admit, poison send, flush); the
+ * timeout only catches a hang, it does not judge speed.
+ */
+const HUNG_TEST_TIMEOUT_MILLIS =
+  3 * worstCaseCallMillis(AWS_CLIENT_TIMEOUTS.breakerStore) +
+  worstCaseCallMillis(AWS_CLIENT_TIMEOUTS.handler) +
+  20_000;
 
 /**
  * Loads a fresh copy of handler.ts (module-scope init included) under `env`. The variables stay set
@@ -84,6 +100,47 @@ describe('consumer handler.ts', () => {
   afterAll(async () => {
     await Promise.all([downstream.stop(), sqs.stop(), dynalite.stop()]);
   });
+
+  test(
+    'with DynamoDB and SQS hung, delivers through the local breaker and retries the record whose poison send timed out',
+    async () => {
+      // Prepare: both endpoints accept connections and never answer; a good record on key a, a poison
+      // record on key b
+      const silent = await startSilentServer();
+      try {
+        const hung = { ...settings, poisonQueueUrl: `${silent.endpoint}/000000000000/orders-poison` };
+        const { handler } = await loadHandlerModule({
+          ...sdkEnv,
+          ...consumerEnvironment(hung),
+          AWS_ENDPOINT_URL_DYNAMODB: silent.endpoint,
+          AWS_ENDPOINT_URL_SQS: silent.endpoint,
+        });
+        const event = pipelineEvent();
+        const batch = kinesisBatch([
+          { partitionKey: 'a', data: event },
+          { partitionKey: 'b', data: 'not json' },
+        ]);
+
+        // Act
+        const response = await handler(batch, {
+          awsRequestId: 'req-2',
+          functionName: 'test-orders-consumer',
+          getRemainingTimeInMillis: () => 60_000,
+        } as Context);
+
+        // Assess: the invocation ends; the breaker fell back to its local mode and let the good record
+        // through; the poison record is a retryable failure, not a hang
+        expect(downstream.received.map((request) => request.headers['idempotency-key'])).toContain(
+          event.eventId,
+        );
+        expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: sequenceNumberAt(1) }] });
+      } finally {
+        downstream.received.length = 0;
+        await silent.stop();
+      }
+    },
+    HUNG_TEST_TIMEOUT_MILLIS,
+  );
 
   test('refuses to start with a broken environment, naming every problem', async () => {
     const env = {

@@ -1,6 +1,8 @@
 import {
   buildPoisonMessage,
   encodePoisonMessage,
+  isValidSqsMessageBody,
+  MAX_POISON_REASON_CHARACTERS,
   shardIdOf,
   SQS_MAX_MESSAGE_BYTES,
 } from '../../../lambda/shared';
@@ -84,5 +86,52 @@ describe('encodePoisonMessage', () => {
     const { data, ...pointer } = message;
     expect(data).toBe(rawBase64);
     expect(JSON.parse(body)).toEqual({ ...pointer, dataInStream: true });
+  });
+
+  test('escapes characters SQS refuses, so the body is valid and parses back to the same message', () => {
+    // Prepare: a partition key is any Unicode string; U+FFFF and U+FFFE pass JSON.stringify raw
+    const message = buildPoisonMessage(
+      kinesisRecord({ partitionKey: 'key-\uffff-\ufffe-\ud800', rawBase64: 'bm90IGpzb24=' }),
+      'not JSON',
+      origin,
+    );
+
+    // Act
+    const body = encodePoisonMessage(message);
+
+    // Assess
+    expect(isValidSqsMessageBody(body)).toBe(true);
+    expect(JSON.parse(body)).toEqual(message);
+  });
+
+  test('makes the reason one printable line of bounded length', () => {
+    const reason = `downstream said \uffff\u0000\r\n${'r'.repeat(5_000)}`;
+
+    const message = buildPoisonMessage(kinesisRecord(), reason, origin);
+
+    expect(isValidSqsMessageBody(message.reason)).toBe(true);
+    expect(message.reason).not.toMatch(/[\r\n\u0000]/);
+    expect(Array.from(message.reason).length).toBeLessThanOrEqual(MAX_POISON_REASON_CHARACTERS + 3);
+  });
+});
+
+describe('isValidSqsMessageBody', () => {
+  test.each([
+    ['tab, newline, CR and text', 'a\tb\nc\rd', true],
+    ['astral characters', 'emoji \u{1F600}', true],
+    ['U+FFFD', '\ufffd', true],
+    ['empty', '', false],
+    ['U+FFFF', 'a\uffff', false],
+    ['U+FFFE', 'a\ufffe', false],
+    ['NUL', 'a\u0000', false],
+    ['a C0 control', 'a\u0001', false],
+    ['a lone surrogate', 'a\ud800', false],
+  ])('%s: %p', (_name, text, valid) => {
+    expect(isValidSqsMessageBody(text)).toBe(valid);
+  });
+
+  test('refuses a body of more than 1 MiB of UTF-8', () => {
+    expect(isValidSqsMessageBody('x'.repeat(SQS_MAX_MESSAGE_BYTES))).toBe(true);
+    expect(isValidSqsMessageBody('é'.repeat(SQS_MAX_MESSAGE_BYTES / 2 + 1))).toBe(false);
   });
 });

@@ -82,4 +82,30 @@ describe('decodeRecord', () => {
 
     expect(poisonOf(record).reason).toBe('not a valid event: eventId must be a non-empty string, got ""');
   });
+
+  test('judges a 10 MiB record by its size before any regex or decode work', () => {
+    // Prepare: Kinesis's largest record, 10 MiB, is about 14 million characters of base64
+    const tenMebibytes = 10 * 1_048_576;
+    const characters = 4 * Math.ceil(tenMebibytes / 3);
+    const record = kinesisRecord({ rawBase64: 'A'.repeat(characters) });
+
+    // Act
+    const error = poisonOf(record, 1_048_576);
+
+    // Assess
+    expect(error.reason).toBe(`event is ${(characters / 4) * 3} bytes; the limit is 1048576 bytes`);
+  });
+
+  test('validates base64 of several million characters without overflowing the regex stack', () => {
+    const rawBase64 = '/'.repeat(6_000_000); // bytes 0xFF: valid base64, invalid UTF-8
+
+    expect(poisonOf(kinesisRecord({ rawBase64 }), 5_000_000).reason).toBe('data is not valid UTF-8');
+  });
+
+  test('quotes a JSON error as one printable line', () => {
+    const error = poisonOf(kinesisRecord({ data: '\uffff\u0000\n' }));
+
+    expect(error.reason).toMatch(/^data is not valid JSON \(.+\)$/);
+    expect(error.reason).not.toMatch(/[\uffff\u0000\n]/);
+  });
 });
