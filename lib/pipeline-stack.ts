@@ -78,6 +78,9 @@ export class EventPipelineStack extends Stack {
       settings: controllerSettingsFor(config, {
         breakerTableName: breakerTable.tableName,
         mappingsByBreaker,
+        consumerMappings: Object.fromEntries(
+          config.consumers.map((consumer, i) => [consumer.name, consumers[i].eventSourceMappingId]),
+        ),
       }),
       eventSourceMappingArns: consumers.map((consumer) => consumer.eventSourceMappingArn),
       breakerTable,

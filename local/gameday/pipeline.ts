@@ -111,6 +111,7 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
       controllerSettingsFor(config, {
         breakerTableName: resources.breakerTableName,
         mappingsByBreaker: mappingsByBreaker(rigs),
+        consumerMappings: Object.fromEntries(rigs.map((rig) => [rig.config.name, rig.mapping.uuid])),
       }),
       {
         dynamodb: new DynamoDBClient(emulators.clientConfig.dynamodb),
