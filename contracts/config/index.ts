@@ -1,6 +1,19 @@
 /** The config's public surface: schema, limits, defaults, stage profiles, loading and validation. */
 export { ConfigError } from './config-error';
-export { BASE_DEFAULTS, DEFAULT_STAGE, derivedIteratorAgeMaxMillis } from './defaults';
+export {
+  BASE_DEFAULTS,
+  DEFAULT_STAGE,
+  derivedConsumerPausedMaxSeconds,
+  derivedIteratorAgeMaxMillis,
+} from './defaults';
+export {
+  ALERTING_CONTEXT_KEYS,
+  ALERTING_ENV,
+  alertingOverrides,
+  isPlaceholder,
+  pagerProblems,
+  PLACEHOLDER_MARKERS,
+} from './pager';
 export {
   CONSUMER_NAME_PATTERN,
   ITERATOR_AGE_DERIVED_CAP_MILLIS,
@@ -14,6 +27,7 @@ export { loadConfig, readCdkJsonContext } from './load';
 export type {
   AlarmConfig,
   AlertingConfig,
+  TopicSubscriptions,
   BreakerConfig,
   ConsumerConfig,
   PipelineConfig,
