@@ -77,7 +77,12 @@ const FIRST_DATAPOINT = { evaluationPeriods: 1, datapointsToAlarm: 1 } as const;
  * @example alarmName('prod', 'consumer-orders', 'iterator-age') // 'event-pipeline-prod-consumer-orders-iterator-age'
  */
 export function alarmName(stage: string, component: string, suffix: string): string {
-  return `${RESOURCE_NAME_PREFIX}-${stage}-${component}-${suffix}`;
+  return `${alarmNamePrefix(stage)}${component}-${suffix}`;
+}
+
+/** What every alarm name of a stage starts with: `event-pipeline-<stage>-`. */
+export function alarmNamePrefix(stage: string): string {
+  return `${RESOURCE_NAME_PREFIX}-${stage}-`;
 }
 
 /** The component part of a consumer's alarm names. */

@@ -3,6 +3,7 @@ export {
   ALERTING_COMPONENT,
   alarmDefinitions,
   alarmName,
+  alarmNamePrefix,
   BREAKER_OPEN_VALUE,
   breakerComponent,
   consumerComponent,

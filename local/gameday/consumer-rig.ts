@@ -1,4 +1,4 @@
-import { DIMENSION } from '../../contracts';
+import { DIMENSION, METRIC } from '../../contracts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -43,6 +43,24 @@ function quietConsumerMetrics(config: PipelineConfig, consumerName: string): Met
   metrics.clearDefaultDimensions();
   metrics.setDefaultDimensions({ [DIMENSION.stage]: config.stage, [DIMENSION.consumer]: consumerName });
   return metrics;
+}
+
+/**
+ * Lambda's `Duration` of each invocation (AWS/Lambda, FunctionName), thrown or not: only invoked
+ * functions report it, so a paused mapping reports none, as in AWS.
+ */
+function withDuration<E, C, R>(
+  handler: (event: E, context: C) => Promise<R>,
+  report: (millis: number) => void,
+): (event: E, context: C) => Promise<R> {
+  return async (event, context) => {
+    const started = performance.now();
+    try {
+      return await handler(event, context);
+    } finally {
+      report(performance.now() - started);
+    }
+  };
 }
 
 /** One consumer as the game day runs it: its downstream, the real handler and its event source mapping. */
@@ -103,6 +121,16 @@ export async function buildConsumerRig(
         onTransition: (event) => {
           if (event.scope === 'store') context.history.confirm(event.breaker, event.version, Date.now());
         },
+        // What the deployed consumer's Powertools observer publishes: only from an invocation, so a
+        // paused (disabled) mapping publishes none, as in AWS.
+        onStoreUnavailable: (event) =>
+          context.store.put({
+            namespace: context.config.metricsNamespace,
+            metricName: METRIC.breakerStoreUnavailable,
+            dimensions: { [DIMENSION.stage]: context.config.stage, [DIMENSION.breaker]: event.breaker },
+            timestampMillis: Date.now(),
+            value: 1,
+          }),
       },
     }),
   );
@@ -115,9 +143,19 @@ export async function buildConsumerRig(
   const crashes = { count: 0 };
   const mapping = new KinesisEventSourceMapping({
     settings: mappingSettingsFor(config),
-    handler: withCrashes(config.name, handler, context.crashRate, context.random, () => {
-      crashes.count++;
-    }),
+    handler: withDuration(
+      withCrashes(config.name, handler, context.crashRate, context.random, () => {
+        crashes.count++;
+      }),
+      (millis) =>
+        context.store.put({
+          namespace: 'AWS/Lambda',
+          metricName: 'Duration',
+          dimensions: { FunctionName: resources.functionName },
+          timestampMillis: Date.now(),
+          value: millis,
+        }),
+    ),
     functionName: resources.functionName,
     functionArn: resources.functionArn,
     streamName: context.streamName,

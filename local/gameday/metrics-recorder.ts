@@ -2,13 +2,16 @@ import { DIMENSION, METRIC } from '../../contracts';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { MetricStore } from '../alarms';
+import type { EventSourceMappingStats } from '../event-source-mapping';
 import type { BreakerHistory } from './breaker-history';
 
 /**
  * Records the datapoints CloudWatch would hold for the pipeline, besides those the event source
  * mapping emulation reports itself (IteratorAge, Errors, GetRecords.IteratorAgeMilliseconds):
  * DLQ depth and age from GetQueueAttributes, BreakerOpen per breaker (what the controller's tick
- * emits), producer throttling and controller errors. Sampled about once a second.
+ * emits), producer throttling, controller errors and each enabled mapping's EventCount metrics.
+ * Sampled about once a second. (The controller's ConsumerPausedSeconds and the consumers' Duration
+ * and BreakerStoreUnavailable are recorded where the real code emits them.)
  */
 export interface RecordedQueue {
   readonly name: string;
@@ -27,7 +30,30 @@ export interface MetricsRecorderOptions {
   readonly history: BreakerHistory;
   /** Records rejected with ProvisionedThroughputExceeded so far (producer counter). */
   readonly producerThrottled: () => number;
+  /** Each consumer's event source mapping, for its EventCount metrics (MetricsConfig EventCount). @default [] */
+  readonly mappings?: readonly RecordedMapping[];
 }
+
+/** What the recorder reads of an event source mapping: its UUID and its growing counters. */
+export interface RecordedMapping {
+  readonly uuid: string;
+  readonly stats: () => Pick<
+    EventSourceMappingStats,
+    'enabled' | 'recordsRead' | 'recordsDelivered' | 'recordsDiscarded' | 'recordsSentToOnFailure'
+  >;
+}
+
+/**
+ * The EventCount metrics of a mapping (AWS/Lambda, dimension EventSourceMappingUUID), each from the
+ * emulation's counter that counts the same records.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html#event-source-mapping-metrics
+ */
+const EVENT_COUNT_COUNTERS = {
+  PolledEventCount: 'recordsRead',
+  InvokedEventCount: 'recordsDelivered',
+  DroppedEventCount: 'recordsDiscarded',
+  OnFailureDestinationDeliveredEventCount: 'recordsSentToOnFailure',
+} as const;
 
 const MILLIS_PER_SECOND = 1000;
 
@@ -37,6 +63,8 @@ export class MetricsRecorder {
   private readonly nonEmptySince = new Map<string, number>();
   private lastThrottled = 0;
   private transitionsSeen = 0;
+  /** Per mapping UUID and metric, the counter value already published. */
+  private readonly mappingCounters = new Map<string, number>();
 
   constructor(private readonly options: MetricsRecorderOptions) {}
 
@@ -75,7 +103,25 @@ export class MetricsRecorder {
       );
     }
     this.lastThrottled = throttled;
+    for (const mapping of this.options.mappings ?? []) this.sampleMapping(mapping, nowMillis);
     await Promise.all(this.options.queues.map((queue) => this.sampleQueue(queue, nowMillis)));
+  }
+
+  /**
+   * A disabled (paused) mapping publishes no event-source-mapping metric at all, as in AWS: nothing is
+   * recorded for it, and what it counted meanwhile (nothing, as it does not poll) waits for the next
+   * sample while enabled.
+   */
+  private sampleMapping(mapping: RecordedMapping, nowMillis: number): void {
+    const stats = mapping.stats();
+    if (!stats.enabled) return;
+    const dims = { EventSourceMappingUUID: mapping.uuid };
+    for (const [metricName, counter] of Object.entries(EVENT_COUNT_COUNTERS)) {
+      const key = `${mapping.uuid}|${metricName}`;
+      const value = stats[counter];
+      this.put('AWS/Lambda', metricName, dims, nowMillis, value - (this.mappingCounters.get(key) ?? 0));
+      this.mappingCounters.set(key, value);
+    }
   }
 
   private async sampleQueue(queue: RecordedQueue, nowMillis: number): Promise<void> {

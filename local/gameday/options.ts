@@ -18,6 +18,10 @@ export interface GameDayOptions {
   readonly crashRate: number;
   /** How long the DynamoDB emulator refuses requests, during the outage; 0 for none. */
   readonly storeOutageSeconds: number;
+  /** For this long from the outage start, every breaker-table stream record is lost before the controller sees it; 0 for none. */
+  readonly loseControllerEventsSeconds: number;
+  /** For this long from the outage start, every controller invocation (tick or stream) fails; 0 for none. */
+  readonly controllerOutageSeconds: number;
   /** Consumers to run. @default - every consumer of the local stage */
   readonly consumers: readonly string[] | undefined;
   /** Multiplies every phase length, the outage included. */
@@ -35,6 +39,8 @@ export const DEFAULT_OPTIONS = {
   poisonRate: 0.01,
   crashRate: 0.02,
   storeOutageSeconds: 0,
+  loseControllerEventsSeconds: 0,
+  controllerOutageSeconds: 0,
   durationScale: 1,
 } as const;
 
@@ -48,6 +54,8 @@ export const OPTION_LIMITS = {
   poisonRate: { min: 0, max: 1, integer: false },
   crashRate: { min: 0, max: 0.9, integer: false },
   storeOutageSeconds: { min: 0, max: 600, integer: false },
+  loseControllerEventsSeconds: { min: 0, max: 600, integer: false },
+  controllerOutageSeconds: { min: 0, max: 600, integer: false },
   durationScale: { min: 0.05, max: 10, integer: false },
 } as const;
 
@@ -64,6 +72,12 @@ drain and redrive, then checks that no event was lost.
   --poison-rate R           share of poison events, 0..1 (default ${DEFAULT_OPTIONS.poisonRate})
   --crash-rate R            share of handler invocations that throw mid-batch, 0..0.9 (default ${DEFAULT_OPTIONS.crashRate})
   --store-outage-seconds N  DynamoDB refuses requests this long during the outage, 0..600 (default ${DEFAULT_OPTIONS.storeOutageSeconds})
+  --lose-controller-events SECONDS
+                            from the outage start, every breaker-table stream record is lost before the
+                            controller sees it for this long, 0..600 (default ${DEFAULT_OPTIONS.loseControllerEventsSeconds})
+  --controller-outage-seconds N
+                            from the outage start, every controller invocation (tick or stream) fails for
+                            this long, 0..600 (default ${DEFAULT_OPTIONS.controllerOutageSeconds})
   --consumers a,b           consumers to run (default: every consumer of the local stage)
   --duration-scale F        multiplies every phase length, 0.05..10 (default ${DEFAULT_OPTIONS.durationScale})
   --json FILE               also write the report as JSON to FILE
@@ -90,6 +104,8 @@ const FLAG_OF: Record<NumericOption, string> = {
   poisonRate: '--poison-rate',
   crashRate: '--crash-rate',
   storeOutageSeconds: '--store-outage-seconds',
+  loseControllerEventsSeconds: '--lose-controller-events',
+  controllerOutageSeconds: '--controller-outage-seconds',
   durationScale: '--duration-scale',
 };
 
@@ -134,6 +150,11 @@ export function parseOptions(args: readonly string[], knownConsumers: readonly s
     poisonRate: numeric('poisonRate', DEFAULT_OPTIONS.poisonRate),
     crashRate: numeric('crashRate', DEFAULT_OPTIONS.crashRate),
     storeOutageSeconds: numeric('storeOutageSeconds', DEFAULT_OPTIONS.storeOutageSeconds),
+    loseControllerEventsSeconds: numeric(
+      'loseControllerEventsSeconds',
+      DEFAULT_OPTIONS.loseControllerEventsSeconds,
+    ),
+    controllerOutageSeconds: numeric('controllerOutageSeconds', DEFAULT_OPTIONS.controllerOutageSeconds),
     consumers: parseConsumers(values.consumers, knownConsumers),
     durationScale: numeric('durationScale', DEFAULT_OPTIONS.durationScale),
     jsonFile: parseJsonFile(values.json),

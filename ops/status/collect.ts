@@ -4,7 +4,7 @@ import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { RESOURCE_NAME_PREFIX } from '../../contracts';
+import { alarmNamePrefix } from '../../contracts';
 import type { BreakerItem } from '../../lambda/shared';
 import type { ResolvedStage } from '../cli';
 
@@ -104,7 +104,7 @@ export async function collectStatus(
       );
       return summary.StreamDescriptionSummary?.RetentionPeriodHours ?? stage.config.stream.retentionHours;
     }),
-    section(() => firingAlarms(clients.cloudwatch, `${RESOURCE_NAME_PREFIX}-${stage.config.stage}-`)),
+    section(() => firingAlarms(clients.cloudwatch, alarmNamePrefix(stage.config.stage))),
     section(() =>
       metricSummaries(clients.cloudwatch, now, {
         stream: metric('AWS/Kinesis', 'GetRecords.IteratorAgeMilliseconds', 'StreamName', streamName),
