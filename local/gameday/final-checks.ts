@@ -89,6 +89,8 @@ export function consumerReports(run: RunRecord): Record<string, ConsumerReport> 
           0,
           LISTED_IDS,
         ),
+        endedEnabled: stats.enabled,
+        endedBreakerState: run.history.stateOf(breaker),
       };
       return [name, report];
     }),
@@ -201,6 +203,7 @@ export function checkInvariants(
   const expectations = pageExpectations(run, endedAtMillis, (name) => run.poisonDlq.get(name)?.size ?? 0);
   const unheard = unheardPages(expectations, run.alarms);
   const pages = pagesOf(run.alarms);
+  const stuck = all.filter(([, c]) => c.endedEnabled === false || c.endedBreakerState !== 'CLOSED');
   return [
     {
       name: 'no-event-lost',
@@ -239,6 +242,19 @@ export function checkInvariants(
         (pages.length === 0
           ? ''
           : `: ${pages.map((p) => `${p.name} at ${((p.atMillis - run.startedAtMillis) / MILLIS_PER_SECOND).toFixed(1)}s`).join(', ')}`),
+    },
+    {
+      name: 'consumers-resumed',
+      held: stuck.length === 0,
+      detail:
+        stuck.length === 0
+          ? 'every consumer ended with its mapping enabled and its breaker CLOSED (lost or failed controller events included)'
+          : stuck
+              .map(
+                ([name, c]) =>
+                  `${name}: mapping ${c.endedEnabled ? 'enabled' : 'DISABLED'}, breaker ${c.endedBreakerState}`,
+              )
+              .join('; '),
     },
     {
       name: 'order-per-key',

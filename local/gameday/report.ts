@@ -31,6 +31,9 @@ export interface ConsumerReport {
   /** Calls that arrived at the downstream while the table said OPEN, in-flight ones included (for information). */
   readonly callsArrivedWhileOpen: number;
   readonly orderViolations: readonly OrderViolation[];
+  /** At the end of the run: whether its event source mapping was enabled, and its breaker's state. */
+  readonly endedEnabled?: boolean;
+  readonly endedBreakerState?: string;
 }
 
 export interface InvariantResult {
@@ -41,7 +44,12 @@ export interface InvariantResult {
 }
 
 export type InvariantName =
-  'no-event-lost' | 'no-call-while-open' | 'on-call-hears-first' | 'one-incident-few-pages' | 'order-per-key';
+  | 'no-event-lost'
+  | 'no-call-while-open'
+  | 'on-call-hears-first'
+  | 'one-incident-few-pages'
+  | 'consumers-resumed'
+  | 'order-per-key';
 
 export interface AlarmReport {
   readonly name: string;
