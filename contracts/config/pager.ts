@@ -56,8 +56,9 @@ export function alertingOverrides(
   const list = (key: keyof typeof ALERTING_CONTEXT_KEYS): string[] | undefined => {
     const raw = context(ALERTING_CONTEXT_KEYS[key]) ?? env[ALERTING_ENV[key]];
     if (raw === undefined) return undefined;
-    if (Array.isArray(raw)) return raw.map(String);
-    return String(raw)
+    if (Array.isArray(raw)) return raw.map((item) => String(item));
+    if (typeof raw !== 'string') return [JSON.stringify(raw)];
+    return raw
       .split(',')
       .map((item) => item.trim())
       .filter((item) => item !== '');

@@ -1,5 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricStore } from '../../../local/alarms';
 import type { BreakerHistory } from '../../../local/gameday/breaker-history';
 import { metricStoreSink } from '../../../local/gameday/metric-sink';

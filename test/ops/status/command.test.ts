@@ -165,7 +165,11 @@ test('an incident: alarm firing, DLQ filling with its redrive deadline, breaker 
   // GIVEN the orders consumer is 3 hours behind and its on-failure DLQ holds messages 2 hours old
   const aws = givenAws({
     alarms: [
-      { name: 'event-pipeline-dev-consumer-orders-iterator-age', reason: 'Threshold Crossed: 2 datapoints', minutesAgo: 12 },
+      {
+        name: 'event-pipeline-dev-consumer-orders-iterator-age',
+        reason: 'Threshold Crossed: 2 datapoints',
+        minutesAgo: 12,
+      },
     ],
     datapoints: {
       'IteratorAge/event-pipeline-dev-consumer-orders': [3 * 60 * MINUTE, 60 * MINUTE],
