@@ -64,9 +64,10 @@ const SILENT_LOGGER: ControllerLogger = { debug: () => {}, info: () => {}, warn:
 
 /**
  * How many times one breaker's mappings are re-switched when the breaker changed while they were being
- * switched (a tick and a stream record racing). Each round re-reads the breaker after the switch; the
- * last write therefore follows a state read after every earlier write, unless the breaker keeps
- * changing, which the next tick then settles.
+ * switched (a tick and a stream record racing). Each round re-reads the breaker after writing, so the
+ * last write follows a state read after every earlier write. In AWS a mapping just written is usually
+ * still `Enabling`/`Disabling` on the next round; it is then deferred, and the next tick (or the
+ * stream record of the change) settles it: the race costs at most one tick, never a stuck consumer.
  */
 export const MAX_CONVERGE_ROUNDS = 3;
 
