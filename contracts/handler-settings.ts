@@ -26,6 +26,11 @@ export interface ControllerSettings {
   readonly breakerTableName: string;
   /** Breaker name -> the event source mapping UUIDs of the consumers calling through it. */
   readonly mappingsByBreaker: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Consumer name -> the UUID of its event source mapping, for the per-consumer ConsumerPausedSeconds.
+   * @default - no per-consumer metric (its alarm then sees missing data and pages)
+   */
+  readonly consumerMappings?: Readonly<Record<string, string>>;
   readonly breaker: BreakerSettings;
   readonly metricsNamespace: string;
 }
@@ -42,6 +47,7 @@ export const ENV = {
   maxConcurrentKeys: 'MAX_CONCURRENT_KEYS',
   maxEventBytes: 'MAX_EVENT_BYTES',
   mappingsByBreaker: 'BREAKER_MAPPINGS',
+  consumerMappings: 'CONSUMER_MAPPINGS',
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
 } as const;
 
@@ -115,6 +121,9 @@ export function readControllerSettings(env: Env = process.env): ControllerSettin
     stage: read.string(ENV.stage),
     breakerTableName: read.string(ENV.breakerTableName),
     mappingsByBreaker: read.json<Record<string, string[]>>(ENV.mappingsByBreaker),
+    ...(env[ENV.consumerMappings] === undefined
+      ? {}
+      : { consumerMappings: read.json<Record<string, string>>(ENV.consumerMappings) }),
     breaker: read.json<BreakerSettings>(ENV.breaker),
     metricsNamespace: read.string(ENV.metricsNamespace),
   });
@@ -143,6 +152,9 @@ export function controllerEnvironment(settings: ControllerSettings): Record<stri
     [ENV.stage]: settings.stage,
     [ENV.breakerTableName]: settings.breakerTableName,
     [ENV.mappingsByBreaker]: JSON.stringify(settings.mappingsByBreaker),
+    ...(settings.consumerMappings === undefined
+      ? {}
+      : { [ENV.consumerMappings]: JSON.stringify(settings.consumerMappings) }),
     [ENV.breaker]: JSON.stringify(settings.breaker),
     [ENV.metricsNamespace]: settings.metricsNamespace,
   };

@@ -15,6 +15,11 @@ export const METRIC = {
   breakerOpen: 'BreakerOpen',
   breakerTransition: 'BreakerTransition',
   breakerStoreUnavailable: 'BreakerStoreUnavailable',
+  /**
+   * Seconds a consumer has been paused (its breaker OPEN or between failed probes, or its mapping still
+   * disabled), 0 while it runs; {Stage, Consumer}; emitted by every controller tick, for every consumer.
+   */
+  consumerPausedSeconds: 'ConsumerPausedSeconds',
 } as const;
 
 /** Dimension names. Consumer metrics carry {Stage, Consumer}; breaker metrics carry {Stage, Breaker}. */

@@ -21,7 +21,11 @@ export interface PipelineResourceNames {
   readonly breakerTableName: string;
   readonly controllerFunctionName: string;
   readonly controllerDlqName: string;
-  readonly alertTopicName: string;
+  /** The topic that pages on-call (only the pipeline-critical composite notifies it). */
+  readonly pagingTopicName: string;
+  /** The topic of every other alarm (ticket, chat, email). */
+  readonly nonPagingTopicName: string;
+  /** The dashboard name's stem; the stack appends the region, since dashboards are global to an account. */
   readonly dashboardName: string;
   readonly consumer: (consumerName: string) => ConsumerResourceNames;
 }
@@ -44,7 +48,8 @@ export function resourceNamesFor(stage: string): PipelineResourceNames {
     breakerTableName: name('breakers'),
     controllerFunctionName: name('breaker-controller'),
     controllerDlqName: name('breaker-controller-dlq'),
-    alertTopicName: name('alerts'),
+    pagingTopicName: name('paging'),
+    nonPagingTopicName: name('alerts'),
     dashboardName: name('dashboard'),
     consumer: (consumerName) => ({
       functionName: name(`consumer-${consumerName}`),

@@ -31,12 +31,15 @@ export function controllerSettingsFor(
   resources: {
     readonly breakerTableName: string;
     readonly mappingsByBreaker: Readonly<Record<string, readonly string[]>>;
+    /** Consumer name -> its event source mapping UUID. */
+    readonly consumerMappings?: Readonly<Record<string, string>>;
   },
 ): ControllerSettings {
   return {
     stage: config.stage,
     breakerTableName: resources.breakerTableName,
     mappingsByBreaker: resources.mappingsByBreaker,
+    ...(resources.consumerMappings === undefined ? {} : { consumerMappings: resources.consumerMappings }),
     breaker: config.breaker,
     metricsNamespace: config.metricsNamespace,
   };

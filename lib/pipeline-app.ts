@@ -1,7 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import type { AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { DEFAULT_STAGE, loadConfig } from '../contracts';
+import { alertingOverrides, ConfigError, DEFAULT_STAGE, loadConfig, pagerProblems } from '../contracts';
 import type { PipelineConfig, PipelineContext } from '../contracts';
 import { EventPipelineStack } from './pipeline-stack';
 import { stackNameFor } from '../contracts';
@@ -16,14 +16,40 @@ export interface PipelineApp {
  * The CDK app of one stage, as `cdk synth -c stage=NAME` builds it: the stage's validated config, the
  * stack `EventPipeline-<stage>`, and the cdk-nag AwsSolutions and Serverless packs as policy-validation
  * plugins, so synth fails on any finding not acknowledged with a reason.
+ * The alert subscriptions may also come from `-c pagingHttpsEndpoints=...` (and the other
+ * ALERTING_CONTEXT_KEYS) or the ALERTING_ENV variables, which replace cdk.json's lists for the stage.
  * @param props - App props; `context.stage` picks the stage, `context.stages` holds cdk.json's overrides
- * @throws {ConfigError} when the stage's config is invalid
+ * @param env - where the ALERTING_ENV variables are read. @default process.env
+ * @throws {ConfigError} when the stage's config is invalid, or the stage requires a pager and has none
  */
-export function createPipelineApp(props: AppProps = {}): PipelineApp {
+export function createPipelineApp(
+  props: AppProps = {},
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): PipelineApp {
   const app = new App(props);
   const stage = String(app.node.tryGetContext('stage') ?? DEFAULT_STAGE);
-  const context: PipelineContext = { stages: app.node.tryGetContext('stages') as PipelineContext['stages'] };
+  const stages = (app.node.tryGetContext('stages') ?? {}) as NonNullable<PipelineContext['stages']>;
+  const alerting = alertingOverrides((key) => app.node.tryGetContext(key), env);
+  const stageOverrides = stages[stage];
+  const context: PipelineContext = {
+    stages:
+      alerting === undefined
+        ? stages
+        : {
+            ...stages,
+            [stage]: {
+              ...stageOverrides,
+              alerting: {
+                ...stageOverrides?.alerting,
+                paging: { ...stageOverrides?.alerting?.paging, ...alerting.paging },
+                nonPaging: { ...stageOverrides?.alerting?.nonPaging, ...alerting.nonPaging },
+              },
+            },
+          },
+  };
   const config = loadConfig(stage, context);
+  const noPager = pagerProblems(config);
+  if (noPager.length > 0) throw new ConfigError(noPager);
   const stack = new EventPipelineStack(app, stackNameFor(stage), {
     config,
     description: `Resilient event pipeline (${stage}): Kinesis stream, consumers behind circuit breakers, DLQs, alarms`,

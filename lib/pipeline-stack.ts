@@ -92,6 +92,9 @@ export class EventPipelineStack extends Stack {
       settings: controllerSettingsFor(config, {
         breakerTableName: breakerTable.tableName,
         mappingsByBreaker,
+        consumerMappings: Object.fromEntries(
+          config.consumers.map((consumer, i) => [consumer.name, consumers[i].eventSourceMappingId]),
+        ),
       }),
       eventSourceMappingArns: consumers.map((consumer) => consumer.eventSourceMappingArn),
       breakerTable,
@@ -99,11 +102,16 @@ export class EventPipelineStack extends Stack {
       removalPolicy,
     });
 
-    const { topic } = new AlertTopic(this, 'Alerts', {
-      topicName: names.alertTopicName,
+    // Two topics, so that only what puts records at risk (or leaves nobody watching) wakes someone up.
+    const { topic: pagingTopic } = new AlertTopic(this, 'Alerts', {
+      topicName: names.pagingTopicName,
       encryptionKey: key,
-      emails: config.alerting.emails,
-      httpsEndpoints: config.alerting.httpsEndpoints,
+      ...config.alerting.paging,
+    });
+    const { topic: nonPagingTopic } = new AlertTopic(this, 'NonPagingAlerts', {
+      topicName: names.nonPagingTopicName,
+      encryptionKey: key,
+      ...config.alerting.nonPaging,
     });
 
     const alarmResources: AlarmResources = {
@@ -116,19 +124,27 @@ export class EventPipelineStack extends Stack {
         functionName: consumers[i].handler.function.functionName,
         onFailureQueueName: consumers[i].onFailureQueue.queueName,
         poisonQueueName: consumers[i].poisonQueue.queueName,
+        eventSourceMappingUuid: consumers[i].eventSourceMappingId,
       })),
+      pagingTopicName: pagingTopic.topicName,
     };
     const definitions = alarmDefinitions(config, alarmResources);
     const alarms = new PipelineAlarms(this, 'Alarms', {
       definitions,
       critical: pipelineCriticalDefinition(config, alarmResources),
-      topic,
+      pagingTopic,
+      nonPagingTopic,
     });
 
     new PipelineDashboard(this, 'Dashboard', {
-      dashboardName: names.dashboardName,
+      // Dashboards are global to an account: the region keeps two regions' stacks of one stage apart.
+      dashboardName: `${names.dashboardName}-${this.region}`,
       stream,
-      topic,
+      topics: [pagingTopic, nonPagingTopic],
+      eventSourceMappings: config.consumers.map((consumer, i) => ({
+        consumer: consumer.name,
+        uuid: consumers[i].eventSourceMappingId,
+      })),
       definitions,
       alarms: alarms.alarms,
       critical: alarms.critical,
@@ -142,7 +158,12 @@ export class EventPipelineStack extends Stack {
       'KMS key of the dead-letter queues (the redrive tool decrypts with it)',
     );
     this.output('BreakerTableName', breakerTable.tableName, 'DynamoDB table of the circuit breakers');
-    this.output('AlertTopicArn', topic.topicArn, 'SNS topic every alarm notifies');
+    this.output(
+      'PagingTopicArn',
+      pagingTopic.topicArn,
+      'SNS topic that pages on-call (the pipeline-critical composite)',
+    );
+    this.output('NonPagingTopicArn', nonPagingTopic.topicArn, 'SNS topic of every other alarm');
     this.output(
       'ControllerDlqUrl',
       controller.deadLetterQueue.queueUrl,

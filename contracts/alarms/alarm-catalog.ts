@@ -2,6 +2,8 @@ import type { PipelineConfig } from '../config';
 // The metric catalog is a dependency-free contract module; importing it directly (not through
 // lambda/shared/index.ts) keeps this file free of the handlers' runtime dependencies.
 import { DIMENSION, METRIC } from '../metric-catalog';
+import { RESOURCE_NAME_PREFIX } from '../resource-names';
+import { MILLIS_PER_SECOND } from '../units';
 import type {
   AlarmComparison,
   AlarmDefinition,
@@ -33,6 +35,11 @@ export const RUNBOOK = {
   controllerThrottles: '#runbook-controller-throttles',
   controllerDlqMessages: '#runbook-controller-dlq-messages',
   controllerDlqAge: '#runbook-controller-dlq-age',
+  consumerPausedTooLong: '#runbook-consumer-paused-too-long',
+  consumerDroppedEvents: '#runbook-consumer-dropped-events',
+  consumerDuration: '#runbook-consumer-duration',
+  breakerStoreUnavailable: '#runbook-breaker-store-unavailable',
+  pagingNotificationsFailed: '#runbook-paging-notifications-failed',
   pipelineCritical: '#runbook-pipeline-critical',
 } as const;
 
@@ -43,15 +50,39 @@ export const RUNBOOK_DOCUMENT = 'docs/runbook.md';
 export const DLQ_VISIBLE_MESSAGES_MAX = 0;
 /** The custom breaker metric is 1 while a breaker is OPEN. */
 export const BREAKER_OPEN_VALUE = 1;
+/**
+ * The controller's scheduled tick fails at most a few times a minute (one invocation and Lambda's two
+ * asynchronous retries), so a threshold above that never fires: any error is worth a ticket.
+ */
+export const CONTROLLER_ERRORS_MAX = 0;
+/** Records dropped without reaching the on-failure destination are lost: one is too many. */
+export const DROPPED_EVENTS_MAX = 0;
+/** Each BreakerStoreUnavailable datapoint is one failed breaker-table call: any is worth a ticket. */
+export const STORE_UNAVAILABLE_MAX = 0;
+/** A failed delivery of a page means on-call may not have heard it. */
+export const PAGING_NOTIFICATIONS_FAILED_MAX = 0;
+/**
+ * Consumer Duration that warns: this share of the function timeout. A batch that times out is retried
+ * whole and counts as an error, so hear about it while there is still headroom.
+ */
+export const DURATION_TIMEOUT_FRACTION = 0.8;
+/** Alarms that must react to a single datapoint (a count of lost records, a failed tick) use 1 of 1. */
+const FIRST_DATAPOINT = { evaluationPeriods: 1, datapointsToAlarm: 1 } as const;
 
 /**
- * The one naming rule of every alarm: `<stage>-<component>-<suffix>`. Names are unique by
- * construction: components start with distinct words (`stream`, `consumer-`, `breaker-`,
- * `controller`) and no suffix of a component is the tail of another.
- * @example alarmName('prod', 'consumer-orders', 'iterator-age') // 'prod-consumer-orders-iterator-age'
+ * The one naming rule of every alarm: `event-pipeline-<stage>-<component>-<suffix>`. The app prefix
+ * keeps two apps in one account apart; names are unique by construction within the app: components
+ * start with distinct words (`stream`, `consumer-`, `breaker-`, `controller`, `alerting`) and no
+ * suffix of a component is the tail of another.
+ * @example alarmName('prod', 'consumer-orders', 'iterator-age') // 'event-pipeline-prod-consumer-orders-iterator-age'
  */
 export function alarmName(stage: string, component: string, suffix: string): string {
-  return `${stage}-${component}-${suffix}`;
+  return `${alarmNamePrefix(stage)}${component}-${suffix}`;
+}
+
+/** What every alarm name of a stage starts with: `event-pipeline-<stage>-`. */
+export function alarmNamePrefix(stage: string): string {
+  return `${RESOURCE_NAME_PREFIX}-${stage}-`;
 }
 
 /** The component part of a consumer's alarm names. */
@@ -67,6 +98,7 @@ export function breakerComponent(breakerName: string): string {
 export const STREAM_COMPONENT = 'stream';
 export const CONTROLLER_COMPONENT = 'controller';
 export const PIPELINE_COMPONENT = 'pipeline';
+export const ALERTING_COMPONENT = 'alerting';
 
 const COMPARISON_SYMBOL: Record<AlarmComparison, string> = {
   GreaterThanThreshold: '>',
@@ -91,15 +123,21 @@ interface AlarmSpec {
   /** What a breach means, in one clause. */
   readonly meaning: string;
   readonly runbookAnchor: string;
-  /** Member of "pipeline critical": records are at risk of loss or the pipeline has stopped. */
+  /**
+   * Member of "pipeline critical" (so it pages, through the composite only): records are at risk or
+   * lost, a consumer is paused too long, or nobody is watching.
+   */
   readonly critical: boolean;
+  /** Overrides config's evaluation window for alarms that must fire on the first datapoint. */
+  readonly window?: { readonly evaluationPeriods: number; readonly datapointsToAlarm: number };
 }
 
 class AlarmBuilder {
   constructor(private readonly config: PipelineConfig) {}
 
   build(spec: AlarmSpec): AlarmDefinition {
-    const { periodSeconds, evaluationPeriods, datapointsToAlarm } = this.config.alarms;
+    const { periodSeconds } = this.config.alarms;
+    const { evaluationPeriods, datapointsToAlarm } = spec.window ?? this.config.alarms;
     const condition = `${spec.statistic} ${spec.metricName} ${COMPARISON_SYMBOL[spec.comparison]} ${spec.threshold} ${spec.unit}`;
     const window = `in ${datapointsToAlarm} of ${evaluationPeriods} periods of ${periodSeconds} s`;
     return {
@@ -115,10 +153,18 @@ class AlarmBuilder {
       threshold: spec.threshold,
       comparison: spec.comparison,
       treatMissingData: spec.treatMissingData,
-      description: `${spec.meaning}: ${condition} ${window}. Runbook: ${RUNBOOK_DOCUMENT}${spec.runbookAnchor}`,
+      description: `${spec.meaning}: ${condition} ${window}. ${severityOf(spec)}. Runbook: ${RUNBOOK_DOCUMENT}${spec.runbookAnchor}`,
       runbookAnchor: spec.runbookAnchor,
+      // Members page through the composite only, so one incident makes one page, not one per member.
+      notifies: 'non-paging',
     };
   }
+}
+
+function severityOf(spec: AlarmSpec): string {
+  return spec.critical
+    ? 'Severity: page (through the pipeline-critical composite)'
+    : 'Severity: ticket (non-paging topic)';
 }
 
 /** Kinesis stream alarms: backlog and throttling, dimension StreamName. */
@@ -146,10 +192,10 @@ function streamAlarms(config: PipelineConfig, streamName: string): AlarmSpec[] {
       threshold: config.alarms.iteratorAgeMaxMillis,
       unit: 'ms',
       comparison: 'GreaterThanThreshold',
-      // Standard consumers poll every second even on an idle stream, so a missing datapoint means
-      // nobody reads the stream: a backlog that no other metric shows. Page on it. Enhanced fan-out
-      // consumers do not call GetRecords; with only those, the metric is always missing.
-      treatMissingData: config.consumers.some((c) => !c.enhancedFanOut) ? 'breaching' : 'notBreaching',
+      // A missing datapoint means no standard consumer reads: the breaker paused them (each consumer's
+      // paused-too-long alarm pages on that, after its threshold) or there are only enhanced fan-out
+      // consumers, which do not call GetRecords. Paging here at once would page every breaker trip.
+      treatMissingData: 'notBreaching',
       meaning: 'The oldest unread record of the stream is getting old; retention will trim it',
       runbookAnchor: RUNBOOK.streamIteratorAge,
       critical: true,
@@ -179,6 +225,7 @@ function functionAlarms(
   component: string,
   functionName: string,
   runbook: { readonly errors: string; readonly throttles: string },
+  errors: Pick<AlarmSpec, 'threshold' | 'window'> = { threshold: config.alarms.lambdaErrorsMax },
 ): AlarmSpec[] {
   const base = {
     component,
@@ -196,7 +243,7 @@ function functionAlarms(
       ...base,
       suffix: 'errors',
       metricName: 'Errors',
-      threshold: config.alarms.lambdaErrorsMax,
+      ...errors,
       meaning: `Function ${functionName} fails invocations`,
       runbookAnchor: runbook.errors,
     },
@@ -255,7 +302,67 @@ function queueAlarms(
 
 function consumerAlarms(config: PipelineConfig, consumer: AlarmResources['consumers'][number]): AlarmSpec[] {
   const component = consumerComponent(consumer.name);
+  const timeoutSeconds = config.consumers.find((c) => c.name === consumer.name)?.timeoutSeconds;
   return [
+    {
+      component,
+      suffix: 'paused-too-long',
+      namespace: config.metricsNamespace,
+      metricName: METRIC.consumerPausedSeconds,
+      dimensions: { [DIMENSION.stage]: config.stage, [DIMENSION.consumer]: consumer.name },
+      statistic: 'Maximum',
+      threshold: config.alarms.consumerPausedMaxSeconds,
+      unit: 's',
+      comparison: 'GreaterThanThreshold',
+      // Every controller tick publishes it for every consumer: a gap means the tick is not running, so
+      // nobody would resume a paused consumer. This is the controller's heartbeat.
+      treatMissingData: 'breaching',
+      meaning:
+        `Consumer ${consumer.name} has been paused by its breaker longer than its threshold (its backlog ages ` +
+        'unseen: a paused mapping reports no IteratorAge), or the controller tick stopped reporting',
+      runbookAnchor: RUNBOOK.consumerPausedTooLong,
+      critical: true,
+    },
+    ...(consumer.eventSourceMappingUuid === undefined
+      ? []
+      : [
+          {
+            component,
+            suffix: 'dropped-events',
+            namespace: 'AWS/Lambda',
+            metricName: 'DroppedEventCount',
+            dimensions: { EventSourceMappingUUID: consumer.eventSourceMappingUuid },
+            statistic: 'Sum',
+            threshold: DROPPED_EVENTS_MAX,
+            unit: 'records',
+            comparison: 'GreaterThanThreshold',
+            // Event-source-mapping metrics exist only while the mapping polls; none dropped is healthy.
+            treatMissingData: 'notBreaching',
+            meaning: `The event source mapping of ${consumer.name} dropped records without reaching its on-failure destination`,
+            runbookAnchor: RUNBOOK.consumerDroppedEvents,
+            critical: true,
+            window: FIRST_DATAPOINT,
+          } satisfies AlarmSpec,
+        ]),
+    ...(timeoutSeconds === undefined
+      ? []
+      : [
+          {
+            component,
+            suffix: 'duration',
+            namespace: 'AWS/Lambda',
+            metricName: 'Duration',
+            dimensions: { FunctionName: consumer.functionName },
+            statistic: 'Maximum',
+            threshold: Math.round(timeoutSeconds * MILLIS_PER_SECOND * DURATION_TIMEOUT_FRACTION),
+            unit: `ms (${DURATION_TIMEOUT_FRACTION * 100}% of the ${timeoutSeconds} s timeout)`,
+            comparison: 'GreaterThanThreshold',
+            treatMissingData: 'notBreaching',
+            meaning: `Invocations of ${consumer.name} approach the function timeout; a timed-out batch is retried whole`,
+            runbookAnchor: RUNBOOK.consumerDuration,
+            critical: false,
+          } satisfies AlarmSpec,
+        ]),
     {
       component,
       suffix: 'iterator-age',
@@ -302,7 +409,30 @@ function consumerAlarms(config: PipelineConfig, consumer: AlarmResources['consum
   ];
 }
 
-function breakerAlarm(config: PipelineConfig, breakerName: string): AlarmSpec {
+function breakerAlarms(config: PipelineConfig, breakerName: string): AlarmSpec[] {
+  return [breakerOpenAlarm(config, breakerName), breakerStoreAlarm(config, breakerName)];
+}
+
+function breakerStoreAlarm(config: PipelineConfig, breakerName: string): AlarmSpec {
+  return {
+    component: breakerComponent(breakerName),
+    suffix: 'store-unavailable',
+    namespace: config.metricsNamespace,
+    metricName: METRIC.breakerStoreUnavailable,
+    dimensions: { [DIMENSION.stage]: config.stage, [DIMENSION.breaker]: breakerName },
+    statistic: 'Sum',
+    threshold: STORE_UNAVAILABLE_MAX,
+    unit: 'failed breaker-table calls',
+    comparison: 'GreaterThanThreshold',
+    // Emitted only on a failed call; none means the breaker table answers.
+    treatMissingData: 'notBreaching',
+    meaning: `The breaker table cannot be reached for breaker ${breakerName}; consumers act on breaker.onStoreFailure`,
+    runbookAnchor: RUNBOOK.breakerStoreUnavailable,
+    critical: false,
+  };
+}
+
+function breakerOpenAlarm(config: PipelineConfig, breakerName: string): AlarmSpec {
   return {
     component: breakerComponent(breakerName),
     suffix: 'open',
@@ -323,10 +453,13 @@ function breakerAlarm(config: PipelineConfig, breakerName: string): AlarmSpec {
 }
 
 function controllerAlarms(config: PipelineConfig, resources: AlarmResources): AlarmSpec[] {
-  const specs = functionAlarms(config, CONTROLLER_COMPONENT, resources.controllerFunctionName, {
-    errors: RUNBOOK.controllerErrors,
-    throttles: RUNBOOK.controllerThrottles,
-  });
+  const specs = functionAlarms(
+    config,
+    CONTROLLER_COMPONENT,
+    resources.controllerFunctionName,
+    { errors: RUNBOOK.controllerErrors, throttles: RUNBOOK.controllerThrottles },
+    { threshold: CONTROLLER_ERRORS_MAX, window: FIRST_DATAPOINT },
+  );
   if (resources.controllerDlqName !== undefined) {
     specs.push(
       ...queueAlarms(
@@ -345,13 +478,38 @@ function controllerAlarms(config: PipelineConfig, resources: AlarmResources): Al
   return specs;
 }
 
+/** Failed deliveries of the paging topic: routed to the non-paging topic, since the pager may be what fails. */
+function alertingAlarms(resources: AlarmResources): AlarmSpec[] {
+  if (resources.pagingTopicName === undefined) return [];
+  return [
+    {
+      component: ALERTING_COMPONENT,
+      suffix: 'paging-notifications-failed',
+      namespace: 'AWS/SNS',
+      metricName: 'NumberOfNotificationsFailed',
+      dimensions: { TopicName: resources.pagingTopicName },
+      statistic: 'Sum',
+      threshold: PAGING_NOTIFICATIONS_FAILED_MAX,
+      unit: 'notifications',
+      comparison: 'GreaterThanThreshold',
+      // SNS reports it only for periods with deliveries.
+      treatMissingData: 'notBreaching',
+      meaning: 'The paging topic failed to deliver a notification: on-call may not have been paged',
+      runbookAnchor: RUNBOOK.pagingNotificationsFailed,
+      critical: false,
+      window: FIRST_DATAPOINT,
+    },
+  ];
+}
+
 function alarmSpecs(config: PipelineConfig, resources: AlarmResources): AlarmSpec[] {
   const breakerNames = [...new Set(resources.consumers.map((c) => c.breakerName))];
   return [
     ...streamAlarms(config, resources.streamName),
     ...resources.consumers.flatMap((consumer) => consumerAlarms(config, consumer)),
-    ...breakerNames.map((breaker) => breakerAlarm(config, breaker)),
+    ...breakerNames.flatMap((breaker) => breakerAlarms(config, breaker)),
     ...controllerAlarms(config, resources),
+    ...alertingAlarms(resources),
   ];
 }
 
@@ -366,9 +524,11 @@ export function alarmDefinitions(config: PipelineConfig, resources: AlarmResourc
 }
 
 /**
- * "Pipeline critical": ALARM while any alarm that means records are at risk is in ALARM: a backlog
- * (stream or consumer iterator age), producers throttled, batches in an on-failure DLQ (which only
- * point at records that retention will trim), or breaker changes the controller failed to apply.
+ * "Pipeline critical", the one alarm that pages: ALARM while any alarm that means records are at risk
+ * or nobody is watching is in ALARM: a backlog (stream or consumer iterator age), producers throttled,
+ * batches in an on-failure DLQ (which only point at records that retention will trim), records dropped
+ * by a mapping, breaker changes the controller failed to apply, a consumer paused longer than its
+ * threshold, or a controller tick that stopped reporting.
  * @param config - the stage config
  * @param resources - the same names as given to {@link alarmDefinitions}
  */
@@ -383,8 +543,10 @@ export function pipelineCriticalDefinition(
       .map((spec) => alarmName(config.stage, spec.component, spec.suffix)),
     rule: 'anyOf',
     description:
-      'Records are at risk: ANY backlog, producer-throttling, on-failure DLQ or controller DLQ alarm ' +
-      `is in ALARM. Runbook: ${RUNBOOK_DOCUMENT}${RUNBOOK.pipelineCritical}`,
+      'Records are at risk or nobody is watching: ANY backlog, producer-throttling, on-failure DLQ, dropped-events, ' +
+      'controller DLQ or consumer paused-too-long (controller heartbeat) alarm is in ALARM. Severity: page. ' +
+      `Runbook: ${RUNBOOK_DOCUMENT}${RUNBOOK.pipelineCritical}`,
     runbookAnchor: RUNBOOK.pipelineCritical,
+    notifies: 'paging',
   };
 }

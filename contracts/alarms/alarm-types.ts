@@ -9,9 +9,14 @@ export type AlarmComparison =
   | 'LessThanThreshold'
   | 'LessThanOrEqualToThreshold';
 export type MissingDataTreatment = 'breaching' | 'notBreaching' | 'ignore' | 'missing';
+/**
+ * The SNS topic an alarm notifies, on ALARM and on OK. `paging` wakes on-call: only the pipeline-critical
+ * composite notifies it. `non-paging` (ticket, chat, email) gets every metric alarm, composite members too.
+ */
+export type AlarmTopic = 'paging' | 'non-paging';
 
 export interface AlarmDefinition {
-  /** `<stage>-<component>-<suffix>`, unique in the stage. */
+  /** `event-pipeline-<stage>-<component>-<suffix>`, unique in the account and region. */
   readonly name: string;
   /** The `<component>` part of the name (e.g. `stream`, `consumer-orders`); groups alarms on the dashboard. */
   readonly component?: string;
@@ -29,6 +34,8 @@ export interface AlarmDefinition {
   readonly description: string;
   /** Anchor of the README runbook entry, e.g. `#runbook-iterator-age`. */
   readonly runbookAnchor: string;
+  /** The one topic it notifies, with ALARM and OK. */
+  readonly notifies: AlarmTopic;
 }
 
 /** Physical names the definitions need for their dimensions (CDK tokens in the stack, real names locally). */
@@ -43,7 +50,11 @@ export interface AlarmResources {
     readonly functionName: string;
     readonly onFailureQueueName: string;
     readonly poisonQueueName: string;
+    /** UUID of its event source mapping, the dimension of DroppedEventCount. @default - no dropped-events alarm */
+    readonly eventSourceMappingUuid?: string;
   }[];
+  /** Name of the paging topic, whose failed deliveries alarm on the other topic. @default - no such alarm */
+  readonly pagingTopicName?: string;
 }
 
 /**
@@ -51,7 +62,7 @@ export interface AlarmResources {
  * state from the members' states; the CDK stack builds a CloudWatch composite alarm from it.
  */
 export interface CompositeAlarmDefinition {
-  /** `<stage>-pipeline-critical`. */
+  /** `event-pipeline-<stage>-pipeline-critical`. */
   readonly name: string;
   /** Names of the member {@link AlarmDefinition}s. */
   readonly memberNames: readonly string[];
@@ -59,4 +70,6 @@ export interface CompositeAlarmDefinition {
   readonly rule: 'anyOf';
   readonly description: string;
   readonly runbookAnchor: string;
+  /** Always the paging topic: the composite is the one alarm that pages. */
+  readonly notifies: AlarmTopic;
 }

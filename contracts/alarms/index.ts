@@ -1,12 +1,19 @@
 /** The alarm catalog: every alarm of a stage as plain data, deployed by lib/ and evaluated by local/. */
 export {
+  ALERTING_COMPONENT,
   alarmDefinitions,
   alarmName,
+  alarmNamePrefix,
   BREAKER_OPEN_VALUE,
   breakerComponent,
   consumerComponent,
   CONTROLLER_COMPONENT,
+  CONTROLLER_ERRORS_MAX,
   DLQ_VISIBLE_MESSAGES_MAX,
+  DROPPED_EVENTS_MAX,
+  DURATION_TIMEOUT_FRACTION,
+  PAGING_NOTIFICATIONS_FAILED_MAX,
+  STORE_UNAVAILABLE_MAX,
   PIPELINE_COMPONENT,
   pipelineCriticalDefinition,
   RUNBOOK,
@@ -18,6 +25,7 @@ export type {
   AlarmDefinition,
   AlarmResources,
   AlarmStatistic,
+  AlarmTopic,
   CompositeAlarmDefinition,
   MissingDataTreatment,
 } from './alarm-types';

@@ -1,5 +1,5 @@
 import { SHARD_WRITE_RECORDS_PER_SECOND } from '../capacity';
-import { MILLIS_PER_HOUR } from '../units';
+import { MILLIS_PER_HOUR, MILLIS_PER_SECOND } from '../units';
 import { ITERATOR_AGE_DERIVED_CAP_MILLIS, ITERATOR_AGE_RETENTION_FRACTION } from './limits';
 import type { AlarmConfig, AlertingConfig, BreakerConfig, ConsumerConfig, StreamConfig } from './schema';
 
@@ -47,13 +47,17 @@ export const BASE_DEFAULTS = {
     lambdaThrottlesMax: 10,
     throughputExceededMax: 10,
   },
-  alerting: { emails: [], httpsEndpoints: [] },
+  alerting: {
+    paging: { emails: [], httpsEndpoints: [] },
+    nonPaging: { emails: [], httpsEndpoints: [] },
+    requirePager: false,
+  },
 } as const satisfies {
   metricsNamespace: string;
   stream: StreamConfig;
   breaker: BreakerConfig;
   consumer: Omit<ConsumerConfig, 'name' | 'downstreamUrl' | 'breakerName'>;
-  alarms: Omit<AlarmConfig, 'iteratorAgeMaxMillis'>;
+  alarms: Omit<AlarmConfig, 'iteratorAgeMaxMillis' | 'consumerPausedMaxSeconds'>;
   alerting: AlertingConfig;
 };
 
@@ -63,4 +67,9 @@ export function derivedIteratorAgeMaxMillis(retentionHours: number): number {
     ITERATOR_AGE_DERIVED_CAP_MILLIS,
     Math.round(retentionHours * MILLIS_PER_HOUR * ITERATOR_AGE_RETENTION_FRACTION),
   );
+}
+
+/** The paused-too-long threshold when none is set: the derived iterator-age threshold, in seconds. */
+export function derivedConsumerPausedMaxSeconds(retentionHours: number): number {
+  return Math.round(derivedIteratorAgeMaxMillis(retentionHours) / MILLIS_PER_SECOND);
 }

@@ -13,7 +13,20 @@ export {
 } from './breaker-relations';
 export { ConfigError } from './config-error';
 export { consumerCapacity, describeCapacity } from './consumer-capacity';
-export { BASE_DEFAULTS, DEFAULT_STAGE, derivedIteratorAgeMaxMillis } from './defaults';
+export {
+  BASE_DEFAULTS,
+  DEFAULT_STAGE,
+  derivedConsumerPausedMaxSeconds,
+  derivedIteratorAgeMaxMillis,
+} from './defaults';
+export {
+  ALERTING_CONTEXT_KEYS,
+  ALERTING_ENV,
+  alertingOverrides,
+  isPlaceholder,
+  pagerProblems,
+  PLACEHOLDER_MARKERS,
+} from './pager';
 export {
   CONSUMER_NAME_PATTERN,
   ITERATOR_AGE_DERIVED_CAP_MILLIS,
@@ -28,6 +41,7 @@ export { renderConfigReference } from './reference';
 export type {
   AlarmConfig,
   AlertingConfig,
+  TopicSubscriptions,
   BreakerConfig,
   ConsumerConfig,
   PipelineConfig,

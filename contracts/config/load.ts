@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from './config-error';
-import { BASE_DEFAULTS, derivedIteratorAgeMaxMillis } from './defaults';
+import { BASE_DEFAULTS, derivedConsumerPausedMaxSeconds, derivedIteratorAgeMaxMillis } from './defaults';
 import type { DeepPartial, PipelineConfig, PipelineContext, StageOverrides, StreamConfig } from './schema';
 import { STAGE_PROFILES } from './stage-profiles';
 import { validate } from './validate';
@@ -50,8 +50,9 @@ export const SECTION_KEYS: Record<string, readonly string[]> = {
   stream: Object.keys(BASE_DEFAULTS.stream),
   breaker: Object.keys(BASE_DEFAULTS.breaker),
   consumer: [...Object.keys(BASE_DEFAULTS.consumer), 'downstreamUrl', 'breakerName'],
-  alarms: [...Object.keys(BASE_DEFAULTS.alarms), 'iteratorAgeMaxMillis'],
+  alarms: [...Object.keys(BASE_DEFAULTS.alarms), 'iteratorAgeMaxMillis', 'consumerPausedMaxSeconds'],
   alerting: Object.keys(BASE_DEFAULTS.alerting),
+  subscriptions: Object.keys(BASE_DEFAULTS.alerting.paging),
 };
 export const TOP_LEVEL_KEYS = ['metricsNamespace', 'stream', 'breaker', 'consumers', 'alarms', 'alerting'];
 
@@ -70,6 +71,10 @@ function checkKnownKeys(layer: StageOverrides, problems: string[]): void {
   }
   for (const [name, consumer] of Object.entries(layer.consumers ?? {})) {
     unknown(`consumers.${name}.`, consumer ?? {}, SECTION_KEYS.consumer);
+  }
+  for (const topic of ['paging', 'nonPaging'] as const) {
+    const value = layer.alerting?.[topic];
+    if (value) unknown(`alerting.${topic}.`, value, SECTION_KEYS.subscriptions);
   }
 }
 
@@ -105,10 +110,13 @@ function resolve(stage: string, merged: StageOverrides): PipelineConfig {
     alarms: {
       ...alarms,
       iteratorAgeMaxMillis: alarms.iteratorAgeMaxMillis ?? derivedIteratorAgeMaxMillis(stream.retentionHours),
+      consumerPausedMaxSeconds:
+        alarms.consumerPausedMaxSeconds ?? derivedConsumerPausedMaxSeconds(stream.retentionHours),
     },
     alerting: {
-      emails: merged.alerting?.emails ?? BASE_DEFAULTS.alerting.emails,
-      httpsEndpoints: merged.alerting?.httpsEndpoints ?? BASE_DEFAULTS.alerting.httpsEndpoints,
+      paging: { ...BASE_DEFAULTS.alerting.paging, ...merged.alerting?.paging },
+      nonPaging: { ...BASE_DEFAULTS.alerting.nonPaging, ...merged.alerting?.nonPaging },
+      requirePager: merged.alerting?.requirePager ?? BASE_DEFAULTS.alerting.requirePager,
     },
   };
 }

@@ -154,13 +154,31 @@ export function settingDocs(): Readonly<Record<string, SettingDoc>> {
       purpose: 'Stream throughput-exceeded events per period that alarm',
       limit: 'alarmCount',
     },
-    'alerting.emails': {
-      purpose: 'Email addresses subscribed to the alert topic',
-      allowed: 'email addresses',
+    'alarms.consumerPausedMaxSeconds': {
+      purpose:
+        'How long a consumer may stay paused (breaker not CLOSED or mapping disabled) before it pages; missing data breaches, so a dead controller pages too',
+      derivedDefault: 'the iterator-age threshold in seconds',
+      allowed: '1 s up to a quarter of retention',
     },
-    'alerting.httpsEndpoints': {
-      purpose: 'HTTPS endpoints (a paging service) subscribed to the alert topic',
-      allowed: '`https://` URLs',
+    'alerting.paging.emails': {
+      purpose: 'Email addresses on the paging topic (only the pipeline-critical composite notifies it)',
+      allowed: 'email addresses; also `-c pagingEmails=` or `PIPELINE_PAGING_EMAILS`',
+    },
+    'alerting.paging.httpsEndpoints': {
+      purpose: 'HTTPS endpoints (a paging service) on the paging topic',
+      allowed: '`https://` URLs; also `-c pagingHttpsEndpoints=` or `PIPELINE_PAGING_HTTPS_ENDPOINTS`',
+    },
+    'alerting.nonPaging.emails': {
+      purpose: 'Email addresses on the non-paging topic (every other alarm: ticket, chat, email)',
+      allowed: 'email addresses; also `-c nonPagingEmails=` or `PIPELINE_NON_PAGING_EMAILS`',
+    },
+    'alerting.nonPaging.httpsEndpoints': {
+      purpose: 'HTTPS endpoints on the non-paging topic',
+      allowed: '`https://` URLs; also `-c nonPagingHttpsEndpoints=` or `PIPELINE_NON_PAGING_HTTPS_ENDPOINTS`',
+    },
+    'alerting.requirePager': {
+      purpose:
+        'Synth fails unless the paging topic has a subscription that is not a placeholder (REPLACE_ME, example.com/.net/.org, localhost)',
     },
   };
 }
@@ -170,8 +188,14 @@ export function settingPaths(): string[] {
   const paths: string[] = [];
   for (const top of TOP_LEVEL_KEYS) {
     if (top === 'consumers') paths.push(...SECTION_KEYS.consumer.map((key) => `consumers.<name>.${key}`));
-    else if (SECTION_KEYS[top]) paths.push(...SECTION_KEYS[top].map((key) => `${top}.${key}`));
-    else paths.push(top);
+    else if (SECTION_KEYS[top]) {
+      for (const key of SECTION_KEYS[top]) {
+        // The alerting section nests one subscription list per topic.
+        const nested = top === 'alerting' && typeof valueAt(BASE_DEFAULTS, [top, key]) === 'object';
+        if (nested) paths.push(...SECTION_KEYS.subscriptions.map((leaf) => `${top}.${key}.${leaf}`));
+        else paths.push(`${top}.${key}`);
+      }
+    } else paths.push(top);
   }
   return paths;
 }
@@ -192,20 +216,22 @@ function leafOf(path: string): string {
   return path.slice(path.lastIndexOf('.') + 1);
 }
 
+function valueAt(root: unknown, keys: readonly string[]): unknown {
+  let value = root;
+  for (const key of keys) value = (value as Record<string, unknown> | undefined)?.[key];
+  return value;
+}
+
 function baseDefault(path: string): unknown {
-  const [section, ...rest] = path.split('.');
-  const leaf = rest.at(-1);
-  if (leaf === undefined) return (BASE_DEFAULTS as Record<string, unknown>)[section];
-  const group =
-    section === 'consumers' ? BASE_DEFAULTS.consumer : (BASE_DEFAULTS as Record<string, unknown>)[section];
-  return (group as Record<string, unknown> | undefined)?.[leaf];
+  const keys = path.split('.');
+  return keys[0] === 'consumers'
+    ? valueAt(BASE_DEFAULTS.consumer, keys.slice(2))
+    : valueAt(BASE_DEFAULTS, keys);
 }
 
 function profileValue(stage: string, path: string): unknown {
-  const profile = STAGE_PROFILES[stage] as Record<string, unknown>;
-  const [section, leaf] = path.split('.');
-  if (section === 'consumers' || leaf === undefined) return undefined;
-  return (profile[section] as Record<string, unknown> | undefined)?.[leaf];
+  const keys = path.split('.');
+  return keys[0] === 'consumers' ? undefined : valueAt(STAGE_PROFILES[stage], keys);
 }
 
 function show(value: unknown): string {

@@ -103,13 +103,35 @@ export interface AlarmConfig {
   readonly lambdaThrottlesMax: number;
   /** Stream throughput-exceeded events per period that page. Range: LIMITS.alarmCount (docs/config.md). @default 10 */
   readonly throughputExceededMax: number;
+  /**
+   * How long a consumer may stay paused (ConsumerPausedSeconds) before on-call is paged. At most a
+   * quarter of retention.
+   * @default - the derived iterator-age threshold, in seconds (retention x ITERATOR_AGE_RETENTION_FRACTION, capped at one hour)
+   */
+  readonly consumerPausedMaxSeconds: number;
+}
+
+/** Who one alert topic notifies. */
+export interface TopicSubscriptions {
+  /** Email addresses subscribed to the topic; each must confirm the subscription email. @default [] */
+  readonly emails: readonly string[];
+  /** HTTPS endpoints subscribed to the topic (a paging service, a chat or ticket webhook). @default [] */
+  readonly httpsEndpoints: readonly string[];
 }
 
 export interface AlertingConfig {
-  /** Email addresses subscribed to the paging topic. @default [] */
-  readonly emails: readonly string[];
-  /** HTTPS endpoints (a paging service) subscribed to the paging topic. @default [] */
-  readonly httpsEndpoints: readonly string[];
+  /**
+   * Subscriptions of the paging topic: only alarms meaning records are at risk, a consumer is paused
+   * too long or nobody is watching notify it (through the pipeline-critical composite). @default - none
+   */
+  readonly paging: TopicSubscriptions;
+  /** Subscriptions of the non-paging topic (ticket, chat, email): every other alarm. @default - none */
+  readonly nonPaging: TopicSubscriptions;
+  /**
+   * Synth fails unless the paging topic has a subscription that is not a placeholder (REPLACE_ME,
+   * example.com/.net/.org, localhost). @default false (true in prod)
+   */
+  readonly requirePager: boolean;
 }
 
 export interface PipelineConfig {
@@ -132,7 +154,11 @@ export interface StageOverrides {
   breaker?: Partial<BreakerConfig>;
   consumers?: Record<string, Partial<Omit<ConsumerConfig, 'name'>>>;
   alarms?: Partial<AlarmConfig>;
-  alerting?: Partial<AlertingConfig>;
+  alerting?: {
+    paging?: Partial<TopicSubscriptions>;
+    nonPaging?: Partial<TopicSubscriptions>;
+    requirePager?: boolean;
+  };
 }
 
 /** cdk.json context as the CDK CLI passes it; local mode reads the same file. */

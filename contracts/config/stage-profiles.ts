@@ -9,6 +9,7 @@ export const STAGE_PROFILES: Record<string, StageOverrides> = {
   prod: {
     stream: { retainOnDelete: true },
     consumers: {},
+    alerting: { requirePager: true },
   },
   local: {
     stream: { capacityMode: 'PROVISIONED', shardCount: 2, retentionHours: 24 },
@@ -25,6 +26,7 @@ export const STAGE_PROFILES: Record<string, StageOverrides> = {
       evaluationPeriods: 2,
       datapointsToAlarm: 1,
       iteratorAgeMaxMillis: 8_000,
+      consumerPausedMaxSeconds: 20,
       dlqOldestMessageAgeMaxSeconds: 60,
     },
   },

@@ -167,16 +167,43 @@ export function validate(config: PipelineConfig, merged: StageOverrides, problem
   for (const key of ['lambdaErrorsMax', 'lambdaThrottlesMax', 'throughputExceededMax'] as const) {
     checkRange(problems, `alarms.${key}`, alarms[key], LIMITS.alarmCount);
   }
-  alerting.emails.forEach((email, i) => {
-    if (typeof email !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
-      problems.push(`alerting.emails[${i}] = ${JSON.stringify(email)}; allowed an email address`);
+  if (merged.alarms?.consumerPausedMaxSeconds !== undefined) {
+    checkRange(
+      problems,
+      'alarms.consumerPausedMaxSeconds',
+      alarms.consumerPausedMaxSeconds,
+      { min: 1, max: Math.floor(maxIteratorAge / MILLIS_PER_SECOND) },
+      {
+        why: 'at most a quarter of stream.retentionHours, so a paused consumer pages long before records expire',
+      },
+    );
+  }
+  for (const topic of ['paging', 'nonPaging'] as const) {
+    const { emails, httpsEndpoints } = alerting[topic];
+    if (!Array.isArray(emails))
+      problems.push(`alerting.${topic}.emails = ${JSON.stringify(emails)}; allowed a list`);
+    else {
+      emails.forEach((email: unknown, i) => {
+        if (typeof email !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
+          problems.push(
+            `alerting.${topic}.emails[${i}] = ${JSON.stringify(email)}; allowed an email address`,
+          );
+        }
+      });
     }
-  });
-  alerting.httpsEndpoints.forEach((endpoint, i) => {
-    if (typeof endpoint !== 'string' || !endpoint.startsWith('https://') || !isHttpUrl(endpoint)) {
-      problems.push(`alerting.httpsEndpoints[${i}] = ${JSON.stringify(endpoint)}; allowed an https:// URL`);
+    if (!Array.isArray(httpsEndpoints)) {
+      problems.push(`alerting.${topic}.httpsEndpoints = ${JSON.stringify(httpsEndpoints)}; allowed a list`);
+    } else {
+      httpsEndpoints.forEach((endpoint: unknown, i) => {
+        if (typeof endpoint !== 'string' || !endpoint.startsWith('https://') || !isHttpUrl(endpoint)) {
+          problems.push(
+            `alerting.${topic}.httpsEndpoints[${i}] = ${JSON.stringify(endpoint)}; allowed an https:// URL`,
+          );
+        }
+      });
     }
-  });
+  }
+  checkBoolean(problems, 'alerting.requirePager', alerting.requirePager);
 }
 
 function validateConsumer(consumer: ConsumerConfig, problems: string[]): void {

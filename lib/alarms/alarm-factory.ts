@@ -5,6 +5,7 @@ import type {
   AlarmComparison,
   AlarmDefinition,
   AlarmStatistic,
+  AlarmTopic,
   CompositeAlarmDefinition,
   MissingDataTreatment,
 } from '../../contracts';
@@ -42,13 +43,14 @@ export function metricOf(definition: AlarmDefinition): cloudwatch.Metric {
 }
 
 /**
- * Turns alarm definitions into CloudWatch alarms in one scope, each notifying `action` when it enters
- * ALARM and when it returns to OK, so on-call also hears the all-clear.
+ * Turns alarm definitions into CloudWatch alarms in one scope, each notifying exactly the one topic
+ * its definition names (`notifies`), when it enters ALARM and when it returns to OK, so whoever heard
+ * the alarm also hears the all-clear.
  */
 export class AlarmFactory {
   constructor(
     private readonly scope: Construct,
-    private readonly action: cloudwatch.IAlarmAction,
+    private readonly actions: Readonly<Record<AlarmTopic, cloudwatch.IAlarmAction>>,
   ) {}
 
   addAlarm(definition: AlarmDefinition): cloudwatch.Alarm {
@@ -61,7 +63,7 @@ export class AlarmFactory {
       datapointsToAlarm: definition.datapointsToAlarm,
       treatMissingData: MISSING_DATA[definition.treatMissingData],
     });
-    this.notify(alarm);
+    this.notify(alarm, definition.notifies);
     return alarm;
   }
 
@@ -84,12 +86,12 @@ export class AlarmFactory {
       alarmDescription: definition.description,
       alarmRule: cloudwatch.AlarmRule.anyOf(...members),
     });
-    this.notify(composite);
+    this.notify(composite, definition.notifies);
     return composite;
   }
 
-  private notify(alarm: cloudwatch.AlarmBase): void {
-    alarm.addAlarmAction(this.action);
-    alarm.addOkAction(this.action);
+  private notify(alarm: cloudwatch.AlarmBase, topic: AlarmTopic): void {
+    alarm.addAlarmAction(this.actions[topic]);
+    alarm.addOkAction(this.actions[topic]);
   }
 }

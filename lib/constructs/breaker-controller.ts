@@ -59,13 +59,20 @@ const STREAM_RETRY_ATTEMPTS = { min: 0, max: 10_000 } as const;
 /** Breaker changes are few; a small batch keeps one bad record from delaying many transitions. */
 const STREAM_BATCH_SIZE = 10;
 const CONTROLLER_MEMORY_MB = 256;
+/**
+ * Concurrency reserved for the controller, so consumers scaling out during a burst cannot starve the
+ * one function that pauses and resumes them. It needs at most one tick and one invocation per
+ * breaker-table stream shard at a time; a few more leave room for a retry overlapping a tick.
+ */
+export const CONTROLLER_RESERVED_CONCURRENCY = 5;
 const CONTROLLER_TIMEOUT = Duration.seconds(30);
 
 /**
  * Applies breaker state to the consumers: on the breaker table's stream it disables the event source
  * mappings of the consumers behind an OPEN breaker and enables them for HALF_OPEN and CLOSED; a
- * scheduled tick moves OPEN breakers whose cool-down has passed to HALF_OPEN. It may update only the
- * mappings it is given.
+ * scheduled tick moves OPEN breakers whose cool-down has passed to HALF_OPEN and makes every mapping
+ * follow its breaker again (level-triggered), publishing ConsumerPausedSeconds. It may update only the
+ * mappings it is given, and runs with reserved concurrency.
  */
 export class BreakerController extends Construct {
   readonly handler: PipelineFunction;
@@ -94,6 +101,7 @@ export class BreakerController extends Construct {
       logLevel: props.logLevel,
       memorySizeMb: CONTROLLER_MEMORY_MB,
       timeout: CONTROLLER_TIMEOUT,
+      reservedConcurrentExecutions: CONTROLLER_RESERVED_CONCURRENCY,
       removalPolicy,
     });
     const role = this.handler.role;
@@ -124,7 +132,9 @@ export class BreakerController extends Construct {
     });
 
     this.tick = new events.Rule(this, 'Tick', {
-      description: 'Moves OPEN breakers whose cool-down has passed to HALF_OPEN',
+      description:
+        'Moves OPEN breakers whose cool-down has passed to HALF_OPEN, makes every mapping follow its breaker, ' +
+        'and reports how long each consumer has been paused',
       schedule: events.Schedule.rate(props.tickInterval ?? DEFAULT_TICK),
       targets: [new targets.LambdaFunction(this.handler.function)],
     });

@@ -69,7 +69,8 @@ const DEFAULTS = BASE_DEFAULTS.consumer;
 /**
  * One consumer of the stream: the consumer handler with its own role, a Kinesis event source mapping
  * that reports batch item failures, bisects, starts at TRIM_HORIZON and sends exhausted batches to an
- * on-failure queue, and the poison queue the handler writes undeliverable records to.
+ * on-failure queue, and the poison queue the handler writes undeliverable records to. The mapping
+ * publishes its EventCount metrics (a disabled mapping publishes none).
  */
 export class EventConsumer extends Construct {
   readonly handler: PipelineFunction;
@@ -125,6 +126,9 @@ export class EventConsumer extends Construct {
       bisectBatchOnError: props.bisectBatchOnError ?? DEFAULTS.bisectBatchOnError,
       reportBatchItemFailures: true,
       onFailure: new sources.SqsDlq(this.onFailureQueue),
+      // Event-source-mapping metrics (PolledEventCount, DroppedEventCount, ...), by EventSourceMappingUUID.
+      // @see https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html#event-source-mapping-metrics
+      metricsConfig: { metrics: [lambda.MetricType.EVENT_COUNT] },
     };
     let source: sources.KinesisEventSource | sources.KinesisConsumerEventSource;
     if (props.enhancedFanOut) {

@@ -10,11 +10,13 @@ export interface PipelineAlarmsProps {
   readonly definitions: readonly AlarmDefinition[];
   /** The "pipeline critical" composite over some of them. */
   readonly critical: CompositeAlarmDefinition;
-  /** Where every alarm notifies on ALARM and on OK. */
-  readonly topic: sns.ITopic;
+  /** Where the composite (the one paging alarm) notifies on ALARM and on OK. */
+  readonly pagingTopic: sns.ITopic;
+  /** Where every metric alarm, composite members included, notifies on ALARM and on OK. */
+  readonly nonPagingTopic: sns.ITopic;
 }
 
-/** Every alarm of the stage, and the composite that says records are at risk. */
+/** Every alarm of the stage, and the composite that says records are at risk: each notifies one topic. */
 export class PipelineAlarms extends Construct {
   /** The metric alarms by name, in definition order. */
   readonly alarms: ReadonlyMap<string, cloudwatch.Alarm>;
@@ -22,7 +24,10 @@ export class PipelineAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: PipelineAlarmsProps) {
     super(scope, id);
-    const factory = new AlarmFactory(this, new actions.SnsAction(props.topic));
+    const factory = new AlarmFactory(this, {
+      paging: new actions.SnsAction(props.pagingTopic),
+      'non-paging': new actions.SnsAction(props.nonPagingTopic),
+    });
     this.alarms = new Map(
       props.definitions.map((definition) => [definition.name, factory.addAlarm(definition)]),
     );

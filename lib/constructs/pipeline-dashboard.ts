@@ -9,8 +9,10 @@ export interface PipelineDashboardProps {
   readonly dashboardName: string;
   /** The stream, for its incoming records. */
   readonly stream: kinesis.IStream;
-  /** The alert topic, for notifications it failed to deliver. */
-  readonly topic: sns.ITopic;
+  /** The alert topics, for notifications they failed to deliver. */
+  readonly topics: readonly sns.ITopic[];
+  /** Each consumer's event source mapping, for its EventCount metrics. @default [] */
+  readonly eventSourceMappings?: readonly { readonly consumer: string; readonly uuid: string }[];
   /** The stage's alarm definitions; one row per component (stream, each consumer, each breaker, controller). */
   readonly definitions: readonly AlarmDefinition[];
   /** The deployed alarms by definition name. */
@@ -18,6 +20,18 @@ export interface PipelineDashboardProps {
   /** The composite alarm, shown first. */
   readonly critical: cloudwatch.IAlarm;
 }
+
+/**
+ * The EventCount metrics of an event source mapping with MetricsConfig EventCount, by EventSourceMappingUUID.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html#event-source-mapping-metrics
+ */
+export const EVENT_COUNT_METRICS = [
+  'PolledEventCount',
+  'InvokedEventCount',
+  'FailedInvokeEventCount',
+  'OnFailureDestinationDeliveredEventCount',
+  'DroppedEventCount',
+] as const;
 
 const FULL_WIDTH = 24;
 const GRAPH_WIDTH = 8;
@@ -49,11 +63,34 @@ export class PipelineDashboard extends Construct {
       }),
       new cloudwatch.GraphWidget({
         title: 'Alert notifications failed',
-        left: [props.topic.metricNumberOfNotificationsFailed()],
+        left: props.topics.map((topic) => topic.metricNumberOfNotificationsFailed()),
         width: GRAPH_WIDTH,
         height: GRAPH_HEIGHT,
       }),
     );
+    const mappings = props.eventSourceMappings ?? [];
+    if (mappings.length > 0) {
+      // A disabled (paused) mapping publishes none of these: a flat gap is a paused consumer.
+      this.dashboard.addWidgets(
+        ...mappings.map(
+          ({ consumer, uuid }) =>
+            new cloudwatch.GraphWidget({
+              title: `${consumer}: event source mapping events`,
+              left: EVENT_COUNT_METRICS.map(
+                (metricName) =>
+                  new cloudwatch.Metric({
+                    namespace: 'AWS/Lambda',
+                    metricName,
+                    dimensionsMap: { EventSourceMappingUUID: uuid },
+                    statistic: cloudwatch.Stats.SUM,
+                  }),
+              ),
+              width: GRAPH_WIDTH,
+              height: GRAPH_HEIGHT,
+            }),
+        ),
+      );
+    }
     for (const [component, definitions] of groupByComponent(props.definitions)) {
       this.dashboard.addWidgets(
         new cloudwatch.TextWidget({ markdown: `## ${component}`, width: FULL_WIDTH, height: 1 }),

@@ -50,6 +50,11 @@ export interface PipelineFunctionProps {
   readonly logRetention?: logs.RetentionDays;
   /** What happens to the log group when the stack is deleted. @default RemovalPolicy.DESTROY */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Concurrent executions set aside for this function (and the most it may run). Valid range 1 or more.
+   * @default - none: the function shares the account's unreserved concurrency
+   */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 const DEFAULT_MEMORY_MB = BASE_DEFAULTS.consumer.memorySizeMb;
@@ -92,6 +97,7 @@ export class PipelineFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySizeMb ?? DEFAULT_MEMORY_MB,
       timeout: props.timeout ?? DEFAULT_TIMEOUT,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       role: this.role,
       logGroup: this.logGroup,
       bundling: HANDLER_BUNDLING,

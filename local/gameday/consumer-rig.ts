@@ -1,4 +1,4 @@
-import { DIMENSION } from '../../contracts';
+import { DIMENSION, METRIC } from '../../contracts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -44,6 +44,24 @@ function quietConsumerMetrics(config: PipelineConfig, consumerName: string): Met
   metrics.clearDefaultDimensions();
   metrics.setDefaultDimensions({ [DIMENSION.stage]: config.stage, [DIMENSION.consumer]: consumerName });
   return metrics;
+}
+
+/**
+ * Lambda's `Duration` of each invocation (AWS/Lambda, FunctionName), thrown or not: only invoked
+ * functions report it, so a paused mapping reports none, as in AWS.
+ */
+function withDuration<E, C, R>(
+  handler: (event: E, context: C) => Promise<R>,
+  report: (millis: number) => void,
+): (event: E, context: C) => Promise<R> {
+  return async (event, context) => {
+    const started = performance.now();
+    try {
+      return await handler(event, context);
+    } finally {
+      report(performance.now() - started);
+    }
+  };
 }
 
 /** One consumer as the game day runs it: its downstream, the real handler and its event source mapping. */
@@ -109,6 +127,16 @@ export async function buildConsumerRig(
         onTransition: (event) => {
           if (event.scope === 'store') context.history.confirm(event.breaker, event.version, Date.now());
         },
+        // What the deployed consumer's Powertools observer publishes: only from an invocation, so a
+        // paused (disabled) mapping publishes none, as in AWS.
+        onStoreUnavailable: (event) =>
+          context.store.put({
+            namespace: context.config.metricsNamespace,
+            metricName: METRIC.breakerStoreUnavailable,
+            dimensions: { [DIMENSION.stage]: context.config.stage, [DIMENSION.breaker]: event.breaker },
+            timestampMillis: Date.now(),
+            value: 1,
+          }),
       },
     });
   // The log every environment's breaker records into; this first instance itself is never called.
@@ -129,9 +157,20 @@ export async function buildConsumerRig(
       logger: log,
       metrics,
     });
-    const crashing = withCrashes(config.name, handler, context.crashRate, context.random, () => {
-      crashes.count++;
-    });
+    const crashing = withDuration(
+      withCrashes(config.name, handler, context.crashRate, context.random, () => {
+        crashes.count++;
+      }),
+      // AWS/Lambda Duration comes from invocations only: a disabled mapping publishes none.
+      (millis) =>
+        context.store.put({
+          namespace: 'AWS/Lambda',
+          metricName: 'Duration',
+          dimensions: { FunctionName: resources.functionName },
+          timestampMillis: Date.now(),
+          value: millis,
+        }),
+    );
     return Object.assign(crashing, {
       dispose: () => {
         dynamodb.destroy();

@@ -1,3 +1,4 @@
+import { alarmName, MILLIS_PER_SECOND, PIPELINE_COMPONENT } from '../../contracts';
 import type { AlarmHistory } from '../alarms';
 import type { BreakerHistory } from './breaker-history';
 import type { ConsumerRig } from './consumer-rig';
@@ -31,12 +32,26 @@ export interface RunRecord {
   readonly redriven: ReadonlyMap<string, ReadonlySet<string>>;
   /** Alarm period, for the paging deadline. */
   readonly alarmPeriodMillis: number;
+  /** Periods an alarm evaluates, for the paging deadline. */
+  readonly evaluationPeriods: number;
+  /** alarms.consumerPausedMaxSeconds in ms: a pause longer than this must page. */
+  readonly pausedMaxMillis: number;
   readonly stage: string;
   /** The breaker's read-cache TTL: how long after a trip's commit an admission is still allowed. */
   readonly cacheTtlMillis: number;
   /** When the run ended (epoch ms): where a breaker still open is cut. */
   readonly endedAtMillis: number;
 }
+
+/**
+ * The bound of invariant "one incident, few pages": a game day replays one incident (a burst, then a
+ * downstream outage and whatever faults the options add, all starting together). Only the composite
+ * pages, once per entry into ALARM, and it leaves ALARM only when every member is OK. Two pages allow
+ * for one honest re-page: the backlog alarms clear while the breaker holds the consumer paused (no
+ * IteratorAge while disabled) and the paused or backlog alarm then fires again on resume. A third page
+ * would be flapping that wakes on-call for nothing new.
+ */
+export const MAX_PAGES_PER_INCIDENT = 2;
 
 const LISTED_IDS = 10;
 const MILLIS_PER_MINUTE = 60_000;
@@ -93,6 +108,8 @@ export function consumerReports(run: RunRecord): Record<string, ConsumerReport> 
           0,
           LISTED_IDS,
         ),
+        endedEnabled: stats.enabled,
+        endedBreakerState: run.history.stateOf(breaker),
       };
       return [name, report];
     }),
@@ -110,8 +127,11 @@ export function pageExpectations(
   poisonedCount: (consumer: string) => number,
 ): PageExpectation[] {
   const expectations: PageExpectation[] = [];
-  const alarm = (component: string, suffix: string): string => `${run.stage}-${component}-${suffix}`;
-  const { outage } = run.scenario;
+  const alarm = (component: string, suffix: string): string => alarmName(run.stage, component, suffix);
+  const page = alarm(PIPELINE_COMPONENT, 'critical');
+  // Alarms are evaluated at period ends, on the last evaluationPeriods periods.
+  const evaluationMillis = (run.evaluationPeriods + 1) * run.alarmPeriodMillis;
+  const { outage, controllerOutage } = run.scenario;
   for (const rig of run.rigs) {
     const name = rig.config.name;
     const opened = run.history.openIntervals(rig.config.breakerName);
@@ -126,11 +146,31 @@ export function pageExpectations(
           alarm(`breaker-${rig.config.breakerName}`, 'open'),
           alarm(`consumer-${name}`, 'iterator-age'),
           alarm('stream', 'iterator-age'),
+          page,
         ],
         fromMillis,
         // Alarms are evaluated at period ends: the page may come one period after the breaker closed.
         untilMillis: Math.max(lastClose, run.startedAtMillis + outage.endMillis) + run.alarmPeriodMillis,
       });
+    }
+    // A pause the ConsumerPausedSeconds lower bound must see past the threshold: one period of slack
+    // for the short HALF_OPEN spells it leaves out and for the tick's granularity.
+    for (const paused of run.history.notClosedIntervals(rig.config.breakerName)) {
+      const endMillis = Number.isFinite(paused.endMillis) ? paused.endMillis : endedAtMillis;
+      if (endMillis - paused.startMillis <= run.pausedMaxMillis + run.alarmPeriodMillis) continue;
+      const seconds = Math.round((endMillis - paused.startMillis) / MILLIS_PER_SECOND);
+      const window = {
+        fromMillis: paused.startMillis + run.pausedMaxMillis,
+        untilMillis: endMillis + evaluationMillis,
+      };
+      expectations.push(
+        {
+          reason: `${name} paused ${seconds}s, longer than its threshold: its own alarm`,
+          anyOf: [alarm(`consumer-${name}`, 'paused-too-long')],
+          ...window,
+        },
+        { reason: `${name} paused ${seconds}s, longer than its threshold: a page`, anyOf: [page], ...window },
+      );
     }
     const poisoned = poisonedCount(name);
     if (poisoned > 0) {
@@ -142,7 +182,32 @@ export function pageExpectations(
       });
     }
   }
+  // A controller that runs no tick for a whole evaluation is nobody watching: the heartbeat must page.
+  if (controllerOutage !== undefined) {
+    const fromMillis = run.startedAtMillis + controllerOutage.startMillis;
+    const untilMillis = run.startedAtMillis + controllerOutage.endMillis;
+    if (untilMillis - fromMillis >= evaluationMillis) {
+      expectations.push({
+        reason: `controller down ${Math.round((untilMillis - fromMillis) / MILLIS_PER_SECOND)}s: the heartbeat page`,
+        anyOf: [page],
+        fromMillis,
+        untilMillis: untilMillis + evaluationMillis,
+      });
+    }
+  }
   return expectations;
+}
+
+/** The paging topic's ALARM notifications: entries into ALARM of the alarms that notify it. */
+export function pagesOf(alarms: readonly AlarmHistory[]): { name: string; atMillis: number }[] {
+  return alarms
+    .filter((alarm) => (alarm.composite ?? alarm.definition)?.notifies === 'paging')
+    .flatMap((alarm) =>
+      alarm.transitions
+        .filter((t) => t.to === 'ALARM')
+        .map((t) => ({ name: alarm.name, atMillis: t.atMillis })),
+    )
+    .sort((a, b) => a.atMillis - b.atMillis);
 }
 
 export function checkInvariants(
@@ -156,6 +221,8 @@ export function checkInvariants(
   const disorder = all.filter(([, c]) => c.orderViolations.length > 0);
   const expectations = pageExpectations(run, endedAtMillis, (name) => run.poisonDlq.get(name)?.size ?? 0);
   const unheard = unheardPages(expectations, run.alarms);
+  const pages = pagesOf(run.alarms);
+  const stuck = all.filter(([, c]) => c.endedEnabled === false || c.endedBreakerState !== 'CLOSED');
   return [
     {
       name: 'no-event-lost',
@@ -185,6 +252,28 @@ export function checkInvariants(
         unheard.length === 0
           ? `${expectations.length} expected pages all fired in time`
           : unheard.map((e) => describeUnheard(e, run.startedAtMillis)).join('; '),
+    },
+    {
+      name: 'one-incident-few-pages',
+      held: pages.length <= MAX_PAGES_PER_INCIDENT,
+      detail:
+        `${pages.length} page(s) for the one incident of the run (at most ${MAX_PAGES_PER_INCIDENT})` +
+        (pages.length === 0
+          ? ''
+          : `: ${pages.map((p) => `${p.name} at ${((p.atMillis - run.startedAtMillis) / MILLIS_PER_SECOND).toFixed(1)}s`).join(', ')}`),
+    },
+    {
+      name: 'consumers-resumed',
+      held: stuck.length === 0,
+      detail:
+        stuck.length === 0
+          ? 'every consumer ended with its mapping enabled and its breaker CLOSED (lost or failed controller events included)'
+          : stuck
+              .map(
+                ([name, c]) =>
+                  `${name}: mapping ${c.endedEnabled ? 'enabled' : 'DISABLED'}, breaker ${c.endedBreakerState}`,
+              )
+              .join('; '),
     },
     {
       name: 'order-per-key',

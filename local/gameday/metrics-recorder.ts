@@ -8,7 +8,9 @@ import type { BreakerHistory } from './breaker-history';
  * Records the datapoints CloudWatch would hold for the pipeline, besides those the event source
  * mapping emulation reports itself (IteratorAge, Errors, GetRecords.IteratorAgeMilliseconds):
  * DLQ depth and age from GetQueueAttributes, BreakerOpen per breaker (what the controller's tick
- * emits), producer throttling and controller errors. Sampled about once a second.
+ * emits), producer throttling and controller errors (each mapping emits its own EventCount metrics).
+ * Sampled about once a second. (The controller's ConsumerPausedSeconds and the consumers' Duration
+ * and BreakerStoreUnavailable are recorded where the real code emits them.)
  */
 export interface RecordedQueue {
   readonly name: string;

@@ -23,6 +23,10 @@ export interface GameDayOptions {
    * UpdateEventSourceMapping asynchronously; batches keep being invoked while Disabling).
    */
   readonly mappingStateDelaySeconds: number;
+  /** For this long from the outage start, every breaker-table stream record is lost before the controller sees it; 0 for none. */
+  readonly loseControllerEventsSeconds: number;
+  /** For this long from the outage start, every controller invocation (tick or stream) fails; 0 for none. */
+  readonly controllerOutageSeconds: number;
   /** Consumers to run. @default - every consumer of the local stage */
   readonly consumers: readonly string[] | undefined;
   /** Multiplies every phase length, the outage included. */
@@ -41,6 +45,8 @@ export const DEFAULT_OPTIONS = {
   crashRate: 0.02,
   storeOutageSeconds: 0,
   mappingStateDelaySeconds: 2,
+  loseControllerEventsSeconds: 0,
+  controllerOutageSeconds: 0,
   durationScale: 1,
 } as const;
 
@@ -55,6 +61,8 @@ export const OPTION_LIMITS = {
   crashRate: { min: 0, max: 0.9, integer: false },
   storeOutageSeconds: { min: 0, max: 600, integer: false },
   mappingStateDelaySeconds: { min: 0, max: 60, integer: false },
+  loseControllerEventsSeconds: { min: 0, max: 600, integer: false },
+  controllerOutageSeconds: { min: 0, max: 600, integer: false },
   durationScale: { min: 0.05, max: 10, integer: false },
 } as const;
 
@@ -73,6 +81,12 @@ drain and redrive, then checks that no event was lost.
   --store-outage-seconds N  DynamoDB refuses requests this long during the outage, 0..600 (default ${DEFAULT_OPTIONS.storeOutageSeconds})
   --mapping-state-delay-seconds N
                             delay before a mapping's Enabled change applies, 0..60 (default ${DEFAULT_OPTIONS.mappingStateDelaySeconds})
+  --lose-controller-events SECONDS
+                            from the outage start, every breaker-table stream record is lost before the
+                            controller sees it for this long, 0..600 (default ${DEFAULT_OPTIONS.loseControllerEventsSeconds})
+  --controller-outage-seconds N
+                            from the outage start, every controller invocation (tick or stream) fails for
+                            this long, 0..600 (default ${DEFAULT_OPTIONS.controllerOutageSeconds})
   --consumers a,b           consumers to run (default: every consumer of the local stage)
   --duration-scale F        multiplies every phase length, 0.05..10 (default ${DEFAULT_OPTIONS.durationScale})
   --json FILE               also write the report as JSON to FILE
@@ -100,6 +114,8 @@ const FLAG_OF: Record<NumericOption, string> = {
   crashRate: '--crash-rate',
   storeOutageSeconds: '--store-outage-seconds',
   mappingStateDelaySeconds: '--mapping-state-delay-seconds',
+  loseControllerEventsSeconds: '--lose-controller-events',
+  controllerOutageSeconds: '--controller-outage-seconds',
   durationScale: '--duration-scale',
 };
 
@@ -145,6 +161,11 @@ export function parseOptions(args: readonly string[], knownConsumers: readonly s
     crashRate: numeric('crashRate', DEFAULT_OPTIONS.crashRate),
     storeOutageSeconds: numeric('storeOutageSeconds', DEFAULT_OPTIONS.storeOutageSeconds),
     mappingStateDelaySeconds: numeric('mappingStateDelaySeconds', DEFAULT_OPTIONS.mappingStateDelaySeconds),
+    loseControllerEventsSeconds: numeric(
+      'loseControllerEventsSeconds',
+      DEFAULT_OPTIONS.loseControllerEventsSeconds,
+    ),
+    controllerOutageSeconds: numeric('controllerOutageSeconds', DEFAULT_OPTIONS.controllerOutageSeconds),
     consumers: parseConsumers(values.consumers, knownConsumers),
     durationScale: numeric('durationScale', DEFAULT_OPTIONS.durationScale),
     jsonFile: parseJsonFile(values.json),

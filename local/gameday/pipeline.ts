@@ -25,6 +25,7 @@ import type { DownstreamBehaviour } from '../downstream';
 import { BreakerHistory } from './breaker-history';
 import { buildConsumerRig } from './consumer-rig';
 import type { ConsumerRig } from './consumer-rig';
+import { metricStoreSink } from './metric-sink';
 import type { Random } from './prng';
 
 /** Everything the game day runs, started and wired; `stop()` takes it all down again. */
@@ -42,6 +43,8 @@ export interface LocalPipeline {
   readonly controller: (event: ControllerEvent) => Promise<void>;
   /** Errors the controller threw, with when. */
   readonly controllerErrorsAt: number[];
+  /** Breaker-table stream records lost before the controller saw them (`--lose-controller-events`). */
+  readonly lostControllerRecords: { count: number };
   /** Runs `step` when the pipeline stops (last registered, first run). */
   onStop(step: () => Promise<void> | void): void;
   stop(): Promise<void>;
@@ -54,6 +57,18 @@ export interface PipelineOptions {
   readonly behaviourNow: () => DownstreamBehaviour;
   /** How long an Enabled change of a mapping takes to apply. */
   readonly mappingStateChangeDelayMillis: number;
+  /** True while breaker-table stream records are lost before the controller sees them. @default - never */
+  readonly controllerEventsLost?: () => boolean;
+  /** True while every controller invocation fails (an outage of the controller). @default - never */
+  readonly controllerDown?: () => boolean;
+}
+
+/** What a controller invocation throws during `--controller-outage-seconds`. */
+export class ControllerOutageError extends Error {
+  constructor() {
+    super('injected controller outage: the invocation fails before the handler runs');
+    this.name = 'ControllerOutageError';
+  }
 }
 
 /**
@@ -114,15 +129,24 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
       controllerSettingsFor(config, {
         breakerTableName: resources.breakerTableName,
         mappingsByBreaker: mappingsByBreaker(rigs),
+        consumerMappings: Object.fromEntries(rigs.map((rig) => [rig.config.name, rig.mapping.uuid])),
       }),
       {
         dynamodb: new DynamoDBClient(emulators.clientConfig.dynamodb),
         lambda: new LambdaClient(localClientConfig(lambdaApi.endpoint)),
+        metrics: metricStoreSink(store, config.metricsNamespace),
       },
     );
+    const lostControllerRecords = { count: 0 };
     const controller = async (event: ControllerEvent): Promise<void> => {
+      // The history is the table's truth, whatever happens to the records on their way to the controller.
       if ('Records' in event) history.observe(event.Records);
+      if ('Records' in event && options.controllerEventsLost?.()) {
+        lostControllerRecords.count += event.Records.length;
+        return;
+      }
       try {
+        if (options.controllerDown?.()) throw new ControllerOutageError();
         await handler(event);
       } catch (error) {
         controllerErrorsAt.push(Date.now());
@@ -150,6 +174,7 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
       kinesis: new KinesisClient(emulators.clientConfig.kinesis),
       controller,
       controllerErrorsAt,
+      lostControllerRecords,
       onStop: (step) => steps.push(step),
       stop,
     };
@@ -176,6 +201,7 @@ function alarmResourcesOf(resources: LocalPipelineResources, rigs: readonly Cons
       functionName: rig.resources.functionName,
       onFailureQueueName: rig.resources.onFailureQueue.name,
       poisonQueueName: rig.resources.poisonQueue.name,
+      eventSourceMappingUuid: rig.mapping.uuid,
     })),
   };
 }

@@ -50,6 +50,9 @@ export interface ConsumerReport {
   /** Calls that arrived at the downstream while the table said OPEN, in-flight ones included (for information). */
   readonly callsArrivedWhileOpen: number;
   readonly orderViolations: readonly OrderViolation[];
+  /** At the end of the run: whether its event source mapping was enabled, and its breaker's state. */
+  readonly endedEnabled?: boolean;
+  readonly endedBreakerState?: string;
 }
 
 export interface InvariantResult {
@@ -59,10 +62,20 @@ export interface InvariantResult {
   readonly detail: string;
 }
 
-export type InvariantName = 'no-event-lost' | 'no-call-while-open' | 'on-call-hears-first' | 'order-per-key';
+export type InvariantName =
+  | 'no-event-lost'
+  | 'no-call-while-open'
+  | 'on-call-hears-first'
+  | 'one-incident-few-pages'
+  | 'consumers-resumed'
+  | 'order-per-key';
 
 export interface AlarmReport {
   readonly name: string;
+  /** The topic it notifies: `paging` (wakes on-call) or `non-paging`. */
+  readonly topic: string;
+  /** How many times it entered ALARM (each one notification of its topic). */
+  readonly alarmCount: number;
   /** Ms since the start of the run at which it would have paged; null if it never did. */
   readonly firstAlarmAtMillis: number | null;
   /** Ms since the start of the run at which it went back to OK after its last ALARM; null if it did not. */
@@ -89,6 +102,12 @@ export interface GameDayReport {
   readonly maxOldestUnprocessedAgeMillis: number;
   readonly downstreamCallsWhileOpen: number;
   readonly alarms: readonly AlarmReport[];
+  /** Notifications of the paging topic on ALARM: what woke on-call, ms since the start of the run. */
+  readonly pages: readonly { readonly name: string; readonly atMillis: number }[];
+  /** Breaker-table stream records lost before the controller saw them (--lose-controller-events). */
+  readonly lostControllerRecords: number;
+  /** Controller invocations that failed (--controller-outage-seconds, or real errors). */
+  readonly controllerErrors: number;
   /** Ms since the start of the run; one entry per consumer of the breaker. */
   readonly breakerTransitions: readonly { consumer: string; from: string; to: string; atMillis: number }[];
   readonly invariants: readonly InvariantResult[];
@@ -110,6 +129,10 @@ export interface ReportInput {
   readonly transitions: readonly BreakerTransitionRecord[];
   readonly invariants: readonly InvariantResult[];
   readonly phases: readonly { name: string; startMillis: number; endMillis: number }[];
+  /** @default 0 */
+  readonly lostControllerRecords?: number;
+  /** @default 0 */
+  readonly controllerErrors?: number;
 }
 
 export function buildReport(input: ReportInput): GameDayReport {
@@ -134,10 +157,22 @@ export function buildReport(input: ReportInput): GameDayReport {
     downstreamCallsWhileOpen: sum((c) => c.downstreamCallsWhileOpen),
     alarms: input.alarms.map((alarm) => ({
       name: alarm.name,
+      topic: (alarm.composite ?? alarm.definition)?.notifies ?? 'non-paging',
+      alarmCount: alarm.transitions.filter((t) => t.to === 'ALARM').length,
       firstAlarmAtMillis: since(alarm.firstAlarmAtMillis),
       okAtMillis: since(alarm.okAtMillis),
       finalState: alarm.state,
     })),
+    pages: input.alarms
+      .filter((alarm) => (alarm.composite ?? alarm.definition)?.notifies === 'paging')
+      .flatMap((alarm) =>
+        alarm.transitions
+          .filter((t) => t.to === 'ALARM')
+          .map((t) => ({ name: alarm.name, atMillis: t.atMillis - input.startedAtMillis })),
+      )
+      .sort((a, b) => a.atMillis - b.atMillis),
+    lostControllerRecords: input.lostControllerRecords ?? 0,
+    controllerErrors: input.controllerErrors ?? 0,
     breakerTransitions: Object.entries(input.consumers).flatMap(([consumer, c]) =>
       input.transitions
         .filter((t) => t.breaker === c.breaker)
@@ -190,14 +225,28 @@ export function formatReport(report: GameDayReport): string {
     if (c.lostEventIds.length > 0) lines.push(`    lost: ${c.lostEventIds.slice(0, 10).join(', ')}`);
   }
   lines.push('');
-  lines.push('Alarms (would have paged at / back to OK at)');
-  const fired = report.alarms.filter((a) => a.firstAlarmAtMillis !== null);
-  for (const alarm of fired) {
+  if (report.lostControllerRecords > 0 || report.controllerErrors > 0) {
     lines.push(
-      `  ${alarm.name}: ALARM at ${seconds(alarm.firstAlarmAtMillis)}, OK at ${seconds(alarm.okAtMillis)}`,
+      `  controller: ${report.lostControllerRecords} breaker-table records lost before it, ${report.controllerErrors} failed invocations`,
     );
   }
+  lines.push('');
+  lines.push('Alarms by topic (first ALARM at / back to OK at, times it fired)');
+  const fired = report.alarms.filter((a) => a.firstAlarmAtMillis !== null);
+  for (const topic of ['paging', 'non-paging']) {
+    const ofTopic = fired.filter((a) => a.topic === topic);
+    lines.push(`  ${topic} topic:${ofTopic.length === 0 ? ' none fired' : ''}`);
+    for (const alarm of ofTopic) {
+      lines.push(
+        `    ${alarm.name}: ALARM at ${seconds(alarm.firstAlarmAtMillis)}, OK at ${seconds(alarm.okAtMillis)}, ${alarm.alarmCount}x`,
+      );
+    }
+  }
   lines.push(`  ${report.alarms.length - fired.length} other alarms never fired`);
+  lines.push(
+    `  pages (paging topic, ALARM) for this one incident: ${report.pages.length}` +
+      (report.pages.length === 0 ? '' : ` (${report.pages.map((p) => seconds(p.atMillis)).join(', ')})`),
+  );
   lines.push('');
   lines.push('Invariants');
   for (const invariant of report.invariants) {

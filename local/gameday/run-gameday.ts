@@ -1,4 +1,9 @@
-import { alarmDefinitions, MILLIS_PER_SECOND, pipelineCriticalDefinition } from '../../contracts';
+import {
+  alarmDefinitions,
+  alarmNamePrefix,
+  MILLIS_PER_SECOND,
+  pipelineCriticalDefinition,
+} from '../../contracts';
 import { loadConfig, readCdkJsonContext } from '../../contracts';
 import type { PipelineConfig } from '../../contracts';
 import { redriveOnFailure } from '../../ops/redrive';
@@ -99,6 +104,8 @@ export async function runGameDay(options: GameDayOptions, io: GameDayIo = {}): P
     crashRandom: seededRandom((options.seed + CRASH_SEED_OFFSET) >>> 0),
     behaviourNow: () => phaseAt(scenario, Date.now() - startedAtMillis).downstream,
     mappingStateChangeDelayMillis: options.mappingStateDelaySeconds * MILLIS_PER_SECOND,
+    controllerEventsLost: () => within(scenario.lostControllerEvents, Date.now() - startedAtMillis),
+    controllerDown: () => within(scenario.controllerOutage, Date.now() - startedAtMillis),
   });
   try {
     const run = startRun(options, io, pipeline, scenario);
@@ -189,7 +196,7 @@ function startRun(options: GameDayOptions, io: GameDayIo, pipeline: LocalPipelin
               poisonDlqDepth: recorder.depthOf(rig.resources.poisonQueue.name),
               onFailureDlqDepth: recorder.depthOf(rig.resources.onFailureQueue.name),
             })),
-            alarmsInAlarm: evaluator.inAlarm().map((name) => name.replace(`${config.stage}-`, '')),
+            alarmsInAlarm: evaluator.inAlarm().map((name) => name.replace(alarmNamePrefix(config.stage), '')),
           }),
         );
       },
@@ -253,6 +260,8 @@ async function settle(run: Run): Promise<void> {
     history,
     alarmPeriodMillis: periodMillis,
     cacheTtlMillis: config.breaker.cacheTtlMillis,
+    evaluationPeriods: config.alarms.evaluationPeriods,
+    pausedMaxMillis: config.alarms.consumerPausedMaxSeconds * MILLIS_PER_SECOND,
     stage: config.stage,
   };
   const parkedCount = (name: string): number => rigs.find((r) => r.config.name === name)?.parked.size ?? 0;
@@ -263,7 +272,10 @@ async function settle(run: Run): Promise<void> {
       (expectation) =>
         now <= expectation.untilMillis && unheardPages([expectation], run.evaluator.histories()).length > 0,
     );
-    const paging = run.evaluator.inAlarm().filter((name) => !/-dlq-(messages|age)$/.test(name));
+    // DLQ alarms stay in ALARM until handled; the composite follows its on-failure DLQ members.
+    const paging = run.evaluator
+      .inAlarm()
+      .filter((name) => !/-dlq-(messages|age)$/.test(name) && !name.endsWith('-pipeline-critical'));
     return pending.length === 0 && paging.length === 0;
   }, settleMillis);
 }
@@ -291,6 +303,8 @@ async function judge(run: Run, redriven: Map<string, Set<string>>): Promise<Game
     poisonDlq,
     redriven,
     alarmPeriodMillis: config.alarms.periodSeconds * MILLIS_PER_SECOND,
+    evaluationPeriods: config.alarms.evaluationPeriods,
+    pausedMaxMillis: config.alarms.consumerPausedMaxSeconds * MILLIS_PER_SECOND,
     stage: config.stage,
     cacheTtlMillis: config.breaker.cacheTtlMillis,
     endedAtMillis,
@@ -311,6 +325,8 @@ async function judge(run: Run, redriven: Map<string, Set<string>>): Promise<Game
     alarms: record.alarms,
     transitions: history.transitions(),
     invariants: checkInvariants(record, consumers, endedAtMillis),
+    lostControllerRecords: run.pipeline.lostControllerRecords.count,
+    controllerErrors: run.pipeline.controllerErrorsAt.length,
     phases: run.scenario.phases.map((p) => ({
       name: p.name,
       startMillis: p.startMillis,

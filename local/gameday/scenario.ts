@@ -31,6 +31,10 @@ export interface Scenario {
   readonly outage: Window | undefined;
   /** The DynamoDB refusal window, if any; it starts with the downstream outage (or the slow phase). */
   readonly storeOutage: Window | undefined;
+  /** While breaker-table stream records are lost before the controller sees them; starts like storeOutage. */
+  readonly lostControllerEvents: Window | undefined;
+  /** While every controller invocation fails; starts like storeOutage. */
+  readonly controllerOutage: Window | undefined;
 }
 
 /** Phase lengths at --duration-scale 1, in seconds; the outage comes from --outage-seconds. */
@@ -44,7 +48,8 @@ export function buildScenario(
   options: Pick<
     GameDayOptions,
     'rate' | 'burstFactor' | 'outageSeconds' | 'storeOutageSeconds' | 'durationScale'
-  >,
+  > &
+    Partial<Pick<GameDayOptions, 'loseControllerEventsSeconds' | 'controllerOutageSeconds'>>,
 ): Scenario {
   const scaled = (seconds: number): number => Math.round(seconds * options.durationScale * MILLIS_PER_SECOND);
   const healthy = { phase: 'healthy', latencyMillis: 0 } as const;
@@ -96,12 +101,18 @@ export function buildScenario(
   const outagePhase = phases.find((p) => p.name === 'outage');
   const storeStart = (outagePhase ?? phases.find((p) => p.name === 'slow') ?? phases[0]).startMillis;
   const storeLength = scaled(options.storeOutageSeconds);
+  const windowOf = (seconds: number | undefined): Window | undefined => {
+    const length = scaled(seconds ?? 0);
+    return length > 0 ? { startMillis: storeStart, endMillis: storeStart + length } : undefined;
+  };
   return {
     phases,
     producingEndsMillis: startMillis,
     outage: outagePhase && { startMillis: outagePhase.startMillis, endMillis: outagePhase.endMillis },
     storeOutage:
       storeLength > 0 ? { startMillis: storeStart, endMillis: storeStart + storeLength } : undefined,
+    lostControllerEvents: windowOf(options.loseControllerEventsSeconds),
+    controllerOutage: windowOf(options.controllerOutageSeconds),
   };
 }
 

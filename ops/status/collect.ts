@@ -6,6 +6,7 @@ import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-s
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { consumerCapacity, describeCapacity } from '../../contracts';
 import type { CapacityAssessment } from '../../contracts';
+import { alarmNamePrefix } from '../../contracts';
 import type { BreakerItem } from '../../lambda/shared';
 import type { ResolvedStage } from '../cli';
 
@@ -114,7 +115,7 @@ export async function collectStatus(
       );
       return summary.StreamDescriptionSummary?.RetentionPeriodHours ?? stage.config.stream.retentionHours;
     }),
-    section(() => firingAlarms(clients.cloudwatch, `${stage.config.stage}-`)),
+    section(() => firingAlarms(clients.cloudwatch, alarmNamePrefix(stage.config.stage))),
     section(() =>
       metricSummaries(clients.cloudwatch, now, {
         stream: metric('AWS/Kinesis', 'GetRecords.IteratorAgeMilliseconds', 'StreamName', streamName),

@@ -12,7 +12,7 @@ import { AWS_CLIENT_TIMEOUTS, awsClientOptions } from '../../contracts';
 
 export const STATUS_USAGE = `usage: npm run status -- [--stage NAME] [--stream NAME] [--table NAME]
 
-One screen for on-call: alarms in ALARM (names starting <stage>-), iterator age per consumer over the
+One screen for on-call: alarms in ALARM (names starting event-pipeline-<stage>-), iterator age per consumer over the
 last hour, DLQ depths and oldest-message ages, breaker states, and how long until the oldest backlog
 record would be trimmed by retention.
 

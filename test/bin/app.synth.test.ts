@@ -6,6 +6,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
 import { ConfigError, readCdkJsonContext } from '../../contracts';
 import { createPipelineApp } from '../../lib/pipeline-app';
+import { REAL_PAGER } from '../helpers/synthesize';
 
 const { stages } = readCdkJsonContext();
 
@@ -96,7 +97,10 @@ describe('cdk-nag checks', () => {
 
 describe('stage selection', () => {
   it('builds EventPipeline-<stage> from the `stage` context', () => {
-    const { stack, config } = createPipelineApp({ context: { stage: 'prod', stages, ...NO_BUNDLING } });
+    const { stack, config } = createPipelineApp(
+      { context: { stage: 'prod', stages, ...NO_BUNDLING, ...REAL_PAGER } },
+      {},
+    );
     expect(stack.stackName).toBe('EventPipeline-prod');
     expect(config.stage).toBe('prod');
   });
@@ -116,5 +120,83 @@ describe('stage selection', () => {
     expect(() => createPipelineApp({ context: { stage: 'dev', stages: broken } })).toThrow(
       'consumers.orders.batchSize = 0; allowed an integer 1..10000',
     );
+  });
+});
+
+describe('a stage that requires a pager (prod)', () => {
+  const synthProd = (context: Record<string, string> = {}, env: Record<string, string> = {}) =>
+    createPipelineApp({ context: { stage: 'prod', stages, ...NO_BUNDLING, ...context } }, env);
+
+  it('fails at synth with cdk.json\u2019s placeholders, naming the keys to fill and how', () => {
+    expect(() => synthProd()).toThrow(ConfigError);
+    const message = (() => {
+      try {
+        synthProd();
+        return '';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })();
+    expect(message).toContain(
+      'alerting.paging.httpsEndpoints[0] = "https://events.pagerduty.com/integration/REPLACE_ME/enqueue"; ' +
+        'allowed a real subscription, not a placeholder (REPLACE_ME, example.com/.net/.org, localhost)',
+    );
+    expect(message).toContain('alerting.paging.emails[0] = "oncall@example.com"');
+    expect(message).toContain('-c pagingHttpsEndpoints=URL[,URL]');
+    expect(message).toContain('PIPELINE_PAGING_HTTPS_ENDPOINTS');
+  });
+
+  it('fails when the paging topic has no subscription at all', () => {
+    const noPager = { ...stages, prod: { ...stages!.prod, alerting: {} } };
+    expect(() =>
+      createPipelineApp({ context: { stage: 'prod', stages: noPager, ...NO_BUNDLING } }, {}),
+    ).toThrow('alerting.paging = {"emails":[],"httpsEndpoints":[]}; allowed at least one subscription');
+  });
+
+  it.each([
+    ['REPLACE_ME', { pagingHttpsEndpoints: 'https://events.pagerduty.com/integration/REPLACE_ME/enqueue' }],
+    ['example.net', { pagingEmails: 'oncall@example.net' }],
+    ['example.org', { pagingHttpsEndpoints: 'https://hooks.example.org/page' }],
+    ['localhost', { pagingHttpsEndpoints: 'https://localhost:8443/page' }],
+  ])('refuses a %s placeholder given on the command line', (_marker, context) => {
+    const emailsOnly = {
+      pagingEmails: REAL_PAGER.pagingEmails,
+      pagingHttpsEndpoints: REAL_PAGER.pagingHttpsEndpoints,
+    };
+    expect(() => synthProd({ ...emailsOnly, ...context })).toThrow(
+      'allowed a real subscription, not a placeholder',
+    );
+  });
+
+  it('synthesizes with real subscriptions from the command line (-c), keeping cdk.json as it is', () => {
+    const { config } = synthProd(REAL_PAGER);
+    expect(config.alerting.paging).toEqual({
+      httpsEndpoints: [REAL_PAGER.pagingHttpsEndpoints],
+      emails: [REAL_PAGER.pagingEmails],
+    });
+    expect(config.alerting.nonPaging.emails).toEqual(['pipeline-team@example.com']);
+  });
+
+  it('synthesizes with real subscriptions from the environment, the command line winning', () => {
+    const { config } = synthProd(
+      { pagingEmails: 'sre@acme-retail.io' },
+      {
+        PIPELINE_PAGING_HTTPS_ENDPOINTS: REAL_PAGER.pagingHttpsEndpoints,
+        PIPELINE_PAGING_EMAILS: 'ignored@acme-retail.io',
+      },
+    );
+    expect(config.alerting.paging).toEqual({
+      httpsEndpoints: [REAL_PAGER.pagingHttpsEndpoints],
+      emails: ['sre@acme-retail.io'],
+    });
+  });
+
+  it('is not required of dev', () => {
+    expect(
+      createPipelineApp({ context: { stage: 'dev', stages, ...NO_BUNDLING } }, {}).config.alerting,
+    ).toMatchObject({
+      requirePager: false,
+      paging: { emails: [], httpsEndpoints: [] },
+    });
   });
 });

@@ -1,8 +1,12 @@
 import {
+  ENV,
   SettingsError,
   consumerEnvironment,
+  controllerEnvironment,
   readConsumerSettings,
+  readControllerSettings,
   type ConsumerSettings,
+  type ControllerSettings,
 } from '../../contracts';
 import { BASE_DEFAULTS } from '../../contracts';
 
@@ -70,5 +74,27 @@ describe('readConsumerSettings', () => {
     expect(() => readConsumerSettings(env)).toThrow(
       'Invalid function environment:\n  - CONSUMER_NAME is not set\n  - MAX_EVENT_BYTES = "x"; allowed a positive integer',
     );
+  });
+});
+
+describe('readControllerSettings', () => {
+  const CONTROLLER: ControllerSettings = {
+    stage: 'dev',
+    breakerTableName: 'dev-breakers',
+    mappingsByBreaker: { orders: ['uuid-orders'] },
+    consumerMappings: { orders: 'uuid-orders' },
+    breaker: BASE_DEFAULTS.breaker,
+    metricsNamespace: 'ResilientEventPipeline',
+  };
+
+  it('reads back what controllerEnvironment wrote, consumer mappings included', () => {
+    expect(readControllerSettings(controllerEnvironment(CONTROLLER))).toEqual(CONTROLLER);
+  });
+
+  it('leaves consumerMappings out when the environment has none (older deployments)', () => {
+    const { consumerMappings: _omitted, ...withoutConsumers } = CONTROLLER;
+    const env = controllerEnvironment(withoutConsumers);
+    expect(env[ENV.consumerMappings]).toBeUndefined();
+    expect(readControllerSettings(env)).toEqual(withoutConsumers);
   });
 });

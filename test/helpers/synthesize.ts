@@ -15,19 +15,30 @@ export interface SynthesizedStage extends PipelineApp {
  * @param options.bundle - run esbuild on the handlers; off by default, since only test/bin needs the
  *   bundles and bundling is the slow part of a synth
  * @param options.overrides - replaces cdk.json's `stages.<stage>` block
+ * @param options.context - further `-c KEY=VALUE` context, e.g. `pagingHttpsEndpoints`
+ * @param options.env - the environment the app reads alert subscriptions from. @default {} (not the test's)
  */
 export function synthesizeStage(
   stage: string,
-  options: { readonly bundle?: boolean; readonly overrides?: StageOverrides } = {},
+  options: {
+    readonly bundle?: boolean;
+    readonly overrides?: StageOverrides;
+    readonly context?: Record<string, string>;
+    readonly env?: Record<string, string>;
+  } = {},
 ): SynthesizedStage {
   const { stages } = readCdkJsonContext();
-  const pipeline = createPipelineApp({
-    context: {
-      stage,
-      stages: options.overrides ? { ...stages, [stage]: options.overrides } : stages,
-      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+  const pipeline = createPipelineApp(
+    {
+      context: {
+        stage,
+        stages: options.overrides ? { ...stages, [stage]: options.overrides } : stages,
+        ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+        ...options.context,
+      },
     },
-  });
+    options.env ?? {},
+  );
   return { ...pipeline, template: Template.fromStack(pipeline.stack) };
 }
 
@@ -39,3 +50,12 @@ export function logicalIdOf(template: Template, type: string, properties: Record
   }
   return ids[0];
 }
+
+/**
+ * Real-looking paging subscriptions for stages that require a pager (prod): what CI passes with
+ * `-c pagingHttpsEndpoints=... -c pagingEmails=...`, since cdk.json only holds placeholders.
+ */
+export const REAL_PAGER = {
+  pagingHttpsEndpoints: 'https://events.pagerduty.com/integration/3f9c2a7d41b84e0c9d1e6a5b7c8d9e0f/enqueue',
+  pagingEmails: 'payments-oncall@acme-retail.io',
+} as const;

@@ -2,10 +2,11 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { RUNBOOK } from '../../contracts';
 import { MAX_QUEUE_RETENTION } from '../../lib/constructs/dead-letter-queue';
+import { CONTROLLER_RESERVED_CONCURRENCY } from '../../lib/constructs/breaker-controller';
 import { resourceNamesFor } from '../../contracts';
 import { ENV } from '../../contracts';
 import { DIMENSION, METRIC } from '../../contracts';
-import { logicalIdOf, synthesizeStage } from '../helpers/synthesize';
+import { logicalIdOf, REAL_PAGER, synthesizeStage } from '../helpers/synthesize';
 import type { SynthesizedStage } from '../helpers/synthesize';
 
 /*
@@ -20,7 +21,7 @@ let custom: SynthesizedStage;
 
 beforeAll(() => {
   dev = synthesizeStage('dev');
-  prod = synthesizeStage('prod');
+  prod = synthesizeStage('prod', { context: REAL_PAGER });
   local = synthesizeStage('local');
   custom = synthesizeStage('dev', {
     overrides: {
@@ -38,7 +39,7 @@ beforeAll(() => {
           plannedDownstreamLatencyMillis: 100,
         },
       },
-      alerting: { emails: ['oncall@example.com'] },
+      alerting: { paging: { emails: ['oncall@example.com'] } },
     },
   });
 });
@@ -67,8 +68,11 @@ function tableId(template: Template): string {
   return Object.keys(template.findResources('AWS::DynamoDB::Table'))[0];
 }
 
-function topicId(template: Template): string {
-  return Object.keys(template.findResources('AWS::SNS::Topic'))[0];
+/** The paging topic by default; `non-paging` for the other one. */
+function topicId(template: Template, topic: 'paging' | 'non-paging' = 'paging'): string {
+  return logicalIdOf(template, 'AWS::SNS::Topic', {
+    TopicName: topic === 'paging' ? devNames.pagingTopicName : devNames.nonPagingTopicName,
+  });
 }
 
 function keyId(template: Template): string {
@@ -203,6 +207,7 @@ describe('consumers', () => {
       MaximumBatchingWindowInSeconds: analytics.maxBatchingWindowSeconds,
       ParallelizationFactor: analytics.parallelizationFactor,
       MaximumRetryAttempts: analytics.maxRetryAttempts,
+      MetricsConfig: { Metrics: ['EventCount'] },
       DestinationConfig: {
         OnFailure: {
           Destination: {
@@ -212,6 +217,22 @@ describe('consumers', () => {
       },
     });
     expect(analytics).toMatchObject({ batchSize: 500, parallelizationFactor: 2 });
+  });
+
+  it('turns on the EventCount metrics of every Kinesis mapping', () => {
+    for (const stage of [dev, prod, local]) {
+      const mappings = Object.values(
+        stage.template.findResources('AWS::Lambda::EventSourceMapping', {
+          Properties: {
+            StartingPosition: 'TRIM_HORIZON',
+            FunctionResponseTypes: ['ReportBatchItemFailures'],
+          },
+        }),
+      ) as { Properties: Record<string, unknown> }[];
+      expect(mappings).toHaveLength(stage.config.consumers.length);
+      for (const mapping of mappings)
+        expect(mapping.Properties.MetricsConfig).toEqual({ Metrics: ['EventCount'] });
+    }
   });
 
   it('leaves max record age unset (-1, never) by default and sets it when configured', () => {
@@ -335,11 +356,28 @@ describe('breaker controller', () => {
     });
   });
 
+  it('gets CONSUMER_MAPPINGS: each consumer with its mapping UUID, for ConsumerPausedSeconds', () => {
+    const ids = consumerMappingIds(dev.template);
+    const fn = resourceOf(dev.template, functionId(dev.template, controllerName));
+    const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(variables[ENV.consumerMappings]).toEqual({
+      'Fn::Join': ['', ['{"orders":"', { Ref: ids.orders }, '","analytics":"', { Ref: ids.analytics }, '"}']],
+    });
+  });
+
+  it('runs with reserved concurrency, so scaled-out consumers cannot starve it', () => {
+    dev.template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: controllerName,
+      ReservedConcurrentExecutions: CONTROLLER_RESERVED_CONCURRENCY,
+    });
+  });
+
   it('lists both consumers under a breaker they share', () => {
     const fnId = functionId(custom.template, controllerName);
     const value = JSON.stringify(resourceOf(custom.template, fnId).Properties.Environment);
     expect(value).toContain('{\\"shared\\":[\\"');
-    expect(value.match(/"Ref"/g)).toHaveLength(3); // two mapping UUIDs and the table name
+    // two mapping UUIDs in BREAKER_MAPPINGS, the same two in CONSUMER_MAPPINGS, and the table name
+    expect(value.match(/"Ref"/g)).toHaveLength(5);
   });
 
   it('may update exactly the consumers\u2019 event source mappings, and no other', () => {
@@ -418,12 +456,15 @@ describe('queues', () => {
   });
 });
 
-describe('alert topic', () => {
-  it('is KMS-encrypted, refuses plain HTTP, and CloudWatch may use the key to publish', () => {
-    dev.template.hasResourceProperties('AWS::SNS::Topic', {
-      TopicName: devNames.alertTopicName,
-      KmsMasterKeyId: { 'Fn::GetAtt': [keyId(dev.template), 'Arn'] },
-    });
+describe('alert topics', () => {
+  it('are two, paging and non-paging, KMS-encrypted, refuse plain HTTP, and CloudWatch may use the key to publish', () => {
+    dev.template.resourceCountIs('AWS::SNS::Topic', 2);
+    for (const topicName of [devNames.pagingTopicName, devNames.nonPagingTopicName]) {
+      dev.template.hasResourceProperties('AWS::SNS::Topic', {
+        TopicName: topicName,
+        KmsMasterKeyId: { 'Fn::GetAtt': [keyId(dev.template), 'Arn'] },
+      });
+    }
     dev.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -444,16 +485,27 @@ describe('alert topic', () => {
     });
   });
 
-  it('subscribes the configured email addresses and HTTPS endpoints', () => {
+  it('subscribes each topic\u2019s own email addresses and HTTPS endpoints, from config or the command line', () => {
+    const prodTopicId = (topicName: string): string =>
+      logicalIdOf(prod.template, 'AWS::SNS::Topic', { TopicName: topicName });
+    const paging = { Ref: prodTopicId(resourceNamesFor('prod').pagingTopicName) };
+    const nonPaging = { Ref: prodTopicId(resourceNamesFor('prod').nonPagingTopicName) };
     prod.template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
-      Endpoint: 'oncall@example.com',
-      TopicArn: { Ref: topicId(prod.template) },
+      Endpoint: REAL_PAGER.pagingEmails,
+      TopicArn: paging,
     });
     prod.template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'https',
-      Endpoint: prod.config.alerting.httpsEndpoints[0],
+      Endpoint: REAL_PAGER.pagingHttpsEndpoints,
+      TopicArn: paging,
     });
+    prod.template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'pipeline-team@example.com',
+      TopicArn: nonPaging,
+    });
+    prod.template.resourceCountIs('AWS::SNS::Subscription', 3);
     custom.template.resourceCountIs('AWS::SNS::Subscription', 1);
     dev.template.resourceCountIs('AWS::SNS::Subscription', 0);
   });
@@ -465,18 +517,25 @@ describe('alarms', () => {
     ['prod', () => prod],
     ['local', () => local],
   ])(
-    '%s has 3 stream, 7 per consumer, 1 per breaker, 4 controller alarms and the composite',
+    '%s has 3 stream, 10 per consumer, 2 per breaker, 4 controller, 1 paging-topic alarms and the composite',
     (_stage, get) => {
       const { template, config } = get();
       const breakers = new Set(config.consumers.map((c) => c.breakerName)).size;
-      template.resourceCountIs('AWS::CloudWatch::Alarm', 3 + 7 * config.consumers.length + breakers + 4);
+      template.resourceCountIs(
+        'AWS::CloudWatch::Alarm',
+        3 + 10 * config.consumers.length + 2 * breakers + 4 + 1,
+      );
       template.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 1);
     },
   );
 
-  it('notifies the alert topic on ALARM and on OK, every one of them', () => {
-    const topic = { Ref: topicId(dev.template) };
-    for (const type of ['AWS::CloudWatch::Alarm', 'AWS::CloudWatch::CompositeAlarm']) {
+  it('pages only through the composite: it alone notifies the paging topic, every other alarm the non-paging one, each with ALARM and OK', () => {
+    const paging = { Ref: topicId(dev.template) };
+    const nonPaging = { Ref: topicId(dev.template, 'non-paging') };
+    for (const [type, topic] of [
+      ['AWS::CloudWatch::Alarm', nonPaging],
+      ['AWS::CloudWatch::CompositeAlarm', paging],
+    ] as const) {
       for (const alarm of Object.values(dev.template.findResources(type))) {
         expect((alarm as { Properties: unknown }).Properties).toMatchObject({
           AlarmActions: [topic],
@@ -488,7 +547,7 @@ describe('alarms', () => {
 
   it('watches the stream iterator age (max, StreamName) against the retention-derived threshold', () => {
     dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmName: 'dev-stream-iterator-age',
+      AlarmName: 'event-pipeline-dev-stream-iterator-age',
       Namespace: 'AWS/Kinesis',
       MetricName: 'GetRecords.IteratorAgeMilliseconds',
       Statistic: 'Maximum',
@@ -498,7 +557,8 @@ describe('alarms', () => {
       Period: 60,
       EvaluationPeriods: 3,
       DatapointsToAlarm: 2,
-      TreatMissingData: 'breaching',
+      // A paused consumer makes it go missing; paused-too-long pages on that after its threshold.
+      TreatMissingData: 'notBreaching',
       AlarmDescription: Match.stringLikeRegexp(`> 3600000 ms .*docs/runbook.md${RUNBOOK.streamIteratorAge}$`),
     });
   });
@@ -525,7 +585,7 @@ describe('alarms', () => {
         },
       ];
       dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        AlarmName: `dev-consumer-${consumer}-iterator-age`,
+        AlarmName: `event-pipeline-dev-consumer-${consumer}-iterator-age`,
         Namespace: 'AWS/Lambda',
         MetricName: 'IteratorAge',
         Statistic: 'Maximum',
@@ -533,14 +593,14 @@ describe('alarms', () => {
         Threshold: dev.config.alarms.iteratorAgeMaxMillis,
       });
       dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        AlarmName: `dev-consumer-${consumer}-errors`,
+        AlarmName: `event-pipeline-dev-consumer-${consumer}-errors`,
         MetricName: 'Errors',
         Statistic: 'Sum',
         Dimensions: dimensions,
         Threshold: dev.config.alarms.lambdaErrorsMax,
       });
       dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        AlarmName: `dev-consumer-${consumer}-throttles`,
+        AlarmName: `event-pipeline-dev-consumer-${consumer}-throttles`,
         MetricName: 'Throttles',
         Dimensions: dimensions,
         Threshold: dev.config.alarms.lambdaThrottlesMax,
@@ -561,7 +621,7 @@ describe('alarms', () => {
         { Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId(dev.template, queueName), 'QueueName'] } },
       ];
       dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        AlarmName: `dev-${prefix}-messages`,
+        AlarmName: `event-pipeline-dev-${prefix}-messages`,
         Namespace: 'AWS/SQS',
         MetricName: 'ApproximateNumberOfMessagesVisible',
         Statistic: 'Maximum',
@@ -570,7 +630,7 @@ describe('alarms', () => {
         ComparisonOperator: 'GreaterThanThreshold',
       });
       dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        AlarmName: `dev-${prefix}-age`,
+        AlarmName: `event-pipeline-dev-${prefix}-age`,
         MetricName: 'ApproximateAgeOfOldestMessage',
         Dimensions: dimensions,
         Threshold: dev.config.alarms.dlqOldestMessageAgeMaxSeconds,
@@ -581,7 +641,7 @@ describe('alarms', () => {
   it('watches each breaker on the custom BreakerOpen metric with dimensions exactly {Stage, Breaker}', () => {
     for (const breaker of ['orders', 'analytics']) {
       dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        AlarmName: `dev-breaker-${breaker}-open`,
+        AlarmName: `event-pipeline-dev-breaker-${breaker}-open`,
         Namespace: dev.config.metricsNamespace,
         MetricName: METRIC.breakerOpen,
         Statistic: 'Maximum',
@@ -599,7 +659,7 @@ describe('alarms', () => {
   it('watches the controller: Errors and Throttles', () => {
     for (const metric of ['Errors', 'Throttles']) {
       dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        AlarmName: `dev-controller-${metric.toLowerCase()}`,
+        AlarmName: `event-pipeline-dev-controller-${metric.toLowerCase()}`,
         MetricName: metric,
         Dimensions: [
           { Name: 'FunctionName', Value: { Ref: functionId(dev.template, devNames.controllerFunctionName) } },
@@ -608,9 +668,105 @@ describe('alarms', () => {
     }
   });
 
+  it('alarms on the first controller error: a failing tick makes only about 3 a minute', () => {
+    dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'event-pipeline-dev-controller-errors',
+      Statistic: 'Sum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
+    });
+  });
+
+  it('pages when a consumer is paused too long, treating a missing tick as breaching (controller heartbeat)', () => {
+    for (const consumer of ['orders', 'analytics']) {
+      dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `event-pipeline-dev-consumer-${consumer}-paused-too-long`,
+        Namespace: dev.config.metricsNamespace,
+        MetricName: METRIC.consumerPausedSeconds,
+        Statistic: 'Maximum',
+        Dimensions: [
+          { Name: DIMENSION.consumer, Value: consumer },
+          { Name: DIMENSION.stage, Value: 'dev' },
+        ],
+        Threshold: dev.config.alarms.consumerPausedMaxSeconds,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'breaching',
+      });
+    }
+    // Derived from retention: the same age at which a running consumer's backlog pages.
+    expect(dev.config.alarms.consumerPausedMaxSeconds).toBe(dev.config.alarms.iteratorAgeMaxMillis / 1000);
+  });
+
+  it('pages on records a mapping dropped, by EventSourceMappingUUID, on the first one', () => {
+    for (const consumer of ['orders', 'analytics']) {
+      const mappingId = Object.keys(
+        dev.template.findResources('AWS::Lambda::EventSourceMapping', {
+          Properties: {
+            FunctionName: { Ref: functionId(dev.template, devNames.consumer(consumer).functionName) },
+          },
+        }),
+      )[0];
+      dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `event-pipeline-dev-consumer-${consumer}-dropped-events`,
+        Namespace: 'AWS/Lambda',
+        MetricName: 'DroppedEventCount',
+        Statistic: 'Sum',
+        Dimensions: [{ Name: 'EventSourceMappingUUID', Value: { Ref: mappingId } }],
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: 1,
+        DatapointsToAlarm: 1,
+        TreatMissingData: 'notBreaching',
+      });
+    }
+  });
+
+  it('warns when a consumer\u2019s Duration approaches its timeout', () => {
+    const consumer = dev.config.consumers[0];
+    dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: `event-pipeline-dev-consumer-${consumer.name}-duration`,
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Duration',
+      Statistic: 'Maximum',
+      Threshold: consumer.timeoutSeconds * 1000 * 0.8,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('warns when the breaker table is unavailable (BreakerStoreUnavailable, {Stage, Breaker})', () => {
+    dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'event-pipeline-dev-breaker-orders-store-unavailable',
+      Namespace: dev.config.metricsNamespace,
+      MetricName: METRIC.breakerStoreUnavailable,
+      Statistic: 'Sum',
+      Dimensions: [
+        { Name: DIMENSION.breaker, Value: 'orders' },
+        { Name: DIMENSION.stage, Value: 'dev' },
+      ],
+      Threshold: 0,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('alarms on failed deliveries of the paging topic, routed to the non-paging topic', () => {
+    const nonPaging = { Ref: topicId(dev.template, 'non-paging') };
+    dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'event-pipeline-dev-alerting-paging-notifications-failed',
+      Namespace: 'AWS/SNS',
+      MetricName: 'NumberOfNotificationsFailed',
+      Statistic: 'Sum',
+      Dimensions: [{ Name: 'TopicName', Value: { 'Fn::GetAtt': [topicId(dev.template), 'TopicName'] } }],
+      Threshold: 0,
+      AlarmActions: [nonPaging],
+      OKActions: [nonPaging],
+    });
+  });
+
   it('uses the local stage\u2019s scaled-down period and thresholds', () => {
     local.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmName: 'local-stream-iterator-age',
+      AlarmName: 'event-pipeline-local-stream-iterator-age',
       Period: 10,
       EvaluationPeriods: 2,
       DatapointsToAlarm: 1,
@@ -622,19 +778,23 @@ describe('alarms', () => {
     const composite = Object.values(dev.template.findResources('AWS::CloudWatch::CompositeAlarm'))[0] as {
       Properties: { AlarmName: string; AlarmRule: { 'Fn::Join': [string, unknown[]] } };
     };
-    expect(composite.Properties.AlarmName).toBe('dev-pipeline-critical');
+    expect(composite.Properties.AlarmName).toBe('event-pipeline-dev-pipeline-critical');
     const parts = composite.Properties.AlarmRule['Fn::Join'][1];
     const members = parts.filter((p) => typeof p === 'object') as { 'Fn::GetAtt': [string, string] }[];
     const alarms = dev.template.toJSON().Resources as Record<string, { Properties: { AlarmName: string } }>;
     expect(members.map((m) => alarms[m['Fn::GetAtt'][0]].Properties.AlarmName).sort()).toEqual(
       [
-        'dev-stream-iterator-age',
-        'dev-stream-write-throttled',
-        'dev-consumer-orders-iterator-age',
-        'dev-consumer-analytics-iterator-age',
-        'dev-consumer-orders-on-failure-dlq-messages',
-        'dev-consumer-analytics-on-failure-dlq-messages',
-        'dev-controller-dlq-messages',
+        'event-pipeline-dev-stream-iterator-age',
+        'event-pipeline-dev-stream-write-throttled',
+        'event-pipeline-dev-consumer-orders-iterator-age',
+        'event-pipeline-dev-consumer-analytics-iterator-age',
+        'event-pipeline-dev-consumer-orders-on-failure-dlq-messages',
+        'event-pipeline-dev-consumer-analytics-on-failure-dlq-messages',
+        'event-pipeline-dev-controller-dlq-messages',
+        'event-pipeline-dev-consumer-orders-paused-too-long',
+        'event-pipeline-dev-consumer-analytics-paused-too-long',
+        'event-pipeline-dev-consumer-orders-dropped-events',
+        'event-pipeline-dev-consumer-analytics-dropped-events',
       ].sort(),
     );
     expect(parts.filter((p) => typeof p === 'string').join('')).toMatch(
@@ -648,7 +808,10 @@ describe('dashboard and outputs', () => {
     const dashboard = Object.values(dev.template.findResources('AWS::CloudWatch::Dashboard'))[0] as {
       Properties: { DashboardName: string; DashboardBody: unknown };
     };
-    expect(dashboard.Properties.DashboardName).toBe(devNames.dashboardName);
+    // Dashboards are global to an account: the region makes the name unique per account and region.
+    expect(dashboard.Properties.DashboardName).toEqual({
+      'Fn::Join': ['', [`${devNames.dashboardName}-`, { Ref: 'AWS::Region' }]],
+    });
     const body = JSON.stringify(dashboard.Properties.DashboardBody);
     for (const heading of [
       'stream',
@@ -662,12 +825,28 @@ describe('dashboard and outputs', () => {
     }
   });
 
-  it('outputs the stream name and ARN, the table name, the queue URLs and the topic ARN', () => {
+  it('shows each mapping\u2019s EventCount metrics, DroppedEventCount included', () => {
+    const dashboard = Object.values(dev.template.findResources('AWS::CloudWatch::Dashboard'))[0] as {
+      Properties: { DashboardBody: unknown };
+    };
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    for (const metric of [
+      'PolledEventCount',
+      'DroppedEventCount',
+      'OnFailureDestinationDeliveredEventCount',
+    ]) {
+      expect(body).toContain(`\\"AWS/Lambda\\",\\"${metric}\\",\\"EventSourceMappingUUID\\"`);
+    }
+    expect(body).toContain('orders: event source mapping events');
+  });
+
+  it('outputs the stream name and ARN, the table name, the queue URLs and the topic ARNs', () => {
     const outputs = dev.template.toJSON().Outputs as Record<string, { Value: unknown }>;
     expect(outputs.StreamName.Value).toEqual({ Ref: streamId(dev.template) });
     expect(outputs.StreamArn.Value).toEqual({ 'Fn::GetAtt': [streamId(dev.template), 'Arn'] });
     expect(outputs.BreakerTableName.Value).toEqual({ Ref: tableId(dev.template) });
-    expect(outputs.AlertTopicArn.Value).toEqual({ Ref: topicId(dev.template) });
+    expect(outputs.PagingTopicArn.Value).toEqual({ Ref: topicId(dev.template) });
+    expect(outputs.NonPagingTopicArn.Value).toEqual({ Ref: topicId(dev.template, 'non-paging') });
     expect(outputs.OrdersOnFailureQueueUrl.Value).toEqual({
       Ref: queueId(dev.template, devNames.consumer('orders').onFailureQueueName),
     });

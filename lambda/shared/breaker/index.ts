@@ -18,6 +18,7 @@ export type {
 export {
   createPowertoolsBreakerObserver,
   emitBreakerMetric,
+  emitConsumerMetric,
   type PowertoolsBreakerObserverOptions,
 } from './powertools-observer';
 export { coolDownFor, failureRate } from './transitions';

@@ -58,3 +58,20 @@ export function emitBreakerMetric(
   single.addDimensions({ [DIMENSION.stage]: stage, [DIMENSION.breaker]: breaker });
   single.addMetric(name, MetricUnit.Count, value);
 }
+
+/**
+ * Publishes one per-consumer metric at once with exactly the dimensions {Stage, Consumer}, in seconds
+ * (the controller's ConsumerPausedSeconds); the `service` default dimension is cleared as above.
+ */
+export function emitConsumerMetric(
+  metrics: Pick<Metrics, 'singleMetric'>,
+  stage: string,
+  consumer: string,
+  name: string,
+  valueSeconds: number,
+): void {
+  const single = metrics.singleMetric();
+  single.clearDefaultDimensions();
+  single.addDimensions({ [DIMENSION.stage]: stage, [DIMENSION.consumer]: consumer });
+  single.addMetric(name, MetricUnit.Seconds, valueSeconds);
+}

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AlarmDefinition, AlarmResources } from '../../../contracts';
 import {
+  DURATION_TIMEOUT_FRACTION,
   RUNBOOK,
   RUNBOOK_DOCUMENT,
   alarmDefinitions,
@@ -26,7 +27,9 @@ function resourcesFor(config: PipelineConfig, withControllerDlq = true): AlarmRe
       functionName: `${c.name}-fn`,
       onFailureQueueName: `${c.name}-on-failure`,
       poisonQueueName: `${c.name}-poison`,
+      eventSourceMappingUuid: `${c.name}-uuid`,
     })),
+    pagingTopicName: 'paging-topic',
   };
 }
 
@@ -39,22 +42,46 @@ function byName(definitions: readonly AlarmDefinition[], name: string): AlarmDef
 describe('alarmDefinitions', () => {
   const definitions = alarmDefinitions(dev, resourcesFor(dev));
 
-  it('defines 3 stream alarms, 7 per consumer, 1 per breaker and 4 for the controller', () => {
+  it('defines 3 stream alarms, 10 per consumer, 2 per breaker, 4 for the controller and 1 for the pager', () => {
     // dev: two consumers (orders, analytics), each with its own breaker
-    expect(definitions).toHaveLength(3 + 7 * 2 + 2 + 4);
+    expect(definitions).toHaveLength(3 + 10 * 2 + 2 * 2 + 4 + 1);
     expect(new Set(definitions.map((d) => d.name)).size).toBe(definitions.length);
   });
 
-  it('names every alarm <stage>-<component>-<suffix> with its component', () => {
+  it('names every alarm event-pipeline-<stage>-<component>-<suffix> with its component', () => {
     for (const d of definitions) {
       expect(d.component).toBeDefined();
-      expect(d.name.startsWith(`dev-${d.component}-`)).toBe(true);
+      expect(d.name.startsWith(`event-pipeline-dev-${d.component}-`)).toBe(true);
     }
-    expect(alarmName('prod', 'consumer-orders', 'errors')).toBe('prod-consumer-orders-errors');
+    expect(alarmName('prod', 'consumer-orders', 'errors')).toBe('event-pipeline-prod-consumer-orders-errors');
   });
 
-  it('takes period and datapoints from config.alarms', () => {
+  it('routes every metric alarm to the non-paging topic: only the composite pages', () => {
+    for (const d of definitions) expect(d.notifies).toBe('non-paging');
+    expect(pipelineCriticalDefinition(dev, resourcesFor(dev)).notifies).toBe('paging');
+  });
+
+  it('states the severity in every description', () => {
+    const members = new Set(pipelineCriticalDefinition(dev, resourcesFor(dev)).memberNames);
     for (const d of definitions) {
+      expect(d.description).toContain(
+        members.has(d.name) ? 'Severity: page (through the pipeline-critical composite)' : 'Severity: ticket',
+      );
+    }
+  });
+
+  it('takes period and datapoints from config.alarms, except the alarms that fire on the first datapoint', () => {
+    const firstDatapoint = [
+      'event-pipeline-dev-controller-errors',
+      'event-pipeline-dev-consumer-orders-dropped-events',
+      'event-pipeline-dev-consumer-analytics-dropped-events',
+      'event-pipeline-dev-alerting-paging-notifications-failed',
+    ];
+    for (const d of definitions) {
+      if (firstDatapoint.includes(d.name)) {
+        expect(d).toMatchObject({ evaluationPeriods: 1, datapointsToAlarm: 1 });
+        continue;
+      }
       expect(d).toMatchObject({
         periodSeconds: dev.alarms.periodSeconds,
         evaluationPeriods: dev.alarms.evaluationPeriods,
@@ -65,7 +92,7 @@ describe('alarmDefinitions', () => {
 
   it.each<[string, Partial<AlarmDefinition>]>([
     [
-      'dev-stream-iterator-age',
+      'event-pipeline-dev-stream-iterator-age',
       {
         namespace: 'AWS/Kinesis',
         metricName: 'GetRecords.IteratorAgeMilliseconds',
@@ -73,12 +100,12 @@ describe('alarmDefinitions', () => {
         statistic: 'Maximum',
         threshold: dev.alarms.iteratorAgeMaxMillis,
         comparison: 'GreaterThanThreshold',
-        treatMissingData: 'breaching',
+        treatMissingData: 'notBreaching',
         runbookAnchor: RUNBOOK.streamIteratorAge,
       },
     ],
     [
-      'dev-stream-write-throttled',
+      'event-pipeline-dev-stream-write-throttled',
       {
         namespace: 'AWS/Kinesis',
         metricName: 'WriteProvisionedThroughputExceeded',
@@ -89,7 +116,7 @@ describe('alarmDefinitions', () => {
       },
     ],
     [
-      'dev-stream-read-throttled',
+      'event-pipeline-dev-stream-read-throttled',
       {
         metricName: 'ReadProvisionedThroughputExceeded',
         dimensions: { StreamName: 'events' },
@@ -98,7 +125,7 @@ describe('alarmDefinitions', () => {
       },
     ],
     [
-      'dev-consumer-orders-iterator-age',
+      'event-pipeline-dev-consumer-orders-iterator-age',
       {
         namespace: 'AWS/Lambda',
         metricName: 'IteratorAge',
@@ -110,7 +137,7 @@ describe('alarmDefinitions', () => {
       },
     ],
     [
-      'dev-consumer-orders-errors',
+      'event-pipeline-dev-consumer-orders-errors',
       {
         namespace: 'AWS/Lambda',
         metricName: 'Errors',
@@ -121,7 +148,7 @@ describe('alarmDefinitions', () => {
       },
     ],
     [
-      'dev-consumer-analytics-throttles',
+      'event-pipeline-dev-consumer-analytics-throttles',
       {
         metricName: 'Throttles',
         dimensions: { FunctionName: 'analytics-fn' },
@@ -130,7 +157,7 @@ describe('alarmDefinitions', () => {
       },
     ],
     [
-      'dev-consumer-orders-on-failure-dlq-messages',
+      'event-pipeline-dev-consumer-orders-on-failure-dlq-messages',
       {
         namespace: 'AWS/SQS',
         metricName: 'ApproximateNumberOfMessagesVisible',
@@ -143,7 +170,7 @@ describe('alarmDefinitions', () => {
       },
     ],
     [
-      'dev-consumer-orders-on-failure-dlq-age',
+      'event-pipeline-dev-consumer-orders-on-failure-dlq-age',
       {
         metricName: 'ApproximateAgeOfOldestMessage',
         dimensions: { QueueName: 'orders-on-failure' },
@@ -152,11 +179,11 @@ describe('alarmDefinitions', () => {
       },
     ],
     [
-      'dev-consumer-orders-poison-dlq-messages',
+      'event-pipeline-dev-consumer-orders-poison-dlq-messages',
       { dimensions: { QueueName: 'orders-poison' }, threshold: 0, runbookAnchor: RUNBOOK.poisonDlqMessages },
     ],
     [
-      'dev-consumer-orders-poison-dlq-age',
+      'event-pipeline-dev-consumer-orders-poison-dlq-age',
       {
         dimensions: { QueueName: 'orders-poison' },
         threshold: dev.alarms.dlqOldestMessageAgeMaxSeconds,
@@ -164,7 +191,7 @@ describe('alarmDefinitions', () => {
       },
     ],
     [
-      'dev-breaker-orders-open',
+      'event-pipeline-dev-breaker-orders-open',
       {
         namespace: dev.metricsNamespace,
         metricName: METRIC.breakerOpen,
@@ -177,20 +204,96 @@ describe('alarmDefinitions', () => {
       },
     ],
     [
-      'dev-controller-errors',
+      'event-pipeline-dev-controller-errors',
       {
         metricName: 'Errors',
         dimensions: { FunctionName: 'controller-fn' },
+        statistic: 'Sum',
+        // A failing tick makes about 3 errors a minute: alarm on the first one.
+        threshold: 0,
+        comparison: 'GreaterThanThreshold',
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
         runbookAnchor: RUNBOOK.controllerErrors,
       },
     ],
-    ['dev-controller-throttles', { metricName: 'Throttles', dimensions: { FunctionName: 'controller-fn' } }],
     [
-      'dev-controller-dlq-messages',
+      'event-pipeline-dev-consumer-orders-paused-too-long',
+      {
+        namespace: dev.metricsNamespace,
+        metricName: METRIC.consumerPausedSeconds,
+        dimensions: { [DIMENSION.stage]: 'dev', [DIMENSION.consumer]: 'orders' },
+        statistic: 'Maximum',
+        threshold: dev.alarms.consumerPausedMaxSeconds,
+        comparison: 'GreaterThanThreshold',
+        // A dead controller tick publishes nothing: that is a page (heartbeat).
+        treatMissingData: 'breaching',
+        runbookAnchor: RUNBOOK.consumerPausedTooLong,
+      },
+    ],
+    [
+      'event-pipeline-dev-consumer-orders-dropped-events',
+      {
+        namespace: 'AWS/Lambda',
+        metricName: 'DroppedEventCount',
+        dimensions: { EventSourceMappingUUID: 'orders-uuid' },
+        statistic: 'Sum',
+        threshold: 0,
+        comparison: 'GreaterThanThreshold',
+        treatMissingData: 'notBreaching',
+        runbookAnchor: RUNBOOK.consumerDroppedEvents,
+      },
+    ],
+    [
+      'event-pipeline-dev-consumer-orders-duration',
+      {
+        namespace: 'AWS/Lambda',
+        metricName: 'Duration',
+        dimensions: { FunctionName: 'orders-fn' },
+        statistic: 'Maximum',
+        threshold: dev.consumers[0].timeoutSeconds * 1000 * DURATION_TIMEOUT_FRACTION,
+        comparison: 'GreaterThanThreshold',
+        treatMissingData: 'notBreaching',
+        runbookAnchor: RUNBOOK.consumerDuration,
+      },
+    ],
+    [
+      'event-pipeline-dev-breaker-orders-store-unavailable',
+      {
+        namespace: dev.metricsNamespace,
+        metricName: METRIC.breakerStoreUnavailable,
+        dimensions: { [DIMENSION.stage]: 'dev', [DIMENSION.breaker]: 'orders' },
+        statistic: 'Sum',
+        threshold: 0,
+        comparison: 'GreaterThanThreshold',
+        treatMissingData: 'notBreaching',
+        runbookAnchor: RUNBOOK.breakerStoreUnavailable,
+      },
+    ],
+    [
+      'event-pipeline-dev-alerting-paging-notifications-failed',
+      {
+        namespace: 'AWS/SNS',
+        metricName: 'NumberOfNotificationsFailed',
+        dimensions: { TopicName: 'paging-topic' },
+        statistic: 'Sum',
+        threshold: 0,
+        comparison: 'GreaterThanThreshold',
+        treatMissingData: 'notBreaching',
+        notifies: 'non-paging',
+        runbookAnchor: RUNBOOK.pagingNotificationsFailed,
+      },
+    ],
+    [
+      'event-pipeline-dev-controller-throttles',
+      { metricName: 'Throttles', dimensions: { FunctionName: 'controller-fn' } },
+    ],
+    [
+      'event-pipeline-dev-controller-dlq-messages',
       { dimensions: { QueueName: 'controller-dlq' }, runbookAnchor: RUNBOOK.controllerDlqMessages },
     ],
     [
-      'dev-controller-dlq-age',
+      'event-pipeline-dev-controller-dlq-age',
       { dimensions: { QueueName: 'controller-dlq' }, runbookAnchor: RUNBOOK.controllerDlqAge },
     ],
   ])('%s watches the right metric with its threshold', (name, expected) => {
@@ -204,37 +307,43 @@ describe('alarmDefinitions', () => {
     }
   });
 
-  it('treats a missing stream iterator age as not breaching when every consumer uses enhanced fan-out', () => {
+  it('treats a missing stream iterator age as not breaching also when every consumer uses enhanced fan-out', () => {
     // GIVEN consumers that never call GetRecords
     const fanOutOnly: PipelineConfig = {
       ...dev,
       consumers: dev.consumers.map((c) => ({ ...c, enhancedFanOut: true })),
     };
     // WHEN
-    const alarm = byName(alarmDefinitions(fanOutOnly, resourcesFor(fanOutOnly)), 'dev-stream-iterator-age');
+    const alarm = byName(
+      alarmDefinitions(fanOutOnly, resourcesFor(fanOutOnly)),
+      'event-pipeline-dev-stream-iterator-age',
+    );
     // THEN the missing GetRecords metric does not page for ever
     expect(alarm.treatMissingData).toBe('notBreaching');
   });
 
-  it('defines one breaker alarm per breaker, however many consumers share it', () => {
+  it('defines one set of breaker alarms per breaker, however many consumers share it', () => {
     const shared: PipelineConfig = {
       ...dev,
       consumers: dev.consumers.map((c) => ({ ...c, breakerName: 'shared' })),
     };
     const names = alarmDefinitions(shared, resourcesFor(shared)).map((d) => d.name);
-    expect(names.filter((n) => n.startsWith('dev-breaker-'))).toEqual(['dev-breaker-shared-open']);
+    expect(names.filter((n) => n.startsWith('event-pipeline-dev-breaker-'))).toEqual([
+      'event-pipeline-dev-breaker-shared-open',
+      'event-pipeline-dev-breaker-shared-store-unavailable',
+    ]);
   });
 
   it('leaves out the controller DLQ alarms when there is no controller DLQ', () => {
     const names = alarmDefinitions(dev, resourcesFor(dev, false)).map((d) => d.name);
-    expect(names).not.toContain('dev-controller-dlq-messages');
-    expect(names).toHaveLength(3 + 7 * 2 + 2 + 2);
+    expect(names).not.toContain('event-pipeline-dev-controller-dlq-messages');
+    expect(names).toHaveLength(3 + 10 * 2 + 2 * 2 + 2 + 1);
   });
 
   it('follows the thresholds of the local stage', () => {
     const local = loadConfig('local', context);
     const localDefinitions = alarmDefinitions(local, resourcesFor(local));
-    expect(byName(localDefinitions, 'local-stream-iterator-age')).toMatchObject({
+    expect(byName(localDefinitions, 'event-pipeline-local-stream-iterator-age')).toMatchObject({
       threshold: local.alarms.iteratorAgeMaxMillis,
       periodSeconds: local.alarms.periodSeconds,
     });
@@ -261,9 +370,9 @@ describe('pipelineCriticalDefinition', () => {
   const critical = pipelineCriticalDefinition(dev, resources);
   const definitions = alarmDefinitions(dev, resources);
 
-  it('is named <stage>-pipeline-critical and combines its members with anyOf', () => {
+  it('is named event-pipeline-<stage>-pipeline-critical and combines its members with anyOf', () => {
     expect(critical).toMatchObject({
-      name: 'dev-pipeline-critical',
+      name: 'event-pipeline-dev-pipeline-critical',
       rule: 'anyOf',
       runbookAnchor: RUNBOOK.pipelineCritical,
     });
@@ -273,13 +382,17 @@ describe('pipelineCriticalDefinition', () => {
   it('has as members the alarms that mean records are at risk, and only existing alarms', () => {
     expect([...critical.memberNames].sort()).toEqual(
       [
-        'dev-stream-iterator-age',
-        'dev-stream-write-throttled',
-        'dev-consumer-orders-iterator-age',
-        'dev-consumer-analytics-iterator-age',
-        'dev-consumer-orders-on-failure-dlq-messages',
-        'dev-consumer-analytics-on-failure-dlq-messages',
-        'dev-controller-dlq-messages',
+        'event-pipeline-dev-stream-iterator-age',
+        'event-pipeline-dev-stream-write-throttled',
+        'event-pipeline-dev-consumer-orders-iterator-age',
+        'event-pipeline-dev-consumer-analytics-iterator-age',
+        'event-pipeline-dev-consumer-orders-on-failure-dlq-messages',
+        'event-pipeline-dev-consumer-analytics-on-failure-dlq-messages',
+        'event-pipeline-dev-controller-dlq-messages',
+        'event-pipeline-dev-consumer-orders-paused-too-long',
+        'event-pipeline-dev-consumer-analytics-paused-too-long',
+        'event-pipeline-dev-consumer-orders-dropped-events',
+        'event-pipeline-dev-consumer-analytics-dropped-events',
       ].sort(),
     );
     const names = new Set(definitions.map((d) => d.name));
@@ -292,5 +405,17 @@ describe('the runbook', () => {
 
   it.each(Object.entries(RUNBOOK))('has an entry for %s', (_kind, anchor) => {
     expect(readme).toContain(`<a id="${anchor.slice(1)}"></a>`);
+  });
+});
+
+describe('the paused-too-long threshold', () => {
+  it('is derived from retention like the iterator-age threshold, and pages long before retention ends', () => {
+    for (const stage of ['dev', 'prod']) {
+      const config = loadConfig(stage, context);
+      expect(config.alarms.consumerPausedMaxSeconds * 1000).toBe(config.alarms.iteratorAgeMaxMillis);
+      expect(config.alarms.consumerPausedMaxSeconds * 1000).toBeLessThan(
+        (config.stream.retentionHours * 3_600_000) / 4,
+      );
+    }
   });
 });

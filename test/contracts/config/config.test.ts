@@ -180,13 +180,28 @@ describe('loadConfig rejects', () => {
     ],
     [
       'a bad email',
-      { ...VALID, alerting: { emails: ['oncall-at-example.com'] } },
-      'alerting.emails[0] = "oncall-at-example.com"; allowed an email address',
+      { ...VALID, alerting: { paging: { emails: ['oncall-at-example.com'] } } },
+      'alerting.paging.emails[0] = "oncall-at-example.com"; allowed an email address',
     ],
     [
       'a paging endpoint over plain http',
-      { ...VALID, alerting: { httpsEndpoints: ['http://pager.example.com'] } },
-      'alerting.httpsEndpoints[0] = "http://pager.example.com"; allowed an https:// URL',
+      { ...VALID, alerting: { paging: { httpsEndpoints: ['http://pager.example.com'] } } },
+      'alerting.paging.httpsEndpoints[0] = "http://pager.example.com"; allowed an https:// URL',
+    ],
+    [
+      'a non-paging endpoint over plain http',
+      { ...VALID, alerting: { nonPaging: { httpsEndpoints: ['http://chat.example.com'] } } },
+      'alerting.nonPaging.httpsEndpoints[0] = "http://chat.example.com"; allowed an https:// URL',
+    ],
+    [
+      'a paused-too-long threshold over a quarter of retention',
+      { ...VALID, stream: { retentionHours: 24 }, alarms: { consumerPausedMaxSeconds: 21_601 } },
+      'alarms.consumerPausedMaxSeconds = 21601; allowed an integer 1..21600 (at most a quarter of stream.retentionHours, so a paused consumer pages long before records expire)',
+    ],
+    [
+      'an unknown key of a topic',
+      { ...VALID, alerting: { paging: { sms: ['+15550100'] } as never } },
+      'alerting.paging.sms is not a known setting; allowed emails, httpsEndpoints',
     ],
     [
       'a failure-rate threshold over 1',

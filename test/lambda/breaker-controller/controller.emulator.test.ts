@@ -1,6 +1,12 @@
 import { LambdaClient, type EventSourceMappingConfiguration } from '@aws-sdk/client-lambda';
 import { createControllerHandler, MappingUpdateError } from '../../../lambda/breaker-controller';
-import { DynamoDbCircuitBreaker, readBreaker, type BreakerTable } from '../../../lambda/shared/breaker';
+import {
+  closeBreaker,
+  DynamoDbCircuitBreaker,
+  readBreaker,
+  resetBreaker,
+  type BreakerTable,
+} from '../../../lambda/shared/breaker';
 import type { ControllerSettings } from '../../../contracts';
 import { startLambdaApi, type ControllableMapping, type LocalLambdaApi } from '../../../local/lambda-api';
 import { breakerSettings } from '../../helpers/breaker-settings';
@@ -18,9 +24,11 @@ const settings = breakerSettings({ minimumCalls: 4, coolDownMillis: 30_000 });
 
 class Mapping implements ControllableMapping {
   enabled = true;
+  /** A state Lambda is still moving the mapping through (e.g. `Updating`); undefined when settled. */
+  transitional: string | undefined;
   constructor(readonly uuid: string) {}
   configuration(): EventSourceMappingConfiguration {
-    return { UUID: this.uuid, State: this.enabled ? 'Enabled' : 'Disabled' };
+    return { UUID: this.uuid, State: this.transitional ?? (this.enabled ? 'Enabled' : 'Disabled') };
   }
   setEnabled(enabled: boolean): void {
     this.enabled = enabled;
@@ -32,6 +40,7 @@ let api: LocalLambdaApi;
 let lambda: LambdaClient;
 let table: BreakerTable;
 const mappings = [new Mapping('uuid-orders-1'), new Mapping('uuid-orders-2')];
+const paymentsMapping = new Mapping('uuid-payments');
 const updates: [string, boolean][] = [];
 const controllerSettings: ControllerSettings = {
   stage: 'dev',
@@ -43,7 +52,10 @@ const controllerSettings: ControllerSettings = {
 
 beforeAll(async () => {
   dynalite = await startDynalite();
-  api = await startLambdaApi({ mappings, onEnabledChange: (uuid, enabled) => updates.push([uuid, enabled]) });
+  api = await startLambdaApi({
+    mappings: [...mappings, paymentsMapping],
+    onEnabledChange: (uuid, enabled) => updates.push([uuid, enabled]),
+  });
   lambda = new LambdaClient({
     endpoint: api.endpoint,
     region: 'us-east-1',
@@ -116,5 +128,90 @@ describe('breaker controller against dynalite and the local Lambda API', () => {
     expect(error).toBeInstanceOf(MappingUpdateError);
     expect((error as MappingUpdateError).failures.map((failure) => failure.uuid)).toEqual(['uuid-missing']);
     expect(mappings[0].enabled).toBe(true);
+  });
+});
+
+describe('breaker controller reconciles on every tick (dynalite and the local Lambda API)', () => {
+  const paymentsSettings: ControllerSettings = {
+    ...controllerSettings,
+    mappingsByBreaker: { payments: [paymentsMapping.uuid] },
+    consumerMappings: { payments: paymentsMapping.uuid },
+  };
+
+  /** Trips the payments breaker and lets the stream path disable its mapping, as in production. */
+  async function tripPayments(clock: FakeClock) {
+    const controller = createControllerHandler(paymentsSettings, { dynamodb: table.client, lambda, clock });
+    const consumer = new DynamoDbCircuitBreaker({ ...table, name: 'payments', settings, clock });
+    await resetBreaker(table, 'payments', { clock });
+    paymentsMapping.enabled = true;
+    paymentsMapping.transitional = undefined;
+    // Outcomes count under the breaker state the consumer saw when it was admitted, as in the handler.
+    const admission = await consumer.admit();
+    if (!admission.admitted) throw new Error('a reset breaker must admit');
+    for (let i = 0; i < 4; i++) await consumer.record(admission, 'failure');
+    await consumer.flush();
+    await controller(dynamoDbStreamEvent([breakerTransitionRecord('payments', 'CLOSED', 'OPEN', 1)]));
+    expect(paymentsMapping.enabled).toBe(false);
+    return { controller, consumer };
+  }
+
+  it('enables the mapping on the next tick when the HALF_OPEN record was lost', async () => {
+    // Prepare: after the cool-down a consumer moves the breaker to HALF_OPEN; that record never arrives
+    const clock = new FakeClock();
+    const { controller, consumer } = await tripPayments(clock);
+    clock.advance(settings.coolDownMillis);
+    await expect(consumer.admit()).resolves.toEqual({ admitted: true, probe: true });
+    await expect(readBreaker(table, 'payments')).resolves.toMatchObject({ state: 'HALF_OPEN' });
+    expect(paymentsMapping.enabled).toBe(false);
+
+    // Act: only the tick runs
+    const tick = await controller(scheduledEvent());
+
+    // Assess
+    expect(paymentsMapping.enabled).toBe(true);
+    expect(tick).toMatchObject({ kind: 'schedule', states: { payments: 'HALF_OPEN' } });
+    // A second tick finds nothing to fix
+    updates.length = 0;
+    await controller(scheduledEvent());
+    expect(updates).toEqual([]);
+  });
+
+  it('ends with the mapping following the breaker when a tick and a stream record race', async () => {
+    const clock = new FakeClock();
+    const { controller, consumer } = await tripPayments(clock);
+    clock.advance(settings.coolDownMillis);
+    await consumer.admit();
+    await consumer.record({ admitted: true, probe: true }, 'success');
+    await expect(readBreaker(table, 'payments')).resolves.toMatchObject({ state: 'CLOSED' });
+
+    // Act: the late OPEN record, the CLOSED record and a tick all at once
+    await Promise.all([
+      controller(dynamoDbStreamEvent([breakerTransitionRecord('payments', 'CLOSED', 'OPEN', 1)])),
+      controller(scheduledEvent()),
+      controller(dynamoDbStreamEvent([breakerTransitionRecord('payments', 'HALF_OPEN', 'CLOSED', 3)])),
+    ]);
+
+    // Assess
+    expect(paymentsMapping.enabled).toBe(true);
+  });
+
+  it('waits for a mapping in a transitional state, then switches it on the tick after', async () => {
+    const clock = new FakeClock();
+    await tripPayments(clock);
+    const controller = createControllerHandler(paymentsSettings, { dynamodb: table.client, lambda, clock });
+    await closeBreaker(table, 'payments', { clock });
+    paymentsMapping.transitional = 'Updating';
+
+    updates.length = 0;
+    const deferred = await controller(scheduledEvent());
+    expect(updates).toEqual([]);
+    expect(deferred).toMatchObject({
+      reconciled: [{ breaker: 'payments', mappings: [{ action: 'deferred' }] }],
+    });
+
+    paymentsMapping.transitional = undefined;
+    await controller(scheduledEvent());
+    expect(updates).toEqual([[paymentsMapping.uuid, true]]);
+    expect(paymentsMapping.enabled).toBe(true);
   });
 });

@@ -140,7 +140,11 @@ describe('breaker controller, DynamoDB stream', () => {
           breaker: 'orders',
           state: 'OPEN',
           enabled: false,
-          mappings: ORDERS_MAPPINGS.map((uuid) => ({ uuid, action: 'updated' })),
+          mappings: ORDERS_MAPPINGS.map((uuid) => ({
+            uuid,
+            action: 'updated',
+            observed: { state: 'Enabled', lastModifiedMillis: undefined },
+          })),
         },
       ],
     });
@@ -227,7 +231,7 @@ describe('breaker controller, DynamoDB stream', () => {
     expect(lambda).toHaveReceivedCommandWith(UpdateEventSourceMappingCommand, { Enabled: false });
   });
 
-  it('reads each breaker once per batch and switches each of its mappings once', async () => {
+  it('reads each breaker once per batch, once more to confirm what it applied, and switches each mapping once', async () => {
     currentState('orders', 'OPEN');
     currentState('analytics', 'CLOSED');
     mappingsAre('Enabled');
@@ -240,7 +244,7 @@ describe('breaker controller, DynamoDB stream', () => {
         breakerTransitionRecord('orders', 'OPEN', 'OPEN', 1),
       ]),
     );
-    expect(dynamodb).toHaveReceivedCommandTimes(GetItemCommand, 2);
+    expect(dynamodb).toHaveReceivedCommandTimes(GetItemCommand, 4);
     expect(lambda).toHaveReceivedCommandTimes(UpdateEventSourceMappingCommand, 3);
     expect(lambda).toHaveReceivedCommandWith(UpdateEventSourceMappingCommand, {
       UUID: 'uuid-analytics',
@@ -333,19 +337,25 @@ describe('breaker controller, DynamoDB stream', () => {
 });
 
 describe('breaker controller, scheduled tick', () => {
+  beforeEach(() => {
+    mappingsAre('Enabled');
+    currentState('orders', undefined);
+    currentState('analytics', undefined);
+  });
+
   it('moves an OPEN breaker whose cool-down has passed to HALF_OPEN with a conditional write', async () => {
     const { handler, clock } = setup();
+    const open = stored('orders', 'OPEN', { version: 4, openUntil: clock.now() });
+    dynamodb.on(ScanCommand).resolves({ Items: [open] });
     dynamodb
-      .on(ScanCommand)
-      .resolves({ Items: [stored('orders', 'OPEN', { version: 4, openUntil: clock.now() })] });
-    dynamodb
-      .on(GetItemCommand)
-      .resolves({ Item: stored('orders', 'OPEN', { version: 4, openUntil: clock.now() }) });
+      .on(GetItemCommand, { Key: { name: { S: 'orders' } } })
+      .resolvesOnce({ Item: open })
+      .resolves({ Item: stored('orders', 'HALF_OPEN', { version: 5 }) });
     dynamodb.on(UpdateItemCommand).resolves({ Attributes: stored('orders', 'HALF_OPEN', { version: 5 }) });
 
     const { result, lines } = await run(handler, scheduledEvent());
 
-    expect(result).toEqual({
+    expect(result).toMatchObject({
       kind: 'schedule',
       advanced: ['orders'],
       states: { orders: 'HALF_OPEN', analytics: 'CLOSED' },
@@ -361,6 +371,8 @@ describe('breaker controller, scheduled tick', () => {
   it('leaves an OPEN breaker whose cool-down has not passed, and reports it open', async () => {
     const { handler, clock } = setup();
     dynamodb.on(ScanCommand).resolves({ Items: [stored('orders', 'OPEN', { openUntil: clock.now() + 1 })] });
+    currentState('orders', 'OPEN');
+    mappingsAre('Disabled');
 
     const lines = await captureEmf(() => handler(scheduledEvent()));
 
@@ -379,7 +391,7 @@ describe('breaker controller, scheduled tick', () => {
     const { handler, clock } = setup();
     dynamodb.on(ScanCommand).resolves({ Items: [stored('orders', 'OPEN', { openUntil: clock.now() })] });
     dynamodb
-      .on(GetItemCommand)
+      .on(GetItemCommand, { Key: { name: { S: 'orders' } } })
       .resolvesOnce({ Item: stored('orders', 'OPEN', { openUntil: clock.now() }) })
       .resolves({ Item: stored('orders', 'HALF_OPEN', { version: 2 }) });
     dynamodb
@@ -399,6 +411,231 @@ describe('breaker controller, scheduled tick', () => {
     dynamodb.on(ScanCommand).rejects(new Error('Service unavailable'));
     const { handler } = setup();
     await expect(handler(scheduledEvent())).rejects.toThrow('breaker store Scan failed');
+  });
+});
+
+describe('breaker controller, scheduled tick reconciles every mapping (level-triggered)', () => {
+  beforeEach(() => {
+    dynamodb.on(ScanCommand).resolves({ Items: [] });
+    currentState('orders', undefined);
+    currentState('analytics', undefined);
+  });
+
+  it('enables the mappings of a HALF_OPEN breaker whose stream record was lost', async () => {
+    // Prepare: the breaker went HALF_OPEN but the controller never saw the record; the mappings are still disabled.
+    dynamodb.on(ScanCommand).resolves({ Items: [stored('orders', 'HALF_OPEN')] });
+    currentState('orders', 'HALF_OPEN');
+    mappingsAre('Disabled');
+    const { handler } = setup();
+    // Act
+    const { result } = await run(handler, scheduledEvent());
+    // Assess
+    for (const uuid of [...ORDERS_MAPPINGS, 'uuid-analytics']) {
+      expect(lambda).toHaveReceivedCommandWith(UpdateEventSourceMappingCommand, {
+        UUID: uuid,
+        Enabled: true,
+      });
+    }
+    expect(result).toMatchObject({
+      reconciled: [
+        { breaker: 'orders', state: 'HALF_OPEN', enabled: true },
+        { breaker: 'analytics', state: 'CLOSED', enabled: true },
+      ],
+    });
+  });
+
+  it('disables the mappings of an OPEN breaker that are still enabled', async () => {
+    currentState('orders', 'OPEN');
+    mappingsAre('Enabled');
+    const { handler } = setup();
+    await handler(scheduledEvent());
+    expect(lambda).toHaveReceivedCommandTimes(UpdateEventSourceMappingCommand, 2);
+    for (const uuid of ORDERS_MAPPINGS) {
+      expect(lambda).toHaveReceivedCommandWith(UpdateEventSourceMappingCommand, {
+        UUID: uuid,
+        Enabled: false,
+      });
+    }
+  });
+
+  it('writes nothing when every mapping already follows its breaker (idempotent)', async () => {
+    currentState('orders', 'OPEN');
+    lambda.on(GetEventSourceMappingCommand).resolves({ State: 'Enabled' });
+    lambda.on(GetEventSourceMappingCommand, { UUID: 'uuid-orders-1' }).resolves({ State: 'Disabled' });
+    lambda.on(GetEventSourceMappingCommand, { UUID: 'uuid-orders-2' }).resolves({ State: 'Disabling' });
+    const { handler } = setup();
+    await handler(scheduledEvent());
+    await handler(scheduledEvent());
+    expect(lambda).not.toHaveReceivedCommand(UpdateEventSourceMappingCommand);
+  });
+
+  it.each(['Updating', 'Creating', 'Enabling'])(
+    'leaves a mapping in the transitional state %s to a later tick instead of failing',
+    async (transitional) => {
+      currentState('orders', 'OPEN');
+      lambda.on(GetEventSourceMappingCommand).resolves({ State: transitional });
+      lambda.on(UpdateEventSourceMappingCommand).rejects(
+        new ResourceInUseException({
+          message: 'The operation cannot be performed at this time.',
+          $metadata: {},
+        }),
+      );
+      const { handler } = setup();
+
+      const { result } = await run(handler, scheduledEvent());
+
+      expect(lambda).not.toHaveReceivedCommandWith(UpdateEventSourceMappingCommand, { Enabled: false });
+      expect(result).toMatchObject({
+        reconciled: [
+          { breaker: 'orders', mappings: [{ action: 'deferred' }, { action: 'deferred' }] },
+          { breaker: 'analytics' },
+        ],
+      });
+
+      // The transition ends; the next tick applies the breaker's state.
+      lambda.reset();
+      mappingsAre('Enabled');
+      await handler(scheduledEvent());
+      for (const uuid of ORDERS_MAPPINGS) {
+        expect(lambda).toHaveReceivedCommandWith(UpdateEventSourceMappingCommand, {
+          UUID: uuid,
+          Enabled: false,
+        });
+      }
+    },
+  );
+
+  it('switches again when the breaker changed while its mappings were being switched (tick racing a record)', async () => {
+    // Prepare: the tick reads OPEN; before its re-read the breaker went HALF_OPEN and the stream path
+    // enabled the mappings; the tick's disable would otherwise win.
+    dynamodb
+      .on(GetItemCommand, { Key: { name: { S: 'orders' } } })
+      .resolvesOnce({ Item: stored('orders', 'OPEN') })
+      .resolves({ Item: stored('orders', 'HALF_OPEN', { version: 2 }) });
+    lambda
+      .on(GetEventSourceMappingCommand)
+      .resolvesOnce({ State: 'Enabled' })
+      .resolvesOnce({ State: 'Enabled' })
+      .resolves({ State: 'Disabled' });
+    lambda.on(GetEventSourceMappingCommand, { UUID: 'uuid-analytics' }).resolves({ State: 'Enabled' });
+    lambda.on(UpdateEventSourceMappingCommand).resolves({});
+    const { handler } = setup();
+
+    const { result } = await run(handler, scheduledEvent());
+
+    const writes = lambda
+      .commandCalls(UpdateEventSourceMappingCommand)
+      .map((call) => [call.args[0].input.UUID, call.args[0].input.Enabled]);
+    expect(writes).toEqual([
+      ['uuid-orders-1', false],
+      ['uuid-orders-2', false],
+      ['uuid-orders-1', true],
+      ['uuid-orders-2', true],
+    ]);
+    expect(result).toMatchObject({
+      reconciled: [{ breaker: 'orders', state: 'HALF_OPEN', enabled: true }, { breaker: 'analytics' }],
+    });
+  });
+
+  it('throws after trying every mapping when one cannot be switched, so the tick counts as an error', async () => {
+    currentState('orders', 'OPEN');
+    mappingsAre('Enabled');
+    lambda.on(UpdateEventSourceMappingCommand, { UUID: 'uuid-orders-1' }).rejects(new Error('Rate exceeded'));
+    const { handler } = setup();
+    await expect(handler(scheduledEvent())).rejects.toBeInstanceOf(MappingUpdateError);
+    expect(lambda).toHaveReceivedCommandWith(UpdateEventSourceMappingCommand, { UUID: 'uuid-orders-2' });
+  });
+});
+
+describe('breaker controller, ConsumerPausedSeconds', () => {
+  const PAUSED_SETTINGS: ControllerSettings = {
+    ...SETTINGS,
+    consumerMappings: { orders: 'uuid-orders-1', audit: 'uuid-orders-2', analytics: 'uuid-analytics' },
+  };
+
+  function pausedValues(lines: readonly EmfLine[]): Record<string, number> {
+    const values: Record<string, number> = {};
+    for (const line of lines) {
+      if (line.ConsumerPausedSeconds === undefined) continue;
+      expect(line._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['Stage', 'Consumer']]);
+      expect(line._aws.CloudWatchMetrics[0]?.Metrics).toEqual([
+        { Name: 'ConsumerPausedSeconds', Unit: 'Seconds' },
+      ]);
+      values[line.Consumer as string] = line.ConsumerPausedSeconds as number;
+    }
+    return values;
+  }
+
+  beforeEach(() => {
+    dynamodb.on(ScanCommand).resolves({ Items: [] });
+    currentState('analytics', undefined);
+  });
+
+  it('publishes every tick, for every consumer, how long its breaker has held it back', async () => {
+    const clock = new FakeClock();
+    const trips = 3;
+    const changedAt = clock.now() - 10_000;
+    const item = {
+      ...stored('orders', 'OPEN'),
+      trips: { N: String(trips) },
+      changedAt: { N: String(changedAt) },
+    };
+    dynamodb.on(GetItemCommand, { Key: { name: { S: 'orders' } } }).resolves({ Item: item });
+    mappingsAre('Disabled');
+    lambda.on(GetEventSourceMappingCommand, { UUID: 'uuid-analytics' }).resolves({ State: 'Enabled' });
+    const handler = createControllerHandler(PAUSED_SETTINGS, {
+      dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
+      lambda: new LambdaClient({ region: 'us-east-1' }),
+      metrics: new Metrics({ namespace: SETTINGS.metricsNamespace }),
+      clock,
+    });
+
+    const lines = await captureEmf(() => handler(scheduledEvent()));
+
+    // Trips 1 and 2 each stayed OPEN for at least their cool-down before trip 3 (10 s ago).
+    const { coolDownMillis, coolDownBackoffMultiplier } = SETTINGS.breaker;
+    const heldBackMillis = 10_000 + coolDownMillis + coolDownMillis * coolDownBackoffMultiplier;
+    expect(pausedValues(lines)).toEqual({
+      orders: heldBackMillis / 1000,
+      audit: heldBackMillis / 1000,
+      analytics: 0,
+    });
+  });
+
+  it('counts a mapping the tick could not enable yet from when it was disabled', async () => {
+    const clock = new FakeClock();
+    currentState('orders', 'CLOSED');
+    lambda.on(GetEventSourceMappingCommand).resolves({
+      State: 'Disabling',
+      LastModified: new Date(clock.now() - 42_000),
+    });
+    lambda.on(GetEventSourceMappingCommand, { UUID: 'uuid-analytics' }).resolves({ State: 'Enabled' });
+    const handler = createControllerHandler(PAUSED_SETTINGS, {
+      dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
+      lambda: new LambdaClient({ region: 'us-east-1' }),
+      metrics: new Metrics({ namespace: SETTINGS.metricsNamespace }),
+      clock,
+    });
+
+    const { pausedSeconds } = (await handler(scheduledEvent())) as { pausedSeconds: Record<string, number> };
+
+    expect(pausedSeconds).toEqual({ orders: 42, audit: 42, analytics: 0 });
+  });
+
+  it('publishes nothing when the tick cannot read the breakers, so the alarm sees missing data', async () => {
+    dynamodb.on(ScanCommand).rejects(new Error('Service unavailable'));
+    const handler = createControllerHandler(PAUSED_SETTINGS, {
+      dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
+      lambda: new LambdaClient({ region: 'us-east-1' }),
+      metrics: new Metrics({ namespace: SETTINGS.metricsNamespace }),
+    });
+    let lines: EmfLine[] = [];
+    await expect(
+      (async () => {
+        lines = await captureEmf(() => handler(scheduledEvent()));
+      })(),
+    ).rejects.toThrow();
+    expect(pausedValues(lines)).toEqual({});
   });
 });
 

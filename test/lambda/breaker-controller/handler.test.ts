@@ -1,4 +1,5 @@
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { GetEventSourceMappingCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import type { handler as ControllerHandler } from '../../../lambda/breaker-controller/handler';
@@ -9,10 +10,12 @@ import { scheduledEvent } from '../../helpers/scheduled-events';
 
 const HANDLER_MODULE = '../../../lambda/breaker-controller/handler';
 const dynamodb = mockClient(DynamoDBClient);
+const lambda = mockClient(LambdaClient);
 const ENVIRONMENT = controllerEnvironment({
   stage: 'dev',
   breakerTableName: 'dev-breakers',
   mappingsByBreaker: { orders: ['uuid-orders'] },
+  consumerMappings: { orders: 'uuid-orders' },
   breaker: breakerSettings(),
   metricsNamespace: 'ResilientEventPipeline',
 });
@@ -37,6 +40,8 @@ function loadHandler(env: Record<string, string>, isolated: boolean): typeof Con
 describe('breaker controller handler (the Lambda entry point)', () => {
   it('reads its settings from the environment and serves a scheduled tick', async () => {
     dynamodb.on(ScanCommand).resolves({ Items: [] });
+    dynamodb.on(GetItemCommand).resolves({});
+    lambda.on(GetEventSourceMappingCommand).resolves({ State: 'Enabled' });
     const handler = loadHandler(ENVIRONMENT, false);
 
     let result: unknown;
@@ -45,8 +50,16 @@ describe('breaker controller handler (the Lambda entry point)', () => {
     });
 
     expect(dynamodb).toHaveReceivedCommandWith(ScanCommand, { TableName: 'dev-breakers' });
-    expect(result).toEqual({ kind: 'schedule', advanced: [], states: { orders: 'CLOSED' } });
-    expect(lines).toEqual([expect.objectContaining({ BreakerOpen: 0, Breaker: 'orders', Stage: 'dev' })]);
+    expect(result).toMatchObject({
+      kind: 'schedule',
+      advanced: [],
+      states: { orders: 'CLOSED' },
+      pausedSeconds: { orders: 0 },
+    });
+    expect(lines).toEqual([
+      expect.objectContaining({ BreakerOpen: 0, Breaker: 'orders', Stage: 'dev' }),
+      expect.objectContaining({ ConsumerPausedSeconds: 0, Consumer: 'orders', Stage: 'dev' }),
+    ]);
     expect(lines[0]?._aws.CloudWatchMetrics[0]?.Namespace).toBe('ResilientEventPipeline');
   });
 

@@ -19,6 +19,7 @@ function definition(overrides: Partial<AlarmDefinition> = {}): AlarmDefinition {
     treatMissingData: 'notBreaching',
     description: 'test',
     runbookAnchor: '#runbook-iterator-age',
+    notifies: 'non-paging',
     ...overrides,
   };
 }
@@ -216,6 +217,7 @@ describe('AlarmEvaluator', () => {
       rule: 'anyOf' as const,
       description: 'test',
       runbookAnchor: '#runbook-pipeline-critical',
+      notifies: 'paging' as const,
     };
     const evaluator = new AlarmEvaluator(members, store, T0, [composite]);
 

@@ -39,6 +39,8 @@ describe('game day, end to end', () => {
       expect.objectContaining({ name: 'no-event-lost', held: true }),
       expect.objectContaining({ name: 'no-call-while-open', held: true }),
       expect.objectContaining({ name: 'on-call-hears-first', held: true }),
+      expect.objectContaining({ name: 'one-incident-few-pages', held: true }),
+      expect.objectContaining({ name: 'consumers-resumed', held: true }),
       expect.objectContaining({ name: 'order-per-key', held: true }),
     ]);
     expect(report.invariantsHeld).toBe(true);
@@ -60,14 +62,26 @@ describe('game day, end to end', () => {
       'invariantsHeld',
       'durationMillis',
       'consumers',
+      'pages',
+      'lostControllerRecords',
+      'controllerErrors',
     ]) {
       expect(report).toHaveProperty(key);
     }
     expect(Object.keys(report.consumers as object).sort()).toEqual(['analytics', 'orders']);
-    const alarms = report.alarms as { name: unknown; firstAlarmAtMillis: unknown; okAtMillis: unknown }[];
+    const alarms = report.alarms as {
+      name: unknown;
+      topic: unknown;
+      firstAlarmAtMillis: unknown;
+      okAtMillis: unknown;
+    }[];
     expect(alarms.length).toBeGreaterThan(0);
     for (const alarm of alarms) {
       expect(typeof alarm.name).toBe('string');
+      // Each alarm notifies exactly one topic; only the composite pages.
+      expect(alarm.topic).toBe(
+        alarm.name === 'event-pipeline-local-pipeline-critical' ? 'paging' : 'non-paging',
+      );
       expect(alarm.firstAlarmAtMillis === null || typeof alarm.firstAlarmAtMillis === 'number').toBe(true);
       expect(alarm.okAtMillis === null || typeof alarm.okAtMillis === 'number').toBe(true);
     }

@@ -38,7 +38,11 @@ const HELD: InvariantResult[] = [
 ];
 
 function report(invariants = HELD) {
-  return buildReport({
+  return buildReport(reportInput(invariants));
+}
+
+function reportInput(invariants = HELD): Parameters<typeof buildReport>[0] {
+  return {
     seed: 5,
     options: {},
     startedAtMillis: T0,
@@ -85,10 +89,43 @@ function report(invariants = HELD) {
     ],
     invariants,
     phases: [{ name: 'steady', startMillis: 0, endMillis: 10_000 }],
-  });
+  };
 }
 
 describe('buildReport', () => {
+  it('lists the pages: the paging topic\u2019s ALARM notifications, with which alarm and when', () => {
+    const composite = {
+      name: 'event-pipeline-local-pipeline-critical',
+      memberNames: [],
+      rule: 'anyOf' as const,
+      description: 'test',
+      runbookAnchor: '#runbook-pipeline-critical',
+      notifies: 'paging' as const,
+    };
+    const r = buildReport({
+      ...reportInput(),
+      alarms: [
+        {
+          name: composite.name,
+          composite,
+          state: 'OK',
+          transitions: [
+            { from: 'INSUFFICIENT_DATA', to: 'ALARM', atMillis: T0 + 30_000 },
+            { from: 'ALARM', to: 'OK', atMillis: T0 + 50_000 },
+          ],
+          firstAlarmAtMillis: T0 + 30_000,
+          okAtMillis: T0 + 50_000,
+        },
+      ],
+    });
+    expect(r.pages).toEqual([{ name: composite.name, atMillis: 30_000 }]);
+    expect(r.alarms[0]).toMatchObject({ topic: 'paging', alarmCount: 1 });
+    expect(formatReport(r)).toContain('pages (paging topic, ALARM) for this one incident: 1 (30.0s)');
+    expect(formatReport(r)).toMatch(
+      /paging topic:\n\s+event-pipeline-local-pipeline-critical: ALARM at 30.0s/,
+    );
+  });
+
   it('sums the consumers, keeps the maximum iterator age and times everything from the start of the run', () => {
     const r = report();
     expect(r).toMatchObject({
@@ -103,6 +140,8 @@ describe('buildReport', () => {
     });
     expect(r.alarms[0]).toEqual({
       name: 'local-breaker-orders-open',
+      topic: 'non-paging',
+      alarmCount: 0,
       firstAlarmAtMillis: 20_000,
       okAtMillis: 40_000,
       finalState: 'OK',

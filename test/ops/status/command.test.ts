@@ -144,7 +144,7 @@ test('asks CloudWatch for alarms with the stage prefix and for the iterator ages
   await status(aws);
 
   expect(aws.cloudwatchMock.commandCalls(DescribeAlarmsCommand)[0].args[0].input).toMatchObject({
-    AlarmNamePrefix: 'dev-',
+    AlarmNamePrefix: 'event-pipeline-dev-',
     StateValue: 'ALARM',
   });
   const metrics = aws.cloudwatchMock.commandCalls(GetMetricDataCommand)[0].args[0].input;
@@ -175,7 +175,11 @@ test('an incident: alarm firing, DLQ filling with its redrive deadline, breaker 
   // GIVEN the orders consumer is 3 hours behind and its on-failure DLQ holds messages 2 hours old
   const aws = givenAws({
     alarms: [
-      { name: 'dev-consumer-orders-iterator-age', reason: 'Threshold Crossed: 2 datapoints', minutesAgo: 12 },
+      {
+        name: 'event-pipeline-dev-consumer-orders-iterator-age',
+        reason: 'Threshold Crossed: 2 datapoints',
+        minutesAgo: 12,
+      },
     ],
     datapoints: {
       'IteratorAge/event-pipeline-dev-consumer-orders': [3 * 60 * MINUTE, 60 * MINUTE],
