@@ -1,3 +1,5 @@
+import type { DownstreamAuthConfig } from './config';
+
 /**
  * The contract between the CDK app (which sets these environment variables from lib/config.ts) and
  * the handlers (which read them). Both sides use this module, so a name cannot drift.
@@ -13,6 +15,7 @@ export interface BreakerSettings {
   readonly probeLeaseMillis: number;
   readonly cacheTtlMillis: number;
   readonly onStoreFailure: 'local-breaker' | 'fail-fast';
+  readonly rejectionStormThreshold: number;
 }
 
 export interface ConsumerSettings {
@@ -27,6 +30,9 @@ export interface ConsumerSettings {
   readonly maxConcurrentKeys: number;
   readonly maxEventBytes: number;
   readonly metricsNamespace: string;
+  /** Downstream statuses that are the endpoint's fault: retried, breaker failures. */
+  readonly endpointErrorStatuses: readonly number[];
+  readonly downstreamAuth: DownstreamAuthConfig;
 }
 
 export interface ControllerSettings {
@@ -51,6 +57,8 @@ export const ENV = {
   maxEventBytes: 'MAX_EVENT_BYTES',
   mappingsByBreaker: 'BREAKER_MAPPINGS',
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+  endpointErrorStatuses: 'ENDPOINT_ERROR_STATUSES',
+  downstreamAuth: 'DOWNSTREAM_AUTH',
 } as const;
 
 /** Settings missing or malformed in the function's environment: a deployment bug, reported by name. */
@@ -113,6 +121,8 @@ export function readConsumerSettings(env: Env = process.env): ConsumerSettings {
     maxConcurrentKeys: read.positiveInt(ENV.maxConcurrentKeys),
     maxEventBytes: read.positiveInt(ENV.maxEventBytes),
     metricsNamespace: read.string(ENV.metricsNamespace),
+    endpointErrorStatuses: read.json<number[]>(ENV.endpointErrorStatuses),
+    downstreamAuth: read.json<DownstreamAuthConfig>(ENV.downstreamAuth),
   });
 }
 
@@ -142,6 +152,8 @@ export function consumerEnvironment(settings: ConsumerSettings): Record<string, 
     [ENV.maxConcurrentKeys]: String(settings.maxConcurrentKeys),
     [ENV.maxEventBytes]: String(settings.maxEventBytes),
     [ENV.metricsNamespace]: settings.metricsNamespace,
+    [ENV.endpointErrorStatuses]: JSON.stringify(settings.endpointErrorStatuses),
+    [ENV.downstreamAuth]: JSON.stringify(settings.downstreamAuth),
   };
 }
 

@@ -7,8 +7,16 @@ import type {
   KinesisStreamEvent,
   KinesisStreamRecord,
 } from 'aws-lambda';
-import { CircuitOpenError, RetryableRecordError, shardIdOf, type CircuitBreaker, type Log } from '../shared';
+import {
+  CircuitOpenError,
+  RejectionStormError,
+  RetryableRecordError,
+  shardIdOf,
+  type CircuitBreaker,
+  type Log,
+} from '../shared';
 import { monotonicClock, type Clock } from '../../contracts';
+import type { DownstreamAuthorizer } from './downstream-auth';
 import { DownstreamClient, type Fetch } from './downstream-client';
 import { processInKeyOrder, type RecordFailure } from './ordered-batch';
 import { PoisonQueue } from './poison-queue';
@@ -27,6 +35,8 @@ export interface ConsumerDependencies {
   readonly fetch?: Fetch;
   /** Measures downstream latency. @default - a monotonic clock */
   readonly clock?: Clock;
+  /** Adds `settings.downstreamAuth`'s credential to each call. @default - none */
+  readonly authorizer?: DownstreamAuthorizer;
 }
 
 export type ConsumerHandler = (
@@ -79,6 +89,8 @@ export function createConsumerHandler(
       timeoutMillis: settings.downstreamTimeoutMillis,
       fetch: deps.fetch ?? globalThis.fetch,
       clock: deps.clock ?? monotonicClock,
+      endpointErrorStatuses: settings.endpointErrorStatuses,
+      authorizer: deps.authorizer,
     }),
     onDownstreamLatency: (millis) =>
       metrics.addMetric(METRIC.downstreamLatency, MetricUnit.Milliseconds, millis),
@@ -146,6 +158,12 @@ function logFailure(logger: Log, { record, error }: RecordFailure<BatchItem>): v
   const where = { sequenceNumber: record.sequenceNumber, partitionKey: record.partitionKey };
   if (error instanceof CircuitOpenError) {
     logger.warn('breaker not admitting calls; batch stopped', { ...where, breaker: error.breakerName });
+  } else if (error instanceof RejectionStormError) {
+    logger.warn('rejection storm: rejected record kept in the stream, not parked; batch stopped', {
+      ...where,
+      breaker: error.breakerName,
+      rejection: error.rejection,
+    });
   } else if (error instanceof RetryableRecordError) {
     logger.warn('retryable failure; batch stopped', { ...where, error: error.message });
   } else {

@@ -1,5 +1,6 @@
 import { readConsumerSettings } from '../../contracts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { buildConsumer } from './wiring';
@@ -13,6 +14,7 @@ import { buildConsumer } from './wiring';
 const { consume, logger } = buildConsumer(readConsumerSettings(process.env), {
   dynamodb: new DynamoDBClient({}),
   sqs: new SQSClient({}),
+  secretsManager: () => new SecretsManagerClient({}),
 });
 
 export async function handler(

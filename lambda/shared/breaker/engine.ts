@@ -3,6 +3,7 @@ import type { BreakerSettings } from '../../../contracts';
 import type { Clock } from '../../../contracts';
 import type { BreakerItem } from './item';
 import { notifySafely, transitionEvent, type BreakerObserver, type TransitionScope } from './observer';
+import { RecentOutcomes, stormHolds, stormTripDue, tripForStorm } from './rejection-storm';
 import type { BreakerStore } from './store';
 import {
   leaseFree,
@@ -51,10 +52,18 @@ export class BreakerEngine {
   /** Survives the cache being dropped after a lost write, so a local breaker starts from the latest state. */
   private lastKnown: BreakerItem | undefined;
   private reading: Promise<BreakerItem | undefined> | undefined;
-  private pending = { successes: 0, failures: 0 };
+  private pending = { successes: 0, failures: 0, rejections: 0 };
   private probe: { readonly leaseId: string; readonly item: BreakerItem } | undefined;
+  private readonly recent: RecentOutcomes;
 
-  constructor(private readonly options: BreakerEngineOptions) {}
+  constructor(private readonly options: BreakerEngineOptions) {
+    this.recent = new RecentOutcomes(options.settings);
+  }
+
+  /** See {@link CircuitBreaker.inRejectionStorm}: from the item last seen and this instance's calls. */
+  inRejectionStorm(): boolean {
+    return stormHolds(this.lastKnown) || this.recent.suspectsStorm();
+  }
 
   /** The item as last read or written, for seeding a local breaker. */
   lastSeen(): BreakerItem | undefined {
@@ -78,6 +87,7 @@ export class BreakerEngine {
     const item = await this.options.store.get(this.options.name);
     this.cached = { item, readAt: this.options.clock.now() };
     this.lastKnown = item;
+    this.recent.observe(item);
     return item;
   }
 
@@ -121,18 +131,21 @@ export class BreakerEngine {
    * the transition it decides (CLOSED on success, OPEN with a longer cool-down on failure).
    */
   async record(admission: Admission & { admitted: true }, outcome: CallOutcome): Promise<void> {
+    this.recent.add(outcome);
     if (!admission.probe) {
-      this.pending[outcome === 'success' ? 'successes' : 'failures'] += 1;
+      this.pending[outcome === 'failure' ? 'failures' : 'successes'] += 1;
+      if (outcome === 'rejection') this.pending.rejections += 1;
       return;
     }
     const probe = this.probe;
     this.probe = undefined;
     if (probe === undefined) return; // the lease was taken by an earlier engine (local breaker ended)
     const now = this.options.clock.now();
-    const write =
-      outcome === 'success'
-        ? probeSucceeded(probe.item, probe.leaseId, now)
-        : probeFailed(probe.item, probe.leaseId, now, this.options.settings);
+    // During a rejection storm a rejected probe says the storm goes on.
+    const succeeded = outcome === 'success' || (outcome === 'rejection' && !stormHolds(probe.item));
+    const write = succeeded
+      ? probeSucceeded(probe.item, probe.leaseId, now)
+      : probeFailed(probe.item, probe.leaseId, now, this.options.settings);
     const after = await this.write(write, now);
     // A lost condition means the lease expired and another consumer probed: its outcome decides.
     if (after !== undefined) this.announce(probe.item, after, now);
@@ -153,7 +166,7 @@ export class BreakerEngine {
     const counts = this.pending;
     if (counts.successes + counts.failures === 0) return;
     if (counts.failures === 0 && this.cacheFresh(this.options.clock.now())) return;
-    this.pending = { successes: 0, failures: 0 };
+    this.pending = { successes: 0, failures: 0, rejections: 0 };
     try {
       for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
         const now = this.options.clock.now();
@@ -173,14 +186,21 @@ export class BreakerEngine {
   }
 
   private async tripIfDue(item: BreakerItem, now: number): Promise<void> {
-    if (!shouldTrip(item, this.options.settings, now)) return;
-    const after = await this.write(trip(item, now, this.options.settings), now);
+    const { settings } = this.options;
+    const planned = shouldTrip(item, settings, now)
+      ? trip(item, now, settings)
+      : stormTripDue(item, settings, now)
+        ? tripForStorm(item, now, settings)
+        : undefined;
+    if (planned === undefined) return;
+    const after = await this.write(planned, now);
     if (after !== undefined) this.announce(item, after, now);
   }
 
-  private restore(counts: { successes: number; failures: number }): void {
+  private restore(counts: { successes: number; failures: number; rejections: number }): void {
     this.pending.successes += counts.successes;
     this.pending.failures += counts.failures;
+    this.pending.rejections += counts.rejections;
   }
 
   private cacheFresh(now: number): boolean {
@@ -212,6 +232,7 @@ export class BreakerEngine {
     const after = await this.options.store.update(this.options.name, planned.update, planned.condition);
     this.cached = after === undefined ? undefined : { item: after, readAt: now };
     if (after !== undefined) this.lastKnown = after;
+    this.recent.observe(after);
     return after;
   }
 

@@ -31,6 +31,8 @@ const SETTINGS: ConsumerSettings = {
   maxConcurrentKeys: 4,
   maxEventBytes: 4_096,
   metricsNamespace: 'Pipeline',
+  endpointErrorStatuses: [401, 403, 404, 405, 407],
+  downstreamAuth: { type: 'none' },
 };
 
 /** A fake downstream: answers per eventId (200 unless told), records the order of calls. */
@@ -205,7 +207,7 @@ describe('createConsumerHandler', () => {
       expect(JSON.parse(body)).not.toHaveProperty('data');
     });
 
-    test('a 4xx from the downstream poisons the record and counts as a breaker success', async () => {
+    test('a 4xx from the downstream poisons the record and counts as a breaker rejection', async () => {
       const event = pipelineEvent();
       downstream.statusFor.set(event.eventId, 422);
 
@@ -216,7 +218,7 @@ describe('createConsumerHandler', () => {
         reason: string;
       };
       expect(body.reason).toBe('downstream rejected the event with HTTP 422');
-      expect(breaker.outcomes()).toEqual(['record:success']);
+      expect(breaker.outcomes()).toEqual(['record:rejection']);
     });
 
     test('when SQS refuses the poison message the record is retried, not acknowledged', async () => {
