@@ -42,11 +42,14 @@ export const STAGE_NAME_PATTERN = /^[a-z][a-z0-9-]{0,7}$/;
 export const SECRET_ARN_PATTERN =
   /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
 export const KMS_KEY_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
-/** The resource a SigV4-signed call invokes, per signing service (what the IAM policy names). */
+/**
+ * The resource a SigV4-signed call invokes, per signing service: exactly what the IAM policy names, so
+ * no wildcard is accepted (an API Gateway route is `api-id/stage/METHOD/path`).
+ */
 export const SIGV4_RESOURCE_ARN_PATTERNS = {
-  'execute-api': /^arn:aws[a-z-]*:execute-api:[a-z0-9-]+:\d{12}:[A-Za-z0-9]+\/\S+$/,
+  'execute-api': /^arn:aws[a-z-]*:execute-api:[a-z0-9-]+:\d{12}:[A-Za-z0-9]+\/[^*\s]+$/,
   lambda: /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9$_-]+)?$/,
-  'vpc-lattice-svcs': /^arn:aws[a-z-]*:vpc-lattice:[a-z0-9-]+:\d{12}:service\/svc-[a-z0-9]+(\/\S*)?$/,
+  'vpc-lattice-svcs': /^arn:aws[a-z-]*:vpc-lattice:[a-z0-9-]+:\d{12}:service\/svc-[a-z0-9]+$/,
 } as const;
 
 export type Limit = { readonly min: number; readonly max: number };

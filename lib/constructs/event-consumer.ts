@@ -11,6 +11,7 @@ import { consumerEnvironment } from '../../contracts';
 import type { ConsumerSettings } from '../../contracts';
 import type { ConsumerResourceNames } from '../../contracts';
 import { DeadLetterQueue, acknowledgeQueueKeyGrant } from './dead-letter-queue';
+import { grantDownstreamAuth } from './downstream-auth-grant';
 import { PipelineFunction } from './pipeline-function';
 import type { PowertoolsLogLevel } from './pipeline-function';
 
@@ -105,6 +106,7 @@ export class EventConsumer extends Construct {
     this.poisonQueue.grantSendMessages(this.handler.role);
     acknowledgeQueueKeyGrant(this.handler.role);
     props.breakerTable.grant(this.handler.role, ...CONSUMER_BREAKER_TABLE_ACTIONS);
+    grantDownstreamAuth(this.handler.role, settings.downstreamAuth);
 
     const options: sources.KinesisEventSourceProps = {
       startingPosition: lambda.StartingPosition.TRIM_HORIZON,
