@@ -70,15 +70,19 @@ export function recordOutcomes(
   nowMillis: number,
   settings: BreakerSettings,
 ): PlannedWrite {
+  // Rejections are written only where some were counted, so writes without any stay as they were.
+  const rejections = counts.rejections ?? 0;
   if (item === undefined) {
-    return create(nowMillis, { successes: counts.successes, failures: counts.failures });
+    return create(nowMillis, {
+      successes: counts.successes,
+      failures: counts.failures,
+      ...(rejections > 0 && { rejections }),
+    });
   }
   const sameWindow = condition.all(
     condition.itemExists(true),
     condition.equals('windowStart', item.windowStart),
   );
-  // Rejections are written only where some were counted, so writes without any stay as they were.
-  const rejections = counts.rejections ?? 0;
   if (!windowExpired(item, nowMillis, settings)) {
     return {
       update: {
