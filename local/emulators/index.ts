@@ -16,3 +16,4 @@ export {
   type LocalQueue,
 } from './pipeline-resources';
 export { closeServer, listenOnLoopback, loopbackUrl, LOOPBACK_HOST } from './loopback-server';
+export { startSecretsManagerStandIn, type SecretsManagerStandIn } from './secrets-manager-stand-in';
