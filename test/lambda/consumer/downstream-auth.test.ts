@@ -154,7 +154,7 @@ describe('downstream authorizers', () => {
     const sigv4 = (service: 'lambda' | 'execute-api' | 'vpc-lattice-svcs', resourceArn: string) =>
       createDownstreamAuthorizer(
         { type: 'sigv4', service, resourceArn },
-        { credentials: async () => CREDENTIALS },
+        { credentials: () => Promise.resolve(CREDENTIALS) },
       )!;
 
     test('signs for the service and the resource ARN region, and the signature verifies', async () => {

@@ -56,12 +56,20 @@ function statementsOf(template: Template, consumer: string): Statement[] {
   const fnId = logicalIdOf(template, 'AWS::Lambda::Function', {
     FunctionName: names.consumer(consumer).functionName,
   });
-  const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any -- CloudFormation JSON
-  const roleId = (resources[fnId].Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+  interface CfnResource {
+    readonly Type: string;
+    readonly Properties: {
+      readonly Role?: { readonly 'Fn::GetAtt': string[] };
+      readonly Roles?: { readonly Ref: string }[];
+      readonly PolicyDocument?: { readonly Statement: Statement[] };
+    };
+  }
+  const resources = template.toJSON().Resources as Record<string, CfnResource>;
+  const roleId = resources[fnId].Properties.Role!['Fn::GetAtt'][0];
   return Object.values(resources)
     .filter((r) => r.Type === 'AWS::IAM::Policy')
-    .filter((r) => (r.Properties.Roles as { Ref: string }[]).some((ref) => ref.Ref === roleId))
-    .flatMap((r) => r.Properties.PolicyDocument.Statement as Statement[]);
+    .filter((r) => (r.Properties.Roles ?? []).some((ref) => ref.Ref === roleId))
+    .flatMap((r) => r.Properties.PolicyDocument!.Statement);
 }
 
 const actionsOf = (statement: Statement): string[] =>
