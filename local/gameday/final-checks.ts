@@ -13,7 +13,7 @@ import type { PageExpectation } from './invariants';
 import type { Ledger } from './ledger';
 import { describeUnheard } from './report';
 import type { ConsumerReport, InvariantResult } from './report';
-import type { Scenario } from './scenario';
+import type { Scenario, Window } from './scenario';
 
 /** What the run observed, for the checks. */
 export interface RunRecord {
@@ -30,6 +30,9 @@ export interface RunRecord {
   /** Alarm period, for the paging deadline. */
   readonly alarmPeriodMillis: number;
   readonly stage: string;
+  /** The breakers' minimumCalls and the stream's shards, for the rejection storm's poison bound. */
+  readonly breakerMinimumCalls: number;
+  readonly shardCount: number;
 }
 
 const LISTED_IDS = 10;
@@ -52,8 +55,14 @@ export function consumerReports(run: RunRecord): Record<string, ConsumerReport> 
         rig.downstream.log.calls.length,
         rig.admissions.admissions.length,
       );
+      const storm = run.scenario.rejectStorm;
       const report: ConsumerReport = {
         breaker: rig.config.breakerName,
+        poisonedDuringStorm:
+          storm === undefined
+            ? 0
+            : inStream.filter((e) => !e.event.poison && poisoned.has(e.event.eventId)).length,
+        stormPoisonBound: storm === undefined ? 0 : stormPoisonBound(run, rig),
         sent: inStream.length,
         delivered: rig.downstream.log.delivered,
         duplicates: rig.downstream.log.duplicates,
@@ -92,7 +101,7 @@ export function pageExpectations(
 ): PageExpectation[] {
   const expectations: PageExpectation[] = [];
   const alarm = (component: string, suffix: string): string => `${run.stage}-${component}-${suffix}`;
-  const { outage } = run.scenario;
+  const outage = disruptionOf(run.scenario);
   for (const rig of run.rigs) {
     const name = rig.config.name;
     const opened = run.history.openIntervals(rig.config.breakerName);
@@ -126,6 +135,29 @@ export function pageExpectations(
   return expectations;
 }
 
+/** The downstream's bad time: the rejection storm and the outage after it, whichever are configured. */
+function disruptionOf(scenario: Scenario): Window | undefined {
+  const windows = [scenario.rejectStorm, scenario.outage].filter((w): w is Window => w !== undefined);
+  if (windows.length === 0) return undefined;
+  return {
+    startMillis: Math.min(...windows.map((w) => w.startMillis)),
+    endMillis: Math.max(...windows.map((w) => w.endMillis)),
+  };
+}
+
+/**
+ * How many good events a consumer may park during a rejection storm: each breaker instance parks
+ * until its own last minimumCalls calls look like a storm, plus the calls already in flight then
+ * (every lane's concurrent keys). The game day runs one breaker instance per consumer.
+ */
+export function stormPoisonBound(
+  run: Pick<RunRecord, 'breakerMinimumCalls' | 'shardCount'>,
+  rig: Pick<ConsumerRig, 'config'>,
+): number {
+  const lanes = run.shardCount * rig.config.parallelizationFactor;
+  return run.breakerMinimumCalls + lanes * rig.config.maxConcurrentKeys;
+}
+
 export function checkInvariants(
   run: RunRecord,
   consumers: Readonly<Record<string, ConsumerReport>>,
@@ -137,7 +169,27 @@ export function checkInvariants(
   const disorder = all.filter(([, c]) => c.orderViolations.length > 0);
   const expectations = pageExpectations(run, endedAtMillis, (name) => run.poisonDlq.get(name)?.size ?? 0);
   const unheard = unheardPages(expectations, run.alarms);
+  const stormy = all.filter(([, c]) => c.poisonedDuringStorm > c.stormPoisonBound);
+  const stormCheck: InvariantResult[] =
+    run.scenario.rejectStorm === undefined
+      ? []
+      : [
+          {
+            name: 'rejection-storm-not-poisoned',
+            held: stormy.length === 0,
+            detail:
+              stormy.length === 0
+                ? `good events parked as poison during the storm: ${all.map(([name, c]) => `${name} ${c.poisonedDuringStorm} (at most ${c.stormPoisonBound})`).join(', ')}; the rest waited in the stream`
+                : stormy
+                    .map(
+                      ([name, c]) =>
+                        `${name} parked ${c.poisonedDuringStorm} good events, more than ${c.stormPoisonBound}`,
+                    )
+                    .join('; '),
+          },
+        ];
   return [
+    ...stormCheck,
     {
       name: 'no-event-lost',
       held: lost.length === 0,

@@ -251,6 +251,8 @@ async function settle(run: Run): Promise<void> {
     history,
     alarmPeriodMillis: periodMillis,
     stage: config.stage,
+    breakerMinimumCalls: config.breaker.minimumCalls,
+    shardCount: run.pipeline.resources.shardCount,
   };
   const parkedCount = (name: string): number => rigs.find((r) => r.config.name === name)?.parked.size ?? 0;
   await waitFor(() => {
@@ -289,6 +291,8 @@ async function judge(run: Run, redriven: Map<string, Set<string>>): Promise<Game
     redriven,
     alarmPeriodMillis: config.alarms.periodSeconds * MILLIS_PER_SECOND,
     stage: config.stage,
+    breakerMinimumCalls: config.breaker.minimumCalls,
+    shardCount: run.pipeline.resources.shardCount,
   };
   const consumers = consumerReports(record);
   return buildReport({
