@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { resourceNamesFor, type StageOverrides } from '../../../contracts';
 import { logicalIdOf, synthesizeStage, type SynthesizedStage } from '../../helpers/synthesize';
@@ -143,5 +145,14 @@ describe('downstreamAuth IAM', () => {
     ).Properties.Environment.Variables;
     expect(JSON.parse(env.DOWNSTREAM_AUTH)).toEqual({ type: 'bearer', secretArn: SECRET_ARN });
     expect(JSON.parse(env.ENDPOINT_ERROR_STATUSES)).toEqual([401, 403, 404, 405, 407]);
+  });
+
+  test('the snapshots hold the local secret by ARN, and no token (the stand-in makes one per run)', () => {
+    const snapshots = readFileSync(
+      join(__dirname, '..', '__snapshots__', 'pipeline-stack.synth.test.ts.snap'),
+      'utf8',
+    );
+    expect(snapshots).toContain('secret:local/orders-downstream-token-AbCdEf');
+    expect(snapshots).not.toMatch(/Bearer |SecretString|local-[0-9a-f]{8}-[0-9a-f]{4}-/);
   });
 });
