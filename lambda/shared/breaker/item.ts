@@ -107,6 +107,8 @@ export function freshAttributes(nowMillis: number): Omit<BreakerItem, 'name'> {
     windowStart: nowMillis,
     successes: 0,
     failures: 0,
+    rejections: 0,
+    stormSince: 0,
     trips: 0,
     openUntil: 0,
     reason: 'created',

@@ -9,6 +9,7 @@ import {
   stormHolds,
   stormTripDue,
 } from '../../../../lambda/shared/breaker/rejection-storm';
+import { reset } from '../../../../lambda/shared/breaker/transitions';
 import type { CallOutcome } from '../../../../lambda/shared/breaker/types';
 import { breakerSettings } from '../../../helpers/breaker-settings';
 import { FakeClock } from '../../../helpers/fake-clock';
@@ -228,5 +229,23 @@ describe('BreakerEngine with the rejection storm guard', () => {
 
     await expect(store.get('orders')).resolves.toMatchObject({ state: 'CLOSED', reason: 'probe-succeeded' });
     expect(engine.inRejectionStorm()).toBe(false);
+  });
+});
+
+describe('operator transitions end a storm', () => {
+  test('reset clears the rejections and stormSince, so a later failure-rate trip is not a storm', async () => {
+    const { engine, store, clock } = setup();
+    await record(engine, 'rejection', 10);
+    await engine.flush();
+    const stormy = (await store.get('orders'))!;
+
+    const planned = reset(stormy, clock.now());
+    await store.update('orders', planned.update, planned.condition);
+
+    await expect(store.get('orders')).resolves.toMatchObject({
+      state: 'CLOSED',
+      rejections: 0,
+      stormSince: 0,
+    });
   });
 });
