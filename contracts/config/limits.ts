@@ -38,7 +38,11 @@ export const CONSUMER_NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
 /** Stage names go into resource names; eight characters keep the longest function name within 64. */
 export const STAGE_NAME_PATTERN = /^[a-z][a-z0-9-]{0,7}$/;
 
-/** A complete Secrets Manager secret ARN: the name ends with a dash and six random characters. */
+/**
+ * A complete Secrets Manager secret ARN: the name ends with a dash and the six random characters
+ * Secrets Manager appends, so the IAM grant names that secret and no later one of the same name
+ * (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetSecretValue.html, SecretId).
+ */
 export const SECRET_ARN_PATTERN =
   /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
 export const KMS_KEY_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
