@@ -1,4 +1,4 @@
-import type { BreakerConfig } from './config';
+import type { BreakerConfig, DownstreamAuthConfig } from './config';
 /**
  * The contract between the CDK app (which sets these environment variables from lib/config.ts) and
  * the handlers (which read them). Both sides use this module, so a name cannot drift.
@@ -19,6 +19,9 @@ export interface ConsumerSettings {
   readonly maxConcurrentKeys: number;
   readonly maxEventBytes: number;
   readonly metricsNamespace: string;
+  /** Downstream statuses that are the endpoint's fault: retried, breaker failures. */
+  readonly endpointErrorStatuses: readonly number[];
+  readonly downstreamAuth: DownstreamAuthConfig;
 }
 
 export interface ControllerSettings {
@@ -49,6 +52,8 @@ export const ENV = {
   mappingsByBreaker: 'BREAKER_MAPPINGS',
   consumerMappings: 'CONSUMER_MAPPINGS',
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+  endpointErrorStatuses: 'ENDPOINT_ERROR_STATUSES',
+  downstreamAuth: 'DOWNSTREAM_AUTH',
 } as const;
 
 /** Settings missing or malformed in the function's environment: a deployment bug, reported by name. */
@@ -111,6 +116,8 @@ export function readConsumerSettings(env: Env = process.env): ConsumerSettings {
     maxConcurrentKeys: read.positiveInt(ENV.maxConcurrentKeys),
     maxEventBytes: read.positiveInt(ENV.maxEventBytes),
     metricsNamespace: read.string(ENV.metricsNamespace),
+    endpointErrorStatuses: read.json<number[]>(ENV.endpointErrorStatuses),
+    downstreamAuth: read.json<DownstreamAuthConfig>(ENV.downstreamAuth),
   });
 }
 
@@ -143,6 +150,8 @@ export function consumerEnvironment(settings: ConsumerSettings): Record<string, 
     [ENV.maxConcurrentKeys]: String(settings.maxConcurrentKeys),
     [ENV.maxEventBytes]: String(settings.maxEventBytes),
     [ENV.metricsNamespace]: settings.metricsNamespace,
+    [ENV.endpointErrorStatuses]: JSON.stringify(settings.endpointErrorStatuses),
+    [ENV.downstreamAuth]: JSON.stringify(settings.downstreamAuth),
   };
 }
 

@@ -23,6 +23,8 @@ export function consumerSettingsFor(
     maxConcurrentKeys: consumer.maxConcurrentKeys,
     maxEventBytes: consumer.maxEventBytes,
     metricsNamespace: config.metricsNamespace,
+    endpointErrorStatuses: consumer.endpointErrorStatuses,
+    downstreamAuth: consumer.downstreamAuth,
   };
 }
 

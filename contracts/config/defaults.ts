@@ -20,6 +20,7 @@ export const BASE_DEFAULTS = {
     probeLeaseMillis: 10_000,
     cacheTtlMillis: 1_000,
     onStoreFailure: 'local-breaker',
+    rejectionStormThreshold: 0.5,
   },
   consumer: {
     downstreamTimeoutMillis: 3_000,
@@ -37,6 +38,8 @@ export const BASE_DEFAULTS = {
     maxEventBytes: 262_144,
     memorySizeMb: 512,
     timeoutSeconds: 60,
+    endpointErrorStatuses: [401, 403, 404, 405, 407],
+    downstreamAuth: { type: 'none' },
   },
   alarms: {
     periodSeconds: 60,

@@ -32,7 +32,10 @@ export {
   ITERATOR_AGE_DERIVED_CAP_MILLIS,
   ITERATOR_AGE_MAX_RETENTION_FRACTION,
   ITERATOR_AGE_RETENTION_FRACTION,
+  KMS_KEY_ARN_PATTERN,
   LIMITS,
+  SECRET_ARN_PATTERN,
+  SIGV4_RESOURCE_ARN_PATTERNS,
   STAGE_NAME_PATTERN,
 } from './limits';
 export type { Limit } from './limits';
@@ -44,11 +47,14 @@ export type {
   TopicSubscriptions,
   BreakerConfig,
   ConsumerConfig,
+  DownstreamAuthConfig,
   PipelineConfig,
   PipelineContext,
   StageOverrides,
   StoreFailureMode,
   StreamCapacityMode,
   StreamConfig,
+  SigV4Service,
 } from './schema';
+export { SIGV4_SERVICES } from './schema';
 export { STAGE_PROFILES } from './stage-profiles';

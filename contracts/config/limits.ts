@@ -7,6 +7,8 @@ export const LIMITS = {
   shardCount: { min: 1, max: 500 },
   retentionHours: { min: 24, max: 8760 },
   failureRateThreshold: { min: 0.01, max: 1 },
+  rejectionStormThreshold: { min: 0.01, max: 1 },
+  endpointErrorStatus: { min: 400, max: 499 },
   minimumCalls: { min: 1, max: 100_000 },
   windowMillis: { min: 1_000, max: 3_600_000 },
   coolDownMillis: { min: 1_000, max: 3_600_000 },
@@ -39,6 +41,24 @@ export const ITERATOR_AGE_MAX_RETENTION_FRACTION = 0.25;
 export const CONSUMER_NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
 /** Stage names go into resource names; eight characters keep the longest function name within 64. */
 export const STAGE_NAME_PATTERN = /^[a-z][a-z0-9-]{0,7}$/;
+
+/**
+ * A complete Secrets Manager secret ARN: the name ends with a dash and the six random characters
+ * Secrets Manager appends, so the IAM grant names that secret and no later one of the same name
+ * (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetSecretValue.html, SecretId).
+ */
+export const SECRET_ARN_PATTERN =
+  /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
+export const KMS_KEY_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+/**
+ * The resource a SigV4-signed call invokes, per signing service: exactly what the IAM policy names, so
+ * no wildcard is accepted (an API Gateway route is `api-id/stage/METHOD/path`).
+ */
+export const SIGV4_RESOURCE_ARN_PATTERNS = {
+  'execute-api': /^arn:aws[a-z-]*:execute-api:[a-z0-9-]+:\d{12}:[A-Za-z0-9]+\/[^*\s]+$/,
+  lambda: /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9$_-]+)?$/,
+  'vpc-lattice-svcs': /^arn:aws[a-z-]*:vpc-lattice:[a-z0-9-]+:\d{12}:service\/svc-[a-z0-9]+$/,
+} as const;
 
 export type Limit = { readonly min: number; readonly max: number };
 

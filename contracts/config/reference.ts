@@ -78,6 +78,10 @@ export function settingDocs(): Readonly<Record<string, SettingDoc>> {
       purpose: 'How long a read of the breaker item is trusted (the staleness bound)',
       also: `at most ${CACHE_TTL_MAX_COOL_DOWN_SHARE} × \`coolDownMillis\` and ${CACHE_TTL_MAX_LEASE_SHARE} × \`probeLeaseMillis\``,
     },
+    'breaker.rejectionStormThreshold': {
+      purpose:
+        "Share of the window's calls rejected as poison above which the breaker trips as a rejection storm (docs/downstream.md); 1 turns the guard off",
+    },
     'breaker.onStoreFailure': { purpose: 'What the breaker does when DynamoDB cannot be reached' },
     'consumers.<name>.downstreamUrl': {
       purpose: 'The downstream HTTP endpoint events are POSTed to (required)',
@@ -106,6 +110,18 @@ export function settingDocs(): Readonly<Record<string, SettingDoc>> {
       purpose:
         'Age after which a record goes to the on-failure destination; a short age turns an outage into DLQ entries',
       also: 'or -1 (never)',
+    },
+    'consumers.<name>.endpointErrorStatuses': {
+      purpose:
+        '4xx statuses that describe the endpoint, not the record: retried and counted as breaker failures instead of parked as poison',
+      limit: 'endpointErrorStatus',
+      also: 'each, in a list (see docs/downstream.md)',
+    },
+    'consumers.<name>.downstreamAuth': {
+      purpose:
+        'How the consumer authenticates to its downstream: `none`, `bearer` (Secrets Manager) or `sigv4`',
+      allowed:
+        '`{ "type": "none" }`, `{ "type": "bearer", "secretArn", "kmsKeyArn"? }`, `{ "type": "sigv4", "service", "resourceArn" }` (see docs/downstream.md)',
     },
     'consumers.<name>.bisectBatchOnError': { purpose: 'Split a failed batch in two and retry each half' },
     'consumers.<name>.enhancedFanOut': {
@@ -237,6 +253,7 @@ function profileValue(stage: string, path: string): unknown {
 function show(value: unknown): string {
   if (typeof value === 'string') return `\`${value}\``;
   if (Array.isArray(value)) return value.length === 0 ? '`[]`' : `\`${JSON.stringify(value)}\``;
+  if (typeof value === 'object' && value !== null) return `\`${JSON.stringify(value)}\``;
   return String(value);
 }
 
@@ -292,6 +309,7 @@ export function renderConfigReference(): string {
     'problem, naming the key, the value and the allowed range. Ranges are inclusive and come from `LIMITS` in',
     `\`contracts/config/limits.ts\`. The stage name must match \`${STAGE_NAME_PATTERN.source}\` (default \`${DEFAULT_STAGE}\`);`,
     `consumer names must match \`${CONSUMER_NAME_PATTERN.source}\`, and a stage needs at least one consumer.`,
+    'Downstream authentication and the rejection storm guard are explained in [downstream.md](downstream.md).',
     '',
     '| Key | Purpose | Default | Allowed |',
     '| --- | --- | --- | --- |',

@@ -38,7 +38,31 @@ export interface BreakerConfig {
   readonly cacheTtlMillis: number;
   /** Behaviour when DynamoDB is unavailable. @default 'local-breaker' */
   readonly onStoreFailure: StoreFailureMode;
+  /**
+   * Share of the window's calls that must be rejections (poison answers of the downstream) for the
+   * breaker to trip as a rejection storm: more than this share, with at least minimumCalls calls.
+   * Valid range 0.01..1; 1 never trips. @default 0.5
+   */
+  readonly rejectionStormThreshold: number;
 }
+
+/** Services a SigV4-signed downstream call can target (the signing name). */
+export const SIGV4_SERVICES = ['execute-api', 'lambda', 'vpc-lattice-svcs'] as const;
+export type SigV4Service = (typeof SIGV4_SERVICES)[number];
+
+/**
+ * How a consumer authenticates to its downstream.
+ * - `none`: no credential is sent.
+ * - `bearer`: `Authorization: Bearer <token>`, the token being the SecretString of a Secrets Manager
+ *   secret (complete ARN, with its six-character suffix). `kmsKeyArn` names the customer managed key
+ *   that encrypts the secret, if any, so the function may decrypt with it.
+ * - `sigv4`: requests signed with SigV4 and the function's credentials for `service`; `resourceArn`
+ *   is the API Gateway route, Lambda function or VPC Lattice service the function may invoke.
+ */
+export type DownstreamAuthConfig =
+  | { readonly type: 'none' }
+  | { readonly type: 'bearer'; readonly secretArn: string; readonly kmsKeyArn?: string }
+  | { readonly type: 'sigv4'; readonly service: SigV4Service; readonly resourceArn: string };
 
 export interface ConsumerConfig {
   /** Consumer name, from its key in config: lower-case letters, digits and dashes. */
@@ -81,6 +105,14 @@ export interface ConsumerConfig {
   readonly memorySizeMb: number;
   /** Function timeout. Range: LIMITS.timeoutSeconds (docs/config.md). @default 60 */
   readonly timeoutSeconds: number;
+  /**
+   * Downstream statuses that describe the endpoint rather than the record (credentials, routing):
+   * retried and counted as breaker failures instead of poisoning the record. Each 400..499.
+   * @default [401, 403, 404, 405, 407]
+   */
+  readonly endpointErrorStatuses: readonly number[];
+  /** How the consumer authenticates to its downstream. @default { type: 'none' } */
+  readonly downstreamAuth: DownstreamAuthConfig;
 }
 
 export interface AlarmConfig {

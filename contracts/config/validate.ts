@@ -5,11 +5,14 @@ import {
   CONSUMER_NAME_PATTERN,
   HIGH_RESOLUTION_PERIODS_SECONDS,
   ITERATOR_AGE_MAX_RETENTION_FRACTION,
+  KMS_KEY_ARN_PATTERN,
   LIMITS,
+  SECRET_ARN_PATTERN,
+  SIGV4_RESOURCE_ARN_PATTERNS,
   STAGE_NAME_PATTERN,
   type Limit,
 } from './limits';
-import type { ConsumerConfig, PipelineConfig, StageOverrides } from './schema';
+import { SIGV4_SERVICES, type ConsumerConfig, type PipelineConfig, type StageOverrides } from './schema';
 import { validateBreakerRelations } from './breaker-relations';
 
 function checkRange(
@@ -124,6 +127,13 @@ export function validate(config: PipelineConfig, merged: StageOverrides, problem
     { integer: false },
   );
   checkOneOf(problems, 'breaker.onStoreFailure', breaker.onStoreFailure, ALLOWED_VALUES.onStoreFailure);
+  checkRange(
+    problems,
+    'breaker.rejectionStormThreshold',
+    breaker.rejectionStormThreshold,
+    LIMITS.rejectionStormThreshold,
+    { integer: false },
+  );
 
   if (config.consumers.length === 0) problems.push('consumers = {}; allowed at least one consumer');
   for (const consumer of config.consumers) validateConsumer(consumer, problems);
@@ -263,4 +273,57 @@ function validateConsumer(consumer: ConsumerConfig, problems: string[]): void {
   checkRecordFitsFunctionTimeout(problems, key, consumer);
   checkBoolean(problems, key('bisectBatchOnError'), consumer.bisectBatchOnError);
   checkBoolean(problems, key('enhancedFanOut'), consumer.enhancedFanOut);
+  validateEndpointErrorStatuses(consumer.endpointErrorStatuses, key('endpointErrorStatuses'), problems);
+  validateDownstreamAuth(consumer.downstreamAuth, key('downstreamAuth'), problems);
+}
+
+function validateEndpointErrorStatuses(statuses: unknown, key: string, problems: string[]): void {
+  if (!Array.isArray(statuses)) {
+    problems.push(`${key} = ${JSON.stringify(statuses)}; allowed a list of HTTP statuses 400..499`);
+    return;
+  }
+  statuses.forEach((status: unknown, i) =>
+    checkRange(problems, `${key}[${i}]`, status, LIMITS.endpointErrorStatus),
+  );
+}
+
+const AUTH_KEYS = {
+  none: ['type'],
+  bearer: ['type', 'secretArn', 'kmsKeyArn'],
+  sigv4: ['type', 'service', 'resourceArn'],
+} as const;
+
+/** `downstreamAuth` is a tagged object: its type, then the fields that type allows, and no others. */
+function validateDownstreamAuth(auth: unknown, key: string, problems: string[]): void {
+  const value = (typeof auth === 'object' && auth !== null ? auth : {}) as Record<string, unknown>;
+  const type = value.type;
+  if (type !== 'none' && type !== 'bearer' && type !== 'sigv4') {
+    checkOneOf(problems, `${key}.type`, type, Object.keys(AUTH_KEYS));
+    return;
+  }
+  const allowed: readonly string[] = AUTH_KEYS[type];
+  for (const field of Object.keys(value).filter((f) => !allowed.includes(f))) {
+    problems.push(
+      `${key}.${field} is not a setting of type ${JSON.stringify(type)}; allowed ${allowed.join(', ')}`,
+    );
+  }
+  const checkArn = (field: string, pattern: RegExp, what: string, optional = false): void => {
+    const arn = value[field];
+    if (optional && arn === undefined) return;
+    if (typeof arn !== 'string' || !pattern.test(arn)) {
+      problems.push(`${key}.${field} = ${JSON.stringify(arn)}; allowed ${what}`);
+    }
+  };
+  if (type === 'bearer') {
+    checkArn('secretArn', SECRET_ARN_PATTERN, 'a complete Secrets Manager secret ARN (ending in -XXXXXX)');
+    checkArn('kmsKeyArn', KMS_KEY_ARN_PATTERN, 'a KMS key ARN (arn:...:kms:region:account:key/id)', true);
+  }
+  if (type === 'sigv4') {
+    const service = value.service;
+    checkOneOf(problems, `${key}.service`, service, SIGV4_SERVICES);
+    if (SIGV4_SERVICES.includes(service as (typeof SIGV4_SERVICES)[number])) {
+      const pattern = SIGV4_RESOURCE_ARN_PATTERNS[service as keyof typeof SIGV4_RESOURCE_ARN_PATTERNS];
+      checkArn('resourceArn', pattern, `an ARN matching ${pattern.source} for service ${String(service)}`);
+    }
+  }
 }

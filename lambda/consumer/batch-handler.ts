@@ -7,9 +7,17 @@ import type {
   KinesisStreamEvent,
   KinesisStreamRecord,
 } from 'aws-lambda';
-import { CircuitOpenError, RetryableRecordError, shardIdOf, type CircuitBreaker, type Log } from '../shared';
+import {
+  CircuitOpenError,
+  RejectionStormError,
+  RetryableRecordError,
+  shardIdOf,
+  type CircuitBreaker,
+  type Log,
+} from '../shared';
 import { INVOCATION_FINISHING_MARGIN_MILLIS, monotonicClock, type Clock } from '../../contracts';
 import { admissionHold } from './admission-hold';
+import type { DownstreamAuthorizer } from './downstream-auth';
 import { DownstreamClient, type Fetch } from './downstream-client';
 import { processInKeyOrder, type RecordFailure } from './ordered-batch';
 import { LatencySummary, type LatencySummaryFigures } from './latency-summary';
@@ -31,6 +39,8 @@ export interface ConsumerDependencies {
   readonly clock?: Clock;
   /** Waits between two admission requests while the breaker refuses. @default - setTimeout */
   readonly sleep?: (millis: number) => Promise<void>;
+  /** Adds `settings.downstreamAuth`'s credential to each call. @default - none */
+  readonly authorizer?: DownstreamAuthorizer;
 }
 
 export type ConsumerHandler = (
@@ -84,6 +94,8 @@ export function createConsumerHandler(
       timeoutMillis: settings.downstreamTimeoutMillis,
       fetch: deps.fetch ?? globalThis.fetch,
       clock: deps.clock ?? monotonicClock,
+      endpointErrorStatuses: settings.endpointErrorStatuses,
+      authorizer: deps.authorizer,
     }),
   };
   const reserveMillis = settings.downstreamTimeoutMillis + FINISHING_MARGIN_MILLIS;
@@ -174,6 +186,12 @@ function logFailure(logger: Log, { record, error }: RecordFailure<BatchItem>): v
   const where = { sequenceNumber: record.sequenceNumber, partitionKey: record.partitionKey };
   if (error instanceof CircuitOpenError) {
     logger.warn('breaker not admitting calls; batch stopped', { ...where, breaker: error.breakerName });
+  } else if (error instanceof RejectionStormError) {
+    logger.warn('rejection storm: rejected record kept in the stream, not parked; batch stopped', {
+      ...where,
+      breaker: error.breakerName,
+      rejection: error.rejection,
+    });
   } else if (error instanceof RetryableRecordError) {
     logger.warn('retryable failure; batch stopped', { ...where, error: error.message });
   } else {

@@ -1,6 +1,7 @@
 import type { Clock } from '../../contracts';
 import { printableExcerpt } from '../shared';
 import type { ReadableStreamReadResult } from 'node:stream/web';
+import type { DownstreamAuthorizer } from './downstream-auth';
 import { idempotencyKeyFor } from './idempotency-key';
 
 /** The `fetch` the client calls; Node's global by default, a fake or a counting wrapper in tests and benchmarks. */
@@ -9,8 +10,10 @@ export type Fetch = typeof fetch;
 /**
  * What one POST to the downstream came to.
  * - `delivered`: 2xx, the downstream has the event.
- * - `rejected`: a 4xx other than 408/429, the downstream will never take this event as it is (poison).
- * - `unavailable`: 5xx, 408, 429, another status, a timeout or a network error; it may work later.
+ * - `rejected`: a 4xx other than 408/429 and the endpoint error statuses, the downstream will never
+ *   take this event as it is (poison).
+ * - `unavailable`: 5xx, 408, 429, an endpoint error status (401, 403, 404, 405, 407 by default),
+ *   another status, a timeout, a network error or no credential; it may work later.
  */
 export type DownstreamOutcome =
   | { readonly kind: 'delivered'; readonly status: number; readonly latencyMillis: number }
@@ -24,6 +27,8 @@ export type DownstreamOutcome =
       readonly kind: 'unavailable';
       readonly reason: string;
       readonly latencyMillis: number;
+      /** The HTTP status, when the downstream answered. */
+      readonly status?: number;
       readonly cause?: unknown;
     };
 
@@ -31,16 +36,31 @@ export type StatusClass = DownstreamOutcome['kind'];
 
 const HTTP_REQUEST_TIMEOUT = 408;
 const HTTP_TOO_MANY_REQUESTS = 429;
+const HTTP_UNAUTHORIZED = 401;
+
+/**
+ * Statuses that describe the endpoint rather than the record: missing or expired credentials (401,
+ * 407), a caller not allowed (403, a WAF rule too), a wrong URL or method after a deploy (404, 405).
+ * Every record would get the same answer, so they are retried and count as breaker failures.
+ * The consumer default; config may replace it per consumer (`endpointErrorStatuses`).
+ */
+export const DEFAULT_ENDPOINT_ERROR_STATUSES: readonly number[] = [401, 403, 404, 405, 407];
 
 /**
  * The failure classification of an HTTP status. 408 and 429 are 4xx that say "not now" rather than
- * "never". Statuses outside 2xx/4xx/5xx (a redirect: `fetch` does not follow it, since following a
- * POST redirect can turn it into a GET) mean a misconfigured endpoint, which is not the event's fault,
- * so they are retried rather than poisoned.
+ * "never"; the endpoint error statuses say "not this endpoint" rather than "not this record". Statuses
+ * outside 2xx/4xx/5xx (a redirect: `fetch` does not follow it, since following a POST redirect can
+ * turn it into a GET) mean a misconfigured endpoint, which is not the event's fault, so they are
+ * retried rather than poisoned.
+ * @param endpointErrorStatuses - 4xx statuses retried instead of poisoned
  */
-export function classifyStatus(status: number): StatusClass {
+export function classifyStatus(
+  status: number,
+  endpointErrorStatuses: readonly number[] = DEFAULT_ENDPOINT_ERROR_STATUSES,
+): StatusClass {
   if (status >= 200 && status < 300) return 'delivered';
   if (status === HTTP_REQUEST_TIMEOUT || status === HTTP_TOO_MANY_REQUESTS) return 'unavailable';
+  if (endpointErrorStatuses.includes(status)) return 'unavailable';
   if (status >= 400 && status < 500) return 'rejected';
   return 'unavailable';
 }
@@ -79,6 +99,10 @@ export interface DownstreamClientOptions {
   readonly timeoutMillis: number;
   readonly fetch: Fetch;
   readonly clock: Clock;
+  /** 4xx statuses that are the endpoint's fault. @default DEFAULT_ENDPOINT_ERROR_STATUSES */
+  readonly endpointErrorStatuses?: readonly number[];
+  /** Adds the credential to each request. @default - none sent */
+  readonly authorizer?: DownstreamAuthorizer;
 }
 
 /**
@@ -126,15 +150,48 @@ export class DownstreamClient {
     return preparation.kind === 'ready' ? this.send(preparation.post) : preparation;
   }
 
-  /** Sends a prepared POST. Never throws: failures included, the result is a {@link DownstreamOutcome}. */
+  /**
+   * Sends a prepared POST. Never throws: failures included, the result is a {@link DownstreamOutcome}.
+   * On a 401 the authorizer may refresh its credential (a rotated secret): the call is then made once
+   * more, and only that second answer counts. Every reason is passed through the authorizer's
+   * `redact`, so a credential echoed by the downstream never reaches a log line or a poison message.
+   */
   async send(post: PreparedPost): Promise<DownstreamOutcome> {
-    const { url, timeoutMillis, fetch, clock } = this.options;
+    const { authorizer } = this.options;
+    let outcome = await this.attempt(post);
+    if (outcome.kind === 'unavailable' && outcome.status === HTTP_UNAUTHORIZED && authorizer) {
+      if (await authorizer.refreshAfterUnauthorized()) {
+        const firstMillis = outcome.latencyMillis;
+        const second = await this.attempt(post);
+        outcome = { ...second, latencyMillis: firstMillis + second.latencyMillis };
+      }
+    }
+    if (outcome.kind === 'delivered' || !authorizer) return outcome;
+    return { ...outcome, reason: authorizer.redact(outcome.reason) };
+  }
+
+  private async attempt(post: PreparedPost): Promise<DownstreamOutcome> {
+    const { url, timeoutMillis, fetch, clock, authorizer, endpointErrorStatuses } = this.options;
     const started = clock.now();
     const elapsed = (): number => clock.now() - started;
+    const headers: Record<string, string> = { ...post.headers };
+    if (authorizer) {
+      try {
+        Object.assign(headers, await authorizer.authorize({ url, headers, body: post.body }));
+      } catch (error) {
+        // The credential store failed: the endpoint cannot be called, which is no record's fault.
+        return {
+          kind: 'unavailable',
+          latencyMillis: elapsed(),
+          reason: `downstream credential unavailable (${printableExcerpt(describeNetworkError(error), MAX_BODY_EXCERPT_CHARS)})`,
+          cause: error,
+        };
+      }
+    }
     try {
       const response = await fetch(url, {
         method: 'POST',
-        headers: post.headers,
+        headers,
         body: post.body,
         redirect: 'manual',
         signal: AbortSignal.timeout(timeoutMillis),
@@ -143,13 +200,13 @@ export class DownstreamClient {
       const body = await readBounded(response, MAX_BODY_READ_BYTES);
       const latencyMillis = elapsed();
       const status = response.status;
-      switch (classifyStatus(status)) {
+      switch (classifyStatus(status, endpointErrorStatuses)) {
         case 'delivered':
           return { kind: 'delivered', status, latencyMillis };
         case 'rejected':
           return { kind: 'rejected', status, latencyMillis, reason: rejectionReason(status, body) };
         case 'unavailable':
-          return { kind: 'unavailable', latencyMillis, reason: `downstream answered HTTP ${status}` };
+          return { kind: 'unavailable', status, latencyMillis, reason: `downstream answered HTTP ${status}` };
       }
     } catch (error) {
       const latencyMillis = elapsed();

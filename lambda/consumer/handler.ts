@@ -1,5 +1,6 @@
 import { AWS_CLIENT_TIMEOUTS, awsClientOptions, readConsumerSettings } from '../../contracts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { buildConsumer } from './wiring';
@@ -14,6 +15,7 @@ import { buildConsumer } from './wiring';
 const { consume, logger } = buildConsumer(readConsumerSettings(process.env), {
   dynamodb: new DynamoDBClient(awsClientOptions(AWS_CLIENT_TIMEOUTS.breakerStore)),
   sqs: new SQSClient(awsClientOptions(AWS_CLIENT_TIMEOUTS.handler)),
+  secretsManager: () => new SecretsManagerClient(awsClientOptions(AWS_CLIENT_TIMEOUTS.handler)),
 });
 
 export async function handler(

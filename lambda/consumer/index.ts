@@ -3,7 +3,21 @@ export { buildConsumer } from './wiring';
 export type { ConsumerWiring } from './wiring';
 export { createConsumerHandler } from './batch-handler';
 export type { ConsumerDependencies, ConsumerHandler } from './batch-handler';
-export { classifyStatus } from './downstream-client';
+export { classifyStatus, DEFAULT_ENDPOINT_ERROR_STATUSES } from './downstream-client';
+export {
+  BEARER_TOKEN_TTL_SECONDS,
+  BearerTokenAuthorizer,
+  createDownstreamAuthorizer,
+  MissingTokenError,
+  REDACTED,
+  SigV4Authorizer,
+} from './downstream-auth';
+export type {
+  AuthorizerDependencies,
+  DownstreamAuthorizer,
+  OutgoingRequest,
+  SecretSource,
+} from './downstream-auth';
 export type { DownstreamOutcome, Fetch, StatusClass } from './downstream-client';
 export { eventIdOfIdempotencyKey, idempotencyKeyFor } from './idempotency-key';
 export type { IdempotencyKey } from './idempotency-key';

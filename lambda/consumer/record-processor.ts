@@ -4,6 +4,7 @@ import {
   CircuitOpenError,
   decodeRecord,
   PoisonRecordError,
+  RejectionStormError,
   RetryableRecordError,
   type CircuitBreaker,
   type DecodedRecord,
@@ -11,9 +12,16 @@ import {
   type PoisonOrigin,
   type RecordPosition,
 } from '../shared';
+import type { CallOutcome } from '../shared';
 import { NO_HOLD, type AdmissionHold } from './admission-hold';
-import type { DownstreamClient } from './downstream-client';
+import type { DownstreamClient, DownstreamOutcome } from './downstream-client';
 import type { PoisonQueue } from './poison-queue';
+
+const BREAKER_OUTCOME = {
+  delivered: 'success',
+  rejected: 'rejection',
+  unavailable: 'failure',
+} as const satisfies Record<DownstreamOutcome['kind'], CallOutcome>;
 
 /** How a record ended when it did not have to be retried. */
 export type RecordDisposition = 'delivered' | 'poisoned';
@@ -36,11 +44,14 @@ export interface RecordProcessorOptions {
  * The failure policy for one record: decode it, call the downstream through the breaker, and park
  * poison in the poison queue.
  *
- * Breaker outcomes: a 2xx is a success and a retryable failure (5xx, 408, 429, timeout, network) is a
- * failure. A poison rejection (another 4xx) also counts as a success: the downstream answered on
- * purpose and is healthy, and a burst of bad events must not open the breaker for the good ones.
- * Records that fail decoding, or whose request cannot be built (an eventId with no header value), never
- * reach the breaker, so they cannot take a HALF_OPEN probe or count as a downstream failure.
+ * Breaker outcomes: a 2xx is a success and a retryable failure (5xx, 408, 429, an endpoint error status
+ * such as 401/403/404, timeout, network) is a failure. A poison rejection (another 4xx) is a
+ * `rejection`: a success for the failure rate (a burst of bad events must not open the breaker for the
+ * good ones), counted by the rejection storm guard. While the breaker reports a rejection storm, a
+ * rejected record is not parked but retried ({@link RejectionStormError}): when nearly everything is
+ * rejected, the downstream is what is wrong. Records that fail decoding, or whose request cannot be
+ * built (an eventId with no header value), never reach the breaker, so they cannot take a HALF_OPEN
+ * probe, count as a downstream failure or feed the storm guard.
  */
 export class RecordProcessor {
   constructor(private readonly options: RecordProcessorOptions) {}
@@ -52,6 +63,7 @@ export class RecordProcessor {
    * @throws {CircuitOpenError} when the breaker did not admit the call until the hold ended (the
    *   downstream is not called)
    * @throws {RetryableRecordError} when the downstream may take it later, or SQS refused the poison message
+   * @throws {RejectionStormError} when the downstream rejected it during a rejection storm
    */
   async process(
     record: KinesisStreamRecord,
@@ -89,9 +101,10 @@ export class RecordProcessor {
 
     const outcome = await downstream.send(preparation.post);
     onDownstreamLatency(outcome.latencyMillis);
-    await breaker.record(admission, outcome.kind === 'unavailable' ? 'failure' : 'success');
+    await breaker.record(admission, BREAKER_OUTCOME[outcome.kind]);
 
     if (outcome.kind === 'rejected') {
+      if (breaker.inRejectionStorm()) throw new RejectionStormError(breaker.name, position, outcome.reason);
       throw new PoisonRecordError(`record is poison: ${outcome.reason}`, position, outcome.reason);
     }
     if (outcome.kind === 'unavailable') {

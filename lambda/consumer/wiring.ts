@@ -1,6 +1,7 @@
 import { type Clock, type ConsumerSettings } from '../../contracts';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import {
   createConsumerMetrics,
@@ -9,6 +10,7 @@ import {
   DynamoDbCircuitBreaker,
 } from '../shared';
 import { createConsumerHandler, type ConsumerHandler } from './batch-handler';
+import { createDownstreamAuthorizer } from './downstream-auth';
 import type { Fetch } from './downstream-client';
 
 /** What the deployed consumer is wired from; the benchmark swaps the downstream and the clock. */
@@ -16,6 +18,11 @@ export interface ConsumerWiring {
   readonly dynamodb: DynamoDBClient;
   readonly sqs: SQSClient;
   readonly fetch?: Fetch;
+  /**
+   * Builds the Secrets Manager client of a `bearer` downstream auth (called only for that type).
+   * SigV4 signs with the DynamoDB client's credentials: the function's own, from the default chain.
+   */
+  readonly secretsManager?: () => SecretsManagerClient;
   /** @default - Date.now */
   readonly breakerClock?: Clock;
 }
@@ -51,6 +58,10 @@ export function buildConsumer(
     logger,
     metrics,
     fetch: wiring.fetch,
+    authorizer: createDownstreamAuthorizer(settings.downstreamAuth, {
+      secretsManager: wiring.secretsManager,
+      credentials: wiring.dynamodb.config.credentials,
+    }),
   });
   return { consume, logger };
 }

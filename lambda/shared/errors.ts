@@ -54,3 +54,23 @@ export class CircuitOpenError extends RetryableRecordError {
     this.name = 'CircuitOpenError';
   }
 }
+
+/**
+ * The downstream rejected the record while a rejection storm holds (see the breaker's rejection storm
+ * guard): the rejection says more about the downstream than about the record, so the record is not
+ * parked as poison. It stays in the stream, order kept, and is retried like any retryable failure.
+ */
+export class RejectionStormError extends RetryableRecordError {
+  constructor(
+    readonly breakerName: string,
+    position: RecordPosition,
+    /** The downstream's rejection, credentials redacted. */
+    readonly rejection: string,
+  ) {
+    super(
+      `downstream behind breaker ${breakerName} is rejecting most calls (rejection storm); the record stays in the stream and will be retried: ${rejection}`,
+      position,
+    );
+    this.name = 'RejectionStormError';
+  }
+}

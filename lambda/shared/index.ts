@@ -1,7 +1,13 @@
 /** The public surface of the handlers' shared code. Other folders import lambda/shared only from here. */
 // The breaker folder's index.ts is its own explicit public surface; re-exporting it whole keeps one list.
 export * from './breaker';
-export { CircuitOpenError, PipelineError, PoisonRecordError, RetryableRecordError } from './errors';
+export {
+  CircuitOpenError,
+  PipelineError,
+  PoisonRecordError,
+  RejectionStormError,
+  RetryableRecordError,
+} from './errors';
 export type { RecordPosition } from './errors';
 export { validateEvent } from './event';
 export type { EventValidation, PipelineEvent } from './event';

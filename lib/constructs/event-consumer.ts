@@ -11,6 +11,7 @@ import { BASE_DEFAULTS, consumerEnvironment, LIMITS, UNLIMITED } from '../../con
 import type { ConsumerSettings } from '../../contracts';
 import type { ConsumerResourceNames } from '../../contracts';
 import { DeadLetterQueue, acknowledgeQueueKeyGrant } from './dead-letter-queue';
+import { grantDownstreamAuth } from './downstream-auth-grant';
 import { PipelineFunction } from './pipeline-function';
 import { PropsCheck } from './props-check';
 import type { PowertoolsLogLevel } from './pipeline-function';
@@ -113,6 +114,7 @@ export class EventConsumer extends Construct {
     this.poisonQueue.grantSendMessages(this.handler.role);
     acknowledgeQueueKeyGrant(this.handler.role);
     props.breakerTable.grant(this.handler.role, ...CONSUMER_BREAKER_TABLE_ACTIONS);
+    grantDownstreamAuth(this.handler.role, settings.downstreamAuth);
 
     const retryAttempts = props.retryAttempts ?? DEFAULTS.maxRetryAttempts;
     const options: sources.KinesisEventSourceProps = {

@@ -3,14 +3,16 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { eventIdOfIdempotencyKey } from '../../lambda/consumer';
 import { DeliveryLog } from './delivery-log';
+import { verifyRequest, type DownstreamAuthRequirement } from './request-auth';
 
 /**
  * The phases of the scripted downstream timeline:
  * - `healthy` / `recovered`: answers 200 at once;
  * - `slow`: answers 200 after the phase's latency (a struggling service);
- * - `failing`: answers 503 (the outage).
+ * - `failing`: answers 503 (the outage);
+ * - `rejecting`: answers 400 to every event (a rejection storm: a release that rejects the schema).
  */
-export type DownstreamPhase = 'healthy' | 'slow' | 'failing' | 'recovered';
+export type DownstreamPhase = 'healthy' | 'slow' | 'failing' | 'rejecting' | 'recovered';
 
 export interface DownstreamBehaviour {
   readonly phase: DownstreamPhase;
@@ -25,6 +27,11 @@ export interface DownstreamServerOptions {
   readonly behaviourNow: () => DownstreamBehaviour;
   /** Clock of the call log. @default Date.now */
   readonly now?: () => number;
+  /**
+   * What each request must carry; a request without it is answered 401 (bearer) or 403 (SigV4), as
+   * the AWS front doors do, logged as such, and never delivered. @default - nothing
+   */
+  readonly auth?: DownstreamAuthRequirement;
 }
 
 const HTTP_OK = 200;
@@ -82,10 +89,23 @@ export class DownstreamServer {
     const eventId = headerValue(req.headers['idempotency-key']);
     const { phase, latencyMillis } = this.options.behaviourNow();
     if (eventId === undefined) return answer(res, HTTP_BAD_REQUEST, 'Idempotency-Key header is required');
+    const verdict = await verifyRequest(
+      this.options.auth ?? { type: 'none' },
+      { method: req.method ?? '', url: req.url ?? '/', headers: req.headers, body },
+      atMillis,
+    );
+    if (!verdict.ok) {
+      this.log.record({ atMillis, eventId, status: verdict.status });
+      return answer(res, verdict.status, verdict.why);
+    }
     const fields = eventFields(body);
     if (phase === 'slow') await new Promise((resolve) => setTimeout(resolve, latencyMillis));
     const status =
-      phase === 'failing' ? HTTP_SERVICE_UNAVAILABLE : fields.reject ? HTTP_BAD_REQUEST : HTTP_OK;
+      phase === 'failing'
+        ? HTTP_SERVICE_UNAVAILABLE
+        : phase === 'rejecting' || fields.reject
+          ? HTTP_BAD_REQUEST
+          : HTTP_OK;
     this.log.record({ atMillis, eventId, status, key: fields.key, seq: fields.seq });
     answer(res, status, status === HTTP_OK ? '' : phase === 'failing' ? 'outage' : 'event rejected');
   }

@@ -17,3 +17,4 @@ export {
 } from './pipeline-resources';
 export { closeServer, listenOnLoopback, loopbackUrl, LOOPBACK_HOST } from './loopback-server';
 export { enforceSqsMessageRules, sqsRefusalOf, type SqsRefusal } from './sqs-message-rules';
+export { startSecretsManagerStandIn, type SecretsManagerStandIn } from './secrets-manager-stand-in';

@@ -54,4 +54,8 @@ export class AdmissionLog implements CircuitBreaker {
   flush(): Promise<void> {
     return this.inner.flush();
   }
+
+  inRejectionStorm(): boolean {
+    return this.inner.inRejectionStorm();
+  }
 }

@@ -1,16 +1,17 @@
 import { DIMENSION, METRIC } from '../../contracts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createConsumerHandler } from '../../lambda/consumer';
+import { createConsumerHandler, createDownstreamAuthorizer } from '../../lambda/consumer';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDbCircuitBreaker } from '../../lambda/shared';
 import type { Log } from '../../lambda/shared';
 import type { ConsumerConfig, PipelineConfig } from '../../contracts';
 import { consumerSettingsFor } from '../../contracts';
 import type { MetricStore } from '../alarms';
-import { DownstreamServer } from '../downstream';
-import type { LocalClientConfig, LocalConsumerResources } from '../emulators';
+import { DownstreamServer, type DownstreamAuthRequirement } from '../downstream';
+import { LOCAL_CREDENTIALS, type LocalClientConfig, type LocalConsumerResources } from '../emulators';
 import { KinesisEventSourceMapping, mappingSettingsFor } from '../event-source-mapping';
 import type { EnvironmentHandler } from '../event-source-mapping';
 import { AdmissionLog } from './admission-log';
@@ -85,7 +86,11 @@ export interface RigContext {
     readonly kinesis: LocalClientConfig;
     readonly dynamodb: LocalClientConfig;
     readonly sqs: LocalClientConfig;
+    /** The local Secrets Manager stand-in, holding the bearer tokens. */
+    readonly secretsManager: LocalClientConfig;
   };
+  /** The bearer token currently in a secret (the stand-in's value), for the downstream's check. */
+  readonly currentSecret: (arn: string) => string;
   readonly streamName: string;
   readonly streamArn: string;
   readonly breakerTableName: string;
@@ -105,7 +110,11 @@ export async function buildConsumerRig(
   consumer: ConsumerConfig,
   resources: LocalConsumerResources,
 ): Promise<ConsumerRig> {
-  const downstream = new DownstreamServer({ name: consumer.name, behaviourNow: context.behaviourNow });
+  const downstream = new DownstreamServer({
+    name: consumer.name,
+    behaviourNow: context.behaviourNow,
+    auth: authRequirementOf(consumer, context),
+  });
   await downstream.start();
   const config = { ...consumer, downstreamUrl: downstream.url };
   const parked = new Set<string>();
@@ -156,6 +165,12 @@ export async function buildConsumerRig(
       ),
       logger: log,
       metrics,
+      // As in Lambda: the token from Secrets Manager (here its local stand-in), or SigV4 with the
+      // function's credentials (here the emulators' dummy ones, which the local downstream verifies).
+      authorizer: createDownstreamAuthorizer(config.downstreamAuth, {
+        secretsManager: () => new SecretsManagerClient(context.clientConfig.secretsManager),
+        credentials: () => Promise.resolve(LOCAL_CREDENTIALS),
+      }),
     });
     const crashing = withDuration(
       withCrashes(config.name, handler, context.crashRate, context.random, () => {
@@ -202,4 +217,22 @@ export async function buildConsumerRig(
       }),
   });
   return { config, resources, downstream, mapping, admissions, parked, log, crashes };
+}
+
+/** What the consumer's local downstream demands, mirroring the consumer's `downstreamAuth`. */
+function authRequirementOf(consumer: ConsumerConfig, context: RigContext): DownstreamAuthRequirement {
+  const auth = consumer.downstreamAuth;
+  switch (auth.type) {
+    case 'none':
+      return auth;
+    case 'bearer':
+      return { type: 'bearer', currentToken: () => context.currentSecret(auth.secretArn) };
+    case 'sigv4':
+      return {
+        type: 'sigv4',
+        service: auth.service,
+        region: auth.resourceArn.split(':')[3],
+        credentials: LOCAL_CREDENTIALS,
+      };
+  }
 }

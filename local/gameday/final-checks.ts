@@ -16,7 +16,7 @@ import type { PageExpectation } from './invariants';
 import type { Ledger } from './ledger';
 import { describeUnheard } from './report';
 import type { ConsumerReport, InvariantResult } from './report';
-import type { Scenario } from './scenario';
+import type { Scenario, Window } from './scenario';
 
 /** What the run observed, for the checks. */
 export interface RunRecord {
@@ -41,6 +41,9 @@ export interface RunRecord {
   readonly cacheTtlMillis: number;
   /** When the run ended (epoch ms): where a breaker still open is cut. */
   readonly endedAtMillis: number;
+  /** The breakers' minimumCalls and the stream's shards, for the rejection storm's poison bound. */
+  readonly breakerMinimumCalls: number;
+  readonly shardCount: number;
 }
 
 /**
@@ -78,8 +81,21 @@ export function consumerReports(run: RunRecord): Record<string, ConsumerReport> 
         rig.downstream.log.calls.length,
         rig.admissions.admissions.length,
       );
+      // Good events can reach the poison DLQ only by a rejection storm's onset, before the consumer
+      // stops parking; they are counted and bounded by their own check, and the order check judges
+      // the events that took the normal path (as it does for redriven ones).
+      const storm = run.scenario.rejectStorm;
+      const parkedGood =
+        storm === undefined
+          ? []
+          : inStream
+              .filter((e) => !e.event.poison && poisoned.has(e.event.eventId))
+              .map((e) => e.event.eventId);
+      const orderExempt = parkedGood.length === 0 ? exempt : new Set([...exempt, ...parkedGood]);
       const report: ConsumerReport = {
         breaker: rig.config.breakerName,
+        poisonedDuringStorm: parkedGood.length,
+        stormPoisonBound: storm === undefined ? 0 : stormPoisonBound(run, rig),
         sent: inStream.length,
         delivered: rig.downstream.log.delivered,
         duplicates: rig.downstream.log.duplicates,
@@ -104,10 +120,11 @@ export function consumerReports(run: RunRecord): Record<string, ConsumerReport> 
           retries.notClosedMillis === 0 ? 0 : retries.retries / (retries.notClosedMillis / MILLIS_PER_MINUTE),
         callsArrivedWhileOpen: callsWhileOpen(rig.downstream.log.calls, run.history.openIntervals(breaker))
           .length,
-        orderViolations: orderViolations(inStream, rig.downstream.log.firstAcceptanceOrder(), exempt).slice(
-          0,
-          LISTED_IDS,
-        ),
+        orderViolations: orderViolations(
+          inStream,
+          rig.downstream.log.firstAcceptanceOrder(),
+          orderExempt,
+        ).slice(0, LISTED_IDS),
         endedEnabled: stats.enabled,
         endedBreakerState: run.history.stateOf(breaker),
       };
@@ -122,7 +139,16 @@ export function consumerReports(run: RunRecord): Record<string, ConsumerReport> 
  * @param poisonedCount - poison records of a consumer (live while running, read from the DLQ at the end)
  */
 export function pageExpectations(
-  run: Omit<RunRecord, 'alarms' | 'poisonDlq' | 'redriven' | 'cacheTtlMillis' | 'endedAtMillis'>,
+  run: Omit<
+    RunRecord,
+    | 'alarms'
+    | 'poisonDlq'
+    | 'redriven'
+    | 'cacheTtlMillis'
+    | 'endedAtMillis'
+    | 'breakerMinimumCalls'
+    | 'shardCount'
+  >,
   endedAtMillis: number,
   poisonedCount: (consumer: string) => number,
 ): PageExpectation[] {
@@ -131,7 +157,8 @@ export function pageExpectations(
   const page = alarm(PIPELINE_COMPONENT, 'critical');
   // Alarms are evaluated at period ends, on the last evaluationPeriods periods.
   const evaluationMillis = (run.evaluationPeriods + 1) * run.alarmPeriodMillis;
-  const { outage, controllerOutage } = run.scenario;
+  const { controllerOutage } = run.scenario;
+  const outage = disruptionOf(run.scenario);
   for (const rig of run.rigs) {
     const name = rig.config.name;
     const opened = run.history.openIntervals(rig.config.breakerName);
@@ -210,6 +237,30 @@ export function pagesOf(alarms: readonly AlarmHistory[]): { name: string; atMill
     .sort((a, b) => a.atMillis - b.atMillis);
 }
 
+/** The downstream's bad time: the rejection storm and the outage after it, whichever are configured. */
+function disruptionOf(scenario: Scenario): Window | undefined {
+  const windows = [scenario.rejectStorm, scenario.outage].filter((w): w is Window => w !== undefined);
+  if (windows.length === 0) return undefined;
+  return {
+    startMillis: Math.min(...windows.map((w) => w.startMillis)),
+    endMillis: Math.max(...windows.map((w) => w.endMillis)),
+  };
+}
+
+/**
+ * How many good events a consumer may park during a rejection storm: each breaker instance parks
+ * until its own last minimumCalls calls look like a storm, plus the calls already in flight then. The
+ * game day runs one execution environment, so one breaker instance, per lane (shard × parallelization
+ * slot), as Lambda does.
+ */
+export function stormPoisonBound(
+  run: Pick<RunRecord, 'breakerMinimumCalls' | 'shardCount'>,
+  rig: Pick<ConsumerRig, 'config'>,
+): number {
+  const lanes = run.shardCount * rig.config.parallelizationFactor;
+  return lanes * (run.breakerMinimumCalls + rig.config.maxConcurrentKeys);
+}
+
 export function checkInvariants(
   run: RunRecord,
   consumers: Readonly<Record<string, ConsumerReport>>,
@@ -223,7 +274,27 @@ export function checkInvariants(
   const unheard = unheardPages(expectations, run.alarms);
   const pages = pagesOf(run.alarms);
   const stuck = all.filter(([, c]) => c.endedEnabled === false || c.endedBreakerState !== 'CLOSED');
+  const stormy = all.filter(([, c]) => c.poisonedDuringStorm > c.stormPoisonBound);
+  const stormCheck: InvariantResult[] =
+    run.scenario.rejectStorm === undefined
+      ? []
+      : [
+          {
+            name: 'rejection-storm-not-poisoned',
+            held: stormy.length === 0,
+            detail:
+              stormy.length === 0
+                ? `good events parked as poison at the storm's onset (exempt from order-per-key, like redriven ones): ${all.map(([name, c]) => `${name} ${c.poisonedDuringStorm} (at most ${c.stormPoisonBound})`).join(', ')}; the rest waited in the stream`
+                : stormy
+                    .map(
+                      ([name, c]) =>
+                        `${name} parked ${c.poisonedDuringStorm} good events, more than ${c.stormPoisonBound}`,
+                    )
+                    .join('; '),
+          },
+        ];
   return [
+    ...stormCheck,
     {
       name: 'no-event-lost',
       held: lost.length === 0,

@@ -12,6 +12,8 @@ export interface GameDayOptions {
   readonly burstFactor: number;
   /** Length of the downstream 503 window; 0 runs without an outage. */
   readonly outageSeconds: number;
+  /** From the outage start, how long the downstream answers 400 to every event (a rejection storm); 0 for none. */
+  readonly rejectStormSeconds: number;
   /** Share of events written as poison (undecodable, invalid, or rejected by the downstream). */
   readonly poisonRate: number;
   /** Share of handler invocations that throw mid-batch. */
@@ -41,6 +43,7 @@ export const DEFAULT_OPTIONS = {
   rate: 40,
   burstFactor: 10,
   outageSeconds: 15,
+  rejectStormSeconds: 0,
   poisonRate: 0.01,
   crashRate: 0.02,
   storeOutageSeconds: 0,
@@ -57,6 +60,7 @@ export const OPTION_LIMITS = {
   rate: { min: 1, max: 2_000, integer: false },
   burstFactor: { min: 1, max: 50, integer: false },
   outageSeconds: { min: 0, max: 600, integer: false },
+  rejectStormSeconds: { min: 0, max: 600, integer: false },
   poisonRate: { min: 0, max: 1, integer: false },
   crashRate: { min: 0, max: 0.9, integer: false },
   storeOutageSeconds: { min: 0, max: 600, integer: false },
@@ -76,6 +80,8 @@ drain and redrive, then checks that no event was lost.
   --rate N                  steady events per second, 1..2000 (default ${DEFAULT_OPTIONS.rate})
   --burst-factor N          burst rate as a multiple of --rate, 1..50 (default ${DEFAULT_OPTIONS.burstFactor})
   --outage-seconds N        downstream 503 window, 0..600, 0 for none (default ${DEFAULT_OPTIONS.outageSeconds})
+  --reject-storm-seconds N  from the outage start, the downstream answers 400 to every event this long
+                            (a rejection storm), then the outage follows; 0..600 (default ${DEFAULT_OPTIONS.rejectStormSeconds})
   --poison-rate R           share of poison events, 0..1 (default ${DEFAULT_OPTIONS.poisonRate})
   --crash-rate R            share of handler invocations that throw mid-batch, 0..0.9 (default ${DEFAULT_OPTIONS.crashRate})
   --store-outage-seconds N  DynamoDB refuses requests this long during the outage, 0..600 (default ${DEFAULT_OPTIONS.storeOutageSeconds})
@@ -110,6 +116,7 @@ const FLAG_OF: Record<NumericOption, string> = {
   rate: '--rate',
   burstFactor: '--burst-factor',
   outageSeconds: '--outage-seconds',
+  rejectStormSeconds: '--reject-storm-seconds',
   poisonRate: '--poison-rate',
   crashRate: '--crash-rate',
   storeOutageSeconds: '--store-outage-seconds',
@@ -157,6 +164,7 @@ export function parseOptions(args: readonly string[], knownConsumers: readonly s
     rate: numeric('rate', DEFAULT_OPTIONS.rate),
     burstFactor: numeric('burstFactor', DEFAULT_OPTIONS.burstFactor),
     outageSeconds: numeric('outageSeconds', DEFAULT_OPTIONS.outageSeconds),
+    rejectStormSeconds: numeric('rejectStormSeconds', DEFAULT_OPTIONS.rejectStormSeconds),
     poisonRate: numeric('poisonRate', DEFAULT_OPTIONS.poisonRate),
     crashRate: numeric('crashRate', DEFAULT_OPTIONS.crashRate),
     storeOutageSeconds: numeric('storeOutageSeconds', DEFAULT_OPTIONS.storeOutageSeconds),

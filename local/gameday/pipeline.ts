@@ -18,6 +18,7 @@ import {
   LOCAL_REGION,
   localClientConfig,
   startEmulators,
+  startSecretsManagerStandIn,
 } from '../emulators';
 import type { Emulators, LocalPipelineResources } from '../emulators';
 import { startLambdaApi } from '../lambda-api';
@@ -88,12 +89,24 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
     steps.push(() => emulators.stop());
     const lambdaApi = await startLambdaApi();
     steps.push(() => lambdaApi.stop());
+    // No Secrets Manager emulator exists: a local stand-in serves GetSecretValue with a fresh random
+    // token per bearer consumer, so no token is ever written to config, a log or a report.
+    const secrets = await startSecretsManagerStandIn();
+    steps.push(() => secrets.stop());
+    const tokens = new Map<string, string>();
+    for (const consumer of config.consumers) {
+      if (consumer.downstreamAuth.type !== 'bearer') continue;
+      const token = `local-${randomUUID()}`;
+      tokens.set(consumer.downstreamAuth.secretArn, token);
+      secrets.putSecret(consumer.downstreamAuth.secretArn, token);
+    }
     // The handlers' EMF and log lines would bury the progress line and the report; the game day
     // records the metrics it evaluates itself.
     steps.push(
       applyEnvironment({
         ...emulators.env,
         AWS_ENDPOINT_URL_LAMBDA: lambdaApi.endpoint,
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
         POWERTOOLS_METRICS_DISABLED: 'true',
         POWERTOOLS_LOG_LEVEL: 'SILENT',
       }),
@@ -106,7 +119,8 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
       const rig = await buildConsumerRig(
         {
           config,
-          clientConfig: emulators.clientConfig,
+          clientConfig: { ...emulators.clientConfig, secretsManager: localClientConfig(secrets.endpoint) },
+          currentSecret: (arn) => tokens.get(arn) ?? '',
           streamName: resources.streamName,
           streamArn: resources.streamArn,
           breakerTableName: resources.breakerTableName,

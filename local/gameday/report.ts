@@ -13,6 +13,10 @@ export interface ConsumerReport {
   readonly duplicates: number;
   /** Unique eventIds in the poison DLQ. */
   readonly poisoned: number;
+  /** Good events (no poison of their own) in the poison DLQ: parked during a rejection storm; 0 without one. */
+  readonly poisonedDuringStorm: number;
+  /** The most `poisonedDuringStorm` may be (see stormPoisonBound); 0 without a storm. */
+  readonly stormPoisonBound: number;
   /** Records put back on the stream from the on-failure DLQ. */
   readonly redriven: number;
   /** In the stream, but neither delivered nor in the poison DLQ. */
@@ -68,7 +72,8 @@ export type InvariantName =
   | 'on-call-hears-first'
   | 'one-incident-few-pages'
   | 'consumers-resumed'
-  | 'order-per-key';
+  | 'order-per-key'
+  | 'rejection-storm-not-poisoned';
 
 export interface AlarmReport {
   readonly name: string;
@@ -109,7 +114,14 @@ export interface GameDayReport {
   /** Controller invocations that failed (--controller-outage-seconds, or real errors). */
   readonly controllerErrors: number;
   /** Ms since the start of the run; one entry per consumer of the breaker. */
-  readonly breakerTransitions: readonly { consumer: string; from: string; to: string; atMillis: number }[];
+  readonly breakerTransitions: readonly {
+    consumer: string;
+    from: string;
+    to: string;
+    atMillis: number;
+    /** Why (e.g. `failure-rate`, `rejection-storm`, `probe-failed`). */
+    reason?: string;
+  }[];
   readonly invariants: readonly InvariantResult[];
   readonly invariantsHeld: boolean;
   readonly consumers: Readonly<Record<string, ConsumerReport>>;
@@ -176,7 +188,13 @@ export function buildReport(input: ReportInput): GameDayReport {
     breakerTransitions: Object.entries(input.consumers).flatMap(([consumer, c]) =>
       input.transitions
         .filter((t) => t.breaker === c.breaker)
-        .map((t) => ({ consumer, from: t.from, to: t.to, atMillis: t.atMillis - input.startedAtMillis })),
+        .map((t) => ({
+          consumer,
+          from: t.from,
+          to: t.to,
+          atMillis: t.atMillis - input.startedAtMillis,
+          reason: t.reason,
+        })),
     ),
     invariants: input.invariants,
     invariantsHeld: input.invariants.every((i) => i.held),
@@ -214,12 +232,22 @@ export function formatReport(report: GameDayReport): string {
       `    retries spent while not CLOSED: ${c.retriesWhileNotClosed} in ${seconds(c.notClosedMillis)} ` +
         `(${c.retriesPerMinuteNotClosed.toFixed(1)} per minute)`,
     );
+    if (report.phases.some((p) => p.name === 'storm')) {
+      lines.push(
+        `    rejection storm: ${c.poisonedDuringStorm} good events parked as poison (at most ${c.stormPoisonBound}), the rest kept in the stream`,
+      );
+    }
     const transitions = report.breakerTransitions.filter((t) => t.consumer === name);
     lines.push(
       `    breaker ${c.breaker}: ${
         transitions.length === 0
           ? 'stayed CLOSED'
-          : transitions.map((t) => `${t.from}->${t.to} at ${seconds(t.atMillis)}`).join(', ')
+          : transitions
+              .map(
+                (t) =>
+                  `${t.from}->${t.to}${t.reason === 'rejection-storm' ? ' (rejection storm)' : ''} at ${seconds(t.atMillis)}`,
+              )
+              .join(', ')
       }`,
     );
     if (c.lostEventIds.length > 0) lines.push(`    lost: ${c.lostEventIds.slice(0, 10).join(', ')}`);

@@ -263,6 +263,8 @@ async function settle(run: Run): Promise<void> {
     evaluationPeriods: config.alarms.evaluationPeriods,
     pausedMaxMillis: config.alarms.consumerPausedMaxSeconds * MILLIS_PER_SECOND,
     stage: config.stage,
+    breakerMinimumCalls: config.breaker.minimumCalls,
+    shardCount: run.pipeline.resources.shardCount,
   };
   const parkedCount = (name: string): number => rigs.find((r) => r.config.name === name)?.parked.size ?? 0;
   await waitFor(() => {
@@ -308,6 +310,8 @@ async function judge(run: Run, redriven: Map<string, Set<string>>): Promise<Game
     stage: config.stage,
     cacheTtlMillis: config.breaker.cacheTtlMillis,
     endedAtMillis,
+    breakerMinimumCalls: config.breaker.minimumCalls,
+    shardCount: run.pipeline.resources.shardCount,
   };
   const consumers = consumerReports(record);
   return buildReport({

@@ -6,7 +6,7 @@ import type { GameDayOptions } from './options';
  * The producer follows each phase's rate and every downstream follows its behaviour; after the last
  * phase the producer stops and the run drains, redrives and checks.
  */
-export type PhaseName = 'steady' | 'burst' | 'slow' | 'outage' | 'recovered';
+export type PhaseName = 'steady' | 'burst' | 'slow' | 'storm' | 'outage' | 'recovered';
 
 export interface Phase {
   readonly name: PhaseName;
@@ -29,6 +29,8 @@ export interface Scenario {
   readonly producingEndsMillis: number;
   /** The downstream 503 window, if any. */
   readonly outage: Window | undefined;
+  /** The rejection storm (every event answered 400), if any; it starts where the outage would. */
+  readonly rejectStorm: Window | undefined;
   /** The DynamoDB refusal window, if any; it starts with the downstream outage (or the slow phase). */
   readonly storeOutage: Window | undefined;
   /** While breaker-table stream records are lost before the controller sees them; starts like storeOutage. */
@@ -49,7 +51,9 @@ export function buildScenario(
     GameDayOptions,
     'rate' | 'burstFactor' | 'outageSeconds' | 'storeOutageSeconds' | 'durationScale'
   > &
-    Partial<Pick<GameDayOptions, 'loseControllerEventsSeconds' | 'controllerOutageSeconds'>>,
+    Partial<
+      Pick<GameDayOptions, 'loseControllerEventsSeconds' | 'controllerOutageSeconds' | 'rejectStormSeconds'>
+    >,
 ): Scenario {
   const scaled = (seconds: number): number => Math.round(seconds * options.durationScale * MILLIS_PER_SECOND);
   const healthy = { phase: 'healthy', latencyMillis: 0 } as const;
@@ -71,6 +75,12 @@ export function buildScenario(
       lengthMillis: scaled(BASE_PHASE_SECONDS.slow),
       rate: options.rate,
       downstream: { phase: 'slow', latencyMillis: SLOW_LATENCY_MILLIS },
+    },
+    {
+      name: 'storm',
+      lengthMillis: scaled(options.rejectStormSeconds ?? 0),
+      rate: options.rate,
+      downstream: { phase: 'rejecting', latencyMillis: 0 },
     },
     {
       name: 'outage',
@@ -99,7 +109,9 @@ export function buildScenario(
     startMillis += step.lengthMillis;
   }
   const outagePhase = phases.find((p) => p.name === 'outage');
-  const storeStart = (outagePhase ?? phases.find((p) => p.name === 'slow') ?? phases[0]).startMillis;
+  const stormPhase = phases.find((p) => p.name === 'storm');
+  const storeStart = (stormPhase ?? outagePhase ?? phases.find((p) => p.name === 'slow') ?? phases[0])
+    .startMillis;
   const storeLength = scaled(options.storeOutageSeconds);
   const windowOf = (seconds: number | undefined): Window | undefined => {
     const length = scaled(seconds ?? 0);
@@ -109,6 +121,7 @@ export function buildScenario(
     phases,
     producingEndsMillis: startMillis,
     outage: outagePhase && { startMillis: outagePhase.startMillis, endMillis: outagePhase.endMillis },
+    rejectStorm: stormPhase && { startMillis: stormPhase.startMillis, endMillis: stormPhase.endMillis },
     storeOutage:
       storeLength > 0 ? { startMillis: storeStart, endMillis: storeStart + storeLength } : undefined,
     lostControllerEvents: windowOf(options.loseControllerEventsSeconds),

@@ -1,5 +1,5 @@
 import type { BreakerItem } from '../../lambda/shared';
-import { failureRate } from '../../lambda/shared';
+import { failureRate, stormHolds } from '../../lambda/shared';
 import { formatDuration, formatTable } from '../cli';
 
 /** One row per breaker: those in the table, and those the stage config names but nobody wrote yet. */
@@ -18,10 +18,10 @@ export function formatBreakers(
       name,
       item.state,
       calls === 0 ? '-' : `${(failureRate(item) * 100).toFixed(1)}%`,
-      `${item.successes} ok / ${item.failures} failed, since ${formatDuration(now - item.windowStart)}`,
+      `${item.successes} ok${rejected(item)} / ${item.failures} failed, since ${formatDuration(now - item.windowStart)}`,
       String(item.trips),
       item.state === 'OPEN' ? openUntil(item.openUntil, now) : '-',
-      item.reason,
+      stormHolds(item) ? `${item.reason} (rejection storm)` : item.reason,
       `${formatDuration(now - item.changedAt)} ago`,
     ];
   });
@@ -36,4 +36,10 @@ function openUntil(openUntilMillis: number, now: number): string {
   return openUntilMillis > now
     ? `${at} (in ${formatDuration(openUntilMillis - now)})`
     : `${at} (due for HALF_OPEN)`;
+}
+
+/** Rejections are counted among the successes; shown only when there are some. */
+function rejected(item: BreakerItem): string {
+  const rejections = item.rejections ?? 0;
+  return rejections > 0 ? ` (${rejections} rejected)` : '';
 }

@@ -22,6 +22,8 @@ const SETTINGS: ConsumerSettings = {
   maxConcurrentKeys: 8,
   maxEventBytes: 262_144,
   metricsNamespace: 'ResilientEventPipeline',
+  endpointErrorStatuses: [401, 403, 404, 405, 407],
+  downstreamAuth: { type: 'none' },
 };
 
 function problemsOf(env: Record<string, string | undefined>): readonly string[] {

@@ -7,6 +7,8 @@ import type { Admission, BreakerState, CallOutcome, CircuitBreaker } from '../..
 export class FakeBreaker implements CircuitBreaker {
   state: BreakerState = 'CLOSED';
   readonly calls: ('admit' | 'flush' | `record:${CallOutcome}`)[] = [];
+  /** What `inRejectionStorm` answers. */
+  storm = false;
   /** What `flush` throws, to test a failing store. */
   flushError?: Error;
 
@@ -26,6 +28,10 @@ export class FakeBreaker implements CircuitBreaker {
   flush(): Promise<void> {
     this.calls.push('flush');
     return this.flushError ? Promise.reject(this.flushError) : Promise.resolve();
+  }
+
+  inRejectionStorm(): boolean {
+    return this.storm;
   }
 
   outcomes(): string[] {

@@ -188,6 +188,8 @@ describe('consumers', () => {
         [ENV.maxConcurrentKeys]: String(orders.maxConcurrentKeys),
         [ENV.maxEventBytes]: String(orders.maxEventBytes),
         [ENV.metricsNamespace]: dev.config.metricsNamespace,
+        [ENV.endpointErrorStatuses]: JSON.stringify(orders.endpointErrorStatuses),
+        [ENV.downstreamAuth]: JSON.stringify({ type: 'none' }),
         POWERTOOLS_SERVICE_NAME: devNames.consumer('orders').functionName,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',

@@ -128,6 +128,10 @@ export class DynamoDbCircuitBreaker implements CircuitBreaker {
     }
   }
 
+  inRejectionStorm(): boolean {
+    return this.shared.inRejectionStorm() || (this.outage?.local?.inRejectionStorm() ?? false);
+  }
+
   async flush(): Promise<void> {
     if (!this.storeDue()) return;
     try {

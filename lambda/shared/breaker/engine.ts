@@ -3,6 +3,7 @@ import type { BreakerSettings } from '../../../contracts';
 import { monotonicClock, type Clock } from '../../../contracts';
 import type { BreakerItem } from './item';
 import { notifySafely, transitionEvent, type BreakerObserver, type TransitionScope } from './observer';
+import { RecentOutcomes, stormHolds, stormTripDue, tripForStorm } from './rejection-storm';
 import type { BreakerStore } from './store';
 import {
   leaseExpired,
@@ -64,6 +65,8 @@ interface OutcomeBucket {
   readonly slot: number;
   successes: number;
   failures: number;
+  /** Poison rejections among the successes, for the rejection storm guard. */
+  rejections: number;
 }
 
 interface HeldProbe {
@@ -86,9 +89,16 @@ export class BreakerEngine {
   private pending: OutcomeBucket[] = [];
   private probe: HeldProbe | undefined;
   private readonly monotonic: Clock;
+  private readonly recent: RecentOutcomes;
 
   constructor(private readonly options: BreakerEngineOptions) {
     this.monotonic = options.monotonicClock ?? monotonicClock;
+    this.recent = new RecentOutcomes(options.settings);
+  }
+
+  /** See {@link CircuitBreaker.inRejectionStorm}: from the item last seen and this instance's calls. */
+  inRejectionStorm(): boolean {
+    return stormHolds(this.lastKnown) || this.recent.suspectsStorm();
   }
 
   /** The item as last read or written, for seeding a local breaker. */
@@ -112,6 +122,7 @@ export class BreakerEngine {
   private async read(): Promise<BreakerItem | undefined> {
     const readAt = this.monotonic.now();
     const item = await this.options.store.get(this.options.name);
+    this.recent.observe(item);
     this.cached = { item, readAt };
     this.lastKnown = item;
     return item;
@@ -172,6 +183,7 @@ export class BreakerEngine {
    * clock) is written as expired, which re-opens the breaker whatever the outcome.
    */
   async record(admission: Admission & { admitted: true }, outcome: CallOutcome): Promise<void> {
+    this.recent.add(outcome);
     if (!admission.probe) {
       this.buffer(outcome);
       return;
@@ -182,9 +194,11 @@ export class BreakerEngine {
     const { settings } = this.options;
     const now = this.options.clock.now();
     const outlived = this.monotonic.now() - probe.takenAt >= settings.probeLeaseMillis;
+    // During a rejection storm a rejected probe says the storm goes on.
+    const succeeded = outcome === 'success' || (outcome === 'rejection' && !stormHolds(probe.item));
     const write = outlived
       ? probeOutlived(probe.item, probe.leaseId, now, settings)
-      : outcome === 'success'
+      : succeeded
         ? probeSucceeded(probe.item, probe.leaseId, now)
         : probeFailed(probe.item, probe.leaseId, now, settings);
     const after = await this.write(write);
@@ -197,10 +211,12 @@ export class BreakerEngine {
     const slot = this.slotAt(this.monotonic.now());
     let bucket = this.pending.find((b) => b.version === version && b.slot === slot);
     if (bucket === undefined) {
-      bucket = { version, slot, successes: 0, failures: 0 };
+      bucket = { version, slot, successes: 0, failures: 0, rejections: 0 };
       this.pending.push(bucket);
     }
-    bucket[outcome === 'success' ? 'successes' : 'failures'] += 1;
+    // A rejection is a success for the failure rate; the storm guard counts it apart.
+    bucket[outcome === 'failure' ? 'failures' : 'successes'] += 1;
+    if (outcome === 'rejection') bucket.rejections += 1;
   }
 
   private slotAt(monotonicMillis: number): number {
@@ -260,8 +276,14 @@ export class BreakerEngine {
   }
 
   private async tripIfDue(item: BreakerItem, now: number): Promise<void> {
-    if (!shouldTrip(item, this.options.settings, now)) return;
-    const after = await this.write(trip(item, now, this.options.settings));
+    const { settings } = this.options;
+    const planned = shouldTrip(item, settings, now)
+      ? trip(item, now, settings)
+      : stormTripDue(item, settings, now)
+        ? tripForStorm(item, now, settings)
+        : undefined;
+    if (planned === undefined) return;
+    const after = await this.write(planned);
     if (after !== undefined) this.announce(item, after, now);
   }
 
@@ -273,6 +295,7 @@ export class BreakerEngine {
       } else {
         same.successes += bucket.successes;
         same.failures += bucket.failures;
+        same.rejections += bucket.rejections;
       }
     }
   }
@@ -311,6 +334,7 @@ export class BreakerEngine {
     const after = await this.options.store.update(this.options.name, planned.update, planned.condition);
     this.cached = after === undefined ? undefined : { item: after, readAt };
     if (after !== undefined) this.lastKnown = after;
+    this.recent.observe(after);
     return after;
   }
 
@@ -333,12 +357,18 @@ function decideWithoutWrite(item: BreakerItem | undefined, now: number): Admissi
   return undefined;
 }
 
-function totals(buckets: readonly OutcomeBucket[]): { successes: number; failures: number } {
+function totals(buckets: readonly OutcomeBucket[]): {
+  successes: number;
+  failures: number;
+  rejections: number;
+} {
   let successes = 0;
   let failures = 0;
+  let rejections = 0;
   for (const bucket of buckets) {
     successes += bucket.successes;
     failures += bucket.failures;
+    rejections += bucket.rejections;
   }
-  return { successes, failures };
+  return { successes, failures, rejections };
 }

@@ -22,6 +22,7 @@ export {
   type PowertoolsBreakerObserverOptions,
 } from './powertools-observer';
 export { coolDownFor, failureRate } from './transitions';
+export { isRejectionStorm, stormHolds } from './rejection-storm';
 export {
   advanceIfCoolDownPassed,
   BreakerContentionError,

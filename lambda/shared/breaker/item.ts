@@ -14,6 +14,8 @@ import type { BreakerState } from './types';
  * | `windowStart`     | N    | Start of the current counting window (it lasts `windowMillis`).               |
  * | `successes`       | N    | Successful calls recorded in the window (grown with `ADD`).                   |
  * | `failures`        | N    | Failed calls recorded in the window (grown with `ADD`).                       |
+ * | `rejections`      | N    | Of the successes, calls the downstream rejected as poison (`ADD`); optional.  |
+ * | `stormSince`      | N    | When a rejection storm tripped the breaker; 0 once it closes; optional.       |
  * | `trips`           | N    | Consecutive trips since the last close by a probe or reset; drives back-off. |
  * | `openUntil`       | N    | End of the OPEN cool-down; 0 when not OPEN.                                   |
  * | `probeLeaseId`    | S    | HALF_OPEN only: random id of the probe lease holder (absent when free).       |
@@ -33,6 +35,10 @@ export interface BreakerItem {
   readonly windowStart: number;
   readonly successes: number;
   readonly failures: number;
+  /** Absent on items written before the rejection storm guard: read as 0. */
+  readonly rejections?: number;
+  /** Absent or 0 unless a rejection storm tripped the breaker and it has not closed since. */
+  readonly stormSince?: number;
   readonly trips: number;
   readonly openUntil: number;
   readonly probeLeaseId?: string;
@@ -47,6 +53,7 @@ export interface BreakerItem {
 export type TransitionReason =
   | 'created'
   | 'failure-rate'
+  | 'rejection-storm'
   | 'cool-down-elapsed'
   | 'probe-succeeded'
   | 'probe-failed'
@@ -65,6 +72,8 @@ const NUMBER_ATTRIBUTES: ReadonlySet<BreakerAttribute> = new Set<NumberAttribute
   'windowStart',
   'successes',
   'failures',
+  'rejections',
+  'stormSince',
   'trips',
   'openUntil',
   'probeLeaseUntil',
@@ -99,6 +108,8 @@ export function freshAttributes(nowMillis: number): Omit<BreakerItem, 'name'> {
     windowStart: nowMillis,
     successes: 0,
     failures: 0,
+    rejections: 0,
+    stormSince: 0,
     trips: 0,
     openUntil: 0,
     reason: 'created',
@@ -112,6 +123,8 @@ export function freshAttributes(nowMillis: number): Omit<BreakerItem, 'name'> {
 export function unmarshalItem(raw: Record<string, AttributeValue>): BreakerItem {
   const number = (attribute: NumberAttribute): number => Number(raw[attribute]?.N ?? 0);
   const leaseId = raw.probeLeaseId?.S;
+  const rejections = raw.rejections?.N;
+  const stormSince = raw.stormSince?.N;
   const leaseUntil = raw.probeLeaseUntil?.N;
   return {
     name: raw.name?.S ?? '',
@@ -120,6 +133,8 @@ export function unmarshalItem(raw: Record<string, AttributeValue>): BreakerItem 
     windowStart: number('windowStart'),
     successes: number('successes'),
     failures: number('failures'),
+    ...(rejections === undefined ? {} : { rejections: Number(rejections) }),
+    ...(stormSince === undefined ? {} : { stormSince: Number(stormSince) }),
     trips: number('trips'),
     openUntil: number('openUntil'),
     ...(leaseId === undefined ? {} : { probeLeaseId: leaseId }),

@@ -24,6 +24,8 @@ export interface PlannedWrite {
 export interface OutcomeCounts {
   readonly successes: number;
   readonly failures: number;
+  /** Of the successes, rejections (see rejection-storm.ts). @default 0 */
+  readonly rejections?: number;
 }
 
 const LEASE_ATTRIBUTES = ['probeLeaseId', 'probeLeaseUntil'] as const;
@@ -78,8 +80,14 @@ export function recordOutcomes(
   nowMillis: number,
   settings: BreakerSettings,
 ): PlannedWrite {
+  // Rejections are written only where some were counted, so writes without any stay as they were.
+  const rejections = counts.rejections ?? 0;
   if (item === undefined) {
-    return create(nowMillis, { successes: counts.successes, failures: counts.failures });
+    return create(nowMillis, {
+      successes: counts.successes,
+      failures: counts.failures,
+      ...(rejections > 0 && { rejections }),
+    });
   }
   const sameWindow = condition.all(
     condition.itemExists(true),
@@ -87,7 +95,14 @@ export function recordOutcomes(
   );
   if (!windowExpired(item, nowMillis, settings)) {
     return {
-      update: { set: touch(nowMillis), add: { successes: counts.successes, failures: counts.failures } },
+      update: {
+        set: touch(nowMillis),
+        add: {
+          successes: counts.successes,
+          failures: counts.failures,
+          ...(rejections > 0 && { rejections }),
+        },
+      },
       condition: sameWindow,
     };
   }
@@ -98,6 +113,7 @@ export function recordOutcomes(
         windowStart: nowMillis,
         successes: counts.successes,
         failures: counts.failures,
+        ...((rejections > 0 || (item.rejections ?? 0) > 0) && { rejections }),
       },
     },
     condition: sameWindow,
@@ -309,10 +325,11 @@ function touch(nowMillis: number): { updatedAt: number; expiresAt: number } {
   return { updatedAt: nowMillis, expiresAt: expiresAtFor(nowMillis) };
 }
 
+/** A closed breaker's window; a close also ends a rejection storm. */
 function freshWindow(
   nowMillis: number,
-): Pick<BreakerItem, 'windowStart' | 'successes' | 'failures' | 'openUntil'> {
-  return { windowStart: nowMillis, successes: 0, failures: 0, openUntil: 0 };
+): Pick<BreakerItem, 'windowStart' | 'successes' | 'failures' | 'rejections' | 'stormSince' | 'openUntil'> {
+  return { windowStart: nowMillis, successes: 0, failures: 0, rejections: 0, stormSince: 0, openUntil: 0 };
 }
 
 function change(

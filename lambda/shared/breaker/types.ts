@@ -1,5 +1,9 @@
 export type BreakerState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
-export type CallOutcome = 'success' | 'failure';
+/**
+ * What a call came to for the breaker: `failure` counts against the failure rate; `rejection` (the
+ * downstream refused the record itself) counts as a success there and towards the rejection storm guard.
+ */
+export type CallOutcome = 'success' | 'failure' | 'rejection';
 
 /** The answer to "may I call the downstream now?". A probe is the single call a HALF_OPEN breaker lets through. */
 export type Admission =
@@ -15,4 +19,9 @@ export interface CircuitBreaker {
   admit(): Promise<Admission>;
   record(admission: Admission & { admitted: true }, outcome: CallOutcome): Promise<void>;
   flush(): Promise<void>;
+  /**
+   * Whether rejected records must stay in the stream rather than be parked as poison: the breaker
+   * tripped for a rejection storm that has not ended, or this instance's recent calls look like one.
+   */
+  inRejectionStorm(): boolean;
 }

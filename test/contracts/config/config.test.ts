@@ -333,3 +333,91 @@ describe('retries an outage spends (docs/architecture.md, "Retries spent while t
     expect(refusalHoldMillis(BASE_DEFAULTS.consumer)).toBe(56_000);
   });
 });
+
+describe('the downstream contract settings', () => {
+  const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/token-AbCdEf';
+
+  it('defaults to no auth and the endpoint statuses 401, 403, 404, 405, 407', () => {
+    const [orders] = loadConfig('dev', contextWith(VALID)).consumers;
+    expect(orders.downstreamAuth).toEqual({ type: 'none' });
+    expect(orders.endpointErrorStatuses).toEqual([401, 403, 404, 405, 407]);
+  });
+
+  it('accepts a bearer secret, with or without its KMS key, and each SigV4 service', () => {
+    for (const downstreamAuth of [
+      { type: 'bearer', secretArn: SECRET_ARN },
+      {
+        type: 'bearer',
+        secretArn: SECRET_ARN,
+        kmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      },
+      { type: 'sigv4', service: 'lambda', resourceArn: 'arn:aws:lambda:eu-west-1:123456789012:function:api' },
+      {
+        type: 'sigv4',
+        service: 'execute-api',
+        resourceArn: 'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3/prod/POST/events',
+      },
+      {
+        type: 'sigv4',
+        service: 'vpc-lattice-svcs',
+        resourceArn: 'arn:aws:vpc-lattice:eu-west-1:123456789012:service/svc-0123456789abcdef0',
+      },
+    ]) {
+      expect(problemsOf(consumerWith({ downstreamAuth }))).toEqual([]);
+    }
+  });
+
+  it('rejects an unknown auth type, naming the allowed ones', () => {
+    expect(problemsOf(consumerWith({ downstreamAuth: { type: 'basic' } }))).toEqual([
+      'consumers.orders.downstreamAuth.type = "basic"; allowed "none", "bearer", "sigv4"',
+    ]);
+  });
+
+  it('rejects a partial secret ARN (without its six-character suffix)', () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/token';
+    expect(problemsOf(consumerWith({ downstreamAuth: { type: 'bearer', secretArn: arn } }))).toEqual([
+      `consumers.orders.downstreamAuth.secretArn = "${arn}"; allowed a complete Secrets Manager secret ARN (ending in -XXXXXX)`,
+    ]);
+  });
+
+  it('rejects a field of another auth type', () => {
+    const auth = { type: 'bearer', secretArn: SECRET_ARN, service: 'lambda' };
+    expect(problemsOf(consumerWith({ downstreamAuth: auth }))).toEqual([
+      'consumers.orders.downstreamAuth.service is not a setting of type "bearer"; allowed type, secretArn, kmsKeyArn',
+    ]);
+  });
+
+  it('rejects a SigV4 service outside the three, and a resource of the wrong service', () => {
+    expect(
+      problemsOf(
+        consumerWith({ downstreamAuth: { type: 'sigv4', service: 's3', resourceArn: 'arn:aws:s3:::b' } }),
+      ),
+    ).toEqual([
+      'consumers.orders.downstreamAuth.service = "s3"; allowed "execute-api", "lambda", "vpc-lattice-svcs"',
+    ]);
+    const [problem] = problemsOf(
+      consumerWith({
+        downstreamAuth: {
+          type: 'sigv4',
+          service: 'lambda',
+          resourceArn: 'arn:aws:lambda:eu-west-1:123456789012:function:*',
+        },
+      }),
+    );
+    expect(problem).toMatch(
+      /^consumers\.orders\.downstreamAuth\.resourceArn = ".*function:\*"; allowed an ARN matching .* for service lambda$/,
+    );
+  });
+
+  it('rejects an endpoint error status outside 400..499, naming its index', () => {
+    expect(problemsOf(consumerWith({ endpointErrorStatuses: [401, 503] }))).toEqual([
+      'consumers.orders.endpointErrorStatuses[1] = 503; allowed an integer 400..499',
+    ]);
+  });
+
+  it('rejects a rejection storm threshold outside 0.01..1', () => {
+    expect(problemsOf({ ...VALID, breaker: { rejectionStormThreshold: 0 } })).toEqual([
+      'breaker.rejectionStormThreshold = 0; allowed 0.01..1',
+    ]);
+  });
+});

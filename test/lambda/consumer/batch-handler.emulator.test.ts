@@ -30,6 +30,7 @@ const BREAKER_SETTINGS: ConsumerSettings['breaker'] = {
   probeLeaseMillis: 10_000,
   cacheTtlMillis: 0,
   onStoreFailure: 'local-breaker',
+  rejectionStormThreshold: 0.5,
 };
 
 /** Metrics that print nothing: these tests look at the emulators, not at EMF. */
@@ -66,6 +67,8 @@ describe('consumer handler against local SQS and a local HTTP downstream', () =>
       maxConcurrentKeys: 4,
       maxEventBytes: 16_384,
       metricsNamespace: 'Pipeline',
+      endpointErrorStatuses: [401, 403, 404, 405, 407],
+      downstreamAuth: { type: 'none' },
     };
   });
   afterAll(async () => {

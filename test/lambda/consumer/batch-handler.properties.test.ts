@@ -31,6 +31,8 @@ const SETTINGS: ConsumerSettings = {
   maxConcurrentKeys: 3,
   maxEventBytes: MAX_EVENT_BYTES,
   metricsNamespace: 'Pipeline',
+  endpointErrorStatuses: BASE_DEFAULTS.consumer.endpointErrorStatuses,
+  downstreamAuth: BASE_DEFAULTS.consumer.downstreamAuth,
 };
 const CONTEXT = {
   awsRequestId: 'req-1',

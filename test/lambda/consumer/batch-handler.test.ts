@@ -36,6 +36,8 @@ const SETTINGS: ConsumerSettings = {
   maxConcurrentKeys: 4,
   maxEventBytes: 4_096,
   metricsNamespace: 'Pipeline',
+  endpointErrorStatuses: [401, 403, 404, 405, 407],
+  downstreamAuth: { type: 'none' },
 };
 
 /**
@@ -234,7 +236,7 @@ describe('createConsumerHandler', () => {
       expect(breaker.calls).toEqual(['flush']);
     });
 
-    test('a 4xx from the downstream poisons the record and counts as a breaker success', async () => {
+    test('a 4xx from the downstream poisons the record and counts as a breaker rejection', async () => {
       const event = pipelineEvent();
       downstream.statusFor.set(event.eventId, 422);
 
@@ -245,8 +247,51 @@ describe('createConsumerHandler', () => {
         reason: string;
       };
       expect(body.reason).toBe('downstream rejected the event with HTTP 422');
-      expect(breaker.outcomes()).toEqual(['record:success']);
+      expect(breaker.outcomes()).toEqual(['record:rejection']);
     });
+
+    test('during a rejection storm a rejected record stays in the stream: retried, not parked, order kept', async () => {
+      // Prepare: the breaker reports a storm; the first record of key a is rejected
+      breaker.storm = true;
+      const rejected = pipelineEvent();
+      const later = pipelineEvent();
+      downstream.statusFor.set(rejected.eventId, 400);
+      const batch = kinesisBatch([
+        { data: rejected, partitionKey: 'a' },
+        { data: later, partitionKey: 'a' },
+      ]);
+
+      // Act
+      const response = await handle(batch);
+
+      // Assess
+      expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: sequenceNumberAt(0) }] });
+      expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+      expect(downstream.calledIds()).toEqual([rejected.eventId]);
+      expect(breaker.outcomes()).toEqual(['record:rejection']);
+      expect(
+        log.find('rejection storm: rejected record kept in the stream, not parked; batch stopped'),
+      ).toEqual(
+        expect.objectContaining({
+          breaker: 'orders-breaker',
+          rejection: 'downstream rejected the event with HTTP 400',
+        }),
+      );
+    });
+
+    test.each([[401], [403], [404], [405], [407]])(
+      'HTTP %i is the endpoint, not the record: retried and a breaker failure, never parked',
+      async (status) => {
+        const event = pipelineEvent();
+        downstream.statusFor.set(event.eventId, status);
+
+        const response = await handle(kinesisBatch([{ data: event }]));
+
+        expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: sequenceNumberAt(0) }] });
+        expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+        expect(breaker.outcomes()).toEqual(['record:failure']);
+      },
+    );
 
     test('when SQS refuses the poison message the record is retried, not acknowledged', async () => {
       // Prepare

@@ -14,8 +14,11 @@ describe('classifyStatus', () => {
     [201, 'delivered'],
     [204, 'delivered'],
     [400, 'rejected'],
-    [401, 'rejected'],
-    [404, 'rejected'],
+    [401, 'unavailable'],
+    [403, 'unavailable'],
+    [404, 'unavailable'],
+    [405, 'unavailable'],
+    [407, 'unavailable'],
     [409, 'rejected'],
     [413, 'rejected'],
     [422, 'rejected'],
@@ -30,6 +33,21 @@ describe('classifyStatus', () => {
     [101, 'unavailable'],
   ])('HTTP %i is %s', (status, kind) => {
     expect(classifyStatus(status)).toBe(kind);
+  });
+});
+
+describe('classifyStatus with the endpoint error statuses of a consumer', () => {
+  test('a status the consumer lists is retried instead of poisoned', () => {
+    expect(classifyStatus(422, [422])).toBe('unavailable');
+  });
+
+  test('a default endpoint status the consumer left out poisons the record', () => {
+    expect(classifyStatus(404, [401, 403])).toBe('rejected');
+  });
+
+  test('408 and 429 stay retryable whatever the list says', () => {
+    expect(classifyStatus(408, [])).toBe('unavailable');
+    expect(classifyStatus(429, [])).toBe('unavailable');
   });
 });
 
@@ -108,14 +126,17 @@ describe('DownstreamClient against a local HTTP server', () => {
     });
   });
 
-  test.each([[500], [503], [408], [429]])('HTTP %i is retryable, naming the status', async (status) => {
-    downstream.reply = () => ({ status });
+  test.each([[500], [503], [408], [429], [401], [403], [404]])(
+    'HTTP %i is retryable, naming the status',
+    async (status) => {
+      downstream.reply = () => ({ status });
 
-    expect(await client.post('evt-1', '{}')).toMatchObject({
-      kind: 'unavailable',
-      reason: `downstream answered HTTP ${status}`,
-    });
-  });
+      expect(await client.post('evt-1', '{}')).toMatchObject({
+        kind: 'unavailable',
+        reason: `downstream answered HTTP ${status}`,
+      });
+    },
+  );
 
   test('a redirect is not followed and is retryable', async () => {
     downstream.reply = () => ({ status: 307 });

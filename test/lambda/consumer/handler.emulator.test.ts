@@ -79,10 +79,13 @@ describe('consumer handler.ts', () => {
         probeLeaseMillis: 10_000,
         cacheTtlMillis: 0,
         onStoreFailure: 'local-breaker',
+        rejectionStormThreshold: 0.5,
       },
       maxConcurrentKeys: 4,
       maxEventBytes: 16_384,
       metricsNamespace: 'Pipeline',
+      endpointErrorStatuses: [401, 403, 404, 405, 407],
+      downstreamAuth: { type: 'none' },
     };
     sdkEnv = {
       AWS_REGION: 'us-east-1',

@@ -66,4 +66,57 @@ describe('DownstreamServer', () => {
   it('rejects a call without an Idempotency-Key with 400', async () => {
     expect((await post(undefined, event('x', 'k5', 1))).status).toBe(400);
   });
+
+  it('answers 400 to every event while rejecting (a rejection storm)', async () => {
+    behaviour = { phase: 'rejecting', latencyMillis: 0 };
+    expect((await post('g1', event('g1', 'k6', 1))).status).toBe(400);
+    expect(server.log.hasDelivered('g1')).toBe(false);
+  });
+});
+
+describe('DownstreamServer requiring a credential', () => {
+  const healthy = (): DownstreamBehaviour => ({ phase: 'healthy', latencyMillis: 0 });
+  let token = 'token-1';
+  const bearer = new DownstreamServer({
+    name: 'orders',
+    behaviourNow: healthy,
+    auth: { type: 'bearer', currentToken: () => token },
+  });
+  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  const sigv4 = new DownstreamServer({
+    name: 'analytics',
+    behaviourNow: healthy,
+    auth: { type: 'sigv4', service: 'lambda', region: 'us-east-1', credentials },
+  });
+
+  beforeAll(() => Promise.all([bearer.start(), sigv4.start()]));
+  afterAll(() => Promise.all([bearer.stop(), sigv4.stop()]));
+
+  const send = (url: string, headers: Record<string, string>): Promise<Response> =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'idempotency-key': 'a1', ...headers },
+      body: event('a1', 'k', 1),
+    });
+
+  it('bearer: 401 without the current token, delivered with it, 401 again after a rotation', async () => {
+    expect((await send(bearer.url, {})).status).toBe(401);
+    expect((await send(bearer.url, { authorization: 'Bearer token-1' })).status).toBe(200);
+    token = 'token-2';
+    expect((await send(bearer.url, { authorization: 'Bearer token-1' })).status).toBe(401);
+    expect(bearer.log.calls.map((c) => c.status)).toEqual([401, 200, 401]);
+  });
+
+  it('sigv4: 403 without a signature or with a forged one, and never delivered', async () => {
+    expect((await send(sigv4.url, {})).status).toBe(403);
+    const forged = {
+      authorization: `AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`,
+      'x-amz-date': new Date()
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d{3}/, ''),
+    };
+    expect((await send(sigv4.url, forged)).status).toBe(403);
+    expect(sigv4.log.delivered).toBe(0);
+  });
 });

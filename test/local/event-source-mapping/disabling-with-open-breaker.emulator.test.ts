@@ -49,10 +49,13 @@ describe('event source mapping: invocations while Disabling meet an OPEN breaker
         probeLeaseMillis: 10_000,
         cacheTtlMillis: 0,
         onStoreFailure: 'local-breaker',
+        rejectionStormThreshold: 0.5,
       },
       maxConcurrentKeys: 4,
       maxEventBytes: 16_384,
       metricsNamespace: 'Pipeline',
+      endpointErrorStatuses: [401, 403, 404, 405, 407],
+      downstreamAuth: { type: 'none' },
     };
     const handler = createConsumerHandler(settings, {
       sqs: harness.sqs,

@@ -10,6 +10,8 @@ function consumer(overrides: Partial<ConsumerReport> = {}): ConsumerReport {
     delivered: 95,
     duplicates: 3,
     poisoned: 5,
+    poisonedDuringStorm: 0,
+    stormPoisonBound: 0,
     redriven: 0,
     lost: 0,
     lostEventIds: [],
@@ -147,8 +149,8 @@ describe('buildReport', () => {
       finalState: 'OK',
     });
     expect(r.breakerTransitions).toEqual([
-      { consumer: 'orders', from: 'CLOSED', to: 'OPEN', atMillis: 15_000 },
-      { consumer: 'analytics', from: 'CLOSED', to: 'OPEN', atMillis: 16_000 },
+      { consumer: 'orders', from: 'CLOSED', to: 'OPEN', atMillis: 15_000, reason: 'failure-rate' },
+      { consumer: 'analytics', from: 'CLOSED', to: 'OPEN', atMillis: 16_000, reason: 'failure-rate' },
     ]);
   });
 

@@ -74,3 +74,34 @@ describe('EventFactory', () => {
     expect(take(5, 1, 30).some((e) => e.data.startsWith(UNDECODABLE_PREFIX))).toBe(true);
   });
 });
+
+describe('buildScenario with a rejection storm', () => {
+  it('puts the storm where the outage would start, the outage right after it', () => {
+    const scenario = buildScenario({
+      rate: 10,
+      burstFactor: 2,
+      outageSeconds: 5,
+      rejectStormSeconds: 4,
+      storeOutageSeconds: 0,
+      durationScale: 1,
+    });
+    const storm = scenario.phases.find((p) => p.name === 'storm')!;
+    const outage = scenario.phases.find((p) => p.name === 'outage')!;
+    expect(storm.downstream).toEqual({ phase: 'rejecting', latencyMillis: 0 });
+    expect(storm.endMillis - storm.startMillis).toBe(4_000);
+    expect(outage.startMillis).toBe(storm.endMillis);
+    expect(scenario.rejectStorm).toEqual({ startMillis: storm.startMillis, endMillis: storm.endMillis });
+  });
+
+  it('has no storm by default', () => {
+    const scenario = buildScenario({
+      rate: 10,
+      burstFactor: 2,
+      outageSeconds: 5,
+      storeOutageSeconds: 0,
+      durationScale: 1,
+    });
+    expect(scenario.rejectStorm).toBeUndefined();
+    expect(scenario.phases.map((p) => p.name)).not.toContain('storm');
+  });
+});

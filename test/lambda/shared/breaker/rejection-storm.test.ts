@@ -1,0 +1,251 @@
+import type { BreakerSettings } from '../../../../contracts';
+import { BreakerEngine } from '../../../../lambda/shared/breaker/engine';
+import { freshItem } from '../../../../lambda/shared/breaker/item';
+import { MemoryBreakerStore } from '../../../../lambda/shared/breaker/memory-store';
+import type { BreakerTransitionEvent } from '../../../../lambda/shared/breaker/observer';
+import {
+  isRejectionStorm,
+  RecentOutcomes,
+  stormHolds,
+  stormTripDue,
+} from '../../../../lambda/shared/breaker/rejection-storm';
+import { reset } from '../../../../lambda/shared/breaker/transitions';
+import type { CallOutcome } from '../../../../lambda/shared/breaker/types';
+import { breakerSettings } from '../../../helpers/breaker-settings';
+import { FakeClock } from '../../../helpers/fake-clock';
+
+const ADMITTED = { admitted: true, probe: false } as const;
+const PROBE = { admitted: true, probe: true } as const;
+
+/** minimumCalls 10, threshold 0.5; a cache of 0 so every flush writes. */
+function setup(overrides: Partial<BreakerSettings> = {}) {
+  const settings = breakerSettings({ cacheTtlMillis: 0, ...overrides });
+  const clock = new FakeClock();
+  const store = new MemoryBreakerStore();
+  const update = jest.spyOn(store, 'update');
+  const get = jest.spyOn(store, 'get');
+  const transitions: BreakerTransitionEvent[] = [];
+  const engine = new BreakerEngine({
+    store,
+    name: 'orders',
+    settings,
+    clock,
+    observer: { onTransition: (event) => transitions.push(event) },
+    scope: 'store',
+  });
+  return { settings, clock, store, update, get, transitions, engine };
+}
+
+async function record(engine: BreakerEngine, outcome: CallOutcome, times: number): Promise<void> {
+  for (let i = 0; i < times; i++) await engine.record(ADMITTED, outcome);
+}
+
+describe('isRejectionStorm', () => {
+  const settings = breakerSettings({ minimumCalls: 10, rejectionStormThreshold: 0.5 });
+
+  test.each([
+    ['below minimumCalls, all rejected', { successes: 9, failures: 0, rejections: 9 }, false],
+    ['exactly the threshold share', { successes: 10, failures: 0, rejections: 5 }, false],
+    ['more than the threshold share', { successes: 10, failures: 0, rejections: 6 }, true],
+    ['failures count as calls', { successes: 6, failures: 6, rejections: 6 }, false],
+    ['no rejection attribute (an item from before the guard)', { successes: 20, failures: 0 }, false],
+  ])('%s: %j -> %s', (_name, counts, storm) => {
+    expect(isRejectionStorm(counts, settings)).toBe(storm);
+  });
+
+  test('a threshold of 1 never trips', () => {
+    const never = breakerSettings({ rejectionStormThreshold: 1 });
+    expect(isRejectionStorm({ successes: 100, failures: 0, rejections: 100 }, never)).toBe(false);
+  });
+});
+
+describe('stormTripDue and stormHolds', () => {
+  const settings = breakerSettings();
+  const now = Date.UTC(2024, 10, 24);
+  const stormy = { ...freshItem('orders', now), successes: 10, rejections: 10 };
+
+  test('a CLOSED breaker with a stormy current window is due', () => {
+    expect(stormTripDue(stormy, settings, now)).toBe(true);
+  });
+
+  test('an expired window is not (the next write starts a new one)', () => {
+    expect(stormTripDue(stormy, settings, now + settings.windowMillis)).toBe(false);
+  });
+
+  test('a breaker already OPEN is not', () => {
+    expect(stormTripDue({ ...stormy, state: 'OPEN' }, settings, now)).toBe(false);
+  });
+
+  test('a storm holds while the breaker is not CLOSED and stormSince is set', () => {
+    expect(stormHolds({ ...stormy, state: 'OPEN', stormSince: now })).toBe(true);
+    expect(stormHolds({ ...stormy, state: 'HALF_OPEN', stormSince: now })).toBe(true);
+    expect(stormHolds({ ...stormy, state: 'CLOSED', stormSince: now })).toBe(false);
+    expect(stormHolds({ ...stormy, state: 'OPEN', stormSince: 0 })).toBe(false);
+    expect(stormHolds({ ...stormy, state: 'OPEN' })).toBe(false);
+  });
+});
+
+describe('RecentOutcomes', () => {
+  test('suspects a storm once more than the threshold share of the last minimumCalls calls were rejected', () => {
+    const recent = new RecentOutcomes(breakerSettings({ minimumCalls: 10, rejectionStormThreshold: 0.5 }));
+    for (let i = 0; i < 100; i++) recent.add('success');
+    for (let i = 0; i < 5; i++) recent.add('rejection');
+    expect(recent.suspectsStorm()).toBe(false);
+    recent.add('rejection');
+    expect(recent.suspectsStorm()).toBe(true);
+  });
+
+  test('forgets its calls when it sees the breaker close after a storm', () => {
+    const settings = breakerSettings();
+    const recent = new RecentOutcomes(settings);
+    for (let i = 0; i < 10; i++) recent.add('rejection');
+    recent.observe({ ...freshItem('orders', 0), state: 'OPEN', stormSince: 1 });
+    expect(recent.suspectsStorm()).toBe(true);
+    recent.observe(freshItem('orders', 2));
+    expect(recent.suspectsStorm()).toBe(false);
+  });
+});
+
+describe('BreakerEngine with the rejection storm guard', () => {
+  test('a window of rejections trips the breaker with reason rejection-storm and stormSince', async () => {
+    const { engine, store, clock, transitions } = setup();
+
+    await record(engine, 'rejection', 10);
+    await engine.flush();
+
+    const item = await store.get('orders');
+    expect(item).toMatchObject({
+      state: 'OPEN',
+      reason: 'rejection-storm',
+      stormSince: clock.now(),
+      successes: 10,
+      failures: 0,
+      rejections: 10,
+    });
+    expect(transitions).toEqual([expect.objectContaining({ to: 'OPEN', reason: 'rejection-storm' })]);
+    expect(engine.inRejectionStorm()).toBe(true);
+  });
+
+  test('rejections at the threshold share leave the breaker CLOSED and poison parked', async () => {
+    const { engine, store } = setup();
+
+    await record(engine, 'success', 5);
+    await record(engine, 'rejection', 5);
+    await engine.flush();
+
+    await expect(store.get('orders')).resolves.toMatchObject({ state: 'CLOSED', rejections: 5 });
+    expect(engine.inRejectionStorm()).toBe(false);
+  });
+
+  test('rejections count as successes for the failure rate', async () => {
+    const { engine, store } = setup({ rejectionStormThreshold: 1 });
+
+    await record(engine, 'rejection', 10);
+    await record(engine, 'failure', 5);
+    await engine.flush();
+
+    await expect(store.get('orders')).resolves.toMatchObject({ state: 'CLOSED', successes: 10, failures: 5 });
+  });
+
+  test('a failing downstream trips for its failure rate, not as a storm', async () => {
+    const { engine, store } = setup();
+
+    await record(engine, 'rejection', 4);
+    await record(engine, 'failure', 6);
+    await engine.flush();
+
+    await expect(store.get('orders')).resolves.toMatchObject({ state: 'OPEN', reason: 'failure-rate' });
+  });
+
+  test('the instance stops parking at the onset, before the shared window (full of earlier successes) trips', async () => {
+    const { engine, store } = setup();
+    await record(engine, 'success', 100);
+    await engine.flush();
+
+    await record(engine, 'rejection', 6);
+    await engine.flush();
+
+    expect(engine.inRejectionStorm()).toBe(true);
+    await expect(store.get('orders')).resolves.toMatchObject({ state: 'CLOSED', rejections: 6 });
+  });
+
+  test('costs no extra request: a batch of rejections writes exactly like a batch of successes', async () => {
+    const successes = setup();
+    await record(successes.engine, 'success', 5);
+    await successes.engine.flush();
+    const rejections = setup();
+    await record(rejections.engine, 'rejection', 5);
+    await rejections.engine.flush();
+
+    expect(rejections.update.mock.calls.length).toBe(successes.update.mock.calls.length);
+    expect(rejections.get.mock.calls.length).toBe(successes.get.mock.calls.length);
+  });
+
+  describe('HALF_OPEN after a storm', () => {
+    async function stormThenHalfOpen() {
+      const context = setup();
+      await record(context.engine, 'rejection', 10);
+      await context.engine.flush();
+      context.clock.advance(context.settings.coolDownMillis);
+      await expect(context.engine.admit()).resolves.toEqual(PROBE);
+      return context;
+    }
+
+    test('a rejected probe is a failed probe: OPEN again for a longer cool-down, storm still holding', async () => {
+      const { engine, store, clock, settings } = await stormThenHalfOpen();
+
+      await engine.record(PROBE, 'rejection');
+
+      const item = await store.get('orders');
+      expect(item).toMatchObject({ state: 'OPEN', reason: 'probe-failed', trips: 2 });
+      expect(item?.openUntil).toBe(clock.now() + 2 * settings.coolDownMillis);
+      expect(stormHolds(item)).toBe(true);
+      expect(engine.inRejectionStorm()).toBe(true);
+    });
+
+    test('a delivered probe closes the breaker and ends the storm, for the shared item and the instance', async () => {
+      const { engine, store } = await stormThenHalfOpen();
+
+      await engine.record(PROBE, 'success');
+
+      await expect(store.get('orders')).resolves.toMatchObject({
+        state: 'CLOSED',
+        stormSince: 0,
+        rejections: 0,
+        successes: 0,
+      });
+      expect(engine.inRejectionStorm()).toBe(false);
+    });
+  });
+
+  test('without a storm, a rejected probe closes the breaker (the downstream answered on purpose)', async () => {
+    const { engine, store, clock, settings } = setup();
+    await record(engine, 'failure', 10);
+    await engine.flush();
+    clock.advance(settings.coolDownMillis);
+    await engine.admit();
+
+    await engine.record(PROBE, 'rejection');
+
+    await expect(store.get('orders')).resolves.toMatchObject({ state: 'CLOSED', reason: 'probe-succeeded' });
+    expect(engine.inRejectionStorm()).toBe(false);
+  });
+});
+
+describe('operator transitions end a storm', () => {
+  test('reset clears the rejections and stormSince, so a later failure-rate trip is not a storm', async () => {
+    const { engine, store, clock } = setup();
+    await record(engine, 'rejection', 10);
+    await engine.flush();
+    const stormy = (await store.get('orders'))!;
+
+    const planned = reset(stormy, clock.now());
+    await store.update('orders', planned.update, planned.condition);
+
+    await expect(store.get('orders')).resolves.toMatchObject({
+      state: 'CLOSED',
+      rejections: 0,
+      stormSince: 0,
+    });
+  });
+});
