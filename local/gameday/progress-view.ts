@@ -7,6 +7,8 @@ import type { ProgressSnapshot } from './progress';
 /** Shows the run's samples: a live panel on a terminal, compact lines elsewhere. */
 export interface ProgressView {
   show(snapshot: ProgressSnapshot): void;
+  /** Something went wrong while sampling: written as its own line, kept on screen above the panel. */
+  warn(message: string): void;
   /** Called once after the last sample, before the report is printed. */
   done(): void;
 }
@@ -38,6 +40,7 @@ export function progressView(options: ProgressViewOptions): ProgressView {
         const line = lines.next(snapshot);
         if (line !== undefined) options.stream.write(`${line}\n`);
       },
+      warn: (message) => options.stream.write(`${message}\n`),
       done: () => {},
     };
   }
@@ -47,6 +50,7 @@ export function progressView(options: ProgressViewOptions): ProgressView {
   );
   return {
     show: (snapshot) => screen.draw(panel.frame(snapshot, screen.size)),
+    warn: (message) => screen.above(message),
     done: () => screen.done(),
   };
 }

@@ -31,6 +31,8 @@ export interface GameDayIo {
   readonly progress?: (line: string) => void;
   /** Receives the same moment as data, once per sample (the live panel and the HTML report's time series). */
   readonly sample?: (snapshot: ProgressSnapshot) => void;
+  /** Receives what went wrong in a sample (the run goes on). @default - written through `progress` */
+  readonly warn?: (message: string) => void;
   /**
    * Wait after the drain until the expected pages were evaluated and the backlog alarms went back to
    * OK (a few alarm periods). Without it the on-call invariant may be judged before the alarms could
@@ -208,7 +210,11 @@ function startRun(options: GameDayOptions, io: GameDayIo, pipeline: LocalPipelin
         io.sample?.(snapshot);
         io.progress?.(formatProgress(snapshot));
       },
-      (error) => io.progress?.(`sampling failed: ${error instanceof Error ? error.message : String(error)}`),
+      (error) => {
+        const message = `sampling failed: ${error instanceof Error ? error.message : String(error)}`;
+        if (io.warn) io.warn(message);
+        else io.progress?.(message);
+      },
     ),
   };
   pipeline.onStop(() => run.sampler.stop());

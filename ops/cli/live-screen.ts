@@ -103,6 +103,13 @@ export class LiveScreen {
     this.linesOnScreen = shown.length;
   }
 
+  /** Writes a line above the frame, where it stays; the next `draw` puts the frame below it. */
+  above(line: string): void {
+    const frame = this.linesOnScreen > 0 ? CARRIAGE_RETURN + cursorUp(this.linesOnScreen) + ERASE_DOWN : '';
+    this.stream.write(`${frame}${line}\n`);
+    this.linesOnScreen = 0;
+  }
+
   /** Leaves the last frame on screen, gives the cursor back, and lets what follows print below it. */
   done(): void {
     if (this.cursorHidden) this.stream.write(SHOW_CURSOR);
