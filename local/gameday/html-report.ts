@@ -8,7 +8,7 @@
  * renders to SVG server-side without a browser (`View.toSVG`). Hand-written SVG would need its own
  * scales, axes and legends.
  */
-import { parse as parseVega, View } from 'vega';
+import { logger, None, parse as parseVega, View } from 'vega';
 import { compile } from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
 import type { GameDayReport } from './report';
@@ -25,8 +25,10 @@ export interface HtmlReportInput {
 }
 
 const MILLIS_PER_SECOND = 1_000;
-const CHART_WIDTH = 760;
+const CHART_WIDTH = 680;
 const CHART_HEIGHT = 140;
+/** Alarm names are long (`consumer-analytics-poison-dlq-messages`); Vega cuts labels at 180 px by default. */
+const ALARM_LABEL_LIMIT_PIXELS = 260;
 /** Run phases that follow the scenario's: their lengths are known only from the samples. */
 const RUN_PHASES = ['drain', 'redrive', 'settle'] as const;
 const PHASE_COLORS: Readonly<Record<string, string>> = {
@@ -82,13 +84,13 @@ export function chartSpecs(input: HtmlReportInput): Record<Panel, TopLevelSpec> 
   const phases = phaseSpans(input);
   const endSeconds = input.report.durationMillis / MILLIS_PER_SECOND;
   const timeDomain: number[] = [0, endSeconds];
-  const timeAxis = { field: 't', type: 'quantitative', title: 'seconds since start', scale: { domain: timeDomain } } as const;
+  const timeAxis = { field: 't', type: 'quantitative', title: 'seconds since start', scale: { domain: timeDomain, nice: false } } as const;
   const shading = {
     name: 'phases',
     data: { values: phases },
     mark: { type: 'rect', opacity: 0.12 },
     encoding: {
-      x: { field: 'start', type: 'quantitative', scale: { domain: timeDomain }, title: 'seconds since start' },
+      x: { field: 'start', type: 'quantitative', scale: { domain: timeDomain, nice: false }, title: 'seconds since start' },
       x2: { field: 'end' },
       color: phaseColor(null),
     },
@@ -125,7 +127,7 @@ export function chartSpecs(input: HtmlReportInput): Record<Panel, TopLevelSpec> 
           name: seriesName('timeline'),
           mark: { type: 'rect', opacity: 0.6 },
           encoding: {
-            x: { field: 'start', type: 'quantitative', title: 'seconds since start', scale: { domain: timeDomain } },
+            x: { field: 'start', type: 'quantitative', title: 'seconds since start', scale: { domain: timeDomain, nice: false } },
             x2: { field: 'end' },
             color: phaseColor({ title: 'phase', orient: 'bottom', direction: 'horizontal' }),
           },
@@ -144,7 +146,7 @@ export function chartSpecs(input: HtmlReportInput): Record<Panel, TopLevelSpec> 
       mark: 'rect',
       name: seriesName('breaker'),
       encoding: {
-        x: { field: 'start', type: 'quantitative', title: 'seconds since start', scale: { domain: timeDomain } },
+        x: { field: 'start', type: 'quantitative', title: 'seconds since start', scale: { domain: timeDomain, nice: false } },
         x2: { field: 'end' },
         y: { field: 'consumer', type: 'nominal', title: null },
         color: {
@@ -224,7 +226,9 @@ export function seriesName(panel: Panel): string {
 }
 
 async function toSvg(spec: TopLevelSpec): Promise<string> {
-  const view = new View(parseVega(compile(spec).spec), { renderer: 'none' });
+  // Silent: the report must not interleave library warnings with the game day's output.
+  const quiet = logger(None);
+  const view = new View(parseVega(compile(spec, { logger: quiet }).spec), { renderer: 'none', logger: quiet });
   try {
     return await view.toSVG();
   } finally {
@@ -249,7 +253,11 @@ function phaseSpans(input: HtmlReportInput): Row[] {
     if (seen.length === 0) continue;
     spans.push({ phase, start: seen[0].atMillis, end: seen[seen.length - 1].atMillis });
   }
-  // Each run phase lasts until the next one starts, the last until the end of the run.
+  // Each run phase lasts until the next one starts, the last until the end of the run; the first
+  // starts where the scenario ends (the producer flushes its last batches in between).
+  const scenarioEnd = input.report.phases.at(-1)?.endMillis;
+  const firstRun = spans[input.report.phases.length];
+  if (firstRun !== undefined && scenarioEnd !== undefined) firstRun.start = Math.min(Number(firstRun.start), scenarioEnd);
   for (let i = input.report.phases.length; i < spans.length; i++) {
     spans[i].end = i + 1 < spans.length ? spans[i + 1].start : Math.max(Number(spans[i].end), input.report.durationMillis);
   }
@@ -309,19 +317,25 @@ function alarmSpec(input: HtmlReportInput, endSeconds: number): TopLevelSpec {
     stillInAlarm: spell.clearedAtMillis === null ? 'yes' : 'no',
   }));
   const timeDomain: number[] = [0, endSeconds];
-  const x = { type: 'quantitative', title: 'seconds since start', scale: { domain: timeDomain } } as const;
+  const x = { type: 'quantitative', title: 'seconds since start', scale: { domain: timeDomain, nice: false } } as const;
   const color = {
     field: 'group',
     type: 'nominal',
     title: 'alarm',
     scale: { domain: ALARM_GROUPS, range: ALARM_COLORS },
   } as const;
-  const y = { field: 'alarm', type: 'nominal', title: null, sort: { field: 'fired' } } as const;
+  const y = {
+    field: 'alarm',
+    type: 'nominal',
+    title: null,
+    sort: { field: 'fired' },
+    axis: { labelLimit: ALARM_LABEL_LIMIT_PIXELS },
+  } as const;
   return {
     data: { values: spells },
     facet: { row: { field: 'group', type: 'nominal', title: null, sort: ALARM_GROUPS, header: { labelAngle: 0, labelAlign: 'left' } } },
     spec: {
-      width: CHART_WIDTH - 120,
+      width: CHART_WIDTH - 280,
       layer: [
         { name: seriesName('alarms'), mark: { type: 'rule', strokeWidth: 4 }, encoding: { x: { ...x, field: 'fired' }, x2: { field: 'cleared' }, y, color } },
         { mark: { type: 'point', shape: 'triangle-up', filled: true, size: 60 }, encoding: { x: { ...x, field: 'fired' }, y, color } },
@@ -359,7 +373,7 @@ export function escapeHtml(text: string): string {
 }
 
 const STYLE = `
-body { font-family: system-ui, sans-serif; margin: 1.5rem auto; max-width: 900px; color: #222; }
+body { font-family: system-ui, sans-serif; margin: 1.5rem auto; max-width: 960px; color: #222; }
 h1 { margin-bottom: 0.2rem; } h2 { font-size: 1.1rem; margin: 1.2rem 0 0.2rem; }
 .explains { color: #555; margin: 0 0 0.4rem; font-size: 0.9rem; }
 .verdict.held { color: #2e7d32; font-weight: bold; } .verdict.broken { color: #c62828; font-weight: bold; }
