@@ -23,14 +23,17 @@ export class CompactLines {
     this.noteAlarmChanges(snapshot);
     const phaseChanged = snapshot.phase !== this.lastPhase;
     const due =
-      this.lastWrittenMillis === undefined || snapshot.elapsedMillis - this.lastWrittenMillis >= this.everyMillis;
+      this.lastWrittenMillis === undefined ||
+      snapshot.elapsedMillis - this.lastWrittenMillis >= this.everyMillis;
     if (!phaseChanged && !due) return undefined;
     this.lastWrittenMillis = snapshot.elapsedMillis;
     this.lastPhase = snapshot.phase;
     const consumers = snapshot.consumers.map(
       (c) =>
         `${c.name} backlog ${c.backlog} age ${seconds(c.iteratorAgeMillis)} ${c.breakerState}` +
-        (c.poisonDlqDepth + c.onFailureDlqDepth > 0 ? ` dlq ${c.poisonDlqDepth}p/${c.onFailureDlqDepth}f` : '') +
+        (c.poisonDlqDepth + c.onFailureDlqDepth > 0
+          ? ` dlq ${c.poisonDlqDepth}p/${c.onFailureDlqDepth}f`
+          : '') +
         ((c.redriven ?? 0) > 0 ? ` redriven ${c.redriven}` : ''),
     );
     return [
@@ -42,7 +45,8 @@ export class CompactLines {
 
   private noteAlarmChanges(snapshot: ProgressSnapshot): void {
     const now = new Set(snapshot.alarmsInAlarm);
-    for (const name of snapshot.alarmsInAlarm) if (!this.lastAlarms.has(name)) this.pendingChanges.push(`+${name}`);
+    for (const name of snapshot.alarmsInAlarm)
+      if (!this.lastAlarms.has(name)) this.pendingChanges.push(`+${name}`);
     for (const name of this.lastAlarms) if (!now.has(name)) this.pendingChanges.push(`-${name}`);
     this.lastAlarms = now;
   }

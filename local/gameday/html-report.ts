@@ -57,23 +57,28 @@ const PANEL_TEXT: Readonly<Record<Panel, { title: string; explains: string }>> =
   },
   backlog: {
     title: 'Backlog per consumer',
-    explains: 'Events in the stream a consumer has neither delivered nor parked in its poison DLQ. It grows while the breaker is open and drains after it closes.',
+    explains:
+      'Events in the stream a consumer has neither delivered nor parked in its poison DLQ. It grows while the breaker is open and drains after it closes.',
   },
   'iterator-age': {
     title: 'Iterator age per consumer',
-    explains: "Age of the oldest record a consumer's mapping has not read past, in seconds: what the IteratorAge alarms watch.",
+    explains:
+      "Age of the oldest record a consumer's mapping has not read past, in seconds: what the IteratorAge alarms watch.",
   },
   breaker: {
     title: 'Breaker state',
-    explains: 'Each consumer\'s circuit breaker over time: CLOSED (calls flow), OPEN (fail fast, mapping disabled), HALF_OPEN (one probe at a time).',
+    explains:
+      "Each consumer's circuit breaker over time: CLOSED (calls flow), OPEN (fail fast, mapping disabled), HALF_OPEN (one probe at a time).",
   },
   downstream: {
     title: 'Downstream calls and errors',
-    explains: 'Calls per second each consumer\'s downstream received (solid) and, of those, the ones answered with an error (dashed).',
+    explains:
+      "Calls per second each consumer's downstream received (solid) and, of those, the ones answered with an error (dashed).",
   },
   alarms: {
     title: 'Alarms',
-    explains: 'When each alarm was in ALARM: a triangle where it fired, a circle where it cleared. Paging alarms (records at risk) are apart from the others.',
+    explains:
+      'When each alarm was in ALARM: a triangle where it fired, a circle where it cleared. Paging alarms (records at risk) are apart from the others.',
   },
 };
 
@@ -84,20 +89,34 @@ export function chartSpecs(input: HtmlReportInput): Record<Panel, TopLevelSpec> 
   const phases = phaseSpans(input);
   const endSeconds = input.report.durationMillis / MILLIS_PER_SECOND;
   const timeDomain: number[] = [0, endSeconds];
-  const timeAxis = { field: 't', type: 'quantitative', title: 'seconds since start', scale: { domain: timeDomain, nice: false } } as const;
+  const timeAxis = {
+    field: 't',
+    type: 'quantitative',
+    title: 'seconds since start',
+    scale: { domain: timeDomain, nice: false },
+  } as const;
   const shading = {
     name: 'phases',
     data: { values: phases },
     mark: { type: 'rect', opacity: 0.12 },
     encoding: {
-      x: { field: 'start', type: 'quantitative', scale: { domain: timeDomain, nice: false }, title: 'seconds since start' },
+      x: {
+        field: 'start',
+        type: 'quantitative',
+        scale: { domain: timeDomain, nice: false },
+        title: 'seconds since start',
+      },
       x2: { field: 'end' },
       color: phaseColor(null),
     },
   } as const;
   const consumerRows = (pick: (point: TimeSeries['points'][number]['consumers'][string]) => number): Row[] =>
     input.series.points.flatMap((point) =>
-      Object.entries(point.consumers).map(([consumer, c]) => ({ t: point.atMillis / MILLIS_PER_SECOND, consumer, value: pick(c) })),
+      Object.entries(point.consumers).map(([consumer, c]) => ({
+        t: point.atMillis / MILLIS_PER_SECOND,
+        consumer,
+        value: pick(c),
+      })),
     );
   const overTime = (name: Panel, title: string, rows: Row[]): TopLevelSpec => ({
     width: CHART_WIDTH,
@@ -127,7 +146,12 @@ export function chartSpecs(input: HtmlReportInput): Record<Panel, TopLevelSpec> 
           name: seriesName('timeline'),
           mark: { type: 'rect', opacity: 0.6 },
           encoding: {
-            x: { field: 'start', type: 'quantitative', title: 'seconds since start', scale: { domain: timeDomain, nice: false } },
+            x: {
+              field: 'start',
+              type: 'quantitative',
+              title: 'seconds since start',
+              scale: { domain: timeDomain, nice: false },
+            },
             x2: { field: 'end' },
             color: phaseColor({ title: 'phase', orient: 'bottom', direction: 'horizontal' }),
           },
@@ -138,15 +162,28 @@ export function chartSpecs(input: HtmlReportInput): Record<Panel, TopLevelSpec> 
         },
       ],
     },
-    backlog: overTime('backlog', 'events', consumerRows((c) => c.backlog)),
-    'iterator-age': overTime('iterator-age', 'seconds', consumerRows((c) => c.iteratorAgeMillis / MILLIS_PER_SECOND)),
+    backlog: overTime(
+      'backlog',
+      'events',
+      consumerRows((c) => c.backlog),
+    ),
+    'iterator-age': overTime(
+      'iterator-age',
+      'seconds',
+      consumerRows((c) => c.iteratorAgeMillis / MILLIS_PER_SECOND),
+    ),
     breaker: {
       width: CHART_WIDTH,
       data: { values: breakerBands(input) },
       mark: 'rect',
       name: seriesName('breaker'),
       encoding: {
-        x: { field: 'start', type: 'quantitative', title: 'seconds since start', scale: { domain: timeDomain, nice: false } },
+        x: {
+          field: 'start',
+          type: 'quantitative',
+          title: 'seconds since start',
+          scale: { domain: timeDomain, nice: false },
+        },
         x2: { field: 'end' },
         y: { field: 'consumer', type: 'nominal', title: null },
         color: {
@@ -197,7 +234,12 @@ export async function renderHtmlReport(input: HtmlReportInput): Promise<string> 
     );
   }
   const { report } = input;
-  const verdict = report.invariantsHeld ? 'Every invariant held.' : `BROKEN: ${report.invariants.filter((i) => !i.held).map((i) => i.name).join(', ')}`;
+  const verdict = report.invariantsHeld
+    ? 'Every invariant held.'
+    : `BROKEN: ${report.invariants
+        .filter((i) => !i.held)
+        .map((i) => i.name)
+        .join(', ')}`;
   return [
     '<!DOCTYPE html>',
     '<html lang="en"><head><meta charset="utf-8">',
@@ -210,10 +252,16 @@ export async function renderHtmlReport(input: HtmlReportInput): Promise<string> 
     '<main>',
     ...sections,
     '<section class="panel" id="invariants" data-table="invariants"><h2>Invariants</h2>',
-    table(['invariant', 'result', 'detail'], report.invariants.map((i) => [i.name, i.held ? 'HELD' : 'BROKEN', i.detail])),
+    table(
+      ['invariant', 'result', 'detail'],
+      report.invariants.map((i) => [i.name, i.held ? 'HELD' : 'BROKEN', i.detail]),
+    ),
     '</section>',
     '<section class="panel" id="options" data-table="options"><h2>Run options</h2>',
-    table(['option', 'value'], Object.entries(report.options).map(([key, value]) => [key, formatOption(value)])),
+    table(
+      ['option', 'value'],
+      Object.entries(report.options).map(([key, value]) => [key, formatOption(value)]),
+    ),
     '</section>',
     '</main></body></html>',
     '',
@@ -228,7 +276,10 @@ export function seriesName(panel: Panel): string {
 async function toSvg(spec: TopLevelSpec): Promise<string> {
   // Silent: the report must not interleave library warnings with the game day's output.
   const quiet = logger(None);
-  const view = new View(parseVega(compile(spec, { logger: quiet }).spec), { renderer: 'none', logger: quiet });
+  const view = new View(parseVega(compile(spec, { logger: quiet }).spec), {
+    renderer: 'none',
+    logger: quiet,
+  });
   try {
     return await view.toSVG();
   } finally {
@@ -247,7 +298,11 @@ function phaseColor(legend: Record<string, unknown> | null) {
 
 /** The scenario's phases, then drain, redrive and settle as the samples saw them; seconds. */
 function phaseSpans(input: HtmlReportInput): Row[] {
-  const spans: Row[] = input.report.phases.map((p) => ({ phase: p.name, start: p.startMillis, end: p.endMillis }));
+  const spans: Row[] = input.report.phases.map((p) => ({
+    phase: p.name,
+    start: p.startMillis,
+    end: p.endMillis,
+  }));
   for (const phase of RUN_PHASES) {
     const seen = input.series.points.filter((point) => point.phase === phase);
     if (seen.length === 0) continue;
@@ -257,9 +312,11 @@ function phaseSpans(input: HtmlReportInput): Row[] {
   // starts where the scenario ends (the producer flushes its last batches in between).
   const scenarioEnd = input.report.phases.at(-1)?.endMillis;
   const firstRun = spans[input.report.phases.length];
-  if (firstRun !== undefined && scenarioEnd !== undefined) firstRun.start = Math.min(Number(firstRun.start), scenarioEnd);
+  if (firstRun !== undefined && scenarioEnd !== undefined)
+    firstRun.start = Math.min(Number(firstRun.start), scenarioEnd);
   for (let i = input.report.phases.length; i < spans.length; i++) {
-    spans[i].end = i + 1 < spans.length ? spans[i + 1].start : Math.max(Number(spans[i].end), input.report.durationMillis);
+    spans[i].end =
+      i + 1 < spans.length ? spans[i + 1].start : Math.max(Number(spans[i].end), input.report.durationMillis);
   }
   return spans.map((s) => {
     const start = Number(s.start) / MILLIS_PER_SECOND;
@@ -301,8 +358,20 @@ function downstreamRates(input: HtmlReportInput): Row[] {
       if (earlier === undefined) continue;
       const t = before.atMillis / MILLIS_PER_SECOND;
       const rate = (now: number, then: number): number => Math.max(0, (now - then) / elapsedSeconds);
-      rows.push({ t, consumer, kind: 'calls', series: `${consumer} calls`, value: rate(c.downstreamCalls, earlier.downstreamCalls) });
-      rows.push({ t, consumer, kind: 'errors', series: `${consumer} errors`, value: rate(c.downstreamErrors, earlier.downstreamErrors) });
+      rows.push({
+        t,
+        consumer,
+        kind: 'calls',
+        series: `${consumer} calls`,
+        value: rate(c.downstreamCalls, earlier.downstreamCalls),
+      });
+      rows.push({
+        t,
+        consumer,
+        kind: 'errors',
+        series: `${consumer} errors`,
+        value: rate(c.downstreamErrors, earlier.downstreamErrors),
+      });
     }
   }
   return rows;
@@ -317,7 +386,11 @@ function alarmSpec(input: HtmlReportInput, endSeconds: number): TopLevelSpec {
     stillInAlarm: spell.clearedAtMillis === null ? 'yes' : 'no',
   }));
   const timeDomain: number[] = [0, endSeconds];
-  const x = { type: 'quantitative', title: 'seconds since start', scale: { domain: timeDomain, nice: false } } as const;
+  const x = {
+    type: 'quantitative',
+    title: 'seconds since start',
+    scale: { domain: timeDomain, nice: false },
+  } as const;
   const color = {
     field: 'group',
     type: 'nominal',
@@ -333,12 +406,27 @@ function alarmSpec(input: HtmlReportInput, endSeconds: number): TopLevelSpec {
   } as const;
   return {
     data: { values: spells },
-    facet: { row: { field: 'group', type: 'nominal', title: null, sort: ALARM_GROUPS, header: { labelAngle: 0, labelAlign: 'left' } } },
+    facet: {
+      row: {
+        field: 'group',
+        type: 'nominal',
+        title: null,
+        sort: ALARM_GROUPS,
+        header: { labelAngle: 0, labelAlign: 'left' },
+      },
+    },
     spec: {
       width: CHART_WIDTH - 280,
       layer: [
-        { name: seriesName('alarms'), mark: { type: 'rule', strokeWidth: 4 }, encoding: { x: { ...x, field: 'fired' }, x2: { field: 'cleared' }, y, color } },
-        { mark: { type: 'point', shape: 'triangle-up', filled: true, size: 60 }, encoding: { x: { ...x, field: 'fired' }, y, color } },
+        {
+          name: seriesName('alarms'),
+          mark: { type: 'rule', strokeWidth: 4 },
+          encoding: { x: { ...x, field: 'fired' }, x2: { field: 'cleared' }, y, color },
+        },
+        {
+          mark: { type: 'point', shape: 'triangle-up', filled: true, size: 60 },
+          encoding: { x: { ...x, field: 'fired' }, y, color },
+        },
         {
           transform: [{ filter: "datum.stillInAlarm === 'no'" }],
           mark: { type: 'point', shape: 'circle', filled: false, size: 50 },
@@ -358,8 +446,9 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
 
 function formatOption(value: unknown): string {
   if (value === undefined) return '-';
-  if (Array.isArray(value)) return value.join(', ');
-  return String(value);
+  if (Array.isArray(value)) return value.map((item) => formatOption(item)).join(', ');
+  if (typeof value === 'string') return value;
+  return JSON.stringify(value);
 }
 
 /** Escapes text for HTML element content and attribute values. */

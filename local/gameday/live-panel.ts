@@ -137,7 +137,9 @@ export class GameDayPanel {
       return String(Math.round((((pick(c) ?? 0) - (pick(before) ?? 0)) * MILLIS_PER_SECOND) / elapsed));
     };
     return [
-      this.color.dim(`${'DOWNSTREAM'.padEnd(CELL.name)} ${'calls/s'.padStart(8)} ${'errors/s'.padStart(8)} ${'errors'.padStart(8)}`),
+      this.color.dim(
+        `${'DOWNSTREAM'.padEnd(CELL.name)} ${'calls/s'.padStart(8)} ${'errors/s'.padStart(8)} ${'errors'.padStart(8)}`,
+      ),
       ...snapshot.consumers.map((c) => {
         const errorsPerSecond = perSecond(c, (x) => x.downstreamErrors);
         const errorCell = errorsPerSecond.padStart(8);
@@ -158,12 +160,26 @@ export class GameDayPanel {
     const other = snapshot.alarmsInAlarm.filter((name) => !pagingSet.has(name));
     const pagingRoom = Math.max(1, Math.ceil(room / 2));
     return [
-      ...this.alarmBlock(`PAGING (${paging.length})`, paging, columns, pagingRoom, (s) => this.color.red(this.color.bold(s))),
-      ...this.alarmBlock(`NOT PAGING (${other.length})`, other, columns, Math.max(1, room - pagingRoom), (s) => this.color.yellow(s)),
+      ...this.alarmBlock(`PAGING (${paging.length})`, paging, columns, pagingRoom, (s) =>
+        this.color.red(this.color.bold(s)),
+      ),
+      ...this.alarmBlock(
+        `NOT PAGING (${other.length})`,
+        other,
+        columns,
+        Math.max(1, room - pagingRoom),
+        (s) => this.color.yellow(s),
+      ),
     ];
   }
 
-  private alarmBlock(title: string, names: readonly string[], columns: number, room: number, paint: (s: string) => string): string[] {
+  private alarmBlock(
+    title: string,
+    names: readonly string[],
+    columns: number,
+    room: number,
+    paint: (s: string) => string,
+  ): string[] {
     const indent = '  ';
     const head = `${title.padEnd(16)}`;
     if (names.length === 0) return [`${head}${this.color.dim('none')}`];
@@ -184,7 +200,9 @@ export class GameDayPanel {
     }
     const more = names.length - shown;
     lines.push(more > 0 ? `${line} +${more} more` : line);
-    return lines.map((l, i) => (i === 0 ? `${l.slice(0, head.length)}${paint(l.slice(head.length))}` : paint(l)));
+    return lines.map((l, i) =>
+      i === 0 ? `${l.slice(0, head.length)}${paint(l.slice(head.length))}` : paint(l),
+    );
   }
 }
 

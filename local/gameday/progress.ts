@@ -31,7 +31,11 @@ export interface ProgressSnapshot {
    */
   readonly pagingAlarms?: readonly string[];
   /** The scenario's phases, offsets from the start of the run; the run's own phases follow them. @default [] */
-  readonly phases?: readonly { readonly name: string; readonly startMillis: number; readonly endMillis: number }[];
+  readonly phases?: readonly {
+    readonly name: string;
+    readonly startMillis: number;
+    readonly endMillis: number;
+  }[];
 }
 
 /** The live line written to stderr at least once a second. */

@@ -205,7 +205,11 @@ function startRun(options: GameDayOptions, io: GameDayIo, pipeline: LocalPipelin
           }),
           alarmsInAlarm: inAlarm.map(unprefixed),
           pagingAlarms: inAlarm.filter((name) => paging.has(name)).map(unprefixed),
-          phases: scenario.phases.map(({ name, startMillis, endMillis }) => ({ name, startMillis, endMillis })),
+          phases: scenario.phases.map(({ name, startMillis, endMillis }) => ({
+            name,
+            startMillis,
+            endMillis,
+          })),
         };
         io.sample?.(snapshot);
         io.progress?.(formatProgress(snapshot));

@@ -31,7 +31,11 @@ export interface AlarmSpell {
 export interface TimeSeries {
   readonly points: readonly SeriesPoint[];
   readonly alarms: readonly AlarmSpell[];
-  readonly phases: readonly { readonly name: string; readonly startMillis: number; readonly endMillis: number }[];
+  readonly phases: readonly {
+    readonly name: string;
+    readonly startMillis: number;
+    readonly endMillis: number;
+  }[];
 }
 
 /**
@@ -49,7 +53,12 @@ const BREAKER_SEVERITY: Readonly<Record<string, number>> = { CLOSED: 0, HALF_OPE
  */
 export class TimeSeriesRecorder {
   private points: SeriesPoint[] = [];
-  private readonly spells: { name: string; paging: boolean; firedAtMillis: number; clearedAtMillis: number | null }[] = [];
+  private readonly spells: {
+    name: string;
+    paging: boolean;
+    firedAtMillis: number;
+    clearedAtMillis: number | null;
+  }[] = [];
   private readonly open = new Map<string, number>();
   private phases: TimeSeries['phases'] = [];
 
@@ -84,7 +93,11 @@ export class TimeSeriesRecorder {
 
   /** What was recorded so far. */
   series(): TimeSeries {
-    return { points: [...this.points], alarms: this.spells.map((spell) => ({ ...spell })), phases: this.phases };
+    return {
+      points: [...this.points],
+      alarms: this.spells.map((spell) => ({ ...spell })),
+      phases: this.phases,
+    };
   }
 
   private trackAlarms(snapshot: ProgressSnapshot): void {
@@ -93,7 +106,12 @@ export class TimeSeriesRecorder {
     for (const name of inAlarm) {
       if (this.open.has(name)) continue;
       this.open.set(name, this.spells.length);
-      this.spells.push({ name, paging: paging.has(name), firedAtMillis: snapshot.elapsedMillis, clearedAtMillis: null });
+      this.spells.push({
+        name,
+        paging: paging.has(name),
+        firedAtMillis: snapshot.elapsedMillis,
+        clearedAtMillis: null,
+      });
     }
     for (const [name, index] of this.open) {
       if (inAlarm.has(name)) continue;

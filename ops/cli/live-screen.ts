@@ -54,7 +54,7 @@ export function fitLine(line: string, columns: number): string {
   let visible = 0;
   let out = '';
   let coloured = false;
-  for (let i = 0; i < line.length && visible < columns; ) {
+  for (let i = 0; i < line.length && visible < columns;) {
     SGR.lastIndex = i;
     const match = SGR.exec(line);
     if (match !== null && match.index === i) {

@@ -55,8 +55,11 @@ export function sampleRun(): ProgressSnapshot[] {
     const inOutage = at >= 7_000 && at < 11_000;
     calls += inOutage ? 2 : 40;
     errors += inOutage ? 2 : 0;
-    const backlog = at < 7_000 ? 10 : at < 13_000 ? 10 + (at - 7_000) / 10 : Math.max(0, 610 - (at - 13_000) / 5);
-    const phase = SAMPLE_PHASES.find((p) => at >= p.startMillis && at < p.endMillis)?.name ?? (at < 17_000 ? 'drain' : 'settle');
+    const backlog =
+      at < 7_000 ? 10 : at < 13_000 ? 10 + (at - 7_000) / 10 : Math.max(0, 610 - (at - 13_000) / 5);
+    const phase =
+      SAMPLE_PHASES.find((p) => at >= p.startMillis && at < p.endMillis)?.name ??
+      (at < 17_000 ? 'drain' : 'settle');
     const alarms = [
       ...(at >= 9_000 && at < 16_000 ? ['consumer-orders-iterator-age', 'pipeline-critical'] : []),
       ...(at >= 8_000 && at < 14_000 ? ['breaker-orders-open'] : []),
@@ -116,8 +119,22 @@ export function sampleReport(): GameDayReport {
     alarms: [],
     transitions: ['orders', 'analytics'].flatMap((breaker): BreakerTransitionRecord[] => [
       { breaker, from: 'CLOSED', to: 'OPEN', atMillis: startedAtMillis + 7_200, reason: 'trip', version: 2 },
-      { breaker, from: 'OPEN', to: 'HALF_OPEN', atMillis: startedAtMillis + 10_500, reason: 'cool-down', version: 3 },
-      { breaker, from: 'HALF_OPEN', to: 'CLOSED', atMillis: startedAtMillis + 11_000, reason: 'probe', version: 4 },
+      {
+        breaker,
+        from: 'OPEN',
+        to: 'HALF_OPEN',
+        atMillis: startedAtMillis + 10_500,
+        reason: 'cool-down',
+        version: 3,
+      },
+      {
+        breaker,
+        from: 'HALF_OPEN',
+        to: 'CLOSED',
+        atMillis: startedAtMillis + 11_000,
+        reason: 'probe',
+        version: 4,
+      },
     ]),
     invariants: [
       { name: 'no-event-lost', held: true, detail: 'every event was delivered or parked' },

@@ -18,7 +18,9 @@ function seriesLabels(page: HTMLElement, panel: Panel): string[][] {
   const svg = page.querySelector(`section[data-panel="${panel}"] svg`)!;
   return svg
     .querySelectorAll(`g.${seriesName(panel)}_marks`)
-    .map((group) => group.querySelectorAll('path, text, line').map((item) => item.getAttribute('aria-label') ?? ''));
+    .map((group) =>
+      group.querySelectorAll('path, text, line').map((item) => item.getAttribute('aria-label') ?? ''),
+    );
 }
 
 /** `name: value` pairs of an aria-label Vega wrote from the encoded fields. */
