@@ -27,8 +27,10 @@ export interface HtmlReportInput {
 const MILLIS_PER_SECOND = 1_000;
 const CHART_WIDTH = 680;
 const CHART_HEIGHT = 140;
-/** Alarm names are long (`consumer-analytics-poison-dlq-messages`); Vega cuts labels at 180 px by default. */
-const ALARM_LABEL_LIMIT_PIXELS = 260;
+/** Alarm names are long (`consumer-analytics-poison-dlq-messages`); Vega cuts labels at 180 px by default, 0 never. */
+const ALARM_LABEL_LIMIT_PIXELS = 0;
+/** Options that say where the output goes, not what the run did: left out of the options table. */
+const OUTPUT_OPTIONS = new Set(['jsonFile', 'htmlFile', 'color', 'help']);
 /** Run phases that follow the scenario's: their lengths are known only from the samples. */
 const RUN_PHASES = ['drain', 'redrive', 'settle'] as const;
 const PHASE_COLORS: Readonly<Record<string, string>> = {
@@ -260,7 +262,9 @@ export async function renderHtmlReport(input: HtmlReportInput): Promise<string> 
     '<section class="panel" id="options" data-table="options"><h2>Run options</h2>',
     table(
       ['option', 'value'],
-      Object.entries(report.options).map(([key, value]) => [key, formatOption(value)]),
+      Object.entries(report.options)
+        .filter(([key]) => !OUTPUT_OPTIONS.has(key))
+        .map(([key, value]) => [key, formatOption(value)]),
     ),
     '</section>',
     '</main></body></html>',
