@@ -9,6 +9,8 @@ import { TimeSeriesRecorder } from './time-series';
 
 /** Exit statuses of `npm start`. */
 export const EXIT = { invariantsHeld: 0, invariantBroken: 1, badOptions: 2, crashed: 3 } as const;
+/** What a shell reports for a process ended by SIGINT (128 + 2). */
+const EXIT_INTERRUPTED = 130;
 
 /**
  * `npm start -- [options]`: runs the game day, shows its progress on stderr (a live panel on a
@@ -37,6 +39,12 @@ export async function main(args: readonly string[]): Promise<number> {
     compact: options.jsonFile !== undefined,
   });
   const series = options.htmlFile === undefined ? undefined : new TimeSeriesRecorder();
+  // Ctrl-C still ends the run at once, as before, but gives the terminal its cursor back first.
+  const interrupted = (): void => {
+    view.done();
+    process.exit(EXIT_INTERRUPTED);
+  };
+  process.once('SIGINT', interrupted);
   let report;
   try {
     report = await runGameDay(options, {
@@ -47,6 +55,7 @@ export async function main(args: readonly string[]): Promise<number> {
       warn: (message) => view.warn(message),
     });
   } finally {
+    process.removeListener('SIGINT', interrupted);
     view.done();
   }
   process.stdout.write(`\n${formatReport(report)}\n`);
