@@ -15,7 +15,7 @@ import { parse, valid } from 'node-html-parser';
 const DEFAULT_HTML = 'report.html';
 const DEFAULT_SCREENSHOT = 'report.png';
 /** Wide enough for the 960 px page, tall enough for every panel and the tables of a default run. */
-const WINDOW = { width: 1_000, height: 2_500 } as const;
+const WINDOW = { width: 1_000, height: 2_150 } as const;
 /** Chromium gets this long to render and write the screenshot. */
 const CHROMIUM_TIMEOUT_MILLIS = 60_000;
 const CHROMIUM_NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
