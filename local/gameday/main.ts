@@ -1,6 +1,5 @@
 import { writeFile } from 'node:fs/promises';
 import { loadConfig, readCdkJsonContext } from '../../contracts';
-import { renderHtmlReport } from './html-report';
 import { OptionsError, parseOptions, USAGE } from './options';
 import { progressView } from './progress-view';
 import { brokenNames, formatReport } from './report';
@@ -60,6 +59,8 @@ export async function main(args: readonly string[]): Promise<number> {
   }
   process.stdout.write(`\n${formatReport(report)}\n`);
   if (series !== undefined && options.htmlFile !== undefined) {
+    // Loaded only when asked for: Vega takes about a second to load.
+    const { renderHtmlReport } = await import('./html-report');
     await writeFile(options.htmlFile, await renderHtmlReport({ report, series: series.series() }));
     process.stdout.write(`HTML report written to ${options.htmlFile}\n`);
   }
