@@ -35,6 +35,10 @@ export interface GameDayOptions {
   readonly durationScale: number;
   /** Where to write the JSON report. */
   readonly jsonFile: string | undefined;
+  /** Where to write the HTML report (the incident as charts, one self-contained file). */
+  readonly htmlFile?: string | undefined;
+  /** False with `--no-color`; `NO_COLOR` and a non-terminal turn colour off too. @default true */
+  readonly color?: boolean;
   readonly help: boolean;
 }
 
@@ -95,7 +99,9 @@ drain and redrive, then checks that no event was lost.
                             this long, 0..600 (default ${DEFAULT_OPTIONS.controllerOutageSeconds})
   --consumers a,b           consumers to run (default: every consumer of the local stage)
   --duration-scale F        multiplies every phase length, 0.05..10 (default ${DEFAULT_OPTIONS.durationScale})
-  --json FILE               also write the report as JSON to FILE
+  --json FILE               also write the report as JSON to FILE (progress then stays a compact line)
+  --html FILE               also write the run as charts to FILE, one self-contained HTML page
+  --no-color                no colours in the live panel (NO_COLOR=1 does the same)
   --help                    show this text
 
 Exit status: 0 when every invariant held, 1 when one broke (named in the report), 2 on bad options.`;
@@ -145,6 +151,8 @@ export function parseOptions(args: readonly string[], knownConsumers: readonly s
         ),
         consumers: { type: 'string' },
         json: { type: 'string' },
+        html: { type: 'string' },
+        'no-color': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -176,7 +184,9 @@ export function parseOptions(args: readonly string[], knownConsumers: readonly s
     controllerOutageSeconds: numeric('controllerOutageSeconds', DEFAULT_OPTIONS.controllerOutageSeconds),
     consumers: parseConsumers(values.consumers, knownConsumers),
     durationScale: numeric('durationScale', DEFAULT_OPTIONS.durationScale),
-    jsonFile: parseJsonFile(values.json),
+    jsonFile: parseFile('--json', values.json),
+    htmlFile: parseFile('--html', values.html),
+    color: values['no-color'] !== true,
     help: values.help === true,
   };
 }
@@ -215,8 +225,8 @@ function parseConsumers(raw: string | boolean | undefined, known: readonly strin
   return names;
 }
 
-function parseJsonFile(raw: string | boolean | undefined): string | undefined {
+function parseFile(flag: string, raw: string | boolean | undefined): string | undefined {
   if (typeof raw !== 'string') return undefined;
-  if (raw.trim() === '') throw new OptionsError('--json = ""; allowed a file path');
+  if (raw.trim() === '') throw new OptionsError(`${flag} = ""; allowed a file path`);
   return raw;
 }

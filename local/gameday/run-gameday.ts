@@ -21,7 +21,8 @@ import type { LocalPipeline } from './pipeline';
 import { readPoisonQueue } from './poison-tracking';
 import { seededRandom } from './prng';
 import { ProducerDriver } from './producer-driver';
-import { formatProgress } from './progress';
+import { countCalls, formatProgress, pagingAlarmNames } from './progress';
+import type { ProgressSnapshot } from './progress';
 import { buildReport } from './report';
 import type { GameDayReport } from './report';
 import { buildScenario, phaseAt, within } from './scenario';
@@ -33,6 +34,10 @@ import type { Repeating } from './wait';
 export interface GameDayIo {
   /** Receives the live progress line (stderr in the CLI). */
   readonly progress?: (line: string) => void;
+  /** Receives the same moment as data, once per sample (the live panel and the HTML report's time series). */
+  readonly sample?: (snapshot: ProgressSnapshot) => void;
+  /** Receives what went wrong in a sample (the run goes on). @default - written through `progress` */
+  readonly warn?: (message: string) => void;
   /**
    * Wait after the drain until the expected pages were evaluated and the backlog alarms went back to
    * OK (a few alarm periods). Without it the on-call invariant may be judged before the alarms could
@@ -88,6 +93,8 @@ interface Run {
   readonly sampler: Repeating;
   readonly tick: Repeating;
   phase: RunPhase;
+  /** Per consumer, records the redrive put back on the stream (empty until the redrive phase). */
+  readonly redrivenCounts: Map<string, number>;
 }
 
 /**
@@ -171,6 +178,7 @@ function startRun(options: GameDayOptions, io: GameDayIo, pipeline: LocalPipelin
     startedAtMillis,
     tick,
     phase: 'produce',
+    redrivenCounts: new Map(),
     sampler: every(
       SAMPLE_MILLIS,
       async () => {
@@ -182,12 +190,16 @@ function startRun(options: GameDayOptions, io: GameDayIo, pipeline: LocalPipelin
         await recorder.sample(now);
         const ages = await Promise.all(rigs.map((rig) => rig.mapping.measureOldestUnprocessedAgeMillis()));
         evaluator.advanceTo(now);
-        io.progress?.(
-          formatProgress({
-            elapsedMillis: now - startedAtMillis,
-            phase: run.phase === 'produce' ? phaseAt(scenario, now - startedAtMillis).name : run.phase,
-            sent: ledger.sent,
-            consumers: rigs.map((rig, i) => ({
+        const unprefixed = (name: string): string => name.replace(alarmNamePrefix(config.stage), '');
+        const paging = pagingAlarmNames(evaluator.histories());
+        const inAlarm = evaluator.inAlarm();
+        const snapshot: ProgressSnapshot = {
+          elapsedMillis: now - startedAtMillis,
+          phase: run.phase === 'produce' ? phaseAt(scenario, now - startedAtMillis).name : run.phase,
+          sent: ledger.sent,
+          consumers: rigs.map((rig, i) => {
+            const { calls, errors } = countCalls(rig.downstream.log.calls);
+            return {
               name: rig.config.name,
               delivered: rig.downstream.log.delivered,
               backlog: backlogOf(rig, ledger),
@@ -195,12 +207,27 @@ function startRun(options: GameDayOptions, io: GameDayIo, pipeline: LocalPipelin
               breakerState: history.stateOf(rig.config.breakerName),
               poisonDlqDepth: recorder.depthOf(rig.resources.poisonQueue.name),
               onFailureDlqDepth: recorder.depthOf(rig.resources.onFailureQueue.name),
-            })),
-            alarmsInAlarm: evaluator.inAlarm().map((name) => name.replace(alarmNamePrefix(config.stage), '')),
+              downstreamCalls: calls,
+              downstreamErrors: errors,
+              redriven: run.redrivenCounts.get(rig.config.name) ?? 0,
+            };
           }),
-        );
+          alarmsInAlarm: inAlarm.map(unprefixed),
+          pagingAlarms: inAlarm.filter((name) => paging.has(name)).map(unprefixed),
+          phases: scenario.phases.map(({ name, startMillis, endMillis }) => ({
+            name,
+            startMillis,
+            endMillis,
+          })),
+        };
+        io.sample?.(snapshot);
+        io.progress?.(formatProgress(snapshot));
       },
-      (error) => io.progress?.(`sampling failed: ${error instanceof Error ? error.message : String(error)}`),
+      (error) => {
+        const message = `sampling failed: ${error instanceof Error ? error.message : String(error)}`;
+        if (io.warn) io.warn(message);
+        else io.progress?.(message);
+      },
     ),
   };
   pipeline.onStop(() => run.sampler.stop());
@@ -236,6 +263,7 @@ async function drain(run: Run): Promise<void> {
 async function redrive(run: Run): Promise<Map<string, Set<string>>> {
   run.phase = 'redrive';
   const redriven = await redriveAll(run.pipeline, run.ledger);
+  for (const [consumer, ids] of redriven) run.redrivenCounts.set(consumer, ids.size);
   await waitFor(
     () => run.pipeline.rigs.every((rig) => backlogOf(rig, run.ledger) === 0),
     DRAIN_TIMEOUT_MILLIS,

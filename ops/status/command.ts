@@ -9,8 +9,10 @@ import { collectStatus } from './collect';
 import type { StatusClients } from './collect';
 import { needsAttention, renderStatus } from './render';
 import { AWS_CLIENT_TIMEOUTS, awsClientOptions } from '../../contracts';
+import { DEFAULT_WATCH_SECONDS, processWatchIo, watchSeconds, watchStatus, withWatchDefault } from './watch';
+import type { WatchIo } from './watch';
 
-export const STATUS_USAGE = `usage: npm run status -- [--stage NAME] [--stream NAME] [--table NAME]
+export const STATUS_USAGE = `usage: npm run status -- [--stage NAME] [--stream NAME] [--table NAME] [--watch [SECONDS]]
 
 One screen for on-call: alarms in ALARM (names starting event-pipeline-<stage>-), iterator age per consumer over the
 last hour, DLQ depths and oldest-message ages, breaker states, and how long until the oldest backlog
@@ -19,10 +21,12 @@ record would be trimmed by retention.
   --stage NAME    stage in cdk.json (default dev); gives every resource name
   --stream NAME   the stream instead of the one the naming convention gives
   --table NAME    the breaker table instead of the one the naming convention gives
+  --watch [N]     refresh every N seconds (default ${DEFAULT_WATCH_SECONDS}) until Ctrl-C: redrawn in place on a
+                  terminal, written again only when it changed otherwise
 
 Exit: 0 all quiet, 1 needs attention (an alarm, a non-empty DLQ, a breaker not CLOSED, a section unreadable), 2 bad options.`;
 
-const OPTIONS = { stream: { type: 'string' }, table: { type: 'string' } } as const;
+const OPTIONS = { stream: { type: 'string' }, table: { type: 'string' }, watch: { type: 'string' } } as const;
 
 /** `npm run status`: collects and prints the status screen. */
 export async function statusCommand(
@@ -30,23 +34,30 @@ export async function statusCommand(
   io: CommandIo,
   clients?: StatusClients,
   now: () => Date = () => new Date(),
+  watchIo: WatchIo = processWatchIo(),
 ): Promise<number> {
-  const { values } = parseCommandLine(argv, OPTIONS);
+  const { values } = parseCommandLine(withWatchDefault(argv), OPTIONS);
   if (values.help) {
     io.out(STATUS_USAGE);
     return EXIT.ok;
   }
   const stage = resolveStage(values.stage);
+  const watch = watchSeconds(values.watch);
   const owned = clients ? undefined : defaultClients(values.table ?? stage.names.breakerTableName);
-  try {
+  const screen = async (): Promise<{ text: string; code: number }> => {
     const status = await collectStatus(
       clients ?? owned!.clients,
       stage,
       values.stream ?? stage.names.streamName,
       now(),
     );
-    io.out(renderStatus(status));
-    return needsAttention(status) ? EXIT.attention : EXIT.ok;
+    return { text: renderStatus(status), code: needsAttention(status) ? EXIT.attention : EXIT.ok };
+  };
+  try {
+    if (watch !== undefined) return await watchStatus(watch, io, watchIo, screen);
+    const { text, code } = await screen();
+    io.out(text);
+    return code;
   } finally {
     owned?.destroy();
   }

@@ -1,6 +1,8 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'node-html-parser';
+import { PANELS } from '../../../local/gameday/html-report';
 import { EXIT, main } from '../../../local/gameday/main';
 
 /**
@@ -9,12 +11,17 @@ import { EXIT, main } from '../../../local/gameday/main';
  * local stage's 10 s, so the run lasts a few evaluation periods.
  */
 describe('game day, end to end', () => {
-  const jsonFile = join(mkdtempSync(join(tmpdir(), 'gameday-')), 'report.json');
+  const folder = mkdtempSync(join(tmpdir(), 'gameday-'));
+  const jsonFile = join(folder, 'report.json');
+  const htmlFile = join(folder, 'report.html');
+  const progress: string[] = [];
   let exitCode: number;
   let report: Record<string, unknown>;
 
   beforeAll(async () => {
-    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const stderr = jest
+      .spyOn(process.stderr, 'write')
+      .mockImplementation((chunk) => progress.push(String(chunk)) > 0);
     const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
       exitCode = await main([
@@ -26,6 +33,7 @@ describe('game day, end to end', () => {
         '--crash-rate=0.1',
         '--store-outage-seconds=2',
         `--json=${jsonFile}`,
+        `--html=${htmlFile}`,
       ]);
     } finally {
       stderr.mockRestore();
@@ -99,5 +107,26 @@ describe('game day, end to end', () => {
     expect(report.downstreamCallsWhileOpen).toBe(0);
     expect(report.delivered).toBeGreaterThan(0);
     expect((report.sent as number) - (report.delivered as number) - (report.poisoned as number)).toBe(0);
+  });
+
+  it('keeps the progress short with --json: compact lines, fewer than one per sample, no control sequences', () => {
+    const lines = progress
+      .join('')
+      .split('\n')
+      .filter((line) => line.startsWith('['));
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.length).toBeLessThan(Number(report.durationMillis) / 1_000 / 2);
+    expect(progress.join('')).not.toMatch(/\u001b\[/);
+  });
+
+  it('writes the HTML report: one chart per panel, the backlog drawn for each consumer', () => {
+    const page = parse(readFileSync(htmlFile, 'utf8'));
+    const panels = page.querySelectorAll('section[data-panel]');
+    expect(panels.map((panel) => panel.getAttribute('data-panel'))).toEqual([...PANELS]);
+    const backlog = page.querySelectorAll('section[data-panel="backlog"] g.backlog_marks path');
+    const consumers = backlog.map(
+      (line) => /consumer: (\w+)/.exec(line.getAttribute('aria-label') ?? '')?.[1],
+    );
+    expect(consumers.sort()).toEqual(['analytics', 'orders']);
   });
 });

@@ -9,6 +9,8 @@ describe('parseOptions', () => {
       shards: undefined,
       consumers: undefined,
       jsonFile: undefined,
+      htmlFile: undefined,
+      color: true,
       help: false,
     });
   });
@@ -31,6 +33,8 @@ describe('parseOptions', () => {
         '--consumers=analytics',
         '--duration-scale=0.5',
         '--json=out.json',
+        '--html=run.html',
+        '--no-color',
       ],
       CONSUMERS,
     );
@@ -50,6 +54,8 @@ describe('parseOptions', () => {
       consumers: ['analytics'],
       durationScale: 0.5,
       jsonFile: 'out.json',
+      htmlFile: 'run.html',
+      color: false,
       help: false,
     });
   });
@@ -87,6 +93,7 @@ describe('parseOptions', () => {
       '--consumers names orders twice; allowed a comma-separated list of orders, analytics',
     ],
     [['--json='], '--json = ""; allowed a file path'],
+    [['--html='], '--html = ""; allowed a file path'],
   ])('rejects %p with a message naming the option, the value and the range', (args, message) => {
     expect(() => parseOptions(args, CONSUMERS)).toThrow(new OptionsError(message));
   });

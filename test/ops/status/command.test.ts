@@ -4,7 +4,7 @@ import { DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kin
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { BreakerItem } from '../../../lambda/shared/breaker';
-import { EXIT } from '../../../ops/cli';
+import { EXIT, UsageError } from '../../../ops/cli';
 import type { CommandIo } from '../../../ops/cli';
 import { statusCommand } from '../../../ops/status/command';
 
@@ -216,4 +216,39 @@ test('without CloudWatch (local mode) the other sections still show, and the gap
   );
   expect(screen).toMatch(/event-pipeline-dev-analytics-poison +2 +no data +-/);
   expect(screen).toContain('BREAKERS\nnone written yet (all CLOSED)');
+});
+
+test('--watch refreshes until stopped, writing the screen again only when it changed', async () => {
+  // GIVEN a quiet pipeline and a watch that Ctrl-C stops after three screens
+  const aws = givenAws({});
+  const stop = new AbortController();
+  const stdout: string[] = [];
+  let waits = 0;
+
+  // WHEN
+  const code = await statusCommand(
+    ['--stage', 'dev', '--watch', '2'],
+    { out: (line) => stdout.push(line), err: () => undefined, signal: stop.signal },
+    { ...aws.clients, listBreakers: () => Promise.resolve([]) },
+    () => NOW,
+    {
+      stream: { isTTY: false, write: () => true },
+      sleep: (millis) => {
+        expect(millis).toBe(2_000);
+        if (++waits === 3) stop.abort();
+        return Promise.resolve();
+      },
+    },
+  );
+
+  // THEN three collections, one screen written (nothing changed), the quiet exit status
+  expect(aws.cloudwatchMock.commandCalls(DescribeAlarmsCommand)).toHaveLength(3);
+  expect(stdout.filter((line) => line.startsWith('pipeline dev'))).toHaveLength(1);
+  expect(code).toBe(EXIT.ok);
+});
+
+test('--watch out of range is a usage error, before any AWS client is built', async () => {
+  await expect(statusCommand(['--watch', '0'], capture())).rejects.toThrow(
+    new UsageError('--watch = "0"; allowed seconds 1..3600'),
+  );
 });
