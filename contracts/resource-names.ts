@@ -23,6 +23,15 @@ export interface PipelineResourceNames {
   readonly controllerDlqName: string;
   readonly alertTopicName: string;
   readonly dashboardName: string;
+  /** Queue holding one notice per failed batch the bucket received (its alarms' metrics). */
+  readonly failedBatchNoticesQueueName: string;
+  /** EventBridge rule sending the bucket's Object Created events to the notices queue. */
+  readonly failedBatchNoticeRuleName: string;
+  /**
+   * The bucket every Kinesis mapping of the stage sends failed batches to. S3 names are global: the
+   * account and region make it unique and stop another account from claiming a deleted bucket's name.
+   */
+  readonly failedBatchBucketName: (account: string, region: string) => string;
   readonly consumer: (consumerName: string) => ConsumerResourceNames;
 }
 
@@ -46,6 +55,9 @@ export function resourceNamesFor(stage: string): PipelineResourceNames {
     controllerDlqName: name('breaker-controller-dlq'),
     alertTopicName: name('alerts'),
     dashboardName: name('dashboard'),
+    failedBatchNoticesQueueName: name('failed-batch-notices'),
+    failedBatchNoticeRuleName: name('failed-batch-notices'),
+    failedBatchBucketName: (account, region) => name(`failed-${account}-${region}`),
     consumer: (consumerName) => ({
       functionName: name(`consumer-${consumerName}`),
       onFailureQueueName: name(`${consumerName}-on-failure`),

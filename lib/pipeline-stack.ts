@@ -1,4 +1,5 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
@@ -11,6 +12,7 @@ import { BreakerTable } from './constructs/breaker-table';
 import { EventConsumer } from './constructs/event-consumer';
 import type { EventConsumerProps } from './constructs/event-consumer';
 import { EventStream } from './constructs/event-stream';
+import { FailedBatchBucket } from './constructs/failed-batch-bucket';
 import { PipelineAlarms } from './constructs/pipeline-alarms';
 import { PipelineDashboard } from './constructs/pipeline-dashboard';
 import { consumerSettingsFor, controllerSettingsFor } from '../contracts';
@@ -34,8 +36,12 @@ export class EventPipelineStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const names = resourceNamesFor(config.stage);
-    // Prod-like stages keep data (records, breaker state, dead letters and the key that reads them).
-    const removalPolicy = config.stream.retainOnDelete ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    // Prod-like stages keep data (records, breaker state, dead letters and the key that reads them),
+    // on delete and on a rolled-back update, but not after a failed first create: CloudFormation's
+    // RetainExceptOnCreate, so a retried create does not fail on names the failed one left behind.
+    const removalPolicy = config.stream.retainOnDelete
+      ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
+      : RemovalPolicy.DESTROY;
 
     const key = new kms.Key(this, 'Key', {
       alias: `alias/${names.stackName}`,
@@ -57,6 +63,15 @@ export class EventPipelineStack extends Stack {
       removalPolicy,
     });
 
+    const failedBatches = new FailedBatchBucket(this, 'FailedBatches', {
+      bucketName: names.failedBatchBucketName(Aws.ACCOUNT_ID, Aws.REGION),
+      noticesQueueName: names.failedBatchNoticesQueueName,
+      noticeRuleName: names.failedBatchNoticeRuleName,
+      encryptionKey: key,
+      expiration: Duration.days(config.failedBatches.expirationDays),
+      removalPolicy,
+    });
+
     const consumers = config.consumers.map(
       (consumer) =>
         new EventConsumer(this, `Consumer-${consumer.name}`, {
@@ -64,6 +79,7 @@ export class EventPipelineStack extends Stack {
           stream,
           breakerTable,
           encryptionKey: key,
+          onFailure: consumer.onFailureDestination === 's3' ? failedBatches.destination() : undefined,
           removalPolicy,
         }),
     );
@@ -94,13 +110,14 @@ export class EventPipelineStack extends Stack {
 
     const alarmResources: AlarmResources = {
       streamName: stream.streamName,
+      failedBatchNoticesQueueName: failedBatches.noticesQueue.queueName,
       controllerFunctionName: controller.handler.function.functionName,
       controllerDlqName: controller.deadLetterQueue.queueName,
       consumers: config.consumers.map((consumer, i) => ({
         name: consumer.name,
         breakerName: consumer.breakerName,
         functionName: consumers[i].handler.function.functionName,
-        onFailureQueueName: consumers[i].onFailureQueue.queueName,
+        onFailureQueueName: consumers[i].onFailureQueue?.queueName,
         poisonQueueName: consumers[i].poisonQueue.queueName,
       })),
     };
@@ -130,16 +147,30 @@ export class EventPipelineStack extends Stack {
     this.output('BreakerTableName', breakerTable.tableName, 'DynamoDB table of the circuit breakers');
     this.output('AlertTopicArn', topic.topicArn, 'SNS topic every alarm notifies');
     this.output(
+      'FailedBatchBucketName',
+      failedBatches.bucket.bucketName,
+      'Bucket of the batches the event source mappings gave up on (npm run redrive -- --source on-failure)',
+    );
+    this.output(
+      'FailedBatchNoticesQueueUrl',
+      failedBatches.noticesQueue.queueUrl,
+      'One notice per failed batch not yet redriven',
+    );
+    this.output(
       'ControllerDlqUrl',
       controller.deadLetterQueue.queueUrl,
       'Breaker-table batches the controller failed on',
     );
     config.consumers.forEach((consumer, i) => {
       const id = consumer.name.replace(/(^|-)([a-z0-9])/g, (_, _dash: string, c: string) => c.toUpperCase());
+      const onFailureQueue = consumers[i].onFailureQueue;
+      if (onFailureQueue) {
+        this.output(`${id}OnFailureQueueUrl`, onFailureQueue.queueUrl, `On-failure DLQ of ${consumer.name}`);
+      }
       this.output(
-        `${id}OnFailureQueueUrl`,
-        consumers[i].onFailureQueue.queueUrl,
-        `On-failure DLQ of ${consumer.name}`,
+        `${id}EventSourceMappingId`,
+        consumers[i].eventSourceMappingId,
+        `Event source mapping of ${consumer.name}; its failed batches are under aws/lambda/<this id>/`,
       );
       this.output(`${id}PoisonQueueUrl`, consumers[i].poisonQueue.queueUrl, `Poison DLQ of ${consumer.name}`);
     });
@@ -169,6 +200,8 @@ function consumerProps(
   | 'enhancedFanOut'
   | 'memorySizeMb'
   | 'timeout'
+  | 'startingPosition'
+  | 'startingPositionTimestamp'
 > {
   return {
     names: names.consumer(consumer.name),
@@ -186,5 +219,7 @@ function consumerProps(
     enhancedFanOut: consumer.enhancedFanOut,
     memorySizeMb: consumer.memorySizeMb,
     timeout: Duration.seconds(consumer.timeoutSeconds),
+    startingPosition: lambda.StartingPosition[consumer.startingPosition],
+    startingPositionTimestamp: consumer.startingPositionTimestamp,
   };
 }

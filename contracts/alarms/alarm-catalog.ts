@@ -34,6 +34,8 @@ export const RUNBOOK = {
   controllerDlqMessages: '#runbook-controller-dlq-messages',
   controllerDlqAge: '#runbook-controller-dlq-age',
   pipelineCritical: '#runbook-pipeline-critical',
+  failedBatchesNew: '#runbook-failed-batches-new',
+  failedBatchesAge: '#runbook-failed-batches-age',
 } as const;
 
 /** Where the runbook anchors point. */
@@ -67,6 +69,8 @@ export function breakerComponent(breakerName: string): string {
 export const STREAM_COMPONENT = 'stream';
 export const CONTROLLER_COMPONENT = 'controller';
 export const PIPELINE_COMPONENT = 'pipeline';
+/** The on-failure bucket's alarms: `<stage>-failed-batches-new` and `<stage>-failed-batches-age`. */
+export const FAILED_BATCHES_COMPONENT = 'failed-batches';
 
 const COMPARISON_SYMBOL: Record<AlarmComparison, string> = {
   GreaterThanThreshold: '>',
@@ -277,17 +281,19 @@ function consumerAlarms(config: PipelineConfig, consumer: AlarmResources['consum
       errors: RUNBOOK.consumerErrors,
       throttles: RUNBOOK.consumerThrottles,
     }),
-    ...queueAlarms(
-      config,
-      component,
-      'on-failure-dlq',
-      consumer.onFailureQueueName,
-      {
-        messages: RUNBOOK.onFailureDlqMessages,
-        age: RUNBOOK.onFailureDlqAge,
-      },
-      true,
-    ),
+    ...(consumer.onFailureQueueName === undefined
+      ? []
+      : queueAlarms(
+          config,
+          component,
+          'on-failure-dlq',
+          consumer.onFailureQueueName,
+          {
+            messages: RUNBOOK.onFailureDlqMessages,
+            age: RUNBOOK.onFailureDlqAge,
+          },
+          true,
+        )),
     ...queueAlarms(
       config,
       component,
@@ -345,6 +351,46 @@ function controllerAlarms(config: PipelineConfig, resources: AlarmResources): Al
   return specs;
 }
 
+/**
+ * The on-failure bucket's alarms, on its notices queue (one message per object Lambda wrote, deleted
+ * by the redrive once the object is gone). A new failed batch does not page: its records are whole in
+ * the bucket. One left unhandled for `failedBatchAgeMaxSeconds` pages, long before the lifecycle rule
+ * (`failedBatches.expirationDays`) would expire it.
+ */
+function failedBatchAlarms(config: PipelineConfig, noticesQueueName: string): AlarmSpec[] {
+  const base = {
+    component: FAILED_BATCHES_COMPONENT,
+    namespace: 'AWS/SQS',
+    dimensions: { QueueName: noticesQueueName },
+    statistic: 'Maximum',
+    comparison: 'GreaterThanThreshold',
+    // SQS stops reporting a queue that has been empty for hours: missing means empty.
+    treatMissingData: 'notBreaching',
+  } as const;
+  return [
+    {
+      ...base,
+      suffix: 'new',
+      metricName: 'ApproximateNumberOfMessagesVisible',
+      threshold: DLQ_VISIBLE_MESSAGES_MAX,
+      unit: 'batches',
+      meaning: 'Event source mappings gave up on batches; their records are whole in the on-failure bucket',
+      runbookAnchor: RUNBOOK.failedBatchesNew,
+      critical: false,
+    },
+    {
+      ...base,
+      suffix: 'age',
+      metricName: 'ApproximateAgeOfOldestMessage',
+      threshold: config.alarms.failedBatchAgeMaxSeconds,
+      unit: 's',
+      meaning: `A failed batch waits for its redrive; the bucket expires it after ${config.failedBatches.expirationDays} days`,
+      runbookAnchor: RUNBOOK.failedBatchesAge,
+      critical: true,
+    },
+  ];
+}
+
 function alarmSpecs(config: PipelineConfig, resources: AlarmResources): AlarmSpec[] {
   const breakerNames = [...new Set(resources.consumers.map((c) => c.breakerName))];
   return [
@@ -352,6 +398,9 @@ function alarmSpecs(config: PipelineConfig, resources: AlarmResources): AlarmSpe
     ...resources.consumers.flatMap((consumer) => consumerAlarms(config, consumer)),
     ...breakerNames.map((breaker) => breakerAlarm(config, breaker)),
     ...controllerAlarms(config, resources),
+    ...(resources.failedBatchNoticesQueueName === undefined
+      ? []
+      : failedBatchAlarms(config, resources.failedBatchNoticesQueueName)),
   ];
 }
 
@@ -383,7 +432,7 @@ export function pipelineCriticalDefinition(
       .map((spec) => alarmName(config.stage, spec.component, spec.suffix)),
     rule: 'anyOf',
     description:
-      'Records are at risk: ANY backlog, producer-throttling, on-failure DLQ or controller DLQ alarm ' +
+      'Records are at risk: ANY backlog, producer-throttling, on-failure DLQ, failed-batch age or controller DLQ alarm ' +
       `is in ALARM. Runbook: ${RUNBOOK_DOCUMENT}${RUNBOOK.pipelineCritical}`,
     runbookAnchor: RUNBOOK.pipelineCritical,
   };

@@ -1,6 +1,14 @@
 import { MILLIS_PER_HOUR } from '../units';
 import { ITERATOR_AGE_DERIVED_CAP_MILLIS, ITERATOR_AGE_RETENTION_FRACTION } from './limits';
-import type { AlarmConfig, AlertingConfig, BreakerConfig, ConsumerConfig, StreamConfig } from './schema';
+import type {
+  AlarmConfig,
+  AlertingConfig,
+  BreakerConfig,
+  ConsumerConfig,
+  DeploymentConfig,
+  FailedBatchesConfig,
+  StreamConfig,
+} from './schema';
 
 /** Built-in defaults of every stage, as data; stage profiles and cdk.json override them. */
 
@@ -29,6 +37,8 @@ export const BASE_DEFAULTS = {
     maxRecordAgeSeconds: -1,
     bisectBatchOnError: true,
     enhancedFanOut: false,
+    onFailureDestination: 's3',
+    startingPosition: 'TRIM_HORIZON',
     maxConcurrentKeys: 8,
     maxEventBytes: 262_144,
     memorySizeMb: 512,
@@ -39,18 +49,23 @@ export const BASE_DEFAULTS = {
     evaluationPeriods: 3,
     datapointsToAlarm: 2,
     dlqOldestMessageAgeMaxSeconds: 3_600,
+    failedBatchAgeMaxSeconds: 86_400,
     lambdaErrorsMax: 5,
     lambdaThrottlesMax: 10,
     throughputExceededMax: 10,
   },
   alerting: { emails: [], httpsEndpoints: [] },
+  deployment: { terminationProtection: false, logRetentionDays: 30 },
+  failedBatches: { expirationDays: 30 },
 } as const satisfies {
   metricsNamespace: string;
   stream: StreamConfig;
   breaker: BreakerConfig;
-  consumer: Omit<ConsumerConfig, 'name' | 'downstreamUrl' | 'breakerName'>;
+  consumer: Omit<ConsumerConfig, 'name' | 'downstreamUrl' | 'breakerName' | 'startingPositionTimestamp'>;
   alarms: Omit<AlarmConfig, 'iteratorAgeMaxMillis'>;
   alerting: AlertingConfig;
+  deployment: Omit<DeploymentConfig, 'account' | 'region'>;
+  failedBatches: FailedBatchesConfig;
 };
 
 /** The iterator-age page threshold when none is set: a small share of retention, at most one hour. */

@@ -43,11 +43,19 @@ export function loadConfig(stage: string, context: PipelineContext): PipelineCon
 const SECTION_KEYS: Record<string, readonly string[]> = {
   stream: Object.keys(BASE_DEFAULTS.stream),
   breaker: Object.keys(BASE_DEFAULTS.breaker),
-  consumer: [...Object.keys(BASE_DEFAULTS.consumer), 'downstreamUrl', 'breakerName'],
+  consumer: [
+    ...Object.keys(BASE_DEFAULTS.consumer),
+    'downstreamUrl',
+    'breakerName',
+    'startingPositionTimestamp',
+  ],
   alarms: [...Object.keys(BASE_DEFAULTS.alarms), 'iteratorAgeMaxMillis'],
   alerting: Object.keys(BASE_DEFAULTS.alerting),
+  deployment: [...Object.keys(BASE_DEFAULTS.deployment), 'account', 'region'],
+  failedBatches: Object.keys(BASE_DEFAULTS.failedBatches),
 };
-const TOP_LEVEL_KEYS = ['metricsNamespace', 'stream', 'breaker', 'consumers', 'alarms', 'alerting'];
+const SECTIONS = ['stream', 'breaker', 'alarms', 'alerting', 'deployment', 'failedBatches'] as const;
+const TOP_LEVEL_KEYS = ['metricsNamespace', 'consumers', ...SECTIONS];
 
 function checkKnownKeys(layer: StageOverrides, problems: string[]): void {
   const unknown = (path: string, value: object, allowed: readonly string[]): void => {
@@ -58,7 +66,7 @@ function checkKnownKeys(layer: StageOverrides, problems: string[]): void {
     }
   };
   unknown('', layer, TOP_LEVEL_KEYS);
-  for (const section of ['stream', 'breaker', 'alarms', 'alerting'] as const) {
+  for (const section of SECTIONS) {
     const value = layer[section];
     if (value) unknown(`${section}.`, value, SECTION_KEYS[section]);
   }
@@ -71,8 +79,9 @@ function mergeLayers(layers: StageOverrides[]): StageOverrides {
   const merged: DeepPartial<StageOverrides> & { consumers: Record<string, object> } = { consumers: {} };
   for (const layer of layers) {
     if (layer.metricsNamespace !== undefined) merged.metricsNamespace = layer.metricsNamespace;
-    for (const section of ['stream', 'breaker', 'alarms', 'alerting'] as const) {
-      merged[section] = { ...merged[section], ...layer[section] };
+    for (const section of SECTIONS) {
+      // Each section is a flat object: a shallow merge per section is the whole merge.
+      (merged as Record<string, unknown>)[section] = { ...merged[section], ...layer[section] };
     }
     for (const [name, consumer] of Object.entries(layer.consumers ?? {})) {
       merged.consumers[name] = { ...merged.consumers[name], ...consumer };
@@ -104,5 +113,7 @@ function resolve(stage: string, merged: StageOverrides): PipelineConfig {
       emails: merged.alerting?.emails ?? BASE_DEFAULTS.alerting.emails,
       httpsEndpoints: merged.alerting?.httpsEndpoints ?? BASE_DEFAULTS.alerting.httpsEndpoints,
     },
+    deployment: { ...BASE_DEFAULTS.deployment, ...merged.deployment },
+    failedBatches: { ...BASE_DEFAULTS.failedBatches, ...merged.failedBatches },
   };
 }

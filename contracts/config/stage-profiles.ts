@@ -9,6 +9,9 @@ export const STAGE_PROFILES: Record<string, StageOverrides> = {
   prod: {
     stream: { retainOnDelete: true },
     consumers: {},
+    // AWS Control Tower's proactive control CT.LOGS.PR.1 asks for at least a year of log retention.
+    deployment: { terminationProtection: true, logRetentionDays: 365 },
+    failedBatches: { expirationDays: 90 },
   },
   local: {
     stream: { capacityMode: 'PROVISIONED', shardCount: 2, retentionHours: 24 },
@@ -26,6 +29,7 @@ export const STAGE_PROFILES: Record<string, StageOverrides> = {
       datapointsToAlarm: 1,
       iteratorAgeMaxMillis: 8_000,
       dlqOldestMessageAgeMaxSeconds: 60,
+      failedBatchAgeMaxSeconds: 60,
     },
   },
 };

@@ -31,6 +31,18 @@ export interface EventConsumerProps {
   readonly breakerTable: dynamodb.ITable;
   /** Key that encrypts the consumer's dead-letter queues. */
   readonly encryptionKey: kms.IKey;
+  /**
+   * Where the mapping sends a batch it gave up on (e.g. {@link FailedBatchBucket.destination}).
+   * @default - an SQS on-failure queue of this consumer, which receives only pointers into the stream
+   */
+  readonly onFailure?: lambda.IEventSourceDlq;
+  /**
+   * Where a new mapping starts reading. A replaced mapping is new too: TRIM_HORIZON replays the
+   * whole retention. @default lambda.StartingPosition.TRIM_HORIZON
+   */
+  readonly startingPosition?: lambda.StartingPosition;
+  /** With AT_TIMESTAMP, the time to start from in Unix seconds. @default - none */
+  readonly startingPositionTimestamp?: number;
   /** Records per invocation. Valid range 1..10000. @default 100 */
   readonly batchSize?: number;
   /** How long Lambda gathers records before invoking. Valid range 0..300 s. @default Duration.seconds(1) */
@@ -68,12 +80,14 @@ const UNLIMITED = -1;
 
 /**
  * One consumer of the stream: the consumer handler with its own role, a Kinesis event source mapping
- * that reports batch item failures, bisects, starts at TRIM_HORIZON and sends exhausted batches to an
- * on-failure queue, and the poison queue the handler writes undeliverable records to.
+ * that reports batch item failures, bisects, starts at its configured position and sends exhausted
+ * batches to the on-failure destination (the stack's bucket, or a queue of its own), and the poison
+ * queue the handler writes undeliverable records to.
  */
 export class EventConsumer extends Construct {
   readonly handler: PipelineFunction;
-  readonly onFailureQueue: sqs.Queue;
+  /** The SQS on-failure queue, when no other on-failure destination was given. */
+  readonly onFailureQueue?: sqs.Queue;
   readonly poisonQueue: sqs.Queue;
   /** UUID of the event source mapping; the breaker controller disables and enables it. */
   readonly eventSourceMappingId: string;
@@ -87,7 +101,7 @@ export class EventConsumer extends Construct {
     const queue = (queueId: string, queueName: string): sqs.Queue =>
       new DeadLetterQueue(this, queueId, { queueName, encryptionKey: props.encryptionKey, removalPolicy })
         .queue;
-    this.onFailureQueue = queue('OnFailure', props.names.onFailureQueueName);
+    if (props.onFailure === undefined) this.onFailureQueue = queue('OnFailure', props.names.onFailureQueueName);
     this.poisonQueue = queue('Poison', props.names.poisonQueueName);
 
     const settings = props.settingsFor(this.poisonQueue.queueUrl);
@@ -107,7 +121,8 @@ export class EventConsumer extends Construct {
     props.breakerTable.grant(this.handler.role, ...CONSUMER_BREAKER_TABLE_ACTIONS);
 
     const options: sources.KinesisEventSourceProps = {
-      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+      startingPosition: props.startingPosition ?? lambda.StartingPosition.TRIM_HORIZON,
+      startingPositionTimestamp: props.startingPositionTimestamp,
       batchSize: props.batchSize ?? DEFAULT_BATCH_SIZE,
       maxBatchingWindow: props.maxBatchingWindow ?? DEFAULT_BATCHING_WINDOW,
       parallelizationFactor: props.parallelizationFactor,
@@ -116,7 +131,7 @@ export class EventConsumer extends Construct {
       maxRecordAge: props.maxRecordAge,
       bisectBatchOnError: props.bisectBatchOnError ?? true,
       reportBatchItemFailures: true,
-      onFailure: new sources.SqsDlq(this.onFailureQueue),
+      onFailure: props.onFailure ?? new sources.SqsDlq(this.onFailureQueue!),
     };
     let source: sources.KinesisEventSource | sources.KinesisConsumerEventSource;
     if (props.enhancedFanOut) {
@@ -134,7 +149,7 @@ export class EventConsumer extends Construct {
 
     const syncOnly =
       'Only its Kinesis event source mapping invokes this function, synchronously; batches that exhaust their ' +
-      "retries go to the mapping's on-failure queue and poison records to the poison queue.";
+      "retries go to the mapping's on-failure destination and poison records to the poison queue.";
     Validations.of(this.handler.function).acknowledge(
       { id: 'Serverless-LambdaDLQ', reason: syncOnly },
       { id: 'Serverless-LambdaAsyncFailureDestination', reason: syncOnly },
