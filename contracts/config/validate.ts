@@ -174,10 +174,14 @@ export function validate(config: PipelineConfig, merged: StageOverrides, problem
 function validateDeployment(config: PipelineConfig, problems: string[]): void {
   const { deployment } = config;
   if (deployment.account !== undefined && !ACCOUNT_ID_PATTERN.test(String(deployment.account))) {
-    problems.push(`deployment.account = ${JSON.stringify(deployment.account)}; allowed a 12-digit account id`);
+    problems.push(
+      `deployment.account = ${JSON.stringify(deployment.account)}; allowed a 12-digit account id`,
+    );
   }
   if (deployment.region !== undefined && !REGION_PATTERN.test(String(deployment.region))) {
-    problems.push(`deployment.region = ${JSON.stringify(deployment.region)}; allowed a region such as eu-west-1`);
+    problems.push(
+      `deployment.region = ${JSON.stringify(deployment.region)}; allowed a region such as eu-west-1`,
+    );
   }
   checkBoolean(problems, 'deployment.terminationProtection', deployment.terminationProtection);
   checkOneOf(problems, 'deployment.logRetentionDays', deployment.logRetentionDays, LOG_RETENTION_DAYS);

@@ -101,7 +101,8 @@ export class EventConsumer extends Construct {
     const queue = (queueId: string, queueName: string): sqs.Queue =>
       new DeadLetterQueue(this, queueId, { queueName, encryptionKey: props.encryptionKey, removalPolicy })
         .queue;
-    if (props.onFailure === undefined) this.onFailureQueue = queue('OnFailure', props.names.onFailureQueueName);
+    if (props.onFailure === undefined)
+      this.onFailureQueue = queue('OnFailure', props.names.onFailureQueueName);
     this.poisonQueue = queue('Poison', props.names.poisonQueueName);
 
     const settings = props.settingsFor(this.poisonQueue.queueUrl);

@@ -1,4 +1,6 @@
 export { redriveOnFailure, redrivePoison } from './redrive';
+export { redriveFailedBatches } from './bucket-redrive';
+export type { BucketRedriveOptions } from './bucket-redrive';
 export type {
   MessageOutcome,
   MessageStatus,
@@ -13,6 +15,7 @@ export { parseOnFailureRecord, streamNameFromArn } from './on-failure-record';
 
 export { readShardRange } from './shard-reader';
 export {
+  EarlierObjectKeptError,
   MalformedMessageError,
   PutBackError,
   RangeIncompleteError,
