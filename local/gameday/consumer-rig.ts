@@ -1,6 +1,7 @@
 import { DIMENSION } from '../../contracts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createConsumerHandler } from '../../lambda/consumer';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -66,7 +67,10 @@ export interface RigContext {
     readonly kinesis: LocalClientConfig;
     readonly dynamodb: LocalClientConfig;
     readonly sqs: LocalClientConfig;
+    readonly s3: LocalClientConfig;
   };
+  /** The on-failure bucket and its notices queue (for consumers with `onFailureDestination: 's3'`). */
+  readonly failedBatches: { readonly bucket: string; readonly noticesQueueUrl: string };
   readonly streamName: string;
   readonly streamArn: string;
   readonly breakerTableName: string;
@@ -123,11 +127,21 @@ export async function buildConsumerRig(
     streamName: context.streamName,
     streamArn: context.streamArn,
     kinesis: new KinesisClient(context.clientConfig.kinesis),
-    onFailure: {
-      sqs: new SQSClient(context.clientConfig.sqs),
-      queueUrl: resources.onFailureQueue.url,
-      queueArn: resources.onFailureQueue.arn,
-    },
+    onFailure:
+      config.onFailureDestination === 's3'
+        ? {
+            s3: new S3Client(context.clientConfig.s3),
+            bucket: context.failedBatches.bucket,
+            notices: {
+              sqs: new SQSClient(context.clientConfig.sqs),
+              queueUrl: context.failedBatches.noticesQueueUrl,
+            },
+          }
+        : {
+            sqs: new SQSClient(context.clientConfig.sqs),
+            queueUrl: resources.onFailureQueue.url,
+            queueArn: resources.onFailureQueue.arn,
+          },
     onMetric: (d) =>
       context.store.put({
         namespace: d.namespace,
