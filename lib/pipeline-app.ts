@@ -24,8 +24,13 @@ export function createPipelineApp(props: AppProps = {}): PipelineApp {
   const stage = String(app.node.tryGetContext('stage') ?? DEFAULT_STAGE);
   const context: PipelineContext = { stages: app.node.tryGetContext('stages') as PipelineContext['stages'] };
   const config = loadConfig(stage, context);
+  const { account, region } = config.deployment;
   const stack = new EventPipelineStack(app, stackNameFor(stage), {
     config,
+    // A stage that names its account and region is pinned to them: deploying it with credentials of
+    // another account fails instead of creating a second copy there.
+    env: account === undefined && region === undefined ? undefined : { account, region },
+    terminationProtection: config.deployment.terminationProtection,
     description: `Resilient event pipeline (${stage}): Kinesis stream, consumers behind circuit breakers, DLQs, alarms`,
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));

@@ -13,6 +13,7 @@ import { EventConsumer } from './constructs/event-consumer';
 import type { EventConsumerProps } from './constructs/event-consumer';
 import { EventStream } from './constructs/event-stream';
 import { FailedBatchBucket } from './constructs/failed-batch-bucket';
+import { PipelineKey } from './constructs/pipeline-key';
 import { PipelineAlarms } from './constructs/pipeline-alarms';
 import { PipelineDashboard } from './constructs/pipeline-dashboard';
 import { consumerSettingsFor, controllerSettingsFor } from '../contracts';
@@ -43,12 +44,13 @@ export class EventPipelineStack extends Stack {
       ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
       : RemovalPolicy.DESTROY;
 
-    const key = new kms.Key(this, 'Key', {
+    const pipelineKey = new PipelineKey(this, 'PipelineKey', {
       alias: `alias/${names.stackName}`,
-      description: `Encrypts the ${config.stage} event pipeline's dead-letter queues and alert topic`,
-      enableKeyRotation: true,
+      description: `Encrypts the ${config.stage} event pipeline's dead-letter queues, failed batches, alert topic and logs`,
       removalPolicy,
     });
+    const key: kms.IKey = pipelineKey.key;
+    const logs = { logRetentionDays: config.deployment.logRetentionDays, logEncryptionKey: key };
 
     const { stream } = new EventStream(this, 'Events', {
       streamName: names.streamName,
@@ -80,6 +82,7 @@ export class EventPipelineStack extends Stack {
           breakerTable,
           encryptionKey: key,
           onFailure: consumer.onFailureDestination === 's3' ? failedBatches.destination() : undefined,
+          ...logs,
           removalPolicy,
         }),
     );
@@ -98,8 +101,13 @@ export class EventPipelineStack extends Stack {
       eventSourceMappingArns: consumers.map((consumer) => consumer.eventSourceMappingArn),
       breakerTable,
       encryptionKey: key,
+      ...logs,
       removalPolicy,
     });
+    pipelineKey.allowLogGroups([
+      ...consumers.map((consumer) => consumer.handler.logGroupName),
+      controller.handler.logGroupName,
+    ]);
 
     const { topic } = new AlertTopic(this, 'Alerts', {
       topicName: names.alertTopicName,

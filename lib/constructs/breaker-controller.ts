@@ -5,6 +5,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -45,6 +46,10 @@ export interface BreakerControllerProps {
   readonly retryAttempts?: number;
   /** Powertools log level. @default 'INFO' */
   readonly logLevel?: PowertoolsLogLevel;
+  /** Days the function's log group keeps events. @default 30 */
+  readonly logRetentionDays?: number;
+  /** Key encrypting the function's log group. @default - CloudWatch Logs' own encryption */
+  readonly logEncryptionKey?: kms.IKey;
   /** What happens to the queue and logs when the stack is deleted. @default RemovalPolicy.DESTROY */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -85,6 +90,8 @@ export class BreakerController extends Construct {
       logLevel: props.logLevel,
       memorySizeMb: CONTROLLER_MEMORY_MB,
       timeout: CONTROLLER_TIMEOUT,
+      logRetention: props.logRetentionDays as logs.RetentionDays | undefined,
+      logEncryptionKey: props.logEncryptionKey,
       removalPolicy,
     });
     const role = this.handler.role;

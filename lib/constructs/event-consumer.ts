@@ -3,6 +3,7 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -69,6 +70,10 @@ export interface EventConsumerProps {
   readonly timeout?: Duration;
   /** Powertools log level. @default 'INFO' */
   readonly logLevel?: PowertoolsLogLevel;
+  /** Days the function's log group keeps events. @default 30 */
+  readonly logRetentionDays?: number;
+  /** Key encrypting the function's log group. @default - CloudWatch Logs' own encryption */
+  readonly logEncryptionKey?: kms.IKey;
   /** What happens to the queues and logs when the stack is deleted. @default RemovalPolicy.DESTROY */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -115,6 +120,8 @@ export class EventConsumer extends Construct {
       logLevel: props.logLevel,
       memorySizeMb: props.memorySizeMb,
       timeout: props.timeout,
+      logRetention: props.logRetentionDays as logs.RetentionDays | undefined,
+      logEncryptionKey: props.logEncryptionKey,
       removalPolicy,
     });
     this.poisonQueue.grantSendMessages(this.handler.role);

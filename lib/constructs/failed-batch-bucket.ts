@@ -1,6 +1,5 @@
 import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -99,7 +98,9 @@ export class FailedBatchBucket extends Construct {
           object: { key: [{ prefix: ON_FAILURE_OBJECT_ROOT }] },
         },
       },
-      targets: [new targets.SqsQueue(this.noticesQueue)],
+      // Not targets.SqsQueue: for a KMS-encrypted queue it admits events.amazonaws.com to the queue and
+      // the key without an aws:SourceArn condition. The grants below are limited to this rule.
+      targets: [{ bind: () => ({ arn: this.noticesQueue.queueArn, targetResource: this.noticesQueue }) }],
     });
     // EventBridge encrypts the notice with the queue's key as itself: for this rule in this account only.
     // The ARN is built from the rule's name: a reference would make key -> rule -> bucket -> key a cycle.
@@ -108,6 +109,18 @@ export class FailedBatchBucket extends Construct {
       resource: 'rule',
       resourceName: props.noticeRuleName,
     });
+    this.noticesQueue.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowTheObjectCreatedRuleToSendNotices',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [this.noticesQueue.queueArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnEquals: { 'aws:SourceArn': ruleArn },
+        },
+      }),
+    );
     props.encryptionKey.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowEventBridgeToSendFailedBatchNotices',
