@@ -5,7 +5,6 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -90,7 +89,7 @@ export class BreakerController extends Construct {
       logLevel: props.logLevel,
       memorySizeMb: CONTROLLER_MEMORY_MB,
       timeout: CONTROLLER_TIMEOUT,
-      logRetention: props.logRetentionDays as logs.RetentionDays | undefined,
+      logRetention: props.logRetentionDays,
       logEncryptionKey: props.logEncryptionKey,
       removalPolicy,
     });

@@ -3,7 +3,6 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -120,7 +119,7 @@ export class EventConsumer extends Construct {
       logLevel: props.logLevel,
       memorySizeMb: props.memorySizeMb,
       timeout: props.timeout,
-      logRetention: props.logRetentionDays as logs.RetentionDays | undefined,
+      logRetention: props.logRetentionDays,
       logEncryptionKey: props.logEncryptionKey,
       removalPolicy,
     });
