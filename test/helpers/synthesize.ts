@@ -9,7 +9,8 @@ export interface SynthesizedStage extends PipelineApp {
 }
 
 /**
- * Synthesizes one stage the way `cdk synth -c stage=NAME` does (cdk.json context, cdk-nag packs), so
+ * Synthesizes one stage the way `cdk synth -c stage=NAME` does (cdk.json context with its feature
+ * flags, cdk-nag packs), so
  * every synthesis in a test also proves that no nag finding is left unacknowledged.
  * @param stage - stage name
  * @param options.bundle - run esbuild on the handlers; off by default, since only test/bin needs the
@@ -20,9 +21,13 @@ export function synthesizeStage(
   stage: string,
   options: { readonly bundle?: boolean; readonly overrides?: StageOverrides } = {},
 ): SynthesizedStage {
-  const { stages } = readCdkJsonContext();
+  // The whole cdk.json context, feature flags included, as the CDK CLI passes it.
+  const cdkJsonContext = readCdkJsonContext() as Record<string, unknown> &
+    ReturnType<typeof readCdkJsonContext>;
+  const { stages } = cdkJsonContext;
   const pipeline = createPipelineApp({
     context: {
+      ...cdkJsonContext,
       stage,
       stages: options.overrides ? { ...stages, [stage]: options.overrides } : stages,
       ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
