@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -10,10 +11,14 @@ import { Construct } from 'constructs';
 export type PowertoolsLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
 /**
- * How every handler is bundled: by the local esbuild (never Docker), minified, with source maps.
+ * How every handler is bundled: by the local esbuild (never Docker), minified, with source maps whose
+ * paths are project-relative (byte-identical bundles wherever the app is synthesized).
  * The AWS SDK v3 is left out because the Node.js 24 runtime provides it; that keeps the bundle, and
  * with it the cold start, small.
  */
+/** Makes the source map's paths project-relative after esbuild ran (see the script). */
+export const NORMALIZE_SOURCE_MAP_SCRIPT = join(__dirname, '..', 'bundling', 'normalize-source-map.cjs');
+
 export const HANDLER_BUNDLING: nodejs.BundlingOptions = {
   forceDockerBundling: false,
   minify: true,
@@ -23,6 +28,15 @@ export const HANDLER_BUNDLING: nodejs.BundlingOptions = {
   format: nodejs.OutputFormat.CJS,
   externalModules: ['@aws-sdk/*'],
   logLevel: nodejs.LogLevel.WARNING,
+  // The bundle must be the same bytes wherever the app is synthesized (laptop, CI, any cdk.out), so
+  // its asset hash is too and a deploy from elsewhere does not update every function.
+  commandHooks: {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir, outputDir) => [
+      `node "${NORMALIZE_SOURCE_MAP_SCRIPT}" "${outputDir}" "${inputDir}"`,
+    ],
+  },
 };
 
 /** The runtime every handler runs on (the project's Lambda target). */
