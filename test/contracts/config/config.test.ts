@@ -241,7 +241,7 @@ describe('loadConfig: deployment, failed batches and starting position', () => {
     ],
     [
       'an on-failure destination that is neither s3 nor sqs',
-      consumerWith({ onFailureDestination: 'sns' as never }),
+      consumerWith({ onFailureDestination: 'sns' }),
       'consumers.orders.onFailureDestination = "sns"; allowed "s3", "sqs"',
     ],
     [
