@@ -86,4 +86,10 @@ describe('game day, end to end', () => {
     expect(report.delivered).toBeGreaterThan(0);
     expect((report.sent as number) - (report.delivered as number) - (report.poisoned as number)).toBe(0);
   });
+
+  it('exercises the whole failure path: orders (two retries in the local stage) sent batches to the bucket and they were redriven', () => {
+    const consumers = report.consumers as Record<string, { redriven: number; lost: number }>;
+    expect(consumers.orders.redriven).toBeGreaterThan(0);
+    expect(consumers.orders.lost).toBe(0);
+  });
 });
