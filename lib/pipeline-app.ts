@@ -12,6 +12,47 @@ export interface PipelineApp {
   readonly stack: EventPipelineStack;
 }
 
+export interface PipelineAppOptions {
+  /**
+   * Breakers that are not CLOSED at deploy time (bin/app.ts reads them from the stage's breaker table):
+   * their consumers' event source mappings are created disabled, so a new or replaced mapping does not
+   * start reading while its downstream is failing; the controller enables it when the breaker moves on.
+   * @default [] - every mapping enabled
+   */
+  readonly breakersNotClosed?: readonly string[];
+}
+
+/** The app of one stage before its stack: the App and the stage's validated config. */
+export function createPipelineAppShell(props: AppProps = {}): {
+  readonly app: App;
+  readonly config: PipelineConfig;
+} {
+  const app = new App(props);
+  const stage = String(app.node.tryGetContext('stage') ?? DEFAULT_STAGE);
+  const context: PipelineContext = { stages: app.node.tryGetContext('stages') as PipelineContext['stages'] };
+  return { app, config: loadConfig(stage, context) };
+}
+
+/** Adds the stage's stack and the cdk-nag packs to an app from {@link createPipelineAppShell}. */
+export function addPipelineStack(
+  shell: { readonly app: App; readonly config: PipelineConfig },
+  options: PipelineAppOptions = {},
+): PipelineApp {
+  const { app, config } = shell;
+  const { account, region } = config.deployment;
+  const stack = new EventPipelineStack(app, stackNameFor(config.stage), {
+    config,
+    // A stage that names its account and region is pinned to them: deploying it with credentials of
+    // another account fails instead of creating a second copy there.
+    env: account === undefined && region === undefined ? undefined : { account, region },
+    terminationProtection: config.deployment.terminationProtection,
+    breakersNotClosed: options.breakersNotClosed,
+    description: `Resilient event pipeline (${config.stage}): Kinesis stream, consumers behind circuit breakers, DLQs, alarms`,
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+  return { app, config, stack };
+}
+
 /**
  * The CDK app of one stage, as `cdk synth -c stage=NAME` builds it: the stage's validated config, the
  * stack `EventPipeline-<stage>`, and the cdk-nag AwsSolutions and Serverless packs as policy-validation
@@ -19,20 +60,6 @@ export interface PipelineApp {
  * @param props - App props; `context.stage` picks the stage, `context.stages` holds cdk.json's overrides
  * @throws {ConfigError} when the stage's config is invalid
  */
-export function createPipelineApp(props: AppProps = {}): PipelineApp {
-  const app = new App(props);
-  const stage = String(app.node.tryGetContext('stage') ?? DEFAULT_STAGE);
-  const context: PipelineContext = { stages: app.node.tryGetContext('stages') as PipelineContext['stages'] };
-  const config = loadConfig(stage, context);
-  const { account, region } = config.deployment;
-  const stack = new EventPipelineStack(app, stackNameFor(stage), {
-    config,
-    // A stage that names its account and region is pinned to them: deploying it with credentials of
-    // another account fails instead of creating a second copy there.
-    env: account === undefined && region === undefined ? undefined : { account, region },
-    terminationProtection: config.deployment.terminationProtection,
-    description: `Resilient event pipeline (${stage}): Kinesis stream, consumers behind circuit breakers, DLQs, alarms`,
-  });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
-  return { app, config, stack };
+export function createPipelineApp(props: AppProps = {}, options: PipelineAppOptions = {}): PipelineApp {
+  return addPipelineStack(createPipelineAppShell(props), options);
 }

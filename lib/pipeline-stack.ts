@@ -23,6 +23,8 @@ import type { PipelineResourceNames } from '../contracts';
 export interface EventPipelineStackProps extends StackProps {
   /** The validated stage config (lib/config.ts loadConfig). */
   readonly config: PipelineConfig;
+  /** Breakers not CLOSED at deploy time: their consumers' mappings are created disabled. @default [] */
+  readonly breakersNotClosed?: readonly string[];
 }
 
 /** The event source mapping's value for "no maximum record age". */
@@ -82,6 +84,7 @@ export class EventPipelineStack extends Stack {
           breakerTable,
           encryptionKey: key,
           onFailure: consumer.onFailureDestination === 's3' ? failedBatches.destination() : undefined,
+          enabled: !(props.breakersNotClosed ?? []).includes(consumer.breakerName),
           ...logs,
           removalPolicy,
         }),

@@ -43,6 +43,12 @@ export interface EventConsumerProps {
   readonly startingPosition?: lambda.StartingPosition;
   /** With AT_TIMESTAMP, the time to start from in Unix seconds. @default - none */
   readonly startingPositionTimestamp?: number;
+  /**
+   * Whether the mapping polls once created. False while the consumer's breaker is not CLOSED, so a
+   * new or replaced mapping waits for the controller instead of reading a stream it cannot deliver.
+   * @default true
+   */
+  readonly enabled?: boolean;
   /** Records per invocation. Valid range 1..10000. @default 100 */
   readonly batchSize?: number;
   /** How long Lambda gathers records before invoking. Valid range 0..300 s. @default Duration.seconds(1) */
@@ -130,6 +136,8 @@ export class EventConsumer extends Construct {
     const options: sources.KinesisEventSourceProps = {
       startingPosition: props.startingPosition ?? lambda.StartingPosition.TRIM_HORIZON,
       startingPositionTimestamp: props.startingPositionTimestamp,
+      // Left unset when enabled: the template then never re-enables a mapping the controller paused.
+      enabled: props.enabled === false ? false : undefined,
       batchSize: props.batchSize ?? DEFAULT_BATCH_SIZE,
       maxBatchingWindow: props.maxBatchingWindow ?? DEFAULT_BATCHING_WINDOW,
       parallelizationFactor: props.parallelizationFactor,

@@ -19,20 +19,28 @@ export interface SynthesizedStage extends PipelineApp {
  */
 export function synthesizeStage(
   stage: string,
-  options: { readonly bundle?: boolean; readonly overrides?: StageOverrides } = {},
+  options: {
+    readonly bundle?: boolean;
+    readonly overrides?: StageOverrides;
+    /** Breakers not CLOSED at deploy time (bin/app.ts reads them from the breaker table). */
+    readonly breakersNotClosed?: readonly string[];
+  } = {},
 ): SynthesizedStage {
   // The whole cdk.json context, feature flags included, as the CDK CLI passes it.
   const cdkJsonContext = readCdkJsonContext() as Record<string, unknown> &
     ReturnType<typeof readCdkJsonContext>;
   const { stages } = cdkJsonContext;
-  const pipeline = createPipelineApp({
-    context: {
-      ...cdkJsonContext,
-      stage,
-      stages: options.overrides ? { ...stages, [stage]: options.overrides } : stages,
-      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+  const pipeline = createPipelineApp(
+    {
+      context: {
+        ...cdkJsonContext,
+        stage,
+        stages: options.overrides ? { ...stages, [stage]: options.overrides } : stages,
+        ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+      },
     },
-  });
+    { breakersNotClosed: options.breakersNotClosed },
+  );
   return { ...pipeline, template: Template.fromStack(pipeline.stack) };
 }
 

@@ -274,6 +274,18 @@ describe('consumers', () => {
     });
   });
 
+  it('creates the mappings of a breaker that is not CLOSED at deploy time disabled, and leaves the others unset', () => {
+    const paused = synthesizeStage('dev', { breakersNotClosed: ['orders'] });
+    expect(mappingOf(paused.template, devNames.consumer('orders').functionName)).toMatchObject({
+      Enabled: false,
+    });
+    expect(mappingOf(paused.template, devNames.consumer('analytics').functionName)).not.toHaveProperty(
+      'Enabled',
+    );
+    // Unset, not true: a deploy must not re-enable a mapping the controller paused.
+    expect(mappingOf(dev.template, devNames.consumer('orders').functionName)).not.toHaveProperty('Enabled');
+  });
+
   it('has its own role: its logs, its queues, its breaker item actions, the stream; nothing else', () => {
     const names = devNames.consumer('orders');
     const statements = roleStatements(dev.template, names.functionName);
