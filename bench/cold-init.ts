@@ -87,7 +87,7 @@ function functionEnvironment(fixture: PipelineFixture, downstreamUrl: string): N
     AWS_LAMBDA_FUNCTION_NAME: functionName,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fixture.consumer.memorySizeMb),
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
   };
 }
 

@@ -18,6 +18,14 @@ export {
 export type { BreakerSettings, ConsumerSettings, ControllerSettings } from './handler-settings';
 export { DIMENSION, METRIC } from './metric-catalog';
 export type { KinesisBatchInfo, KinesisOnFailureRecord } from './on-failure-record';
+export {
+  ON_FAILURE_OBJECT_KEY_PATTERN,
+  ON_FAILURE_OBJECT_ROOT,
+  onFailureObjectKey,
+  onFailureObjectPrefix,
+  parseOnFailureObjectKey,
+} from './on-failure-object';
+export type { KinesisOnFailureObject } from './on-failure-object';
 export { RESOURCE_NAME_PREFIX, resourceNamesFor, stackNameFor } from './resource-names';
 export type { ConsumerResourceNames, PipelineResourceNames } from './resource-names';
 export { consumerSettingsFor, controllerSettingsFor } from './stage-handler-settings';

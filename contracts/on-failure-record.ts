@@ -2,7 +2,7 @@
  * The invocation record a Kinesis event source mapping sends to its on-failure destination when it
  * gives up on a batch: pointers to the records (shard and sequence range), never their data. Lambda
  * writes it (the local event source mapping emulates that); the redrive tool reads it.
- * @see https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html (SQS and SNS get this; S3 gets it with the payload, see ./on-failure-object)
  */
 export interface KinesisOnFailureRecord {
   readonly requestContext: {

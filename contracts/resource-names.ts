@@ -27,6 +27,15 @@ export interface PipelineResourceNames {
   readonly nonPagingTopicName: string;
   /** The dashboard name's stem; the stack appends the region, since dashboards are global to an account. */
   readonly dashboardName: string;
+  /** Queue holding one notice per failed batch the bucket received (its alarms' metrics). */
+  readonly failedBatchNoticesQueueName: string;
+  /** EventBridge rule sending the bucket's Object Created events to the notices queue. */
+  readonly failedBatchNoticeRuleName: string;
+  /**
+   * The bucket every Kinesis mapping of the stage sends failed batches to. S3 names are global: the
+   * account and region make it unique and stop another account from claiming a deleted bucket's name.
+   */
+  readonly failedBatchBucketName: (account: string, region: string) => string;
   readonly consumer: (consumerName: string) => ConsumerResourceNames;
 }
 
@@ -51,6 +60,9 @@ export function resourceNamesFor(stage: string): PipelineResourceNames {
     pagingTopicName: name('paging'),
     nonPagingTopicName: name('alerts'),
     dashboardName: name('dashboard'),
+    failedBatchNoticesQueueName: name('failed-batch-notices'),
+    failedBatchNoticeRuleName: name('failed-batch-notices'),
+    failedBatchBucketName: (account, region) => name(`failed-${account}-${region}`),
     consumer: (consumerName) => ({
       functionName: name(`consumer-${consumerName}`),
       onFailureQueueName: name(`${consumerName}-on-failure`),

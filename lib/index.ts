@@ -1,7 +1,8 @@
 /** The CDK app's public surface: the app factory for bin/, and what the benchmarks measure of the deployed bundles. */
 export { CONSUMER_ENTRY } from './constructs/event-consumer';
 export { HANDLER_BUNDLING } from './constructs/pipeline-function';
-export { createPipelineApp } from './pipeline-app';
+export { addPipelineStack, createPipelineApp, createPipelineAppShell } from './pipeline-app';
+export type { PipelineAppOptions } from './pipeline-app';
 export type { PipelineApp } from './pipeline-app';
 export { EventPipelineStack } from './pipeline-stack';
 export type { EventPipelineStackProps } from './pipeline-stack';

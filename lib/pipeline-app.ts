@@ -12,20 +12,27 @@ export interface PipelineApp {
   readonly stack: EventPipelineStack;
 }
 
+export interface PipelineAppOptions {
+  /**
+   * Breakers that are not CLOSED at deploy time (bin/app.ts reads them from the stage's breaker table):
+   * their consumers' event source mappings are created disabled, so a new or replaced mapping does not
+   * start reading while its downstream is failing; the controller enables it when the breaker moves on.
+   * @default [] - every mapping enabled
+   */
+  readonly breakersNotClosed?: readonly string[];
+}
+
 /**
- * The CDK app of one stage, as `cdk synth -c stage=NAME` builds it: the stage's validated config, the
- * stack `EventPipeline-<stage>`, and the cdk-nag AwsSolutions and Serverless packs as policy-validation
- * plugins, so synth fails on any finding not acknowledged with a reason.
- * The alert subscriptions may also come from `-c pagingHttpsEndpoints=...` (and the other
- * ALERTING_CONTEXT_KEYS) or the ALERTING_ENV variables, which replace cdk.json's lists for the stage.
- * @param props - App props; `context.stage` picks the stage, `context.stages` holds cdk.json's overrides
- * @param env - where the ALERTING_ENV variables are read. @default process.env
- * @throws {ConfigError} when the stage's config is invalid, or the stage requires a pager and has none
+ * The app of one stage before its stack: the App and the stage's validated config, with the paging
+ * subscriptions taken from `-c pagingEmails=...` (and the other alerting context keys) or the
+ * `PIPELINE_PAGING_*` environment variables when given, so CI can synth prod without editing cdk.json.
+ * @param env - where the alerting environment variables are read @default process.env
+ * @throws {ConfigError} when the config is invalid, or a stage that requires a pager has none
  */
-export function createPipelineApp(
+export function createPipelineAppShell(
   props: AppProps = {},
   env: Readonly<Record<string, string | undefined>> = process.env,
-): PipelineApp {
+): { readonly app: App; readonly config: PipelineConfig } {
   const app = new App(props);
   const stage = String(app.node.tryGetContext('stage') ?? DEFAULT_STAGE);
   const stages = (app.node.tryGetContext('stages') ?? {}) as NonNullable<PipelineContext['stages']>;
@@ -50,10 +57,43 @@ export function createPipelineApp(
   const config = loadConfig(stage, context);
   const noPager = pagerProblems(config);
   if (noPager.length > 0) throw new ConfigError(noPager);
-  const stack = new EventPipelineStack(app, stackNameFor(stage), {
+  return { app, config };
+}
+
+/** Adds the stage's stack and the cdk-nag packs to an app from {@link createPipelineAppShell}. */
+export function addPipelineStack(
+  shell: { readonly app: App; readonly config: PipelineConfig },
+  options: PipelineAppOptions = {},
+): PipelineApp {
+  const { app, config } = shell;
+  const { account, region } = config.deployment;
+  const stack = new EventPipelineStack(app, stackNameFor(config.stage), {
     config,
-    description: `Resilient event pipeline (${stage}): Kinesis stream, consumers behind circuit breakers, DLQs, alarms`,
+    // A stage that names its account and region is pinned to them: deploying it with credentials of
+    // another account fails instead of creating a second copy there.
+    env: account === undefined && region === undefined ? undefined : { account, region },
+    terminationProtection: config.deployment.terminationProtection,
+    breakersNotClosed: options.breakersNotClosed,
+    description: `Resilient event pipeline (${config.stage}): Kinesis stream, consumers behind circuit breakers, DLQs, alarms`,
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   return { app, config, stack };
+}
+
+/**
+ * The CDK app of one stage, as `cdk synth -c stage=NAME` builds it: the stage's validated config, the
+ * stack `EventPipeline-<stage>`, and the cdk-nag AwsSolutions and Serverless packs as policy-validation
+ * plugins, so synth fails on any finding not acknowledged with a reason.
+ * The alert subscriptions may also come from `-c pagingHttpsEndpoints=...` (and the other
+ * ALERTING_CONTEXT_KEYS) or the ALERTING_ENV variables, which replace cdk.json's lists for the stage.
+ * @param props - App props; `context.stage` picks the stage, `context.stages` holds cdk.json's overrides
+ * @param env - where the ALERTING_ENV variables are read. @default process.env
+ * @throws {ConfigError} when the stage's config is invalid, or the stage requires a pager and has none
+ */
+export function createPipelineApp(
+  props: AppProps = {},
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  options: PipelineAppOptions = {},
+): PipelineApp {
+  return addPipelineStack(createPipelineAppShell(props, env), options);
 }

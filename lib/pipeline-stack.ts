@@ -1,6 +1,7 @@
-import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { StackProps } from 'aws-cdk-lib';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { AlarmResources } from '../contracts';
 import {
@@ -17,6 +18,8 @@ import { BreakerTable } from './constructs/breaker-table';
 import { EventConsumer } from './constructs/event-consumer';
 import type { EventConsumerProps } from './constructs/event-consumer';
 import { EventStream } from './constructs/event-stream';
+import { FailedBatchBucket } from './constructs/failed-batch-bucket';
+import { PipelineKey } from './constructs/pipeline-key';
 import { PipelineAlarms } from './constructs/pipeline-alarms';
 import { PipelineDashboard } from './constructs/pipeline-dashboard';
 import { consumerSettingsFor, controllerSettingsFor } from '../contracts';
@@ -29,6 +32,8 @@ export const CAPACITY_WARNING_ID = 'event-pipeline:capacity';
 export interface EventPipelineStackProps extends StackProps {
   /** The validated stage config (lib/config.ts loadConfig). */
   readonly config: PipelineConfig;
+  /** Breakers not CLOSED at deploy time: their consumers' mappings are created disabled. @default [] */
+  readonly breakersNotClosed?: readonly string[];
 }
 
 /**
@@ -40,15 +45,20 @@ export class EventPipelineStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const names = resourceNamesFor(config.stage);
-    // Prod-like stages keep data (records, breaker state, dead letters and the key that reads them).
-    const removalPolicy = config.stream.retainOnDelete ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    // Prod-like stages keep data (records, breaker state, dead letters and the key that reads them),
+    // on delete and on a rolled-back update, but not after a failed first create: CloudFormation's
+    // RetainExceptOnCreate, so a retried create does not fail on names the failed one left behind.
+    const removalPolicy = config.stream.retainOnDelete
+      ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
+      : RemovalPolicy.DESTROY;
 
-    const key = new kms.Key(this, 'Key', {
+    const pipelineKey = new PipelineKey(this, 'PipelineKey', {
       alias: `alias/${names.stackName}`,
-      description: `Encrypts the ${config.stage} event pipeline's dead-letter queues and alert topic`,
-      enableKeyRotation: true,
+      description: `Encrypts the ${config.stage} event pipeline's dead-letter queues, failed batches, alert topic and logs`,
       removalPolicy,
     });
+    const key: kms.IKey = pipelineKey.key;
+    const logs = { logRetentionDays: config.deployment.logRetentionDays, logEncryptionKey: key };
 
     const { stream } = new EventStream(this, 'Events', {
       streamName: names.streamName,
@@ -63,6 +73,15 @@ export class EventPipelineStack extends Stack {
       removalPolicy,
     });
 
+    const failedBatches = new FailedBatchBucket(this, 'FailedBatches', {
+      bucketName: names.failedBatchBucketName(Aws.ACCOUNT_ID, Aws.REGION),
+      noticesQueueName: names.failedBatchNoticesQueueName,
+      noticeRuleName: names.failedBatchNoticeRuleName,
+      encryptionKey: key,
+      expiration: Duration.days(config.failedBatches.expirationDays),
+      removalPolicy,
+    });
+
     const consumers = config.consumers.map(
       (consumer) =>
         new EventConsumer(this, `Consumer-${consumer.name}`, {
@@ -70,6 +89,9 @@ export class EventPipelineStack extends Stack {
           stream,
           breakerTable,
           encryptionKey: key,
+          onFailure: consumer.onFailureDestination === 's3' ? failedBatches.destination() : undefined,
+          enabled: !(props.breakersNotClosed ?? []).includes(consumer.breakerName),
+          ...logs,
           removalPolicy,
         }),
     );
@@ -99,8 +121,13 @@ export class EventPipelineStack extends Stack {
       eventSourceMappingArns: consumers.map((consumer) => consumer.eventSourceMappingArn),
       breakerTable,
       encryptionKey: key,
+      ...logs,
       removalPolicy,
     });
+    pipelineKey.allowLogGroups([
+      ...consumers.map((consumer) => consumer.handler.logGroupName),
+      controller.handler.logGroupName,
+    ]);
 
     // Two topics, so that only what puts records at risk (or leaves nobody watching) wakes someone up.
     const { topic: pagingTopic } = new AlertTopic(this, 'Alerts', {
@@ -116,13 +143,14 @@ export class EventPipelineStack extends Stack {
 
     const alarmResources: AlarmResources = {
       streamName: stream.streamName,
+      failedBatchNoticesQueueName: failedBatches.noticesQueue.queueName,
       controllerFunctionName: controller.handler.function.functionName,
       controllerDlqName: controller.deadLetterQueue.queueName,
       consumers: config.consumers.map((consumer, i) => ({
         name: consumer.name,
         breakerName: consumer.breakerName,
         functionName: consumers[i].handler.function.functionName,
-        onFailureQueueName: consumers[i].onFailureQueue.queueName,
+        onFailureQueueName: consumers[i].onFailureQueue?.queueName,
         poisonQueueName: consumers[i].poisonQueue.queueName,
         eventSourceMappingUuid: consumers[i].eventSourceMappingId,
       })),
@@ -165,16 +193,30 @@ export class EventPipelineStack extends Stack {
     );
     this.output('NonPagingTopicArn', nonPagingTopic.topicArn, 'SNS topic of every other alarm');
     this.output(
+      'FailedBatchBucketName',
+      failedBatches.bucket.bucketName,
+      'Bucket of the batches the event source mappings gave up on (npm run redrive -- --source on-failure)',
+    );
+    this.output(
+      'FailedBatchNoticesQueueUrl',
+      failedBatches.noticesQueue.queueUrl,
+      'One notice per failed batch not yet redriven',
+    );
+    this.output(
       'ControllerDlqUrl',
       controller.deadLetterQueue.queueUrl,
       'Breaker-table batches the controller failed on',
     );
     config.consumers.forEach((consumer, i) => {
       const id = consumer.name.replace(/(^|-)([a-z0-9])/g, (_, _dash: string, c: string) => c.toUpperCase());
+      const onFailureQueue = consumers[i].onFailureQueue;
+      if (onFailureQueue) {
+        this.output(`${id}OnFailureQueueUrl`, onFailureQueue.queueUrl, `On-failure DLQ of ${consumer.name}`);
+      }
       this.output(
-        `${id}OnFailureQueueUrl`,
-        consumers[i].onFailureQueue.queueUrl,
-        `On-failure DLQ of ${consumer.name}`,
+        `${id}EventSourceMappingId`,
+        consumers[i].eventSourceMappingId,
+        `Event source mapping of ${consumer.name}; its failed batches are under aws/lambda/<this id>/`,
       );
       this.output(`${id}PoisonQueueUrl`, consumers[i].poisonQueue.queueUrl, `Poison DLQ of ${consumer.name}`);
     });
@@ -204,6 +246,8 @@ function consumerProps(
   | 'enhancedFanOut'
   | 'memorySizeMb'
   | 'timeout'
+  | 'startingPosition'
+  | 'startingPositionTimestamp'
 > {
   return {
     names: names.consumer(consumer.name),
@@ -219,5 +263,7 @@ function consumerProps(
     enhancedFanOut: consumer.enhancedFanOut,
     memorySizeMb: consumer.memorySizeMb,
     timeout: Duration.seconds(consumer.timeoutSeconds),
+    startingPosition: lambda.StartingPosition[consumer.startingPosition],
+    startingPositionTimestamp: consumer.startingPositionTimestamp,
   };
 }

@@ -41,6 +41,8 @@ export const RUNBOOK = {
   breakerStoreUnavailable: '#runbook-breaker-store-unavailable',
   pagingNotificationsFailed: '#runbook-paging-notifications-failed',
   pipelineCritical: '#runbook-pipeline-critical',
+  failedBatchesNew: '#runbook-failed-batches-new',
+  failedBatchesAge: '#runbook-failed-batches-age',
 } as const;
 
 /** Where the runbook anchors point. */
@@ -99,6 +101,8 @@ export const STREAM_COMPONENT = 'stream';
 export const CONTROLLER_COMPONENT = 'controller';
 export const PIPELINE_COMPONENT = 'pipeline';
 export const ALERTING_COMPONENT = 'alerting';
+/** The on-failure bucket's alarms: `<stage>-failed-batches-new` and `<stage>-failed-batches-age`. */
+export const FAILED_BATCHES_COMPONENT = 'failed-batches';
 
 const COMPARISON_SYMBOL: Record<AlarmComparison, string> = {
   GreaterThanThreshold: '>',
@@ -384,17 +388,19 @@ function consumerAlarms(config: PipelineConfig, consumer: AlarmResources['consum
       errors: RUNBOOK.consumerErrors,
       throttles: RUNBOOK.consumerThrottles,
     }),
-    ...queueAlarms(
-      config,
-      component,
-      'on-failure-dlq',
-      consumer.onFailureQueueName,
-      {
-        messages: RUNBOOK.onFailureDlqMessages,
-        age: RUNBOOK.onFailureDlqAge,
-      },
-      true,
-    ),
+    ...(consumer.onFailureQueueName === undefined
+      ? []
+      : queueAlarms(
+          config,
+          component,
+          'on-failure-dlq',
+          consumer.onFailureQueueName,
+          {
+            messages: RUNBOOK.onFailureDlqMessages,
+            age: RUNBOOK.onFailureDlqAge,
+          },
+          true,
+        )),
     ...queueAlarms(
       config,
       component,
@@ -502,6 +508,46 @@ function alertingAlarms(resources: AlarmResources): AlarmSpec[] {
   ];
 }
 
+/**
+ * The on-failure bucket's alarms, on its notices queue (one message per object Lambda wrote, deleted
+ * by the redrive once the object is gone). A new failed batch does not page: its records are whole in
+ * the bucket. One left unhandled for `failedBatchAgeMaxSeconds` pages, long before the lifecycle rule
+ * (`failedBatches.expirationDays`) would expire it.
+ */
+function failedBatchAlarms(config: PipelineConfig, noticesQueueName: string): AlarmSpec[] {
+  const base = {
+    component: FAILED_BATCHES_COMPONENT,
+    namespace: 'AWS/SQS',
+    dimensions: { QueueName: noticesQueueName },
+    statistic: 'Maximum',
+    comparison: 'GreaterThanThreshold',
+    // SQS stops reporting a queue that has been empty for hours: missing means empty.
+    treatMissingData: 'notBreaching',
+  } as const;
+  return [
+    {
+      ...base,
+      suffix: 'new',
+      metricName: 'ApproximateNumberOfMessagesVisible',
+      threshold: DLQ_VISIBLE_MESSAGES_MAX,
+      unit: 'batches',
+      meaning: 'Event source mappings gave up on batches; their records are whole in the on-failure bucket',
+      runbookAnchor: RUNBOOK.failedBatchesNew,
+      critical: false,
+    },
+    {
+      ...base,
+      suffix: 'age',
+      metricName: 'ApproximateAgeOfOldestMessage',
+      threshold: config.alarms.failedBatchAgeMaxSeconds,
+      unit: 's',
+      meaning: `A failed batch waits for its redrive; the bucket expires it after ${config.failedBatches.expirationDays} days`,
+      runbookAnchor: RUNBOOK.failedBatchesAge,
+      critical: true,
+    },
+  ];
+}
+
 function alarmSpecs(config: PipelineConfig, resources: AlarmResources): AlarmSpec[] {
   const breakerNames = [...new Set(resources.consumers.map((c) => c.breakerName))];
   return [
@@ -510,6 +556,9 @@ function alarmSpecs(config: PipelineConfig, resources: AlarmResources): AlarmSpe
     ...breakerNames.flatMap((breaker) => breakerAlarms(config, breaker)),
     ...controllerAlarms(config, resources),
     ...alertingAlarms(resources),
+    ...(resources.failedBatchNoticesQueueName === undefined
+      ? []
+      : failedBatchAlarms(config, resources.failedBatchNoticesQueueName)),
   ];
 }
 
@@ -543,8 +592,8 @@ export function pipelineCriticalDefinition(
       .map((spec) => alarmName(config.stage, spec.component, spec.suffix)),
     rule: 'anyOf',
     description:
-      'Records are at risk or nobody is watching: ANY backlog, producer-throttling, on-failure DLQ, dropped-events, ' +
-      'controller DLQ or consumer paused-too-long (controller heartbeat) alarm is in ALARM. Severity: page. ' +
+      'Records are at risk or nobody is watching: ANY backlog, producer-throttling, on-failure DLQ, failed-batch age, ' +
+      'dropped-events, controller DLQ or consumer paused-too-long (controller heartbeat) alarm is in ALARM. Severity: page. ' +
       `Runbook: ${RUNBOOK_DOCUMENT}${RUNBOOK.pipelineCritical}`,
     runbookAnchor: RUNBOOK.pipelineCritical,
     notifies: 'paging',

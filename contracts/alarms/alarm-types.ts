@@ -44,11 +44,14 @@ export interface AlarmResources {
   readonly controllerFunctionName: string;
   /** Queue receiving breaker-table stream batches the controller failed on. @default - no controller DLQ alarms */
   readonly controllerDlqName?: string;
+  /** Queue of one notice per failed batch in the on-failure bucket. @default - no failed-batch alarms */
+  readonly failedBatchNoticesQueueName?: string;
   readonly consumers: readonly {
     readonly name: string;
     readonly breakerName: string;
     readonly functionName: string;
-    readonly onFailureQueueName: string;
+    /** The consumer's SQS on-failure queue, when it has one (`onFailureDestination: 'sqs'`). */
+    readonly onFailureQueueName?: string;
     readonly poisonQueueName: string;
     /** UUID of its event source mapping, the dimension of DroppedEventCount. @default - no dropped-events alarm */
     readonly eventSourceMappingUuid?: string;

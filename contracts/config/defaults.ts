@@ -1,7 +1,15 @@
 import { SHARD_WRITE_RECORDS_PER_SECOND } from '../capacity';
 import { MILLIS_PER_HOUR, MILLIS_PER_SECOND } from '../units';
 import { ITERATOR_AGE_DERIVED_CAP_MILLIS, ITERATOR_AGE_RETENTION_FRACTION } from './limits';
-import type { AlarmConfig, AlertingConfig, BreakerConfig, ConsumerConfig, StreamConfig } from './schema';
+import type {
+  AlarmConfig,
+  AlertingConfig,
+  BreakerConfig,
+  ConsumerConfig,
+  DeploymentConfig,
+  FailedBatchesConfig,
+  StreamConfig,
+} from './schema';
 
 /** Built-in defaults of every stage, as data; stage profiles and cdk.json override them. */
 
@@ -31,6 +39,8 @@ export const BASE_DEFAULTS = {
     maxRecordAgeSeconds: -1,
     bisectBatchOnError: true,
     enhancedFanOut: false,
+    onFailureDestination: 's3',
+    startingPosition: 'TRIM_HORIZON',
     // 32 keys at the planned 20 ms deliver 1,600 records/s per shard: a full shard (1,000/s) with headroom.
     maxConcurrentKeys: 32,
     plannedDownstreamLatencyMillis: 20,
@@ -46,6 +56,7 @@ export const BASE_DEFAULTS = {
     evaluationPeriods: 3,
     datapointsToAlarm: 2,
     dlqOldestMessageAgeMaxSeconds: 3_600,
+    failedBatchAgeMaxSeconds: 86_400,
     lambdaErrorsMax: 5,
     lambdaThrottlesMax: 10,
     throughputExceededMax: 10,
@@ -55,13 +66,17 @@ export const BASE_DEFAULTS = {
     nonPaging: { emails: [], httpsEndpoints: [] },
     requirePager: false,
   },
+  deployment: { terminationProtection: false, logRetentionDays: 30 },
+  failedBatches: { expirationDays: 30 },
 } as const satisfies {
   metricsNamespace: string;
   stream: StreamConfig;
   breaker: BreakerConfig;
-  consumer: Omit<ConsumerConfig, 'name' | 'downstreamUrl' | 'breakerName'>;
+  consumer: Omit<ConsumerConfig, 'name' | 'downstreamUrl' | 'breakerName' | 'startingPositionTimestamp'>;
   alarms: Omit<AlarmConfig, 'iteratorAgeMaxMillis' | 'consumerPausedMaxSeconds'>;
   alerting: AlertingConfig;
+  deployment: Omit<DeploymentConfig, 'account' | 'region'>;
+  failedBatches: FailedBatchesConfig;
 };
 
 /** The iterator-age page threshold when none is set: a small share of retention, at most one hour. */

@@ -31,7 +31,29 @@ export const LIMITS = {
   evaluationPeriods: { min: 1, max: 100 },
   dlqOldestMessageAgeMaxSeconds: { min: 60, max: 1_209_600 },
   alarmCount: { min: 0, max: 1_000_000 },
+  /** The notices queue keeps a notice 14 days at most (SQS's longest retention). */
+  failedBatchAgeMaxSeconds: { min: 60, max: 1_209_600 },
+  failedBatchExpirationDays: { min: 14, max: 3_650 },
+  logRetentionDays: { min: 1, max: 3_653 },
+  /** Kinesis refuses an AT_TIMESTAMP before 2013 or in the future; this checks it is plausible Unix seconds. */
+  startingPositionTimestamp: { min: 1_356_998_400, max: 4_102_444_800 },
 } as const;
+
+/** Retention values CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+/** AWS Control Tower's proactive control CT.LOGS.PR.1: log groups keep events at least a year. */
+export const PROD_MIN_LOG_RETENTION_DAYS = 365;
+/**
+ * The longest redrive the runbook plans for after the failed-batch age alarm pages (a week to fix the
+ * downstream and run `npm run redrive`). The bucket's lifecycle must outlast alarm + redrive.
+ */
+export const LONGEST_DOCUMENTED_REDRIVE_DAYS = 7;
+export const SECONDS_PER_DAY = 86_400;
+/** AWS account ids are twelve digits; regions look like `eu-west-1`, `us-gov-west-1`. */
+export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 /** Derived iterator-age threshold as a share of retention, so the alarm pages long before trimming. */
 export const ITERATOR_AGE_RETENTION_FRACTION = 0.02;

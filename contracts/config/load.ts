@@ -49,12 +49,29 @@ export function loadConfig(stage: string, context: PipelineContext): PipelineCon
 export const SECTION_KEYS: Record<string, readonly string[]> = {
   stream: Object.keys(BASE_DEFAULTS.stream),
   breaker: Object.keys(BASE_DEFAULTS.breaker),
-  consumer: [...Object.keys(BASE_DEFAULTS.consumer), 'downstreamUrl', 'breakerName'],
+  consumer: [
+    ...Object.keys(BASE_DEFAULTS.consumer),
+    'downstreamUrl',
+    'breakerName',
+    'startingPositionTimestamp',
+  ],
   alarms: [...Object.keys(BASE_DEFAULTS.alarms), 'iteratorAgeMaxMillis', 'consumerPausedMaxSeconds'],
   alerting: Object.keys(BASE_DEFAULTS.alerting),
   subscriptions: Object.keys(BASE_DEFAULTS.alerting.paging),
+  deployment: [...Object.keys(BASE_DEFAULTS.deployment), 'account', 'region'],
+  failedBatches: Object.keys(BASE_DEFAULTS.failedBatches),
 };
-export const TOP_LEVEL_KEYS = ['metricsNamespace', 'stream', 'breaker', 'consumers', 'alarms', 'alerting'];
+const SECTIONS = ['stream', 'breaker', 'alarms', 'alerting', 'deployment', 'failedBatches'] as const;
+export const TOP_LEVEL_KEYS = [
+  'metricsNamespace',
+  'stream',
+  'breaker',
+  'consumers',
+  'alarms',
+  'alerting',
+  'deployment',
+  'failedBatches',
+];
 
 function checkKnownKeys(layer: StageOverrides, problems: string[]): void {
   const unknown = (path: string, value: object, allowed: readonly string[]): void => {
@@ -65,7 +82,7 @@ function checkKnownKeys(layer: StageOverrides, problems: string[]): void {
     }
   };
   unknown('', layer, TOP_LEVEL_KEYS);
-  for (const section of ['stream', 'breaker', 'alarms', 'alerting'] as const) {
+  for (const section of SECTIONS) {
     const value = layer[section];
     if (value) unknown(`${section}.`, value, SECTION_KEYS[section]);
   }
@@ -82,8 +99,9 @@ function mergeLayers(layers: StageOverrides[]): StageOverrides {
   const merged: DeepPartial<StageOverrides> & { consumers: Record<string, object> } = { consumers: {} };
   for (const layer of layers) {
     if (layer.metricsNamespace !== undefined) merged.metricsNamespace = layer.metricsNamespace;
-    for (const section of ['stream', 'breaker', 'alarms', 'alerting'] as const) {
-      merged[section] = { ...merged[section], ...layer[section] };
+    for (const section of SECTIONS) {
+      // Each section is a flat object: a shallow merge per section is the whole merge.
+      (merged as Record<string, unknown>)[section] = { ...merged[section], ...layer[section] };
     }
     for (const [name, consumer] of Object.entries(layer.consumers ?? {})) {
       merged.consumers[name] = { ...merged.consumers[name], ...consumer };
@@ -118,5 +136,7 @@ function resolve(stage: string, merged: StageOverrides): PipelineConfig {
       nonPaging: { ...BASE_DEFAULTS.alerting.nonPaging, ...merged.alerting?.nonPaging },
       requirePager: merged.alerting?.requirePager ?? BASE_DEFAULTS.alerting.requirePager,
     },
+    deployment: { ...BASE_DEFAULTS.deployment, ...merged.deployment },
+    failedBatches: { ...BASE_DEFAULTS.failedBatches, ...merged.failedBatches },
   };
 }

@@ -111,6 +111,20 @@ export function settingDocs(): Readonly<Record<string, SettingDoc>> {
         'Age after which a record goes to the on-failure destination; a short age turns an outage into DLQ entries',
       also: 'or -1 (never)',
     },
+    'consumers.<name>.onFailureDestination': {
+      purpose:
+        "Where the mapping sends a batch it gave up on: `s3`, the stack's bucket, gets the batch whole; `sqs`, a queue of the consumer, gets only a pointer that must be redriven before the stream's retention trims the records",
+      allowed: '`s3`, `sqs`',
+    },
+    'consumers.<name>.startingPosition': {
+      purpose: 'Where a new (or replaced) mapping starts reading; TRIM_HORIZON replays the whole retention',
+      allowed: '`TRIM_HORIZON`, `LATEST`, `AT_TIMESTAMP`',
+    },
+    'consumers.<name>.startingPositionTimestamp': {
+      purpose: 'With `AT_TIMESTAMP`: the time to start from, in Unix seconds',
+      derivedDefault: 'unset',
+      also: 'required with, and only with, `AT_TIMESTAMP`',
+    },
     'consumers.<name>.endpointErrorStatuses': {
       purpose:
         '4xx statuses that describe the endpoint, not the record: retried and counted as breaker failures instead of parked as poison',
@@ -175,6 +189,32 @@ export function settingDocs(): Readonly<Record<string, SettingDoc>> {
         'How long a consumer may stay paused (breaker not CLOSED or mapping disabled) before it pages; missing data breaches, so a dead controller pages too',
       derivedDefault: 'the iterator-age threshold in seconds',
       allowed: '1 s up to a quarter of retention',
+    },
+    'alarms.failedBatchAgeMaxSeconds': {
+      purpose:
+        'Age of the oldest failed batch in the on-failure bucket that pages (it waits for its redrive)',
+    },
+    'deployment.terminationProtection': {
+      purpose: 'CloudFormation refuses to delete the stack',
+    },
+    'deployment.logRetentionDays': {
+      purpose: "How long the functions' log groups keep events (encrypted with the stack's key)",
+      also: "one of CloudWatch Logs' values; 365 or more in prod",
+    },
+    'deployment.account': {
+      purpose: "With `region`, pins the stage's stack to that account (set it in prod)",
+      derivedDefault: 'unset',
+      allowed: '12 digits',
+    },
+    'deployment.region': {
+      purpose: 'Pins the stack to that region',
+      derivedDefault: 'unset',
+      allowed: 'a region name, e.g. `eu-west-1`',
+    },
+    'failedBatches.expirationDays': {
+      purpose: 'Lifecycle of a failed batch in the on-failure bucket',
+      limit: 'failedBatchExpirationDays',
+      also: 'more than `alarms.failedBatchAgeMaxSeconds` (in days) plus the redrive the runbook plans for',
     },
     'alerting.paging.emails': {
       purpose: 'Email addresses on the paging topic (only the pipeline-critical composite notifies it)',

@@ -7,6 +7,14 @@
 export type StreamCapacityMode = 'ON_DEMAND' | 'PROVISIONED';
 /** What the breaker does when its DynamoDB store cannot be reached. */
 export type StoreFailureMode = 'local-breaker' | 'fail-fast';
+/**
+ * Where a Kinesis event source mapping sends a batch it gave up on. `s3`: the whole invocation record
+ * with the records (kept for `failedBatches.expirationDays`). `sqs`: only a pointer (shard and sequence
+ * range) that must be redriven before the stream's retention trims the records it points at.
+ */
+export type OnFailureDestinationKind = 's3' | 'sqs';
+/** Where a new event source mapping starts reading its stream. */
+export type StartingPosition = 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
 
 export interface StreamConfig {
   /** Kinesis capacity mode. @default 'ON_DEMAND' */
@@ -15,8 +23,35 @@ export interface StreamConfig {
   readonly shardCount: number;
   /** How long the stream keeps a record. Range: LIMITS.retentionHours (docs/config.md). @default 168 */
   readonly retentionHours: number;
-  /** Keep the stream, table and queues when the stack is deleted. @default false (true in prod) */
+  /**
+   * Keep the stream, table, queues, bucket, key and log groups when the stack is deleted, and when a
+   * failed update or create rolls back (CloudFormation `RetainExceptOnCreate`). @default false (true in prod)
+   */
   readonly retainOnDelete: boolean;
+}
+
+/** Where and how the stack is deployed. */
+export interface DeploymentConfig {
+  /** AWS account the stage's stack is pinned to (12 digits). @default - the CLI's credentials decide */
+  readonly account?: string;
+  /** AWS region the stage's stack is pinned to, e.g. `eu-west-1`. @default - the CLI's credentials decide */
+  readonly region?: string;
+  /** CloudFormation termination protection on the stack. @default false (true in prod) */
+  readonly terminationProtection: boolean;
+  /**
+   * Days every log group keeps its events; one of CloudWatch Logs' retention values.
+   * Valid range 1..3653 (365 or more in prod). @default 30 (365 in prod)
+   */
+  readonly logRetentionDays: number;
+}
+
+/** The S3 bucket that receives the batches every Kinesis mapping gave up on. */
+export interface FailedBatchesConfig {
+  /**
+   * Days a failed batch stays in the bucket before its lifecycle rule expires it. Longer than the
+   * age alarm plus the longest redrive the runbook documents. Valid range 14..3650. @default 30 (90 in prod)
+   */
+  readonly expirationDays: number;
 }
 
 export interface BreakerConfig {
@@ -87,7 +122,16 @@ export interface ConsumerConfig {
   readonly bisectBatchOnError: boolean;
   /** Read through a dedicated enhanced fan-out consumer. @default false */
   readonly enhancedFanOut: boolean;
-  /** Partition keys processed concurrently inside one invocation. Range: LIMITS.maxConcurrentKeys (docs/config.md). @default 8 */
+  /** Where the mapping sends batches it gave up on. @default 's3' */
+  readonly onFailureDestination: OnFailureDestinationKind;
+  /**
+   * Where a new mapping (first deploy, or a replacement) starts reading. TRIM_HORIZON replays the
+   * whole retention. @default 'TRIM_HORIZON'
+   */
+  readonly startingPosition: StartingPosition;
+  /** With `AT_TIMESTAMP`: the time to start from, Unix seconds. Required then, refused otherwise. */
+  readonly startingPositionTimestamp?: number;
+  /** Partition keys processed concurrently inside one invocation. Range: LIMITS.maxConcurrentKeys (docs/config.md). @default 32 */
   readonly maxConcurrentKeys: number;
   /**
    * Downstream latency per call to plan capacity for (the capacity model, contracts/capacity.ts); at
@@ -129,6 +173,11 @@ export interface AlarmConfig {
   readonly iteratorAgeMaxMillis: number;
   /** Age of the oldest DLQ message that pages. Range: LIMITS.dlqOldestMessageAgeMaxSeconds (docs/config.md). @default 3600 */
   readonly dlqOldestMessageAgeMaxSeconds: number;
+  /**
+   * Age of the oldest failed batch in the bucket (its notice in the notices queue) that pages.
+   * Valid range 60..1209600 s (the notices queue keeps a notice 14 days at most). @default 86400
+   */
+  readonly failedBatchAgeMaxSeconds: number;
   /** Function errors per period that page. Range: LIMITS.alarmCount (docs/config.md). @default 5 */
   readonly lambdaErrorsMax: number;
   /** Function throttles per period that page. Range: LIMITS.alarmCount (docs/config.md). @default 10 */
@@ -175,6 +224,8 @@ export interface PipelineConfig {
   readonly consumers: readonly ConsumerConfig[];
   readonly alarms: AlarmConfig;
   readonly alerting: AlertingConfig;
+  readonly deployment: DeploymentConfig;
+  readonly failedBatches: FailedBatchesConfig;
 }
 
 export type DeepPartial<T> = { -readonly [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
@@ -191,6 +242,8 @@ export interface StageOverrides {
     nonPaging?: Partial<TopicSubscriptions>;
     requirePager?: boolean;
   };
+  deployment?: Partial<DeploymentConfig>;
+  failedBatches?: Partial<FailedBatchesConfig>;
 }
 
 /** cdk.json context as the CDK CLI passes it; local mode reads the same file. */

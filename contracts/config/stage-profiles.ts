@@ -10,6 +10,9 @@ export const STAGE_PROFILES: Record<string, StageOverrides> = {
     stream: { retainOnDelete: true },
     consumers: {},
     alerting: { requirePager: true },
+    // AWS Control Tower's proactive control CT.LOGS.PR.1 asks for at least a year of log retention.
+    deployment: { terminationProtection: true, logRetentionDays: 365 },
+    failedBatches: { expirationDays: 90 },
   },
   local: {
     stream: { capacityMode: 'PROVISIONED', shardCount: 2, retentionHours: 24 },
@@ -28,6 +31,7 @@ export const STAGE_PROFILES: Record<string, StageOverrides> = {
       iteratorAgeMaxMillis: 8_000,
       consumerPausedMaxSeconds: 20,
       dlqOldestMessageAgeMaxSeconds: 60,
+      failedBatchAgeMaxSeconds: 60,
     },
   },
 };

@@ -2,6 +2,7 @@ import { RECORD_AWS_CALLS_RESERVE_MILLIS } from '../aws-client-settings';
 import { MILLIS_PER_HOUR, MILLIS_PER_SECOND, SECONDS_PER_MINUTE, UNLIMITED } from '../units';
 import {
   ALLOWED_VALUES,
+  ACCOUNT_ID_PATTERN,
   CONSUMER_NAME_PATTERN,
   HIGH_RESOLUTION_PERIODS_SECONDS,
   ITERATOR_AGE_MAX_RETENTION_FRACTION,
@@ -9,6 +10,11 @@ import {
   LIMITS,
   SECRET_ARN_PATTERN,
   SIGV4_RESOURCE_ARN_PATTERNS,
+  LOG_RETENTION_DAYS,
+  LONGEST_DOCUMENTED_REDRIVE_DAYS,
+  PROD_MIN_LOG_RETENTION_DAYS,
+  REGION_PATTERN,
+  SECONDS_PER_DAY,
   STAGE_NAME_PATTERN,
   type Limit,
 } from './limits';
@@ -177,6 +183,27 @@ export function validate(config: PipelineConfig, merged: StageOverrides, problem
   for (const key of ['lambdaErrorsMax', 'lambdaThrottlesMax', 'throughputExceededMax'] as const) {
     checkRange(problems, `alarms.${key}`, alarms[key], LIMITS.alarmCount);
   }
+  checkRange(
+    problems,
+    'alarms.failedBatchAgeMaxSeconds',
+    alarms.failedBatchAgeMaxSeconds,
+    LIMITS.failedBatchAgeMaxSeconds,
+  );
+  validateDeployment(config, problems);
+  // The lifecycle must outlast the page plus the longest redrive the runbook plans for.
+  const alarmDays = Math.ceil(alarms.failedBatchAgeMaxSeconds / SECONDS_PER_DAY);
+  checkRange(
+    problems,
+    'failedBatches.expirationDays',
+    config.failedBatches.expirationDays,
+    {
+      min: Math.max(LIMITS.failedBatchExpirationDays.min, alarmDays + LONGEST_DOCUMENTED_REDRIVE_DAYS + 1),
+      max: LIMITS.failedBatchExpirationDays.max,
+    },
+    {
+      why: `longer than alarms.failedBatchAgeMaxSeconds plus the ${LONGEST_DOCUMENTED_REDRIVE_DAYS}-day redrive the runbook plans for`,
+    },
+  );
   if (merged.alarms?.consumerPausedMaxSeconds !== undefined) {
     checkRange(
       problems,
@@ -214,6 +241,27 @@ export function validate(config: PipelineConfig, merged: StageOverrides, problem
     }
   }
   checkBoolean(problems, 'alerting.requirePager', alerting.requirePager);
+}
+
+function validateDeployment(config: PipelineConfig, problems: string[]): void {
+  const { deployment } = config;
+  if (deployment.account !== undefined && !ACCOUNT_ID_PATTERN.test(String(deployment.account))) {
+    problems.push(
+      `deployment.account = ${JSON.stringify(deployment.account)}; allowed a 12-digit account id`,
+    );
+  }
+  if (deployment.region !== undefined && !REGION_PATTERN.test(String(deployment.region))) {
+    problems.push(
+      `deployment.region = ${JSON.stringify(deployment.region)}; allowed a region such as eu-west-1`,
+    );
+  }
+  checkBoolean(problems, 'deployment.terminationProtection', deployment.terminationProtection);
+  checkOneOf(problems, 'deployment.logRetentionDays', deployment.logRetentionDays, LOG_RETENTION_DAYS);
+  if (config.stage === 'prod' && deployment.logRetentionDays < PROD_MIN_LOG_RETENTION_DAYS) {
+    problems.push(
+      `deployment.logRetentionDays = ${JSON.stringify(deployment.logRetentionDays)}; allowed ${PROD_MIN_LOG_RETENTION_DAYS} or more in prod (Control Tower CT.LOGS.PR.1)`,
+    );
+  }
 }
 
 function validateConsumer(consumer: ConsumerConfig, problems: string[]): void {
@@ -273,6 +321,25 @@ function validateConsumer(consumer: ConsumerConfig, problems: string[]): void {
   checkRecordFitsFunctionTimeout(problems, key, consumer);
   checkBoolean(problems, key('bisectBatchOnError'), consumer.bisectBatchOnError);
   checkBoolean(problems, key('enhancedFanOut'), consumer.enhancedFanOut);
+  checkOneOf(problems, key('onFailureDestination'), consumer.onFailureDestination, ['s3', 'sqs']);
+  checkOneOf(problems, key('startingPosition'), consumer.startingPosition, [
+    'TRIM_HORIZON',
+    'LATEST',
+    'AT_TIMESTAMP',
+  ]);
+  if (consumer.startingPosition === 'AT_TIMESTAMP') {
+    checkRange(
+      problems,
+      key('startingPositionTimestamp'),
+      consumer.startingPositionTimestamp,
+      LIMITS.startingPositionTimestamp,
+      { integer: false, why: 'Unix seconds, required with startingPosition AT_TIMESTAMP' },
+    );
+  } else if (consumer.startingPositionTimestamp !== undefined) {
+    problems.push(
+      `${key('startingPositionTimestamp')} = ${JSON.stringify(consumer.startingPositionTimestamp)}; allowed only with startingPosition "AT_TIMESTAMP"`,
+    );
+  }
   validateEndpointErrorStatuses(consumer.endpointErrorStatuses, key('endpointErrorStatuses'), problems);
   validateDownstreamAuth(consumer.downstreamAuth, key('downstreamAuth'), problems);
 }

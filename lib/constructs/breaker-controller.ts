@@ -46,6 +46,10 @@ export interface BreakerControllerProps {
   readonly retryAttempts?: number;
   /** Powertools log level. @default 'INFO' */
   readonly logLevel?: PowertoolsLogLevel;
+  /** Days the function's log group keeps events. @default 30 */
+  readonly logRetentionDays?: number;
+  /** Key encrypting the function's log group. @default - CloudWatch Logs' own encryption */
+  readonly logEncryptionKey?: kms.IKey;
   /** What happens to the queue and logs when the stack is deleted. @default RemovalPolicy.DESTROY */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -102,6 +106,8 @@ export class BreakerController extends Construct {
       memorySizeMb: CONTROLLER_MEMORY_MB,
       timeout: CONTROLLER_TIMEOUT,
       reservedConcurrentExecutions: CONTROLLER_RESERVED_CONCURRENCY,
+      logRetention: props.logRetentionDays,
+      logEncryptionKey: props.logEncryptionKey,
       removalPolicy,
     });
     const role = this.handler.role;

@@ -38,7 +38,8 @@ export class BreakerTable extends Construct {
       timeToLiveAttribute: BREAKER_TABLE_TTL_ATTRIBUTE,
       stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
       removalPolicy,
-      deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
+      deletionProtection:
+        removalPolicy === RemovalPolicy.RETAIN || removalPolicy === RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
   }
 }

@@ -33,6 +33,24 @@ export interface EventConsumerProps {
   readonly breakerTable: dynamodb.ITable;
   /** Key that encrypts the consumer's dead-letter queues. */
   readonly encryptionKey: kms.IKey;
+  /**
+   * Where the mapping sends a batch it gave up on (e.g. {@link FailedBatchBucket.destination}).
+   * @default - an SQS on-failure queue of this consumer, which receives only pointers into the stream
+   */
+  readonly onFailure?: lambda.IEventSourceDlq;
+  /**
+   * Where a new mapping starts reading. A replaced mapping is new too: TRIM_HORIZON replays the
+   * whole retention. @default lambda.StartingPosition.TRIM_HORIZON
+   */
+  readonly startingPosition?: lambda.StartingPosition;
+  /** With AT_TIMESTAMP, the time to start from in Unix seconds. @default - none */
+  readonly startingPositionTimestamp?: number;
+  /**
+   * Whether the mapping polls once created. False while the consumer's breaker is not CLOSED, so a
+   * new or replaced mapping waits for the controller instead of reading a stream it cannot deliver.
+   * @default true
+   */
+  readonly enabled?: boolean;
   /** Records per invocation. Valid range 1..10000 (LIMITS.batchSize). @default 100 */
   readonly batchSize?: number;
   /** How long Lambda gathers records before invoking. Valid range 0..300 s (LIMITS.maxBatchingWindowSeconds). @default Duration.seconds(1) */
@@ -60,6 +78,10 @@ export interface EventConsumerProps {
   readonly timeout?: Duration;
   /** Powertools log level. @default 'INFO' */
   readonly logLevel?: PowertoolsLogLevel;
+  /** Days the function's log group keeps events. @default 30 */
+  readonly logRetentionDays?: number;
+  /** Key encrypting the function's log group. @default - CloudWatch Logs' own encryption */
+  readonly logEncryptionKey?: kms.IKey;
   /** What happens to the queues and logs when the stack is deleted. @default RemovalPolicy.DESTROY */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -69,13 +91,15 @@ const DEFAULTS = BASE_DEFAULTS.consumer;
 
 /**
  * One consumer of the stream: the consumer handler with its own role, a Kinesis event source mapping
- * that reports batch item failures, bisects, starts at TRIM_HORIZON and sends exhausted batches to an
- * on-failure queue, and the poison queue the handler writes undeliverable records to. The mapping
- * publishes its EventCount metrics (a disabled mapping publishes none).
+ * that reports batch item failures, bisects, starts at its configured position and sends exhausted
+ * batches to the on-failure destination (the stack's bucket, or a queue of its own), and the poison
+ * queue the handler writes undeliverable records to. The mapping publishes its EventCount metrics (a
+ * disabled mapping publishes none).
  */
 export class EventConsumer extends Construct {
   readonly handler: PipelineFunction;
-  readonly onFailureQueue: sqs.Queue;
+  /** The SQS on-failure queue, when no other on-failure destination was given. */
+  readonly onFailureQueue?: sqs.Queue;
   readonly poisonQueue: sqs.Queue;
   /** UUID of the event source mapping; the breaker controller disables and enables it. */
   readonly eventSourceMappingId: string;
@@ -96,7 +120,8 @@ export class EventConsumer extends Construct {
     const queue = (queueId: string, queueName: string): sqs.Queue =>
       new DeadLetterQueue(this, queueId, { queueName, encryptionKey: props.encryptionKey, removalPolicy })
         .queue;
-    this.onFailureQueue = queue('OnFailure', props.names.onFailureQueueName);
+    if (props.onFailure === undefined)
+      this.onFailureQueue = queue('OnFailure', props.names.onFailureQueueName);
     this.poisonQueue = queue('Poison', props.names.poisonQueueName);
 
     const settings = props.settingsFor(this.poisonQueue.queueUrl);
@@ -109,6 +134,8 @@ export class EventConsumer extends Construct {
       logLevel: props.logLevel,
       memorySizeMb: props.memorySizeMb,
       timeout: props.timeout,
+      logRetention: props.logRetentionDays,
+      logEncryptionKey: props.logEncryptionKey,
       removalPolicy,
     });
     this.poisonQueue.grantSendMessages(this.handler.role);
@@ -118,7 +145,10 @@ export class EventConsumer extends Construct {
 
     const retryAttempts = props.retryAttempts ?? DEFAULTS.maxRetryAttempts;
     const options: sources.KinesisEventSourceProps = {
-      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+      startingPosition: props.startingPosition ?? lambda.StartingPosition.TRIM_HORIZON,
+      startingPositionTimestamp: props.startingPositionTimestamp,
+      // Left unset when enabled: the template then never re-enables a mapping the controller paused.
+      enabled: props.enabled === false ? false : undefined,
       batchSize: props.batchSize ?? DEFAULTS.batchSize,
       maxBatchingWindow: props.maxBatchingWindow ?? Duration.seconds(DEFAULTS.maxBatchingWindowSeconds),
       parallelizationFactor: props.parallelizationFactor ?? DEFAULTS.parallelizationFactor,
@@ -127,7 +157,7 @@ export class EventConsumer extends Construct {
       maxRecordAge: props.maxRecordAge,
       bisectBatchOnError: props.bisectBatchOnError ?? DEFAULTS.bisectBatchOnError,
       reportBatchItemFailures: true,
-      onFailure: new sources.SqsDlq(this.onFailureQueue),
+      onFailure: props.onFailure ?? new sources.SqsDlq(this.onFailureQueue!),
       // Event-source-mapping metrics (PolledEventCount, DroppedEventCount, ...), by EventSourceMappingUUID.
       // @see https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html#event-source-mapping-metrics
       metricsConfig: { metrics: [lambda.MetricType.EVENT_COUNT] },
@@ -148,7 +178,7 @@ export class EventConsumer extends Construct {
 
     const syncOnly =
       'Only its Kinesis event source mapping invokes this function, synchronously; batches that exhaust their ' +
-      "retries go to the mapping's on-failure queue and poison records to the poison queue.";
+      "retries go to the mapping's on-failure destination and poison records to the poison queue.";
     Validations.of(this.handler.function).acknowledge(
       { id: 'Serverless-LambdaDLQ', reason: syncOnly },
       { id: 'Serverless-LambdaAsyncFailureDestination', reason: syncOnly },

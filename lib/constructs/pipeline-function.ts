@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -11,23 +13,36 @@ import { PropsCheck } from './props-check';
 export type PowertoolsLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
 /**
- * How every handler is bundled: by the local esbuild (never Docker), minified, with source maps.
- * The AWS SDK v3 is left out because the Node.js 22 runtime provides it; that keeps the bundle, and
+ * How every handler is bundled: by the local esbuild (never Docker), minified, with source maps whose
+ * paths are project-relative (byte-identical bundles wherever the app is synthesized).
+ * The AWS SDK v3 is left out because the Node.js 24 runtime provides it; that keeps the bundle, and
  * with it the cold start, small.
  */
+/** Makes the source map's paths project-relative after esbuild ran (see the script). */
+export const NORMALIZE_SOURCE_MAP_SCRIPT = join(__dirname, '..', 'bundling', 'normalize-source-map.cjs');
+
 export const HANDLER_BUNDLING: nodejs.BundlingOptions = {
   forceDockerBundling: false,
   minify: true,
   sourceMap: true,
   sourcesContent: false,
-  target: 'node22',
+  target: 'node24',
   format: nodejs.OutputFormat.CJS,
   externalModules: ['@aws-sdk/*'],
   logLevel: nodejs.LogLevel.WARNING,
+  // The bundle must be the same bytes wherever the app is synthesized (laptop, CI, any cdk.out), so
+  // its asset hash is too and a deploy from elsewhere does not update every function.
+  commandHooks: {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir, outputDir) => [
+      `node "${NORMALIZE_SOURCE_MAP_SCRIPT}" "${outputDir}" "${inputDir}"`,
+    ],
+  },
 };
 
 /** The runtime every handler runs on (the project's Lambda target). */
-export const HANDLER_RUNTIME = lambda.Runtime.NODEJS_22_X;
+export const HANDLER_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
 export interface PipelineFunctionProps {
   /** Physical function name; also names the log group `/aws/lambda/<functionName>`. */
@@ -48,6 +63,11 @@ export interface PipelineFunctionProps {
   readonly timeout?: Duration;
   /** How long the function's logs are kept. @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Key encrypting the log group; its policy must admit CloudWatch Logs for this group
+   * ({@link PipelineKey.allowLogGroups}). @default - CloudWatch Logs' own encryption
+   */
+  readonly logEncryptionKey?: kms.IKey;
   /** What happens to the log group when the stack is deleted. @default RemovalPolicy.DESTROY */
   readonly removalPolicy?: RemovalPolicy;
   /**
@@ -61,7 +81,7 @@ const DEFAULT_MEMORY_MB = BASE_DEFAULTS.consumer.memorySizeMb;
 const DEFAULT_TIMEOUT = Duration.seconds(BASE_DEFAULTS.consumer.timeoutSeconds);
 
 /**
- * A Node.js 22 arm64 handler bundled by local esbuild, with its own role (which starts with no
+ * A Node.js 24 arm64 handler bundled by local esbuild, with its own role (which starts with no
  * permission but writing its own log group) and an explicit log group with a retention. Callers grant
  * the rest, resource by resource.
  */
@@ -69,6 +89,8 @@ export class PipelineFunction extends Construct {
   readonly function: nodejs.NodejsFunction;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
+  /** `/aws/lambda/<functionName>`, a plain string (for key policies that must not reference the group). */
+  readonly logGroupName: string;
 
   constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
     super(scope, id);
@@ -76,9 +98,11 @@ export class PipelineFunction extends Construct {
       .integer('memorySizeMb', props.memorySizeMb, LIMITS.memorySizeMb, 'MB')
       .seconds('timeout', props.timeout, LIMITS.timeoutSeconds)
       .done();
+    this.logGroupName = `/aws/lambda/${props.functionName}`;
     this.logGroup = new logs.LogGroup(this, 'Logs', {
-      logGroupName: `/aws/lambda/${props.functionName}`,
+      logGroupName: this.logGroupName,
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      encryptionKey: props.logEncryptionKey,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
     // An explicit role instead of AWSLambdaBasicExecutionRole: it may write to its own log group only.
@@ -116,12 +140,12 @@ export class PipelineFunction extends Construct {
       {
         id: 'AwsSolutions-L1',
         reason:
-          'Node.js 22 is the pinned Lambda target of this project (DESIGN.md); handlers and tests run on it.',
+          'Node.js 24 is the pinned Lambda target of this project (DESIGN.md); a newer runtime is adopted deliberately, with the CI matrix.',
       },
       {
         id: 'Serverless-LambdaLatestVersion',
         reason:
-          'Node.js 22 is the pinned Lambda target of this project (DESIGN.md); handlers and tests run on it.',
+          'Node.js 24 is the pinned Lambda target of this project (DESIGN.md); a newer runtime is adopted deliberately, with the CI matrix.',
       },
       {
         id: 'Serverless-LambdaTracing',

@@ -16,6 +16,7 @@ export interface EmulatorEndpoints {
   readonly kinesis: string;
   readonly dynamodb: string;
   readonly sqs: string;
+  readonly s3: string;
   /** Set once the local Lambda API (local/lambda-api) runs. */
   readonly lambda?: string;
 }
@@ -49,6 +50,7 @@ export function emulatorEnvironment(endpoints: EmulatorEndpoints): Record<string
     AWS_ENDPOINT_URL_KINESIS: endpoints.kinesis,
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+    AWS_ENDPOINT_URL_S3: endpoints.s3,
     ...(endpoints.lambda === undefined ? {} : { AWS_ENDPOINT_URL_LAMBDA: endpoints.lambda }),
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,

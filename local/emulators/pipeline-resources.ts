@@ -5,6 +5,7 @@ import {
   KinesisClient,
   waitUntilStreamExists,
 } from '@aws-sdk/client-kinesis';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { PipelineConfig } from '../../contracts';
 import { resourceNamesFor } from '../../contracts';
@@ -21,7 +22,7 @@ export interface LocalConsumerResources {
   readonly functionName: string;
   /** ARN the local event source mapping reports as the function it invokes. */
   readonly functionArn: string;
-  /** The mapping's on-failure destination (batch pointers, never data). */
+  /** The mapping's SQS on-failure destination when the consumer chose `sqs` (batch pointers, never data). */
   readonly onFailureQueue: LocalQueue;
   /** Where the consumer handler puts poison records with their payload. */
   readonly poisonQueue: LocalQueue;
@@ -34,6 +35,10 @@ export interface LocalPipelineResources {
   readonly shardCount: number;
   readonly breakerTableName: string;
   readonly controllerFunctionName: string;
+  /** The on-failure bucket of every mapping whose consumer sends failed batches to S3. */
+  readonly failedBatchBucket: string;
+  /** One notice per object in that bucket, as the stack's EventBridge rule delivers them. */
+  readonly failedBatchNotices: LocalQueue;
   readonly consumers: readonly LocalConsumerResources[];
 }
 
@@ -45,7 +50,8 @@ const BREAKER_KEY_ATTRIBUTE = 'name';
 /**
  * Creates, from the stage config and with the names the stack uses (lib/resource-names.ts), the
  * stream (config.stream.shardCount shards, also for ON_DEMAND, which the emulator cannot model), the
- * breaker table (key `name`) and, per consumer, its on-failure and poison queues.
+ * breaker table (key `name`), the on-failure bucket with its notices queue and, per consumer, its
+ * on-failure and poison queues.
  */
 export async function createPipelineResources(
   config: PipelineConfig,
@@ -53,13 +59,18 @@ export async function createPipelineResources(
     readonly kinesis: LocalClientConfig;
     readonly dynamodb: LocalClientConfig;
     readonly sqs: LocalClientConfig;
+    readonly s3: LocalClientConfig;
   },
 ): Promise<LocalPipelineResources> {
   const names = resourceNamesFor(config.stage);
   const kinesis = new KinesisClient(clientConfig.kinesis);
   const dynamodb = new DynamoDBClient(clientConfig.dynamodb);
   const sqs = new SQSClient(clientConfig.sqs);
+  const s3 = new S3Client(clientConfig.s3);
+  const failedBatchBucket = names.failedBatchBucketName(LOCAL_ACCOUNT_ID, LOCAL_REGION);
   try {
+    await s3.send(new CreateBucketCommand({ Bucket: failedBatchBucket }));
+    const failedBatchNotices = await createQueue(sqs, names.failedBatchNoticesQueueName);
     const [streamArn, , consumers] = await Promise.all([
       createStream(kinesis, names.streamName, config.stream.shardCount),
       createBreakerTable(dynamodb, names.breakerTableName),
@@ -82,12 +93,15 @@ export async function createPipelineResources(
       shardCount: config.stream.shardCount,
       breakerTableName: names.breakerTableName,
       controllerFunctionName: names.controllerFunctionName,
+      failedBatchBucket,
+      failedBatchNotices,
       consumers,
     };
   } finally {
     kinesis.destroy();
     dynamodb.destroy();
     sqs.destroy();
+    s3.destroy();
   }
 }
 

@@ -1,7 +1,10 @@
 export {
   KinesisEventSourceMapping,
   type KinesisEventSourceMappingOptions,
+  type S3OnFailureOptions,
+  type SqsOnFailureOptions,
 } from './kinesis-event-source-mapping';
+export { objectCreatedEvent, type ObjectCreatedNotices } from './s3-on-failure-destination';
 export type { KinesisHandlerFunction } from './invoke-function';
 export {
   DEFAULT_POLLING,

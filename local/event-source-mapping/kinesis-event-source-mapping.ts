@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ListShardsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import type { EventSourceMappingConfiguration } from '@aws-sdk/client-lambda';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { ControllableMapping } from '../lambda-api';
 import { systemClock, type Clock } from './scheduler-clock';
@@ -18,6 +19,7 @@ import { ExecutionEnvironmentSlot, type EnvironmentFactory } from './execution-e
 import { DEFAULT_POLLING, type PollingSettings, type StreamMappingSettings } from './mapping-settings';
 import { OnFailureDestination } from './on-failure-destination';
 import { buildOnFailureRecord, type LastInvocation, type OnFailureCondition } from './on-failure-record';
+import { S3OnFailureDestination, type ObjectCreatedNotices } from './s3-on-failure-destination';
 import { ShardPoller, type PollerHost } from './shard-poller';
 import type { EventSource, StreamRecord } from './stream-record';
 import { WakeSignal } from './wake-signal';
@@ -42,8 +44,8 @@ export interface KinesisEventSourceMappingOptions {
   readonly streamName: string;
   readonly streamArn: string;
   readonly kinesis: KinesisClient;
-  /** The on-failure destination; without it, discarded records are only counted. */
-  readonly onFailure?: { readonly sqs: SQSClient; readonly queueUrl: string; readonly queueArn: string };
+  /** The on-failure destination, a queue or a bucket; without it, discarded records are only counted. */
+  readonly onFailure?: SqsOnFailureOptions | S3OnFailureOptions;
   /** @default true */
   readonly enabled?: boolean;
   /** @default - a random UUID */
@@ -67,13 +69,28 @@ export interface KinesisEventSourceMappingOptions {
   readonly onReadError?: (shardId: string, error: unknown) => void;
 }
 
+/** An SQS on-failure destination: it receives the invocation record only (a pointer into the stream). */
+export interface SqsOnFailureOptions {
+  readonly sqs: SQSClient;
+  readonly queueUrl: string;
+  readonly queueArn: string;
+}
+
+/** An S3 on-failure destination: it receives the invocation record with the records (the payload). */
+export interface S3OnFailureOptions {
+  readonly s3: S3Client;
+  readonly bucket: string;
+  /** The stack's notices queue, fed as its EventBridge rule would. @default - no notices */
+  readonly notices?: ObjectCreatedNotices;
+}
+
 type Counters = { -readonly [K in keyof EventSourceMappingStats]: EventSourceMappingStats[K] };
 
 /**
  * Lambda's event source mapping for one function on a Kinesis stream, run in this process against the
  * Kinesis emulator: per-shard polling from TRIM_HORIZON, batch size and batching window,
  * ParallelizationFactor lanes keyed by partition key, ReportBatchItemFailures, BisectBatchOnError,
- * MaximumRetryAttempts, MaximumRecordAgeInSeconds, the SQS on-failure destination and the Enabled flag.
+ * MaximumRetryAttempts, MaximumRecordAgeInSeconds, the SQS or S3 on-failure destination and the Enabled flag.
  *
  * @example
  * const mapping = new KinesisEventSourceMapping({ settings: mappingSettingsFor(consumer), handler, ... });
@@ -87,7 +104,7 @@ export class KinesisEventSourceMapping implements ControllableMapping {
   private readonly clock: Clock;
   private readonly polling: PollingSettings;
   private readonly source: EventSource;
-  private readonly destination: OnFailureDestination | undefined;
+  private readonly destination: OnFailureDestination | S3OnFailureDestination | undefined;
   private readonly stopController = new AbortController();
   /** Wakes lanes on new records and control changes. */
   private readonly recordsWake: WakeSignal;
@@ -121,9 +138,20 @@ export class KinesisEventSourceMapping implements ControllableMapping {
       region,
       invokeIdentityArn: options.invokeIdentityArn ?? roleArnFor(options.functionArn, options.functionName),
     };
+    const onFailure = options.onFailure;
     this.destination =
-      options.onFailure &&
-      new OnFailureDestination(options.onFailure.sqs, options.onFailure.queueUrl, this.clock);
+      onFailure === undefined
+        ? undefined
+        : 'bucket' in onFailure
+          ? new S3OnFailureDestination({
+              s3: onFailure.s3,
+              bucket: onFailure.bucket,
+              mappingUuid: this.uuid,
+              source: this.source,
+              clock: this.clock,
+              notices: onFailure.notices,
+            })
+          : new OnFailureDestination(onFailure.sqs, onFailure.queueUrl, this.clock);
     this.counters = {
       invocations: 0,
       functionErrors: 0,
@@ -252,7 +280,7 @@ export class KinesisEventSourceMapping implements ControllableMapping {
       MaximumRecordAgeInSeconds: settings.maxRecordAgeSeconds,
       BisectBatchOnFunctionError: settings.bisectBatchOnError,
       FunctionResponseTypes: settings.reportBatchItemFailures ? ['ReportBatchItemFailures'] : [],
-      DestinationConfig: onFailure ? { OnFailure: { Destination: onFailure.queueArn } } : undefined,
+      DestinationConfig: onFailure ? { OnFailure: { Destination: destinationArn(onFailure) } } : undefined,
     };
   }
 
@@ -409,7 +437,10 @@ export class KinesisEventSourceMapping implements ControllableMapping {
       newRequestId: randomUUID,
       nowMillis: this.clock.now(),
     });
-    const sent = await this.destination.send(message, this.stopController.signal);
+    const sent =
+      this.destination instanceof S3OnFailureDestination
+        ? await this.destination.send(message, records, this.stopController.signal)
+        : await this.destination.send(message, this.stopController.signal);
     if (sent) {
       this.counters.onFailureMessages += 1;
       this.counters.recordsSentToOnFailure += records.length;
@@ -459,6 +490,10 @@ export class KinesisEventSourceMapping implements ControllableMapping {
       timestampMillis: this.clock.now(),
     });
   }
+}
+
+function destinationArn(onFailure: SqsOnFailureOptions | S3OnFailureOptions): string {
+  return 'bucket' in onFailure ? `arn:aws:s3:::${onFailure.bucket}` : onFailure.queueArn;
 }
 
 /** The execution role Lambda reports as invokeIdentityArn; locally derived from the function. */

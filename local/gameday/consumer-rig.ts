@@ -2,6 +2,7 @@ import { DIMENSION, METRIC } from '../../contracts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createConsumerHandler, createDownstreamAuthorizer } from '../../lambda/consumer';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -88,9 +89,12 @@ export interface RigContext {
     readonly sqs: LocalClientConfig;
     /** The local Secrets Manager stand-in, holding the bearer tokens. */
     readonly secretsManager: LocalClientConfig;
+    readonly s3: LocalClientConfig;
   };
   /** The bearer token currently in a secret (the stand-in's value), for the downstream's check. */
   readonly currentSecret: (arn: string) => string;
+  /** The on-failure bucket and its notices queue (for consumers with `onFailureDestination: 's3'`). */
+  readonly failedBatches: { readonly bucket: string; readonly noticesQueueUrl: string };
   readonly streamName: string;
   readonly streamArn: string;
   readonly breakerTableName: string;
@@ -202,11 +206,21 @@ export async function buildConsumerRig(
     streamName: context.streamName,
     streamArn: context.streamArn,
     kinesis: new KinesisClient(context.clientConfig.kinesis),
-    onFailure: {
-      sqs: new SQSClient(context.clientConfig.sqs),
-      queueUrl: resources.onFailureQueue.url,
-      queueArn: resources.onFailureQueue.arn,
-    },
+    onFailure:
+      config.onFailureDestination === 's3'
+        ? {
+            s3: new S3Client(context.clientConfig.s3),
+            bucket: context.failedBatches.bucket,
+            notices: {
+              sqs: new SQSClient(context.clientConfig.sqs),
+              queueUrl: context.failedBatches.noticesQueueUrl,
+            },
+          }
+        : {
+            sqs: new SQSClient(context.clientConfig.sqs),
+            queueUrl: resources.onFailureQueue.url,
+            queueArn: resources.onFailureQueue.arn,
+          },
     onMetric: (d) =>
       context.store.put({
         namespace: d.namespace,

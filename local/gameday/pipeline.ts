@@ -121,6 +121,10 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
           config,
           clientConfig: { ...emulators.clientConfig, secretsManager: localClientConfig(secrets.endpoint) },
           currentSecret: (arn) => tokens.get(arn) ?? '',
+          failedBatches: {
+            bucket: resources.failedBatchBucket,
+            noticesQueueUrl: resources.failedBatchNotices.url,
+          },
           streamName: resources.streamName,
           streamArn: resources.streamArn,
           breakerTableName: resources.breakerTableName,
@@ -209,11 +213,13 @@ function alarmResourcesOf(resources: LocalPipelineResources, rigs: readonly Cons
   return {
     streamName: resources.streamName,
     controllerFunctionName: resources.controllerFunctionName,
+    failedBatchNoticesQueueName: resources.failedBatchNotices.name,
     consumers: rigs.map((rig) => ({
       name: rig.config.name,
       breakerName: rig.config.breakerName,
       functionName: rig.resources.functionName,
-      onFailureQueueName: rig.resources.onFailureQueue.name,
+      onFailureQueueName:
+        rig.config.onFailureDestination === 'sqs' ? rig.resources.onFailureQueue.name : undefined,
       poisonQueueName: rig.resources.poisonQueue.name,
       eventSourceMappingUuid: rig.mapping.uuid,
     })),

@@ -6,7 +6,10 @@ import {
 } from '../../contracts';
 import { loadConfig, readCdkJsonContext } from '../../contracts';
 import type { PipelineConfig } from '../../contracts';
-import { redriveOnFailure } from '../../ops/redrive';
+import { S3Client } from '@aws-sdk/client-s3';
+import { onFailureObjectPrefix } from '../../contracts';
+import { redriveFailedBatches, redriveOnFailure } from '../../ops/redrive';
+import type { RedriveSummary } from '../../ops/redrive';
 import { AlarmEvaluator, evaluationRangePeriods } from '../alarms';
 import type { ConsumerRig } from './consumer-rig';
 import { EventFactory } from './events';
@@ -149,7 +152,10 @@ function startRun(options: GameDayOptions, io: GameDayIo, pipeline: LocalPipelin
     streamName: pipeline.resources.streamName,
     controllerFunctionName: pipeline.resources.controllerFunctionName,
     breakers: [...new Set(rigs.map((rig) => rig.config.breakerName))],
-    queues: rigs.flatMap((rig) => [rig.resources.poisonQueue, rig.resources.onFailureQueue]),
+    queues: [
+      ...rigs.flatMap((rig) => [rig.resources.poisonQueue, rig.resources.onFailureQueue]),
+      pipeline.resources.failedBatchNotices,
+    ],
     history,
     producerThrottled: () => driver.counters.throttled,
   });
@@ -302,10 +308,16 @@ async function settle(run: Run): Promise<void> {
       (expectation) =>
         now <= expectation.untilMillis && unheardPages([expectation], run.evaluator.histories()).length > 0,
     );
-    // DLQ alarms stay in ALARM until handled; the composite follows its on-failure DLQ members.
+    // DLQ alarms stay in ALARM until handled; the composite follows its on-failure DLQ members. The
+    // failed-batch alarms count notices the redrive deleted: they go back to OK with the queue.
     const paging = run.evaluator
       .inAlarm()
-      .filter((name) => !/-dlq-(messages|age)$/.test(name) && !name.endsWith('-pipeline-critical'));
+      .filter(
+        (name) =>
+          !/-dlq-(messages|age)$/.test(name) &&
+          !name.endsWith('-pipeline-critical') &&
+          !/-failed-batches-new$/.test(name),
+      );
     return pending.length === 0 && paging.length === 0;
   }, settleMillis);
 }
@@ -378,19 +390,31 @@ function backlogOf(rig: ConsumerRig, ledger: Ledger): number {
 }
 
 /**
- * Redrives every consumer's on-failure DLQ with the operations tool: the records are re-read from the
- * stream by sequence range and put back. @returns per consumer, the eventIds put back
+ * Redrives every consumer's on-failure destination with the operations tool: from the bucket, the
+ * records of each object its mapping wrote (under `aws/lambda/<mapping UUID>/`); from a queue, the
+ * records re-read from the stream by sequence range. @returns per consumer, the eventIds put back
  */
 async function redriveAll(pipeline: LocalPipeline, ledger: Ledger): Promise<Map<string, Set<string>>> {
   const redriven = new Map<string, Set<string>>();
+  const s3 = new S3Client(pipeline.emulators.clientConfig.s3);
   for (const rig of pipeline.rigs) {
     const ids = new Set<string>();
-    const summary = await redriveOnFailure({
-      queueUrl: rig.resources.onFailureQueue.url,
-      sqs: pipeline.sqs,
-      kinesis: pipeline.kinesis,
-      streamName: pipeline.resources.streamName,
-    });
+    const summary: RedriveSummary =
+      rig.config.onFailureDestination === 's3'
+        ? await redriveFailedBatches({
+            bucket: pipeline.resources.failedBatchBucket,
+            prefixes: [onFailureObjectPrefix(rig.mapping.uuid)],
+            s3,
+            kinesis: pipeline.kinesis,
+            streamName: pipeline.resources.streamName,
+            notices: { sqs: pipeline.sqs, queueUrl: pipeline.resources.failedBatchNotices.url },
+          })
+        : await redriveOnFailure({
+            queueUrl: rig.resources.onFailureQueue.url,
+            sqs: pipeline.sqs,
+            kinesis: pipeline.kinesis,
+            streamName: pipeline.resources.streamName,
+          });
     for (const outcome of summary.outcomes) {
       if (outcome.status !== 'redriven' || outcome.range === undefined) continue;
       const { shardId, startSequenceNumber, endSequenceNumber } = outcome.range;
@@ -408,5 +432,6 @@ async function redriveAll(pipeline: LocalPipeline, ledger: Ledger): Promise<Map<
     }
     redriven.set(rig.config.name, ids);
   }
+  s3.destroy();
   return redriven;
 }

@@ -1,5 +1,8 @@
 import { basename, join } from 'node:path';
+import { LambdaClient, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ON_FAILURE_OBJECT_ROOT, onFailureObjectPrefix } from '../../contracts';
 import {
   choiceOption,
   EXIT,
@@ -9,7 +12,8 @@ import {
   resolveStage,
   UsageError,
 } from '../cli';
-import type { CommandIo } from '../cli';
+import type { CommandIo, ResolvedStage } from '../cli';
+import { redriveFailedBatches } from './bucket-redrive';
 import { FileCheckpointStore } from './checkpoint';
 import { redriveOnFailure, redrivePoison } from './redrive';
 import type { MessageOutcome, RedriveProgress, RedriveSummary } from './types';
@@ -17,26 +21,43 @@ import { AWS_CLIENT_TIMEOUTS, awsClientOptions } from '../../contracts';
 
 export const REDRIVE_USAGE = `usage: npm run redrive -- --source on-failure|poison --consumer NAME [options]
 
-Puts the records behind a consumer's dead-letter queue back into the stream, then deletes each message.
+Puts the records behind a consumer's dead-letter destination back into the stream, then deletes each
+message or object.
 
-  --source on-failure|poison    on-failure: batch pointers, re-read from the stream by shard and sequence range
+  --source on-failure|poison    on-failure: failed batches, from the on-failure bucket (whole records) or,
+                                for a consumer with onFailureDestination "sqs", from its queue (pointers
+                                re-read from the stream by shard and sequence range)
                                 poison: poison records, put back after a fix
   --consumer NAME               a consumer of the stage; names its queue (<prefix>-<stage>-<consumer>-<source>)
+                                and, for the bucket, its event source mapping (looked up in Lambda)
   --stage NAME                  stage in cdk.json (default dev)
+  --from bucket|queue           where on-failure batches are (default: the consumer's onFailureDestination);
+                                queue drains pointers an SQS destination left, e.g. before the switch to S3
+  --bucket NAME                 the on-failure bucket (default: <prefix>-<stage>-failed-<account>-<region>
+                                from the stage's deployment.account and region; the stack output
+                                FailedBatchBucketName)
+  --mapping UUID                redrive aws/lambda/<UUID>/ instead of the consumer's current mapping (a
+                                replaced mapping's objects keep the old UUID)
+  --all                         redrive every failed batch in the bucket, whichever mapping wrote it
   --queue-url URL               the queue to drain instead of the one the naming convention gives
   --stream NAME                 stream to read from and put into (default: the stream each message names)
   --dry-run                     read and check every message; put and delete nothing
   --limit N                     handle at most N messages (1..1000000)
   --checkpoint FILE             progress file, so a stopped run resumes without putting records twice
-                                (default .redrive/<queue name>.json)
+                                (default .redrive/<queue or bucket name>.json)
   --visibility-timeout SECONDS  how long a message is hidden from other readers while handled (30..43200, default 300)
 
-Exit: 0 all redriven, 1 some message kept (see its error), 2 bad options, 130 stopped (rerun to resume).`;
+Exit: 0 all redriven, 1 some message or object kept (see its error), 2 bad options, 130 stopped (rerun
+to resume).`;
 
 const OPTIONS = {
   source: { type: 'string' },
   consumer: { type: 'string' },
   'queue-url': { type: 'string' },
+  from: { type: 'string' },
+  bucket: { type: 'string' },
+  mapping: { type: 'string' },
+  all: { type: 'boolean', default: false },
   stream: { type: 'string' },
   'dry-run': { type: 'boolean', default: false },
   limit: { type: 'string' },
@@ -45,6 +66,8 @@ const OPTIONS = {
 } as const;
 
 const SOURCES = ['on-failure', 'poison'] as const;
+const ON_FAILURE_STORES = ['bucket', 'queue'] as const;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** `npm run redrive`: parses options, resolves the queue, runs the redrive library, reports. */
 export async function redriveCommand(argv: readonly string[], io: CommandIo): Promise<number> {
@@ -59,6 +82,15 @@ export async function redriveCommand(argv: readonly string[], io: CommandIo): Pr
     min: 30,
     max: 43_200,
   });
+  if (source === 'on-failure' && values['queue-url'] === undefined) {
+    const from =
+      values.from === undefined
+        ? consumerDestination(values.stage, values.consumer, {
+            bucketNamed: values.all || values.bucket !== undefined || values.mapping !== undefined,
+          })
+        : choiceOption('from', values.from, ON_FAILURE_STORES);
+    if (from === 'bucket') return redriveBucket(values, { limit }, io);
+  }
   const sqs = new SQSClient(awsClientOptions(AWS_CLIENT_TIMEOUTS.operator));
   try {
     const queueUrl =
@@ -85,6 +117,121 @@ export async function redriveCommand(argv: readonly string[], io: CommandIo): Pr
     return summary.kept > 0 ? EXIT.attention : EXIT.ok;
   } finally {
     sqs.destroy();
+  }
+}
+
+/**
+ * Where the consumer's mapping sends failed batches, from the stage config; `--all`, `--bucket` or
+ * `--mapping` name the bucket.
+ */
+function consumerDestination(
+  stageName: string,
+  consumerName: string | undefined,
+  options: { readonly bucketNamed: boolean },
+): (typeof ON_FAILURE_STORES)[number] {
+  if (options.bucketNamed) return 'bucket';
+  const stage = resolveStage(stageName);
+  const name = requireConsumer(stage, consumerName);
+  const consumer = stage.config.consumers.find((candidate) => candidate.name === name)!;
+  return consumer.onFailureDestination === 's3' ? 'bucket' : 'queue';
+}
+
+interface BucketCommandValues {
+  readonly stage: string;
+  readonly consumer?: string;
+  readonly bucket?: string;
+  readonly mapping?: string;
+  readonly all: boolean;
+  readonly stream?: string;
+  readonly checkpoint?: string;
+  readonly 'dry-run': boolean;
+}
+
+/** `--source on-failure` from the bucket: which prefixes, then the bucket redrive library. */
+async function redriveBucket(
+  values: BucketCommandValues,
+  parsed: { readonly limit?: number },
+  io: CommandIo,
+): Promise<number> {
+  const stage = resolveStage(values.stage);
+  const bucket = values.bucket ?? conventionalBucket(stage);
+  const s3 = new S3Client({});
+  const sqs = new SQSClient({});
+  try {
+    const prefixes = await prefixesToRedrive(stage, values);
+    const checkpointPath = values.checkpoint ?? join('.redrive', `${bucket}.json`);
+    const dryRun = values['dry-run'];
+    io.err(
+      `${dryRun ? 'dry run: ' : ''}redriving failed batches in s3://${bucket}/{${prefixes.join(',')}} (checkpoint ${checkpointPath})`,
+    );
+    const noticesQueueUrl = await queueUrlIfExists(sqs, stage.names.failedBatchNoticesQueueName);
+    const summary = await redriveFailedBatches({
+      bucket,
+      prefixes,
+      s3,
+      dryRun,
+      limit: parsed.limit,
+      streamName: values.stream,
+      checkpoint: new FileCheckpointStore(checkpointPath),
+      signal: io.signal,
+      onProgress: (progress) => io.err(describeProgress(progress)),
+      notices: noticesQueueUrl === undefined ? undefined : { sqs, queueUrl: noticesQueueUrl },
+    });
+    io.out(describeSummary(summary, `s3://${bucket}`));
+    if (summary.stopped) return EXIT.interrupted;
+    return summary.kept > 0 ? EXIT.attention : EXIT.ok;
+  } finally {
+    s3.destroy();
+    sqs.destroy();
+  }
+}
+
+function conventionalBucket(stage: ResolvedStage): string {
+  const { account, region = process.env.AWS_REGION } = stage.config.deployment;
+  if (account === undefined || region === undefined) {
+    throw new UsageError(
+      `--bucket is required: stage ${stage.config.stage} sets no deployment.account (and region), which name the ` +
+        'bucket; pass the stack output FailedBatchBucketName',
+    );
+  }
+  return stage.names.failedBatchBucketName(account, region);
+}
+
+/** `--all`: the whole bucket; `--mapping`: that mapping; else the consumer's mappings, from Lambda. */
+async function prefixesToRedrive(stage: ResolvedStage, values: BucketCommandValues): Promise<string[]> {
+  if (values.all) return [ON_FAILURE_OBJECT_ROOT];
+  if (values.mapping !== undefined) {
+    if (!UUID.test(values.mapping)) {
+      throw new UsageError(
+        `--mapping = ${JSON.stringify(values.mapping)}; allowed an event source mapping UUID`,
+      );
+    }
+    return [onFailureObjectPrefix(values.mapping)];
+  }
+  const functionName = stage.names.consumer(requireConsumer(stage, values.consumer)).functionName;
+  const lambda = new LambdaClient({});
+  try {
+    const { EventSourceMappings = [] } = await lambda.send(
+      new ListEventSourceMappingsCommand({ FunctionName: functionName }),
+    );
+    const uuids = EventSourceMappings.flatMap((mapping) => (mapping.UUID ? [mapping.UUID] : []));
+    if (uuids.length === 0) {
+      throw new UsageError(
+        `function ${functionName} has no event source mapping; pass --mapping UUID or --all`,
+      );
+    }
+    return uuids.map(onFailureObjectPrefix);
+  } finally {
+    lambda.destroy();
+  }
+}
+
+async function queueUrlIfExists(sqs: SQSClient, queueName: string): Promise<string | undefined> {
+  try {
+    return (await sqs.send(new GetQueueUrlCommand({ QueueName: queueName }))).QueueUrl;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'QueueDoesNotExist') return undefined;
+    throw error;
   }
 }
 
@@ -121,12 +268,12 @@ function describeOutcome(outcome: MessageOutcome): string {
   return `${outcome.status.padEnd(13)} ${outcome.messageId}${where}${counts}${error}`;
 }
 
-function describeSummary(summary: RedriveSummary, queueUrl: string): string {
+function describeSummary(summary: RedriveSummary, from: string): string {
   const mode = summary.dryRun ? ' (dry run: nothing put or deleted)' : '';
   const stopped = summary.stopped ? '; stopped before the end, rerun to resume' : '';
   const verb = summary.dryRun ? 'would be redriven' : 'redriven';
   return (
-    `${summary.source} redrive of ${queueUrl}${mode}: ${summary.messages} message(s), ${summary.redriven} ${verb}, ` +
+    `${summary.source} redrive of ${from}${mode}: ${summary.messages} message(s), ${summary.redriven} ${verb}, ` +
     `${summary.kept} kept; ${summary.recordsPut} record(s) put, ${summary.recordsSkipped} already put by an earlier run${stopped}`
   );
 }

@@ -179,3 +179,20 @@ export class PutBackError extends RedriveError {
     this.name = 'PutBackError';
   }
 }
+
+/**
+ * An earlier failed batch of the same shard could not be redriven: this one waits, so no record of a
+ * key goes back before an earlier record of the same key. It stays in the bucket for the next run.
+ */
+export class EarlierObjectKeptError extends RedriveError {
+  constructor(
+    readonly key: string,
+    readonly blockedByKey: string,
+  ) {
+    super(
+      `object ${key} waits for ${blockedByKey} of the same shard, which was kept (per-key order); ` +
+        'it stays in the bucket for the next run',
+    );
+    this.name = 'EarlierObjectKeptError';
+  }
+}

@@ -1,4 +1,6 @@
 export { redriveOnFailure, redrivePoison } from './redrive';
+export { redriveFailedBatches } from './bucket-redrive';
+export type { BucketRedriveOptions } from './bucket-redrive';
 export type {
   MessageOutcome,
   MessageStatus,
@@ -13,6 +15,7 @@ export { parseOnFailureRecord, regionFromArn, streamNameFromArn } from './on-fai
 
 export { readShardRange } from './shard-reader';
 export {
+  EarlierObjectKeptError,
   MalformedMessageError,
   PutBackError,
   RangeIncompleteError,

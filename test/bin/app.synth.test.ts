@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Validations } from 'aws-cdk-lib';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
@@ -58,7 +59,7 @@ describe('the app as `cdk synth -c stage=dev` runs it, bundling the real handler
       const code = readFileSync(bundle, 'utf8');
       // minified: a few long lines, not one statement per line
       expect(code.split('\n').length).toBeLessThan(50);
-      // the Node.js 22 runtime provides the SDK v3; the bundle only requires it
+      // the Node.js 24 runtime provides the SDK v3; the bundle only requires it
       expect(code).toMatch(/require\("@aws-sdk\/client-dynamodb"\)/);
       expect(code).toContain('sourceMappingURL=index.js.map');
     }
@@ -70,6 +71,48 @@ describe('the app as `cdk synth -c stage=dev` runs it, bundling the real handler
     for (const ack of acks) {
       expect(ack.id).toMatch(/(AwsSolutions|Serverless)-/);
       expect(ack.reason.length).toBeGreaterThan(60);
+    }
+  });
+});
+
+describe('bundles wherever the app is synthesized', () => {
+  it('are byte-identical in two output folders at different depths, so are their asset hashes', () => {
+    // GIVEN two synths of the same code into unrelated folders (a laptop's cdk.out and a CI runner's)
+    const root = mkdtempSync(join(tmpdir(), 'bundles-'));
+    const deep = join(root, 'ci', 'runner', 'work', 'cdk.out');
+    mkdirSync(deep, { recursive: true });
+    try {
+      const synth = (outdir: string) =>
+        createPipelineApp({ outdir, context: { stage: 'dev', stages } }).app.synth();
+      const first = synth(join(root, 'cdk.out'));
+      const second = synth(deep);
+      const assets = (assembly: CloudAssembly) =>
+        readdirSync(assembly.directory)
+          .filter((name) => name.startsWith('asset.'))
+          .sort();
+
+      // THEN the same asset folders (hash = content), holding the same bytes
+      expect(assets(second)).toEqual(assets(first));
+      for (const dir of assets(first)) {
+        for (const file of ['index.js', 'index.js.map']) {
+          expect(readFileSync(join(second.directory, dir, file))).toEqual(
+            readFileSync(join(first.directory, dir, file)),
+          );
+        }
+        // AND the source map names project files and packages, never a machine's folders
+        const { sources } = JSON.parse(readFileSync(join(first.directory, dir, 'index.js.map'), 'utf8')) as {
+          sources: string[];
+        };
+        expect(sources).toContainEqual(
+          expect.stringMatching(/^lambda\/(consumer|breaker-controller)\/handler\.ts$/),
+        );
+        for (const source of sources) {
+          expect(source).not.toMatch(/^(\/|\.\.)/);
+          expect(source).not.toContain(root);
+        }
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });

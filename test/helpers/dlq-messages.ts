@@ -23,4 +23,48 @@ export function onFailureRecord(batch: {
     },
   };
 }
-import { type KinesisOnFailureRecord } from '../../contracts';
+import { type KinesisOnFailureObject, type KinesisOnFailureRecord } from '../../contracts';
+
+/**
+ * A failed batch as Lambda writes it to an S3 on-failure destination: the invocation record plus the
+ * invocation event (`{"Records": [...]}`) as the escaped JSON string `payload`.
+ */
+export function onFailureObject(batch: {
+  readonly streamArn: string;
+  readonly shardId: string;
+  readonly records: readonly {
+    readonly partitionKey: string;
+    readonly data: string;
+    readonly sequenceNumber: string;
+  }[];
+}): KinesisOnFailureObject {
+  const first = batch.records[0];
+  const last = batch.records[batch.records.length - 1];
+  return {
+    ...onFailureRecord({
+      streamArn: batch.streamArn,
+      shardId: batch.shardId,
+      startSequenceNumber: first.sequenceNumber,
+      endSequenceNumber: last.sequenceNumber,
+      batchSize: batch.records.length,
+    }),
+    payload: JSON.stringify({
+      Records: batch.records.map((record) => ({
+        kinesis: {
+          kinesisSchemaVersion: '1.0',
+          partitionKey: record.partitionKey,
+          sequenceNumber: record.sequenceNumber,
+          data: Buffer.from(record.data).toString('base64'),
+          approximateArrivalTimestamp: 1_764_000_004.835,
+        },
+        eventSource: 'aws:kinesis',
+        eventVersion: '1.0',
+        eventID: `${batch.shardId}:${record.sequenceNumber}`,
+        eventName: 'aws:kinesis:record',
+        invokeIdentityArn: 'arn:aws:iam::000000000000:role/event-pipeline-local-consumer-orders-role',
+        awsRegion: 'us-east-1',
+        eventSourceARN: batch.streamArn,
+      })),
+    }),
+  };
+}

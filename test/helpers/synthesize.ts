@@ -9,7 +9,8 @@ export interface SynthesizedStage extends PipelineApp {
 }
 
 /**
- * Synthesizes one stage the way `cdk synth -c stage=NAME` does (cdk.json context, cdk-nag packs), so
+ * Synthesizes one stage the way `cdk synth -c stage=NAME` does (cdk.json context with its feature
+ * flags, cdk-nag packs), so
  * every synthesis in a test also proves that no nag finding is left unacknowledged.
  * @param stage - stage name
  * @param options.bundle - run esbuild on the handlers; off by default, since only test/bin needs the
@@ -25,12 +26,18 @@ export function synthesizeStage(
     readonly overrides?: StageOverrides;
     readonly context?: Record<string, string>;
     readonly env?: Record<string, string>;
+    /** Breakers not CLOSED at deploy time (bin/app.ts reads them from the breaker table). */
+    readonly breakersNotClosed?: readonly string[];
   } = {},
 ): SynthesizedStage {
-  const { stages } = readCdkJsonContext();
+  // The whole cdk.json context, feature flags included, as the CDK CLI passes it.
+  const cdkJsonContext = readCdkJsonContext() as Record<string, unknown> &
+    ReturnType<typeof readCdkJsonContext>;
+  const { stages } = cdkJsonContext;
   const pipeline = createPipelineApp(
     {
       context: {
+        ...cdkJsonContext,
         stage,
         stages: options.overrides ? { ...stages, [stage]: options.overrides } : stages,
         ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
@@ -38,6 +45,7 @@ export function synthesizeStage(
       },
     },
     options.env ?? {},
+    { breakersNotClosed: options.breakersNotClosed },
   );
   return { ...pipeline, template: Template.fromStack(pipeline.stack) };
 }

@@ -37,9 +37,13 @@ beforeAll(() => {
           downstreamUrl: 'https://billing.example.com/events',
           breakerName: 'shared',
           plannedDownstreamLatencyMillis: 100,
+          onFailureDestination: 'sqs',
+          startingPosition: 'AT_TIMESTAMP',
+          startingPositionTimestamp: 1_764_590_400,
         },
       },
       alerting: { paging: { emails: ['oncall@example.com'] } },
+      deployment: { account: '111122223333', region: 'eu-west-1', logRetentionDays: 90 },
     },
   });
 });
@@ -73,6 +77,10 @@ function topicId(template: Template, topic: 'paging' | 'non-paging' = 'paging'):
   return logicalIdOf(template, 'AWS::SNS::Topic', {
     TopicName: topic === 'paging' ? devNames.pagingTopicName : devNames.nonPagingTopicName,
   });
+}
+
+function bucketId(template: Template): string {
+  return Object.keys(template.findResources('AWS::S3::Bucket'))[0];
 }
 
 function keyId(template: Template): string {
@@ -124,9 +132,9 @@ describe('Kinesis stream', () => {
     });
   });
 
-  it('is retained in prod-like stages and deleted in dev', () => {
+  it('is retained in prod-like stages (except after a failed first create) and deleted in dev', () => {
     prod.template.hasResource('AWS::Kinesis::Stream', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       UpdateReplacePolicy: 'Retain',
     });
     dev.template.hasResource('AWS::Kinesis::Stream', { DeletionPolicy: 'Delete' });
@@ -149,7 +157,7 @@ describe('breaker table', () => {
 
   it('is retained with deletion protection in prod', () => {
     prod.template.hasResource('AWS::DynamoDB::Table', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       Properties: Match.objectLike({ DeletionProtectionEnabled: true }),
     });
     dev.template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
@@ -157,11 +165,11 @@ describe('breaker table', () => {
 });
 
 describe('consumers', () => {
-  it('deploys one Node.js 22 arm64 function per configured consumer, with memory and timeout from config', () => {
+  it('deploys one Node.js 24 arm64 function per configured consumer, with memory and timeout from config', () => {
     for (const consumer of dev.config.consumers) {
       dev.template.hasResourceProperties('AWS::Lambda::Function', {
         FunctionName: devNames.consumer(consumer.name).functionName,
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         Handler: 'index.handler',
         MemorySize: consumer.memorySizeMb,
@@ -210,13 +218,7 @@ describe('consumers', () => {
       ParallelizationFactor: analytics.parallelizationFactor,
       MaximumRetryAttempts: analytics.maxRetryAttempts,
       MetricsConfig: { Metrics: ['EventCount'] },
-      DestinationConfig: {
-        OnFailure: {
-          Destination: {
-            'Fn::GetAtt': [queueId(dev.template, devNames.consumer('analytics').onFailureQueueName), 'Arn'],
-          },
-        },
-      },
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [bucketId(dev.template), 'Arn'] } } },
     });
     expect(analytics).toMatchObject({ batchSize: 500, parallelizationFactor: 2 });
   });
@@ -267,6 +269,47 @@ describe('consumers', () => {
     dev.template.resourceCountIs('AWS::Kinesis::StreamConsumer', 0);
   });
 
+  it('keeps SQS as a choice: a consumer with onFailureDestination "sqs" gets its own on-failure queue', () => {
+    expect(mappingOf(custom.template, devNames.consumer('billing').functionName)).toMatchObject({
+      DestinationConfig: {
+        OnFailure: {
+          Destination: {
+            'Fn::GetAtt': [queueId(custom.template, devNames.consumer('billing').onFailureQueueName), 'Arn'],
+          },
+        },
+      },
+    });
+    expect(
+      Object.keys(
+        dev.template.findResources('AWS::SQS::Queue', {
+          Properties: { QueueName: devNames.consumer('orders').onFailureQueueName },
+        }),
+      ),
+    ).toEqual([]);
+  });
+
+  it('starts a new mapping at the configured position (AT_TIMESTAMP with its timestamp)', () => {
+    expect(mappingOf(custom.template, devNames.consumer('billing').functionName)).toMatchObject({
+      StartingPosition: 'AT_TIMESTAMP',
+      StartingPositionTimestamp: 1_764_590_400,
+    });
+    expect(mappingOf(custom.template, devNames.consumer('orders').functionName)).toMatchObject({
+      StartingPosition: 'TRIM_HORIZON',
+    });
+  });
+
+  it('creates the mappings of a breaker that is not CLOSED at deploy time disabled, and leaves the others unset', () => {
+    const paused = synthesizeStage('dev', { breakersNotClosed: ['orders'] });
+    expect(mappingOf(paused.template, devNames.consumer('orders').functionName)).toMatchObject({
+      Enabled: false,
+    });
+    expect(mappingOf(paused.template, devNames.consumer('analytics').functionName)).not.toHaveProperty(
+      'Enabled',
+    );
+    // Unset, not true: a deploy must not re-enable a mapping the controller paused.
+    expect(mappingOf(dev.template, devNames.consumer('orders').functionName)).not.toHaveProperty('Enabled');
+  });
+
   it('has its own role: its logs, its queues, its breaker item actions, the stream; nothing else', () => {
     const names = devNames.consumer('orders');
     const statements = roleStatements(dev.template, names.functionName);
@@ -282,19 +325,37 @@ describe('consumers', () => {
     expect(statements).toContainEqual(
       expect.objectContaining({
         Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-        Resource: [{ 'Fn::GetAtt': [tableId(dev.template), 'Arn'] }],
+        Resource: { 'Fn::GetAtt': [tableId(dev.template), 'Arn'] },
       }),
     );
     const sendResources = statements
       .filter((s) => Array.isArray(s.Action) && s.Action.includes('sqs:SendMessage'))
       .map((s) => s.Resource);
-    expect(sendResources).toEqual(
-      expect.arrayContaining([
-        { 'Fn::GetAtt': [queueId(dev.template, names.poisonQueueName), 'Arn'] },
-        { 'Fn::GetAtt': [queueId(dev.template, names.onFailureQueueName), 'Arn'] },
-      ]),
+    expect(sendResources).toEqual([{ 'Fn::GetAtt': [queueId(dev.template, names.poisonQueueName), 'Arn'] }]);
+    // The S3 on-failure destination: exactly what Lambda needs, in this account, under aws/lambda/.
+    const bucketArn = { 'Fn::GetAtt': [bucketId(dev.template), 'Arn'] };
+    const inAccount = { StringEquals: { 's3:ResourceAccount': { Ref: 'AWS::AccountId' } } };
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Action: 's3:ListBucket', Resource: bucketArn, Condition: inAccount }),
     );
-    expect(sendResources).toHaveLength(2);
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Action: 's3:PutObject',
+        Resource: { 'Fn::Join': ['', [bucketArn, '/aws/lambda/*']] },
+        Condition: inAccount,
+      }),
+    );
+    // kms:GenerateDataKey for the bucket's SSE-KMS (merged with the queue's key grant by minimizePolicies).
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Action: expect.arrayContaining(['kms:GenerateDataKey']) as unknown,
+        Resource: { 'Fn::GetAtt': [keyId(dev.template), 'Arn'] },
+      }),
+    );
+    expect(actions.filter((action) => String(action).startsWith('s3:')).sort()).toEqual([
+      's3:ListBucket',
+      's3:PutObject',
+    ]);
     // No wildcard resource, no other consumer's queue, no managed policy.
     for (const statement of statements) expect(statement.Resource).not.toBe('*');
     expect(JSON.stringify(statements)).not.toContain('analytics');
@@ -403,7 +464,9 @@ describe('breaker controller', () => {
         ],
       ],
     });
-    expect(control[0].Resource).toEqual([arnOf(ids.orders), arnOf(ids.analytics)]);
+    // Order-free: the minimizePolicies feature flag sorts a statement's resources.
+    expect(control[0].Resource).toHaveLength(2);
+    expect(control[0].Resource).toEqual(expect.arrayContaining([arnOf(ids.orders), arnOf(ids.analytics)]));
   });
 
   it('is triggered by the breaker table stream, with an on-failure queue', () => {
@@ -438,8 +501,8 @@ describe('breaker controller', () => {
 describe('queues', () => {
   it('are KMS-encrypted with the pipeline key, keep messages 14 days and refuse plain HTTP', () => {
     const queues = dev.template.findResources('AWS::SQS::Queue');
-    // two per consumer and the controller's
-    expect(Object.keys(queues)).toHaveLength(dev.config.consumers.length * 2 + 1);
+    // a poison queue per consumer, the controller's DLQ and the failed-batch notices (on-failure is S3)
+    expect(Object.keys(queues)).toHaveLength(dev.config.consumers.length + 2);
     for (const [id, queue] of Object.entries(queues)) {
       expect((queue as { Properties: unknown }).Properties).toMatchObject({
         KmsMasterKeyId: { 'Fn::GetAtt': [keyId(dev.template), 'Arn'] },
@@ -519,13 +582,14 @@ describe('alarms', () => {
     ['prod', () => prod],
     ['local', () => local],
   ])(
-    '%s has 3 stream, 10 per consumer, 2 per breaker, 4 controller, 1 paging-topic alarms and the composite',
+    '%s has 3 stream, 8 per consumer (+2 with an SQS on-failure queue), 2 per breaker, 4 controller, 1 paging-topic, 2 failed-batch alarms and the composite',
     (_stage, get) => {
       const { template, config } = get();
       const breakers = new Set(config.consumers.map((c) => c.breakerName)).size;
+      const sqsOnFailure = config.consumers.filter((c) => c.onFailureDestination === 'sqs').length;
       template.resourceCountIs(
         'AWS::CloudWatch::Alarm',
-        3 + 10 * config.consumers.length + 2 * breakers + 4 + 1,
+        3 + 8 * config.consumers.length + 2 * sqsOnFailure + 2 * breakers + 4 + 1 + 2,
       );
       template.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 1);
     },
@@ -612,17 +676,16 @@ describe('alarms', () => {
 
   it('watches each DLQ: visible messages > 0 and age of the oldest message, by QueueName', () => {
     const queues = [
-      ['consumer-orders-on-failure-dlq', devNames.consumer('orders').onFailureQueueName],
-      ['consumer-orders-poison-dlq', devNames.consumer('orders').poisonQueueName],
-      ['consumer-analytics-on-failure-dlq', devNames.consumer('analytics').onFailureQueueName],
-      ['consumer-analytics-poison-dlq', devNames.consumer('analytics').poisonQueueName],
-      ['controller-dlq', devNames.controllerDlqName],
-    ];
-    for (const [prefix, queueName] of queues) {
+      [dev, 'consumer-orders-poison-dlq', devNames.consumer('orders').poisonQueueName],
+      [dev, 'consumer-analytics-poison-dlq', devNames.consumer('analytics').poisonQueueName],
+      [dev, 'controller-dlq', devNames.controllerDlqName],
+      [custom, 'consumer-billing-on-failure-dlq', devNames.consumer('billing').onFailureQueueName],
+    ] as const;
+    for (const [stage, prefix, queueName] of queues) {
       const dimensions = [
-        { Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId(dev.template, queueName), 'QueueName'] } },
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId(stage.template, queueName), 'QueueName'] } },
       ];
-      dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      stage.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         AlarmName: `event-pipeline-dev-${prefix}-messages`,
         Namespace: 'AWS/SQS',
         MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -631,7 +694,7 @@ describe('alarms', () => {
         Threshold: 0,
         ComparisonOperator: 'GreaterThanThreshold',
       });
-      dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      stage.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         AlarmName: `event-pipeline-dev-${prefix}-age`,
         MetricName: 'ApproximateAgeOfOldestMessage',
         Dimensions: dimensions,
@@ -790,8 +853,7 @@ describe('alarms', () => {
         'event-pipeline-dev-stream-write-throttled',
         'event-pipeline-dev-consumer-orders-iterator-age',
         'event-pipeline-dev-consumer-analytics-iterator-age',
-        'event-pipeline-dev-consumer-orders-on-failure-dlq-messages',
-        'event-pipeline-dev-consumer-analytics-on-failure-dlq-messages',
+        'event-pipeline-dev-failed-batches-age',
         'event-pipeline-dev-controller-dlq-messages',
         'event-pipeline-dev-consumer-orders-paused-too-long',
         'event-pipeline-dev-consumer-analytics-paused-too-long',
@@ -849,15 +911,219 @@ describe('dashboard and outputs', () => {
     expect(outputs.BreakerTableName.Value).toEqual({ Ref: tableId(dev.template) });
     expect(outputs.PagingTopicArn.Value).toEqual({ Ref: topicId(dev.template) });
     expect(outputs.NonPagingTopicArn.Value).toEqual({ Ref: topicId(dev.template, 'non-paging') });
-    expect(outputs.OrdersOnFailureQueueUrl.Value).toEqual({
-      Ref: queueId(dev.template, devNames.consumer('orders').onFailureQueueName),
+    expect(outputs.FailedBatchBucketName.Value).toEqual({ Ref: bucketId(dev.template) });
+    expect(outputs.FailedBatchNoticesQueueUrl.Value).toEqual({
+      Ref: queueId(dev.template, devNames.failedBatchNoticesQueueName),
     });
+    expect(outputs).not.toHaveProperty('OrdersOnFailureQueueUrl');
     expect(outputs.AnalyticsPoisonQueueUrl.Value).toEqual({
       Ref: queueId(dev.template, devNames.consumer('analytics').poisonQueueName),
     });
     expect(outputs.ControllerDlqUrl.Value).toEqual({
       Ref: queueId(dev.template, devNames.controllerDlqName),
     });
+  });
+});
+
+describe('failed-batch bucket (the on-failure destination of every Kinesis mapping)', () => {
+  it('is KMS-encrypted with the stack key, public access blocked, ACLs off, with the lifecycle from config', () => {
+    dev.template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: {
+        'Fn::Join': [
+          '',
+          ['event-pipeline-dev-failed-', { Ref: 'AWS::AccountId' }, '-', { Ref: 'AWS::Region' }],
+        ],
+      },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          {
+            BucketKeyEnabled: true,
+            ServerSideEncryptionByDefault: {
+              SSEAlgorithm: 'aws:kms',
+              KMSMasterKeyID: { 'Fn::GetAtt': [keyId(dev.template), 'Arn'] },
+            },
+          },
+        ],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      LifecycleConfiguration: {
+        Rules: [
+          Match.objectLike({ ExpirationInDays: dev.config.failedBatches.expirationDays, Status: 'Enabled' }),
+        ],
+      },
+      NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
+    });
+    prod.template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 90 })] },
+    });
+    // No custom resource (and its function) to configure the notifications.
+    dev.template.resourceCountIs('Custom::S3BucketNotifications', 0);
+  });
+
+  it('refuses plain HTTP', () => {
+    dev.template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucketId(dev.template) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('is retained in prod (except after a failed first create) and deleted in dev', () => {
+    prod.template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'RetainExceptOnCreate',
+      UpdateReplacePolicy: 'Retain',
+    });
+    dev.template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete' });
+  });
+
+  it('sends one notice per object under aws/lambda/ to the notices queue, which alarms on count and age', () => {
+    const noticesId = queueId(dev.template, devNames.failedBatchNoticesQueueName);
+    dev.template.hasResourceProperties('AWS::Events::Rule', {
+      Name: devNames.failedBatchNoticeRuleName,
+      EventPattern: {
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: {
+          bucket: { name: [{ Ref: bucketId(dev.template) }] },
+          object: { key: [{ prefix: 'aws/lambda/' }] },
+        },
+      },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [noticesId, 'Arn'] } })],
+    });
+    // Only this rule, in this account, may send notices.
+    dev.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: noticesId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: 'sqs:SendMessage',
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnEquals: { 'aws:SourceArn': Match.anyValue() },
+            },
+          }),
+        ]),
+      },
+    });
+    const dimensions = [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [noticesId, 'QueueName'] } }];
+    dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'event-pipeline-dev-failed-batches-new',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: dimensions,
+      Threshold: 0,
+      AlarmDescription: Match.stringLikeRegexp(`docs/runbook.md${RUNBOOK.failedBatchesNew}$`),
+    });
+    dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'event-pipeline-dev-failed-batches-age',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: dimensions,
+      Threshold: dev.config.alarms.failedBatchAgeMaxSeconds,
+      AlarmDescription: Match.stringLikeRegexp(`docs/runbook.md${RUNBOOK.failedBatchesAge}$`),
+    });
+  });
+});
+
+describe('key policy (Control Tower proactive controls)', () => {
+  type Statement = {
+    Sid?: string;
+    Action: string | string[];
+    Principal: Record<string, unknown>;
+    Condition?: unknown;
+  };
+  const statementsOf = (template: Template): Statement[] =>
+    (resourceOf(template, keyId(template)).Properties.KeyPolicy as { Statement: Statement[] }).Statement;
+  const actionsOf = (statement: Statement): string[] =>
+    Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+
+  it('lets the account create grants only for AWS resources, and grants no kms:*', () => {
+    const statements = statementsOf(dev.template);
+    for (const statement of statements) expect(actionsOf(statement)).not.toContain('kms:*');
+    const granting = statements.filter((statement) =>
+      actionsOf(statement).some((action) => action === 'kms:CreateGrant' || action === 'kms:Create*'),
+    );
+    expect(granting).toHaveLength(1);
+    expect(granting[0].Condition).toEqual({ Bool: { 'kms:GrantIsForAWSResource': 'true' } });
+  });
+
+  it('limits every service principal to this account and its own resources', () => {
+    const services = statementsOf(dev.template).filter((statement) => 'Service' in statement.Principal);
+    expect(services.map((statement) => statement.Sid).sort()).toEqual(
+      [
+        'AllowCloudWatchAlarmsToPublishToTheAlertTopic',
+        'AllowCloudWatchLogsForThePipelineLogGroups',
+        'AllowEventBridgeToSendFailedBatchNotices',
+      ].sort(),
+    );
+    for (const statement of services) {
+      const condition = JSON.stringify(statement.Condition);
+      if (statement.Sid === 'AllowCloudWatchLogsForThePipelineLogGroups') {
+        expect(condition).toContain('kms:EncryptionContext:aws:logs:arn');
+      } else {
+        expect(statement.Condition).toMatchObject({
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        });
+        expect(condition).toContain('aws:SourceArn');
+      }
+    }
+  });
+
+  it('admits CloudWatch Logs for exactly the pipeline log groups', () => {
+    const logs = statementsOf(dev.template).find(
+      (s) => s.Sid === 'AllowCloudWatchLogsForThePipelineLogGroups',
+    )!;
+    const arns = (logs.Condition as { ArnEquals: Record<string, unknown[]> }).ArnEquals[
+      'kms:EncryptionContext:aws:logs:arn'
+    ];
+    const groups = Object.values(dev.template.findResources('AWS::Logs::LogGroup')).map(
+      (group) => (group as { Properties: { LogGroupName: string } }).Properties.LogGroupName,
+    );
+    expect(arns).toHaveLength(groups.length);
+    for (const group of groups) expect(JSON.stringify(arns)).toContain(`:log-group:${group}"`);
+  });
+});
+
+describe('log groups', () => {
+  it('are encrypted with the stack key and keep events as long as the stage says (a year or more in prod)', () => {
+    for (const [stage, days] of [
+      [dev, 30],
+      [prod, 365],
+      [custom, 90],
+    ] as const) {
+      const groups = Object.values(stage.template.findResources('AWS::Logs::LogGroup'));
+      expect(groups.length).toBeGreaterThan(0);
+      for (const group of groups) {
+        expect((group as { Properties: unknown }).Properties).toMatchObject({
+          RetentionInDays: days,
+          KmsKeyId: { 'Fn::GetAtt': [keyId(stage.template), 'Arn'] },
+        });
+      }
+    }
+  });
+});
+
+describe('stack', () => {
+  it('has termination protection in prod only', () => {
+    expect(prod.stack.terminationProtection).toBe(true);
+    expect(dev.stack.terminationProtection).toBe(false);
+  });
+
+  it('is pinned to the account and region the stage names, and environment-agnostic otherwise', () => {
+    expect(custom.stack.account).toBe('111122223333');
+    expect(custom.stack.region).toBe('eu-west-1');
+    expect(custom.template.toJSON().Resources).toBeDefined();
+    expect(dev.stack.account).toBe(
+      '${Token[AWS.AccountId.0]}'.replace('0', dev.stack.account.match(/\d+/)?.[0] ?? '0'),
+    );
   });
 });
 

@@ -242,6 +242,68 @@ describe('loadConfig rejects', () => {
   });
 });
 
+describe('loadConfig: deployment, failed batches and starting position', () => {
+  it.each<[string, StageOverrides, string]>([
+    [
+      'an account that is not 12 digits',
+      { ...VALID, deployment: { account: '1234' } },
+      'deployment.account = "1234"; allowed a 12-digit account id',
+    ],
+    [
+      'a region that is not one',
+      { ...VALID, deployment: { region: 'Europe' } },
+      'deployment.region = "Europe"; allowed a region such as eu-west-1',
+    ],
+    [
+      'a log retention CloudWatch Logs does not offer',
+      { ...VALID, deployment: { logRetentionDays: 45 } },
+      'deployment.logRetentionDays = 45; allowed 1, 3, 5, 7, 14, 30, 60, 90',
+    ],
+    [
+      'a bucket lifecycle shorter than the age alarm plus the redrive the runbook plans for',
+      { ...VALID, alarms: { failedBatchAgeMaxSeconds: 864_000 }, failedBatches: { expirationDays: 14 } },
+      'failedBatches.expirationDays = 14; allowed an integer 18..3650 (longer than alarms.failedBatchAgeMaxSeconds plus the 7-day redrive the runbook plans for)',
+    ],
+    [
+      'a failed-batch age alarm beyond the notices queue retention',
+      { ...VALID, alarms: { failedBatchAgeMaxSeconds: 2_000_000 }, failedBatches: { expirationDays: 100 } },
+      'alarms.failedBatchAgeMaxSeconds = 2000000; allowed an integer 60..1209600',
+    ],
+    [
+      'an on-failure destination that is neither s3 nor sqs',
+      consumerWith({ onFailureDestination: 'sns' }),
+      'consumers.orders.onFailureDestination = "sns"; allowed "s3", "sqs"',
+    ],
+    [
+      'AT_TIMESTAMP without a timestamp',
+      consumerWith({ startingPosition: 'AT_TIMESTAMP' }),
+      'consumers.orders.startingPositionTimestamp = undefined; allowed 1356998400..4102444800 (Unix seconds, required with startingPosition AT_TIMESTAMP)',
+    ],
+    [
+      'a timestamp without AT_TIMESTAMP',
+      consumerWith({ startingPositionTimestamp: 1_764_590_400 }),
+      'consumers.orders.startingPositionTimestamp = 1764590400; allowed only with startingPosition "AT_TIMESTAMP"',
+    ],
+  ])('rejects %s', (_what, overrides, message) => {
+    expect(problemsOf(overrides)).toEqual([expect.stringContaining(message)]);
+  });
+
+  it('rejects a prod log retention under a year (Control Tower CT.LOGS.PR.1)', () => {
+    expect(problemsOf({ ...VALID, deployment: { logRetentionDays: 90 } }, 'prod')).toEqual([
+      'deployment.logRetentionDays = 90; allowed 365 or more in prod (Control Tower CT.LOGS.PR.1)',
+    ]);
+  });
+
+  it('defaults: S3 on-failure, TRIM_HORIZON, 30 days of logs; prod retains, protects and keeps a year', () => {
+    const dev = loadConfig('dev', contextWith(VALID));
+    expect(dev.consumers[0]).toMatchObject({ onFailureDestination: 's3', startingPosition: 'TRIM_HORIZON' });
+    expect(dev.deployment).toEqual({ terminationProtection: false, logRetentionDays: 30 });
+    const prod = loadConfig('prod', contextWith(VALID, 'prod'));
+    expect(prod.deployment).toEqual({ terminationProtection: true, logRetentionDays: 365 });
+    expect(prod.failedBatches).toEqual({ expirationDays: 90 });
+  });
+});
+
 describe('loadConfig rejects a breaker name', () => {
   it('that is not a valid name', () => {
     expect(problemsOf(consumerWith({ breakerName: 'Orders API' }))).toEqual([

@@ -115,9 +115,10 @@ describe('downstreamAuth IAM', () => {
   });
 
   test('sigv4 lambda: InvokeFunctionUrl and InvokeFunction on that function only', () => {
+    // The recommended feature flags (minimizePolicies) sort the actions.
     expect(authStatements('furl')).toEqual([
       {
-        Action: ['lambda:InvokeFunctionUrl', 'lambda:InvokeFunction'],
+        Action: ['lambda:InvokeFunction', 'lambda:InvokeFunctionUrl'],
         Effect: 'Allow',
         Resource: FUNCTION_ARN,
       },

@@ -3,12 +3,13 @@ import { runGameDay } from '../../../local/gameday/run-gameday';
 
 /**
  * The third way an event survives (DESIGN.md invariant 1): a batch whose retries run out goes to the
- * on-failure DLQ as a pointer, and the game day's redrive puts its records back on the stream. The
- * `local` stage retries until records expire, so this run lowers analytics' maxRetryAttempts.
+ * on-failure destination, and the game day's redrive puts its records back on the stream. The default
+ * game day covers the bucket (the `local` stage bounds orders' retries); this run covers the SQS
+ * choice: analytics sends pointers to its queue after one retry, orders retries until records expire.
  */
 describe('game day redrive of on-failure DLQ batches', () => {
   it('redrives the batches an outage pushed to the on-failure DLQ and loses nothing', async () => {
-    // GIVEN analytics gives up on a batch after one retry, and a downstream outage
+    // GIVEN analytics gives up on a batch after one retry and keeps an SQS on-failure queue, and an outage
     const options = parseOptions(
       [
         '--seed=41',
@@ -26,7 +27,11 @@ describe('game day redrive of on-failure DLQ batches', () => {
       settleAlarms: false,
       adjustConfig: (config) => ({
         ...config,
-        consumers: config.consumers.map((c) => (c.name === 'analytics' ? { ...c, maxRetryAttempts: 1 } : c)),
+        consumers: config.consumers.map((c) =>
+          c.name === 'analytics'
+            ? { ...c, maxRetryAttempts: 1, onFailureDestination: 'sqs' as const }
+            : { ...c, maxRetryAttempts: -1 },
+        ),
       }),
     });
 

@@ -3,9 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { randomUUID } from 'node:crypto';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { loadConfig, readCdkJsonContext } from '../../../contracts';
+import { loadConfig, onFailureObjectKey, readCdkJsonContext } from '../../../contracts';
 import { applyEnvironment, createPipelineResources, startEmulators } from '../../../local/emulators';
 import type { Emulators, LocalPipelineResources } from '../../../local/emulators';
 import { EXIT, UsageError } from '../../../ops/cli';
@@ -13,7 +15,7 @@ import type { CommandIo } from '../../../ops/cli';
 import { KinesisProducer } from '../../../ops/producer-client';
 import type { Delivered } from '../../../ops/producer-client';
 import { redriveCommand } from '../../../ops/redrive/command';
-import { onFailureRecord } from '../../helpers/dlq-messages';
+import { onFailureObject, onFailureRecord } from '../../helpers/dlq-messages';
 import { streamContents } from '../../helpers/emulated-stream';
 
 const run = promisify(execFile);
@@ -38,6 +40,18 @@ describe('npm run redrive: options', () => {
     ],
     [['--source', 'poison', '--stage', 'qa', '--consumer', 'orders'], '--stage qa: Invalid pipeline config'],
     [['--source', 'poison', '--nope'], "Unknown option '--nope'"],
+    [
+      ['--source', 'on-failure', '--consumer', 'orders', '--from', 'topic'],
+      '--from = "topic"; allowed bucket, queue',
+    ],
+    [
+      ['--source', 'on-failure', '--consumer', 'orders'],
+      '--bucket is required: stage dev sets no deployment.account (and region), which name the bucket',
+    ],
+    [
+      ['--source', 'on-failure', '--bucket', 'b', '--mapping', 'nope'],
+      '--mapping = "nope"; allowed an event source mapping UUID',
+    ],
   ])('%j is a usage error', async (argv, message) => {
     const redrive = redriveCommand(argv, capture());
 
@@ -81,7 +95,7 @@ describe('npm run redrive against the local stage in the emulators', () => {
     rmSync(checkpointDir, { recursive: true, force: true });
   });
 
-  test('finds the queue by the naming convention, reports each message and exits 1 while a message is kept', async () => {
+  test('--from queue: old SQS pointers still work; finds the queue by the naming convention, reports each message and exits 1 while a message is kept', async () => {
     // GIVEN 20 records and one on-failure message pointing at those of one shard, plus one broken message
     const producer = new KinesisProducer({ streamName: resources.streamName, lingerMillis: 0 });
     const sent: Delivered[] = [];
@@ -109,6 +123,8 @@ describe('npm run redrive against the local stage in the emulators', () => {
       'on-failure',
       '--consumer',
       'orders',
+      '--from',
+      'queue',
       '--checkpoint',
       join(checkpointDir, 'c.json'),
     ];
@@ -139,5 +155,72 @@ describe('npm run redrive against the local stage in the emulators', () => {
     const contents = await streamContents(new KinesisClient({}), resources.streamName);
     expect(contents).toHaveLength(20 + ofShard.length);
     sqs.destroy();
+  });
+
+  test("--source on-failure of an S3 consumer redrives its mapping's objects from the bucket and deletes them", async () => {
+    // GIVEN one failed batch of orders' mapping in the bucket, and one of another mapping
+    const mapping = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+    const other = '9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f';
+    const s3 = new S3Client({});
+    const records = [
+      { partitionKey: 'k1', data: 'failed-1', sequenceNumber: '100' },
+      { partitionKey: 'k1', data: 'failed-2', sequenceNumber: '101' },
+    ];
+    const keyOf = (uuid: string) =>
+      onFailureObjectKey({
+        mappingUuid: uuid,
+        shardId: 'shardId-000000000000',
+        atMillis: Date.now(),
+        randomUuid: randomUUID(),
+      });
+    const mine = keyOf(mapping);
+    const theirs = keyOf(other);
+    for (const key of [mine, theirs]) {
+      const body = onFailureObject({
+        streamArn: resources.streamArn,
+        shardId: 'shardId-000000000000',
+        records,
+      });
+      await s3.send(
+        new PutObjectCommand({ Bucket: resources.failedBatchBucket, Key: key, Body: JSON.stringify(body) }),
+      );
+    }
+    const before = (await streamContents(new KinesisClient({}), resources.streamName)).length;
+
+    // WHEN
+    const io = capture();
+    const code = await redriveCommand(
+      [
+        '--stage',
+        'local',
+        '--source',
+        'on-failure',
+        '--consumer',
+        'orders',
+        '--bucket',
+        resources.failedBatchBucket,
+        '--mapping',
+        mapping,
+        '--checkpoint',
+        join(checkpointDir, 'bucket.json'),
+      ],
+      io,
+    );
+
+    // THEN the two records are back, its object is gone, the other mapping's stays
+    expect(code).toBe(EXIT.ok);
+    expect(io.stdout.join('\n')).toMatch(
+      new RegExp(
+        `on-failure redrive of s3://${resources.failedBatchBucket}: 1 message\\(s\\), 1 redriven, 0 kept; 2 record\\(s\\) put`,
+      ),
+    );
+    const contents = await streamContents(new KinesisClient({}), resources.streamName);
+    expect(contents).toHaveLength(before + 2);
+    expect(contents).toEqual(expect.arrayContaining(['k1/failed-1', 'k1/failed-2']));
+    const { Contents = [] } = await s3.send(
+      new ListObjectsV2Command({ Bucket: resources.failedBatchBucket }),
+    );
+    expect(Contents.map((object) => object.Key)).toEqual([theirs]);
+    s3.destroy();
   });
 });

@@ -1,0 +1,192 @@
+import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ON_FAILURE_OBJECT_ROOT } from '../../contracts';
+import { DeadLetterQueue } from './dead-letter-queue';
+
+/**
+ * What Lambda needs on an S3 on-failure destination: `s3:PutObject` and `s3:ListBucket`, plus
+ * `kms:GenerateDataKey` when the bucket is encrypted with a customer-managed key.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html
+ */
+export const ON_FAILURE_BUCKET_ACTIONS = ['s3:PutObject', 's3:ListBucket'] as const;
+export const ON_FAILURE_KEY_ACTIONS = ['kms:GenerateDataKey'] as const;
+
+export interface FailedBatchBucketProps {
+  /**
+   * Physical bucket name; S3 names are global, so it carries the account and region.
+   * @default - a name CloudFormation generates
+   */
+  readonly bucketName?: string;
+  /** Physical name of the notices queue (one message per failed batch written). */
+  readonly noticesQueueName: string;
+  /** Physical name of the EventBridge rule routing the bucket's events to the notices queue. */
+  readonly noticeRuleName: string;
+  /** The stack's key: encrypts the objects (SSE-KMS with an S3 Bucket Key) and the notices. */
+  readonly encryptionKey: kms.IKey;
+  /**
+   * Days a failed batch stays before the lifecycle rule expires it. Valid range 14..3650.
+   * Longer than the age alarm plus the longest redrive the runbook plans for.
+   */
+  readonly expiration: Duration;
+  /** What happens to the bucket and the notices queue on delete or rollback. @default RemovalPolicy.DESTROY */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The on-failure destination of every Kinesis event source mapping of the stack: Lambda writes each
+ * batch it gave up on, with the records, to `aws/lambda/<mapping UUID>/<shard>/...` (one bucket for
+ * the stack, the mapping's UUID separating consumers). KMS-encrypted with the stack key, TLS-only,
+ * public access blocked, ACLs disabled (bucket owner enforced), objects expired by a lifecycle rule.
+ *
+ * Every object created also sends an EventBridge event, routed to the notices queue; the stack's
+ * failed-batch alarms watch that queue (how many, how old) and the redrive deletes a notice once its
+ * object is gone.
+ */
+export class FailedBatchBucket extends Construct {
+  readonly bucket: s3.Bucket;
+  readonly noticesQueue: sqs.Queue;
+  readonly noticeRule: events.Rule;
+  private readonly encryptionKey: kms.IKey;
+
+  constructor(scope: Construct, id: string, props: FailedBatchBucketProps) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
+    this.encryptionKey = props.encryptionKey;
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      bucketName: props.bucketName,
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: props.encryptionKey,
+      // One data key per bucket instead of one KMS call per object.
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [
+        {
+          id: 'expire-failed-batches',
+          expiration: props.expiration,
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+      removalPolicy,
+    });
+    // EventBridge notifications set on the bucket itself; Bucket's eventBridgeEnabled would deploy a
+    // custom-resource function (one more role and log group) to do the same.
+    (this.bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
+      eventBridgeConfiguration: { eventBridgeEnabled: true },
+    };
+
+    this.noticesQueue = new DeadLetterQueue(this, 'Notices', {
+      queueName: props.noticesQueueName,
+      encryptionKey: props.encryptionKey,
+      removalPolicy,
+    }).queue;
+    this.noticeRule = new events.Rule(this, 'ObjectCreated', {
+      ruleName: props.noticeRuleName,
+      description: 'One notice per failed batch an event source mapping wrote to the on-failure bucket',
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: {
+          bucket: { name: [this.bucket.bucketName] },
+          object: { key: [{ prefix: ON_FAILURE_OBJECT_ROOT }] },
+        },
+      },
+      // Not targets.SqsQueue: for a KMS-encrypted queue it admits events.amazonaws.com to the queue and
+      // the key without an aws:SourceArn condition. The grants below are limited to this rule.
+      targets: [{ bind: () => ({ arn: this.noticesQueue.queueArn, targetResource: this.noticesQueue }) }],
+    });
+    // EventBridge encrypts the notice with the queue's key as itself: for this rule in this account only.
+    // The ARN is built from the rule's name: a reference would make key -> rule -> bucket -> key a cycle.
+    const ruleArn = Stack.of(this).formatArn({
+      service: 'events',
+      resource: 'rule',
+      resourceName: props.noticeRuleName,
+    });
+    this.noticesQueue.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowTheObjectCreatedRuleToSendNotices',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [this.noticesQueue.queueArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnEquals: { 'aws:SourceArn': ruleArn },
+        },
+      }),
+    );
+    props.encryptionKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowEventBridgeToSendFailedBatchNotices',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnEquals: { 'aws:SourceArn': ruleArn },
+        },
+      }),
+    );
+
+    const noAccessLogs =
+      'Only event source mappings write here and only the redrive tool reads and deletes; CloudTrail data events ' +
+      'are the audit trail if an account needs one, and a log bucket per stack would need its own lifecycle.';
+    Validations.of(this.bucket).acknowledge(
+      { id: 'AwsSolutions-S1', reason: noAccessLogs },
+      { id: 'Serverless-S3BucketLoggingEnabled', reason: noAccessLogs },
+    );
+    Validations.of(this.noticeRule).acknowledge({
+      id: 'Serverless-EventBusDLQ',
+      reason:
+        'A lost notice only delays the new-batch alarm: the object itself is in the bucket, the redrive lists the ' +
+        'bucket, not the notices, and the age alarm has the other notices.',
+    });
+  }
+
+  /**
+   * The on-failure destination of one mapping, granting its function's role exactly what Lambda needs:
+   * `s3:ListBucket` on the bucket, `s3:PutObject` under `aws/lambda/`, and `kms:GenerateDataKey` on the
+   * stack key, each limited to this account's resources.
+   */
+  destination(): lambda.IEventSourceDlq {
+    const bucket = this.bucket;
+    const key = this.encryptionKey;
+    return {
+      bind: (_mapping, target) => {
+        const account = Stack.of(this).account;
+        target.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions: ['s3:ListBucket'],
+            resources: [bucket.bucketArn],
+            conditions: { StringEquals: { 's3:ResourceAccount': account } },
+          }),
+        );
+        target.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions: ['s3:PutObject'],
+            resources: [bucket.arnForObjects(`${ON_FAILURE_OBJECT_ROOT}*`)],
+            conditions: { StringEquals: { 's3:ResourceAccount': account } },
+          }),
+        );
+        target.addToRolePolicy(
+          new iam.PolicyStatement({ actions: [...ON_FAILURE_KEY_ACTIONS], resources: [key.keyArn] }),
+        );
+        if (target.role) {
+          Validations.of(target.role).acknowledge({
+            id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(bucket.node.defaultChild as s3.CfnBucket)}.Arn>/aws/lambda/*]`,
+            reason:
+              'Lambda names each failed-batch object aws/lambda/<mapping UUID>/<shard>/<date>/<time>-<random UUID>; the ' +
+              'grant is limited to that prefix of the one on-failure bucket.',
+          });
+        }
+        return { destination: bucket.bucketArn };
+      },
+    };
+  }
+}
