@@ -45,6 +45,8 @@ describe('game day: --reject-storm-seconds', () => {
       ['no-event-lost', true],
       ['no-call-while-open', true],
       ['on-call-hears-first', true],
+      ['one-incident-few-pages', true],
+      ['consumers-resumed', true],
       ['order-per-key', true],
     ]);
   }, 90_000);
