@@ -28,6 +28,7 @@ export const BASE_DEFAULTS = {
     probeLeaseMillis: 10_000,
     cacheTtlMillis: 1_000,
     onStoreFailure: 'local-breaker',
+    slowStartMillis: 60_000,
     rejectionStormThreshold: 0.5,
   },
   consumer: {

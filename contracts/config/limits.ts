@@ -16,6 +16,7 @@ export const LIMITS = {
   coolDownBackoffMultiplier: { min: 1, max: 10 },
   probeLeaseMillis: { min: 100, max: 900_000 },
   cacheTtlMillis: { min: 0, max: 60_000 },
+  slowStartMillis: { min: 0, max: 3_600_000 },
   downstreamTimeoutMillis: { min: 100, max: 30_000 },
   batchSize: { min: 1, max: 10_000 },
   maxBatchingWindowSeconds: { min: 0, max: 300 },

@@ -82,6 +82,10 @@ export function settingDocs(): Readonly<Record<string, SettingDoc>> {
       purpose:
         "Share of the window's calls rejected as poison above which the breaker trips as a rejection storm (docs/downstream.md); 1 turns the guard off",
     },
+    'breaker.slowStartMillis': {
+      purpose:
+        'After a breaker closes following an outage, how long its consumers take to ramp their key concurrency from a tenth back to all of it (slow start); 0 turns it off',
+    },
     'breaker.onStoreFailure': { purpose: 'What the breaker does when DynamoDB cannot be reached' },
     'consumers.<name>.downstreamUrl': {
       purpose: 'The downstream HTTP endpoint events are POSTed to (required)',

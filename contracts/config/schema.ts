@@ -72,6 +72,12 @@ export interface BreakerConfig {
   /** How long a read of the breaker item is trusted. Range: LIMITS.cacheTtlMillis (docs/config.md). @default 1000 */
   readonly cacheTtlMillis: number;
   /** Behaviour when DynamoDB is unavailable. @default 'local-breaker' */
+  /**
+   * After a breaker closes following an outage, how long its consumers take to ramp their key
+   * concurrency back from a tenth to all of it (slow start); 0 turns it off.
+   * Range: LIMITS.slowStartMillis (docs/config.md). @default 60000
+   */
+  readonly slowStartMillis: number;
   readonly onStoreFailure: StoreFailureMode;
   /**
    * Share of the window's calls that must be rejections (poison answers of the downstream) for the

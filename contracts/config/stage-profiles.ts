@@ -23,6 +23,7 @@ export const STAGE_PROFILES: Record<string, StageOverrides> = {
       maxCoolDownMillis: 12_000,
       probeLeaseMillis: 2_000,
       cacheTtlMillis: 250,
+      slowStartMillis: 5_000,
     },
     alarms: {
       periodSeconds: 10,

@@ -118,6 +118,7 @@ export function validate(config: PipelineConfig, merged: StageOverrides, problem
     'coolDownMillis',
     'probeLeaseMillis',
     'cacheTtlMillis',
+    'slowStartMillis',
   ] as const) {
     checkRange(problems, `breaker.${key}`, breaker[key], LIMITS[key]);
   }

@@ -9,6 +9,7 @@ import type {
 } from 'aws-lambda';
 import {
   CircuitOpenError,
+  keysAtShare,
   RejectionStormError,
   RetryableRecordError,
   shardIdOf,
@@ -127,10 +128,12 @@ export function createConsumerHandler(
       sleep,
     });
     try {
+      // Slow start: after a recovery the breaker admits a growing share of the key concurrency.
+      const maxConcurrentKeys = keysAtShare(settings.maxConcurrentKeys, await breaker.concurrencyShare());
       const result = await processInKeyOrder(
         items,
         {
-          maxConcurrentKeys: settings.maxConcurrentKeys,
+          maxConcurrentKeys,
           // Local mode may pass a partial context; without a clock of its own there is no deadline.
           mayStart:
             typeof context?.getRemainingTimeInMillis === 'function'

@@ -55,6 +55,10 @@ export class AdmissionLog implements CircuitBreaker {
     return this.inner.flush();
   }
 
+  concurrencyShare(): Promise<number> {
+    return this.inner.concurrencyShare();
+  }
+
   inRejectionStorm(): boolean {
     return this.inner.inRejectionStorm();
   }

@@ -9,7 +9,12 @@ import {
 } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { KinesisStreamRecord } from 'aws-lambda';
-import { ON_FAILURE_OBJECT_ROOT, parseOnFailureObjectKey } from '../../contracts';
+import {
+  AWS_CLIENT_TIMEOUTS,
+  awsClientOptions,
+  ON_FAILURE_OBJECT_ROOT,
+  parseOnFailureObjectKey,
+} from '../../contracts';
 import type { KinesisOnFailureObject } from '../../contracts';
 import type { ProducerOptions } from '../producer-client';
 import { MemoryCheckpointStore } from './checkpoint';
@@ -85,8 +90,8 @@ interface StoredBatch {
  *   checkpoint: new FileCheckpointStore('.redrive/bucket.json') });
  */
 export async function redriveFailedBatches(options: BucketRedriveOptions): Promise<RedriveSummary> {
-  const s3 = options.s3 ?? new S3Client({});
-  const kinesis = options.kinesis ?? new KinesisClient({});
+  const s3 = options.s3 ?? new S3Client(awsClientOptions(AWS_CLIENT_TIMEOUTS.operator));
+  const kinesis = options.kinesis ?? new KinesisClient(awsClientOptions(AWS_CLIENT_TIMEOUTS.operator));
   const checkpoint = options.checkpoint ?? new MemoryCheckpointStore();
   const putBack = new PutBack(kinesis, options.producer);
   const limit = options.limit ?? Number.POSITIVE_INFINITY;

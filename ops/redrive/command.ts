@@ -155,8 +155,8 @@ async function redriveBucket(
 ): Promise<number> {
   const stage = resolveStage(values.stage);
   const bucket = values.bucket ?? conventionalBucket(stage);
-  const s3 = new S3Client({});
-  const sqs = new SQSClient({});
+  const s3 = new S3Client(awsClientOptions(AWS_CLIENT_TIMEOUTS.operator));
+  const sqs = new SQSClient(awsClientOptions(AWS_CLIENT_TIMEOUTS.operator));
   try {
     const prefixes = await prefixesToRedrive(stage, values);
     const checkpointPath = values.checkpoint ?? join('.redrive', `${bucket}.json`);
@@ -209,7 +209,7 @@ async function prefixesToRedrive(stage: ResolvedStage, values: BucketCommandValu
     return [onFailureObjectPrefix(values.mapping)];
   }
   const functionName = stage.names.consumer(requireConsumer(stage, values.consumer)).functionName;
-  const lambda = new LambdaClient({});
+  const lambda = new LambdaClient(awsClientOptions(AWS_CLIENT_TIMEOUTS.operator));
   try {
     const { EventSourceMappings = [] } = await lambda.send(
       new ListEventSourceMappingsCommand({ FunctionName: functionName }),

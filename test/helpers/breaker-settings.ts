@@ -12,6 +12,7 @@ export function breakerSettings(overrides: Partial<BreakerSettings> = {}): Break
     probeLeaseMillis: 10_000,
     cacheTtlMillis: 1_000,
     onStoreFailure: 'local-breaker',
+    slowStartMillis: 0,
     rejectionStormThreshold: 0.5,
     ...overrides,
   };

@@ -9,6 +9,8 @@ export class FakeBreaker implements CircuitBreaker {
   readonly calls: ('admit' | 'flush' | `record:${CallOutcome}`)[] = [];
   /** What `inRejectionStorm` answers. */
   storm = false;
+  /** What `concurrencyShare` answers (slow start). */
+  share = 1;
   /** What `flush` throws, to test a failing store. */
   flushError?: Error;
 
@@ -32,6 +34,10 @@ export class FakeBreaker implements CircuitBreaker {
 
   inRejectionStorm(): boolean {
     return this.storm;
+  }
+
+  concurrencyShare(): Promise<number> {
+    return Promise.resolve(this.share);
   }
 
   outcomes(): string[] {

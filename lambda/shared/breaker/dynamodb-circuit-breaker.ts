@@ -8,6 +8,7 @@ import { MemoryBreakerStore } from './memory-store';
 import { notifySafely, type BreakerObserver } from './observer';
 import { BreakerStoreError } from './store';
 import type { Admission, CallOutcome, CircuitBreaker } from './types';
+import { slowStartShare } from './slow-start';
 
 /** While DynamoDB is unavailable, how long the breaker leaves it alone before trying it again. */
 export const DEFAULT_STORE_RETRY_INTERVAL_MILLIS = 1_000;
@@ -130,6 +131,17 @@ export class DynamoDbCircuitBreaker implements CircuitBreaker {
 
   inRejectionStorm(): boolean {
     return this.shared.inRejectionStorm() || (this.outage?.local?.inRejectionStorm() ?? false);
+  }
+
+  async concurrencyShare(): Promise<number> {
+    if (this.outage === undefined && this.shared.lastSeen() === undefined) {
+      try {
+        await this.shared.refresh();
+      } catch (error) {
+        this.storeFailed(error, 'admit');
+      }
+    }
+    return slowStartShare(this.shared.lastSeen(), this.options.settings, this.clock.now());
   }
 
   async flush(): Promise<void> {

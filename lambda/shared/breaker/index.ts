@@ -34,3 +34,4 @@ export {
   type BreakerActionOptions,
   type BreakerChange,
 } from './operations';
+export { keysAtShare, SLOW_START_MIN_SHARE, slowStartShare } from './slow-start';

@@ -24,4 +24,10 @@ export interface CircuitBreaker {
    * tripped for a rejection storm that has not ended, or this instance's recent calls look like one.
    */
   inRejectionStorm(): boolean;
+  /**
+   * The share of the consumer's key concurrency to use now: 1, or less while the breaker ramps up
+   * after a recovery (slow start). Answered from the item already read; it reads the item only when
+   * none was seen yet, a read the first `admit()` would make anyway.
+   */
+  concurrencyShare(): Promise<number>;
 }

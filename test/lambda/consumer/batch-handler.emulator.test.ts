@@ -30,6 +30,7 @@ const BREAKER_SETTINGS: ConsumerSettings['breaker'] = {
   probeLeaseMillis: 10_000,
   cacheTtlMillis: 0,
   onStoreFailure: 'local-breaker',
+  slowStartMillis: 0,
   rejectionStormThreshold: 0.5,
 };
 

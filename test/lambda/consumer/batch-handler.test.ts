@@ -100,6 +100,45 @@ describe('createConsumerHandler', () => {
     });
   });
 
+  describe('slow start', () => {
+    /** The most downstream calls in flight at once over one batch of 16 keys. */
+    async function peakConcurrency(share: number): Promise<number> {
+      breaker.share = share;
+      let inFlight = 0;
+      let peak = 0;
+      const slowFetch: Fetch = async () => {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        await new Promise((resolve) => setImmediate(resolve));
+        inFlight--;
+        return new Response(null, { status: 200 });
+      };
+      const handler = createConsumerHandler(
+        { ...SETTINGS, maxConcurrentKeys: 8 },
+        {
+          sqs: new SQSClient({ region: 'us-east-1' }),
+          breaker,
+          logger: log,
+          metrics: quietMetrics(),
+          fetch: slowFetch,
+        },
+      );
+      const batch = kinesisBatch(Array.from({ length: 16 }, (_, i) => ({ partitionKey: `k${i}` })));
+      const response = await handler(batch, lambdaContext());
+      expect(response.batchItemFailures).toEqual([]);
+      return peak;
+    }
+
+    test('runs all maxConcurrentKeys keys at once outside a ramp', async () => {
+      expect(await peakConcurrency(1)).toBe(8);
+    });
+
+    test("runs only the breaker's share of the keys at once while it ramps up after a recovery", async () => {
+      // 8 keys at a quarter: 2 at once
+      expect(await peakConcurrency(0.25)).toBe(2);
+    });
+  });
+
   test('delivers every record and reports no failure', async () => {
     // Prepare
     const events = [pipelineEvent(), pipelineEvent(), pipelineEvent()];

@@ -79,6 +79,7 @@ describe('consumer handler.ts', () => {
         probeLeaseMillis: 10_000,
         cacheTtlMillis: 0,
         onStoreFailure: 'local-breaker',
+        slowStartMillis: 0,
         rejectionStormThreshold: 0.5,
       },
       maxConcurrentKeys: 4,

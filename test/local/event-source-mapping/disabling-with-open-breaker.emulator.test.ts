@@ -49,6 +49,7 @@ describe('event source mapping: invocations while Disabling meet an OPEN breaker
         probeLeaseMillis: 10_000,
         cacheTtlMillis: 0,
         onStoreFailure: 'local-breaker',
+        slowStartMillis: 0,
         rejectionStormThreshold: 0.5,
       },
       maxConcurrentKeys: 4,

@@ -168,3 +168,29 @@ describe('breaker operator actions on dynalite', () => {
     unreachable.client.destroy();
   });
 });
+
+describe('slow start after a close', () => {
+  it("gives every instance the same ramp from the item's close time, read once and then from the cache", async () => {
+    // GIVEN a breaker closed by hand at T after an outage, with a one-minute ramp
+    const clock = new FakeClock();
+    await tripOpen(clock);
+    await closeBreaker(table, 'orders', { clock });
+    const ramping = (at: FakeClock): DynamoDbCircuitBreaker =>
+      new DynamoDbCircuitBreaker({
+        ...table,
+        name: 'orders',
+        settings: { ...settings, slowStartMillis: 60_000 },
+        clock: at,
+      });
+
+    // WHEN a fresh instance asks at the close, and another one half way through the ramp
+    const atClose = ramping(clock);
+    const later = new FakeClock(clock.now() + 30_000);
+
+    // THEN the first starts at a tenth, the second is half way, and both agree once the ramp is over
+    expect(await atClose.concurrencyShare()).toBeCloseTo(0.1);
+    expect(await ramping(later).concurrencyShare()).toBeCloseTo(0.55);
+    clock.advance(60_000);
+    expect(await atClose.concurrencyShare()).toBe(1);
+  });
+});
