@@ -12,6 +12,8 @@ export interface DownstreamCall {
   /** The event's partition key and per-key sequence, when its payload carries them. */
   readonly key?: string;
   readonly seq?: number;
+  /** Requests the downstream was serving when this one arrived, this one included. */
+  readonly inFlight?: number;
 }
 
 export class DeliveryLog {

@@ -58,6 +58,9 @@ export class DownstreamServer {
     this.now = options.now ?? Date.now;
   }
 
+  /** Requests being served now: the concurrency the consumers put on the downstream. */
+  private inFlight = 0;
+
   /** The URL the consumer POSTs to; valid after {@link start}. */
   get url(): string {
     return `${this.baseUrl}/${this.options.name}`;
@@ -84,6 +87,15 @@ export class DownstreamServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.inFlight++;
+    try {
+      await this.serve(req, res, this.inFlight);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse, inFlight: number): Promise<void> {
     const atMillis = this.now();
     const body = await readBody(req);
     const eventId = headerValue(req.headers['idempotency-key']);
@@ -95,7 +107,7 @@ export class DownstreamServer {
       atMillis,
     );
     if (!verdict.ok) {
-      this.log.record({ atMillis, eventId, status: verdict.status });
+      this.log.record({ atMillis, eventId, status: verdict.status, inFlight });
       return answer(res, verdict.status, verdict.why);
     }
     const fields = eventFields(body);
@@ -106,7 +118,7 @@ export class DownstreamServer {
         : phase === 'rejecting' || fields.reject
           ? HTTP_BAD_REQUEST
           : HTTP_OK;
-    this.log.record({ atMillis, eventId, status, key: fields.key, seq: fields.seq });
+    this.log.record({ atMillis, eventId, status, key: fields.key, seq: fields.seq, inFlight });
     answer(res, status, status === HTTP_OK ? '' : phase === 'failing' ? 'outage' : 'event rejected');
   }
 }

@@ -1,5 +1,6 @@
 import { alarmName, MILLIS_PER_SECOND, PIPELINE_COMPONENT } from '../../contracts';
 import type { AlarmHistory } from '../alarms';
+import type { DownstreamCall } from '../downstream';
 import type { BreakerHistory } from './breaker-history';
 import type { ConsumerRig } from './consumer-rig';
 import {
@@ -120,6 +121,13 @@ export function consumerReports(run: RunRecord): Record<string, ConsumerReport> 
           retries.notClosedMillis === 0 ? 0 : retries.retries / (retries.notClosedMillis / MILLIS_PER_MINUTE),
         callsArrivedWhileOpen: callsWhileOpen(rig.downstream.log.calls, run.history.openIntervals(breaker))
           .length,
+        peakConcurrentCallsAfterRecovery: peakAfter(
+          rig.downstream.log.calls,
+          lastClose(run.history, breaker),
+        ),
+        breakerReopens: run.history
+          .transitions()
+          .filter((t) => t.breaker === breaker && t.from === 'HALF_OPEN' && t.to === 'OPEN').length,
         orderViolations: orderViolations(
           inStream,
           rig.downstream.log.firstAcceptanceOrder(),
@@ -235,6 +243,22 @@ export function pagesOf(alarms: readonly AlarmHistory[]): { name: string; atMill
         .map((t) => ({ name: alarm.name, atMillis: t.atMillis })),
     )
     .sort((a, b) => a.atMillis - b.atMillis);
+}
+
+/** When the breaker last closed after being open, or undefined if it never opened. */
+export function lastClose(history: Pick<BreakerHistory, 'transitions'>, breaker: string): number | undefined {
+  const closes = history
+    .transitions()
+    .filter((t) => t.breaker === breaker && t.to === 'CLOSED' && t.from !== 'CLOSED');
+  return closes.at(-1)?.atMillis;
+}
+
+/** The most requests in flight at the downstream at one arrival, from `sinceMillis` on. */
+export function peakAfter(calls: readonly DownstreamCall[], sinceMillis: number | undefined): number | null {
+  if (sinceMillis === undefined) return null;
+  let peak = 0;
+  for (const call of calls) if (call.atMillis >= sinceMillis) peak = Math.max(peak, call.inFlight ?? 1);
+  return peak;
 }
 
 /** The downstream's bad time: the rejection storm and the outage after it, whichever are configured. */

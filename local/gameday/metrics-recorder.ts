@@ -25,6 +25,11 @@ export interface MetricsRecorderOptions {
   readonly streamName: string;
   readonly controllerFunctionName: string;
   readonly breakers: readonly string[];
+  /**
+   * The consumers, for the history a running controller would have published before the run
+   * (ConsumerPausedSeconds 0). @default [] - none
+   */
+  readonly consumers?: readonly string[];
   readonly queues: readonly RecordedQueue[];
   readonly history: BreakerHistory;
   /** Records rejected with ProvisionedThroughputExceeded so far (producer counter). */
@@ -63,6 +68,12 @@ export class MetricsRecorder {
       this.put('AWS/Kinesis', 'GetRecords.Records', streamDims, at, 0);
       for (const breaker of breakers)
         this.put(metricsNamespace, METRIC.breakerOpen, breakerDims(stage, breaker), at, 0);
+      // A running controller reports every consumer unpaused each tick: without this history the
+      // paused-too-long alarms (missing data breaching, the controller heartbeat) would page at the start.
+      for (const consumer of this.options.consumers ?? []) {
+        const dims = { [DIMENSION.stage]: stage, [DIMENSION.consumer]: consumer };
+        this.put(metricsNamespace, METRIC.consumerPausedSeconds, dims, at, 0);
+      }
       for (const queue of queues) {
         this.put('AWS/SQS', 'ApproximateNumberOfMessagesVisible', { QueueName: queue.name }, at, 0);
         this.put('AWS/SQS', 'ApproximateAgeOfOldestMessage', { QueueName: queue.name }, at, 0);

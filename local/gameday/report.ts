@@ -53,6 +53,13 @@ export interface ConsumerReport {
   readonly retriesPerMinuteNotClosed: number;
   /** Calls that arrived at the downstream while the table said OPEN, in-flight ones included (for information). */
   readonly callsArrivedWhileOpen: number;
+  /**
+   * The most requests the downstream served at once after the breaker last closed (slow start ramps
+   * this up); null when the breaker never opened.
+   */
+  readonly peakConcurrentCallsAfterRecovery: number | null;
+  /** How often the breaker went back to OPEN from HALF_OPEN (a failed probe): flapping shows here. */
+  readonly breakerReopens: number;
   readonly orderViolations: readonly OrderViolation[];
   /** At the end of the run: whether its event source mapping was enabled, and its breaker's state. */
   readonly endedEnabled?: boolean;
@@ -230,7 +237,8 @@ export function formatReport(report: GameDayReport): string {
     );
     lines.push(
       `    retries spent while not CLOSED: ${c.retriesWhileNotClosed} in ${seconds(c.notClosedMillis)} ` +
-        `(${c.retriesPerMinuteNotClosed.toFixed(1)} per minute)`,
+        `(${c.retriesPerMinuteNotClosed.toFixed(1)} per minute); breaker re-opened ${c.breakerReopens} time(s); ` +
+        `peak concurrent downstream calls after recovery ${c.peakConcurrentCallsAfterRecovery ?? '-'}`,
     );
     if (report.phases.some((p) => p.name === 'storm')) {
       lines.push(

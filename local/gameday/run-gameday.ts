@@ -152,6 +152,7 @@ function startRun(options: GameDayOptions, io: GameDayIo, pipeline: LocalPipelin
     streamName: pipeline.resources.streamName,
     controllerFunctionName: pipeline.resources.controllerFunctionName,
     breakers: [...new Set(rigs.map((rig) => rig.config.breakerName))],
+    consumers: rigs.map((rig) => rig.config.name),
     queues: [
       ...rigs.flatMap((rig) => [rig.resources.poisonQueue, rig.resources.onFailureQueue]),
       pipeline.resources.failedBatchNotices,

@@ -113,6 +113,8 @@ export function sampleReport(): GameDayReport {
     notClosedMillis: 6_000,
     retriesPerMinuteNotClosed: 10,
     callsArrivedWhileOpen: 0,
+    peakConcurrentCallsAfterRecovery: 4,
+    breakerReopens: 1,
     orderViolations: [],
   });
   const startedAtMillis = 1_000_000;

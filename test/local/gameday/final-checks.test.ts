@@ -2,7 +2,13 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import type { AlarmHistory } from '../../../local/alarms';
 import { BreakerHistory } from '../../../local/gameday/breaker-history';
 import type { ConsumerRig } from '../../../local/gameday/consumer-rig';
-import { MAX_PAGES_PER_INCIDENT, pageExpectations, pagesOf } from '../../../local/gameday/final-checks';
+import {
+  lastClose,
+  MAX_PAGES_PER_INCIDENT,
+  pageExpectations,
+  pagesOf,
+  peakAfter,
+} from '../../../local/gameday/final-checks';
 import { Ledger } from '../../../local/gameday/ledger';
 import { buildScenario } from '../../../local/gameday/scenario';
 
@@ -136,5 +142,44 @@ describe('pagesOf', () => {
       { name: PAGE, atMillis: T0 + 30_000 },
     ]);
     expect(pagesOf(alarms).length).toBeLessThanOrEqual(MAX_PAGES_PER_INCIDENT);
+  });
+});
+
+describe('recovery figures', () => {
+  const history = {
+    transitions: () => [
+      { breaker: 'orders', from: 'CLOSED', to: 'OPEN', atMillis: 100, reason: 'failure-rate', version: 2 },
+      {
+        breaker: 'orders',
+        from: 'OPEN',
+        to: 'HALF_OPEN',
+        atMillis: 200,
+        reason: 'cool-down-elapsed',
+        version: 3,
+      },
+      {
+        breaker: 'orders',
+        from: 'HALF_OPEN',
+        to: 'CLOSED',
+        atMillis: 300,
+        reason: 'probe-succeeded',
+        version: 4,
+      },
+    ],
+  } as unknown as Pick<BreakerHistory, 'transitions'>;
+
+  it('takes the last close of a breaker that opened, none for one that never did', () => {
+    expect(lastClose(history, 'orders')).toBe(300);
+    expect(lastClose(history, 'analytics')).toBeUndefined();
+  });
+
+  it('peaks over the calls that arrived from the close on', () => {
+    const calls = [
+      { atMillis: 250, eventId: 'a', status: 200, inFlight: 9 },
+      { atMillis: 300, eventId: 'b', status: 200, inFlight: 2 },
+      { atMillis: 310, eventId: 'c', status: 200, inFlight: 4 },
+    ];
+    expect(peakAfter(calls, 300)).toBe(4);
+    expect(peakAfter(calls, undefined)).toBeNull();
   });
 });

@@ -18,6 +18,7 @@ describe('MetricsRecorder.recordIdleHistory', () => {
       streamName: 'local-events',
       controllerFunctionName: 'local-controller',
       breakers: ['orders'],
+      consumers: ['orders'],
       queues: [{ name: 'local-orders-poison', url: 'http://unused' }],
       history: new BreakerHistory(),
       producerThrottled: () => 0,
@@ -45,6 +46,16 @@ describe('MetricsRecorder.recordIdleHistory', () => {
           'AWS/SQS',
           'ApproximateNumberOfMessagesVisible',
           { QueueName: 'local-orders-poison' },
+          start,
+          end,
+        ),
+      ).toEqual([0]);
+      // the controller's heartbeat: every consumer reported unpaused
+      expect(
+        store.values(
+          'EventPipeline',
+          'ConsumerPausedSeconds',
+          { Stage: 'local', Consumer: 'orders' },
           start,
           end,
         ),

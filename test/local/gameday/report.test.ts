@@ -29,6 +29,8 @@ function consumer(overrides: Partial<ConsumerReport> = {}): ConsumerReport {
     notClosedMillis: 0,
     retriesPerMinuteNotClosed: 0,
     callsArrivedWhileOpen: 2,
+    peakConcurrentCallsAfterRecovery: 3,
+    breakerReopens: 1,
     orderViolations: [],
     ...overrides,
   };
