@@ -133,15 +133,10 @@ export class DynamoDbCircuitBreaker implements CircuitBreaker {
     return this.shared.inRejectionStorm() || (this.outage?.local?.inRejectionStorm() ?? false);
   }
 
-  async concurrencyShare(): Promise<number> {
-    if (this.outage === undefined && this.shared.lastSeen() === undefined) {
-      try {
-        await this.shared.refresh();
-      } catch (error) {
-        this.storeFailed(error, 'admit');
-      }
-    }
-    return slowStartShare(this.shared.lastSeen(), this.options.settings, this.clock.now());
+  concurrencyShare(): Promise<number> {
+    // From the item already seen, never a read of its own: a read here, before the first admit,
+    // changed which state generation a fresh instance's first outcomes were counted under.
+    return Promise.resolve(slowStartShare(this.shared.lastSeen(), this.options.settings, this.clock.now()));
   }
 
   async flush(): Promise<void> {

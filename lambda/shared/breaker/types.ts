@@ -26,8 +26,8 @@ export interface CircuitBreaker {
   inRejectionStorm(): boolean;
   /**
    * The share of the consumer's key concurrency to use now: 1, or less while the breaker ramps up
-   * after a recovery (slow start). Answered from the item already read; it reads the item only when
-   * none was seen yet, a read the first `admit()` would make anyway.
+   * after a recovery (slow start). Answered from the item last seen, without a read: an instance that
+   * has not seen the item yet (its first batch) uses all of it.
    */
   concurrencyShare(): Promise<number>;
 }

@@ -170,7 +170,7 @@ describe('breaker operator actions on dynalite', () => {
 });
 
 describe('slow start after a close', () => {
-  it("gives every instance the same ramp from the item's close time, read once and then from the cache", async () => {
+  it("gives every instance the same ramp from the item's close time, from the item it last saw", async () => {
     // GIVEN a breaker closed by hand at T after an outage, with a one-minute ramp
     const clock = new FakeClock();
     await tripOpen(clock);
@@ -187,9 +187,14 @@ describe('slow start after a close', () => {
     const atClose = ramping(clock);
     const later = new FakeClock(clock.now() + 30_000);
 
-    // THEN the first starts at a tenth, the second is half way, and both agree once the ramp is over
+    // THEN an instance that has not seen the item yet uses all of it; once it has (its first admit),
+    // the first starts at a tenth, the second is half way, and both agree once the ramp is over
+    expect(await atClose.concurrencyShare()).toBe(1);
+    await atClose.admit();
     expect(await atClose.concurrencyShare()).toBeCloseTo(0.1);
-    expect(await ramping(later).concurrencyShare()).toBeCloseTo(0.55);
+    const halfWay = ramping(later);
+    await halfWay.admit();
+    expect(await halfWay.concurrencyShare()).toBeCloseTo(0.55);
     clock.advance(60_000);
     expect(await atClose.concurrencyShare()).toBe(1);
   });
