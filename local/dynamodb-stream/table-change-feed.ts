@@ -6,7 +6,12 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { createLambdaContext, judgeBatchResponse, systemClock, type Clock } from '../event-source-mapping';
+import {
+  createLambdaContext,
+  judgeBatchResponse,
+  systemSchedulerClock,
+  type SchedulerClock,
+} from '../event-source-mapping';
 import { diffSnapshots, snapshotOf, type TableSnapshot } from './image-diff';
 import { toStreamImage } from './stream-attribute-value';
 import { toDynamoDbRecord } from './stream-record';
@@ -39,7 +44,7 @@ export interface TableChangeFeedOptions {
   readonly reportBatchItemFailures?: boolean;
   /** Function timeout. @default 30 */
   readonly timeoutSeconds?: number;
-  readonly clock?: Clock;
+  readonly clock?: SchedulerClock;
   /** A failed scan, a failed invocation, or a batch dropped after its retries. @default - ignored */
   readonly onError?: (error: unknown, during: 'scan' | 'invoke' | 'discard') => void;
 }
@@ -85,7 +90,7 @@ const FIRST_SEQUENCE = 100_000_000_000_000_000_000n;
  * SequenceNumber.
  */
 export class DynamoDbTableChangeFeed {
-  private readonly clock: Clock;
+  private readonly clock: SchedulerClock;
   private readonly settings: typeof DEFAULTS;
   private readonly stopController = new AbortController();
   private readonly pending: DynamoDBRecord[] = [];
@@ -109,7 +114,7 @@ export class DynamoDbTableChangeFeed {
   };
 
   constructor(private readonly options: TableChangeFeedOptions) {
-    this.clock = options.clock ?? systemClock;
+    this.clock = options.clock ?? systemSchedulerClock;
     this.settings = {
       functionName: options.functionName ?? DEFAULTS.functionName,
       pollIntervalMillis: options.pollIntervalMillis ?? DEFAULTS.pollIntervalMillis,

@@ -25,6 +25,6 @@ export {
   type EnvironmentHandler,
 } from './execution-environment';
 export type { OnFailureCondition } from './on-failure-record';
-export { OffsetClock, systemClock, type Clock } from './scheduler-clock';
+export { OffsetClock, systemSchedulerClock, type SchedulerClock } from './scheduler-clock';
 export { judgeBatchResponse, type BatchVerdict } from './batch-response';
 export { createLambdaContext } from './lambda-context';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { judgeBatchResponse, type BatchVerdict } from './batch-response';
-import type { Clock } from './scheduler-clock';
+import type { SchedulerClock } from './scheduler-clock';
 import { createLambdaContext } from './lambda-context';
 import type { LastInvocation } from './on-failure-record';
 import { toKinesisEventRecord, type EventSource, type StreamRecord } from './stream-record';
@@ -40,7 +40,7 @@ export async function invokeFunction(
   fn: FunctionUnderTest,
   source: EventSource,
   batch: readonly StreamRecord[],
-  clock: Clock,
+  clock: SchedulerClock,
 ): Promise<InvocationResult> {
   const requestId = randomUUID();
   const timeoutMillis = fn.timeoutSeconds * MILLIS_PER_SECOND;

@@ -4,7 +4,7 @@ import type { EventSourceMappingConfiguration } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { ControllableMapping } from '../lambda-api';
-import { systemClock, type Clock } from './scheduler-clock';
+import { systemSchedulerClock, type SchedulerClock } from './scheduler-clock';
 import { invokeFunction, type InvocationResult, type KinesisHandlerFunction } from './invoke-function';
 import { laneOf } from './lane-assignment';
 import { Lane, type LaneHost } from './lane';
@@ -55,7 +55,7 @@ export interface KinesisEventSourceMappingOptions {
   /** @default - a role ARN derived from the function ARN */
   readonly invokeIdentityArn?: string;
   /** @default - the system clock */
-  readonly clock?: Clock;
+  readonly clock?: SchedulerClock;
   readonly polling?: Partial<PollingSettings>;
   /**
    * Delay before Enabled=true/false takes effect: Lambda applies UpdateEventSourceMapping
@@ -101,7 +101,7 @@ type Counters = { -readonly [K in keyof EventSourceMappingStats]: EventSourceMap
  */
 export class KinesisEventSourceMapping implements ControllableMapping {
   readonly uuid: string;
-  private readonly clock: Clock;
+  private readonly clock: SchedulerClock;
   private readonly polling: PollingSettings;
   private readonly source: EventSource;
   private readonly destination: OnFailureDestination | S3OnFailureDestination | undefined;
@@ -126,7 +126,7 @@ export class KinesisEventSourceMapping implements ControllableMapping {
 
   constructor(private readonly options: KinesisEventSourceMappingOptions) {
     this.uuid = options.uuid ?? randomUUID();
-    this.clock = options.clock ?? systemClock;
+    this.clock = options.clock ?? systemSchedulerClock;
     this.polling = { ...DEFAULT_POLLING, ...options.polling };
     this.enabled = options.enabled ?? true;
     this.requestedEnabled = this.enabled;

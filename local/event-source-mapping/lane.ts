@@ -1,4 +1,4 @@
-import type { Clock } from './scheduler-clock';
+import type { SchedulerClock } from './scheduler-clock';
 import type { InvocationResult } from './invoke-function';
 import type { PollingSettings, StreamMappingSettings } from './mapping-settings';
 import type { LastInvocation, OnFailureCondition } from './on-failure-record';
@@ -10,7 +10,7 @@ import type { ExecutionEnvironmentSlot } from './execution-environment';
 export interface LaneHost {
   readonly settings: StreamMappingSettings;
   readonly polling: PollingSettings;
-  readonly clock: Clock;
+  readonly clock: SchedulerClock;
   /** Notified when records arrive, buffer space frees, the mapping is enabled, or it stops. */
   readonly wake: WakeSignal;
   readonly stopping: AbortSignal;

@@ -1,6 +1,6 @@
 import { type KinesisOnFailureRecord } from '../../contracts';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { Clock } from './scheduler-clock';
+import type { SchedulerClock } from './scheduler-clock';
 
 const RETRY_DELAY_MILLIS = 200;
 
@@ -9,7 +9,7 @@ export class OnFailureDestination {
   constructor(
     private readonly sqs: SQSClient,
     private readonly queueUrl: string,
-    private readonly clock: Clock,
+    private readonly clock: SchedulerClock,
   ) {}
 
   /**

@@ -6,7 +6,7 @@ import {
   type KinesisOnFailureObject,
   type KinesisOnFailureRecord,
 } from '../../contracts';
-import type { Clock } from './scheduler-clock';
+import type { SchedulerClock } from './scheduler-clock';
 import { toKinesisEventRecord, type EventSource, type StreamRecord } from './stream-record';
 
 const RETRY_DELAY_MILLIS = 200;
@@ -32,7 +32,7 @@ export class S3OnFailureDestination {
       readonly bucket: string;
       readonly mappingUuid: string;
       readonly source: EventSource;
-      readonly clock: Clock;
+      readonly clock: SchedulerClock;
       readonly notices?: ObjectCreatedNotices;
     },
   ) {}

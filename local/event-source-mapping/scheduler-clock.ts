@@ -1,16 +1,18 @@
+import type { Clock } from '../../contracts';
+
 /**
  * Time as the event source mapping sees it. Record age, batching windows and iterator age read
  * `now()`; every wait goes through `sleep()`. Tests inject a clock that runs ahead of the wall clock
  * to age records without waiting (kinesalite stamps arrivals with the wall clock).
  */
-export interface Clock {
+export interface SchedulerClock extends Clock {
   /** Epoch milliseconds. */
   now(): number;
   /** Resolves after `millis`, or early when `signal` aborts. Never rejects. */
   sleep(millis: number, signal?: AbortSignal): Promise<void>;
 }
 
-export const systemClock: Clock = {
+export const systemSchedulerClock: SchedulerClock = {
   now: () => Date.now(),
   sleep: (millis, signal) =>
     new Promise<void>((resolve) => {
@@ -31,7 +33,7 @@ export const systemClock: Clock = {
 };
 
 /** A clock `offsetMillis` ahead of the system clock (settable), sleeping in real time. */
-export class OffsetClock implements Clock {
+export class OffsetClock implements SchedulerClock {
   constructor(public offsetMillis = 0) {}
 
   now(): number {
@@ -39,6 +41,6 @@ export class OffsetClock implements Clock {
   }
 
   sleep(millis: number, signal?: AbortSignal): Promise<void> {
-    return systemClock.sleep(millis, signal);
+    return systemSchedulerClock.sleep(millis, signal);
   }
 }

@@ -6,7 +6,7 @@ import {
   type KinesisClient,
   type _Record,
 } from '@aws-sdk/client-kinesis';
-import type { Clock } from './scheduler-clock';
+import type { SchedulerClock } from './scheduler-clock';
 import type { PollingSettings } from './mapping-settings';
 import type { StreamRecord } from './stream-record';
 
@@ -15,7 +15,7 @@ export interface PollerHost {
   readonly kinesis: KinesisClient;
   readonly streamName: string;
   readonly polling: PollingSettings;
-  readonly clock: Clock;
+  readonly clock: SchedulerClock;
   readonly stopping: AbortSignal;
   /** Resolves early when the mapping is enabled or stopped. */
   waitForControl(millis: number): Promise<void>;

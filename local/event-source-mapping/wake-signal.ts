@@ -1,4 +1,4 @@
-import type { Clock } from './scheduler-clock';
+import type { SchedulerClock } from './scheduler-clock';
 
 /**
  * Lets a loop wait for "something changed" (records arrived, mapping enabled, stopping) with a
@@ -7,7 +7,7 @@ import type { Clock } from './scheduler-clock';
 export class WakeSignal {
   private controller = new AbortController();
 
-  constructor(private readonly clock: Clock) {}
+  constructor(private readonly clock: SchedulerClock) {}
 
   /** Resolves after `millis` or at the next notify(), whichever comes first. */
   wait(millis: number): Promise<void> {
