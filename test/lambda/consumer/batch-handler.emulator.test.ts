@@ -1,3 +1,4 @@
+import { breakerSettings } from '../../helpers/breaker-settings';
 import { type ConsumerSettings } from '../../../contracts';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createConsumerHandler, type ConsumerHandler } from '../../../lambda/consumer';
@@ -20,19 +21,11 @@ import { RecordingLog } from '../../helpers/recording-log';
  * downstream on 127.0.0.1, and (last block) the real DynamoDB breaker on dynalite.
  */
 
-const BREAKER_SETTINGS: ConsumerSettings['breaker'] = {
-  failureRateThreshold: 0.5,
+const BREAKER_SETTINGS: ConsumerSettings['breaker'] = breakerSettings({
   minimumCalls: 4,
-  windowMillis: 60_000,
-  coolDownMillis: 30_000,
   maxCoolDownMillis: 600_000,
-  coolDownBackoffMultiplier: 2,
-  probeLeaseMillis: 10_000,
   cacheTtlMillis: 0,
-  onStoreFailure: 'local-breaker',
-  slowStartMillis: 0,
-  rejectionStormThreshold: 0.5,
-};
+});
 
 /** Metrics that print nothing: these tests look at the emulators, not at EMF. */
 function quietMetrics(): Metrics {

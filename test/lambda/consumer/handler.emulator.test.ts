@@ -1,3 +1,4 @@
+import { breakerSettings } from '../../helpers/breaker-settings';
 import {
   AWS_CLIENT_TIMEOUTS,
   SettingsError,
@@ -69,19 +70,7 @@ describe('consumer handler.ts', () => {
       poisonQueueUrl: await sqs.createQueue('orders-poison'),
       breakerTableName: TABLE_NAME,
       breakerName: 'orders-api',
-      breaker: {
-        failureRateThreshold: 0.5,
-        minimumCalls: 10,
-        windowMillis: 60_000,
-        coolDownMillis: 30_000,
-        maxCoolDownMillis: 600_000,
-        coolDownBackoffMultiplier: 2,
-        probeLeaseMillis: 10_000,
-        cacheTtlMillis: 0,
-        onStoreFailure: 'local-breaker',
-        slowStartMillis: 0,
-        rejectionStormThreshold: 0.5,
-      },
+      breaker: breakerSettings({ minimumCalls: 10, maxCoolDownMillis: 600_000, cacheTtlMillis: 0 }),
       maxConcurrentKeys: 4,
       maxEventBytes: 16_384,
       metricsNamespace: 'Pipeline',

@@ -1,3 +1,4 @@
+import { breakerSettings } from '../../helpers/breaker-settings';
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { ConsumerSettings } from '../../../contracts';
@@ -39,19 +40,7 @@ describe('event source mapping: invocations while Disabling meet an OPEN breaker
       poisonQueueUrl: harness.queueUrl,
       breakerTableName: 'breakers',
       breakerName: 'orders-api',
-      breaker: {
-        failureRateThreshold: 0.5,
-        minimumCalls: 4,
-        windowMillis: 60_000,
-        coolDownMillis: 30_000,
-        maxCoolDownMillis: 600_000,
-        coolDownBackoffMultiplier: 2,
-        probeLeaseMillis: 10_000,
-        cacheTtlMillis: 0,
-        onStoreFailure: 'local-breaker',
-        slowStartMillis: 0,
-        rejectionStormThreshold: 0.5,
-      },
+      breaker: breakerSettings({ minimumCalls: 4, maxCoolDownMillis: 600_000, cacheTtlMillis: 0 }),
       maxConcurrentKeys: 4,
       maxEventBytes: 16_384,
       metricsNamespace: 'Pipeline',
