@@ -34,6 +34,8 @@ export function esbuildOptionsFor(
     'define',
     'logLevel',
     'keepNames',
+    // Only rewrites the source map's paths after bundling (byte-identical assets); the code is the same.
+    'commandHooks',
   ]);
   const unknown = Object.keys(bundling).filter((key) => !known.has(key));
   if (unknown.length > 0) {

@@ -1,16 +1,15 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadConfig, readCdkJsonContext, shardCapacity } from '../contracts';
+import { SLOW_START_MIN_SHARE } from '../lambda/shared';
+import { parseOptions, runGameDay, stageConfig, type ProgressSnapshot } from '../local/gameday';
+import { withHandlerOutputDiscarded } from './discard-output';
 
-const PROJECT_ROOT = join(__dirname, '..');
-const TSX = join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
-const GAMEDAY = join(PROJECT_ROOT, 'local', 'gameday', 'main.ts');
+/** The downstream latency of the drain game day: what the consumers plan for, so the model applies. */
+export const DRAIN_DOWNSTREAM_LATENCY_MILLIS = 20;
 
 /**
  * The short game day the drain is measured in: a steady 300 events/s with no burst, poison or
- * crashes (they would slow the drain for reasons of their own), a 10 s downstream outage, every phase
- * at half length. About 2,000 events per consumer pile up during the outage.
+ * crashes (they would slow the drain for reasons of their own), a downstream that answers in 20 ms,
+ * and a 10 s outage, every phase at half length (so the outage lasts 5 s).
  */
 export const DRAIN_GAMEDAY_ARGS = [
   '--seed', '1',
@@ -20,6 +19,7 @@ export const DRAIN_GAMEDAY_ARGS = [
   '--duration-scale', '0.5',
   '--poison-rate', '0',
   '--crash-rate', '0',
+  '--downstream-latency-ms', String(DRAIN_DOWNSTREAM_LATENCY_MILLIS),
 ] as const; // prettier-ignore
 
 /** One consumer at one progress sample of the game day. */
@@ -42,28 +42,19 @@ export interface ConsumerDrain {
 }
 
 export interface DrainResult {
-  readonly consumers: readonly ConsumerDrain[];
+  readonly consumers: readonly (ConsumerDrain & {
+    /** The model's capacity for this consumer over its drain, slow-start ramp included. */
+    readonly modelRecordsPerSec: number;
+    readonly ratio: number;
+  })[];
   /** Sum over consumers: they drain at the same time, in the same process. */
   readonly recordsPerSec: number;
+  /** Sum of the consumers' modeled capacities. */
+  readonly modelRecordsPerSec: number;
+  /** recordsPerSec over modelRecordsPerSec: the drainRatio figure. */
+  readonly ratio: number;
   readonly gameDayDurationMillis: number;
   readonly invariantsHeld: boolean;
-}
-
-/**
- * Reads the game day's progress line (written to stderr once a second):
- * `[ 12.3s phase ] sent N | <consumer>: dlv N backlog N age ... | ... | ALARM: ...`
- * @returns a sample per consumer per line; lines of another shape are skipped
- */
-export function parseProgressLine(line: string): ConsumerSample[] {
-  const head = /^\[\s*([\d.]+)s /.exec(line);
-  if (!head) return [];
-  const atMillis = Math.round(Number(head[1]) * 1_000);
-  return [...line.matchAll(/\| (\S+): dlv (\d+) backlog (\d+) /g)].map((match) => ({
-    atMillis,
-    consumer: match[1],
-    delivered: Number(match[2]),
-    backlog: Number(match[3]),
-  }));
 }
 
 /**
@@ -91,52 +82,66 @@ export function drainOf(
   };
 }
 
-interface GameDayJson {
-  readonly durationMillis: number;
-  readonly invariantsHeld: boolean;
-  readonly phases: readonly { readonly name: string; readonly startMillis: number }[];
-  readonly consumers: Readonly<Record<string, unknown>>;
+/**
+ * The model's capacity for the drain, slow start included: shards × parallelization factor × keys /
+ * latency, times the average share the ramp admits over the drain's length.
+ */
+export function rampedCapacity(
+  capacityPerSecond: number,
+  slowStartMillis: number,
+  drainMillis: number,
+): number {
+  if (slowStartMillis <= 0 || drainMillis <= 0) return capacityPerSecond;
+  const rampMillis = Math.min(slowStartMillis, drainMillis);
+  // The share grows linearly from the minimum to 1 over slowStartMillis, then stays at 1.
+  const shareAtRampEnd = SLOW_START_MIN_SHARE + (1 - SLOW_START_MIN_SHARE) * (rampMillis / slowStartMillis);
+  const areaUnderRamp = ((SLOW_START_MIN_SHARE + shareAtRampEnd) / 2) * rampMillis;
+  const averageShare = (areaUnderRamp + (drainMillis - rampMillis)) / drainMillis;
+  return capacityPerSecond * averageShare;
 }
 
-/** Runs the short game day in a child process (`tsx local/gameday/main.ts --json`) and measures the drain. */
+/** Runs the short game day in this process, sampling it once a second, and measures each consumer's drain. */
 export async function measureDrain(): Promise<DrainResult> {
-  const workdir = await mkdtemp(join(tmpdir(), 'bench-drain-'));
-  try {
-    const jsonFile = join(workdir, 'gameday.json');
-    const progressLines = await runGameDay([...DRAIN_GAMEDAY_ARGS, '--json', jsonFile]);
-    const report = JSON.parse(await readFile(jsonFile, 'utf8')) as GameDayJson;
-    const recovered = report.phases.find((phase) => phase.name === 'recovered');
-    if (!recovered) throw new Error('the game day report has no `recovered` phase');
-    const samples = progressLines.flatMap(parseProgressLine);
-    const consumers = Object.keys(report.consumers).map((name) => {
-      const drain = drainOf(samples, name, recovered.startMillis);
-      if (!drain) throw new Error(`could not find ${name}'s drain in the game day's progress lines`);
-      return drain;
+  const known = loadConfig('local', readCdkJsonContext()).consumers.map((consumer) => consumer.name);
+  const options = parseOptions([...DRAIN_GAMEDAY_ARGS], known);
+  const config = stageConfig(options);
+  const samples: ConsumerSample[] = [];
+  const record = (snapshot: ProgressSnapshot): void => {
+    for (const consumer of snapshot.consumers) {
+      samples.push({
+        atMillis: snapshot.elapsedMillis,
+        consumer: consumer.name,
+        delivered: consumer.delivered,
+        backlog: consumer.backlog,
+      });
+    }
+  };
+  const report = await withHandlerOutputDiscarded(() => runGameDay(options, { sample: record }));
+  const recovered = report.phases.find((phase) => phase.name === 'recovered');
+  if (!recovered) throw new Error('the game day report has no `recovered` phase');
+  const consumers = config.consumers.map((consumer) => {
+    const drain = drainOf(samples, consumer.name, recovered.startMillis);
+    if (!drain) throw new Error(`could not find ${consumer.name}'s drain in the game day's samples`);
+    const perShard = shardCapacity({
+      parallelizationFactor: consumer.parallelizationFactor,
+      maxConcurrentKeys: consumer.maxConcurrentKeys,
+      plannedDownstreamLatencyMillis: DRAIN_DOWNSTREAM_LATENCY_MILLIS,
     });
-    return {
-      consumers,
-      recordsPerSec: consumers.reduce((sum, c) => sum + c.recordsPerSec, 0),
-      gameDayDurationMillis: report.durationMillis,
-      invariantsHeld: report.invariantsHeld,
-    };
-  } finally {
-    await rm(workdir, { recursive: true, force: true });
-  }
-}
-
-/** Runs the game day; resolves with its stderr lines once it exits (1 = an invariant broke: still measured). */
-function runGameDay(args: readonly string[]): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [GAMEDAY, ...args], { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const lines = stderr.split(/\r?\n|\r/);
-      if (code === 0 || code === 1) resolve(lines);
-      else reject(new Error(`game day exited with ${code}:\n${lines.slice(-20).join('\n')}`));
-    });
+    const capacity = rampedCapacity(
+      perShard * config.stream.shardCount,
+      config.breaker.slowStartMillis,
+      drain.drainedAtMillis - drain.peakAtMillis,
+    );
+    return { ...drain, modelRecordsPerSec: capacity, ratio: drain.recordsPerSec / capacity };
   });
+  const recordsPerSec = consumers.reduce((sum, c) => sum + c.recordsPerSec, 0);
+  const modelRecordsPerSec = consumers.reduce((sum, c) => sum + c.modelRecordsPerSec, 0);
+  return {
+    consumers,
+    recordsPerSec,
+    modelRecordsPerSec,
+    ratio: recordsPerSec / modelRecordsPerSec,
+    gameDayDurationMillis: report.durationMillis,
+    invariantsHeld: report.invariantsHeld,
+  };
 }

@@ -111,7 +111,9 @@ export class DownstreamServer {
       return answer(res, verdict.status, verdict.why);
     }
     const fields = eventFields(body);
-    if (phase === 'slow') await new Promise((resolve) => setTimeout(resolve, latencyMillis));
+    // A failing or rejecting downstream answers at once; a healthy one takes its latency.
+    if (latencyMillis > 0 && phase !== 'failing' && phase !== 'rejecting')
+      await new Promise((resolve) => setTimeout(resolve, latencyMillis));
     const status =
       phase === 'failing'
         ? HTTP_SERVICE_UNAVAILABLE

@@ -12,6 +12,8 @@ export interface GameDayOptions {
   readonly burstFactor: number;
   /** Length of the downstream 503 window; 0 runs without an outage. */
   readonly outageSeconds: number;
+  /** How long the healthy (and recovered) downstream takes to answer; 0 answers at once. */
+  readonly downstreamLatencyMillis: number;
   /** From the outage start, how long the downstream answers 400 to every event (a rejection storm); 0 for none. */
   readonly rejectStormSeconds: number;
   /** Share of events written as poison (undecodable, invalid, or rejected by the downstream). */
@@ -47,6 +49,7 @@ export const DEFAULT_OPTIONS = {
   rate: 40,
   burstFactor: 10,
   outageSeconds: 15,
+  downstreamLatencyMillis: 0,
   rejectStormSeconds: 0,
   poisonRate: 0.01,
   crashRate: 0.02,
@@ -64,6 +67,7 @@ export const OPTION_LIMITS = {
   rate: { min: 1, max: 2_000, integer: false },
   burstFactor: { min: 1, max: 50, integer: false },
   outageSeconds: { min: 0, max: 600, integer: false },
+  downstreamLatencyMillis: { min: 0, max: 5_000, integer: true },
   rejectStormSeconds: { min: 0, max: 600, integer: false },
   poisonRate: { min: 0, max: 1, integer: false },
   crashRate: { min: 0, max: 0.9, integer: false },
@@ -84,6 +88,7 @@ drain and redrive, then checks that no event was lost.
   --rate N                  steady events per second, 1..2000 (default ${DEFAULT_OPTIONS.rate})
   --burst-factor N          burst rate as a multiple of --rate, 1..50 (default ${DEFAULT_OPTIONS.burstFactor})
   --outage-seconds N        downstream 503 window, 0..600, 0 for none (default ${DEFAULT_OPTIONS.outageSeconds})
+  --downstream-latency-ms N how long the healthy downstream takes per call, 0..5000 (default ${DEFAULT_OPTIONS.downstreamLatencyMillis})
   --reject-storm-seconds N  from the outage start, the downstream answers 400 to every event this long
                             (a rejection storm), then the outage follows; 0..600 (default ${DEFAULT_OPTIONS.rejectStormSeconds})
   --poison-rate R           share of poison events, 0..1 (default ${DEFAULT_OPTIONS.poisonRate})
@@ -122,6 +127,7 @@ const FLAG_OF: Record<NumericOption, string> = {
   rate: '--rate',
   burstFactor: '--burst-factor',
   outageSeconds: '--outage-seconds',
+  downstreamLatencyMillis: '--downstream-latency-ms',
   rejectStormSeconds: '--reject-storm-seconds',
   poisonRate: '--poison-rate',
   crashRate: '--crash-rate',
@@ -172,6 +178,7 @@ export function parseOptions(args: readonly string[], knownConsumers: readonly s
     rate: numeric('rate', DEFAULT_OPTIONS.rate),
     burstFactor: numeric('burstFactor', DEFAULT_OPTIONS.burstFactor),
     outageSeconds: numeric('outageSeconds', DEFAULT_OPTIONS.outageSeconds),
+    downstreamLatencyMillis: numeric('downstreamLatencyMillis', DEFAULT_OPTIONS.downstreamLatencyMillis),
     rejectStormSeconds: numeric('rejectStormSeconds', DEFAULT_OPTIONS.rejectStormSeconds),
     poisonRate: numeric('poisonRate', DEFAULT_OPTIONS.poisonRate),
     crashRate: numeric('crashRate', DEFAULT_OPTIONS.crashRate),

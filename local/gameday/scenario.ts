@@ -52,11 +52,18 @@ export function buildScenario(
     'rate' | 'burstFactor' | 'outageSeconds' | 'storeOutageSeconds' | 'durationScale'
   > &
     Partial<
-      Pick<GameDayOptions, 'loseControllerEventsSeconds' | 'controllerOutageSeconds' | 'rejectStormSeconds'>
+      Pick<
+        GameDayOptions,
+        | 'loseControllerEventsSeconds'
+        | 'controllerOutageSeconds'
+        | 'rejectStormSeconds'
+        | 'downstreamLatencyMillis'
+      >
     >,
 ): Scenario {
   const scaled = (seconds: number): number => Math.round(seconds * options.durationScale * MILLIS_PER_SECOND);
-  const healthy = { phase: 'healthy', latencyMillis: 0 } as const;
+  const latencyMillis = options.downstreamLatencyMillis ?? 0;
+  const healthy = { phase: 'healthy', latencyMillis } as const;
   const plan: { name: PhaseName; lengthMillis: number; rate: number; downstream: DownstreamBehaviour }[] = [
     {
       name: 'steady',
@@ -92,7 +99,7 @@ export function buildScenario(
       name: 'recovered',
       lengthMillis: scaled(BASE_PHASE_SECONDS.recovered),
       rate: options.rate,
-      downstream: { phase: 'recovered', latencyMillis: 0 },
+      downstream: { phase: 'recovered', latencyMillis },
     },
   ];
   const phases: Phase[] = [];

@@ -1,21 +1,4 @@
-import { drainOf, parseProgressLine, type ConsumerSample } from '../../bench/drain';
-
-const LINE =
-  '[ 18.3s drain    ] sent 5250 | orders: dlv 3050 backlog 2200 age 8.9s CLOSED dlq 0p/0f | ' +
-  'analytics: dlv 2828 backlog 2422 age 11.2s CLOSED dlq 0p/0f | ALARM: none';
-
-describe('parseProgressLine', () => {
-  it('reads every consumer of a game day progress line with its time', () => {
-    expect(parseProgressLine(LINE)).toEqual([
-      { atMillis: 18_300, consumer: 'orders', delivered: 3050, backlog: 2200 },
-      { atMillis: 18_300, consumer: 'analytics', delivered: 2828, backlog: 2422 },
-    ]);
-  });
-
-  it('skips lines of another shape', () => {
-    expect(parseProgressLine('No application metrics to publish.')).toEqual([]);
-  });
-});
+import { drainOf, rampedCapacity, type ConsumerSample } from '../../bench/drain';
 
 describe('drainOf', () => {
   const sample = (atMillis: number, delivered: number, backlog: number): ConsumerSample => ({
@@ -43,5 +26,21 @@ describe('drainOf', () => {
 
   it('finds no drain when the backlog never empties', () => {
     expect(drainOf([sample(15_000, 0, 10), sample(16_000, 5, 5)], 'orders', 14_500)).toBeUndefined();
+  });
+});
+
+describe('rampedCapacity', () => {
+  it('is the full capacity without slow start', () => {
+    expect(rampedCapacity(1_000, 0, 10_000)).toBe(1_000);
+  });
+
+  it('averages the linear ramp from a tenth over a drain shorter than the ramp', () => {
+    // share 0.1 -> 0.55 over 5 s of a 10 s ramp: average 0.325
+    expect(rampedCapacity(1_000, 10_000, 5_000)).toBeCloseTo(325);
+  });
+
+  it('counts the ramp, then full capacity, over a drain longer than the ramp', () => {
+    // 5 s at an average of 0.55, then 5 s at 1: average 0.775
+    expect(rampedCapacity(1_000, 5_000, 10_000)).toBeCloseTo(775);
   });
 });

@@ -1,0 +1,6 @@
+/** The game day's public surface, for the benchmarks (local/gameday/main.ts is its command line). */
+export { parseOptions } from './options';
+export type { GameDayOptions } from './options';
+export type { ProgressSnapshot } from './progress';
+export type { GameDayReport } from './report';
+export { runGameDay, stageConfig } from './run-gameday';
