@@ -1,6 +1,11 @@
-import { type ConsumerSettings } from '../contracts';
-import { loadConfig, readCdkJsonContext, type ConsumerConfig, type PipelineConfig } from '../contracts';
-import { consumerSettingsFor } from '../contracts';
+import {
+  type ConsumerSettings,
+  loadConfig,
+  readCdkJsonContext,
+  type ConsumerConfig,
+  type PipelineConfig,
+  consumerSettingsFor,
+} from '../contracts';
 import {
   createPipelineResources,
   startEmulators,

@@ -1,10 +1,16 @@
 import { App, Validations } from 'aws-cdk-lib';
 import type { AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { alertingOverrides, ConfigError, DEFAULT_STAGE, loadConfig, pagerProblems } from '../contracts';
+import {
+  alertingOverrides,
+  ConfigError,
+  DEFAULT_STAGE,
+  loadConfig,
+  pagerProblems,
+  stackNameFor,
+} from '../contracts';
 import type { PipelineConfig, PipelineContext } from '../contracts';
 import { EventPipelineStack } from './pipeline-stack';
-import { stackNameFor } from '../contracts';
 
 export interface PipelineApp {
   readonly app: App;

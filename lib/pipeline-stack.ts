@@ -3,15 +3,17 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { StackProps } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import type { AlarmResources } from '../contracts';
+import type { AlarmResources, ConsumerConfig, PipelineConfig, PipelineResourceNames } from '../contracts';
 import {
   alarmDefinitions,
   consumerCapacity,
   describeCapacity,
   pipelineCriticalDefinition,
   UNLIMITED,
+  consumerSettingsFor,
+  controllerSettingsFor,
+  resourceNamesFor,
 } from '../contracts';
-import type { ConsumerConfig, PipelineConfig } from '../contracts';
 import { AlertTopic } from './constructs/alert-topic';
 import { BreakerController } from './constructs/breaker-controller';
 import { BreakerTable } from './constructs/breaker-table';
@@ -22,9 +24,6 @@ import { FailedBatchBucket } from './constructs/failed-batch-bucket';
 import { PipelineKey } from './constructs/pipeline-key';
 import { PipelineAlarms } from './constructs/pipeline-alarms';
 import { PipelineDashboard } from './constructs/pipeline-dashboard';
-import { consumerSettingsFor, controllerSettingsFor } from '../contracts';
-import { resourceNamesFor } from '../contracts';
-import type { PipelineResourceNames } from '../contracts';
 
 /** Id of the synth warning for a consumer the capacity model says cannot keep up. */
 export const CAPACITY_WARNING_ID = 'event-pipeline:capacity';

@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '../../contracts';
+import { systemClock, type Clock, METRIC } from '../../contracts';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -15,7 +15,6 @@ import {
   type BreakerState,
   type BreakerTable,
 } from '../shared';
-import { METRIC } from '../../contracts';
 import type { ControllerSettings } from '../../contracts';
 import { MappingUpdateError, UnsupportedEventError, type MappingFailure } from './errors';
 import { breakerNamesIn, isScheduledEvent, isStreamEvent, type ControllerEvent } from './events';

@@ -1,4 +1,10 @@
-import { METRIC, type ConsumerSettings } from '../../contracts';
+import {
+  METRIC,
+  type ConsumerSettings,
+  INVOCATION_FINISHING_MARGIN_MILLIS,
+  monotonicClock,
+  type Clock,
+} from '../../contracts';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type {
@@ -16,7 +22,6 @@ import {
   type CircuitBreaker,
   type Log,
 } from '../shared';
-import { INVOCATION_FINISHING_MARGIN_MILLIS, monotonicClock, type Clock } from '../../contracts';
 import { admissionHold } from './admission-hold';
 import type { DownstreamAuthorizer } from './downstream-auth';
 import { DownstreamClient, type Fetch } from './downstream-client';

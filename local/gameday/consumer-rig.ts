@@ -1,4 +1,4 @@
-import { DIMENSION, METRIC } from '../../contracts';
+import { DIMENSION, METRIC, consumerSettingsFor } from '../../contracts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -9,7 +9,6 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDbCircuitBreaker } from '../../lambda/shared';
 import type { Log } from '../../lambda/shared';
 import type { ConsumerConfig, PipelineConfig } from '../../contracts';
-import { consumerSettingsFor } from '../../contracts';
 import type { MetricStore } from '../alarms';
 import { DownstreamServer, type DownstreamAuthRequirement } from '../downstream';
 import { LOCAL_CREDENTIALS, type LocalClientConfig, type LocalConsumerResources } from '../emulators';

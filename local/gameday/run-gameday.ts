@@ -3,11 +3,12 @@ import {
   alarmNamePrefix,
   MILLIS_PER_SECOND,
   pipelineCriticalDefinition,
+  loadConfig,
+  readCdkJsonContext,
+  onFailureObjectPrefix,
 } from '../../contracts';
-import { loadConfig, readCdkJsonContext } from '../../contracts';
 import type { PipelineConfig } from '../../contracts';
 import { S3Client } from '@aws-sdk/client-s3';
-import { onFailureObjectPrefix } from '../../contracts';
 import { redriveFailedBatches, redriveOnFailure } from '../../ops/redrive';
 import type { RedriveSummary } from '../../ops/redrive';
 import { AlarmEvaluator, evaluationRangePeriods } from '../alarms';

@@ -1,7 +1,5 @@
-import { ConfigError, loadConfig, readCdkJsonContext } from '../../contracts';
-import type { PipelineConfig } from '../../contracts';
-import { resourceNamesFor } from '../../contracts';
-import type { PipelineResourceNames } from '../../contracts';
+import { ConfigError, loadConfig, readCdkJsonContext, resourceNamesFor } from '../../contracts';
+import type { PipelineConfig, PipelineResourceNames } from '../../contracts';
 import { UsageError } from './usage-error';
 
 /** A stage's validated config and the physical names of its resources (lib/resource-names.ts). */

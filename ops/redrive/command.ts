@@ -2,7 +2,12 @@ import { basename, join } from 'node:path';
 import { LambdaClient, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { ON_FAILURE_OBJECT_ROOT, onFailureObjectPrefix } from '../../contracts';
+import {
+  ON_FAILURE_OBJECT_ROOT,
+  onFailureObjectPrefix,
+  AWS_CLIENT_TIMEOUTS,
+  awsClientOptions,
+} from '../../contracts';
 import {
   choiceOption,
   EXIT,
@@ -17,7 +22,6 @@ import { redriveFailedBatches } from './bucket-redrive';
 import { FileCheckpointStore } from './checkpoint';
 import { redriveOnFailure, redrivePoison } from './redrive';
 import type { MessageOutcome, RedriveProgress, RedriveSummary } from './types';
-import { AWS_CLIENT_TIMEOUTS, awsClientOptions } from '../../contracts';
 
 export const REDRIVE_USAGE = `usage: npm run redrive -- --source on-failure|poison --consumer NAME [options]
 

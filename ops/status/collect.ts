@@ -4,9 +4,8 @@ import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { consumerCapacity, describeCapacity } from '../../contracts';
+import { consumerCapacity, describeCapacity, alarmNamePrefix } from '../../contracts';
 import type { CapacityAssessment } from '../../contracts';
-import { alarmNamePrefix } from '../../contracts';
 import type { BreakerItem } from '../../lambda/shared';
 import type { ResolvedStage } from '../cli';
 

@@ -1,7 +1,6 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
-import { LiveScreen } from '../cli';
+import { LiveScreen, UsageError } from '../cli';
 import type { CommandIo, ScreenStream } from '../cli';
-import { UsageError } from '../cli';
 
 /** `--watch` without a value refreshes this often. */
 export const DEFAULT_WATCH_SECONDS = 5;

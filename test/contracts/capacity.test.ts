@@ -1,5 +1,12 @@
-import { assessCapacity, shardCapacity, SHARD_WRITE_RECORDS_PER_SECOND } from '../../contracts';
-import { BASE_DEFAULTS, describeCapacity, loadConfig, readCdkJsonContext } from '../../contracts';
+import {
+  assessCapacity,
+  shardCapacity,
+  SHARD_WRITE_RECORDS_PER_SECOND,
+  BASE_DEFAULTS,
+  describeCapacity,
+  loadConfig,
+  readCdkJsonContext,
+} from '../../contracts';
 
 const LIMITS_FOR_ADVICE = { maxKeysLimit: 64, maxFactorLimit: 10 };
 

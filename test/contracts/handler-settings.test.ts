@@ -7,8 +7,8 @@ import {
   readControllerSettings,
   type ConsumerSettings,
   type ControllerSettings,
+  BASE_DEFAULTS,
 } from '../../contracts';
-import { BASE_DEFAULTS } from '../../contracts';
 
 const SETTINGS: ConsumerSettings = {
   stage: 'dev',

@@ -1,11 +1,8 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import type { Template } from 'aws-cdk-lib/assertions';
-import { RUNBOOK } from '../../contracts';
+import { RUNBOOK, resourceNamesFor, ENV, DIMENSION, METRIC } from '../../contracts';
 import { MAX_QUEUE_RETENTION } from '../../lib/constructs/dead-letter-queue';
 import { CONTROLLER_RESERVED_CONCURRENCY } from '../../lib/constructs/breaker-controller';
-import { resourceNamesFor } from '../../contracts';
-import { ENV } from '../../contracts';
-import { DIMENSION, METRIC } from '../../contracts';
 import { logicalIdOf, REAL_PAGER, synthesizeStage } from '../helpers/synthesize';
 import type { SynthesizedStage } from '../helpers/synthesize';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AlarmDefinition, AlarmResources } from '../../../contracts';
+import type { AlarmDefinition, AlarmResources, PipelineConfig } from '../../../contracts';
 import {
   DURATION_TIMEOUT_FRACTION,
   RUNBOOK,
@@ -8,10 +8,11 @@ import {
   alarmDefinitions,
   alarmName,
   pipelineCriticalDefinition,
+  loadConfig,
+  readCdkJsonContext,
+  DIMENSION,
+  METRIC,
 } from '../../../contracts';
-import { loadConfig, readCdkJsonContext } from '../../../contracts';
-import type { PipelineConfig } from '../../../contracts';
-import { DIMENSION, METRIC } from '../../../contracts';
 
 const context = readCdkJsonContext();
 const dev = loadConfig('dev', context);

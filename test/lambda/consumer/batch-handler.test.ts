@@ -1,5 +1,4 @@
-import { type ConsumerSettings } from '../../../contracts';
-import { BASE_DEFAULTS } from '../../../contracts';
+import { type ConsumerSettings, BASE_DEFAULTS } from '../../../contracts';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';

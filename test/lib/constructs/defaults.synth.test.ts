@@ -4,9 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { BreakerTable } from '../../../lib/constructs/breaker-table';
 import { EventConsumer } from '../../../lib/constructs/event-consumer';
 import { EventStream } from '../../../lib/constructs/event-stream';
-import { loadConfig, readCdkJsonContext } from '../../../contracts';
-import { consumerSettingsFor } from '../../../contracts';
-import { resourceNamesFor } from '../../../contracts';
+import { loadConfig, readCdkJsonContext, consumerSettingsFor, resourceNamesFor } from '../../../contracts';
 
 /*
  * The constructs' own defaults, on a bare stack (no nag packs, handlers not bundled): what a caller

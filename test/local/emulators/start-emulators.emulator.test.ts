@@ -7,8 +7,7 @@ import {
   PutRecordCommand,
 } from '@aws-sdk/client-kinesis';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { loadConfig, readCdkJsonContext } from '../../../contracts';
-import { resourceNamesFor } from '../../../contracts';
+import { loadConfig, readCdkJsonContext, resourceNamesFor } from '../../../contracts';
 import {
   applyEnvironment,
   createPipelineResources,
