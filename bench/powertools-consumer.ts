@@ -2,7 +2,7 @@ import { METRIC, type ConsumerSettings } from '../contracts';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
-import { LatencySummary, type Fetch } from '../lambda/consumer';
+import { LatencySummary, publishLatencySummary, type Fetch } from '../lambda/consumer';
 import { createConsumerMetrics, createLogger, decodeRecord } from '../lambda/shared';
 
 export type PowertoolsConsumer = (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse>;
@@ -59,14 +59,8 @@ export function buildPowertoolsConsumer(
     if (telemetry) {
       const failed = response.batchItemFailures.length;
       telemetry.metrics.addMetric(METRIC.recordsProcessed, MetricUnit.Count, event.Records.length - failed);
-      const figures = latency.summarize();
+      publishLatencySummary(telemetry.metrics, latency.summarize());
       latency = new LatencySummary();
-      if (figures) {
-        telemetry.metrics.addMetric(METRIC.downstreamCalls, MetricUnit.Count, figures.count);
-        telemetry.metrics.addMetric(METRIC.downstreamLatencyP50, MetricUnit.Milliseconds, figures.p50Millis);
-        telemetry.metrics.addMetric(METRIC.downstreamLatencyP99, MetricUnit.Milliseconds, figures.p99Millis);
-        telemetry.metrics.addMetric(METRIC.downstreamLatencyMax, MetricUnit.Milliseconds, figures.maxMillis);
-      }
       telemetry.logger.info('batch done', { records: event.Records.length, failed });
       telemetry.metrics.publishStoredMetrics();
     }

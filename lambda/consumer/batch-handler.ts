@@ -26,7 +26,7 @@ import { admissionHold } from './admission-hold';
 import type { DownstreamAuthorizer } from './downstream-auth';
 import { DownstreamClient, type Fetch } from './downstream-client';
 import { processInKeyOrder, type RecordFailure } from './ordered-batch';
-import { LatencySummary, type LatencySummaryFigures } from './latency-summary';
+import { LatencySummary, publishLatencySummary } from './latency-summary';
 import { PoisonQueue } from './poison-queue';
 import { RecordProcessor, type Invocation } from './record-processor';
 
@@ -154,7 +154,7 @@ export function createConsumerHandler(
       metrics.addMetric(METRIC.recordsProcessed, MetricUnit.Count, tally.delivered);
       metrics.addMetric(METRIC.recordsPoisoned, MetricUnit.Count, tally.poisoned);
       metrics.addMetric(METRIC.recordsRetried, MetricUnit.Count, retried);
-      publishLatency(metrics, latency.summarize());
+      publishLatencySummary(metrics, latency.summarize());
       logger.info('batch done', {
         shardId: items.length > 0 ? shardIdOf(items[0].record.eventID) : undefined,
         records: items.length,
@@ -172,15 +172,6 @@ export function createConsumerHandler(
       metrics.publishStoredMetrics();
     }
   };
-}
-
-/** The batch's downstream latency as four figures; nothing when the batch made no call. */
-function publishLatency(metrics: Metrics, figures: LatencySummaryFigures | undefined): void {
-  if (figures === undefined) return;
-  metrics.addMetric(METRIC.downstreamCalls, MetricUnit.Count, figures.count);
-  metrics.addMetric(METRIC.downstreamLatencyP50, MetricUnit.Milliseconds, figures.p50Millis);
-  metrics.addMetric(METRIC.downstreamLatencyP99, MetricUnit.Milliseconds, figures.p99Millis);
-  metrics.addMetric(METRIC.downstreamLatencyMax, MetricUnit.Milliseconds, figures.maxMillis);
 }
 
 /** Records Lambda will deliver again: every one at or after the reported sequence number. */

@@ -22,5 +22,5 @@ export type { DownstreamOutcome, Fetch, StatusClass } from './downstream-client'
 export { eventIdOfIdempotencyKey, idempotencyKeyFor } from './idempotency-key';
 export type { IdempotencyKey } from './idempotency-key';
 export type { Clock } from '../../contracts';
-export { LatencySummary } from './latency-summary';
+export { LatencySummary, publishLatencySummary } from './latency-summary';
 export type { LatencySummaryFigures } from './latency-summary';

@@ -1,3 +1,6 @@
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import { METRIC } from '../../contracts';
+
 /** Percentiles of one batch's downstream latencies, published once per batch instead of once per call. */
 export interface LatencySummaryFigures {
   readonly count: number;
@@ -33,4 +36,13 @@ export class LatencySummary {
 /** The nearest-rank percentile: the smallest sample with at least `fraction` of the samples at or below it. */
 function nearestRank(sorted: Float64Array, fraction: number): number {
   return sorted[Math.max(0, Math.ceil(fraction * sorted.length) - 1)];
+}
+
+/** Publishes a batch's latency as four figures; nothing when the batch made no downstream call. */
+export function publishLatencySummary(metrics: Metrics, figures: LatencySummaryFigures | undefined): void {
+  if (figures === undefined) return;
+  metrics.addMetric(METRIC.downstreamCalls, MetricUnit.Count, figures.count);
+  metrics.addMetric(METRIC.downstreamLatencyP50, MetricUnit.Milliseconds, figures.p50Millis);
+  metrics.addMetric(METRIC.downstreamLatencyP99, MetricUnit.Milliseconds, figures.p99Millis);
+  metrics.addMetric(METRIC.downstreamLatencyMax, MetricUnit.Milliseconds, figures.maxMillis);
 }
