@@ -262,6 +262,19 @@ function functionAlarms(
   ];
 }
 
+/** What every alarm on an SQS queue shares: the queue's Maximum, above the threshold. */
+function sqsAlarmBase(component: string, queueName: string) {
+  return {
+    component,
+    namespace: 'AWS/SQS',
+    dimensions: { QueueName: queueName },
+    statistic: 'Maximum',
+    comparison: 'GreaterThanThreshold',
+    // SQS stops reporting a queue that has been empty for hours: missing means empty.
+    treatMissingData: 'notBreaching',
+  } as const;
+}
+
 /** Dead-letter queue alarms: any message, and a message waiting too long, dimension QueueName. */
 function queueAlarms(
   config: PipelineConfig,
@@ -271,15 +284,7 @@ function queueAlarms(
   runbook: { readonly messages: string; readonly age: string },
   messagesCritical: boolean,
 ): AlarmSpec[] {
-  const base = {
-    component,
-    namespace: 'AWS/SQS',
-    dimensions: { QueueName: queueName },
-    statistic: 'Maximum',
-    comparison: 'GreaterThanThreshold',
-    // SQS stops reporting a queue that has been empty for hours: missing means empty.
-    treatMissingData: 'notBreaching',
-  } as const;
+  const base = sqsAlarmBase(component, queueName);
   return [
     {
       ...base,
@@ -515,15 +520,7 @@ function alertingAlarms(resources: AlarmResources): AlarmSpec[] {
  * (`failedBatches.expirationDays`) would expire it.
  */
 function failedBatchAlarms(config: PipelineConfig, noticesQueueName: string): AlarmSpec[] {
-  const base = {
-    component: FAILED_BATCHES_COMPONENT,
-    namespace: 'AWS/SQS',
-    dimensions: { QueueName: noticesQueueName },
-    statistic: 'Maximum',
-    comparison: 'GreaterThanThreshold',
-    // SQS stops reporting a queue that has been empty for hours: missing means empty.
-    treatMissingData: 'notBreaching',
-  } as const;
+  const base = sqsAlarmBase(FAILED_BATCHES_COMPONENT, noticesQueueName);
   return [
     {
       ...base,
