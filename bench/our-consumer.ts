@@ -1,7 +1,7 @@
 import { type Clock } from '../contracts';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { buildConsumer, type ConsumerHandler, type Fetch } from '../lambda/consumer';
+import { localDynamoDbApi } from '../local/emulators';
 import type { PipelineFixture } from './pipeline-fixture';
 import { countRequests, type RequestCounts } from './request-counter';
 
@@ -30,21 +30,20 @@ export function buildOurConsumer(fixture: PipelineFixture, options: OurConsumerO
   const settings = options.breakerName
     ? { ...fixture.settings, breakerName: options.breakerName }
     : fixture.settings;
-  const dynamodbClient = new DynamoDBClient(fixture.emulators.clientConfig.dynamodb);
-  const dynamodb = countRequests(dynamodbClient);
+  // The breaker store's client of handler.ts, against dynalite (with the local timeouts).
+  const dynamodb = countRequests((fetch) =>
+    localDynamoDbApi(fixture.emulators.endpoints.dynamodb, { fetch }),
+  );
   const sqs = new SQSClient(fixture.emulators.clientConfig.sqs);
   const { consume: handle } = buildConsumer(settings, {
-    dynamodb: dynamodbClient,
-    sqs,
+    dynamodb: dynamodb.api,
+    sqs: () => Promise.resolve(sqs),
     fetch: options.fetch,
     breakerClock: options.breakerClock,
   });
   return {
     handle,
     dynamodb,
-    close: () => {
-      dynamodbClient.destroy();
-      sqs.destroy();
-    },
+    close: () => sqs.destroy(),
   };
 }

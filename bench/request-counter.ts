@@ -1,6 +1,6 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDbApi } from '../lambda/shared';
 
-/** DynamoDB traffic seen at one client: commands sent, and HTTP attempts (commands plus SDK retries). */
+/** DynamoDB traffic of the breaker store: operations called, and HTTP attempts (operations plus retries). */
 export interface RequestCounts {
   commands: number;
   attempts: number;
@@ -12,13 +12,34 @@ export function emptyCounts(): RequestCounts {
 }
 
 /**
- * Counts what `client` sends, with two SDK middlewares: one at the initialize step (once per command)
- * and one at the deserialize step, which runs below the retry middleware (once per HTTP attempt).
- * @returns the live counts; `reset()` zeroes them between scenarios
+ * Counts what the breaker store sends: each operation called on the API, and each HTTP attempt seen
+ * by the `fetch` the API is built with (below the client's retries).
+ * @param build - builds the API with the counting fetch, e.g. a DynamoDbHttpApi as handler.ts does
+ * @returns the counting API and the live counts; `reset()` zeroes them between scenarios
  */
-export function countRequests(client: DynamoDBClient): { counts: RequestCounts; reset(): void } {
+export function countRequests(build: (fetch: typeof globalThis.fetch) => DynamoDbApi): {
+  api: DynamoDbApi;
+  counts: RequestCounts;
+  reset(): void;
+} {
   let counts = emptyCounts();
-  const view = {
+  const api = build((input, init) => {
+    counts.attempts++;
+    return fetch(input, init);
+  });
+  const counted =
+    <Input, Output>(name: string, call: (input: Input) => Promise<Output>) =>
+    (input: Input): Promise<Output> => {
+      counts.commands++;
+      counts.byCommand[name] = (counts.byCommand[name] ?? 0) + 1;
+      return call(input);
+    };
+  return {
+    api: {
+      getItem: counted('GetItem', (input) => api.getItem(input)),
+      updateItem: counted('UpdateItem', (input) => api.updateItem(input)),
+      scan: counted('Scan', (input) => api.scan(input)),
+    },
     get counts(): RequestCounts {
       return counts;
     },
@@ -26,21 +47,4 @@ export function countRequests(client: DynamoDBClient): { counts: RequestCounts; 
       counts = emptyCounts();
     },
   };
-  client.middlewareStack.add(
-    (next, context) => (args) => {
-      const name = context.commandName ?? 'unknown';
-      counts.commands++;
-      counts.byCommand[name] = (counts.byCommand[name] ?? 0) + 1;
-      return next(args);
-    },
-    { step: 'initialize', name: 'benchCommandCounter' },
-  );
-  client.middlewareStack.add(
-    (next) => (args) => {
-      counts.attempts++;
-      return next(args);
-    },
-    { step: 'deserialize', name: 'benchAttemptCounter' },
-  );
-  return view;
 }

@@ -40,11 +40,21 @@ export const AWS_CLIENT_TIMEOUTS = {
 } as const satisfies Record<string, AwsClientTimeouts>;
 
 /**
- * Largest back-off the SDK's standard retry mode waits before attempt n+1: a random share of
- * base × 2^n, with the throttling base of 500 ms (the default base is 100 ms), capped at 20 s.
+ * Back-off bases of the SDK's standard retry mode: before attempt n+1 it waits a random share of
+ * base × 2^n, capped at 20 s; the base is 100 ms, or 500 ms after a throttling error.
  */
+const RETRY_DELAY_BASE_MILLIS = 100;
 const THROTTLING_RETRY_DELAY_BASE_MILLIS = 500;
 const MAX_RETRY_DELAY_MILLIS = 20_000;
+
+/**
+ * The longest back-off before retry number `retry` (1 for the second attempt), the ceiling of the
+ * random share. The handlers' own DynamoDB client (lambda/shared/aws-http) backs off the same way.
+ */
+export function retryDelayCeilingMillis(retry: number, options: { readonly throttled: boolean }): number {
+  const base = options.throttled ? THROTTLING_RETRY_DELAY_BASE_MILLIS : RETRY_DELAY_BASE_MILLIS;
+  return Math.min(MAX_RETRY_DELAY_MILLIS, base * 2 ** retry);
+}
 
 /**
  * The longest one call can take with these settings: every attempt runs to its request timeout and
@@ -53,7 +63,7 @@ const MAX_RETRY_DELAY_MILLIS = 20_000;
 export function worstCaseCallMillis(timeouts: AwsClientTimeouts): number {
   let backOff = 0;
   for (let retry = 1; retry < timeouts.maxAttempts; retry++) {
-    backOff += Math.min(MAX_RETRY_DELAY_MILLIS, THROTTLING_RETRY_DELAY_BASE_MILLIS * 2 ** retry);
+    backOff += retryDelayCeilingMillis(retry, { throttled: true });
   }
   return timeouts.maxAttempts * timeouts.requestTimeoutMillis + backOff;
 }

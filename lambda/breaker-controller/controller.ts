@@ -11,6 +11,7 @@ import {
   emitConsumerMetric,
   listBreakers,
   readBreaker,
+  sdkDynamoDbApi,
   type BreakerItem,
   type BreakerState,
   type BreakerTable,
@@ -87,7 +88,10 @@ export function createControllerHandler(
   settings: ControllerSettings,
   deps: ControllerDeps,
 ): (event: ControllerEvent) => Promise<ControllerResult> {
-  const table: BreakerTable = { client: deps.dynamodb, tableName: settings.breakerTableName };
+  const table: BreakerTable = {
+    dynamodb: sdkDynamoDbApi(deps.dynamodb),
+    tableName: settings.breakerTableName,
+  };
   const logger = deps.logger ?? SILENT_LOGGER;
   const clock = deps.clock ?? systemClock;
   const observer = createPowertoolsBreakerObserver({ logger, metrics: deps.metrics, stage: settings.stage });

@@ -32,8 +32,11 @@ import { RecordProcessor, type Invocation } from './record-processor';
 
 /** What a consumer handler needs from outside; built once per process (handler.ts) or per consumer (local mode). */
 export interface ConsumerDependencies {
-  /** Sends poison messages to `settings.poisonQueueUrl`. */
-  readonly sqs: SQSClient;
+  /**
+   * Creates the client that sends poison messages to `settings.poisonQueueUrl`. Called at the first
+   * poison record, not before, so an environment that parks nothing never loads the SQS SDK.
+   */
+  readonly sqs: () => Promise<SQSClient>;
   /** The breaker protecting this consumer's downstream. */
   readonly breaker: CircuitBreaker;
   readonly logger: Log;

@@ -1,9 +1,7 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { AwsV4Signer } from 'aws4fetch';
 import type { DownstreamAuthConfig, SigV4Service } from '../../contracts';
+import type { CredentialSource } from '../shared';
 
 /** The request an authorizer adds its headers to: the URL, the headers already set, the body. */
 export interface OutgoingRequest {
@@ -40,12 +38,16 @@ export const REDACTED = '[redacted]';
  */
 export const BEARER_TOKEN_TTL_SECONDS = 300;
 
-/** What the authorizers are built from: the SDK clients of the execution environment. */
+/** What the authorizers are built from: the execution environment's clients and credentials. */
 export interface AuthorizerDependencies {
-  /** Reads the bearer token's secret. Its endpoint may come from AWS_ENDPOINT_URL_SECRETS_MANAGER. */
-  readonly secretsManager?: () => SecretsManagerClient;
-  /** The function's credentials, for SigV4 (any SDK client's `config.credentials` provider). */
-  readonly credentials?: AwsCredentialIdentityProvider;
+  /**
+   * Creates the client that reads the bearer token's secret (its endpoint may come from
+   * AWS_ENDPOINT_URL_SECRETS_MANAGER). Called at the first call that needs the token, so the SDK and
+   * Powertools' parameters utility load then, not at init.
+   */
+  readonly secretsManager?: () => Promise<SecretsManagerClient>;
+  /** The function's credentials, for SigV4. */
+  readonly credentials?: CredentialSource;
 }
 
 /**
@@ -60,10 +62,14 @@ export function createDownstreamAuthorizer(
     case 'none':
       return undefined;
     case 'bearer': {
-      if (!deps.secretsManager) throw new Error('bearer downstream auth needs a Secrets Manager client');
+      const { secretsManager } = deps;
+      if (!secretsManager) throw new Error('bearer downstream auth needs a Secrets Manager client');
       return new BearerTokenAuthorizer({
         secretArn: auth.secretArn,
-        provider: new SecretsProvider({ awsSdkV3Client: deps.secretsManager() }),
+        provider: lazySecretSource(async () => {
+          const { SecretsProvider } = await import('@aws-lambda-powertools/parameters/secrets');
+          return new SecretsProvider({ awsSdkV3Client: await secretsManager() });
+        }),
       });
     }
     case 'sigv4': {
@@ -80,6 +86,20 @@ export function createDownstreamAuthorizer(
 /** The part of Powertools' SecretsProvider the bearer authorizer uses. */
 export interface SecretSource {
   get(name: string, options: { maxAge: number; forceFetch?: boolean }): Promise<unknown>;
+}
+
+/** A source created at its first read (created again after a failed creation). */
+function lazySecretSource(create: () => Promise<SecretSource>): SecretSource {
+  let source: Promise<SecretSource> | undefined;
+  return {
+    get: async (name, options) => {
+      source ??= create().catch((error: unknown) => {
+        source = undefined;
+        throw error;
+      });
+      return (await source).get(name, options);
+    },
+  };
 }
 
 export interface BearerTokenAuthorizerOptions {
@@ -145,51 +165,44 @@ export class MissingTokenError extends Error {
 export interface SigV4AuthorizerOptions {
   readonly service: SigV4Service;
   readonly region: string;
-  readonly credentials: AwsCredentialIdentityProvider | AwsCredentialIdentity;
+  readonly credentials: CredentialSource;
 }
 
 /**
- * Signs each request with SigV4 and the function's credentials (the SDK's own signer), for API
- * Gateway IAM auth, Lambda function URLs (AWS_IAM) and VPC Lattice. VPC Lattice does not support
- * payload signing and requires `x-amz-content-sha256: UNSIGNED-PAYLOAD`
+ * Signs each request with SigV4 and the function's credentials (aws4fetch's signer, the one the
+ * breaker store's client uses), for API Gateway IAM auth, Lambda function URLs (AWS_IAM) and VPC
+ * Lattice. VPC Lattice does not support payload signing and requires
+ * `x-amz-content-sha256: UNSIGNED-PAYLOAD`
  * (https://docs.aws.amazon.com/vpc-lattice/latest/ug/sigv4-authenticated-requests.html).
  * Credentials are short-lived and never logged; a 401 is not retried (signing again changes nothing).
  */
 export class SigV4Authorizer implements DownstreamAuthorizer {
-  private readonly signer: SignatureV4;
+  /** The signer's cache of derived signing keys (one per day, Region and service). */
+  private readonly signingKeys = new Map<string, ArrayBuffer>();
 
-  constructor(private readonly options: SigV4AuthorizerOptions) {
-    this.signer = new SignatureV4({
-      service: options.service,
-      region: options.region,
-      credentials: options.credentials,
-      sha256: Sha256,
-      // Lattice and function URLs take the path as sent; only API Gateway expects double encoding.
-      uriEscapePath: options.service === 'execute-api',
-    });
-  }
+  constructor(private readonly options: SigV4AuthorizerOptions) {}
 
   async authorize(request: OutgoingRequest): Promise<Record<string, string>> {
-    const url = new URL(request.url);
+    const credentials = await this.options.credentials();
     const unsignedPayload = this.options.service === 'vpc-lattice-svcs';
-    const signed = await this.signer.sign({
+    const signed = await new AwsV4Signer({
       method: 'POST',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: url.port === '' ? undefined : Number(url.port),
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      headers: {
-        ...request.headers,
-        host: url.host,
-        ...(unsignedPayload && { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }),
-      },
+      url: request.url,
+      headers: { ...request.headers, ...(unsignedPayload && { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }) },
       body: request.body,
-    });
+      accessKeyId: credentials.accessKeyId,
+      secretAccessKey: credentials.secretAccessKey,
+      sessionToken: credentials.sessionToken,
+      service: this.options.service,
+      region: this.options.region,
+      cache: this.signingKeys,
+      // Lattice and function URLs take the path as sent; only API Gateway expects double encoding.
+      singleEncode: this.options.service !== 'execute-api',
+    }).sign();
     const added: Record<string, string> = {};
-    for (const [name, value] of Object.entries(signed.headers)) {
-      if (name !== 'host' && request.headers[name] === undefined) added[name] = value;
-    }
+    signed.headers.forEach((value, name) => {
+      if (request.headers[name] === undefined) added[name] = value;
+    });
     return added;
   }
 

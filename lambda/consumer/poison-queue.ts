@@ -1,4 +1,4 @@
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
   encodePoisonMessage,
   RetryableRecordError,
@@ -6,13 +6,24 @@ import {
   type RecordPosition,
 } from '../shared';
 
+/** The SQS client and the command class, loaded together on the first poison record. */
+interface SqsConnection {
+  readonly client: SQSClient;
+  readonly SendMessageCommand: typeof SendMessageCommand;
+}
+
 /**
  * The consumer's poison dead-letter queue. A poisoned record is acknowledged only once `send` has
- * resolved, i.e. SQS confirmed it has the message.
+ * resolved, i.e. SQS confirmed it has the message. The SQS SDK is loaded and its client created at
+ * the first poison record, not at init: most execution environments never park one, and the SDK is a
+ * large part of a cold start (bench/README.md).
  */
 export class PoisonQueue {
+  private connection: Promise<SqsConnection> | undefined;
+
+  /** @param createClient - called once, at the first poison record (again only if it failed) */
   constructor(
-    private readonly sqs: SQSClient,
+    private readonly createClient: () => Promise<SQSClient>,
     private readonly queueUrl: string,
   ) {}
 
@@ -23,7 +34,8 @@ export class PoisonQueue {
   async send(message: PoisonMessage, position: RecordPosition): Promise<void> {
     let messageId: string | undefined;
     try {
-      const output = await this.sqs.send(
+      const { client, SendMessageCommand } = await this.connect();
+      const output = await client.send(
         new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: encodePoisonMessage(message) }),
       );
       messageId = output.MessageId;
@@ -40,6 +52,17 @@ export class PoisonQueue {
         position,
       );
     }
+  }
+
+  private connect(): Promise<SqsConnection> {
+    this.connection ??= Promise.all([this.createClient(), import('@aws-sdk/client-sqs')]).then(
+      ([client, sdk]) => ({ client, SendMessageCommand: sdk.SendMessageCommand }),
+      (error: unknown) => {
+        this.connection = undefined;
+        throw error;
+      },
+    );
+    return this.connection;
   }
 }
 

@@ -1,6 +1,5 @@
 import { type Clock, type ConsumerSettings } from '../../contracts';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import {
@@ -8,6 +7,8 @@ import {
   createLogger,
   createPowertoolsBreakerObserver,
   DynamoDbCircuitBreaker,
+  type CredentialSource,
+  type DynamoDbApi,
 } from '../shared';
 import { createConsumerHandler, type ConsumerHandler } from './batch-handler';
 import { createDownstreamAuthorizer } from './downstream-auth';
@@ -15,14 +16,15 @@ import type { Fetch } from './downstream-client';
 
 /** What the deployed consumer is wired from; the benchmark swaps the downstream and the clock. */
 export interface ConsumerWiring {
-  readonly dynamodb: DynamoDBClient;
-  readonly sqs: SQSClient;
+  /** The breaker store's DynamoDB: the light HTTP client in Lambda (no SDK in the cold start). */
+  readonly dynamodb: DynamoDbApi;
+  /** Creates the poison queue's SQS client, at the first poison record. */
+  readonly sqs: () => Promise<SQSClient>;
   readonly fetch?: Fetch;
-  /**
-   * Builds the Secrets Manager client of a `bearer` downstream auth (called only for that type).
-   * SigV4 signs with the DynamoDB client's credentials: the function's own, from the default chain.
-   */
-  readonly secretsManager?: () => SecretsManagerClient;
+  /** Creates the Secrets Manager client of a `bearer` downstream auth (only for that type, at first use). */
+  readonly secretsManager?: () => Promise<SecretsManagerClient>;
+  /** The function's credentials, which a `sigv4` downstream auth signs with. */
+  readonly credentials?: CredentialSource;
   /** @default - Date.now */
   readonly breakerClock?: Clock;
 }
@@ -45,7 +47,7 @@ export function buildConsumer(
     consumerName: settings.consumerName,
   });
   const breaker = new DynamoDbCircuitBreaker({
-    client: wiring.dynamodb,
+    dynamodb: wiring.dynamodb,
     tableName: settings.breakerTableName,
     name: settings.breakerName,
     settings: settings.breaker,
@@ -60,7 +62,7 @@ export function buildConsumer(
     fetch: wiring.fetch,
     authorizer: createDownstreamAuthorizer(settings.downstreamAuth, {
       secretsManager: wiring.secretsManager,
-      credentials: wiring.dynamodb.config.credentials,
+      credentials: wiring.credentials,
     }),
   });
   return { consume, logger };

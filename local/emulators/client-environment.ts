@@ -4,6 +4,7 @@
  */
 
 import { AWS_CLIENT_TIMEOUTS, awsClientOptions, type AwsClientTimeouts } from '../../contracts';
+import { DynamoDbHttpApi } from '../../lambda/shared';
 
 /** Region of every local ARN and client. kinesalite builds its ARNs from it too. */
 export const LOCAL_REGION = 'us-east-1';
@@ -42,6 +43,24 @@ export function localClientConfig(
   timeouts: AwsClientTimeouts = AWS_CLIENT_TIMEOUTS.operator,
 ): LocalClientConfig {
   return { ...awsClientOptions(timeouts), endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+}
+
+/**
+ * The handlers' own DynamoDB client (lambda/shared/aws-http, what the deployed consumer's breaker
+ * store uses) pointed at the DynamoDB emulator, with the local timeouts (see {@link localClientConfig}).
+ * @param fetch - @default globalThis.fetch; a counting wrapper in the benchmark
+ */
+export function localDynamoDbApi(
+  endpoint: string,
+  options: { readonly timeouts?: AwsClientTimeouts; readonly fetch?: typeof fetch } = {},
+): DynamoDbHttpApi {
+  return new DynamoDbHttpApi({
+    region: LOCAL_REGION,
+    credentials: () => Promise.resolve(LOCAL_CREDENTIALS),
+    timeouts: options.timeouts ?? AWS_CLIENT_TIMEOUTS.operator,
+    env: { AWS_ENDPOINT_URL_DYNAMODB: endpoint },
+    fetch: options.fetch,
+  });
 }
 
 /** The environment variables that point default-constructed SDK clients at the emulators. */

@@ -3,6 +3,7 @@ export {
   applyEnvironment,
   emulatorEnvironment,
   localClientConfig,
+  localDynamoDbApi,
   LOCAL_ACCOUNT_ID,
   LOCAL_CREDENTIALS,
   LOCAL_REGION,

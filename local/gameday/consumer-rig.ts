@@ -1,5 +1,4 @@
 import { DIMENSION, METRIC, consumerSettingsFor } from '../../contracts';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -11,7 +10,12 @@ import type { Log } from '../../lambda/shared';
 import type { ConsumerConfig, PipelineConfig } from '../../contracts';
 import type { MetricStore } from '../alarms';
 import { DownstreamServer, type DownstreamAuthRequirement } from '../downstream';
-import { LOCAL_CREDENTIALS, type LocalClientConfig, type LocalConsumerResources } from '../emulators';
+import {
+  LOCAL_CREDENTIALS,
+  localDynamoDbApi,
+  type LocalClientConfig,
+  type LocalConsumerResources,
+} from '../emulators';
 import { KinesisEventSourceMapping, mappingSettingsFor } from '../event-source-mapping';
 import type { EnvironmentHandler } from '../event-source-mapping';
 import { AdmissionLog } from './admission-log';
@@ -126,12 +130,13 @@ export async function buildConsumerRig(
     poisonQueueUrl: resources.poisonQueue.url,
     breakerTableName: context.breakerTableName,
   });
-  const newBreaker = (dynamodb: DynamoDBClient): DynamoDbCircuitBreaker =>
+  const newBreaker = (): DynamoDbCircuitBreaker =>
     new DynamoDbCircuitBreaker({
-      // The environment's client uses the local profile (localClientConfig), not the deployed
-      // breakerStore one: the in-process emulators share one event loop with everything else, and on a
-      // loaded machine a 1 s timeout would measure that load and fake store outages.
-      client: dynamodb,
+      // The deployed consumer's DynamoDB client (lambda/shared/aws-http), with the local profile
+      // (localDynamoDbApi), not the deployed breakerStore one: the in-process emulators share one event
+      // loop with everything else, and on a loaded machine a 1 s timeout would measure that load and
+      // fake store outages.
+      dynamodb: localDynamoDbApi(context.clientConfig.dynamodb.endpoint),
       tableName: context.breakerTableName,
       name: config.breakerName,
       settings: context.config.breaker,
@@ -152,26 +157,23 @@ export async function buildConsumerRig(
       },
     });
   // The log every environment's breaker records into; this first instance itself is never called.
-  const admissions = new AdmissionLog(newBreaker(new DynamoDBClient(context.clientConfig.dynamodb)));
+  const admissions = new AdmissionLog(newBreaker());
   const crashes = { count: 0 };
   const metrics = quietConsumerMetrics(context.config, config.name);
   // One execution environment: what Lambda's cold start builds when it loads the handler module
   // (handler.ts builds its clients and breaker at module scope): its own SDK clients and its own
   // breaker instance, whose read cache no other environment shares.
   const createEnvironment = (): EnvironmentHandler => {
-    const dynamodb = new DynamoDBClient(context.clientConfig.dynamodb);
     const sqs = poisonTrackingClient(context.clientConfig.sqs, parked);
     const handler = createConsumerHandler(settings, {
-      sqs,
-      breaker: ((breaker) => admissions.sharing(breaker, () => breaker.storeUnavailable))(
-        newBreaker(dynamodb),
-      ),
+      sqs: () => Promise.resolve(sqs),
+      breaker: ((breaker) => admissions.sharing(breaker, () => breaker.storeUnavailable))(newBreaker()),
       logger: log,
       metrics,
       // As in Lambda: the token from Secrets Manager (here its local stand-in), or SigV4 with the
       // function's credentials (here the emulators' dummy ones, which the local downstream verifies).
       authorizer: createDownstreamAuthorizer(config.downstreamAuth, {
-        secretsManager: () => new SecretsManagerClient(context.clientConfig.secretsManager),
+        secretsManager: () => Promise.resolve(new SecretsManagerClient(context.clientConfig.secretsManager)),
         credentials: () => Promise.resolve(LOCAL_CREDENTIALS),
       }),
     });
@@ -190,10 +192,7 @@ export async function buildConsumerRig(
         }),
     );
     return Object.assign(crashing, {
-      dispose: () => {
-        dynamodb.destroy();
-        sqs.destroy();
-      },
+      dispose: () => sqs.destroy(),
     });
   };
   const mapping = new KinesisEventSourceMapping({

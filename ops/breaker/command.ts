@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { closeBreaker, listBreakers, openBreaker, resetBreaker } from '../../lambda/shared';
+import { closeBreaker, listBreakers, openBreaker, resetBreaker, sdkDynamoDbApi } from '../../lambda/shared';
 import type { BreakerChange, BreakerTable } from '../../lambda/shared';
 import { AWS_CLIENT_TIMEOUTS, awsClientOptions, systemClock, type Clock } from '../../contracts';
 import { EXIT, integerOption, parseCommandLine, resolveStage, UsageError } from '../cli';
@@ -45,7 +45,10 @@ export async function breakerCommand(
   if (forSeconds !== undefined && action !== 'open') throw new UsageError('--for applies to open only');
   const stage = resolveStage(values.stage);
   const client = new DynamoDBClient(awsClientOptions(AWS_CLIENT_TIMEOUTS.operator));
-  const table: BreakerTable = { client, tableName: values.table ?? stage.names.breakerTableName };
+  const table: BreakerTable = {
+    dynamodb: sdkDynamoDbApi(client),
+    tableName: values.table ?? stage.names.breakerTableName,
+  };
   try {
     if (action === 'status') {
       io.out(`breakers of stage ${stage.config.stage} (table ${table.tableName})`);

@@ -2,7 +2,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { listBreakers } from '../../lambda/shared';
+import { listBreakers, sdkDynamoDbApi } from '../../lambda/shared';
 import { EXIT, parseCommandLine, resolveStage } from '../cli';
 import type { CommandIo } from '../cli';
 import { collectStatus } from './collect';
@@ -69,7 +69,12 @@ function defaultClients(tableName: string): { clients: StatusClients; destroy: (
   const kinesis = new KinesisClient(awsClientOptions(AWS_CLIENT_TIMEOUTS.operator));
   const dynamodb = new DynamoDBClient(awsClientOptions(AWS_CLIENT_TIMEOUTS.operator));
   return {
-    clients: { cloudwatch, sqs, kinesis, listBreakers: () => listBreakers({ client: dynamodb, tableName }) },
+    clients: {
+      cloudwatch,
+      sqs,
+      kinesis,
+      listBreakers: () => listBreakers({ dynamodb: sdkDynamoDbApi(dynamodb), tableName }),
+    },
     destroy: () => [cloudwatch, sqs, kinesis, dynamodb].forEach((client) => client.destroy()),
   };
 }

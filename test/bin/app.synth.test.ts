@@ -59,8 +59,11 @@ describe('the app as `cdk synth -c stage=dev` runs it, bundling the real handler
       const code = readFileSync(bundle, 'utf8');
       // minified: a few long lines, not one statement per line
       expect(code.split('\n').length).toBeLessThan(50);
-      // the Node.js 24 runtime provides the SDK v3; the bundle only requires it
-      expect(code).toMatch(/require\("@aws-sdk\/client-dynamodb"\)/);
+      // the Node.js 24 runtime provides the SDK v3; the bundles only require it (the consumer on
+      // first use: its breaker store talks to DynamoDB through lambda/shared/aws-http)
+      expect(code).toMatch(/(require|import)\("@aws-sdk\/client-(sqs|lambda)"\)/);
+      const { sources } = JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as { sources: string[] };
+      expect(sources.filter((source) => source.includes('node_modules/@aws-sdk/'))).toEqual([]);
       expect(code).toContain('sourceMappingURL=index.js.map');
     }
   });

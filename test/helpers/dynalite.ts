@@ -2,6 +2,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { AWS_CLIENT_TIMEOUTS } from '../../contracts';
+import { DynamoDbHttpApi } from '../../lambda/shared';
 
 /**
  * dynalite in-process on 127.0.0.1 and a free port, for integration tests. Start it in `beforeAll`
@@ -12,6 +14,11 @@ export interface Dynalite {
   readonly endpoint: string;
   /** A client for this server; `maxAttempts: 1` keeps outage tests fast (no SDK retries). */
   client(options?: { maxAttempts?: number }): DynamoDBClient;
+  /**
+   * The handlers' own DynamoDB client (lambda/shared/aws-http) for this server, with the deployed
+   * breakerStore timeouts; `maxAttempts: 1` keeps outage tests fast.
+   */
+  api(options?: { maxAttempts?: number }): DynamoDbHttpApi;
   setUnavailable(unavailable: boolean): void;
   stop(): Promise<void>;
 }
@@ -51,6 +58,13 @@ export async function startDynalite(): Promise<Dynalite> {
       clients.push(client);
       return client;
     },
+    api: (options = {}) =>
+      new DynamoDbHttpApi({
+        region: 'us-east-1',
+        credentials: () => Promise.resolve({ accessKeyId: 'test', secretAccessKey: 'test' }),
+        timeouts: { ...AWS_CLIENT_TIMEOUTS.breakerStore, ...options },
+        env: { AWS_ENDPOINT_URL_DYNAMODB: endpoint },
+      }),
     setUnavailable: (value) => {
       unavailable = value;
     },

@@ -1,6 +1,6 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { BreakerSettings } from '../../../contracts';
 import { monotonicClock, systemClock, type Clock } from '../../../contracts';
+import type { DynamoDbApi } from './dynamodb-api';
 import { DynamoDbBreakerStore } from './dynamodb-store';
 import { BreakerEngine } from './engine';
 import type { BreakerItem } from './item';
@@ -16,8 +16,8 @@ export const DEFAULT_STORE_RETRY_INTERVAL_MILLIS = 1_000;
 const REFUSED_DURING_OUTAGE: Admission = { admitted: false, state: 'OPEN' };
 
 export interface DynamoDbCircuitBreakerOptions {
-  /** Low-level DynamoDB client; its endpoint may come from AWS_ENDPOINT_URL_DYNAMODB. */
-  readonly client: DynamoDBClient;
+  /** DynamoDB: the handlers' HTTP client, or an SDK client through sdkDynamoDbApi. */
+  readonly dynamodb: DynamoDbApi;
   /** The breaker table (partition key `name`). */
   readonly tableName: string;
   /** The breaker (one per downstream); the item's key. */
@@ -83,7 +83,7 @@ export class DynamoDbCircuitBreaker implements CircuitBreaker {
     this.observer = options.observer ?? {};
     this.retryIntervalMillis = options.storeRetryIntervalMillis ?? DEFAULT_STORE_RETRY_INTERVAL_MILLIS;
     this.shared = new BreakerEngine({
-      store: new DynamoDbBreakerStore({ client: options.client, tableName: options.tableName }),
+      store: new DynamoDbBreakerStore({ dynamodb: options.dynamodb, tableName: options.tableName }),
       name: options.name,
       settings: options.settings,
       clock: this.clock,

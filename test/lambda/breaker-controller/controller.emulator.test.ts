@@ -62,8 +62,8 @@ beforeAll(async () => {
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     maxAttempts: 1,
   });
-  table = { client: dynalite.client(), tableName: TABLE_NAME };
-  await createBreakerTable(table.client, TABLE_NAME);
+  table = { dynamodb: dynalite.api(), tableName: TABLE_NAME };
+  await createBreakerTable(dynalite.client(), TABLE_NAME);
 });
 
 afterAll(async () => {
@@ -76,7 +76,11 @@ describe('breaker controller against dynalite and the local Lambda API', () => {
   it('follows a breaker through OPEN, HALF_OPEN and CLOSED, and ignores a replayed OPEN record', async () => {
     // Prepare
     const clock = new FakeClock();
-    const controller = createControllerHandler(controllerSettings, { dynamodb: table.client, lambda, clock });
+    const controller = createControllerHandler(controllerSettings, {
+      dynamodb: dynalite.client(),
+      lambda,
+      clock,
+    });
     const consumer = new DynamoDbCircuitBreaker({ ...table, name: 'orders', settings, clock });
     const openRecord = breakerTransitionRecord('orders', 'CLOSED', 'OPEN', 1);
 
@@ -115,7 +119,7 @@ describe('breaker controller against dynalite and the local Lambda API', () => {
     // Prepare: the breaker is CLOSED (or was never written); one mapping is disabled, one is unknown to Lambda
     const controller = createControllerHandler(
       { ...controllerSettings, mappingsByBreaker: { orders: ['uuid-missing', 'uuid-orders-1'] } },
-      { dynamodb: table.client, lambda },
+      { dynamodb: dynalite.client(), lambda },
     );
     mappings[0].enabled = false;
 
@@ -140,7 +144,11 @@ describe('breaker controller reconciles on every tick (dynalite and the local La
 
   /** Trips the payments breaker and lets the stream path disable its mapping, as in production. */
   async function tripPayments(clock: FakeClock) {
-    const controller = createControllerHandler(paymentsSettings, { dynamodb: table.client, lambda, clock });
+    const controller = createControllerHandler(paymentsSettings, {
+      dynamodb: dynalite.client(),
+      lambda,
+      clock,
+    });
     const consumer = new DynamoDbCircuitBreaker({ ...table, name: 'payments', settings, clock });
     await resetBreaker(table, 'payments', { clock });
     paymentsMapping.enabled = true;
@@ -198,7 +206,11 @@ describe('breaker controller reconciles on every tick (dynalite and the local La
   it('waits for a mapping in a transitional state, then switches it on the tick after', async () => {
     const clock = new FakeClock();
     await tripPayments(clock);
-    const controller = createControllerHandler(paymentsSettings, { dynamodb: table.client, lambda, clock });
+    const controller = createControllerHandler(paymentsSettings, {
+      dynamodb: dynalite.client(),
+      lambda,
+      clock,
+    });
     await closeBreaker(table, 'payments', { clock });
     paymentsMapping.transitional = 'Updating';
 

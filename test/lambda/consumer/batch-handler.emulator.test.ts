@@ -80,7 +80,7 @@ describe('consumer handler against local SQS and a local HTTP downstream', () =>
     const handle = createConsumerHandler(
       { ...settings, poisonQueueUrl, ...options.settings },
       {
-        sqs: sqs.client,
+        sqs: () => Promise.resolve(sqs.client),
         breaker: options.breaker ?? new FakeBreaker(),
         logger: new RecordingLog(),
         metrics: quietMetrics(),
@@ -254,10 +254,9 @@ describe('consumer handler against local SQS and a local HTTP downstream', () =>
 
     async function dynamoBreaker(): Promise<{ breaker: DynamoDbCircuitBreaker; tableName: string }> {
       const tableName = `breakers-${++tableCount}`;
-      const client = dynalite.client();
-      await createBreakerTable(client, tableName);
+      await createBreakerTable(dynalite.client(), tableName);
       const breaker = new DynamoDbCircuitBreaker({
-        client,
+        dynamodb: dynalite.api(),
         tableName,
         name: settings.breakerName,
         settings: BREAKER_SETTINGS,
@@ -268,7 +267,7 @@ describe('consumer handler against local SQS and a local HTTP downstream', () =>
     test('an OPEN breaker item stops every downstream call', async () => {
       // Prepare
       const { breaker, tableName } = await dynamoBreaker();
-      await openBreaker({ client: dynalite.client(), tableName }, settings.breakerName, BREAKER_SETTINGS);
+      await openBreaker({ dynamodb: dynalite.api(), tableName }, settings.breakerName, BREAKER_SETTINGS);
       const { handle } = await consumer({ breaker });
 
       // Act

@@ -116,7 +116,7 @@ describe('consumer handler properties', () => {
     const breaker = new FakeBreaker();
     let downstreamCalls = 0;
     const handle = createConsumerHandler(SETTINGS, {
-      sqs: new SQSClient({ region: 'us-east-1' }),
+      sqs: () => Promise.resolve(new SQSClient({ region: 'us-east-1' })),
       breaker,
       logger: new RecordingLog(),
       metrics: quietMetrics(),

@@ -91,7 +91,7 @@ describe('createConsumerHandler', () => {
     downstream = new FakeDownstream();
     log = new RecordingLog();
     handle = createConsumerHandler(SETTINGS, {
-      sqs: new SQSClient({ region: 'us-east-1' }),
+      sqs: () => Promise.resolve(new SQSClient({ region: 'us-east-1' })),
       breaker,
       logger: log,
       metrics: quietMetrics(),
@@ -115,7 +115,7 @@ describe('createConsumerHandler', () => {
       const handler = createConsumerHandler(
         { ...SETTINGS, maxConcurrentKeys: 8 },
         {
-          sqs: new SQSClient({ region: 'us-east-1' }),
+          sqs: () => Promise.resolve(new SQSClient({ region: 'us-east-1' })),
           breaker,
           logger: log,
           metrics: quietMetrics(),
@@ -431,7 +431,7 @@ describe('createConsumerHandler', () => {
 
     test('a network error is retryable and a breaker failure', async () => {
       const failing = createConsumerHandler(SETTINGS, {
-        sqs: new SQSClient({ region: 'us-east-1' }),
+        sqs: () => Promise.resolve(new SQSClient({ region: 'us-east-1' })),
         breaker,
         logger: log,
         metrics: quietMetrics(),
@@ -454,7 +454,7 @@ describe('createConsumerHandler', () => {
       const sequential = createConsumerHandler(
         { ...SETTINGS, maxConcurrentKeys: 1 },
         {
-          sqs: new SQSClient({ region: 'us-east-1' }),
+          sqs: () => Promise.resolve(new SQSClient({ region: 'us-east-1' })),
           breaker,
           logger: log,
           metrics: quietMetrics(),
@@ -523,7 +523,7 @@ describe('createConsumerHandler', () => {
 
     function handlerSleepingWith(sleep: (millis: number) => Promise<void>): ConsumerHandler {
       return createConsumerHandler(SETTINGS, {
-        sqs: new SQSClient({ region: 'us-east-1' }),
+        sqs: () => Promise.resolve(new SQSClient({ region: 'us-east-1' })),
         breaker,
         logger: log,
         metrics: quietMetrics(),
@@ -608,7 +608,7 @@ describe('createConsumerHandler', () => {
       const metrics = createConsumerMetrics({ namespace: 'Pipeline', stage: 'dev', consumerName: 'orders' });
       delete process.env.POWERTOOLS_SERVICE_NAME;
       const handler = createConsumerHandler(SETTINGS, {
-        sqs: new SQSClient({ region: 'us-east-1' }),
+        sqs: () => Promise.resolve(new SQSClient({ region: 'us-east-1' })),
         breaker,
         logger: log,
         metrics,
@@ -641,7 +641,7 @@ describe('createConsumerHandler', () => {
 
     test('emits zero counts when nothing happened, so alarms see data', async () => {
       const handler = createConsumerHandler(SETTINGS, {
-        sqs: new SQSClient({ region: 'us-east-1' }),
+        sqs: () => Promise.resolve(new SQSClient({ region: 'us-east-1' })),
         breaker,
         logger: log,
         metrics: createConsumerMetrics({ namespace: 'Pipeline', stage: 'dev', consumerName: 'orders' }),

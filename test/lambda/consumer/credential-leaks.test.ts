@@ -82,12 +82,12 @@ describe.each<[string, DownstreamAuthConfig, string]>([
     breaker.storm = storm;
     const metrics = new Metrics({ namespace: 'Pipeline', serviceName: 'orders' });
     const handle = createConsumerHandler(settings, {
-      sqs: new SQSClient({ region: 'us-east-1' }),
+      sqs: () => Promise.resolve(new SQSClient({ region: 'us-east-1' })),
       breaker,
       logger: log,
       metrics,
       authorizer: createDownstreamAuthorizer(downstreamAuth, {
-        secretsManager: () => new SecretsManagerClient({ region: 'us-east-1' }),
+        secretsManager: () => Promise.resolve(new SecretsManagerClient({ region: 'us-east-1' })),
         credentials: () => Promise.resolve({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: SECRET_KEY }),
       }),
     });
@@ -152,7 +152,7 @@ describe('a bearer secret without a usable value', () => {
     secretsManager.on(GetSecretValueCommand).resolves({ SecretString: '   ' });
     const authorizer = createDownstreamAuthorizer(
       { type: 'bearer', secretArn: SECRET_ARN },
-      { secretsManager: () => new SecretsManagerClient({ region: 'us-east-1' }) },
+      { secretsManager: () => Promise.resolve(new SecretsManagerClient({ region: 'us-east-1' })) },
     )!;
 
     await expect(

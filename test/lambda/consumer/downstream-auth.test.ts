@@ -27,7 +27,7 @@ const secretsManager = mockClient(SecretsManagerClient);
 function bearer(): DownstreamAuthorizer {
   return createDownstreamAuthorizer(
     { type: 'bearer', secretArn: SECRET_ARN },
-    { secretsManager: () => new SecretsManagerClient({ region: 'eu-west-1' }) },
+    { secretsManager: () => Promise.resolve(new SecretsManagerClient({ region: 'eu-west-1' })) },
   )!;
 }
 

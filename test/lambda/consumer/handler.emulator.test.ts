@@ -175,7 +175,7 @@ describe('consumer handler.ts', () => {
       consumer: 'orders',
       attempt: { awsRequestId: 'req-1', functionName: 'test-orders-consumer' },
     });
-    const item = await readBreaker({ client: dynalite.client(), tableName: TABLE_NAME }, 'orders-api');
+    const item = await readBreaker({ dynamodb: dynalite.api(), tableName: TABLE_NAME }, 'orders-api');
     expect(item).toMatchObject({ state: 'CLOSED', successes: 1, failures: 0 });
     expect(emitted.length).toBeGreaterThan(0);
     for (const line of emitted) {

@@ -41,11 +41,11 @@ describe('a rejection storm against dynalite and local SQS', () => {
   test('parks a handful, trips with reason rejection-storm, holds the rest in the stream, recovers in order', async () => {
     // Prepare: one key per record, one at a time, so the order of calls is the stream's
     const tableName = 'storm-breakers';
-    const client = dynalite.client();
-    await createBreakerTable(client, tableName);
+    await createBreakerTable(dynalite.client(), tableName);
+    const store = dynalite.api();
     const clock = new FakeClock();
     const breaker = new DynamoDbCircuitBreaker({
-      client,
+      dynamodb: store,
       tableName,
       name: 'orders',
       settings: SETTINGS,
@@ -69,7 +69,7 @@ describe('a rejection storm against dynalite and local SQS', () => {
     };
     process.env.POWERTOOLS_METRICS_DISABLED = 'true';
     const handle: ConsumerHandler = createConsumerHandler(settings, {
-      sqs: sqs.client,
+      sqs: () => Promise.resolve(sqs.client),
       breaker,
       logger: new RecordingLog(),
       metrics: new Metrics({ namespace: 'Pipeline' }),
@@ -87,7 +87,7 @@ describe('a rejection storm against dynalite and local SQS', () => {
     const heldAt = SETTINGS.minimumCalls - 1;
     expect(first).toEqual({ batchItemFailures: [{ itemIdentifier: sequenceNumberAt(heldAt) }] });
     expect(await sqs.drain(poisonQueueUrl)).toHaveLength(heldAt);
-    const tripped = await readBreaker({ client, tableName }, 'orders');
+    const tripped = await readBreaker({ dynamodb: store, tableName }, 'orders');
     expect(tripped).toMatchObject({
       state: 'OPEN',
       reason: 'rejection-storm',
@@ -110,7 +110,7 @@ describe('a rejection storm against dynalite and local SQS', () => {
       batchItemFailures: [{ itemIdentifier: sequenceNumberAt(heldAt) }],
     });
     expect(downstream.received).toHaveLength(callsWhenTripped + 1);
-    await expect(readBreaker({ client, tableName }, 'orders')).resolves.toMatchObject({
+    await expect(readBreaker({ dynamodb: store, tableName }, 'orders')).resolves.toMatchObject({
       state: 'OPEN',
       reason: 'probe-failed',
       stormSince: tripped!.stormSince,
@@ -130,7 +130,7 @@ describe('a rejection storm against dynalite and local SQS', () => {
       .map((request) => (JSON.parse(request.body) as PipelineEvent).eventId);
     expect(delivered).toEqual(events.slice(heldAt).map((event) => event.eventId));
     expect(await sqs.drain(poisonQueueUrl)).toHaveLength(0);
-    await expect(readBreaker({ client, tableName }, 'orders')).resolves.toMatchObject({
+    await expect(readBreaker({ dynamodb: store, tableName }, 'orders')).resolves.toMatchObject({
       state: 'CLOSED',
       stormSince: 0,
     });

@@ -48,7 +48,7 @@ describe('event source mapping: invocations while Disabling meet an OPEN breaker
       downstreamAuth: { type: 'none' },
     };
     const handler = createConsumerHandler(settings, {
-      sqs: harness.sqs,
+      sqs: () => Promise.resolve(harness.sqs),
       breaker,
       logger: new RecordingLog(),
       metrics,

@@ -1,10 +1,10 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   advanceIfCoolDownPassed,
   DynamoDbCircuitBreaker,
   readBreaker,
   type Admission,
   type BreakerTransitionEvent,
+  type DynamoDbApi,
 } from '../../../../lambda/shared/breaker';
 import type { BreakerSettings } from '../../../../contracts';
 import { breakerSettings } from '../../../helpers/breaker-settings';
@@ -30,28 +30,29 @@ afterAll(async () => {
 interface Fleet {
   readonly clock: FakeClock;
   readonly tableName: string;
-  readonly client: DynamoDBClient;
+  /** The handlers' DynamoDB client, for reading the item. */
+  readonly store: DynamoDbApi;
   readonly workers: DynamoDbCircuitBreaker[];
   readonly transitions: BreakerTransitionEvent[];
   /** Conditional writes the workers lost: proof that they really raced. */
   readonly lostConditions: { count: number };
 }
 
-/** A client that counts the ConditionalCheckFailedException answers it gets. */
-function countingClient(lostConditions: { count: number }): DynamoDBClient {
-  const client = dynalite.client();
-  client.middlewareStack.add(
-    (next) => async (args) => {
+/** The handlers' DynamoDB client, counting the ConditionalCheckFailedException answers it gets. */
+function countingApi(lostConditions: { count: number }): DynamoDbApi {
+  const api = dynalite.api();
+  return {
+    getItem: (input) => api.getItem(input),
+    scan: (input) => api.scan(input),
+    updateItem: async (input) => {
       try {
-        return await next(args);
+        return await api.updateItem(input);
       } catch (error) {
         if ((error as Error).name === 'ConditionalCheckFailedException') lostConditions.count += 1;
         throw error;
       }
     },
-    { step: 'initialize', name: 'countLostConditions' },
-  );
-  return client;
+  };
 }
 
 async function fleet(overrides: Partial<BreakerSettings> = {}): Promise<Fleet> {
@@ -67,7 +68,7 @@ async function fleet(overrides: Partial<BreakerSettings> = {}): Promise<Fleet> {
     { length: WORKERS },
     () =>
       new DynamoDbCircuitBreaker({
-        client: countingClient(lostConditions),
+        dynamodb: countingApi(lostConditions),
         tableName,
         name: 'orders',
         settings,
@@ -75,7 +76,7 @@ async function fleet(overrides: Partial<BreakerSettings> = {}): Promise<Fleet> {
         observer: { onTransition: (event) => transitions.push(event) },
       }),
   );
-  return { clock, tableName, client, workers, transitions, lostConditions };
+  return { clock, tableName, store: dynalite.api(), workers, transitions, lostConditions };
 }
 
 /** Every worker runs `rounds` batches of `perBatch` calls with the given outcome, all concurrently. */
@@ -109,7 +110,7 @@ const admitted = (admissions: readonly Admission[]): Admission[] => admissions.f
 describe('DynamoDbCircuitBreaker on dynalite, many concurrent instances', () => {
   it('loses no count: the stored window holds exactly the outcomes recorded, across a window roll', async () => {
     // Prepare: a threshold that cannot trip, so every call is admitted
-    const { workers, clock, client, tableName, lostConditions } = await fleet({
+    const { workers, clock, store, tableName, lostConditions } = await fleet({
       minimumCalls: 100_000,
       windowMillis: 60_000,
       cacheTtlMillis: 0,
@@ -119,12 +120,12 @@ describe('DynamoDbCircuitBreaker on dynalite, many concurrent instances', () => 
     const first = await hammer(workers, 2, 4, (worker, call) =>
       (worker + call) % 3 === 0 ? 'failure' : 'success',
     );
-    const afterFirst = await readBreaker({ client, tableName }, 'orders');
+    const afterFirst = await readBreaker({ dynamodb: store, tableName }, 'orders');
     // Act: window 2, which every worker tries to start at once
     clock.advance(60_000);
     const lostBeforeRoll = lostConditions.count;
     const second = await hammer(workers, 2, 4, (worker) => (worker % 2 === 0 ? 'failure' : 'success'));
-    const afterSecond = await readBreaker({ client, tableName }, 'orders');
+    const afterSecond = await readBreaker({ dynamodb: store, tableName }, 'orders');
 
     // Assess
     expect(first.admitted).toBe(WORKERS * 8);
@@ -143,14 +144,14 @@ describe('DynamoDbCircuitBreaker on dynalite, many concurrent instances', () => 
 
   it('loses no buffered success: successes that wait for the cache renewal all reach the window', async () => {
     // Prepare: a read cache, so successes alone are not written at each flush
-    const { workers, clock, client, tableName } = await fleet({
+    const { workers, clock, store, tableName } = await fleet({
       minimumCalls: 100_000,
       cacheTtlMillis: 1_000,
     });
 
     // Act: batches within one cache lifetime, then one more batch per worker after it expired
     const buffered = await hammer(workers, 3, 4, () => 'success');
-    const whileFresh = await readBreaker({ client, tableName }, 'orders');
+    const whileFresh = await readBreaker({ dynamodb: store, tableName }, 'orders');
     clock.advance(1_000);
     const renewal = await hammer(workers, 1, 1, () => 'success');
     clock.advance(1_000);
@@ -158,14 +159,14 @@ describe('DynamoDbCircuitBreaker on dynalite, many concurrent instances', () => 
 
     // Assess
     expect(whileFresh?.successes ?? 0).toBeLessThan(buffered.successes);
-    await expect(readBreaker({ client, tableName }, 'orders')).resolves.toMatchObject({
+    await expect(readBreaker({ dynamodb: store, tableName }, 'orders')).resolves.toMatchObject({
       successes: buffered.successes + renewal.successes,
       failures: 0,
     });
   });
 
   it('trips CLOSED -> OPEN exactly once under concurrent failures, then admits nothing', async () => {
-    const { workers, client, tableName, transitions, lostConditions } = await fleet({
+    const { workers, store, tableName, transitions, lostConditions } = await fleet({
       minimumCalls: 20,
       failureRateThreshold: 0.5,
       cacheTtlMillis: 0,
@@ -173,7 +174,7 @@ describe('DynamoDbCircuitBreaker on dynalite, many concurrent instances', () => 
 
     const totals = await hammer(workers, 4, 3, () => 'failure');
 
-    const item = await readBreaker({ client, tableName }, 'orders');
+    const item = await readBreaker({ dynamodb: store, tableName }, 'orders');
     expect(lostConditions.count).toBeGreaterThan(0); // several workers attempted the trip
     expect(transitions.filter((event) => event.to === 'OPEN')).toHaveLength(1);
     expect(transitions[0]).toMatchObject({ from: 'CLOSED', to: 'OPEN', scope: 'store', version: 1 });
@@ -184,7 +185,7 @@ describe('DynamoDbCircuitBreaker on dynalite, many concurrent instances', () => 
   });
 
   it('admits exactly one probe in HALF_OPEN, and re-opens (no second probe) once its lease expired', async () => {
-    const { workers, clock, client, tableName, transitions, lostConditions } = await fleet({
+    const { workers, clock, store, tableName, transitions, lostConditions } = await fleet({
       minimumCalls: 5,
       coolDownMillis: 30_000,
       probeLeaseMillis: 10_000,
@@ -208,7 +209,7 @@ describe('DynamoDbCircuitBreaker on dynalite, many concurrent instances', () => 
     expect(admitted(afterLease)).toEqual([]);
     expect(transitions.filter((event) => event.to === 'HALF_OPEN')).toHaveLength(1);
     expect(transitions.filter((event) => event.reason === 'probe-expired')).toHaveLength(1);
-    await expect(readBreaker({ client, tableName }, 'orders')).resolves.toMatchObject({
+    await expect(readBreaker({ dynamodb: store, tableName }, 'orders')).resolves.toMatchObject({
       state: 'OPEN',
       version: 3,
       trips: 2,
@@ -216,7 +217,7 @@ describe('DynamoDbCircuitBreaker on dynalite, many concurrent instances', () => 
   });
 
   it('closes on the probe success and reopens for a longer cool-down on a probe failure', async () => {
-    const { workers, clock, client, tableName } = await fleet({ minimumCalls: 5, coolDownMillis: 30_000 });
+    const { workers, clock, store, tableName } = await fleet({ minimumCalls: 5, coolDownMillis: 30_000 });
     const [prober] = workers;
     await hammer([prober], 1, 5, () => 'failure');
 
@@ -225,7 +226,7 @@ describe('DynamoDbCircuitBreaker on dynalite, many concurrent instances', () => 
     expect(probes).toHaveLength(1);
     // Whoever won the lease settles it: every worker reports, and those holding no lease are ignored.
     await Promise.all(workers.map((worker) => worker.record({ admitted: true, probe: true }, 'failure')));
-    await expect(readBreaker({ client, tableName }, 'orders')).resolves.toMatchObject({
+    await expect(readBreaker({ dynamodb: store, tableName }, 'orders')).resolves.toMatchObject({
       state: 'OPEN',
       trips: 2,
       openUntil: clock.now() + 60_000,
@@ -234,7 +235,7 @@ describe('DynamoDbCircuitBreaker on dynalite, many concurrent instances', () => 
     clock.advance(60_000);
     expect(admitted(await Promise.all(workers.map((worker) => worker.admit())))).toHaveLength(1);
     await Promise.all(workers.map((worker) => worker.record({ admitted: true, probe: true }, 'success')));
-    await expect(readBreaker({ client, tableName }, 'orders')).resolves.toMatchObject({
+    await expect(readBreaker({ dynamodb: store, tableName }, 'orders')).resolves.toMatchObject({
       state: 'CLOSED',
       trips: 0,
       version: 5,
@@ -244,15 +245,15 @@ describe('DynamoDbCircuitBreaker on dynalite, many concurrent instances', () => 
   });
 
   it('moves OPEN -> HALF_OPEN once when two scheduled ticks race', async () => {
-    const { workers, clock, client, tableName } = await fleet({ minimumCalls: 5, coolDownMillis: 30_000 });
+    const { workers, clock, store, tableName } = await fleet({ minimumCalls: 5, coolDownMillis: 30_000 });
     await hammer(workers.slice(0, 1), 1, 5, () => 'failure');
     clock.advance(30_000);
     const transitions: BreakerTransitionEvent[] = [];
     const observer = { onTransition: (event: BreakerTransitionEvent) => transitions.push(event) };
 
     const results = await Promise.all(
-      [dynalite.client(), dynalite.client(), dynalite.client()].map((tickClient) =>
-        advanceIfCoolDownPassed({ client: tickClient, tableName }, 'orders', { clock, observer }),
+      [dynalite.api(), dynalite.api(), dynalite.api()].map((tickClient) =>
+        advanceIfCoolDownPassed({ dynamodb: tickClient, tableName }, 'orders', { clock, observer }),
       ),
     );
 
@@ -260,17 +261,19 @@ describe('DynamoDbCircuitBreaker on dynalite, many concurrent instances', () => 
     expect(transitions).toEqual([
       expect.objectContaining({ from: 'OPEN', to: 'HALF_OPEN', reason: 'cool-down-elapsed' }),
     ]);
-    await expect(readBreaker({ client, tableName }, 'orders')).resolves.toMatchObject({
+    await expect(readBreaker({ dynamodb: store, tableName }, 'orders')).resolves.toMatchObject({
       state: 'HALF_OPEN',
       version: 2,
     });
   });
 
   it('does not advance before the cool-down has passed', async () => {
-    const { workers, clock, client, tableName } = await fleet({ minimumCalls: 5, coolDownMillis: 30_000 });
+    const { workers, clock, store, tableName } = await fleet({ minimumCalls: 5, coolDownMillis: 30_000 });
     await hammer(workers.slice(0, 1), 1, 5, () => 'failure');
     clock.advance(29_999);
-    await expect(advanceIfCoolDownPassed({ client, tableName }, 'orders', { clock })).resolves.toMatchObject({
+    await expect(
+      advanceIfCoolDownPassed({ dynamodb: store, tableName }, 'orders', { clock }),
+    ).resolves.toMatchObject({
       changed: false,
     });
   });
@@ -281,12 +284,12 @@ describe('DynamoDbCircuitBreaker on dynalite, store outage', () => {
     // Prepare
     tableCount += 1;
     const tableName = `breakers-${tableCount}`;
-    const client = dynalite.client();
-    await createBreakerTable(client, tableName);
+    await createBreakerTable(dynalite.client(), tableName);
+    const store = dynalite.api();
     const clock = new FakeClock();
     const events: string[] = [];
     const breaker = new DynamoDbCircuitBreaker({
-      client: dynalite.client({ maxAttempts: 1 }),
+      dynamodb: dynalite.api({ maxAttempts: 1 }),
       tableName,
       name: 'orders',
       settings: breakerSettings({ minimumCalls: 5, onStoreFailure: 'local-breaker', cacheTtlMillis: 0 }),
@@ -320,7 +323,7 @@ describe('DynamoDbCircuitBreaker on dynalite, store outage', () => {
       expect(afterOutage).toEqual({ admitted: true, probe: false });
       await breaker.record({ admitted: true, probe: false }, 'failure');
       await breaker.flush();
-      await expect(readBreaker({ client, tableName }, 'orders')).resolves.toMatchObject({
+      await expect(readBreaker({ dynamodb: store, tableName }, 'orders')).resolves.toMatchObject({
         state: 'OPEN',
         successes: 2,
         failures: 4, // the local breaker tripped after 3 of the 5 failures, then one more after recovery
@@ -335,7 +338,7 @@ describe('DynamoDbCircuitBreaker on dynalite, store outage', () => {
     const tableName = `breakers-${tableCount}`;
     await createBreakerTable(dynalite.client(), tableName);
     const breaker = new DynamoDbCircuitBreaker({
-      client: dynalite.client({ maxAttempts: 1 }),
+      dynamodb: dynalite.api({ maxAttempts: 1 }),
       tableName,
       name: 'orders',
       settings: breakerSettings({ onStoreFailure: 'fail-fast' }),

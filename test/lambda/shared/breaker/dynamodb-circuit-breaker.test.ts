@@ -8,6 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import {
   DynamoDbCircuitBreaker,
+  sdkDynamoDbApi,
   type BreakerObserver,
   type BreakerState,
 } from '../../../../lambda/shared/breaker';
@@ -51,7 +52,7 @@ function setup(overrides: Partial<BreakerSettings> = {}) {
     onStoreRecovered: jest.fn(),
   } satisfies BreakerObserver;
   const breaker = new DynamoDbCircuitBreaker({
-    client: new DynamoDBClient({ region: 'us-east-1' }),
+    dynamodb: sdkDynamoDbApi(new DynamoDBClient({ region: 'us-east-1' })),
     tableName: 'dev-breakers',
     name: 'orders',
     settings: breakerSettings({ cacheTtlMillis: 1_000, minimumCalls: 4, ...overrides }),
@@ -152,7 +153,7 @@ describe('DynamoDbCircuitBreaker', () => {
       const wall = new FakeClock();
       const monotonic = new FakeClock(0);
       const breaker = new DynamoDbCircuitBreaker({
-        client: new DynamoDBClient({ region: 'us-east-1' }),
+        dynamodb: sdkDynamoDbApi(new DynamoDBClient({ region: 'us-east-1' })),
         tableName: 'dev-breakers',
         name: 'orders',
         settings: breakerSettings({ cacheTtlMillis: 1_000 }),

@@ -1,10 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  AWS_CLIENT_TIMEOUTS,
-  awsClientOptions,
-  worstCaseCallMillis,
-  type BreakerSettings,
-} from '../../../../contracts';
+import { AWS_CLIENT_TIMEOUTS, worstCaseCallMillis, type BreakerSettings } from '../../../../contracts';
+import { DynamoDbHttpApi } from '../../../../lambda/shared';
 import {
   BreakerStoreError,
   DynamoDbCircuitBreaker,
@@ -14,8 +9,8 @@ import { breakerSettings } from '../../../helpers/breaker-settings';
 import { startSilentServer, type SilentServer } from '../../../helpers/silent-server';
 
 /*
- * A DynamoDB that accepts connections and never answers. With the handlers' client settings
- * (contracts/aws-client-settings.ts) admit() gives up on it within the profile's worst case and the
+ * A DynamoDB that accepts connections and never answers. With the handlers' DynamoDB client
+ * (lambda/shared/aws-http) and its settings (contracts/aws-client-settings.ts) admit() gives up on it within the profile's worst case and the
  * configured store-failure mode takes over. Without them admit() would still be pending after minutes,
  * and jest's timeout below would fail the test.
  */
@@ -34,23 +29,21 @@ describe('DynamoDbCircuitBreaker against a hung DynamoDB', () => {
   function breakerOn(settings: BreakerSettings): {
     breaker: DynamoDbCircuitBreaker;
     outages: BreakerStoreUnavailableEvent[];
-    client: DynamoDBClient;
   } {
     const outages: BreakerStoreUnavailableEvent[] = [];
-    const client = new DynamoDBClient({
-      ...awsClientOptions(AWS_CLIENT_TIMEOUTS.breakerStore),
-      endpoint: silent.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    });
     const breaker = new DynamoDbCircuitBreaker({
-      client,
+      dynamodb: new DynamoDbHttpApi({
+        region: 'us-east-1',
+        credentials: () => Promise.resolve({ accessKeyId: 'test', secretAccessKey: 'test' }),
+        timeouts: AWS_CLIENT_TIMEOUTS.breakerStore,
+        env: { AWS_ENDPOINT_URL_DYNAMODB: silent.endpoint },
+      }),
       tableName: 'breakers',
       name: 'orders-api',
       settings,
       observer: { onStoreUnavailable: (event) => outages.push(event) },
     });
-    return { breaker, outages, client };
+    return { breaker, outages };
   }
 
   test(
@@ -77,8 +70,6 @@ describe('DynamoDbCircuitBreaker against a hung DynamoDB', () => {
       expect(local.outages[0].mode).toBe('local-breaker');
       expect(failFast.outages[0].mode).toBe('fail-fast');
       expect(silent.connections()).toBeGreaterThanOrEqual(2 * AWS_CLIENT_TIMEOUTS.breakerStore.maxAttempts);
-      local.client.destroy();
-      failFast.client.destroy();
     },
     TEST_TIMEOUT_MILLIS,
   );

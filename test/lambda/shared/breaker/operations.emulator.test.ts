@@ -1,4 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { AWS_CLIENT_TIMEOUTS } from '../../../../contracts';
+import { DynamoDbHttpApi } from '../../../../lambda/shared';
 import {
   BreakerStoreError,
   closeBreaker,
@@ -29,8 +30,8 @@ afterAll(async () => {
 
 beforeEach(async () => {
   tableCount += 1;
-  table = { client: dynalite.client(), tableName: `operations-${tableCount}` };
-  await createBreakerTable(table.client, table.tableName);
+  table = { dynamodb: dynalite.api(), tableName: `operations-${tableCount}` };
+  await createBreakerTable(dynalite.client(), table.tableName);
 });
 
 function consumer(clock: FakeClock): DynamoDbCircuitBreaker {
@@ -156,16 +157,15 @@ describe('breaker operator actions on dynalite', () => {
 
   it('reports a store that cannot be reached as BreakerStoreError', async () => {
     const unreachable: BreakerTable = {
-      client: new DynamoDBClient({
-        endpoint: 'http://127.0.0.1:9',
+      dynamodb: new DynamoDbHttpApi({
         region: 'us-east-1',
-        maxAttempts: 1,
-        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+        credentials: () => Promise.resolve({ accessKeyId: 'test', secretAccessKey: 'test' }),
+        timeouts: { ...AWS_CLIENT_TIMEOUTS.breakerStore, maxAttempts: 1 },
+        env: { AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9' },
       }),
       tableName: 'missing',
     };
     await expect(readBreaker(unreachable, 'orders')).rejects.toBeInstanceOf(BreakerStoreError);
-    unreachable.client.destroy();
   });
 });
 
