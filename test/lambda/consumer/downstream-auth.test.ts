@@ -64,6 +64,29 @@ describe('downstream authorizers', () => {
       requirement = { type: 'bearer', currentToken: () => 'token-1' };
     });
 
+    test('creates the Secrets Manager client at the first token read, and again after a failed creation', async () => {
+      secretsManager.on(GetSecretValueCommand).resolves({ SecretString: 'token-1' });
+      const create = jest
+        .fn<Promise<SecretsManagerClient>, []>()
+        .mockRejectedValueOnce(new Error('SDK failed to load'))
+        .mockResolvedValue(new SecretsManagerClient({ region: 'eu-west-1' }));
+      const authorizer = createDownstreamAuthorizer(
+        { type: 'bearer', secretArn: SECRET_ARN },
+        { secretsManager: create },
+      )!;
+      expect(create).not.toHaveBeenCalled();
+
+      await expect(authorizer.authorize({ url, headers: {}, body: '{}' })).rejects.toThrow(
+        'SDK failed to load',
+      );
+      await expect(authorizer.authorize({ url, headers: {}, body: '{}' })).resolves.toEqual({
+        authorization: 'Bearer token-1',
+      });
+      await authorizer.authorize({ url, headers: {}, body: '{}' });
+
+      expect(create).toHaveBeenCalledTimes(2);
+    });
+
     test('sends Authorization: Bearer with the SecretString, read once per TTL', async () => {
       secretsManager.on(GetSecretValueCommand).resolves({ SecretString: 'token-1\n' });
       const client = clientWith(bearer());
