@@ -159,6 +159,21 @@ describe('DownstreamClient against a local HTTP server', () => {
     });
   });
 
+  test('calls started together time out alone: the hung one fails, the ones that answered are delivered', async () => {
+    downstream.reply = (request) => (request.body === '{"hang":true}' ? 'hang' : { status: 200 });
+
+    const outcomes = await Promise.all([
+      client.post('evt-1', '{}'),
+      client.post('evt-2', '{"hang":true}'),
+      client.post('evt-3', '{}'),
+    ]);
+
+    expect(outcomes.map((outcome) => outcome.kind)).toEqual(['delivered', 'unavailable', 'delivered']);
+    expect(outcomes[1]).toMatchObject({ reason: `downstream did not answer within ${TIMEOUT_MILLIS} ms` });
+    // The next call is not hit by the timeout that ended the hung one.
+    expect(await client.post('evt-4', '{}')).toMatchObject({ kind: 'delivered' });
+  });
+
   test('a refused connection is retryable, naming the network error', async () => {
     // A port that was free a moment ago: nothing listens there.
     const port = await new Promise<number>((resolve) => {
