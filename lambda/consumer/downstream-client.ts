@@ -154,17 +154,25 @@ export class DownstreamClient {
    * more, and only that second answer counts. Every reason is passed through the authorizer's
    * `redact`, so a credential echoed by the downstream never reaches a log line or a poison message.
    */
-  async send(post: PreparedPost): Promise<DownstreamOutcome> {
+  send(post: PreparedPost): Promise<DownstreamOutcome> {
     const { authorizer } = this.options;
+    // Without a credential there is nothing to refresh or redact: the attempt is the whole call.
+    return authorizer === undefined ? this.attempt(post) : this.sendAuthorized(post, authorizer);
+  }
+
+  private async sendAuthorized(
+    post: PreparedPost,
+    authorizer: DownstreamAuthorizer,
+  ): Promise<DownstreamOutcome> {
     let outcome = await this.attempt(post);
-    if (outcome.kind === 'unavailable' && outcome.status === HTTP_UNAUTHORIZED && authorizer) {
+    if (outcome.kind === 'unavailable' && outcome.status === HTTP_UNAUTHORIZED) {
       if (await authorizer.refreshAfterUnauthorized()) {
         const firstMillis = outcome.latencyMillis;
         const second = await this.attempt(post);
         outcome = { ...second, latencyMillis: firstMillis + second.latencyMillis };
       }
     }
-    if (outcome.kind === 'delivered' || !authorizer) return outcome;
+    if (outcome.kind === 'delivered') return outcome;
     return { ...outcome, reason: authorizer.redact(outcome.reason) };
   }
 
@@ -199,7 +207,10 @@ export class DownstreamClient {
       const statusClass = classifyStatus(status, endpointErrorStatuses);
       // Read (a bounded part of) the body so the keep-alive connection can be reused; only a
       // rejection's text is kept, for its reason.
-      const body = await readBounded(response, MAX_BODY_READ_BYTES, { decode: statusClass === 'rejected' });
+      const body =
+        response.body === null
+          ? '' // no body to read (e.g. 204)
+          : await readBounded(response.body, MAX_BODY_READ_BYTES, { decode: statusClass === 'rejected' });
       const latencyMillis = clock.now() - started;
       switch (statusClass) {
         case 'delivered':
@@ -222,17 +233,15 @@ export class DownstreamClient {
 }
 
 /**
- * Up to `maxBytes` of a response body, as text when `decode` (invalid UTF-8 becomes U+FFFD), else
+ * Up to `maxBytes` of a response body stream, as text when `decode` (invalid UTF-8 becomes U+FFFD), else
  * read and dropped (''); the rest is cancelled. A body that fails to arrive reads as empty: the
  * status alone classifies the answer.
  */
 async function readBounded(
-  response: Response,
+  stream: ReadableStream<Uint8Array>,
   maxBytes: number,
   { decode }: { readonly decode: boolean },
 ): Promise<string> {
-  const stream = response.body;
-  if (stream === null) return '';
   const reader: ReadableStreamDefaultReader<Uint8Array> = stream.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;

@@ -2,7 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { BreakerSettings } from '../../../contracts';
 import { monotonicClock, systemClock, type Clock } from '../../../contracts';
 import { DynamoDbBreakerStore } from './dynamodb-store';
-import { BreakerEngine } from './engine';
+import { ADMITTED, BreakerEngine } from './engine';
 import type { BreakerItem } from './item';
 import { MemoryBreakerStore } from './memory-store';
 import { notifySafely, type BreakerObserver } from './observer';
@@ -14,6 +14,9 @@ import { slowStartShare } from './slow-start';
 export const DEFAULT_STORE_RETRY_INTERVAL_MILLIS = 1_000;
 
 const REFUSED_DURING_OUTAGE: Admission = { admitted: false, state: 'OPEN' };
+/** Settled once: a promise per record would be garbage per record. */
+const ADMITTED_NOW: Promise<Admission> = Promise.resolve(ADMITTED);
+const RECORDED: Promise<void> = Promise.resolve();
 
 export interface DynamoDbCircuitBreakerOptions {
   /** Low-level DynamoDB client; its endpoint may come from AWS_ENDPOINT_URL_DYNAMODB. */
@@ -98,13 +101,19 @@ export class DynamoDbCircuitBreaker implements CircuitBreaker {
     return this.outage !== undefined;
   }
 
-  async admit(): Promise<Admission> {
+  admit(): Promise<Admission> {
+    // The hot path, once per record: answered from the cache without an async function's promise.
     if (this.outage === undefined) {
       const cached = this.shared.admitFromCache();
-      if (cached !== undefined) return cached;
+      if (cached === ADMITTED) return ADMITTED_NOW;
+      if (cached !== undefined) return Promise.resolve(cached);
     } else if (!this.storeDue()) {
       return this.admitDuringOutage();
     }
+    return this.admitFromStore();
+  }
+
+  private async admitFromStore(): Promise<Admission> {
     try {
       await this.proveStoreIsBack();
       return await this.shared.admit();
@@ -114,7 +123,16 @@ export class DynamoDbCircuitBreaker implements CircuitBreaker {
     }
   }
 
-  async record(admission: Admission & { admitted: true }, outcome: CallOutcome): Promise<void> {
+  record(admission: Admission & { admitted: true }, outcome: CallOutcome): Promise<void> {
+    // The hot path, once per record: a call that was not a probe, with the store up, is only buffered.
+    if (this.outage === undefined && !admission.probe) {
+      this.shared.recordBuffered(outcome);
+      return RECORDED;
+    }
+    return this.recordSlowly(admission, outcome);
+  }
+
+  private async recordSlowly(admission: Admission & { admitted: true }, outcome: CallOutcome): Promise<void> {
     const local = this.outage?.local;
     if (admission.probe && local?.holdsProbe()) {
       await this.recordLocally(local, admission, outcome);
