@@ -118,6 +118,21 @@ describe('DynamoDbCircuitBreaker', () => {
         }) as unknown,
       });
     });
+    it('answers admit and record from memory while the cache is fresh, and the storm guard still sees every outcome', async () => {
+      // Prepare
+      dynamodb.on(GetItemCommand).resolves({ Item: storedItem('CLOSED') });
+      const { breaker } = setup({ minimumCalls: 4, rejectionStormThreshold: 0.5 });
+      // Act: four rejected calls, each admitted and recorded on the hot path (no request of its own)
+      for (let call = 0; call < 4; call++) {
+        const admission = await breaker.admit();
+        if (!admission.admitted) throw new Error('a fresh CLOSED breaker must admit');
+        await breaker.record(admission, 'rejection');
+      }
+      // Assess
+      expect(dynamodb).toHaveReceivedCommandTimes(GetItemCommand, 1);
+      expect(dynamodb).not.toHaveReceivedCommand(UpdateItemCommand);
+      expect(breaker.inRejectionStorm()).toBe(true);
+    });
   });
 
   describe("onStoreFailure 'local-breaker'", () => {
