@@ -102,15 +102,15 @@ export class DynamoDbCircuitBreaker implements CircuitBreaker {
   }
 
   admit(): Promise<Admission> {
-    // The hot path, once per record: answered from the cache without an async function's promise.
-    if (this.outage === undefined) {
-      const cached = this.shared.admitFromCache();
-      if (cached === ADMITTED) return ADMITTED_NOW;
-      if (cached !== undefined) return Promise.resolve(cached);
-    } else if (!this.storeDue()) {
-      return this.admitDuringOutage();
-    }
-    return this.admitFromStore();
+    const known = this.admitNow();
+    if (known === ADMITTED) return ADMITTED_NOW;
+    if (known !== undefined) return Promise.resolve(known);
+    return this.outage !== undefined && !this.storeDue() ? this.admitDuringOutage() : this.admitFromStore();
+  }
+
+  /** From the fresh cache while the store is up: the hot path, once per record. */
+  admitNow(): Admission | undefined {
+    return this.outage === undefined ? this.shared.admitFromCache() : undefined;
   }
 
   private async admitFromStore(): Promise<Admission> {
@@ -124,12 +124,14 @@ export class DynamoDbCircuitBreaker implements CircuitBreaker {
   }
 
   record(admission: Admission & { admitted: true }, outcome: CallOutcome): Promise<void> {
-    // The hot path, once per record: a call that was not a probe, with the store up, is only buffered.
-    if (this.outage === undefined && !admission.probe) {
-      this.shared.recordBuffered(outcome);
-      return RECORDED;
-    }
-    return this.recordSlowly(admission, outcome);
+    return this.recordNow(admission, outcome) ? RECORDED : this.recordSlowly(admission, outcome);
+  }
+
+  /** A call that was not a probe, with the store up, is only buffered: the hot path, once per record. */
+  recordNow(admission: Admission & { admitted: true }, outcome: CallOutcome): boolean {
+    if (this.outage !== undefined || admission.probe) return false;
+    this.shared.recordBuffered(outcome);
+    return true;
   }
 
   private async recordSlowly(admission: Admission & { admitted: true }, outcome: CallOutcome): Promise<void> {
