@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { monotonicClock, type Clock } from '../../contracts';
 
 /**
@@ -10,7 +9,9 @@ export const TIMEOUT_SLICE_SHARE = 0.01;
 /**
  * Most calls one signal serves. Node's fetch adds one abort listener per request to the signal it is
  * given (removed when the request is garbage-collected), and an EventTarget checks every listener
- * already there when one is added: a bound keeps that check short and below the warning threshold.
+ * already there when one is added: a bound keeps that check short. (Node's fetch also raises the
+ * signal's listener limit on its first request, so no MaxListenersExceededWarning is printed; raising
+ * it here as well cost more than the rest of a slice.)
  */
 export const MAX_CALLS_PER_SIGNAL = 64;
 
@@ -117,7 +118,6 @@ export class CallTimeouts {
   private startSlice(now: number): Slice {
     const { timeoutMillis } = this.options;
     const controller = new AbortController();
-    setMaxListeners(MAX_CALLS_PER_SIGNAL, controller.signal);
     const slice: Slice = {
       signal: controller.signal,
       startedAt: now,

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { classifyStatus, eventIdOfIdempotencyKey } from '../../../lambda/consumer';
+import { classifyStatus, eventIdOfIdempotencyKey, MAX_CALLS_PER_SIGNAL } from '../../../lambda/consumer';
 import { isValidSqsMessageBody } from '../../../lambda/shared';
 import { monotonicClock } from '../../../contracts';
 import { DownstreamClient } from '../../../lambda/consumer/downstream-client';
@@ -172,6 +172,25 @@ describe('DownstreamClient against a local HTTP server', () => {
     expect(outcomes[1]).toMatchObject({ reason: `downstream did not answer within ${TIMEOUT_MILLIS} ms` });
     // The next call is not hit by the timeout that ended the hung one.
     expect(await client.post('evt-4', '{}')).toMatchObject({ kind: 'delivered' });
+  });
+
+  test("many calls sharing one timeout signal through Node's fetch print no listener warning", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(warning);
+    };
+    process.on('warning', onWarning);
+    try {
+      const outcomes = await Promise.all(
+        Array.from({ length: MAX_CALLS_PER_SIGNAL }, (_, i) => client.post(`evt-${i}`, '{}')),
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+
+      expect(outcomes.every((outcome) => outcome.kind === 'delivered')).toBe(true);
+      expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 
   test('a refused connection is retryable, naming the network error', async () => {
