@@ -221,7 +221,12 @@ export class BreakerEngine {
   private buffer(outcome: CallOutcome): void {
     const version = this.lastKnown?.version ?? 0;
     const slot = this.slotAt(this.monotonic.now());
-    let bucket = this.pending.find((b) => b.version === version && b.slot === slot);
+    // The last bucket is nearly always the one (outcomes come in time order): no search, no closure.
+    const last = this.pending[this.pending.length - 1];
+    let bucket =
+      last !== undefined && last.version === version && last.slot === slot
+        ? last
+        : this.pending.find((b) => b.version === version && b.slot === slot);
     if (bucket === undefined) {
       bucket = { version, slot, successes: 0, failures: 0, rejections: 0 };
       this.pending.push(bucket);
