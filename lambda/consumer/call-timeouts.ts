@@ -48,7 +48,7 @@ interface Slice extends CallTimeout {
 export interface CallTimeoutsOptions {
   /** The budget of one call; no call runs longer. */
   readonly timeoutMillis: number;
-  /** Slices time; its own, apart from the latency clock, so it never adds a reading to a measured call. @default - {@link monotonicClock} */
+  /** A monotonic clock that slices time. @default - {@link monotonicClock} */
   readonly clock?: Clock;
   /** @default - Node's setTimeout (unref'd) and clearTimeout */
   readonly timers?: Timers;
@@ -90,9 +90,13 @@ export class CallTimeouts {
     this.clock = options.clock ?? monotonicClock;
   }
 
-  /** The signal of a call starting now; pass it back to {@link end} when the call is over. */
-  begin(): CallTimeout {
-    const now = this.clock.now();
+  /**
+   * The signal of a call starting now; pass it back to {@link end} when the call is over.
+   * @param nowMillis - the time on this instance's clock, when the caller just read it (one reading
+   *   fewer per call) @default - read here
+   */
+  begin(nowMillis?: number): CallTimeout {
+    const now = nowMillis ?? this.clock.now();
     let slice = this.open;
     if (
       slice === undefined ||

@@ -120,7 +120,7 @@ export class DownstreamClient {
    */
   constructor(private readonly options: DownstreamClientOptions) {
     new URL(options.url); // validates the setting once, at init
-    this.timeouts = new CallTimeouts({ timeoutMillis: options.timeoutMillis });
+    this.timeouts = new CallTimeouts({ timeoutMillis: options.timeoutMillis, clock: options.clock });
   }
 
   /**
@@ -194,7 +194,8 @@ export class DownstreamClient {
       }
     }
     // The budget covers the answer and the body read (see CallTimeouts: aborted after timeoutMillis at most).
-    const timeout = this.timeouts.begin();
+    // Without an authorizer the call starts at `started`; after one, the clock is read again.
+    const timeout = this.timeouts.begin(authorizer === undefined ? started : undefined);
     try {
       const response = await fetch(url, {
         method: 'POST',

@@ -127,6 +127,23 @@ describe('CallTimeouts', () => {
     expect(slow.signal.aborted).toBe(false);
   });
 
+  test('slices on the time the caller passes in, when it has just read the clock', () => {
+    const time = new ManualTime();
+    const unreadClock = {
+      now: (): number => {
+        throw new Error('the clock must not be read when the caller passes the time');
+      },
+    };
+    const timeouts = new CallTimeouts({ timeoutMillis: TIMEOUT_MILLIS, clock: unreadClock, timers: time });
+
+    const first = timeouts.begin(1_000);
+    const sameSlice = timeouts.begin(1_000 + SLICE_MILLIS - 1);
+    const nextSlice = timeouts.begin(1_000 + SLICE_MILLIS);
+
+    expect(sameSlice.signal).toBe(first.signal);
+    expect(nextSlice.signal).not.toBe(first.signal);
+  });
+
   test('after a slice timed out, the next call gets a fresh signal even on a clock that did not move', () => {
     const time = new ManualTime();
     const frozenClock = { now: (): number => 0 };
