@@ -281,7 +281,7 @@ function asErrorLike(value: unknown): ErrorLike | undefined {
   return typeof value === 'object' && value !== null ? value : undefined;
 }
 
-/** `AbortSignal.timeout` aborts with a DOMException named TimeoutError. */
+/** A call timeout (CallTimeouts, like `AbortSignal.timeout`) aborts with a DOMException named TimeoutError. */
 function isTimeout(error: unknown): boolean {
   return asErrorLike(error)?.name === 'TimeoutError';
 }
