@@ -174,6 +174,26 @@ describe('DownstreamClient against a local HTTP server', () => {
     expect(await client.post('evt-4', '{}')).toMatchObject({ kind: 'delivered' });
   });
 
+  test('a shared timeout firing for a hung call leaves alone the connection an answered call gave back', async () => {
+    // GIVEN a fast call and a hung one sharing a timeout signal, then, on the connection the fast one
+    // gave back, a slow call of a later slice still running when that signal fires
+    downstream.reply = async (request) => {
+      if (request.body === '{"hang":true}') return 'hang';
+      if (request.body === '{"slow":true}')
+        await new Promise((resolve) => setTimeout(resolve, TIMEOUT_MILLIS * 0.75));
+      return { status: 200 };
+    };
+    const fast = client.post('evt-fast', '{}');
+    const hung = client.post('evt-hung', '{"hang":true}');
+    expect(await fast).toMatchObject({ kind: 'delivered' });
+    await new Promise((resolve) => setTimeout(resolve, TIMEOUT_MILLIS / 2));
+    // WHEN
+    const slow = await client.post('evt-slow', '{"slow":true}');
+    // THEN only the hung call timed out
+    expect(await hung).toMatchObject({ kind: 'unavailable' });
+    expect(slow).toMatchObject({ kind: 'delivered' });
+  });
+
   test("many calls sharing one timeout signal through Node's fetch print no listener warning", async () => {
     const warnings: Error[] = [];
     const onWarning = (warning: Error): void => {
