@@ -2,7 +2,7 @@ import { METRIC, type ConsumerSettings } from '../contracts';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
-import { LatencySummary, publishLatencySummary, type Fetch } from '../lambda/consumer';
+import { CallTimeouts, LatencySummary, publishLatencySummary, type Fetch } from '../lambda/consumer';
 import { createConsumerMetrics, createLogger, decodeRecord } from '../lambda/shared';
 
 export type PowertoolsConsumer = (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse>;
@@ -40,17 +40,24 @@ export function buildPowertoolsConsumer(
     : undefined;
   // Like ours: latencies summarised per batch (the batch runs to its end before the next one starts).
   let latency = new LatencySummary();
+  const timeouts = new CallTimeouts({ timeoutMillis: settings.downstreamTimeoutMillis });
   const recordHandler = async (record: KinesisStreamRecord): Promise<void> => {
     const { event, json } = decodeRecord(record.kinesis, settings.maxEventBytes);
     const started = performance.now();
-    const response = await fetch(settings.downstreamUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': event.eventId },
-      body: json,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(settings.downstreamTimeoutMillis),
-    });
-    await response.text();
+    const timeout = timeouts.begin();
+    let response: Response;
+    try {
+      response = await fetch(settings.downstreamUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': event.eventId },
+        body: json,
+        redirect: 'manual',
+        signal: timeout.signal,
+      });
+      await response.text();
+    } finally {
+      timeouts.end(timeout);
+    }
     if (telemetry) latency.add(performance.now() - started);
     if (!response.ok) throw new Error(`downstream answered HTTP ${response.status}`);
   };

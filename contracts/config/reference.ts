@@ -92,7 +92,8 @@ export function settingDocs(): Readonly<Record<string, SettingDoc>> {
       allowed: 'an http(s) URL',
     },
     'consumers.<name>.downstreamTimeoutMillis': {
-      purpose: 'Timeout of one downstream call',
+      purpose:
+        'Timeout of one downstream call, body read included: a call is aborted after at most this, and at most 1% of it earlier (calls starting within 1% of it share one timer)',
       also: 'below the function timeout',
     },
     'consumers.<name>.breakerName': {

@@ -121,7 +121,6 @@ export function createConsumerHandler(
       awsRequestId: context?.awsRequestId,
       functionName: context?.functionName,
     };
-    const tally = { delivered: 0, poisoned: 0 };
     // One processor per invocation: its latencies belong to this batch, even when local mode runs
     // several batches of one consumer in the same process at once.
     const latency = new LatencySummary();
@@ -148,10 +147,9 @@ export function createConsumerHandler(
               ? () => context.getRemainingTimeInMillis() > reserveMillis
               : undefined,
         },
-        async ({ record }) => {
-          tally[await processor.process(record, invocation, hold)]++;
-        },
+        ({ record }) => processor.process(record, invocation, hold),
       );
+      const { tally } = processor;
       result.failures.forEach((failure) => logFailure(logger, failure));
       const retried = countFrom(items, result.retryFrom);
       metrics.addMetric(METRIC.recordsProcessed, MetricUnit.Count, tally.delivered);

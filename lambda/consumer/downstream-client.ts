@@ -2,6 +2,7 @@ import type { Clock } from '../../contracts';
 import { printableExcerpt } from '../shared';
 import type { ReadableStreamReadResult } from 'node:stream/web';
 import type { DownstreamAuthorizer } from './downstream-auth';
+import { CallTimeouts } from './call-timeouts';
 import { idempotencyKeyFor } from './idempotency-key';
 
 /** The `fetch` the client calls; Node's global by default, a fake or a counting wrapper in tests and benchmarks. */
@@ -111,12 +112,15 @@ export interface DownstreamClientOptions {
  * included, is a {@link DownstreamOutcome} with the call's latency.
  */
 export class DownstreamClient {
+  private readonly timeouts: CallTimeouts;
+
   /**
    * @throws {TypeError} when `options.url` is not an absolute URL: a setting, the same for every
    *   record, so it fails the consumer's start rather than poisoning records
    */
   constructor(private readonly options: DownstreamClientOptions) {
     new URL(options.url); // validates the setting once, at init
+    this.timeouts = new CallTimeouts({ timeoutMillis: options.timeoutMillis, clock: options.clock });
   }
 
   /**
@@ -130,18 +134,12 @@ export class DownstreamClient {
   prepare(eventId: string, json: string): Preparation {
     const key = idempotencyKeyFor(eventId);
     if (!key.ok) return { kind: 'unsendable', reason: key.reason };
-    const headers = { 'content-type': 'application/json', 'idempotency-key': key.value };
-    try {
-      // fetch validates headers the same way before sending; doing it here keeps that failure apart
-      // from the network errors fetch also reports as a TypeError.
-      new Headers(headers); // validation only
-    } catch (error) {
-      return {
-        kind: 'unsendable',
-        reason: `the request cannot be built (${printableExcerpt(String(error), MAX_BODY_EXCERPT_CHARS)})`,
-      };
-    }
-    return { kind: 'ready', post: { headers, body: json } };
+    // No `new Headers()` check here: idempotencyKeyFor only returns values fetch sends byte for byte
+    // (its property test), and the other header is a constant, so fetch cannot refuse them.
+    return {
+      kind: 'ready',
+      post: { headers: { 'content-type': 'application/json', 'idempotency-key': key.value }, body: json },
+    };
   }
 
   /** Prepares and sends in one step; an unsendable event comes back as {@link Preparation}. */
@@ -156,51 +154,66 @@ export class DownstreamClient {
    * more, and only that second answer counts. Every reason is passed through the authorizer's
    * `redact`, so a credential echoed by the downstream never reaches a log line or a poison message.
    */
-  async send(post: PreparedPost): Promise<DownstreamOutcome> {
+  send(post: PreparedPost): Promise<DownstreamOutcome> {
     const { authorizer } = this.options;
+    // Without a credential there is nothing to refresh or redact: the attempt is the whole call.
+    return authorizer === undefined ? this.attempt(post) : this.sendAuthorized(post, authorizer);
+  }
+
+  private async sendAuthorized(
+    post: PreparedPost,
+    authorizer: DownstreamAuthorizer,
+  ): Promise<DownstreamOutcome> {
     let outcome = await this.attempt(post);
-    if (outcome.kind === 'unavailable' && outcome.status === HTTP_UNAUTHORIZED && authorizer) {
+    if (outcome.kind === 'unavailable' && outcome.status === HTTP_UNAUTHORIZED) {
       if (await authorizer.refreshAfterUnauthorized()) {
         const firstMillis = outcome.latencyMillis;
         const second = await this.attempt(post);
         outcome = { ...second, latencyMillis: firstMillis + second.latencyMillis };
       }
     }
-    if (outcome.kind === 'delivered' || !authorizer) return outcome;
+    if (outcome.kind === 'delivered') return outcome;
     return { ...outcome, reason: authorizer.redact(outcome.reason) };
   }
 
   private async attempt(post: PreparedPost): Promise<DownstreamOutcome> {
     const { url, timeoutMillis, fetch, clock, authorizer, endpointErrorStatuses } = this.options;
     const started = clock.now();
-    const elapsed = (): number => clock.now() - started;
-    const headers: Record<string, string> = { ...post.headers };
+    let headers = post.headers;
     if (authorizer) {
       try {
-        Object.assign(headers, await authorizer.authorize({ url, headers, body: post.body }));
+        headers = { ...headers, ...(await authorizer.authorize({ url, headers, body: post.body })) };
       } catch (error) {
         // The credential store failed: the endpoint cannot be called, which is no record's fault.
         return {
           kind: 'unavailable',
-          latencyMillis: elapsed(),
+          latencyMillis: clock.now() - started,
           reason: `downstream credential unavailable (${printableExcerpt(describeNetworkError(error), MAX_BODY_EXCERPT_CHARS)})`,
           cause: error,
         };
       }
     }
+    // The budget covers the answer and the body read (see CallTimeouts: aborted after timeoutMillis at most).
+    // Without an authorizer the call starts at `started`; after one, the clock is read again.
+    const timeout = this.timeouts.begin(authorizer === undefined ? started : undefined);
     try {
       const response = await fetch(url, {
         method: 'POST',
         headers,
         body: post.body,
         redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMillis),
+        signal: timeout.signal,
       });
-      // Read (a bounded part of) the body so the keep-alive connection can be reused; it only matters for rejections.
-      const body = await readBounded(response, MAX_BODY_READ_BYTES);
-      const latencyMillis = elapsed();
       const status = response.status;
-      switch (classifyStatus(status, endpointErrorStatuses)) {
+      const statusClass = classifyStatus(status, endpointErrorStatuses);
+      // Read (a bounded part of) the body so the keep-alive connection can be reused; only a
+      // rejection's text is kept, for its reason.
+      const body =
+        response.body === null
+          ? '' // no body to read (e.g. 204)
+          : await readBounded(response.body, MAX_BODY_READ_BYTES, { decode: statusClass === 'rejected' });
+      const latencyMillis = clock.now() - started;
+      switch (statusClass) {
         case 'delivered':
           return { kind: 'delivered', status, latencyMillis };
         case 'rejected':
@@ -209,22 +222,28 @@ export class DownstreamClient {
           return { kind: 'unavailable', status, latencyMillis, reason: `downstream answered HTTP ${status}` };
       }
     } catch (error) {
-      const latencyMillis = elapsed();
+      const latencyMillis = clock.now() - started;
       const reason = isTimeout(error)
         ? `downstream did not answer within ${timeoutMillis} ms`
         : `downstream unreachable (${printableExcerpt(describeNetworkError(error), MAX_BODY_EXCERPT_CHARS)})`;
       return { kind: 'unavailable', latencyMillis, reason, cause: error };
+    } finally {
+      this.timeouts.end(timeout);
     }
   }
 }
 
 /**
- * Up to `maxBytes` of a response body as text (invalid UTF-8 becomes U+FFFD); the rest is cancelled.
- * A body that fails to arrive reads as empty: the status alone classifies the answer.
+ * Up to `maxBytes` of a response body stream, as text when `decode` (invalid UTF-8 becomes U+FFFD), else
+ * read and dropped (''); the rest is cancelled. A body that fails to arrive reads as empty: the
+ * status alone classifies the answer.
  */
-async function readBounded(response: Response, maxBytes: number): Promise<string> {
-  const reader: ReadableStreamDefaultReader<Uint8Array> | undefined = response.body?.getReader();
-  if (reader === undefined) return '';
+async function readBounded(
+  stream: ReadableStream<Uint8Array>,
+  maxBytes: number,
+  { decode }: { readonly decode: boolean },
+): Promise<string> {
+  const reader: ReadableStreamDefaultReader<Uint8Array> = stream.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
@@ -232,14 +251,14 @@ async function readBounded(response: Response, maxBytes: number): Promise<string
       const chunk: ReadableStreamReadResult<Uint8Array> = await reader.read();
       if (chunk.done) break;
       const value = chunk.value;
-      chunks.push(value);
+      if (decode) chunks.push(value);
       size += value.byteLength;
     }
     if (size >= maxBytes) await reader.cancel();
   } catch {
     // the excerpt is best effort
   }
-  return new TextDecoder('utf-8').decode(Buffer.concat(chunks).subarray(0, maxBytes));
+  return decode ? new TextDecoder('utf-8').decode(Buffer.concat(chunks).subarray(0, maxBytes)) : '';
 }
 
 function rejectionReason(status: number, body: string): string {
@@ -262,7 +281,7 @@ function asErrorLike(value: unknown): ErrorLike | undefined {
   return typeof value === 'object' && value !== null ? value : undefined;
 }
 
-/** `AbortSignal.timeout` aborts with a DOMException named TimeoutError. */
+/** A call timeout (CallTimeouts, like `AbortSignal.timeout`) aborts with a DOMException named TimeoutError. */
 function isTimeout(error: unknown): boolean {
   return asErrorLike(error)?.name === 'TimeoutError';
 }

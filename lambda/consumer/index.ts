@@ -23,4 +23,6 @@ export { eventIdOfIdempotencyKey, idempotencyKeyFor } from './idempotency-key';
 export type { IdempotencyKey } from './idempotency-key';
 export type { Clock } from '../../contracts';
 export { LatencySummary, publishLatencySummary } from './latency-summary';
+export { CallTimeouts, MAX_CALLS_PER_SIGNAL, TIMEOUT_SLICE_SHARE } from './call-timeouts';
+export type { CallTimeout, CallTimeoutsOptions, Timers } from './call-timeouts';
 export type { LatencySummaryFigures } from './latency-summary';

@@ -49,23 +49,24 @@ export interface OrderedBatchOptions {
 export async function processInKeyOrder<R extends RecordPosition>(
   records: readonly R[],
   options: OrderedBatchOptions,
-  processRecord: (record: R) => Promise<void>,
+  processRecord: (record: R) => Promise<unknown>,
 ): Promise<OrderedBatchResult<R>> {
   const { maxConcurrentKeys, mayStart = () => true } = options;
   const lanes = groupByPartitionKey(records);
+  // Records started in each lane: a lane runs in delivery order, so the rest of it never started.
+  const startedInLane = new Uint32Array(lanes.length);
   const state = { nextLane: 0, stopped: false, completed: 0 };
-  const started = new Set<R>();
   const failures: RecordFailure<R>[] = [];
 
   const runLanes = async (): Promise<void> => {
     while (!state.stopped && state.nextLane < lanes.length) {
-      const lane = lanes[state.nextLane++];
-      for (const record of lane) {
+      const laneIndex = state.nextLane++;
+      for (const record of lanes[laneIndex]) {
         if (state.stopped || !mayStart()) {
           state.stopped = true;
           return;
         }
-        started.add(record);
+        startedInLane[laneIndex]++;
         try {
           await processRecord(record);
           state.completed++;
@@ -81,15 +82,17 @@ export async function processInKeyOrder<R extends RecordPosition>(
   const workers = Math.max(1, Math.min(maxConcurrentKeys, lanes.length));
   await Promise.all(Array.from({ length: workers }, runLanes));
 
-  const unfinished = [
-    ...failures.map((failure) => failure.record),
-    ...records.filter((r) => !started.has(r)),
-  ];
+  const unfinished: R[] = failures.map((failure) => failure.record);
+  let started = 0;
+  lanes.forEach((lane, laneIndex) => {
+    started += startedInLane[laneIndex];
+    for (let index = startedInLane[laneIndex]; index < lane.length; index++) unfinished.push(lane[index]);
+  });
   return {
     retryFrom: lowestSequenceNumber(unfinished),
     failures,
     completed: state.completed,
-    notStarted: records.length - started.size,
+    notStarted: records.length - started,
   };
 }
 

@@ -2,7 +2,7 @@ import type { BreakerSettings } from '../../../contracts';
 import { monotonicClock, systemClock, type Clock } from '../../../contracts';
 import type { DynamoDbApi } from './dynamodb-api';
 import { DynamoDbBreakerStore } from './dynamodb-store';
-import { BreakerEngine } from './engine';
+import { ADMITTED, BreakerEngine } from './engine';
 import type { BreakerItem } from './item';
 import { MemoryBreakerStore } from './memory-store';
 import { notifySafely, type BreakerObserver } from './observer';
@@ -14,6 +14,9 @@ import { slowStartShare } from './slow-start';
 export const DEFAULT_STORE_RETRY_INTERVAL_MILLIS = 1_000;
 
 const REFUSED_DURING_OUTAGE: Admission = { admitted: false, state: 'OPEN' };
+/** Settled once: a promise per record would be garbage per record. */
+const ADMITTED_NOW: Promise<Admission> = Promise.resolve(ADMITTED);
+const RECORDED: Promise<void> = Promise.resolve();
 
 export interface DynamoDbCircuitBreakerOptions {
   /** DynamoDB: the handlers' HTTP client, or an SDK client through sdkDynamoDbApi. */
@@ -98,13 +101,19 @@ export class DynamoDbCircuitBreaker implements CircuitBreaker {
     return this.outage !== undefined;
   }
 
-  async admit(): Promise<Admission> {
-    if (this.outage === undefined) {
-      const cached = this.shared.admitFromCache();
-      if (cached !== undefined) return cached;
-    } else if (!this.storeDue()) {
-      return this.admitDuringOutage();
-    }
+  admit(): Promise<Admission> {
+    const known = this.admitNow();
+    if (known === ADMITTED) return ADMITTED_NOW;
+    if (known !== undefined) return Promise.resolve(known);
+    return this.outage !== undefined && !this.storeDue() ? this.admitDuringOutage() : this.admitFromStore();
+  }
+
+  /** From the fresh cache while the store is up: the hot path, once per record. */
+  admitNow(): Admission | undefined {
+    return this.outage === undefined ? this.shared.admitFromCache() : undefined;
+  }
+
+  private async admitFromStore(): Promise<Admission> {
     try {
       await this.proveStoreIsBack();
       return await this.shared.admit();
@@ -114,7 +123,18 @@ export class DynamoDbCircuitBreaker implements CircuitBreaker {
     }
   }
 
-  async record(admission: Admission & { admitted: true }, outcome: CallOutcome): Promise<void> {
+  record(admission: Admission & { admitted: true }, outcome: CallOutcome): Promise<void> {
+    return this.recordNow(admission, outcome) ? RECORDED : this.recordSlowly(admission, outcome);
+  }
+
+  /** A call that was not a probe, with the store up, is only buffered: the hot path, once per record. */
+  recordNow(admission: Admission & { admitted: true }, outcome: CallOutcome): boolean {
+    if (this.outage !== undefined || admission.probe) return false;
+    this.shared.recordBuffered(outcome);
+    return true;
+  }
+
+  private async recordSlowly(admission: Admission & { admitted: true }, outcome: CallOutcome): Promise<void> {
     const local = this.outage?.local;
     if (admission.probe && local?.holdsProbe()) {
       await this.recordLocally(local, admission, outcome);

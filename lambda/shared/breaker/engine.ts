@@ -28,7 +28,8 @@ import type { Admission, BreakerState, CallOutcome } from './types';
  */
 export const MAX_WRITE_ATTEMPTS = 5;
 
-const ADMITTED: Admission = { admitted: true, probe: false };
+/** The admission of a CLOSED breaker: one object, so a caller can answer it with one settled promise. */
+export const ADMITTED: Admission = { admitted: true, probe: false };
 const PROBE: Admission = { admitted: true, probe: true };
 
 export interface BreakerEngineOptions {
@@ -169,9 +170,11 @@ export class BreakerEngine {
    * taken once per record. `undefined` when the store must be asked (cache expired, or a probe may start).
    */
   admitFromCache(): Admission | undefined {
-    return this.cached !== undefined && this.cacheFresh()
-      ? decideWithoutWrite(this.cached.item, this.options.clock.now())
-      : undefined;
+    if (this.cached === undefined || !this.cacheFresh()) return undefined;
+    const item = this.cached.item;
+    // CLOSED needs no clock reading (the common case, once per record).
+    if (item === undefined || item.state === 'CLOSED') return ADMITTED;
+    return decideWithoutWrite(item, this.options.clock.now());
   }
 
   /**
@@ -183,11 +186,11 @@ export class BreakerEngine {
    * clock) is written as expired, which re-opens the breaker whatever the outcome.
    */
   async record(admission: Admission & { admitted: true }, outcome: CallOutcome): Promise<void> {
-    this.recent.add(outcome);
     if (!admission.probe) {
-      this.buffer(outcome);
+      this.recordBuffered(outcome);
       return;
     }
+    this.recent.add(outcome);
     const probe = this.probe;
     this.probe = undefined;
     if (probe === undefined) return; // the lease was taken by an earlier engine (local breaker ended)
@@ -206,10 +209,24 @@ export class BreakerEngine {
     if (after !== undefined) this.announce(probe.item, after, now);
   }
 
+  /**
+   * What {@link record} does for a call that was not a probe, without a promise: the outcome is only
+   * buffered, no I/O. The hot path, once per record.
+   */
+  recordBuffered(outcome: CallOutcome): void {
+    this.recent.add(outcome);
+    this.buffer(outcome);
+  }
+
   private buffer(outcome: CallOutcome): void {
     const version = this.lastKnown?.version ?? 0;
     const slot = this.slotAt(this.monotonic.now());
-    let bucket = this.pending.find((b) => b.version === version && b.slot === slot);
+    // The last bucket is nearly always the one (outcomes come in time order): no search, no closure.
+    const last = this.pending[this.pending.length - 1];
+    let bucket =
+      last !== undefined && last.version === version && last.slot === slot
+        ? last
+        : this.pending.find((b) => b.version === version && b.slot === slot);
     if (bucket === undefined) {
       bucket = { version, slot, successes: 0, failures: 0, rejections: 0 };
       this.pending.push(bucket);

@@ -17,7 +17,18 @@ export type Admission =
 export interface CircuitBreaker {
   readonly name: string;
   admit(): Promise<Admission>;
+  /**
+   * The answer of {@link admit} when the breaker has it in memory (no I/O), without a promise;
+   * undefined when `admit()` must be asked. Optional: the hot path, once per record.
+   */
+  admitNow?(): Admission | undefined;
   record(admission: Admission & { admitted: true }, outcome: CallOutcome): Promise<void>;
+  /**
+   * Does what {@link record} does when that needs no I/O (the outcome is only buffered), without a
+   * promise, and answers true; false when nothing was recorded and `record()` must be called.
+   * Optional: the hot path, once per record.
+   */
+  recordNow?(admission: Admission & { admitted: true }, outcome: CallOutcome): boolean;
   flush(): Promise<void>;
   /**
    * Whether rejected records must stay in the stream rather than be parked as poison: the breaker

@@ -9,7 +9,13 @@ import {
   type ConsumerHandler,
   type Fetch,
 } from '../../../lambda/consumer';
-import { createConsumerMetrics, isValidSqsMessageBody, type PipelineEvent } from '../../../lambda/shared';
+import {
+  createConsumerMetrics,
+  isValidSqsMessageBody,
+  type Admission,
+  type CallOutcome,
+  type PipelineEvent,
+} from '../../../lambda/shared';
 import { captureEmf, emittedValue } from '../../helpers/emf-capture';
 import {
   decodeData,
@@ -135,6 +141,78 @@ describe('createConsumerHandler', () => {
     test("runs only the breaker's share of the keys at once while it ramps up after a recovery", async () => {
       // 8 keys at a quarter: 2 at once
       expect(await peakConcurrency(0.25)).toBe(2);
+    });
+  });
+
+  describe('a breaker that answers from memory (admitNow, recordNow)', () => {
+    /** The fake, answering from memory as the DynamoDB breaker does from a fresh cache; a probe is left to record(). */
+    class InMemoryAnswers extends FakeBreaker {
+      admitNow(): Admission | undefined {
+        this.calls.push('admit');
+        if (this.state === 'OPEN') return { admitted: false, state: 'OPEN' };
+        return { admitted: true, probe: this.state === 'HALF_OPEN' };
+      }
+
+      recordNow(admission: Admission & { admitted: true }, outcome: CallOutcome): boolean {
+        if (admission.probe) return false;
+        this.calls.push(`record:${outcome}`);
+        return true;
+      }
+
+      override admit(): Promise<Admission> {
+        throw new Error('admit() must not be asked when admitNow() answered');
+      }
+
+      override record(admission: Admission & { admitted: true }, outcome: CallOutcome): Promise<void> {
+        if (!admission.probe) throw new Error('record() must not be called when recordNow() recorded');
+        return super.record(admission, outcome);
+      }
+    }
+
+    /** No record of these tests is poison, so the consumer never reaches for SQS. */
+    const noPoisonQueueClient = undefined as never;
+
+    function handlerWith(fake: FakeBreaker): ConsumerHandler {
+      return createConsumerHandler(SETTINGS, {
+        sqs: noPoisonQueueClient,
+        breaker: fake,
+        logger: log,
+        metrics: quietMetrics(),
+        fetch: downstream.fetch,
+      });
+    }
+
+    test('records every outcome through them, without a promise per record', async () => {
+      const fake = new InMemoryAnswers();
+      const batch = kinesisBatch([{ partitionKey: 'k1' }, { partitionKey: 'k2', data: pipelineEvent() }]);
+      downstream.statusFor.set(decodeData(batch.Records[1]).eventId, 503);
+
+      const response = await handlerWith(fake)(batch, lambdaContext());
+
+      expect(fake.outcomes()).toEqual(['record:success', 'record:failure']);
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumberAt(1) }]);
+    });
+
+    test('a refusal from memory stops the batch as a refusal from admit() does', async () => {
+      const fake = new InMemoryAnswers();
+      fake.state = 'OPEN';
+      const batch = kinesisBatch([{ partitionKey: 'k1' }]);
+
+      const response = await handlerWith(fake)(batch);
+
+      expect(downstream.calls).toHaveLength(0);
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumberAt(0) }]);
+    });
+
+    test("a probe's outcome goes through record(), which may write it", async () => {
+      const fake = new InMemoryAnswers();
+      fake.state = 'HALF_OPEN';
+
+      await handlerWith(fake)(kinesisBatch([{ partitionKey: 'k1' }]), lambdaContext());
+
+      // FakeBreaker.record notes the call; recordNow declined the probe.
+      expect(fake.outcomes()).toEqual(['record:success']);
+      expect(downstream.calls).toHaveLength(1);
     });
   });
 

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { classifyStatus, eventIdOfIdempotencyKey } from '../../../lambda/consumer';
+import { classifyStatus, eventIdOfIdempotencyKey, MAX_CALLS_PER_SIGNAL } from '../../../lambda/consumer';
 import { isValidSqsMessageBody } from '../../../lambda/shared';
 import { monotonicClock } from '../../../contracts';
 import { DownstreamClient } from '../../../lambda/consumer/downstream-client';
@@ -157,6 +157,60 @@ describe('DownstreamClient against a local HTTP server', () => {
       kind: 'unavailable',
       reason: `downstream did not answer within ${TIMEOUT_MILLIS} ms`,
     });
+  });
+
+  test('calls started together time out alone: the hung one fails, the ones that answered are delivered', async () => {
+    downstream.reply = (request) => (request.body === '{"hang":true}' ? 'hang' : { status: 200 });
+
+    const outcomes = await Promise.all([
+      client.post('evt-1', '{}'),
+      client.post('evt-2', '{"hang":true}'),
+      client.post('evt-3', '{}'),
+    ]);
+
+    expect(outcomes.map((outcome) => outcome.kind)).toEqual(['delivered', 'unavailable', 'delivered']);
+    expect(outcomes[1]).toMatchObject({ reason: `downstream did not answer within ${TIMEOUT_MILLIS} ms` });
+    // The next call is not hit by the timeout that ended the hung one.
+    expect(await client.post('evt-4', '{}')).toMatchObject({ kind: 'delivered' });
+  });
+
+  test('a shared timeout firing for a hung call leaves alone the connection an answered call gave back', async () => {
+    // GIVEN a fast call and a hung one sharing a timeout signal, then, on the connection the fast one
+    // gave back, a slow call of a later slice still running when that signal fires
+    downstream.reply = async (request) => {
+      if (request.body === '{"hang":true}') return 'hang';
+      if (request.body === '{"slow":true}')
+        await new Promise((resolve) => setTimeout(resolve, TIMEOUT_MILLIS * 0.75));
+      return { status: 200 };
+    };
+    const fast = client.post('evt-fast', '{}');
+    const hung = client.post('evt-hung', '{"hang":true}');
+    expect(await fast).toMatchObject({ kind: 'delivered' });
+    await new Promise((resolve) => setTimeout(resolve, TIMEOUT_MILLIS / 2));
+    // WHEN
+    const slow = await client.post('evt-slow', '{"slow":true}');
+    // THEN only the hung call timed out
+    expect(await hung).toMatchObject({ kind: 'unavailable' });
+    expect(slow).toMatchObject({ kind: 'delivered' });
+  });
+
+  test("many calls sharing one timeout signal through Node's fetch print no listener warning", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(warning);
+    };
+    process.on('warning', onWarning);
+    try {
+      const outcomes = await Promise.all(
+        Array.from({ length: MAX_CALLS_PER_SIGNAL }, (_, i) => client.post(`evt-${i}`, '{}')),
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+
+      expect(outcomes.every((outcome) => outcome.kind === 'delivered')).toBe(true);
+      expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 
   test('a refused connection is retryable, naming the network error', async () => {

@@ -119,6 +119,76 @@ describe('DynamoDbCircuitBreaker', () => {
         }) as unknown,
       });
     });
+    it('answers admit and record from memory while the cache is fresh, and the storm guard still sees every outcome', async () => {
+      // Prepare
+      dynamodb.on(GetItemCommand).resolves({ Item: storedItem('CLOSED') });
+      const { breaker } = setup({ minimumCalls: 4, rejectionStormThreshold: 0.5 });
+      // Act: four rejected calls, each admitted and recorded on the hot path (no request of its own)
+      for (let call = 0; call < 4; call++) {
+        const admission = await breaker.admit();
+        if (!admission.admitted) throw new Error('a fresh CLOSED breaker must admit');
+        await breaker.record(admission, 'rejection');
+      }
+      // Assess
+      expect(dynamodb).toHaveReceivedCommandTimes(GetItemCommand, 1);
+      expect(dynamodb).not.toHaveReceivedCommand(UpdateItemCommand);
+      expect(breaker.inRejectionStorm()).toBe(true);
+    });
+  });
+
+  describe('answers from memory (admitNow, recordNow)', () => {
+    it('admitNow has no answer before the first read, then answers from the fresh cache until it expires', async () => {
+      dynamodb.on(GetItemCommand).resolves({ Item: storedItem('CLOSED') });
+      const { breaker, clock } = setup({ cacheTtlMillis: 1_000 });
+      expect(breaker.admitNow()).toBeUndefined();
+
+      await breaker.admit();
+
+      expect(breaker.admitNow()).toEqual(ADMITTED);
+      clock.advance(1_000);
+      expect(breaker.admitNow()).toBeUndefined();
+    });
+
+    it('admitNow refuses from the cache while an OPEN breaker cools down', async () => {
+      const { breaker, clock } = setup();
+      dynamodb.on(GetItemCommand).resolves({ Item: storedItem('OPEN', { openUntil: clock.now() + 30_000 }) });
+      await breaker.admit();
+
+      expect(breaker.admitNow()).toEqual({ admitted: false, state: 'OPEN' });
+    });
+
+    it('recordNow buffers an ordinary outcome, and leaves a probe to record(), which writes it', async () => {
+      const { breaker, clock } = setup();
+      dynamodb.on(GetItemCommand).resolves({ Item: storedItem('OPEN', { openUntil: clock.now() - 1 }) });
+      dynamodb.on(UpdateItemCommand).callsFake((input: { ExpressionAttributeValues?: unknown }) => ({
+        Attributes: JSON.stringify(input.ExpressionAttributeValues).includes('HALF_OPEN')
+          ? {
+              ...storedItem('HALF_OPEN'),
+              probeLeaseId: { S: 'lease' },
+              probeLeaseUntil: { N: String(clock.now() + 10_000) },
+            }
+          : storedItem('CLOSED'),
+      }));
+      const probe = await breaker.admit();
+      expect(probe).toEqual({ admitted: true, probe: true });
+      if (!probe.admitted) return;
+
+      expect(breaker.recordNow({ admitted: true, probe: false }, 'success')).toBe(true);
+      expect(breaker.recordNow(probe, 'success')).toBe(false);
+      const writesBefore = dynamodb.commandCalls(UpdateItemCommand).length;
+      await breaker.record(probe, 'success');
+      expect(dynamodb.commandCalls(UpdateItemCommand).length).toBe(writesBefore + 1);
+    });
+
+    it('during a store outage neither answers from memory: the local breaker decides through admit() and record()', async () => {
+      dynamodb.on(GetItemCommand).rejects(unavailable());
+      const { breaker } = setup({ onStoreFailure: 'local-breaker' });
+      await breaker.admit();
+
+      expect(breaker.storeUnavailable).toBe(true);
+      expect(breaker.admitNow()).toBeUndefined();
+      expect(breaker.recordNow(ADMITTED, 'failure')).toBe(false);
+    });
   });
 
   describe("onStoreFailure 'local-breaker'", () => {
