@@ -1,7 +1,7 @@
-import { type Clock } from '../contracts';
+import { AWS_CLIENT_TIMEOUTS, type Clock } from '../contracts';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { buildConsumer, type ConsumerHandler, type Fetch } from '../lambda/consumer';
-import { localDynamoDbApi } from '../local/emulators';
+import { DynamoDbHttpApi } from '../lambda/shared';
 import type { PipelineFixture } from './pipeline-fixture';
 import { countRequests, type RequestCounts } from './request-counter';
 
@@ -30,9 +30,19 @@ export function buildOurConsumer(fixture: PipelineFixture, options: OurConsumerO
   const settings = options.breakerName
     ? { ...fixture.settings, breakerName: options.breakerName }
     : fixture.settings;
-  // The breaker store's client of handler.ts, against dynalite (with the local timeouts).
-  const dynamodb = countRequests((fetch) =>
-    localDynamoDbApi(fixture.emulators.endpoints.dynamodb, { fetch }),
+  // The breaker store's client of handler.ts, against dynalite, with the local (operator) timeouts.
+  // Built here rather than with local/emulators' helper: this module is bundled for the throughput
+  // benchmark, and local/emulators would bring dynalite's native binding into that bundle.
+  const { endpoint, region, credentials } = fixture.emulators.clientConfig.dynamodb;
+  const dynamodb = countRequests(
+    (fetch) =>
+      new DynamoDbHttpApi({
+        region,
+        credentials: () => Promise.resolve(credentials),
+        timeouts: AWS_CLIENT_TIMEOUTS.operator,
+        env: { AWS_ENDPOINT_URL_DYNAMODB: endpoint },
+        fetch,
+      }),
   );
   const sqs = new SQSClient(fixture.emulators.clientConfig.sqs);
   const { consume: handle } = buildConsumer(settings, {
