@@ -1,9 +1,17 @@
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { loadConfig, MILLIS_PER_SECOND, readCdkJsonContext, shardCapacity } from '../contracts';
 import type { PipelineConfig } from '../contracts';
 import { keysAtShare, slowStartShare } from '../lambda/shared';
-import { parseOptions, runGameDay, stageConfig, type ProgressSnapshot } from '../local/gameday';
+import {
+  PARTITION_KEYS,
+  parseOptions,
+  runGameDay,
+  seededRandom,
+  stageConfig,
+  type ProgressSnapshot,
+} from '../local/gameday';
 import { withHandlerOutputDiscarded } from './discard-output';
+import { scheduleBound } from './key-concurrency';
 
 /**
  * The downstream latency of the drain game day. With {@link DRAIN_MAX_CONCURRENT_KEYS} it puts the
@@ -204,6 +212,40 @@ export function modeledDrain(inputs: DrainModelInputs, fromMillis: number, toMil
   return { unrampedRecordsPerSec, averageShare, recordsPerSec: unrampedRecordsPerSec * averageShare };
 }
 
+export interface OrderingBoundInputs {
+  /** Records per batch: the consumer's batchSize (batches are full during a drain). */
+  readonly batchSize: number;
+  /** Distinct partition keys a lane sees, each as likely as the next (the game day's keys over the lanes). */
+  readonly keysPerLane: number;
+  readonly maxConcurrentKeys: number;
+}
+
+/** Batches drawn for {@link orderingBound}; enough that the mean moves by well under 1%. */
+const ORDERING_BATCHES = 2_000;
+const ORDERING_SEED = 0x0d5a1;
+
+/**
+ * What order per key alone allows of the model: over batches of uniformly drawn keys, the best any
+ * order-keeping schedule reaches (the hottest key's chain, or the records spread evenly over
+ * `maxConcurrentKeys` slots, whichever is longer) over `maxConcurrentKeys` calls at once.
+ */
+export function orderingBound(inputs: OrderingBoundInputs): number {
+  const random = seededRandom(ORDERING_SEED);
+  const unitLatencyMillis = 1;
+  let sum = 0;
+  for (let batch = 0; batch < ORDERING_BATCHES; batch++) {
+    const counts = new Map<number, number>();
+    for (let i = 0; i < inputs.batchSize; i++) {
+      const key = Math.floor(random() * inputs.keysPerLane);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    const hottest = Math.max(...counts.values());
+    const best = scheduleBound(inputs.batchSize, hottest, inputs.maxConcurrentKeys, unitLatencyMillis);
+    sum += best / (inputs.maxConcurrentKeys * (1_000 / unitLatencyMillis));
+  }
+  return sum / ORDERING_BATCHES;
+}
+
 /** Breaker transitions as the game day reports them (ms since the start of the run). */
 export interface ReportedTransition {
   readonly consumer: string;
@@ -238,29 +280,36 @@ export interface LoadSample {
   readonly eventLoopUtilization: number;
   /** CPU time (user + system) since the previous sample, ms. */
   readonly cpuMillis: number;
+  /** How late, on average, a timer fired since the previous sample, ms: what each hop of a call waits. */
+  readonly meanLoopDelayMillis: number;
 }
 
-/** Event-loop utilisation over (fromMillis, toMillis]: the samples' values weighted by their interval. */
-export function utilizationOver(
+/** A load figure over (fromMillis, toMillis]: the samples' values weighted by their interval. */
+export function loadOver(
   samples: readonly LoadSample[],
   fromMillis: number,
   toMillis: number,
+  figure: (sample: LoadSample) => number,
 ): number {
-  let busy = 0;
+  let weighted = 0;
   let total = 0;
   for (let i = 1; i < samples.length; i++) {
-    const { atMillis, eventLoopUtilization } = samples[i];
+    const { atMillis } = samples[i];
     if (atMillis <= fromMillis || atMillis > toMillis) continue;
     const interval = atMillis - samples[i - 1].atMillis;
-    busy += eventLoopUtilization * interval;
+    weighted += figure(samples[i]) * interval;
     total += interval;
   }
-  return total === 0 ? 0 : busy / total;
+  return total === 0 ? 0 : weighted / total;
 }
 
 export interface ConsumerDrainResult extends ConsumerDrain {
   readonly lanes: number;
   readonly maxConcurrentKeys: number;
+  /** {@link orderingBound} for this consumer's batches and lanes at its drain keys. */
+  readonly orderingBound: number;
+  /** The same at the local stage's own maxConcurrentKeys: why the drain runs at fewer keys. */
+  readonly stageKeys: { readonly maxConcurrentKeys: number; readonly orderingBound: number };
   /** When the breaker closed after recovery (ms since the start of the run): where the ramp started. */
   readonly rampStartMillis: number | null;
   readonly model: ModeledDrain;
@@ -268,6 +317,8 @@ export interface ConsumerDrainResult extends ConsumerDrain {
   readonly ratio: number;
   /** Event-loop utilisation of the game day's process over the window. */
   readonly eventLoopUtilization: number;
+  /** How late timers fired on average over the window, ms (see LoadSample). */
+  readonly meanLoopDelayMillis: number;
   /**
    * The part of the window after the ramp ended (share 1), if it holds two samples: its rate over the
    * unramped model. For diagnosis only: it says how much of the shortfall the ramp accounts for.
@@ -294,15 +345,22 @@ export interface DrainResult {
   readonly invariantsHeld: boolean;
 }
 
+/** How often the loop-delay monitor's timer fires. */
+const LOOP_DELAY_RESOLUTION_MILLIS = 10;
+const NANOS_PER_MILLI = 1_000_000;
+
 /** Runs the short game day in this process, sampling it once a second, and measures each consumer's drain. */
 export async function measureDrain(): Promise<DrainResult> {
   const known = loadConfig('local', readCdkJsonContext()).consumers.map((consumer) => consumer.name);
   const options = parseOptions([...DRAIN_GAMEDAY_ARGS], known);
-  const config = drainConfig(stageConfig(options));
+  const stage = stageConfig(options);
+  const config = drainConfig(stage);
   const samples: ConsumerSample[] = [];
   const loads: LoadSample[] = [];
   let elu = performance.eventLoopUtilization();
   let cpu = process.cpuUsage();
+  const delay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MILLIS });
+  delay.enable();
   const record = (snapshot: ProgressSnapshot): void => {
     const nextElu = performance.eventLoopUtilization();
     const nextCpu = process.cpuUsage();
@@ -310,7 +368,10 @@ export async function measureDrain(): Promise<DrainResult> {
       atMillis: snapshot.elapsedMillis,
       eventLoopUtilization: performance.eventLoopUtilization(nextElu, elu).utilization,
       cpuMillis: (nextCpu.user - cpu.user + nextCpu.system - cpu.system) / 1_000,
+      // The histogram is in nanoseconds and counts the resolution itself in every delay.
+      meanLoopDelayMillis: Math.max(0, delay.mean / NANOS_PER_MILLI - LOOP_DELAY_RESOLUTION_MILLIS),
     });
+    delay.reset();
     elu = nextElu;
     cpu = nextCpu;
     for (const consumer of snapshot.consumers) {
@@ -324,7 +385,7 @@ export async function measureDrain(): Promise<DrainResult> {
   };
   const report = await withHandlerOutputDiscarded(() =>
     runGameDay(options, { sample: record, adjustConfig: drainConfig }),
-  );
+  ).finally(() => delay.disable());
   const recovered = report.phases.find((phase) => phase.name === 'recovered');
   if (!recovered) throw new Error('the game day report has no `recovered` phase');
   const shards = typeof report.options.shards === 'number' ? report.options.shards : config.stream.shardCount;
@@ -340,6 +401,14 @@ export async function measureDrain(): Promise<DrainResult> {
       );
     }
     const lanes = shards * consumer.parallelizationFactor;
+    const ordering = (maxConcurrentKeys: number): number =>
+      orderingBound({
+        batchSize: consumer.batchSize,
+        keysPerLane: PARTITION_KEYS / lanes,
+        maxConcurrentKeys,
+      });
+    const stageKeys =
+      stage.consumers.find((c) => c.name === consumer.name)?.maxConcurrentKeys ?? consumer.maxConcurrentKeys;
     const model = modeledDrain(
       {
         lanes,
@@ -365,10 +434,23 @@ export async function measureDrain(): Promise<DrainResult> {
         : null,
       lanes,
       maxConcurrentKeys: consumer.maxConcurrentKeys,
+      orderingBound: ordering(consumer.maxConcurrentKeys),
+      stageKeys: { maxConcurrentKeys: stageKeys, orderingBound: ordering(stageKeys) },
       rampStartMillis: rampStartMillis ?? null,
       model,
       ratio: drain.recordsPerSec / model.recordsPerSec,
-      eventLoopUtilization: utilizationOver(loads, drain.startAtMillis, drain.endAtMillis),
+      eventLoopUtilization: loadOver(
+        loads,
+        drain.startAtMillis,
+        drain.endAtMillis,
+        (l) => l.eventLoopUtilization,
+      ),
+      meanLoopDelayMillis: loadOver(
+        loads,
+        drain.startAtMillis,
+        drain.endAtMillis,
+        (l) => l.meanLoopDelayMillis,
+      ),
     };
   });
   const recordsPerSec = consumers.reduce((sum, c) => sum + c.recordsPerSec, 0);

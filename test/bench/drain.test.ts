@@ -3,9 +3,10 @@ import {
   drainConfig,
   drainOf,
   modeledDrain,
+  orderingBound,
   rampStartOf,
   rateBetween,
-  utilizationOver,
+  loadOver,
   type ConsumerSample,
 } from '../../bench/drain';
 import { loadConfig, readCdkJsonContext } from '../../contracts';
@@ -111,6 +112,24 @@ describe('modeledDrain', () => {
   });
 });
 
+describe('orderingBound', () => {
+  it('is 1 with one key at a time: nothing to lose to order', () => {
+    expect(orderingBound({ batchSize: 50, keysPerLane: 32, maxConcurrentKeys: 1 })).toBe(1);
+  });
+
+  it('is the share of one slot when every record has the same key', () => {
+    expect(orderingBound({ batchSize: 50, keysPerLane: 1, maxConcurrentKeys: 4 })).toBe(0.25);
+  });
+
+  it("is near 1 with far more keys in a batch than slots, and low when the hottest key's chain decides", () => {
+    const fewSlots = orderingBound({ batchSize: 100, keysPerLane: 16, maxConcurrentKeys: 4 });
+    const manySlots = orderingBound({ batchSize: 100, keysPerLane: 16, maxConcurrentKeys: 32 });
+    expect(fewSlots).toBeGreaterThan(0.95);
+    // 16 keys cannot fill 32 slots, and the hottest of them holds about 11 of the 100 records
+    expect(manySlots).toBeLessThan(16 / 32);
+  });
+});
+
 describe('rampStartOf', () => {
   const transitions = [
     { consumer: 'orders', to: 'OPEN', atMillis: 11_000, reason: 'failure-rate' },
@@ -135,16 +154,21 @@ describe('rampStartOf', () => {
   });
 });
 
-describe('utilizationOver', () => {
+describe('loadOver', () => {
   it('weights each sample by its interval, inside the window only', () => {
-    const loads = [
-      { atMillis: 0, eventLoopUtilization: 1, cpuMillis: 0 },
-      { atMillis: 1_000, eventLoopUtilization: 0.2, cpuMillis: 0 },
-      { atMillis: 3_000, eventLoopUtilization: 0.5, cpuMillis: 0 },
-      { atMillis: 4_000, eventLoopUtilization: 1, cpuMillis: 0 },
-    ];
+    const load = (atMillis: number, eventLoopUtilization: number) => ({
+      atMillis,
+      eventLoopUtilization,
+      cpuMillis: 0,
+      meanLoopDelayMillis: 0,
+    });
+    const loads = [load(0, 1), load(1_000, 0.2), load(3_000, 0.5), load(4_000, 1)];
     // (0.5 x 2 s + 1 x 1 s) / 3 s
-    expect(utilizationOver(loads, 1_000, 4_000)).toBeCloseTo(2 / 3);
+    expect(loadOver(loads, 1_000, 4_000, (l) => l.eventLoopUtilization)).toBeCloseTo(2 / 3);
+  });
+
+  it('is 0 without a sample in the window', () => {
+    expect(loadOver([], 0, 1_000, (l) => l.cpuMillis)).toBe(0);
   });
 });
 
