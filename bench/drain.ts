@@ -37,7 +37,8 @@ export const DRAIN_RATE_PER_SECOND = 100;
 /**
  * The outage before the phases are halved (so it lasts 10 s): long enough that both breakers trip. With
  * at most 4 calls per failed batch and the mapping's retry back-off, a 5 s outage left the orders
- * breaker below its minimum calls, and without a trip there is no ramp to measure.
+ * breaker's failure rate under its threshold (its window still held the successes from before the
+ * outage), and without a trip there is no ramp to measure.
  */
 export const DRAIN_OUTAGE_SECONDS = 20;
 
