@@ -24,8 +24,9 @@ const COLD_INIT_RUNS = { full: 7, quick: 3 } as const;
 
 /**
  * `npm run bench -- [options]`: every measurement in one run, the table on stdout, the JSON with
- * --json. The consumer sections share one set of in-process emulators; synth and the game day run as
- * child processes afterwards, so they do not compete with the timed handler.
+ * --json. The consumer sections share one set of in-process emulators; synth (a child process) and the
+ * drain's game day (in this process, with emulators of its own) run afterwards, so they do not compete with
+ * the timed handler.
  */
 async function main(args: readonly string[]): Promise<number> {
   let options: BenchOptions;
@@ -109,7 +110,7 @@ async function measure(options: BenchOptions): Promise<Measurements> {
     measured = { ...measured, synth };
   }
   if (wants('drain')) {
-    progress('short game day for the drain (about a minute)');
+    progress('short game day for the drain (about a minute and a half)');
     const drain = await measureDrain();
     progress(`drained ${Math.round(drain.recordsPerSec)} records/s after recovery`);
     measured = { ...measured, drain };

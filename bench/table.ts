@@ -172,16 +172,52 @@ export function formatResults(results: BenchResults): string {
     );
   }
   if (detail.drain) {
+    const drain = detail.drain;
     sections.push(
-      `Drain after recovery (game day ${integer(detail.drain.gameDayDurationMillis)} ms, invariants ${detail.drain.invariantsHeld ? 'held' : 'BROKEN'})\n` +
+      `Drain after recovery (game day ${integer(drain.gameDayDurationMillis)} ms, invariants ${drain.invariantsHeld ? 'held' : 'BROKEN'}; ` +
+        `downstream ${drain.downstreamLatencyMillis} ms, slow start ${integer(drain.slowStartMillis)} ms)\n` +
         formatTable(
-          ['consumer', 'peak backlog', 'peak at s', 'drained at s', 'records/s'],
-          detail.drain.consumers.map((c) => [
+          [
+            'consumer',
+            'backlog',
+            'peak',
+            'from s',
+            'to s',
+            'left',
+            'delivered',
+            'records/s',
+            'lanes x keys',
+            'order bound',
+            'ramp from s',
+            'model',
+            'ramp share',
+            'ramped model',
+            'ratio',
+            'loop busy',
+            'loop delay ms',
+            'after ramp',
+          ],
+          drain.consumers.map((c) => [
             c.consumer,
+            String(c.startBacklog),
             String(c.peakBacklog),
-            fixed(c.peakAtMillis / 1_000, 1),
-            fixed(c.drainedAtMillis / 1_000, 1),
+            fixed(c.startAtMillis / 1_000, 1),
+            fixed(c.endAtMillis / 1_000, 1),
+            String(c.endBacklog),
+            String(c.delivered),
             integer(c.recordsPerSec),
+            `${c.lanes} x ${c.maxConcurrentKeys}`,
+            `${fixed(c.orderingBound, 2)} (${c.stageKeys.maxConcurrentKeys} keys: ${fixed(c.stageKeys.orderingBound, 2)})`,
+            c.rampStartMillis === null ? '-' : fixed(c.rampStartMillis / 1_000, 1),
+            integer(c.model.unrampedRecordsPerSec),
+            fixed(c.model.averageShare, 3),
+            integer(c.model.recordsPerSec),
+            fixed(c.ratio, 3),
+            fixed(c.eventLoopUtilization, 2),
+            fixed(c.meanLoopDelayMillis, 1),
+            c.afterRamp === null
+              ? '-'
+              : `${fixed(c.afterRamp.ratio, 3)} (${fixed(c.afterRamp.fromMillis / 1_000, 1)}-${fixed(c.afterRamp.toMillis / 1_000, 1)} s)`,
           ]),
         ),
     );

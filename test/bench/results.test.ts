@@ -69,6 +69,8 @@ describe('buildResults', () => {
       recordsPerSec: 2_000,
       modelRecordsPerSec: 2_500,
       ratio: 0.8,
+      downstreamLatencyMillis: 50,
+      slowStartMillis: 5_000,
       gameDayDurationMillis: 1,
       invariantsHeld: true,
     };
