@@ -135,12 +135,12 @@ export function createConsumerHandler(
       sleep,
     });
     try {
-      // Slow start: after a recovery the breaker admits a growing share of the key concurrency.
-      const maxConcurrentKeys = keysAtShare(settings.maxConcurrentKeys, await breaker.concurrencyShare());
       const result = await processInKeyOrder(
         items,
         {
-          maxConcurrentKeys,
+          // Slow start: after a recovery the breaker admits a growing share of the key concurrency,
+          // asked again as records complete so that the batch widens with the ramp.
+          maxConcurrentKeys: () => keysAtShare(settings.maxConcurrentKeys, breaker.concurrencyShare()),
           // Local mode may pass a partial context; without a clock of its own there is no deadline.
           mayStart:
             typeof context?.getRemainingTimeInMillis === 'function'

@@ -22,8 +22,12 @@ export interface OrderedBatchResult<R> {
 }
 
 export interface OrderedBatchOptions {
-  /** Partition keys processed at the same time. */
-  readonly maxConcurrentKeys: number;
+  /**
+   * Partition keys processed at the same time: a number, or a function asked again whenever a record
+   * completes (slow start: the share grows while the batch runs). A key that runs is never cut short:
+   * when the answer drops, keys that finish are not followed by new ones until fewer run.
+   */
+  readonly maxConcurrentKeys: number | (() => number);
   /**
    * Asked before each record starts; `false` stops the batch as a failure would, without one (e.g.
    * when the invocation is about to time out). @default - always true
@@ -34,7 +38,7 @@ export interface OrderedBatchOptions {
 /**
  * Runs `processRecord` over a batch with the ordering guarantee of a Kinesis shard kept per partition
  * key: records of one key run strictly one after another in delivery order, records of different keys
- * run concurrently, at most `maxConcurrentKeys` at a time. Keys start in the order of their first record,
+ * run concurrently, at most `maxConcurrentKeys` at a time (at least one). Keys start in the order of their first record,
  * so that an early stop leaves the lowest sequence numbers unprocessed as rarely as possible.
  *
  * The first record that throws stops the batch: no record starts after it, calls already running
@@ -51,36 +55,57 @@ export async function processInKeyOrder<R extends RecordPosition>(
   options: OrderedBatchOptions,
   processRecord: (record: R) => Promise<unknown>,
 ): Promise<OrderedBatchResult<R>> {
-  const { maxConcurrentKeys, mayStart = () => true } = options;
+  const { mayStart = () => true } = options;
+  const limit = options.maxConcurrentKeys;
+  const keysAllowed = typeof limit === 'number' ? () => Math.max(1, limit) : () => Math.max(1, limit());
   const lanes = groupByPartitionKey(records);
   // Records started in each lane: a lane runs in delivery order, so the rest of it never started.
   const startedInLane = new Uint32Array(lanes.length);
-  const state = { nextLane: 0, stopped: false, completed: 0 };
+  const state = { nextLane: 0, stopped: false, completed: 0, running: 0 };
   const failures: RecordFailure<R>[] = [];
+  let allDone: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => {
+    allDone = resolve;
+  });
 
+  // One runner per key at a time: it takes the next key when its key is done, unless more run than allowed.
   const runLanes = async (): Promise<void> => {
-    while (!state.stopped && state.nextLane < lanes.length) {
-      const laneIndex = state.nextLane++;
-      for (const record of lanes[laneIndex]) {
-        if (state.stopped || !mayStart()) {
-          state.stopped = true;
-          return;
-        }
-        startedInLane[laneIndex]++;
-        try {
-          await processRecord(record);
-          state.completed++;
-        } catch (error) {
-          failures.push({ record, error });
-          state.stopped = true;
-          return;
+    try {
+      while (!state.stopped && state.nextLane < lanes.length && state.running <= keysAllowed()) {
+        const laneIndex = state.nextLane++;
+        for (const record of lanes[laneIndex]) {
+          if (state.stopped || !mayStart()) {
+            state.stopped = true;
+            return;
+          }
+          startedInLane[laneIndex]++;
+          try {
+            await processRecord(record);
+            state.completed++;
+          } catch (error) {
+            failures.push({ record, error });
+            state.stopped = true;
+            return;
+          }
+          startRunners();
         }
       }
+    } finally {
+      state.running--;
+      if (state.running === 0) allDone();
+    }
+  };
+  const startRunners = (): void => {
+    if (state.stopped || state.nextLane >= lanes.length) return;
+    const wanted = keysAllowed();
+    while (!state.stopped && state.running < wanted && state.nextLane < lanes.length) {
+      state.running++;
+      void runLanes();
     }
   };
 
-  const workers = Math.max(1, Math.min(maxConcurrentKeys, lanes.length));
-  await Promise.all(Array.from({ length: workers }, runLanes));
+  startRunners();
+  if (state.running > 0) await done;
 
   const unfinished: R[] = failures.map((failure) => failure.record);
   let started = 0;

@@ -55,7 +55,7 @@ export class AdmissionLog implements CircuitBreaker {
     return this.inner.flush();
   }
 
-  concurrencyShare(): Promise<number> {
+  concurrencyShare(): number {
     return this.inner.concurrencyShare();
   }
 

@@ -36,8 +36,8 @@ export class FakeBreaker implements CircuitBreaker {
     return this.storm;
   }
 
-  concurrencyShare(): Promise<number> {
-    return Promise.resolve(this.share);
+  concurrencyShare(): number {
+    return this.share;
   }
 
   outcomes(): string[] {

@@ -8,7 +8,7 @@ import { MemoryBreakerStore } from './memory-store';
 import { notifySafely, type BreakerObserver } from './observer';
 import { BreakerStoreError } from './store';
 import type { Admission, CallOutcome, CircuitBreaker } from './types';
-import { slowStartShare } from './slow-start';
+import { rampStartShare, slowStartShare } from './slow-start';
 
 /** While DynamoDB is unavailable, how long the breaker leaves it alone before trying it again. */
 export const DEFAULT_STORE_RETRY_INTERVAL_MILLIS = 1_000;
@@ -153,10 +153,12 @@ export class DynamoDbCircuitBreaker implements CircuitBreaker {
     return this.shared.inRejectionStorm() || (this.outage?.local?.inRejectionStorm() ?? false);
   }
 
-  concurrencyShare(): Promise<number> {
+  concurrencyShare(): number {
     // From the item already seen, never a read of its own: a read here, before the first admit,
     // changed which state generation a fresh instance's first outcomes were counted under.
-    return Promise.resolve(slowStartShare(this.shared.lastSeen(), this.options.settings, this.clock.now()));
+    const { settings } = this.options;
+    if (!this.shared.hasSeenItem()) return rampStartShare(settings);
+    return slowStartShare(this.shared.lastSeen(), settings, this.clock.now());
   }
 
   async flush(): Promise<void> {

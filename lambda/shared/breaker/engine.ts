@@ -30,6 +30,8 @@ export const MAX_WRITE_ATTEMPTS = 5;
 
 /** The admission of a CLOSED breaker: one object, so a caller can answer it with one settled promise. */
 export const ADMITTED: Admission = { admitted: true, probe: false };
+/** How far through its TTL the cached item is renewed in the background (see renewAheadIfDue). */
+export const RENEW_AHEAD_SHARE = 0.8;
 const PROBE: Admission = { admitted: true, probe: true };
 
 export interface BreakerEngineOptions {
@@ -86,6 +88,7 @@ export class BreakerEngine {
   private cached: CachedItem | undefined;
   /** Survives the cache being dropped after a lost write, so a local breaker starts from the latest state. */
   private lastKnown: BreakerItem | undefined;
+  private seen = false;
   private reading: Promise<BreakerItem | undefined> | undefined;
   private pending: OutcomeBucket[] = [];
   private probe: HeldProbe | undefined;
@@ -100,6 +103,11 @@ export class BreakerEngine {
   /** See {@link CircuitBreaker.inRejectionStorm}: from the item last seen and this instance's calls. */
   inRejectionStorm(): boolean {
     return stormHolds(this.lastKnown) || this.recent.suspectsStorm();
+  }
+
+  /** Whether this instance has read or written the item (or learned there is none) at least once. */
+  hasSeenItem(): boolean {
+    return this.seen;
   }
 
   /** The item as last read or written, for seeding a local breaker. */
@@ -126,6 +134,7 @@ export class BreakerEngine {
     this.recent.observe(item);
     this.cached = { item, readAt };
     this.lastKnown = item;
+    this.seen = true;
     return item;
   }
 
@@ -171,6 +180,7 @@ export class BreakerEngine {
    */
   admitFromCache(): Admission | undefined {
     if (this.cached === undefined || !this.cacheFresh()) return undefined;
+    this.renewAheadIfDue();
     const item = this.cached.item;
     // CLOSED needs no clock reading (the common case, once per record).
     if (item === undefined || item.state === 'CLOSED') return ADMITTED;
@@ -255,6 +265,11 @@ export class BreakerEngine {
     const buffered = totals(this.pending);
     if (buffered.successes + buffered.failures === 0) return;
     if (buffered.failures === 0 && this.cacheFresh()) return;
+    await this.writeBuffered();
+  }
+
+  /** The write of {@link flush}, whatever the cache's age. */
+  private async writeBuffered(): Promise<void> {
     const buckets = this.pending;
     this.pending = [];
     let written = false;
@@ -330,19 +345,43 @@ export class BreakerEngine {
    */
   private current(): Promise<BreakerItem | undefined> {
     const cached = this.cached;
-    if (cached !== undefined && this.cacheFresh()) return Promise.resolve(cached.item);
+    if (cached !== undefined && this.cacheFresh()) {
+      this.renewAheadIfDue();
+      return Promise.resolve(cached.item);
+    }
+    return this.renew();
+  }
+
+  /**
+   * Reads the item again; buffered successes ride along (an UpdateItem whose ALL_NEW result is the
+   * read) instead of a GetItem. Concurrent renewals coalesce.
+   */
+  private renew(): Promise<BreakerItem | undefined> {
+    if (this.reading !== undefined) return this.reading;
     // Only successes ride along: failures kept from a failed flush are written by the next flush, as before.
     const buffered = totals(this.pending);
     const onlySuccesses = buffered.successes > 0 && buffered.failures === 0;
-    if (this.reading === undefined && cached !== undefined && onlySuccesses) {
-      this.reading = this.flush()
-        .then(() => (this.cached ? this.cached.item : this.read()))
-        .finally(() => {
-          this.reading = undefined;
-        });
-      return this.reading;
-    }
-    return this.refresh();
+    if (this.cached === undefined || !onlySuccesses) return this.refresh();
+    this.reading = this.writeBuffered()
+      .then(() => (this.cached ? this.cached.item : this.read()))
+      .finally(() => {
+        this.reading = undefined;
+      });
+    return this.reading;
+  }
+
+  /**
+   * Starts the renewal in the background once the cached item is {@link RENEW_AHEAD_SHARE} through its
+   * TTL, so that calls keep being admitted from the cache meanwhile instead of all waiting on the
+   * renewal when it expires (a stall of every key of a batch). Same requests, sent a little earlier.
+   * A failed renewal is left to the next one: at expiry, the caller's own renewal meets and handles it.
+   */
+  private renewAheadIfDue(): void {
+    const cached = this.cached;
+    if (this.reading !== undefined || cached === undefined) return;
+    const age = this.monotonic.now() - cached.readAt;
+    if (age < RENEW_AHEAD_SHARE * this.options.settings.cacheTtlMillis) return;
+    this.renew().catch(() => undefined);
   }
 
   /** One conditional write; the cache takes the item it returns, or is dropped when another writer won. */
@@ -350,7 +389,10 @@ export class BreakerEngine {
     const readAt = this.monotonic.now();
     const after = await this.options.store.update(this.options.name, planned.update, planned.condition);
     this.cached = after === undefined ? undefined : { item: after, readAt };
-    if (after !== undefined) this.lastKnown = after;
+    if (after !== undefined) {
+      this.lastKnown = after;
+      this.seen = true;
+    }
     this.recent.observe(after);
     return after;
   }

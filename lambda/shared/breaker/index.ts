@@ -36,4 +36,4 @@ export {
   type BreakerActionOptions,
   type BreakerChange,
 } from './operations';
-export { keysAtShare, SLOW_START_MIN_SHARE, slowStartShare } from './slow-start';
+export { keysAtShare, rampStartShare, SLOW_START_MIN_SHARE, slowStartShare } from './slow-start';

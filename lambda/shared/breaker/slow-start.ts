@@ -17,19 +17,26 @@ const RECOVERY_REASONS: ReadonlySet<BreakerItem['reason']> = new Set(['probe-suc
 /**
  * @param item - the breaker item as last seen; undefined when none was ever written (never tripped)
  * @param nowMillis - epoch milliseconds
- * @returns 1 outside a ramp; during `slowStartMillis` after a recovery close, a share growing linearly
- *   from {@link SLOW_START_MIN_SHARE} to 1
+ * @returns 1 outside a ramp; the ramp's start ({@link rampStartShare}) while the breaker is not CLOSED,
+ *   so that what runs when it closes starts there; during `slowStartMillis` after a recovery close, a
+ *   share growing linearly from {@link SLOW_START_MIN_SHARE} to 1
  */
 export function slowStartShare(
   item: Pick<BreakerItem, 'state' | 'reason' | 'changedAt'> | undefined,
   settings: Pick<BreakerSettings, 'slowStartMillis'>,
   nowMillis: number,
 ): number {
-  if (item === undefined || item.state !== 'CLOSED' || !RECOVERY_REASONS.has(item.reason)) return 1;
-  if (settings.slowStartMillis <= 0) return 1;
+  if (item === undefined || settings.slowStartMillis <= 0) return 1;
+  if (item.state !== 'CLOSED') return rampStartShare(settings);
+  if (!RECOVERY_REASONS.has(item.reason)) return 1;
   // A clock behind the writer's reads a negative age: the ramp's start, the cautious end.
   const progress = Math.max(0, nowMillis - item.changedAt) / settings.slowStartMillis;
   return Math.min(1, SLOW_START_MIN_SHARE + (1 - SLOW_START_MIN_SHARE) * progress);
+}
+
+/** Where a ramp starts: {@link SLOW_START_MIN_SHARE}, or 1 when slow start is off (`slowStartMillis` 0). */
+export function rampStartShare(settings: Pick<BreakerSettings, 'slowStartMillis'>): number {
+  return settings.slowStartMillis > 0 ? SLOW_START_MIN_SHARE : 1;
 }
 
 /** Keys a batch may run at once under `share`: at least one, at most `maxConcurrentKeys`. */

@@ -36,9 +36,11 @@ export interface CircuitBreaker {
    */
   inRejectionStorm(): boolean;
   /**
-   * The share of the consumer's key concurrency to use now: 1, or less while the breaker ramps up
-   * after a recovery (slow start). Answered from the item last seen, without a read: an instance that
-   * has not seen the item yet (its first batch) uses all of it.
+   * The share of the consumer's key concurrency to use now, from what this instance has seen of the
+   * item, without a read: 1, or less while the breaker ramps up after a recovery (slow start). The
+   * ramp's start while the breaker is not CLOSED, or before this instance has seen the item: a batch
+   * held through an outage, or a new instance's first batch, does not start with all of it. The
+   * consumer asks again as records complete, so a batch widens as the ramp proceeds.
    */
-  concurrencyShare(): Promise<number>;
+  concurrencyShare(): number;
 }

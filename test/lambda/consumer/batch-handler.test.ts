@@ -106,14 +106,21 @@ describe('createConsumerHandler', () => {
   });
 
   describe('slow start', () => {
-    /** The most downstream calls in flight at once over one batch of 16 keys. */
-    async function peakConcurrency(share: number): Promise<number> {
+    /**
+     * The downstream calls in flight as each call starts, over one batch of 16 keys.
+     * @param onCall - called at each call's start with the number of calls made so far
+     */
+    async function concurrencyAtEachCall(
+      share: number,
+      onCall: (calls: number) => void = () => undefined,
+    ): Promise<number[]> {
       breaker.share = share;
       let inFlight = 0;
-      let peak = 0;
+      const seen: number[] = [];
       const slowFetch: Fetch = async () => {
         inFlight++;
-        peak = Math.max(peak, inFlight);
+        seen.push(inFlight);
+        onCall(seen.length);
         await new Promise((resolve) => setImmediate(resolve));
         inFlight--;
         return new Response(null, { status: 200 });
@@ -131,16 +138,27 @@ describe('createConsumerHandler', () => {
       const batch = kinesisBatch(Array.from({ length: 16 }, (_, i) => ({ partitionKey: `k${i}` })));
       const response = await handler(batch, lambdaContext());
       expect(response.batchItemFailures).toEqual([]);
-      return peak;
+      return seen;
     }
 
     test('runs all maxConcurrentKeys keys at once outside a ramp', async () => {
-      expect(await peakConcurrency(1)).toBe(8);
+      expect(Math.max(...(await concurrencyAtEachCall(1)))).toBe(8);
     });
 
     test("runs only the breaker's share of the keys at once while it ramps up after a recovery", async () => {
       // 8 keys at a quarter: 2 at once
-      expect(await peakConcurrency(0.25)).toBe(2);
+      expect(Math.max(...(await concurrencyAtEachCall(0.25)))).toBe(2);
+    });
+
+    test('widens a running batch as the share grows', async () => {
+      // GIVEN a batch that starts at a quarter of 8 keys; the ramp reaches all of it after 4 calls
+      const seen = await concurrencyAtEachCall(0.25, (calls) => {
+        if (calls === 4) breaker.share = 1;
+      });
+
+      // THEN the first calls ran two at a time, and the rest of the batch up to eight
+      expect(Math.max(...seen.slice(0, 4))).toBe(2);
+      expect(Math.max(...seen)).toBe(8);
     });
   });
 

@@ -100,6 +100,55 @@ describe('processInKeyOrder', () => {
     await run;
   });
 
+  test('asks a function for the number of keys as records complete: more keys start as it grows', async () => {
+    // Prepare: slow start allows one key, then three
+    const processor = new ControlledProcessor();
+    let allowed = 1;
+    const run = processInKeyOrder(
+      items(['a', 'b', 'c', 'd']),
+      { maxConcurrentKeys: () => allowed },
+      processor.process,
+    );
+    await flushMicrotasks();
+    expect(processor.running()).toEqual(['100']);
+
+    // Act
+    allowed = 3;
+    await processor.finish('100');
+
+    // Assess: the runner that finished takes the next key, and two more start beside it
+    expect(processor.running()).toEqual(['101', '102', '103']);
+    await Promise.all(['101', '102', '103'].map((sequenceNumber) => processor.finish(sequenceNumber)));
+    await expect(run).resolves.toMatchObject({ completed: 4, retryFrom: undefined });
+  });
+
+  test('never cuts a running key short when the number drops: finished keys are not followed until fewer run', async () => {
+    // Prepare: a = 100, 104; b = 101; c = 102; d = 103, with three keys allowed at first
+    const processor = new ControlledProcessor();
+    let allowed = 3;
+    const run = processInKeyOrder(
+      items(['a', 'b', 'c', 'd', 'a']),
+      { maxConcurrentKeys: () => allowed },
+      processor.process,
+    );
+    await flushMicrotasks();
+    expect(processor.running()).toEqual(['100', '101', '102']);
+
+    // Act: one key allowed from now on
+    allowed = 1;
+    await processor.finish('101');
+    await processor.finish('102');
+
+    // Assess: key a goes on with its next record; d waits until a is the only key left running
+    expect(processor.running()).toEqual(['100']);
+    await processor.finish('100');
+    expect(processor.running()).toEqual(['104']);
+    await processor.finish('104');
+    expect(processor.running()).toEqual(['103']);
+    await processor.finish('103');
+    await expect(run).resolves.toMatchObject({ completed: 5, retryFrom: undefined });
+  });
+
   test('stops at the first failure: no new record starts, running ones finish, the failed key goes no further', async () => {
     // Prepare: a = 100, 103; b = 101, 104; c = 102
     const processor = new ControlledProcessor();

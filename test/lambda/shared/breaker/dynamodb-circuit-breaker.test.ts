@@ -100,6 +100,46 @@ describe('DynamoDbCircuitBreaker', () => {
       });
     });
 
+    it('renews the cache in the background once it is 80% through its TTL, so calls never wait for it', async () => {
+      // Prepare
+      dynamodb.on(GetItemCommand).resolves({ Item: storedItem('CLOSED') });
+      dynamodb.on(UpdateItemCommand).resolves({ Attributes: storedItem('CLOSED', { successes: 2 }) });
+      const { breaker, clock } = setup({ cacheTtlMillis: 1_000 });
+      await batch(breaker, ['success', 'success']);
+      // Act: a call at 85% of the TTL is admitted from the cache and starts the renewal
+      clock.advance(850);
+      const admission = breaker.admitNow();
+      await new Promise((resolve) => setImmediate(resolve));
+      // Assess: the renewal carried the buffered successes, and its result is fresh past the old TTL
+      expect(admission).toEqual(ADMITTED);
+      expect(dynamodb).toHaveReceivedCommandTimes(UpdateItemCommand, 1);
+      clock.advance(300);
+      expect(breaker.admitNow()).toEqual(ADMITTED);
+      expect(dynamodb.calls()).toHaveLength(2);
+    });
+
+    it('leaves a failed background renewal to the renewal at expiry, which applies the store-failure mode', async () => {
+      // Prepare
+      dynamodb
+        .on(GetItemCommand)
+        .resolvesOnce({ Item: storedItem('CLOSED') })
+        .rejects(unavailable());
+      const { breaker, clock, observer } = setup({ cacheTtlMillis: 1_000, onStoreFailure: 'fail-fast' });
+      await breaker.admit();
+      // Act
+      clock.advance(850);
+      const fromCache = await breaker.admit();
+      await new Promise((resolve) => setImmediate(resolve));
+      const outagesBeforeExpiry = observer.onStoreUnavailable.mock.calls.length;
+      clock.advance(200);
+      const atExpiry = await breaker.admit();
+      // Assess
+      expect(fromCache).toEqual(ADMITTED);
+      expect(outagesBeforeExpiry).toBe(0);
+      expect(atExpiry).toEqual({ admitted: false, state: 'OPEN' });
+      expect(observer.onStoreUnavailable).toHaveBeenCalledTimes(1);
+    });
+
     it('writes a batch with a failure at its flush, however fresh the cache', async () => {
       // Prepare
       // An existing item, so that the write adds to it

@@ -187,15 +187,16 @@ describe('slow start after a close', () => {
     const atClose = ramping(clock);
     const later = new FakeClock(clock.now() + 30_000);
 
-    // THEN an instance that has not seen the item yet uses all of it; once it has (its first admit),
-    // the first starts at a tenth, the second is half way, and both agree once the ramp is over
-    expect(await atClose.concurrencyShare()).toBe(1);
-    await atClose.admit();
-    expect(await atClose.concurrencyShare()).toBeCloseTo(0.1);
+    // THEN an instance that has not seen the item yet starts at the ramp's start; once it has (its
+    // first admit), the first is at a tenth, the second half way, and both agree once the ramp is over
+    expect(atClose.concurrencyShare()).toBeCloseTo(0.1);
     const halfWay = ramping(later);
+    expect(halfWay.concurrencyShare()).toBeCloseTo(0.1);
+    await atClose.admit();
+    expect(atClose.concurrencyShare()).toBeCloseTo(0.1);
     await halfWay.admit();
-    expect(await halfWay.concurrencyShare()).toBeCloseTo(0.55);
+    expect(halfWay.concurrencyShare()).toBeCloseTo(0.55);
     clock.advance(60_000);
-    expect(await atClose.concurrencyShare()).toBe(1);
+    expect(atClose.concurrencyShare()).toBe(1);
   });
 });

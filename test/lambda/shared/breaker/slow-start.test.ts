@@ -1,5 +1,6 @@
 import {
   keysAtShare,
+  rampStartShare,
   SLOW_START_MIN_SHARE,
   slowStartShare,
 } from '../../../../lambda/shared/breaker/slow-start';
@@ -26,10 +27,24 @@ describe('slowStartShare', () => {
     ['a breaker never written', undefined],
     ['a breaker created CLOSED', { ...recovered, reason: 'created' as const }],
     ['a breaker reset', { ...recovered, reason: 'manual-reset' as const }],
-    ['an OPEN breaker (the consumer is refused anyway)', { ...recovered, state: 'OPEN' as const }],
-    ['a HALF_OPEN breaker (one probe at a time anyway)', { ...recovered, state: 'HALF_OPEN' as const }],
   ])('is all of it for %s', (_label, item) => {
     expect(slowStartShare(item, RAMP, CLOSED_AT)).toBe(1);
+  });
+
+  it.each([
+    ['OPEN', { ...recovered, state: 'OPEN' as const }],
+    ['HALF_OPEN', { ...recovered, state: 'HALF_OPEN' as const }],
+  ])(
+    "is the ramp's start while %s, so that a batch held through the outage does not resume with all of it",
+    (_label, item) => {
+      expect(slowStartShare(item, RAMP, CLOSED_AT + 600_000)).toBe(SLOW_START_MIN_SHARE);
+      expect(slowStartShare(item, { slowStartMillis: 0 }, CLOSED_AT)).toBe(1);
+    },
+  );
+
+  it('starts a ramp at the minimum share, or at all of it when slow start is off', () => {
+    expect(rampStartShare(RAMP)).toBe(SLOW_START_MIN_SHARE);
+    expect(rampStartShare({ slowStartMillis: 0 })).toBe(1);
   });
 
   it('is all of it when slow start is off (0)', () => {
