@@ -1,6 +1,7 @@
 import { alarmName, MILLIS_PER_SECOND, PIPELINE_COMPONENT } from '../../contracts';
 import type { AlarmHistory } from '../alarms';
 import type { DownstreamCall } from '../downstream';
+import type { RecordedShare } from './admission-log';
 import type { BreakerHistory } from './breaker-history';
 import type { ConsumerRig } from './consumer-rig';
 import {
@@ -45,6 +46,8 @@ export interface RunRecord {
   /** The breakers' minimumCalls and the stream's shards, for the rejection storm's poison bound. */
   readonly breakerMinimumCalls: number;
   readonly shardCount: number;
+  /** breaker.slowStartMillis: how long after the close the ramp is shown. */
+  readonly slowStartMillis: number;
 }
 
 /**
@@ -125,6 +128,11 @@ export function consumerReports(run: RunRecord): Record<string, ConsumerReport> 
           rig.downstream.log.calls,
           lastClose(run.history, breaker),
         ),
+        rampAfterRecovery: sharePerSecond(
+          rig.admissions.shares,
+          lastClose(run.history, breaker),
+          Math.ceil(run.slowStartMillis / MILLIS_PER_SECOND) + 1,
+        ),
         breakerReopens: run.history
           .transitions()
           .filter((t) => t.breaker === breaker && t.from === 'HALF_OPEN' && t.to === 'OPEN').length,
@@ -155,6 +163,7 @@ export function pageExpectations(
     | 'cacheTtlMillis'
     | 'endedAtMillis'
     | 'breakerMinimumCalls'
+    | 'slowStartMillis'
     | 'shardCount'
   >,
   endedAtMillis: number,
@@ -251,6 +260,24 @@ export function lastClose(history: Pick<BreakerHistory, 'transitions'>, breaker:
     .transitions()
     .filter((t) => t.breaker === breaker && t.to === 'CLOSED' && t.from !== 'CLOSED');
   return closes.at(-1)?.atMillis;
+}
+
+/**
+ * The largest concurrency share the consumer was allowed in each of the `seconds` seconds from
+ * `sinceMillis` on, null for a second in which no batch started or widened (the share is asked then
+ * only); null without a `sinceMillis`.
+ */
+export function sharePerSecond(
+  shares: readonly RecordedShare[],
+  sinceMillis: number | undefined,
+  seconds: number,
+): (number | null)[] | null {
+  if (sinceMillis === undefined) return null;
+  return Array.from({ length: seconds }, (_, second) => {
+    const from = sinceMillis + second * MILLIS_PER_SECOND;
+    const inSecond = shares.filter((s) => s.atMillis >= from && s.atMillis < from + MILLIS_PER_SECOND);
+    return inSecond.length === 0 ? null : Math.max(...inSecond.map((s) => s.share));
+  });
 }
 
 /** The most requests in flight at the downstream at one arrival, from `sinceMillis` on. */

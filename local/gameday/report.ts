@@ -58,6 +58,12 @@ export interface ConsumerReport {
    * this up); null when the breaker never opened.
    */
   readonly peakConcurrentCallsAfterRecovery: number | null;
+  /**
+   * The slow-start ramp as the consumer ran it: the largest share of its key concurrency allowed in
+   * each second after the breaker last closed, over the ramp and one second more (null for a second in
+   * which no batch started or widened); null when the breaker never opened.
+   */
+  readonly rampAfterRecovery: readonly (number | null)[] | null;
   /** How often the breaker went back to OPEN from HALF_OPEN (a failed probe): flapping shows here. */
   readonly breakerReopens: number;
   readonly orderViolations: readonly OrderViolation[];
@@ -240,6 +246,12 @@ export function formatReport(report: GameDayReport): string {
         `(${c.retriesPerMinuteNotClosed.toFixed(1)} per minute); breaker re-opened ${c.breakerReopens} time(s); ` +
         `peak concurrent downstream calls after recovery ${c.peakConcurrentCallsAfterRecovery ?? '-'}`,
     );
+    if (c.rampAfterRecovery !== null) {
+      lines.push(
+        `    slow start after the last close: share of the key concurrency allowed per second ` +
+          c.rampAfterRecovery.map((share) => (share === null ? '-' : share.toFixed(2))).join(', '),
+      );
+    }
     if (report.phases.some((p) => p.name === 'storm')) {
       lines.push(
         `    rejection storm: ${c.poisonedDuringStorm} good events parked as poison (at most ${c.stormPoisonBound}), the rest kept in the stream`,

@@ -354,6 +354,7 @@ async function judge(run: Run, redriven: Map<string, Set<string>>): Promise<Game
     endedAtMillis,
     breakerMinimumCalls: config.breaker.minimumCalls,
     shardCount: run.pipeline.resources.shardCount,
+    slowStartMillis: config.breaker.slowStartMillis,
   };
   const consumers = consumerReports(record);
   return buildReport({

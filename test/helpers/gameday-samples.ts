@@ -114,6 +114,7 @@ export function sampleReport(): GameDayReport {
     retriesPerMinuteNotClosed: 10,
     callsArrivedWhileOpen: 0,
     peakConcurrentCallsAfterRecovery: 4,
+    rampAfterRecovery: [0.1, 0.55, 1],
     breakerReopens: 1,
     orderViolations: [],
   });

@@ -8,6 +8,7 @@ import {
   pageExpectations,
   pagesOf,
   peakAfter,
+  sharePerSecond,
 } from '../../../local/gameday/final-checks';
 import { Ledger } from '../../../local/gameday/ledger';
 import { buildScenario } from '../../../local/gameday/scenario';
@@ -181,5 +182,21 @@ describe('recovery figures', () => {
     ];
     expect(peakAfter(calls, 300)).toBe(4);
     expect(peakAfter(calls, undefined)).toBeNull();
+  });
+
+  it('shows the ramp as the largest share allowed in each second from the close, none where nothing asked', () => {
+    // GIVEN shares noted when they changed: full before the outage, the ramp's start while OPEN, a ramp after the close at 10 s
+    const shares = [
+      { atMillis: 1_000, share: 1 },
+      { atMillis: 5_000, share: 0.1 },
+      { atMillis: 10_500, share: 0.3 },
+      { atMillis: 11_200, share: 0.5 },
+      { atMillis: 11_900, share: 0.7 },
+      { atMillis: 13_100, share: 1 },
+    ];
+
+    // THEN each second shows its own largest answer; nothing was asked in second 2
+    expect(sharePerSecond(shares, 10_000, 4)).toEqual([0.3, 0.7, null, 1]);
+    expect(sharePerSecond(shares, undefined, 4)).toBeNull();
   });
 });

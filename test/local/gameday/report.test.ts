@@ -30,6 +30,7 @@ function consumer(overrides: Partial<ConsumerReport> = {}): ConsumerReport {
     retriesPerMinuteNotClosed: 0,
     callsArrivedWhileOpen: 2,
     peakConcurrentCallsAfterRecovery: 3,
+    rampAfterRecovery: [0.1, 0.46, null, 1],
     breakerReopens: 1,
     orderViolations: [],
     ...overrides,
@@ -169,5 +170,11 @@ describe('buildReport', () => {
 
   it('prints when each alarm would have paged and went back to OK', () => {
     expect(formatReport(report())).toContain('local-breaker-orders-open: ALARM at 20.0s, OK at 40.0s');
+  });
+
+  it('prints the slow-start ramp of a consumer whose breaker opened, second by second', () => {
+    expect(formatReport(report())).toContain(
+      'slow start after the last close: share of the key concurrency allowed per second 0.10, 0.46, -, 1.00',
+    );
   });
 });
