@@ -15,12 +15,15 @@ import { BenchOptionsError, parseBenchOptions, USAGE, type BenchOptions } from '
 import { BENCH_CONSUMER, BENCH_STAGE, startPipelineFixture, type PipelineFixture } from './pipeline-fixture';
 import { progress } from './progress';
 import { buildResults, type BundleVariantResult, type Measurements, type RunEnvironment } from './results';
+import { measureSigning } from './signing';
 import { measureSynth } from './synth';
 import { formatResults } from './table';
 
 const PLAIN_CONSUMER_ENTRY = join(__dirname, 'plain-consumer.ts');
 /** Fresh processes per bundle variant whose median is coldInitMillis. */
 const COLD_INIT_RUNS = { full: 7, quick: 3 } as const;
+/** Samples of 2,000 signatures each, per signer. */
+const SIGNING_SAMPLES = { full: 9, quick: 3 } as const;
 
 /**
  * `npm run bench -- [options]`: every measurement in one run, the table on stdout, the JSON with
@@ -103,6 +106,13 @@ async function measure(options: BenchOptions): Promise<Measurements> {
   );
   if (devConsumer)
     measured = { ...measured, shardCapacityRecordsPerSec: consumerCapacity(devConsumer).capacityPerShard };
+  if (wants('signing')) {
+    progress('SigV4 signing: ours and the SDK signer, CPU time per signature');
+    measured = {
+      ...measured,
+      signing: await measureSigning(options.quick ? SIGNING_SAMPLES.quick : SIGNING_SAMPLES.full),
+    };
+  }
   if (wants('synth')) {
     progress('cdk synth');
     const synth = await measureSynth();

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const SECTIONS = ['throughput', 'keys', 'breaker', 'bundle', 'synth', 'drain'] as const;
+export const SECTIONS = ['throughput', 'keys', 'breaker', 'signing', 'bundle', 'synth', 'drain'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {

@@ -3,6 +3,7 @@ import type { BreakerCost } from './breaker-cost';
 import type { ColdInit } from './cold-init';
 import type { DrainResult } from './drain';
 import type { KeyConcurrencyResult } from './key-concurrency';
+import type { SigningCost } from './signing';
 import type { ThroughputRow } from './handler-throughput';
 import type { SynthTiming } from './synth';
 
@@ -29,6 +30,7 @@ export interface Measurements {
   readonly synth?: SynthTiming;
   readonly drain?: DrainResult;
   readonly keys?: KeyConcurrencyResult;
+  readonly signing?: SigningCost;
   /** Cold init of the plain consumer anyone would write, in the same run: coldInitRatio's baseline. */
   readonly plainColdInit?: ColdInit;
   /** The capacity model's per-shard figure for the measured consumer's config, at its planned latency. */
@@ -72,6 +74,10 @@ export interface BenchResults {
   readonly zipfKeyConcurrencyEfficiency: number | null;
   /** The model's per-shard capacity of the dev defaults at their planned latency over a shard's 1,000 records/s. */
   readonly shardCapacityRatio: number | null;
+  /** CPU microseconds per SigV4 signature of a downstream call (a `sigv4` consumer pays it per record). */
+  readonly sigV4SignCpuMicros: number | null;
+  /** The same with the AWS SDK's signer, measured alongside. */
+  readonly sdkSigV4SignCpuMicros: number | null;
   readonly targets: readonly TargetCheck[];
   readonly environment: RunEnvironment;
   readonly detail: Omit<Measurements, 'headlineBatchSize'> & { readonly headlineBatchSize: number };
@@ -139,6 +145,8 @@ export function buildResults(measured: Measurements, environment: RunEnvironment
     keyConcurrencyEfficiency: measured.keys?.uniform.efficiency ?? null,
     zipfKeyConcurrencyEfficiency: measured.keys?.zipf.efficiency ?? null,
     shardCapacityRatio: shardRatio,
+    sigV4SignCpuMicros: measured.signing?.oursCpuMicros.median ?? null,
+    sdkSigV4SignCpuMicros: measured.signing?.sdkCpuMicros.median ?? null,
     targets: [
       check(
         'ratioVsPowertools, lowest over batch sizes',

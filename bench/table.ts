@@ -93,6 +93,11 @@ export function formatResults(results: BenchResults): string {
           'shardCapacityRatio',
           orDash(results.shardCapacityRatio, fixed) + '  (model, dev defaults, planned latency)',
         ],
+        [
+          'sigV4SignCpuMicros',
+          orDash(results.sigV4SignCpuMicros, fixed) +
+            `  (CPU µs per signature; the SDK's signer ${orDash(results.sdkSigV4SignCpuMicros, fixed)})`,
+        ],
       ],
     ),
   );

@@ -1,7 +1,6 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { AwsV4Signer } from 'aws4fetch';
 import type { DownstreamAuthConfig, SigV4Service } from '../../contracts';
-import type { CredentialSource } from '../shared';
+import { amzDate, SigV4Signer, type CredentialSource } from '../shared';
 
 /** The request an authorizer adds its headers to: the URL, the headers already set, the body. */
 export interface OutgoingRequest {
@@ -169,41 +168,38 @@ export interface SigV4AuthorizerOptions {
 }
 
 /**
- * Signs each request with SigV4 and the function's credentials (aws4fetch's signer, the one the
- * breaker store's client uses), for API Gateway IAM auth, Lambda function URLs (AWS_IAM) and VPC
+ * Signs each request with SigV4 and the function's credentials ({@link SigV4Signer}, which the breaker
+ * store's client uses too), for API Gateway IAM auth, Lambda function URLs (AWS_IAM) and VPC
  * Lattice. VPC Lattice does not support payload signing and requires
  * `x-amz-content-sha256: UNSIGNED-PAYLOAD`
  * (https://docs.aws.amazon.com/vpc-lattice/latest/ug/sigv4-authenticated-requests.html).
  * Credentials are short-lived and never logged; a 401 is not retried (signing again changes nothing).
  */
 export class SigV4Authorizer implements DownstreamAuthorizer {
-  /** The signer's cache of derived signing keys (one per day, Region and service). */
-  private readonly signingKeys = new Map<string, ArrayBuffer>();
+  private readonly signer: SigV4Signer;
+  /** The downstream URL, parsed once: every call of a consumer goes to the same one. */
+  private parsed: { readonly href: string; readonly url: URL } | undefined;
 
-  constructor(private readonly options: SigV4AuthorizerOptions) {}
+  constructor(private readonly options: SigV4AuthorizerOptions) {
+    this.signer = new SigV4Signer({
+      service: options.service,
+      region: options.region,
+      // Lattice and function URLs take the path as sent; only API Gateway expects double encoding.
+      doubleEncodePath: options.service === 'execute-api',
+    });
+  }
 
   async authorize(request: OutgoingRequest): Promise<Record<string, string>> {
     const credentials = await this.options.credentials();
-    const unsignedPayload = this.options.service === 'vpc-lattice-svcs';
-    const signed = await new AwsV4Signer({
-      method: 'POST',
-      url: request.url,
-      headers: { ...request.headers, ...(unsignedPayload && { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }) },
-      body: request.body,
-      accessKeyId: credentials.accessKeyId,
-      secretAccessKey: credentials.secretAccessKey,
-      sessionToken: credentials.sessionToken,
-      service: this.options.service,
-      region: this.options.region,
-      cache: this.signingKeys,
-      // Lattice and function URLs take the path as sent; only API Gateway expects double encoding.
-      singleEncode: this.options.service !== 'execute-api',
-    }).sign();
-    const added: Record<string, string> = {};
-    signed.headers.forEach((value, name) => {
-      if (request.headers[name] === undefined) added[name] = value;
-    });
-    return added;
+    const payload: Record<string, string> =
+      this.options.service === 'vpc-lattice-svcs' ? { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } : {};
+    if (this.parsed?.href !== request.url) this.parsed = { href: request.url, url: new URL(request.url) };
+    const signature = this.signer.sign(
+      { method: 'POST', url: this.parsed.url, headers: { ...request.headers, ...payload }, body: request.body },
+      credentials,
+      amzDate(Date.now()),
+    );
+    return { ...payload, ...signature };
   }
 
   refreshAfterUnauthorized(): Promise<boolean> {

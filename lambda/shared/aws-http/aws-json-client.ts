@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AwsV4Signer } from 'aws4fetch';
 import { retryDelayCeilingMillis, systemClock, type AwsClientTimeouts, type Clock } from '../../../contracts';
 import type { CredentialSource } from './credentials';
 import { AwsNoAnswerError, AwsServiceError, isClockSkewError, isRetryable } from './errors';
+import { SigV4Signer } from './sigv4';
 
 /** A service that speaks the AWS JSON protocol: POST /, the operation in X-Amz-Target. */
 export interface AwsJsonService {
@@ -47,14 +47,13 @@ const CLOCK_SKEW_TOLERANCE_MILLIS = 5 * 60_000;
  * - a local clock off by more than 5 minutes is corrected from the service's Date header and the
  *   request signed again;
  * - errors carry the service's error code as their `name`, like SDK exceptions.
- * Signing is aws4fetch's SigV4 signer (WebCrypto), with the derived signing key cached per day.
+ * Requests are signed with {@link SigV4Signer}.
  */
 export class AwsJsonClient {
   private readonly fetch: typeof fetch;
   private readonly clock: Clock;
   private readonly random: () => number;
-  /** The signer's cache of derived signing keys. */
-  private readonly signingKeys = new Map<string, ArrayBuffer>();
+  private readonly signer: SigV4Signer;
   /** Service time minus local time, once a skewed answer has shown it. */
   private clockOffsetMillis = 0;
 
@@ -62,6 +61,11 @@ export class AwsJsonClient {
     this.fetch = options.fetch ?? globalThis.fetch;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
+    this.signer = new SigV4Signer({
+      service: options.service.signingName,
+      region: options.region,
+      doubleEncodePath: true,
+    });
   }
 
   /**
@@ -96,30 +100,23 @@ export class AwsJsonClient {
 
   private async attempt(operation: string, body: string, attempt: number): Promise<unknown> {
     const credentials = await this.options.credentials();
-    const { service, endpoint, region, timeouts } = this.options;
-    const signed = await new AwsV4Signer({
-      method: 'POST',
-      url: endpoint.href,
-      headers: {
-        'content-type': service.contentType,
-        'x-amz-target': `${service.targetPrefix}.${operation}`,
-      },
-      body,
-      accessKeyId: credentials.accessKeyId,
-      secretAccessKey: credentials.secretAccessKey,
-      sessionToken: credentials.sessionToken,
-      service: service.signingName,
-      region,
-      cache: this.signingKeys,
-      datetime: amzDate(this.clock.now() + this.clockOffsetMillis),
-    }).sign();
+    const { service, endpoint, timeouts } = this.options;
+    const headers = {
+      'content-type': service.contentType,
+      'x-amz-target': `${service.targetPrefix}.${operation}`,
+    };
+    const signature = this.signer.sign(
+      { method: 'POST', url: endpoint, headers, body },
+      credentials,
+      amzDate(this.clock.now() + this.clockOffsetMillis),
+    );
     let response: Response;
     let text: string;
     let output: unknown;
     try {
-      response = await this.fetch(signed.url, {
+      response = await this.fetch(endpoint, {
         method: 'POST',
-        headers: signed.headers,
+        headers: { ...headers, ...signature },
         body,
         signal: AbortSignal.timeout(timeouts.requestTimeoutMillis),
       });

@@ -4,4 +4,5 @@ export { credentialsFromEnvironment, MissingCredentialsError } from './credentia
 export type { AwsCredentials, CredentialSource } from './credentials';
 export { DYNAMODB_JSON_SERVICE, DynamoDbHttpApi, type DynamoDbHttpApiOptions } from './dynamodb-http-api';
 export { EndpointConfigError, serviceEndpoint } from './endpoint';
+export { SigV4Signer, type SignableRequest, type SigV4SignerOptions } from './sigv4';
 export { AwsNoAnswerError, AwsServiceError, isClockSkewError, isRetryable } from './errors';
