@@ -195,7 +195,12 @@ export class SigV4Authorizer implements DownstreamAuthorizer {
       this.options.service === 'vpc-lattice-svcs' ? { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } : {};
     if (this.parsed?.href !== request.url) this.parsed = { href: request.url, url: new URL(request.url) };
     const signature = this.signer.sign(
-      { method: 'POST', url: this.parsed.url, headers: { ...request.headers, ...payload }, body: request.body },
+      {
+        method: 'POST',
+        url: this.parsed.url,
+        headers: { ...request.headers, ...payload },
+        body: request.body,
+      },
       credentials,
       amzDate(Date.now()),
     );
