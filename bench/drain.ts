@@ -80,6 +80,8 @@ export interface ConsumerSample {
   readonly consumer: string;
   readonly delivered: number;
   readonly backlog: number;
+  /** Whether the consumer's event source mapping was enabled. */
+  readonly mappingEnabled: boolean;
 }
 
 export interface ConsumerDrain {
@@ -135,6 +137,22 @@ export function drainOf(
     delivered,
     recordsPerSec: delivered / ((end.atMillis - start.atMillis) / MILLIS_PER_SECOND),
   };
+}
+
+/**
+ * When a consumer could drain again: the first sample at or after `closedAtMillis` (its breaker's close
+ * after recovery) in which its event source mapping is enabled. The controller enables the mapping at
+ * HALF_OPEN and the Enabled change takes a while to apply (seconds in AWS, 2 s in local mode), so the
+ * close can come before the lanes run: that delay is the control plane's, reported apart from the rate.
+ * @returns undefined when no later sample has the mapping enabled
+ */
+export function resumedAt(
+  samples: readonly ConsumerSample[],
+  consumer: string,
+  closedAtMillis: number,
+): number | undefined {
+  return samples.find((s) => s.consumer === consumer && s.atMillis >= closedAtMillis && s.mappingEnabled)
+    ?.atMillis;
 }
 
 /** Events delivered per second between the first sample at or after `fromMillis` and the last at or before `toMillis`. */
@@ -313,6 +331,11 @@ export interface ConsumerDrainResult extends ConsumerDrain {
   readonly stageKeys: { readonly maxConcurrentKeys: number; readonly orderingBound: number };
   /** When the breaker closed after recovery (ms since the start of the run): where the ramp started. */
   readonly rampStartMillis: number | null;
+  /**
+   * From the close to the first sample with the consumer's mapping enabled, where the window starts
+   * ({@link resumedAt}): the control plane's delay, not counted in the rate.
+   */
+  readonly resumeDelayMillis: number;
   readonly model: ModeledDrain;
   /** recordsPerSec over model.recordsPerSec. */
   readonly ratio: number;
@@ -381,6 +404,7 @@ export async function measureDrain(): Promise<DrainResult> {
         consumer: consumer.name,
         delivered: consumer.delivered,
         backlog: consumer.backlog,
+        mappingEnabled: consumer.mappingEnabled ?? true,
       });
     }
   };
@@ -394,7 +418,9 @@ export async function measureDrain(): Promise<DrainResult> {
     // The drain starts when the downstream is back and the consumer's breaker has closed again (its
     // ramp starts there); a breaker that never tripped drains from the downstream's recovery.
     const rampStartMillis = rampStartOf(report.breakerTransitions, consumer.name, recovered.startMillis);
-    const drain = drainOf(samples, consumer.name, Math.max(recovered.startMillis, rampStartMillis ?? 0));
+    const closedAtMillis = Math.max(recovered.startMillis, rampStartMillis ?? 0);
+    const resumedAtMillis = resumedAt(samples, consumer.name, closedAtMillis) ?? closedAtMillis;
+    const drain = drainOf(samples, consumer.name, resumedAtMillis);
     if (!drain) {
       throw new Error(
         `could not find ${consumer.name}'s drain in the game day's samples: no backlog after recovery, ` +
@@ -438,6 +464,7 @@ export async function measureDrain(): Promise<DrainResult> {
       orderingBound: ordering(consumer.maxConcurrentKeys),
       stageKeys: { maxConcurrentKeys: stageKeys, orderingBound: ordering(stageKeys) },
       rampStartMillis: rampStartMillis ?? null,
+      resumeDelayMillis: resumedAtMillis - closedAtMillis,
       model,
       ratio: drain.recordsPerSec / model.recordsPerSec,
       eventLoopUtilization: loadOver(

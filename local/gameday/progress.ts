@@ -17,6 +17,8 @@ export interface ConsumerSnapshot {
   readonly downstreamErrors?: number;
   /** Records put back on the stream from the on-failure DLQ so far. @default 0 */
   readonly redriven?: number;
+  /** Whether its event source mapping is enabled now (its last Enabled change has applied). */
+  readonly mappingEnabled?: boolean;
 }
 
 /** One moment of the run, as the live panel, the progress line and the HTML report see it. */

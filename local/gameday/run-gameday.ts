@@ -218,6 +218,7 @@ function startRun(options: GameDayOptions, io: GameDayIo, pipeline: LocalPipelin
               downstreamCalls: calls,
               downstreamErrors: errors,
               redriven: run.redrivenCounts.get(rig.config.name) ?? 0,
+              mappingEnabled: rig.mapping.stats().enabled,
             };
           }),
           alarmsInAlarm: inAlarm.map(unprefixed),

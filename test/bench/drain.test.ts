@@ -6,16 +6,39 @@ import {
   orderingBound,
   rampStartOf,
   rateBetween,
+  resumedAt,
   loadOver,
   type ConsumerSample,
 } from '../../bench/drain';
 import { loadConfig, readCdkJsonContext } from '../../contracts';
 
-const sample = (atMillis: number, delivered: number, backlog: number): ConsumerSample => ({
+const sample = (
+  atMillis: number,
+  delivered: number,
+  backlog: number,
+  mappingEnabled = true,
+): ConsumerSample => ({
   atMillis,
   consumer: 'orders',
   delivered,
   backlog,
+  mappingEnabled,
+});
+
+describe('resumedAt', () => {
+  it('is the first sample from the close on with the mapping enabled', () => {
+    // GIVEN a close at 14.5 s, the mapping's Enabled change applied between 16 s and 17 s
+    const samples = [
+      sample(14_000, 0, 900, false),
+      sample(15_000, 10, 900, false),
+      sample(16_000, 20, 950, false),
+    ];
+    samples.push(sample(17_000, 60, 910), sample(18_000, 200, 800));
+    // THEN the drain may start at 17 s, and never before the close
+    expect(resumedAt(samples, 'orders', 14_500)).toBe(17_000);
+    expect(resumedAt(samples, 'orders', 17_500)).toBe(18_000);
+    expect(resumedAt(samples.slice(0, 3), 'orders', 14_500)).toBeUndefined();
+  });
 });
 
 describe('drainOf', () => {
