@@ -38,8 +38,11 @@ export interface OrderedBatchOptions {
 /**
  * Runs `processRecord` over a batch with the ordering guarantee of a Kinesis shard kept per partition
  * key: records of one key run strictly one after another in delivery order, records of different keys
- * run concurrently, at most `maxConcurrentKeys` at a time (at least one). Keys start in the order of their first record,
- * so that an early stop leaves the lowest sequence numbers unprocessed as rarely as possible.
+ * run concurrently, at most `maxConcurrentKeys` at a time (at least one). Keys with the most records
+ * start first, ties in the order of their first record: a long key started last would run alone at the
+ * end of the batch while the other slots idle (longest-first is the classic remedy for such tails). The
+ * price: after an early stop, more records of other keys that already succeeded come back with the retry
+ * (invariant 4 allows it; the downstream deduplicates on the Idempotency-Key).
  *
  * The first record that throws stops the batch: no record starts after it, calls already running
  * finish, and no later record of the failed key runs. Lambda retries everything from the returned
@@ -58,7 +61,7 @@ export async function processInKeyOrder<R extends RecordPosition>(
   const { mayStart = () => true } = options;
   const limit = options.maxConcurrentKeys;
   const keysAllowed = typeof limit === 'number' ? () => Math.max(1, limit) : () => Math.max(1, limit());
-  const lanes = groupByPartitionKey(records);
+  const lanes = groupByPartitionKey(records).sort((a, b) => b.length - a.length);
   // Records started in each lane: a lane runs in delivery order, so the rest of it never started.
   const startedInLane = new Uint32Array(lanes.length);
   const state = { nextLane: 0, stopped: false, completed: 0, running: 0 };

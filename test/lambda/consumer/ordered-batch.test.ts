@@ -100,6 +100,26 @@ describe('processInKeyOrder', () => {
     await run;
   });
 
+  test('starts the keys with the most records first, ties in the order of their first record', async () => {
+    // Prepare: a = 100; b = 101, 103, 104; c = 102, 105; d = 106
+    const processor = new ControlledProcessor();
+    const run = processInKeyOrder(
+      items(['a', 'b', 'c', 'b', 'b', 'c', 'd']),
+      { maxConcurrentKeys: 1 },
+      processor.process,
+    );
+    const started: string[] = [];
+    for (const next of ['101', '103', '104', '102', '105', '100', '106']) {
+      await flushMicrotasks();
+      started.push(...processor.running());
+      await processor.finish(next);
+    }
+
+    // Assess: b (3 records), then c (2), then a and d (1 each, a first)
+    expect(started).toEqual(['101', '103', '104', '102', '105', '100', '106']);
+    await expect(run).resolves.toMatchObject({ completed: 7, retryFrom: undefined });
+  });
+
   test('asks a function for the number of keys as records complete: more keys start as it grows', async () => {
     // Prepare: slow start allows one key, then three
     const processor = new ControlledProcessor();
