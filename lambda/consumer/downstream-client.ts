@@ -1,5 +1,5 @@
 import type { Clock } from '../../contracts';
-import { printableExcerpt } from '../shared';
+import { describeNetworkError, isTimeout, printableExcerpt } from '../shared';
 import type { ReadableStreamReadResult } from 'node:stream/web';
 import type { DownstreamAuthorizer } from './downstream-auth';
 import { CallTimeouts } from './call-timeouts';
@@ -264,35 +264,4 @@ async function readBounded(
 function rejectionReason(status: number, body: string): string {
   const excerpt = printableExcerpt(body.trim(), MAX_BODY_EXCERPT_CHARS);
   return `downstream rejected the event with HTTP ${status}${excerpt === '' ? '' : `: ${excerpt}`}`;
-}
-
-/**
- * Errors from Node's fetch are inspected by shape, not `instanceof`: they may come from another realm
- * (a test runner's VM context), where `instanceof Error` is false.
- */
-interface ErrorLike {
-  readonly name?: unknown;
-  readonly message?: unknown;
-  readonly code?: unknown;
-  readonly cause?: unknown;
-}
-
-function asErrorLike(value: unknown): ErrorLike | undefined {
-  return typeof value === 'object' && value !== null ? value : undefined;
-}
-
-/** A call timeout (CallTimeouts, like `AbortSignal.timeout`) aborts with a DOMException named TimeoutError. */
-function isTimeout(error: unknown): boolean {
-  return asErrorLike(error)?.name === 'TimeoutError';
-}
-
-/** Node's fetch reports network failures as `TypeError: fetch failed` with the socket error as `cause`. */
-function describeNetworkError(error: unknown): string {
-  const outer = asErrorLike(error);
-  if (!outer) return String(error);
-  const cause = asErrorLike(outer.cause);
-  if (cause && typeof cause.message === 'string') {
-    return typeof cause.code === 'string' ? `${cause.code}: ${cause.message}` : cause.message;
-  }
-  return String(outer.message);
 }

@@ -11,6 +11,7 @@ export {
 } from './errors';
 export type { RecordPosition } from './errors';
 export { validateEvent } from './event';
+export { describeNetworkError, isTimeout } from './fetch-errors';
 export type { EventValidation, PipelineEvent } from './event';
 export { createLogger } from './logging';
 export type { Log, LogAttributes } from './logging';

@@ -1,3 +1,4 @@
+import { describeNetworkError, isTimeout } from '../fetch-errors';
 import { printableExcerpt } from '../sqs-text';
 
 /**
@@ -88,12 +89,10 @@ export class AwsNoAnswerError extends Error {
     readonly operation: string,
     details: { readonly attempt: number; readonly timeoutMillis: number; readonly cause: unknown },
   ) {
-    // AbortSignal.timeout's DOMException; by name, as it need not be an Error of this realm.
-    const timedOut = (details.cause as { name?: unknown } | undefined)?.name === 'TimeoutError';
     super(
-      timedOut
+      isTimeout(details.cause)
         ? `${operation}: no answer within ${details.timeoutMillis} ms (attempt ${details.attempt})`
-        : `${operation}: request failed (attempt ${details.attempt}): ${describe(details.cause)}`,
+        : `${operation}: request failed (attempt ${details.attempt}): ${describeNetworkError(details.cause)}`,
       { cause: details.cause },
     );
     this.name = 'AwsNoAnswerError';
@@ -117,11 +116,4 @@ function parseObject(text: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
-}
-
-function describe(cause: unknown): string {
-  if (!(cause instanceof Error)) return String(cause);
-  // fetch's TypeError('fetch failed') hides the socket's error (ECONNREFUSED, ECONNRESET) in its cause.
-  const inner = cause.cause instanceof Error ? `: ${cause.cause.message}` : '';
-  return `${cause.name}: ${cause.message}${inner}`;
 }
