@@ -1,11 +1,3 @@
-import type {
-  GetItemInput,
-  GetItemOutput,
-  ScanInput,
-  ScanOutput,
-  UpdateItemInput,
-  UpdateItemOutput,
-} from '@aws-sdk/client-dynamodb';
 import type { AwsClientTimeouts } from '../../../contracts';
 import type { DynamoDbApi } from '../breaker/dynamodb-api';
 import { AwsJsonClient, type AwsJsonService } from './aws-json-client';
@@ -47,15 +39,7 @@ export class DynamoDbHttpApi implements DynamoDbApi {
     });
   }
 
-  getItem(input: GetItemInput): Promise<GetItemOutput> {
-    return this.client.call('GetItem', input);
-  }
-
-  updateItem(input: UpdateItemInput): Promise<UpdateItemOutput> {
-    return this.client.call('UpdateItem', input);
-  }
-
-  scan(input: ScanInput): Promise<ScanOutput> {
-    return this.client.call('Scan', input);
-  }
+  readonly getItem: DynamoDbApi['getItem'] = (input) => this.client.call('GetItem', input);
+  readonly updateItem: DynamoDbApi['updateItem'] = (input) => this.client.call('UpdateItem', input);
+  readonly scan: DynamoDbApi['scan'] = (input) => this.client.call('Scan', input);
 }
