@@ -30,7 +30,7 @@ export const MAX_WRITE_ATTEMPTS = 5;
 
 /** The admission of a CLOSED breaker: one object, so a caller can answer it with one settled promise. */
 export const ADMITTED: Admission = { admitted: true, probe: false };
-/** How far through its TTL the cached item is renewed in the background (see renewAheadIfDue). */
+/** How far through its TTL the cached item is renewed in the background (see freshCache). */
 export const RENEW_AHEAD_SHARE = 0.8;
 const PROBE: Admission = { admitted: true, probe: true };
 
@@ -179,9 +179,9 @@ export class BreakerEngine {
    * taken once per record. `undefined` when the store must be asked (cache expired, or a probe may start).
    */
   admitFromCache(): Admission | undefined {
-    if (this.cached === undefined || !this.cacheFresh()) return undefined;
-    this.renewAheadIfDue();
-    const item = this.cached.item;
+    const cached = this.freshCache();
+    if (cached === undefined) return undefined;
+    const item = cached.item;
     // CLOSED needs no clock reading (the common case, once per record).
     if (item === undefined || item.state === 'CLOSED') return ADMITTED;
     return decideWithoutWrite(item, this.options.clock.now());
@@ -344,12 +344,8 @@ export class BreakerEngine {
    * ALL_NEW result is the read: one request instead of a GetItem now and an UpdateItem at the flush.
    */
   private current(): Promise<BreakerItem | undefined> {
-    const cached = this.cached;
-    if (cached !== undefined && this.cacheFresh()) {
-      this.renewAheadIfDue();
-      return Promise.resolve(cached.item);
-    }
-    return this.renew();
+    const cached = this.freshCache();
+    return cached === undefined ? this.renew() : Promise.resolve(cached.item);
   }
 
   /**
@@ -371,17 +367,20 @@ export class BreakerEngine {
   }
 
   /**
-   * Starts the renewal in the background once the cached item is {@link RENEW_AHEAD_SHARE} through its
-   * TTL, so that calls keep being admitted from the cache meanwhile instead of all waiting on the
-   * renewal when it expires (a stall of every key of a batch). Same requests, sent a little earlier.
-   * A failed renewal is left to the next one: at expiry, the caller's own renewal meets and handles it.
+   * The cached item while it is fresh (one clock reading: this is on the hot path). Once it is
+   * {@link RENEW_AHEAD_SHARE} through its TTL, the renewal starts in the background, so that calls keep
+   * being admitted from the cache meanwhile instead of all waiting on the renewal when it expires (a
+   * stall of every key of a batch). Same requests, sent a little earlier. A failed background renewal
+   * is left to the next one: at expiry, the caller's own renewal meets and handles it.
    */
-  private renewAheadIfDue(): void {
+  private freshCache(): CachedItem | undefined {
     const cached = this.cached;
-    if (this.reading !== undefined || cached === undefined) return;
+    if (cached === undefined) return undefined;
     const age = this.monotonic.now() - cached.readAt;
-    if (age < RENEW_AHEAD_SHARE * this.options.settings.cacheTtlMillis) return;
-    this.renew().catch(() => undefined);
+    const ttl = this.options.settings.cacheTtlMillis;
+    if (age >= ttl) return undefined;
+    if (age >= RENEW_AHEAD_SHARE * ttl && this.reading === undefined) this.renew().catch(() => undefined);
+    return cached;
   }
 
   /** One conditional write; the cache takes the item it returns, or is dropped when another writer won. */
