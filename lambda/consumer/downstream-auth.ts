@@ -1,6 +1,7 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { DownstreamAuthConfig, SigV4Service } from '../../contracts';
 import { amzDate, SigV4Signer, type CredentialSource } from '../shared';
+import { createdOnFirstUse } from './created-on-first-use';
 
 /** The request an authorizer adds its headers to: the URL, the headers already set, the body. */
 export interface OutgoingRequest {
@@ -89,16 +90,8 @@ export interface SecretSource {
 
 /** A source created at its first read (created again after a failed creation). */
 function lazySecretSource(create: () => Promise<SecretSource>): SecretSource {
-  let source: Promise<SecretSource> | undefined;
-  return {
-    get: async (name, options) => {
-      source ??= create().catch((error: unknown) => {
-        source = undefined;
-        throw error;
-      });
-      return (await source).get(name, options);
-    },
-  };
+  const source = createdOnFirstUse(create);
+  return { get: async (name, options) => (await source()).get(name, options) };
 }
 
 export interface BearerTokenAuthorizerOptions {

@@ -1,4 +1,5 @@
 import type { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { createdOnFirstUse } from './created-on-first-use';
 import {
   encodePoisonMessage,
   RetryableRecordError,
@@ -19,13 +20,18 @@ interface SqsConnection {
  * large part of a cold start (bench/README.md).
  */
 export class PoisonQueue {
-  private connection: Promise<SqsConnection> | undefined;
+  private readonly connect: () => Promise<SqsConnection>;
 
   /** @param createClient - called once, at the first poison record (again only if it failed) */
   constructor(
-    private readonly createClient: () => Promise<SQSClient>,
+    createClient: () => Promise<SQSClient>,
     private readonly queueUrl: string,
-  ) {}
+  ) {
+    this.connect = createdOnFirstUse(async () => {
+      const [client, sdk] = await Promise.all([createClient(), import('@aws-sdk/client-sqs')]);
+      return { client, SendMessageCommand: sdk.SendMessageCommand };
+    });
+  }
 
   /**
    * @throws {RetryableRecordError} when SQS does not take the message: the record must not be
@@ -52,17 +58,6 @@ export class PoisonQueue {
         position,
       );
     }
-  }
-
-  private connect(): Promise<SqsConnection> {
-    this.connection ??= Promise.all([this.createClient(), import('@aws-sdk/client-sqs')]).then(
-      ([client, sdk]) => ({ client, SendMessageCommand: sdk.SendMessageCommand }),
-      (error: unknown) => {
-        this.connection = undefined;
-        throw error;
-      },
-    );
-    return this.connection;
   }
 }
 
