@@ -4,12 +4,14 @@ import { runGameDay } from '../../../local/gameday/run-gameday';
 /**
  * The third way an event survives (DESIGN.md invariant 1): a batch whose retries run out goes to the
  * on-failure destination, and the game day's redrive puts its records back on the stream. The default
- * game day covers the bucket (the `local` stage bounds orders' retries); this run covers the SQS
- * choice: analytics sends pointers to its queue after one retry, orders retries until records expire.
+ * game day covers the bucket (the `local` stage gives orders no retries); this run covers the SQS
+ * choice: analytics sends pointers to its queue at its first failure, orders retries until records
+ * expire. No retries, so that the first failed call of the outage, which comes before the breaker can
+ * open, decides it: with retries left, the breaker may open before they run out.
  */
 describe('game day redrive of on-failure DLQ batches', () => {
   it('redrives the batches an outage pushed to the on-failure DLQ and loses nothing', async () => {
-    // GIVEN analytics gives up on a batch after one retry and keeps an SQS on-failure queue, and an outage
+    // GIVEN analytics gives up on a failed batch at once and keeps an SQS on-failure queue, and an outage
     const options = parseOptions(
       [
         '--seed=41',
@@ -29,7 +31,7 @@ describe('game day redrive of on-failure DLQ batches', () => {
         ...config,
         consumers: config.consumers.map((c) =>
           c.name === 'analytics'
-            ? { ...c, maxRetryAttempts: 1, onFailureDestination: 'sqs' as const }
+            ? { ...c, maxRetryAttempts: 0, onFailureDestination: 'sqs' as const }
             : { ...c, maxRetryAttempts: -1 },
         ),
       }),

@@ -1,5 +1,3 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { AwsClientTimeouts, SigV4Service } from '../../../../contracts';
 import {
   amzDate,
@@ -13,15 +11,7 @@ import {
 } from '../../../../lambda/shared';
 import { verifyRequest } from '../../../../local/downstream';
 import { FakeClock } from '../../../helpers/fake-clock';
-
-/** One answer of the scripted service; `hang` never answers. */
-type Answer =
-  { readonly status: number; readonly body?: string; readonly headers?: Record<string, string> } | 'hang';
-
-interface Received {
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-}
+import { ScriptedService, type Answer } from '../../../helpers/scripted-aws-service';
 
 const CREDENTIALS: AwsCredentials = {
   accessKeyId: 'AKIDEXAMPLE',
@@ -29,37 +19,6 @@ const CREDENTIALS: AwsCredentials = {
   sessionToken: 'session-token',
 };
 const FAST: AwsClientTimeouts = { connectionTimeoutMillis: 200, requestTimeoutMillis: 200, maxAttempts: 3 };
-const JSON_HEADERS = { 'content-type': 'application/x-amz-json-1.0' };
-
-/** A DynamoDB-like endpoint on 127.0.0.1 whose answers the test scripts, recording each request. */
-class ScriptedService {
-  readonly received: Received[] = [];
-  answer: (request: Received, index: number) => Answer = () => ({ status: 200, body: '{}' });
-  private server?: Server;
-
-  async start(): Promise<URL> {
-    const server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        const request = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
-        this.received.push(request);
-        const answer = this.answer(request, this.received.length - 1);
-        if (answer === 'hang') return;
-        res.writeHead(answer.status, { ...JSON_HEADERS, ...answer.headers });
-        res.end(answer.body ?? '');
-      });
-    });
-    this.server = server;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
-  }
-}
 
 const dynamoError = (
   status: number,
