@@ -8,7 +8,7 @@ import { MemoryBreakerStore } from './memory-store';
 import { notifySafely, type BreakerObserver } from './observer';
 import { BreakerStoreError } from './store';
 import type { Admission, CallOutcome, CircuitBreaker } from './types';
-import { rampStartShare, slowStartShare } from './slow-start';
+import { rampShareSince, rampStartShare, slowStartShare } from './slow-start';
 
 /** While DynamoDB is unavailable, how long the breaker leaves it alone before trying it again. */
 export const DEFAULT_STORE_RETRY_INTERVAL_MILLIS = 1_000;
@@ -157,8 +157,26 @@ export class DynamoDbCircuitBreaker implements CircuitBreaker {
     // From the item already seen, never a read of its own: a read here, before the first admit,
     // changed which state generation a fresh instance's first outcomes were counted under.
     const { settings } = this.options;
+    const outage = this.outage;
+    if (outage?.local !== undefined) return this.localShare(outage.local, outage.since);
     if (!this.shared.hasSeenItem()) return rampStartShare(settings);
     return slowStartShare(this.shared.lastSeen(), settings, this.clock.now());
+  }
+
+  /**
+   * During a store outage the local breaker decides, so its item sets the share: a local recovery ramps
+   * like a shared one. An instance that never saw the shared item knows nothing of the downstream's
+   * recent past: it ramps up from the outage's start rather than staying at the ramp's start until
+   * the store answers.
+   */
+  private localShare(local: BreakerEngine, outageSince: number): number {
+    const { settings } = this.options;
+    const now = this.clock.now();
+    if (!this.shared.hasSeenItem() && local.lastSeen() === undefined) {
+      return rampShareSince(outageSince, settings, now);
+    }
+    // Until its first read the local breaker holds what the shared item was when the store failed.
+    return slowStartShare(local.hasSeenItem() ? local.lastSeen() : this.shared.lastSeen(), settings, now);
   }
 
   async flush(): Promise<void> {

@@ -29,8 +29,21 @@ export function slowStartShare(
   if (item === undefined || settings.slowStartMillis <= 0) return 1;
   if (item.state !== 'CLOSED') return rampStartShare(settings);
   if (!RECOVERY_REASONS.has(item.reason)) return 1;
+  return rampShareSince(item.changedAt, settings, nowMillis);
+}
+
+/**
+ * The share `nowMillis - startedAt` into a ramp: linear from {@link SLOW_START_MIN_SHARE} to 1 over
+ * `slowStartMillis` (1 when slow start is off).
+ */
+export function rampShareSince(
+  startedAt: number,
+  settings: Pick<BreakerSettings, 'slowStartMillis'>,
+  nowMillis: number,
+): number {
+  if (settings.slowStartMillis <= 0) return 1;
   // A clock behind the writer's reads a negative age: the ramp's start, the cautious end.
-  const progress = Math.max(0, nowMillis - item.changedAt) / settings.slowStartMillis;
+  const progress = Math.max(0, nowMillis - startedAt) / settings.slowStartMillis;
   return Math.min(1, SLOW_START_MIN_SHARE + (1 - SLOW_START_MIN_SHARE) * progress);
 }
 

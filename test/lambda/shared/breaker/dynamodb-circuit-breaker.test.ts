@@ -329,6 +329,61 @@ describe('DynamoDbCircuitBreaker', () => {
       await expect(breaker.admit()).resolves.toEqual(ADMITTED);
     });
 
+    describe('slow start', () => {
+      const RAMP_MILLIS = 60_000;
+
+      it('ramps a fresh instance up from the outage start instead of holding it at the ramp start', async () => {
+        // GIVEN an instance whose first read already fails: it never saw the shared item
+        dynamodb.on(GetItemCommand).rejects(unavailable());
+        const { breaker, clock } = setup({ slowStartMillis: RAMP_MILLIS });
+        await breaker.admit();
+
+        // THEN its share grows from the outage's start over the ramp, like after a recovery
+        expect(breaker.concurrencyShare()).toBeCloseTo(0.1);
+        clock.advance(RAMP_MILLIS / 2);
+        expect(breaker.concurrencyShare()).toBeCloseTo(0.55);
+        clock.advance(RAMP_MILLIS / 2);
+        expect(breaker.concurrencyShare()).toBe(1);
+      });
+
+      it('keeps all of it for an instance that saw a settled CLOSED breaker before the outage', async () => {
+        const { breaker, clock } = setup({ slowStartMillis: RAMP_MILLIS });
+        dynamodb.on(GetItemCommand).resolvesOnce({ Item: storedItem('CLOSED') });
+        await breaker.admit();
+        dynamodb.on(GetItemCommand).rejects(unavailable());
+        clock.advance(1_000);
+        await breaker.admit();
+
+        expect(breaker.storeUnavailable).toBe(true);
+        expect(breaker.concurrencyShare()).toBe(1);
+      });
+
+      it('follows the local breaker: the ramp start while it is OPEN, a ramp from its own recovery after', async () => {
+        // GIVEN a fresh instance in an outage whose local breaker trips
+        dynamodb.on(GetItemCommand).rejects(unavailable());
+        const { breaker, clock } = setup({
+          slowStartMillis: RAMP_MILLIS,
+          minimumCalls: 4,
+          coolDownMillis: 30_000,
+        });
+        await batch(breaker, ['failure', 'failure', 'failure', 'failure']);
+        clock.advance(RAMP_MILLIS); // long enough for the outage ramp to have ended
+        expect(breaker.concurrencyShare()).toBeCloseTo(0.1);
+
+        // WHEN its cool-down passes and its probe succeeds (the store is still down)
+        clock.advance(30_000);
+        dynamodb.on(GetItemCommand).rejects(unavailable());
+        const probe = await breaker.admit();
+        expect(probe).toEqual({ admitted: true, probe: true });
+        await breaker.record({ admitted: true, probe: true }, 'success');
+
+        // THEN the share ramps from the local close
+        expect(breaker.concurrencyShare()).toBeCloseTo(0.1);
+        clock.advance(RAMP_MILLIS / 2);
+        expect(breaker.concurrencyShare()).toBeCloseTo(0.55);
+      });
+    });
+
     it('goes back to the store once it answers, reports recovery and writes the outcomes buffered meanwhile', async () => {
       dynamodb.on(GetItemCommand).rejects(unavailable());
       const { breaker, clock, observer } = setup({ minimumCalls: 100 });
