@@ -139,7 +139,8 @@ export function createConsumerHandler(
         items,
         {
           // Slow start: after a recovery the breaker admits a growing share of the key concurrency,
-          // asked again as records complete so that the batch widens with the ramp.
+          // asked again as records complete so that the batch widens with the ramp, and after each
+          // admission: a fresh instance's first one reads the breaker item, which may widen it at once.
           maxConcurrentKeys: () => keysAtShare(settings.maxConcurrentKeys, breaker.concurrencyShare()),
           // Local mode may pass a partial context; without a clock of its own there is no deadline.
           mayStart:
@@ -147,7 +148,7 @@ export function createConsumerHandler(
               ? () => context.getRemainingTimeInMillis() > reserveMillis
               : undefined,
         },
-        ({ record }) => processor.process(record, invocation, hold),
+        ({ record }, reconsider) => processor.process(record, invocation, hold, reconsider),
       );
       const { tally } = processor;
       result.failures.forEach((failure) => logFailure(logger, failure));

@@ -24,8 +24,9 @@ export interface OrderedBatchResult<R> {
 export interface OrderedBatchOptions {
   /**
    * Partition keys processed at the same time: a number, or a function asked again whenever a record
-   * completes (slow start: the share grows while the batch runs). A key that runs is never cut short:
-   * when the answer drops, keys that finish are not followed by new ones until fewer run.
+   * completes or `processRecord` calls its `reconsider` (slow start: the share grows while the batch
+   * runs). A key that runs is never cut short: when the answer drops, keys that finish are not followed
+   * by new ones until fewer run.
    */
   readonly maxConcurrentKeys: number | (() => number);
   /**
@@ -51,12 +52,13 @@ export interface OrderedBatchOptions {
  * A `mayStart` that answers false stops the batch the same way, without a failure.
  *
  * @param processRecord - resolves when the record is done for good (delivered, or poisoned and
- *   safely parked); throws when the record must be retried
+ *   safely parked); throws when the record must be retried. It may call `reconsider` when the answer
+ *   of `maxConcurrentKeys` may have grown before the record completes.
  */
 export async function processInKeyOrder<R extends RecordPosition>(
   records: readonly R[],
   options: OrderedBatchOptions,
-  processRecord: (record: R) => Promise<unknown>,
+  processRecord: (record: R, reconsider: () => void) => Promise<unknown>,
 ): Promise<OrderedBatchResult<R>> {
   const { mayStart = () => true } = options;
   const limit = options.maxConcurrentKeys;
@@ -83,7 +85,7 @@ export async function processInKeyOrder<R extends RecordPosition>(
           }
           startedInLane[laneIndex]++;
           try {
-            await processRecord(record);
+            await processRecord(record, startRunners);
             state.completed++;
           } catch (error) {
             failures.push({ record, error });

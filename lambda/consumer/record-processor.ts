@@ -61,6 +61,8 @@ export class RecordProcessor {
    * @returns `delivered` once the downstream took the event, `poisoned` once SQS confirmed the poison
    *   message (each also counted in {@link tally})
    * @param hold - how long a refusal by the breaker is waited out before it is reported
+   * @param onAdmittedByStore - called before the call when the admission was not answered from memory:
+   *   the breaker may have read its item, and with it a new concurrency share (a fresh instance's first read)
    * @throws {CircuitOpenError} when the breaker did not admit the call until the hold ended (the
    *   downstream is not called)
    * @throws {RetryableRecordError} when the downstream may take it later, or SQS refused the poison message
@@ -70,6 +72,7 @@ export class RecordProcessor {
     record: KinesisStreamRecord,
     invocation: Invocation,
     hold: AdmissionHold = NO_HOLD,
+    onAdmittedByStore?: () => void,
   ): Promise<RecordDisposition> {
     // One async function per record, the delivery inlined: each await of a nested async function
     // costs a promise and a turn of the microtask queue, a measurable share of the per-record CPU.
@@ -85,12 +88,15 @@ export class RecordProcessor {
         throw new PoisonRecordError(`record is poison: ${preparation.reason}`, position, preparation.reason);
       }
       // The breaker's in-memory answers, when it has them, spare a promise and a microtask per record.
-      let admission = breaker.admitNow?.() ?? (await breaker.admit());
+      let admission = breaker.admitNow?.();
+      const fromMemory = admission !== undefined;
+      admission ??= await breaker.admit();
       while (!admission.admitted && hold.mayWait()) {
         await hold.pause();
         admission = await breaker.admit();
       }
       if (!admission.admitted) throw new CircuitOpenError(breaker.name, position);
+      if (!fromMemory) onAdmittedByStore?.();
 
       const outcome = await downstream.send(preparation.post);
       onDownstreamLatency(outcome.latencyMillis);

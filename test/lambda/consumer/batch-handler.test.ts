@@ -160,6 +160,23 @@ describe('createConsumerHandler', () => {
       expect(Math.max(...seen.slice(0, 4))).toBe(2);
       expect(Math.max(...seen)).toBe(8);
     });
+
+    test("widens at a fresh instance's first admission, before any call completes", async () => {
+      // GIVEN a breaker that, like a fresh instance's, starts cautious and learns its item on the first admit
+      class FreshInstance extends FakeBreaker {
+        admit(): Promise<Admission> {
+          this.share = 1;
+          return super.admit();
+        }
+      }
+      breaker = new FreshInstance();
+
+      // WHEN a batch starts at a quarter of 8 keys
+      const seen = await concurrencyAtEachCall(0.25);
+
+      // THEN all 8 keys' first calls were in flight together, none having completed
+      expect(seen.slice(0, 8)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    });
   });
 
   describe('a breaker that answers from memory (admitNow, recordNow)', () => {

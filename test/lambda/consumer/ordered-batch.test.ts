@@ -142,6 +142,31 @@ describe('processInKeyOrder', () => {
     await expect(run).resolves.toMatchObject({ completed: 4, retryFrom: undefined });
   });
 
+  test('asks the number again when a record calls reconsider, without waiting for one to complete', async () => {
+    // Prepare: one key allowed until the first record, still running, says more may run
+    const processor = new ControlledProcessor();
+    let allowed = 1;
+    const run = processInKeyOrder(
+      items(['a', 'b', 'c', 'd']),
+      { maxConcurrentKeys: () => allowed },
+      (item, reconsider) => {
+        const done = processor.process(item);
+        if (item.sequenceNumber === '100') {
+          allowed = 3;
+          reconsider();
+        }
+        return done;
+      },
+    );
+    await flushMicrotasks();
+
+    // Assess: three keys run while the first is still running
+    expect(processor.running()).toEqual(['100', '101', '102']);
+    await Promise.all(['100', '101', '102'].map((sequenceNumber) => processor.finish(sequenceNumber)));
+    await processor.finish('103');
+    await expect(run).resolves.toMatchObject({ completed: 4, retryFrom: undefined });
+  });
+
   test('never cuts a running key short when the number drops: finished keys are not followed until fewer run', async () => {
     // Prepare: a = 100, 104; b = 101; c = 102; d = 103, with three keys allowed at first
     const processor = new ControlledProcessor();
