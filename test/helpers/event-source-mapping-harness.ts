@@ -21,6 +21,8 @@ import {
   type StreamMappingSettings,
 } from '../../local/event-source-mapping';
 
+export { waitFor } from './wait-for';
+
 /** Settings small enough for tests that finish in a second or two. */
 export const FAST_SETTINGS: StreamMappingSettings = {
   batchSize: 10,
@@ -149,19 +151,6 @@ export class EsmHarness {
     this.kinesis.destroy();
     this.sqs.destroy();
     await this.emulators.stop();
-  }
-}
-
-/** Polls `condition` until true; fails the test with `what` after `timeoutMillis`. */
-export async function waitFor(
-  what: string,
-  condition: () => boolean | Promise<boolean>,
-  timeoutMillis = 5000,
-) {
-  const deadline = Date.now() + timeoutMillis;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 

@@ -12,14 +12,7 @@ import {
   type TableChangeFeedOptions,
 } from '../../../local/dynamodb-stream';
 import { startEmulators, type Emulators } from '../../../local/emulators';
-
-async function waitFor(what: string, condition: () => boolean, timeoutMillis = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMillis;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+import { waitFor } from '../../helpers/wait-for';
 
 const pause = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis));
 
