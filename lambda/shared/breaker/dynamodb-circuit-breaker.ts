@@ -172,11 +172,10 @@ export class DynamoDbCircuitBreaker implements CircuitBreaker {
   private localShare(local: BreakerEngine, outageSince: number): number {
     const { settings } = this.options;
     const now = this.clock.now();
-    if (!this.shared.hasSeenItem() && local.lastSeen() === undefined) {
-      return rampShareSince(outageSince, settings, now);
-    }
     // Until its first read the local breaker holds what the shared item was when the store failed.
-    return slowStartShare(local.hasSeenItem() ? local.lastSeen() : this.shared.lastSeen(), settings, now);
+    const item = local.hasSeenItem() ? local.lastSeen() : this.shared.lastSeen();
+    if (item === undefined && !this.shared.hasSeenItem()) return rampShareSince(outageSince, settings, now);
+    return slowStartShare(item, settings, now);
   }
 
   async flush(): Promise<void> {
