@@ -139,8 +139,9 @@ export function createConsumerHandler(
         items,
         {
           // Slow start: after a recovery the breaker admits a growing share of the key concurrency,
-          // asked again as records complete so that the batch widens with the ramp, and after each
-          // admission: a fresh instance's first one reads the breaker item, which may widen it at once.
+          // asked again as records complete so that the batch widens with the ramp, and after an
+          // admission the breaker could not answer from memory (a fresh instance's first read may
+          // widen it at once).
           maxConcurrentKeys: () => keysAtShare(settings.maxConcurrentKeys, breaker.concurrencyShare()),
           // Local mode may pass a partial context; without a clock of its own there is no deadline.
           mayStart:
