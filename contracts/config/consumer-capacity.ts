@@ -1,7 +1,7 @@
 import { assessCapacity } from '../capacity';
 import type { CapacityAssessment } from '../capacity';
 import { LIMITS } from './limits';
-import type { ConsumerConfig } from './schema';
+import type { ConsumerConfig } from './types';
 
 /** The capacity model applied to one configured consumer, with advice bounded by what config allows. */
 export function consumerCapacity(consumer: ConsumerConfig): CapacityAssessment {

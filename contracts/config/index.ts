@@ -1,4 +1,7 @@
-/** The config's public surface: schema, limits, defaults, stage profiles, loading and validation. */
+/**
+ * The config's public surface: the one declaration (./declaration.ts) and what is derived from it
+ * (types, loading, defaults, docs, JSON Schema), the limits, stage profiles and relations.
+ */
 export {
   CACHE_TTL_MAX_COOL_DOWN_SHARE,
   CACHE_TTL_MAX_LEASE_SHARE,
@@ -7,18 +10,18 @@ export {
   RETRIES_PER_COOL_DOWN_CYCLE,
   WINDOW_MIN_CACHE_TTLS,
   coolDownCyclesDuring,
+  derivedConsumerPausedMaxSeconds,
+  derivedIteratorAgeMaxMillis,
   failuresPerWindowOfOneLane,
   refusalHoldMillis,
   retriesDuringOutage,
-} from './breaker-relations';
+} from './relations';
 export { ConfigError } from './config-error';
 export { consumerCapacity, describeCapacity } from './consumer-capacity';
-export {
-  BASE_DEFAULTS,
-  DEFAULT_STAGE,
-  derivedConsumerPausedMaxSeconds,
-  derivedIteratorAgeMaxMillis,
-} from './defaults';
+export { configDeclaration } from './declaration';
+export { BASE_DEFAULTS, DEFAULT_STAGE } from './defaults';
+export type { BaseDefaults } from './defaults';
+export { renderCdkJsonSchema } from './json-schema';
 export {
   ALERTING_CONTEXT_KEYS,
   ALERTING_ENV,
@@ -36,6 +39,7 @@ export {
   LIMITS,
   SECRET_ARN_PATTERN,
   SIGV4_RESOURCE_ARN_PATTERNS,
+  SIGV4_SERVICES,
   STAGE_NAME_PATTERN,
 } from './limits';
 export type { Limit } from './limits';
@@ -44,17 +48,20 @@ export { renderConfigReference } from './reference';
 export type {
   AlarmConfig,
   AlertingConfig,
-  TopicSubscriptions,
   BreakerConfig,
   ConsumerConfig,
+  DeploymentConfig,
   DownstreamAuthConfig,
+  FailedBatchesConfig,
+  OnFailureDestinationKind,
   PipelineConfig,
   PipelineContext,
+  SigV4Service,
   StageOverrides,
+  StartingPosition,
   StoreFailureMode,
   StreamCapacityMode,
   StreamConfig,
-  SigV4Service,
-} from './schema';
-export { SIGV4_SERVICES } from './schema';
+  TopicSubscriptions,
+} from './types';
 export { STAGE_PROFILES } from './stage-profiles';

@@ -1,8 +1,12 @@
 import { SHARD_WRITE_RECORDS_PER_SECOND } from '../capacity';
 
-/** Every limit of the config, written once: the checks in ./validate use them and the docs quote them. */
+/**
+ * Every limit of the config as plain data, written once: the declaration (./declaration.ts) checks
+ * with them, the docs and the JSON Schema quote them through it, and the constructs in lib/ check their
+ * own props with them. Zod-free, so that anything may import it.
+ */
 
-/** Every numeric limit, used by the checks below and quoted in the docs. */
+/** Every numeric limit, inclusive. */
 export const LIMITS = {
   shardCount: { min: 1, max: 500 },
   retentionHours: { min: 24, max: 8760 },
@@ -30,6 +34,12 @@ export const LIMITS = {
   memorySizeMb: { min: 128, max: 10_240 },
   timeoutSeconds: { min: 3, max: 900 },
   evaluationPeriods: { min: 1, max: 100 },
+  /** At most `evaluationPeriods` too (a relation, ./relations.ts). */
+  datapointsToAlarm: { min: 1, max: 100 },
+  /** At most a quarter of the stage's retention too (a relation); this is a quarter of the longest. */
+  iteratorAgeMaxMillis: { min: 1, max: 7_884_000_000 },
+  /** At most a quarter of the stage's retention too (a relation); this is a quarter of the longest. */
+  consumerPausedMaxSeconds: { min: 1, max: 7_884_000 },
   dlqOldestMessageAgeMaxSeconds: { min: 60, max: 1_209_600 },
   alarmCount: { min: 0, max: 1_000_000 },
   /** The notices queue keeps a notice 14 days at most (SQS's longest retention). */
@@ -85,11 +95,9 @@ export const SIGV4_RESOURCE_ARN_PATTERNS = {
 
 export type Limit = { readonly min: number; readonly max: number };
 
-/** Every enumerated setting's allowed values. */
-export const ALLOWED_VALUES = {
-  capacityMode: ['ON_DEMAND', 'PROVISIONED'],
-  onStoreFailure: ['local-breaker', 'fail-fast'],
-} as const;
+/** Services a SigV4-signed downstream call can target (the signing name). */
+export const SIGV4_SERVICES = ['execute-api', 'lambda', 'vpc-lattice-svcs'] as const;
+export type SigV4Service = (typeof SIGV4_SERVICES)[number];
 
 /** Alarm periods CloudWatch accepts: 10 and 30 s (high-resolution metrics only) or a multiple of 60 s. */
 export const HIGH_RESOLUTION_PERIODS_SECONDS = [10, 30] as const;

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from './config-error';
-import { BASE_DEFAULTS, derivedConsumerPausedMaxSeconds, derivedIteratorAgeMaxMillis } from './defaults';
-import type { DeepPartial, PipelineConfig, PipelineContext, StageOverrides, StreamConfig } from './schema';
+import { configDeclaration } from './declaration';
+import { problemLines } from './problems';
 import { STAGE_PROFILES } from './stage-profiles';
-import { validate } from './validate';
+import type { PipelineConfig, PipelineContext } from './types';
 
 /**
  * The project's root, where cdk.json lives. A function, not a module constant: handler bundles import
@@ -23,120 +23,49 @@ export function readCdkJsonContext(projectRoot = projectRootDir()): PipelineCont
 }
 
 /**
- * Builds the validated config of one stage.
+ * Builds the validated config of one stage: the declaration's defaults, under the stage profile, under
+ * cdk.json `stages.<stage>`.
  * @param stage - stage name, e.g. `dev`, `prod`, `local`
  * @param context - cdk.json context holding `stages.<name>` overrides
- * @throws {ConfigError} listing every invalid or unknown key
+ * @throws {ConfigError} listing every invalid or unknown key, one line each
  */
 export function loadConfig(stage: string, context: PipelineContext): PipelineConfig {
-  const overrides = context.stages?.[stage];
+  const overrides: unknown = context.stages?.[stage];
   const profile = STAGE_PROFILES[stage];
   if (!overrides && !profile) {
     const known = [...new Set([...Object.keys(STAGE_PROFILES), ...Object.keys(context.stages ?? {})])];
     throw new ConfigError([`stage = ${JSON.stringify(stage)}; allowed ${known.sort().join(', ')}`]);
   }
-  const problems: string[] = [];
-  const layers = [profile ?? {}, overrides ?? {}];
-  for (const layer of layers) checkKnownKeys(layer, problems);
-  const merged = mergeLayers(layers);
-  const config = resolve(stage, merged);
-  validate(config, merged, problems);
-  if (problems.length > 0) throw new ConfigError(problems);
-  return config;
+  const merged = mergeLayers([profile ?? {}, overrides ?? {}]);
+  // The stage's name is judged with its settings (a prod rule, the name pattern); it is not a setting.
+  const problems =
+    'stage' in merged ? ['stage is not a setting of a stage; its key in `stages` names it'] : [];
+  const result = configDeclaration().stageConfig.safeParse({ ...merged, stage }, { reportInput: true });
+  if (!result.success) problems.push(...problemLines(result.error.issues));
+  if (problems.length > 0 || !result.success) throw new ConfigError(problems);
+  return result.data;
 }
 
-/** The settings each section accepts; anything else is an unknown key. */
-export const SECTION_KEYS: Record<string, readonly string[]> = {
-  stream: Object.keys(BASE_DEFAULTS.stream),
-  breaker: Object.keys(BASE_DEFAULTS.breaker),
-  consumer: [
-    ...Object.keys(BASE_DEFAULTS.consumer),
-    'downstreamUrl',
-    'breakerName',
-    'startingPositionTimestamp',
-  ],
-  alarms: [...Object.keys(BASE_DEFAULTS.alarms), 'iteratorAgeMaxMillis', 'consumerPausedMaxSeconds'],
-  alerting: Object.keys(BASE_DEFAULTS.alerting),
-  subscriptions: Object.keys(BASE_DEFAULTS.alerting.paging),
-  deployment: [...Object.keys(BASE_DEFAULTS.deployment), 'account', 'region'],
-  failedBatches: Object.keys(BASE_DEFAULTS.failedBatches),
-};
-const SECTIONS = ['stream', 'breaker', 'alarms', 'alerting', 'deployment', 'failedBatches'] as const;
-export const TOP_LEVEL_KEYS = [
-  'metricsNamespace',
-  'stream',
-  'breaker',
-  'consumers',
-  'alarms',
-  'alerting',
-  'deployment',
-  'failedBatches',
-];
-
-function checkKnownKeys(layer: StageOverrides, problems: string[]): void {
-  const unknown = (path: string, value: object, allowed: readonly string[]): void => {
-    for (const key of Object.keys(value)) {
-      if (!allowed.includes(key)) {
-        problems.push(`${path}${key} is not a known setting; allowed ${[...allowed].sort().join(', ')}`);
-      }
-    }
-  };
-  unknown('', layer, TOP_LEVEL_KEYS);
-  for (const section of SECTIONS) {
-    const value = layer[section];
-    if (value) unknown(`${section}.`, value, SECTION_KEYS[section]);
-  }
-  for (const [name, consumer] of Object.entries(layer.consumers ?? {})) {
-    unknown(`consumers.${name}.`, consumer ?? {}, SECTION_KEYS.consumer);
-  }
-  for (const topic of ['paging', 'nonPaging'] as const) {
-    const value = layer.alerting?.[topic];
-    if (value) unknown(`alerting.${topic}.`, value, SECTION_KEYS.subscriptions);
-  }
-}
-
-function mergeLayers(layers: StageOverrides[]): StageOverrides {
-  const merged: DeepPartial<StageOverrides> & { consumers: Record<string, object> } = { consumers: {} };
+/**
+ * Later layers win: a section merges key by key, a consumer merges with the same consumer of an earlier
+ * layer, and any other value (a list, an auth object, a subscription topic) is replaced whole.
+ */
+function mergeLayers(layers: readonly unknown[]): Record<string, unknown> {
+  const merged: Record<string, unknown> = {};
   for (const layer of layers) {
-    if (layer.metricsNamespace !== undefined) merged.metricsNamespace = layer.metricsNamespace;
-    for (const section of SECTIONS) {
-      // Each section is a flat object: a shallow merge per section is the whole merge.
-      (merged as Record<string, unknown>)[section] = { ...merged[section], ...layer[section] };
-    }
-    for (const [name, consumer] of Object.entries(layer.consumers ?? {})) {
-      merged.consumers[name] = { ...merged.consumers[name], ...consumer };
+    if (!isRecord(layer)) continue;
+    for (const [key, value] of Object.entries(layer)) {
+      const before = merged[key];
+      if (key === 'consumers' && isRecord(before) && isRecord(value)) {
+        merged[key] = mergeLayers([before, value]);
+      } else {
+        merged[key] = isRecord(before) && isRecord(value) ? { ...before, ...value } : value;
+      }
     }
   }
   return merged;
 }
 
-function resolve(stage: string, merged: StageOverrides): PipelineConfig {
-  const stream: StreamConfig = { ...BASE_DEFAULTS.stream, ...merged.stream };
-  const alarms = { ...BASE_DEFAULTS.alarms, ...merged.alarms };
-  return {
-    stage,
-    metricsNamespace: merged.metricsNamespace ?? BASE_DEFAULTS.metricsNamespace,
-    stream,
-    breaker: { ...BASE_DEFAULTS.breaker, ...merged.breaker },
-    consumers: Object.entries(merged.consumers ?? {}).map(([name, consumer]) => ({
-      ...BASE_DEFAULTS.consumer,
-      downstreamUrl: '',
-      breakerName: name,
-      ...consumer,
-      name,
-    })),
-    alarms: {
-      ...alarms,
-      iteratorAgeMaxMillis: alarms.iteratorAgeMaxMillis ?? derivedIteratorAgeMaxMillis(stream.retentionHours),
-      consumerPausedMaxSeconds:
-        alarms.consumerPausedMaxSeconds ?? derivedConsumerPausedMaxSeconds(stream.retentionHours),
-    },
-    alerting: {
-      paging: { ...BASE_DEFAULTS.alerting.paging, ...merged.alerting?.paging },
-      nonPaging: { ...BASE_DEFAULTS.alerting.nonPaging, ...merged.alerting?.nonPaging },
-      requirePager: merged.alerting?.requirePager ?? BASE_DEFAULTS.alerting.requirePager,
-    },
-    deployment: { ...BASE_DEFAULTS.deployment, ...merged.deployment },
-    failedBatches: { ...BASE_DEFAULTS.failedBatches, ...merged.failedBatches },
-  };
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,4 +1,4 @@
-import type { PipelineConfig, StageOverrides, TopicSubscriptions } from './schema';
+import type { PipelineConfig, StageOverrides, TopicSubscriptions } from './types';
 
 /**
  * The pager check of stages that require one (`alerting.requirePager`, prod), and the command-line

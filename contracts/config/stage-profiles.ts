@@ -1,4 +1,4 @@
-import type { StageOverrides } from './schema';
+import type { StageOverrides } from './types';
 
 /**
  * Stage profiles applied over BASE_DEFAULTS and under cdk.json `stages.<name>`.

@@ -140,7 +140,7 @@ describe('loadConfig rejects', () => {
     [
       'a missing downstream URL',
       { consumers: { orders: {} } },
-      'consumers.orders.downstreamUrl = ""; allowed an http(s) URL',
+      'consumers.orders.downstreamUrl = undefined; allowed an http(s) URL',
     ],
     [
       'a downstream URL that is not http(s)',
@@ -256,7 +256,7 @@ describe('loadConfig: deployment, failed batches and starting position', () => {
     ],
     [
       'a log retention CloudWatch Logs does not offer',
-      { ...VALID, deployment: { logRetentionDays: 45 } },
+      { ...VALID, deployment: { logRetentionDays: 45 as 30 } },
       'deployment.logRetentionDays = 45; allowed 1, 3, 5, 7, 14, 30, 60, 90',
     ],
     [

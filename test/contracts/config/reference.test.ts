@@ -1,25 +1,44 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LIMITS, renderConfigReference } from '../../../contracts';
-import { settingDocs, settingPaths } from '../../../contracts/config/reference';
+import { z } from 'zod';
+import { renderCdkJsonSchema, renderConfigReference } from '../../../contracts';
+import { settingEntries } from '../../../contracts/config/reference';
 
-const DOCUMENT = join(__dirname, '..', '..', '..', 'docs', 'config.md');
+const ROOT = join(__dirname, '..', '..', '..');
 
-describe('docs/config.md', () => {
-  it('is current: regenerate it with `npm run docs:config` after changing the config contracts', () => {
-    expect(readFileSync(DOCUMENT, 'utf8')).toBe(renderConfigReference());
+describe('generated from the declaration', () => {
+  it('docs/config.md is current: regenerate it with `npm run docs:config`', () => {
+    expect(readFileSync(join(ROOT, 'docs', 'config.md'), 'utf8')).toBe(renderConfigReference());
+  });
+
+  it('cdk.schema.json is current: regenerate it with `npm run docs:config`', () => {
+    expect(readFileSync(join(ROOT, 'cdk.schema.json'), 'utf8')).toBe(renderCdkJsonSchema());
+  });
+
+  it('cdk.json names the schema, so editors check it', () => {
+    const cdkJson = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { $schema?: string };
+    expect(cdkJson.$schema).toBe('./cdk.schema.json');
   });
 });
 
 describe('renderConfigReference', () => {
   const reference = renderConfigReference();
 
-  it.each(settingPaths())('has a row for %s, with its purpose', (path) => {
-    expect(reference).toContain(`| \`${path}\` | ${settingDocs()[path].purpose} |`);
-  });
+  it.each(settingEntries().map((entry) => [entry.path, entry] as const))(
+    'has a row for %s with its description',
+    (path, { schema }) => {
+      expect(reference).toContain(`| \`${path}\` | ${z.globalRegistry.get(schema)?.description} |`);
+    },
+  );
 
-  it.each(Object.entries(LIMITS))('quotes the %s limit from LIMITS', (key, limit) => {
-    expect(reference).toContain(`\`${key}\` ${limit.min}..${limit.max}`);
+  it.each([
+    ['consumers.<name>.batchSize', '| 100 | 1..10000 |'],
+    ['stream.retentionHours', '| 168 (`local`: 24) | 24..8760 h |'],
+    ['breaker.onStoreFailure', '| `local-breaker` | `local-breaker`, `fail-fast` |'],
+    ['consumers.<name>.maxRecordAgeSeconds', '| -1 | -1 (never) or 60..604800 s |'],
+  ])('quotes the default and the range of %s from the declaration', (path, cells) => {
+    const row = reference.split('\n').find((line) => line.startsWith(`| \`${path}\` |`));
+    expect(row).toContain(cells);
   });
 
   it('shows a stage profile only where it differs from the built-in default', () => {
@@ -27,7 +46,8 @@ describe('renderConfigReference', () => {
     expect(reference).not.toContain('2 (`local`: 2)');
   });
 
-  it('documents only settings the loader accepts', () => {
-    expect(Object.keys(settingDocs()).sort()).toEqual(settingPaths().sort());
+  it('documents the relations beside the setting they bound', () => {
+    const row = reference.split('\n').find((line) => line.startsWith('| `breaker.cacheTtlMillis` |'));
+    expect(row).toContain('at most 0.1 × `coolDownMillis` and 0.5 × `probeLeaseMillis`');
   });
 });
