@@ -57,7 +57,7 @@ export interface SettingNotes {
   readonly allowed?: string;
 }
 
-/** The notes of each setting, next to its description (zod's global registry, which the JSON Schema shows). */
+/** The notes of each setting, for the docs; kept apart from zod's global registry, which the JSON Schema copies. */
 export const settingNotes = /* @__PURE__ */ z.registry<SettingNotes>();
 
 /** A setting: its schema, what it is for (the JSON Schema's description) and any notes for the docs. */

@@ -45,7 +45,6 @@ export const LIMITS = {
   /** The notices queue keeps a notice 14 days at most (SQS's longest retention). */
   failedBatchAgeMaxSeconds: { min: 60, max: 1_209_600 },
   failedBatchExpirationDays: { min: 14, max: 3_650 },
-  logRetentionDays: { min: 1, max: 3_653 },
   /** Kinesis refuses an AT_TIMESTAMP before 2013 or in the future; this checks it is plausible Unix seconds. */
   startingPositionTimestamp: { min: 1_356_998_400, max: 4_102_444_800 },
 } as const;

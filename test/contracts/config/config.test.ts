@@ -67,6 +67,33 @@ describe('loadConfig', () => {
     const problems = problemsOf({ ...consumerWith({ batchSize: 0 }), stream: { shardCount: 0 } });
     expect(problems).toHaveLength(2);
   });
+
+  it('gives a value that breaks several checks of its setting one line', () => {
+    expect(problemsOf(consumerWith({ batchSize: 10_000.5 }))).toEqual([
+      'consumers.orders.batchSize = 10000.5; allowed an integer 1..10000',
+    ]);
+    expect(problemsOf(consumerWith({ batchSize: '100' }))).toEqual([
+      'consumers.orders.batchSize = "100"; allowed an integer 1..10000',
+    ]);
+  });
+
+  it('reports an unsafe relation beside a bad value of another setting', () => {
+    // GIVEN a bad shard count, and a cache TTL each valid alone but too long for the cool-down
+    const overrides: StageOverrides = {
+      ...VALID,
+      stream: { shardCount: 0 },
+      breaker: { coolDownMillis: 5_000, probeLeaseMillis: 20_000, cacheTtlMillis: 1_000 },
+    };
+    // WHEN / THEN both are reported, once each
+    expect(problemsOf(overrides)).toEqual([
+      'stream.shardCount = 0; allowed an integer 1..500',
+      expect.stringContaining('breaker.cacheTtlMillis = 1000; allowed 0..500'),
+    ]);
+  });
+
+  it('refuses a section that is not an object, naming it', () => {
+    expect(problemsOf({ ...VALID, stream: 5 as never })).toEqual(['stream = 5; allowed an object']);
+  });
 });
 
 describe('loadConfig rejects', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { renderCdkJsonSchema, renderConfigReference } from '../../../contracts';
+import { LIMITS, renderCdkJsonSchema, renderConfigReference } from '../../../contracts';
 import { settingEntries } from '../../../contracts/config/reference';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -39,6 +39,10 @@ describe('renderConfigReference', () => {
   ])('quotes the default and the range of %s from the declaration', (path, cells) => {
     const row = reference.split('\n').find((line) => line.startsWith(`| \`${path}\` |`));
     expect(row).toContain(cells);
+  });
+
+  it.each(Object.entries(LIMITS))('quotes the %s limit of LIMITS', (_key, limit) => {
+    expect(reference).toContain(`${limit.min}..${limit.max}`);
   });
 
   it('shows a stage profile only where it differs from the built-in default', () => {
