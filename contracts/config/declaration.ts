@@ -128,17 +128,18 @@ function declare() {
       'How long a read of the breaker item is trusted (the staleness bound)',
       { also: RELATION_NOTES.cacheTtlMillis },
     ),
-    rejectionStormThreshold: setting(
-      numberIn(LIMITS.rejectionStormThreshold).default(0.5),
-      "Share of the window's calls rejected as poison above which the breaker trips as a rejection storm (docs/downstream.md); 1 turns the guard off",
+    // The order of the handlers' BREAKER_SETTINGS JSON: a new order would change every function's configuration.
+    onStoreFailure: setting(
+      oneOf(['local-breaker', 'fail-fast']).default('local-breaker'),
+      'What the breaker does when DynamoDB cannot be reached',
     ),
     slowStartMillis: setting(
       integerIn(LIMITS.slowStartMillis).default(60_000),
       'After a breaker closes following an outage, how long its consumers take to ramp their key concurrency from a tenth back to all of it (slow start); 0 turns it off',
     ),
-    onStoreFailure: setting(
-      oneOf(['local-breaker', 'fail-fast']).default('local-breaker'),
-      'What the breaker does when DynamoDB cannot be reached',
+    rejectionStormThreshold: setting(
+      numberIn(LIMITS.rejectionStormThreshold).default(0.5),
+      "Share of the window's calls rejected as poison above which the breaker trips as a rejection storm (docs/downstream.md); 1 turns the guard off",
     ),
   });
 
@@ -427,7 +428,12 @@ function declare() {
   const stageSettings = section(stageSettingsShape);
 
   /** A stage's settings with its name, judged together (./relations.ts) and resolved to its config. */
-  const judged = section({ stage: matching(STAGE_NAME_PATTERN), ...stageSettingsShape }).superRefine(
+  // The stage's name is not a setting: an unknown key lists the settings only.
+  const unknownSetting = `is not a known setting; allowed ${Object.keys(stageSettingsShape).sort().join(', ')}`;
+  const judged = section(
+    { stage: matching(STAGE_NAME_PATTERN), ...stageSettingsShape },
+    unknownSetting,
+  ).superRefine(
     (config, ctx) =>
       judgeRelations(
         {

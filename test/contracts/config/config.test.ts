@@ -163,7 +163,11 @@ describe('loadConfig rejects', () => {
       consumerWith({ batchsize: 10 }),
       'consumers.orders.batchsize is not a known setting; allowed ',
     ],
-    ['an unknown section', { ...VALID, streams: {} } as StageOverrides, 'streams is not a known setting'],
+    [
+      'an unknown section',
+      { ...VALID, streams: {} } as StageOverrides,
+      'streams is not a known setting; allowed alarms, alerting, breaker, consumers, deployment, failedBatches, metricsNamespace, stream',
+    ],
     [
       'a missing downstream URL',
       { consumers: { orders: {} } },
