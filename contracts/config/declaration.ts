@@ -23,6 +23,7 @@ import {
   RELATION_NOTES,
 } from './relations';
 import { allowedValues } from './messages';
+import { ALERTING_CONTEXT_KEYS, ALERTING_ENV } from './pager';
 import {
   flag,
   integerIn,
@@ -68,12 +69,10 @@ function setting<T extends z.ZodType>(schema: T, purpose: string, notes: Setting
 }
 
 const EMAIL_PATTERN = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-const ALERTING_CLI = {
-  'paging.emails': '`-c pagingEmails=` or `PIPELINE_PAGING_EMAILS`',
-  'paging.httpsEndpoints': '`-c pagingHttpsEndpoints=` or `PIPELINE_PAGING_HTTPS_ENDPOINTS`',
-  'nonPaging.emails': '`-c nonPagingEmails=` or `PIPELINE_NON_PAGING_EMAILS`',
-  'nonPaging.httpsEndpoints': '`-c nonPagingHttpsEndpoints=` or `PIPELINE_NON_PAGING_HTTPS_ENDPOINTS`',
-} as const;
+/** The command-line and environment alternatives of an alert subscription list (./pager.ts). */
+function alsoFrom(key: keyof typeof ALERTING_ENV): string {
+  return `\`-c ${ALERTING_CONTEXT_KEYS[key]}=\` or \`${ALERTING_ENV[key]}\``;
+}
 
 function declare() {
   const stream = section({
@@ -358,12 +357,12 @@ function declare() {
       emails: setting(
         z.array(matching(EMAIL_PATTERN, 'an email address'), { error: 'allowed a list' }).default([]),
         emailsPurpose,
-        { allowed: `email addresses; also ${ALERTING_CLI[`${topic}.emails`]}` },
+        { allowed: `email addresses; also ${alsoFrom(`${topic}Emails`)}` },
       ),
       httpsEndpoints: setting(
         z.array(url({ httpsOnly: true }), { error: 'allowed a list' }).default([]),
         endpointsPurpose,
-        { allowed: `\`https://\` URLs; also ${ALERTING_CLI[`${topic}.httpsEndpoints`]}` },
+        { allowed: `\`https://\` URLs; also ${alsoFrom(`${topic}HttpsEndpoints`)}` },
       ),
     }).prefault({});
   const alerting = section({
