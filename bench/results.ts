@@ -96,7 +96,7 @@ export interface RunEnvironment {
 export const TARGETS = {
   minRatioVsPowertools: 1,
   maxBreakerRequestsPerBatch: 1,
-  maxConsumerBundleBytes: 300 * 1_024,
+  maxConsumerBundleBytes: 1_024 * 1_024,
   maxColdInitMillis: 50,
   minKeyConcurrencyEfficiency: 0.9,
   maxColdInitRatio: 0.8,
