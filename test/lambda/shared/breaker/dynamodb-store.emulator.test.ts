@@ -69,8 +69,8 @@ describe('DynamoDbBreakerStore with faults injected under the SDK client', () =>
 
   test('the SDK retries a lost answer; the retry of a committed conditional write finds its condition gone', async () => {
     // The deployed profile allows a second attempt: the retry meets the item its first attempt wrote,
-    // so the store answers "condition lost" (undefined) for a write that did happen. The engine must
-    // judge by the item it reads back, not by who it thinks won (docs/architecture.md).
+    // so the store answers "condition lost" (undefined) for a write that did happen: no proof that
+    // another writer won (docs/architecture.md, "The breaker store's DynamoDB client").
     const { store, handler } = await storeWith(['lose-answer'], AWS_CLIENT_TIMEOUTS.breakerStore.maxAttempts);
 
     const written = await create(store);
