@@ -79,6 +79,8 @@ export interface ConsumerBundle {
   readonly bytes: number;
   /** The largest contributors, by package (or project folder), in bytes of output. */
   readonly largestInputs: readonly { readonly input: string; readonly bytes: number }[];
+  /** Every source file with code in the bundle, as esbuild names it (relative to the project). */
+  readonly inputs: readonly string[];
   remove(): Promise<void>;
 }
 
@@ -104,12 +106,24 @@ export async function bundleEntry(bundling: BundlingOptions, entry: string): Pro
       file,
       bytes: (await stat(file)).size,
       largestInputs: largestInputs(result.metafile ?? { inputs: {}, outputs: {} }),
+      inputs: bundledInputs(result.metafile ?? { inputs: {}, outputs: {} }),
       remove: () => rm(outdir, { recursive: true, force: true }),
     };
   } catch (error) {
     await rm(outdir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** The source files that put at least one byte into the output (tree-shaken ones do not). */
+export function bundledInputs(metafile: Metafile): string[] {
+  const inputs = new Set<string>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [path, { bytesInOutput }] of Object.entries(output.inputs)) {
+      if (bytesInOutput > 0) inputs.add(path);
+    }
+  }
+  return [...inputs].sort();
 }
 
 /** Output bytes per package (`@scope/name`) or, for project code, per top folder. */

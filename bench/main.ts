@@ -107,7 +107,9 @@ async function measure(options: BenchOptions): Promise<Measurements> {
   if (devConsumer)
     measured = { ...measured, shardCapacityRecordsPerSec: consumerCapacity(devConsumer).capacityPerShard };
   if (wants('signing')) {
-    progress('SigV4 signing: ours and the SDK signer, CPU time per signature');
+    progress(
+      'SigV4 signing: the SDK signer with the native and with the JavaScript SHA-256, CPU time per signature',
+    );
     measured = {
       ...measured,
       signing: await measureSigning(options.quick ? SIGNING_SAMPLES.quick : SIGNING_SAMPLES.full),

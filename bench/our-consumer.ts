@@ -1,7 +1,7 @@
-import { AWS_CLIENT_TIMEOUTS, type Clock } from '../contracts';
+import { AWS_CLIENT_TIMEOUTS, awsClientOptions, type Clock } from '../contracts';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { buildConsumer, type ConsumerHandler, type Fetch } from '../lambda/consumer';
-import { DynamoDbHttpApi } from '../lambda/shared';
 import type { PipelineFixture } from './pipeline-fixture';
 import { countRequests, type RequestCounts } from './request-counter';
 
@@ -35,14 +35,12 @@ export function buildOurConsumer(fixture: PipelineFixture, options: OurConsumerO
   // benchmark, and local/emulators would bring dynalite's native binding into that bundle.
   const { endpoint, region, credentials } = fixture.emulators.clientConfig.dynamodb;
   const dynamodb = countRequests(
-    (fetch) =>
-      new DynamoDbHttpApi({
-        region,
-        credentials: () => Promise.resolve(credentials),
-        timeouts: AWS_CLIENT_TIMEOUTS.operator,
-        env: { AWS_ENDPOINT_URL_DYNAMODB: endpoint },
-        fetch,
-      }),
+    new DynamoDBClient({
+      ...awsClientOptions(AWS_CLIENT_TIMEOUTS.operator),
+      endpoint,
+      region,
+      credentials,
+    }),
   );
   const sqs = new SQSClient(fixture.emulators.clientConfig.sqs);
   const { consume: handle } = buildConsumer(settings, {
@@ -54,6 +52,9 @@ export function buildOurConsumer(fixture: PipelineFixture, options: OurConsumerO
   return {
     handle,
     dynamodb,
-    close: () => sqs.destroy(),
+    close: () => {
+      sqs.destroy();
+      dynamodb.api.destroy();
+    },
   };
 }

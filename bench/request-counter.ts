@@ -1,6 +1,6 @@
-import type { DynamoDbApi } from '../lambda/shared';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
-/** DynamoDB traffic of the breaker store: operations called, and HTTP attempts (operations plus retries). */
+/** DynamoDB traffic of the breaker store: commands sent, and HTTP attempts (commands plus retries). */
 export interface RequestCounts {
   commands: number;
   attempts: number;
@@ -12,34 +12,34 @@ export function emptyCounts(): RequestCounts {
 }
 
 /**
- * Counts what the breaker store sends: each operation called on the API, and each HTTP attempt seen
- * by the `fetch` the API is built with (below the client's retries).
- * @param build - builds the API with the counting fetch, e.g. a DynamoDbHttpApi as handler.ts does
- * @returns the counting API and the live counts; `reset()` zeroes them between scenarios
+ * Counts what the breaker store sends through `client`, with SDK middleware: each command at the
+ * initialize step (once per `send`), each HTTP attempt at the deserialize step (below the retries).
+ * @returns the same client, and the live counts; `reset()` zeroes them between scenarios
  */
-export function countRequests(build: (fetch: typeof globalThis.fetch) => DynamoDbApi): {
-  api: DynamoDbApi;
+export function countRequests(client: DynamoDBClient): {
+  api: DynamoDBClient;
   counts: RequestCounts;
   reset(): void;
 } {
   let counts = emptyCounts();
-  const api = build((input, init) => {
-    counts.attempts++;
-    return fetch(input, init);
-  });
-  const counted =
-    <Input, Output>(name: string, call: (input: Input) => Promise<Output>) =>
-    (input: Input): Promise<Output> => {
+  client.middlewareStack.add(
+    (next, context) => (args) => {
       counts.commands++;
+      const name = (context.commandName ?? 'unknown').replace(/Command$/, '');
       counts.byCommand[name] = (counts.byCommand[name] ?? 0) + 1;
-      return call(input);
-    };
-  return {
-    api: {
-      getItem: counted('GetItem', (input) => api.getItem(input)),
-      updateItem: counted('UpdateItem', (input) => api.updateItem(input)),
-      scan: counted('Scan', (input) => api.scan(input)),
+      return next(args);
     },
+    { step: 'initialize', name: 'benchCountCommands' },
+  );
+  client.middlewareStack.add(
+    (next) => (args) => {
+      counts.attempts++;
+      return next(args);
+    },
+    { step: 'deserialize', name: 'benchCountAttempts' },
+  );
+  return {
+    api: client,
     get counts(): RequestCounts {
       return counts;
     },

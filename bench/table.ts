@@ -96,7 +96,7 @@ export function formatResults(results: BenchResults): string {
         [
           'sigV4SignCpuMicros',
           orDash(results.sigV4SignCpuMicros, fixed) +
-            `  (CPU µs per signature; the SDK's signer ${orDash(results.sdkSigV4SignCpuMicros, fixed)})`,
+            `  (CPU µs per signature; with the JavaScript SHA-256 ${orDash(results.jsSha256SigV4SignCpuMicros, fixed)})`,
         ],
       ],
     ),

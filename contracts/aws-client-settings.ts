@@ -15,7 +15,10 @@ export interface AwsClientTimeouts {
   readonly connectionTimeoutMillis: number;
   /** Longest one attempt may take, connection included, until the whole response has arrived. */
   readonly requestTimeoutMillis: number;
-  /** Attempts per call, the first included (the SDK's standard retry mode retries timeouts). */
+  /**
+   * Attempts per call, the first included: the SDK's standard retry strategy (`maxAttempts`) retries
+   * timeouts, 5xx, throttling and transient errors, with full-jitter back-off and a retry quota.
+   */
   readonly maxAttempts: number;
 }
 
@@ -40,20 +43,20 @@ export const AWS_CLIENT_TIMEOUTS = {
 } as const satisfies Record<string, AwsClientTimeouts>;
 
 /**
- * Back-off bases of the SDK's standard retry mode: before attempt n+1 it waits a random share of
- * base × 2^n, capped at 20 s; the base is 100 ms, or 500 ms after a throttling error.
+ * The SDK's standard retry strategy waits, before retry number n (0 for the second attempt), a random
+ * share of base × 2^n, capped at 20 s; the base is longest after a throttling error. These are its
+ * figures (@smithy/core/retry: `Retry.throttlingDelay()`, `MAXIMUM_RETRY_DELAY`), here only to bound a
+ * call: the SDK does the retrying, and test/contracts/aws-client-settings.test.ts fails when an SDK
+ * upgrade changes them. A `Retry-After` answer may lengthen one back-off by up to 5 s more; an endpoint
+ * that never answers sends none.
  */
-const RETRY_DELAY_BASE_MILLIS = 100;
-const THROTTLING_RETRY_DELAY_BASE_MILLIS = 500;
-const MAX_RETRY_DELAY_MILLIS = 20_000;
+export const SDK_RETRY_BACK_OFF = { throttlingDelayBaseMillis: 1_000, maxDelayMillis: 20_000 } as const;
 
-/**
- * The longest back-off before retry number `retry` (1 for the second attempt), the ceiling of the
- * random share. The handlers' own DynamoDB client (lambda/shared/aws-http) backs off the same way.
- */
-export function retryDelayCeilingMillis(retry: number, options: { readonly throttled: boolean }): number {
-  const base = options.throttled ? THROTTLING_RETRY_DELAY_BASE_MILLIS : RETRY_DELAY_BASE_MILLIS;
-  return Math.min(MAX_RETRY_DELAY_MILLIS, base * 2 ** retry);
+function longestBackOffMillis(retry: number): number {
+  return Math.min(
+    SDK_RETRY_BACK_OFF.maxDelayMillis,
+    SDK_RETRY_BACK_OFF.throttlingDelayBaseMillis * 2 ** retry,
+  );
 }
 
 /**
@@ -62,9 +65,7 @@ export function retryDelayCeilingMillis(retry: number, options: { readonly throt
  */
 export function worstCaseCallMillis(timeouts: AwsClientTimeouts): number {
   let backOff = 0;
-  for (let retry = 1; retry < timeouts.maxAttempts; retry++) {
-    backOff += retryDelayCeilingMillis(retry, { throttled: true });
-  }
+  for (let retry = 0; retry < timeouts.maxAttempts - 1; retry++) backOff += longestBackOffMillis(retry);
   return timeouts.maxAttempts * timeouts.requestTimeoutMillis + backOff;
 }
 

@@ -34,7 +34,7 @@ export {
   AWS_CLIENT_TIMEOUTS,
   awsClientOptions,
   RECORD_AWS_CALLS_RESERVE_MILLIS,
-  retryDelayCeilingMillis,
+  SDK_RETRY_BACK_OFF,
   worstCaseCallMillis,
 } from './aws-client-settings';
 export type { AwsClientTimeouts } from './aws-client-settings';

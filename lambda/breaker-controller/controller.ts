@@ -11,7 +11,6 @@ import {
   emitConsumerMetric,
   listBreakers,
   readBreaker,
-  sdkDynamoDbApi,
   type BreakerItem,
   type BreakerState,
   type BreakerTable,
@@ -89,7 +88,7 @@ export function createControllerHandler(
   deps: ControllerDeps,
 ): (event: ControllerEvent) => Promise<ControllerResult> {
   const table: BreakerTable = {
-    dynamodb: sdkDynamoDbApi(deps.dynamodb),
+    dynamodb: deps.dynamodb,
     tableName: settings.breakerTableName,
   };
   const logger = deps.logger ?? SILENT_LOGGER;

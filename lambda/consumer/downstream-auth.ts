@@ -1,7 +1,16 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { Hash } from '@smithy/hash-node';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { DownstreamAuthConfig, SigV4Service } from '../../contracts';
-import { amzDate, SigV4Signer, type CredentialSource } from '../shared';
 import { createdOnFirstUse } from './created-on-first-use';
+
+/**
+ * Where the function's credentials come from, asked at each signature so that rotated keys are used:
+ * in Lambda the breaker store's SDK client's provider (the SDK's default chain, which reads the
+ * execution role's keys from the environment), locally the emulators' dummy keys.
+ */
+export type CredentialSource = AwsCredentialIdentityProvider;
 
 /** The request an authorizer adds its headers to: the URL, the headers already set, the body. */
 export interface OutgoingRequest {
@@ -161,43 +170,56 @@ export interface SigV4AuthorizerOptions {
 }
 
 /**
- * Signs each request with SigV4 and the function's credentials ({@link SigV4Signer}, which the breaker
- * store's client uses too), for API Gateway IAM auth, Lambda function URLs (AWS_IAM) and VPC
- * Lattice. VPC Lattice does not support payload signing and requires
- * `x-amz-content-sha256: UNSIGNED-PAYLOAD`
+ * SHA-256 on Node's native crypto for the signer. The signer's default in the SDK's browser builds is a
+ * JavaScript SHA-256, several times slower per signature (bench/README.md, `sigV4SignCpuMicros`).
+ */
+const NATIVE_SHA256 = Hash.bind(null, 'sha256');
+
+/**
+ * Signs each request with SigV4 (the SDK's signer, `@smithy/signature-v4`) and the function's
+ * credentials, for API Gateway IAM auth, Lambda function URLs (AWS_IAM) and VPC Lattice. VPC Lattice
+ * does not support payload signing and requires `x-amz-content-sha256: UNSIGNED-PAYLOAD`
  * (https://docs.aws.amazon.com/vpc-lattice/latest/ug/sigv4-authenticated-requests.html).
  * Credentials are short-lived and never logged; a 401 is not retried (signing again changes nothing).
  */
 export class SigV4Authorizer implements DownstreamAuthorizer {
-  private readonly signer: SigV4Signer;
+  private readonly signer: SignatureV4;
   /** The downstream URL, parsed once: every call of a consumer goes to the same one. */
   private parsed: { readonly href: string; readonly url: URL } | undefined;
 
   constructor(private readonly options: SigV4AuthorizerOptions) {
-    this.signer = new SigV4Signer({
+    this.signer = new SignatureV4({
       service: options.service,
       region: options.region,
-      // Lattice and function URLs take the path as sent; only API Gateway expects double encoding.
-      doubleEncodePath: options.service === 'execute-api',
+      credentials: options.credentials,
+      sha256: NATIVE_SHA256,
+      // Lattice and function URLs take the path as sent; only API Gateway expects it encoded again.
+      uriEscapePath: options.service === 'execute-api',
     });
   }
 
   async authorize(request: OutgoingRequest): Promise<Record<string, string>> {
-    const credentials = await this.options.credentials();
     const payload: Record<string, string> =
       this.options.service === 'vpc-lattice-svcs' ? { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } : {};
     if (this.parsed?.href !== request.url) this.parsed = { href: request.url, url: new URL(request.url) };
-    const signature = this.signer.sign(
-      {
-        method: 'POST',
-        url: this.parsed.url,
-        headers: { ...request.headers, ...payload },
-        body: request.body,
-      },
-      credentials,
-      amzDate(Date.now()),
-    );
-    return { ...payload, ...signature };
+    const { url } = this.parsed;
+    const headers = { ...request.headers, ...payload, host: url.host };
+    const signed = await this.signer.sign({
+      method: 'POST',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      ...(url.port !== '' && { port: Number(url.port) }),
+      path: url.pathname,
+      query: queryOf(url.searchParams),
+      headers,
+      body: request.body,
+    });
+    // What the signer added (date, token, authorization); `host` is fetch's to send, from the URL.
+    const added: Record<string, string> = { ...payload };
+    for (const [name, value] of Object.entries(signed.headers)) {
+      if (!(name in headers)) added[name] = value;
+    }
+    return added;
   }
 
   refreshAfterUnauthorized(): Promise<boolean> {
@@ -208,6 +230,16 @@ export class SigV4Authorizer implements DownstreamAuthorizer {
   redact(text: string): string {
     return text;
   }
+}
+
+/** The query as the signer takes it: a name with several values maps to all of them. */
+function queryOf(params: URLSearchParams): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
+  for (const name of new Set(params.keys())) {
+    const values = params.getAll(name);
+    query[name] = values.length === 1 ? values[0] : values;
+  }
+  return query;
 }
 
 /** The region field of an ARN (arn:partition:service:region:account:resource). */

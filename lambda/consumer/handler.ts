@@ -1,6 +1,6 @@
 import { AWS_CLIENT_TIMEOUTS, awsClientOptions, readConsumerSettings } from '../../contracts';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { credentialsFromEnvironment, DynamoDbHttpApi } from '../shared';
 import { buildConsumer } from './wiring';
 
 /*
@@ -10,20 +10,16 @@ import { buildConsumer } from './wiring';
  * DynamoDB or SQS is a handled failure, never a hung invocation; endpoints come from the standard
  * AWS_ENDPOINT_URL_* variables, so local mode needs no code path of its own.
  *
- * What loads at init is kept to what every invocation needs (cold start, bench/README.md): the breaker
- * store is the light DynamoDB client of lambda/shared/aws-http, signed with the execution role's keys
- * from the environment; the SQS and Secrets Manager SDKs load only when a record is parked or a
- * bearer token is first read.
+ * The breaker store is the SDK's DynamoDB client, bundled with the handler (docs/architecture.md, "The
+ * breaker store's DynamoDB client"): Region, endpoint (FIPS, dual-stack, every partition), credentials
+ * and retries resolve as in every other SDK client. A `sigv4` downstream signs with the same client's
+ * credential provider. The SQS and Secrets Manager clients are created only when a record is parked or
+ * a bearer token is first read.
  */
-const credentials = credentialsFromEnvironment(process.env);
+const dynamodb = new DynamoDBClient(awsClientOptions(AWS_CLIENT_TIMEOUTS.breakerStore));
 
 const { consume, logger } = buildConsumer(readConsumerSettings(process.env), {
-  dynamodb: new DynamoDbHttpApi({
-    region: process.env.AWS_REGION ?? '',
-    credentials,
-    timeouts: AWS_CLIENT_TIMEOUTS.breakerStore,
-    env: process.env,
-  }),
+  dynamodb,
   sqs: async () => {
     const { SQSClient } = await import('@aws-sdk/client-sqs');
     return new SQSClient(awsClientOptions(AWS_CLIENT_TIMEOUTS.handler));
@@ -32,7 +28,7 @@ const { consume, logger } = buildConsumer(readConsumerSettings(process.env), {
     const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
     return new SecretsManagerClient(awsClientOptions(AWS_CLIENT_TIMEOUTS.handler));
   },
-  credentials,
+  credentials: (properties) => dynamodb.config.credentials(properties),
 });
 
 export async function handler(

@@ -7,16 +7,15 @@ import {
   createLogger,
   createPowertoolsBreakerObserver,
   DynamoDbCircuitBreaker,
-  type CredentialSource,
   type DynamoDbApi,
 } from '../shared';
 import { createConsumerHandler, type ConsumerHandler } from './batch-handler';
-import { createDownstreamAuthorizer } from './downstream-auth';
+import { createDownstreamAuthorizer, type CredentialSource } from './downstream-auth';
 import type { Fetch } from './downstream-client';
 
 /** What the deployed consumer is wired from; the benchmark swaps the downstream and the clock. */
 export interface ConsumerWiring {
-  /** The breaker store's DynamoDB: the light HTTP client in Lambda (no SDK in the cold start). */
+  /** The breaker store's DynamoDB: an SDK v3 client with the breakerStore timeouts in Lambda. */
   readonly dynamodb: DynamoDbApi;
   /** Creates the poison queue's SQS client, at the first poison record. */
   readonly sqs: () => Promise<SQSClient>;

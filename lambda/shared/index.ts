@@ -1,7 +1,6 @@
 /** The public surface of the handlers' shared code. Other folders import lambda/shared only from here. */
 // The breaker folder's index.ts is its own explicit public surface; re-exporting it whole keeps one list.
 export * from './breaker';
-export * from './aws-http';
 export {
   CircuitOpenError,
   PipelineError,

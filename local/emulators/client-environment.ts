@@ -3,8 +3,8 @@
  * variables and dummy credentials, so the code under test has no emulator branches.
  */
 
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AWS_CLIENT_TIMEOUTS, awsClientOptions, type AwsClientTimeouts } from '../../contracts';
-import { DynamoDbHttpApi } from '../../lambda/shared';
 
 /** Region of every local ARN and client. kinesalite builds its ARNs from it too. */
 export const LOCAL_REGION = 'us-east-1';
@@ -46,21 +46,15 @@ export function localClientConfig(
 }
 
 /**
- * The handlers' own DynamoDB client (lambda/shared/aws-http, what the deployed consumer's breaker
- * store uses) pointed at the DynamoDB emulator, with the local timeouts (see {@link localClientConfig}).
- * @param fetch - @default globalThis.fetch; a counting wrapper in the benchmark
+ * The breaker store's DynamoDB client as the deployed consumer builds it (an SDK v3 DynamoDBClient),
+ * pointed at the DynamoDB emulator, with the local timeouts (see {@link localClientConfig}). The
+ * caller destroys it when its execution environment goes away.
  */
 export function localDynamoDbApi(
   endpoint: string,
-  options: { readonly timeouts?: AwsClientTimeouts; readonly fetch?: typeof fetch } = {},
-): DynamoDbHttpApi {
-  return new DynamoDbHttpApi({
-    region: LOCAL_REGION,
-    credentials: () => Promise.resolve(LOCAL_CREDENTIALS),
-    timeouts: options.timeouts ?? AWS_CLIENT_TIMEOUTS.operator,
-    env: { AWS_ENDPOINT_URL_DYNAMODB: endpoint },
-    fetch: options.fetch,
-  });
+  options: { readonly timeouts?: AwsClientTimeouts } = {},
+): DynamoDBClient {
+  return new DynamoDBClient(localClientConfig(endpoint, options.timeouts));
 }
 
 /** The environment variables that point default-constructed SDK clients at the emulators. */

@@ -6,7 +6,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { createConsumerHandler, createDownstreamAuthorizer } from '../../lambda/consumer';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDbCircuitBreaker } from '../../lambda/shared';
-import type { Log } from '../../lambda/shared';
+import type { DynamoDbApi, Log } from '../../lambda/shared';
 import type { ConsumerConfig, PipelineConfig } from '../../contracts';
 import type { MetricStore } from '../alarms';
 import { DownstreamServer, type DownstreamAuthRequirement } from '../downstream';
@@ -130,13 +130,13 @@ export async function buildConsumerRig(
     poisonQueueUrl: resources.poisonQueue.url,
     breakerTableName: context.breakerTableName,
   });
-  const newBreaker = (): DynamoDbCircuitBreaker =>
+  const newBreaker = (dynamodb: DynamoDbApi): DynamoDbCircuitBreaker =>
     new DynamoDbCircuitBreaker({
-      // The deployed consumer's DynamoDB client (lambda/shared/aws-http), with the local profile
-      // (localDynamoDbApi), not the deployed breakerStore one: the in-process emulators share one event
-      // loop with everything else, and on a loaded machine a 1 s timeout would measure that load and
-      // fake store outages.
-      dynamodb: localDynamoDbApi(context.clientConfig.dynamodb.endpoint),
+      // The deployed consumer's DynamoDB client (the SDK's), with the local profile (localDynamoDbApi),
+      // not the deployed breakerStore one: the in-process emulators share one event loop with
+      // everything else, and on a loaded machine a 1 s timeout would measure that load and fake store
+      // outages.
+      dynamodb,
       tableName: context.breakerTableName,
       name: config.breakerName,
       settings: context.config.breaker,
@@ -157,7 +157,8 @@ export async function buildConsumerRig(
       },
     });
   // The log every environment's breaker records into; this first instance itself is never called.
-  const admissions = new AdmissionLog(newBreaker());
+  const logClient = localDynamoDbApi(context.clientConfig.dynamodb.endpoint);
+  const admissions = new AdmissionLog(newBreaker(logClient));
   const crashes = { count: 0 };
   const metrics = quietConsumerMetrics(context.config, config.name);
   // One execution environment: what Lambda's cold start builds when it loads the handler module
@@ -165,9 +166,12 @@ export async function buildConsumerRig(
   // breaker instance, whose read cache no other environment shares.
   const createEnvironment = (): EnvironmentHandler => {
     const sqs = poisonTrackingClient(context.clientConfig.sqs, parked);
+    const dynamodb = localDynamoDbApi(context.clientConfig.dynamodb.endpoint);
     const handler = createConsumerHandler(settings, {
       sqs: () => Promise.resolve(sqs),
-      breaker: ((breaker) => admissions.sharing(breaker, () => breaker.storeUnavailable))(newBreaker()),
+      breaker: ((breaker) => admissions.sharing(breaker, () => breaker.storeUnavailable))(
+        newBreaker(dynamodb),
+      ),
       logger: log,
       metrics,
       // As in Lambda: the token from Secrets Manager (here its local stand-in), or SigV4 with the
@@ -192,7 +196,10 @@ export async function buildConsumerRig(
         }),
     );
     return Object.assign(crashing, {
-      dispose: () => sqs.destroy(),
+      dispose: () => {
+        sqs.destroy();
+        dynamodb.destroy();
+      },
     });
   };
   const mapping = new KinesisEventSourceMapping({

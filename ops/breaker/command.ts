@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { closeBreaker, listBreakers, openBreaker, resetBreaker, sdkDynamoDbApi } from '../../lambda/shared';
+import { closeBreaker, listBreakers, openBreaker, resetBreaker } from '../../lambda/shared';
 import type { BreakerChange, BreakerTable } from '../../lambda/shared';
 import { AWS_CLIENT_TIMEOUTS, awsClientOptions, systemClock, type Clock } from '../../contracts';
 import { EXIT, integerOption, parseCommandLine, resolveStage, UsageError } from '../cli';
@@ -46,7 +46,7 @@ export async function breakerCommand(
   const stage = resolveStage(values.stage);
   const client = new DynamoDBClient(awsClientOptions(AWS_CLIENT_TIMEOUTS.operator));
   const table: BreakerTable = {
-    dynamodb: sdkDynamoDbApi(client),
+    dynamodb: client,
     tableName: values.table ?? stage.names.breakerTableName,
   };
   try {

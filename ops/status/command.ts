@@ -2,7 +2,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { listBreakers, sdkDynamoDbApi } from '../../lambda/shared';
+import { listBreakers } from '../../lambda/shared';
 import { EXIT, parseCommandLine, resolveStage } from '../cli';
 import type { CommandIo } from '../cli';
 import { collectStatus } from './collect';
@@ -73,7 +73,7 @@ function defaultClients(tableName: string): { clients: StatusClients; destroy: (
       cloudwatch,
       sqs,
       kinesis,
-      listBreakers: () => listBreakers({ dynamodb: sdkDynamoDbApi(dynamodb), tableName }),
+      listBreakers: () => listBreakers({ dynamodb, tableName }),
     },
     destroy: () => [cloudwatch, sqs, kinesis, dynamodb].forEach((client) => client.destroy()),
   };

@@ -1,10 +1,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { MAXIMUM_RETRY_DELAY, Retry, StandardRetryStrategy } from '@smithy/core/retry';
 import {
   AWS_CLIENT_TIMEOUTS,
   awsClientOptions,
   RECORD_AWS_CALLS_RESERVE_MILLIS,
+  SDK_RETRY_BACK_OFF,
   worstCaseCallMillis,
 } from '../../contracts';
 
@@ -25,6 +27,44 @@ describe('AWS client settings', () => {
     expect(worstCaseCallMillis(AWS_CLIENT_TIMEOUTS.handler)).toBe(5_000);
     expect(worstCaseCallMillis(AWS_CLIENT_TIMEOUTS.operator)).toBe(33_000);
     expect(RECORD_AWS_CALLS_RESERVE_MILLIS).toBe(11_000);
+  });
+
+  test("the bound's back-off figures are the SDK's own (an SDK upgrade that changes them fails here)", () => {
+    expect(SDK_RETRY_BACK_OFF).toEqual({
+      throttlingDelayBaseMillis: Retry.throttlingDelay(),
+      maxDelayMillis: MAXIMUM_RETRY_DELAY,
+    });
+  });
+
+  test("the SDK's standard strategy never backs off longer than the bound allows", async () => {
+    // GIVEN the worst draw of the jitter and a throttling error (the longest base)
+    const random = jest.spyOn(Math, 'random').mockReturnValue(0.999_999);
+    const sleeps: number[] = [];
+    const timer = jest.spyOn(global, 'setTimeout').mockImplementation(((
+      callback: () => void,
+      millis: number,
+    ) => {
+      sleeps.push(millis);
+      callback();
+      return 0 as unknown as NodeJS.Timeout;
+    }) as typeof setTimeout);
+    try {
+      const strategy = new StandardRetryStrategy(AWS_CLIENT_TIMEOUTS.operator.maxAttempts);
+      let token = await strategy.acquireInitialRetryToken('dynamodb');
+      // WHEN it retries as often as the profile allows
+      for (let retry = 1; retry < AWS_CLIENT_TIMEOUTS.operator.maxAttempts; retry++) {
+        token = await strategy.refreshRetryTokenForRetry(token, { errorType: 'THROTTLING' });
+      }
+    } finally {
+      random.mockRestore();
+      timer.mockRestore();
+    }
+    // THEN the back-offs sum to at most what worstCaseCallMillis counts for them
+    const { maxAttempts, requestTimeoutMillis } = AWS_CLIENT_TIMEOUTS.operator;
+    expect(sleeps).toHaveLength(maxAttempts - 1);
+    expect(sleeps.reduce((sum, millis) => sum + millis, 0)).toBeLessThanOrEqual(
+      worstCaseCallMillis(AWS_CLIENT_TIMEOUTS.operator) - maxAttempts * requestTimeoutMillis,
+    );
   });
 
   test('a hung breaker store is given up on well before the breaker tuning and function timeout matter', () => {

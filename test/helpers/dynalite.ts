@@ -2,8 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { AWS_CLIENT_TIMEOUTS } from '../../contracts';
-import { DynamoDbHttpApi } from '../../lambda/shared';
+import { AWS_CLIENT_TIMEOUTS, awsClientOptions } from '../../contracts';
 
 /**
  * dynalite in-process on 127.0.0.1 and a free port, for integration tests. Start it in `beforeAll`
@@ -15,10 +14,10 @@ export interface Dynalite {
   /** A client for this server; `maxAttempts: 1` keeps outage tests fast (no SDK retries). */
   client(options?: { maxAttempts?: number }): DynamoDBClient;
   /**
-   * The handlers' own DynamoDB client (lambda/shared/aws-http) for this server, with the deployed
-   * breakerStore timeouts; `maxAttempts: 1` keeps outage tests fast.
+   * The breaker store's client as the deployed consumer builds it (the breakerStore timeouts and
+   * attempts of contracts/aws-client-settings.ts) for this server; `maxAttempts: 1` keeps outage tests fast.
    */
-  api(options?: { maxAttempts?: number }): DynamoDbHttpApi;
+  api(options?: { maxAttempts?: number }): DynamoDBClient;
   setUnavailable(unavailable: boolean): void;
   stop(): Promise<void>;
 }
@@ -58,13 +57,16 @@ export async function startDynalite(): Promise<Dynalite> {
       clients.push(client);
       return client;
     },
-    api: (options = {}) =>
-      new DynamoDbHttpApi({
+    api: (options = {}) => {
+      const client = new DynamoDBClient({
+        ...awsClientOptions({ ...AWS_CLIENT_TIMEOUTS.breakerStore, ...options }),
+        endpoint,
         region: 'us-east-1',
-        credentials: () => Promise.resolve({ accessKeyId: 'test', secretAccessKey: 'test' }),
-        timeouts: { ...AWS_CLIENT_TIMEOUTS.breakerStore, ...options },
-        env: { AWS_ENDPOINT_URL_DYNAMODB: endpoint },
-      }),
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      });
+      clients.push(client);
+      return client;
+    },
     setUnavailable: (value) => {
       unavailable = value;
     },

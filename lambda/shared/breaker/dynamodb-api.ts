@@ -1,25 +1,13 @@
-import type {
-  GetItemInput,
-  GetItemOutput,
-  ScanInput,
-  ScanOutput,
-  UpdateItemInput,
-  UpdateItemOutput,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 /**
- * The three DynamoDB operations the breaker store sends, with the SDK's shapes (types only: nothing
- * of the SDK is loaded for them). Two implementations: the handlers' light client over HTTP
- * (lambda/shared/aws-http, no SDK in the cold start) and {@link sdkDynamoDbApi} for the operator
- * tools and tests, which already hold an SDK client. Both reject with an error whose `name` is
- * DynamoDB's error code. Only string and number attributes are used (binary ones would differ: base64
- * text over HTTP, bytes from the SDK).
+ * The DynamoDB the breaker store talks to: an AWS SDK v3 client, the same one the controller and the
+ * operator tools use, so endpoints (AWS_ENDPOINT_URL_DYNAMODB, FIPS, dual-stack, every partition),
+ * retries and timeouts are the SDK's (docs/architecture.md, "The breaker store's DynamoDB client").
+ * Tests inject faults at the client, not beside it: aws-sdk-client-mock, or a client built with a
+ * `requestHandler` that fails, hangs or drops an answer after the write committed.
  */
-export interface DynamoDbApi {
-  getItem(input: GetItemInput): Promise<GetItemOutput>;
-  updateItem(input: UpdateItemInput): Promise<UpdateItemOutput>;
-  scan(input: ScanInput): Promise<ScanOutput>;
-}
+export type DynamoDbApi = DynamoDBClient;
 
 /** DynamoDB's error code for a write whose ConditionExpression did not hold. */
 export const CONDITIONAL_CHECK_FAILED = 'ConditionalCheckFailedException';

@@ -1,9 +1,15 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { CONDITIONAL_CHECK_FAILED, type DynamoDbApi } from './dynamodb-api';
+import {
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  ScanCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
+import type { DynamoDbApi } from './dynamodb-api';
 import { marshalValue, unmarshalItem, type BreakerAttribute, type BreakerItem } from './item';
 import { BreakerStoreError, type BreakerStore, type Condition, type ItemUpdate } from './store';
 
-/** Where the breaker table is: the DynamoDB operations to reach it, and its name. */
+/** Where the breaker table is: the SDK client to reach it, and its name. */
 export interface BreakerTable {
   readonly dynamodb: DynamoDbApi;
   readonly tableName: string;
@@ -18,7 +24,9 @@ export class DynamoDbBreakerStore implements BreakerStore {
 
   async get(name: string): Promise<BreakerItem | undefined> {
     const output = await this.send('GetItem', () =>
-      this.table.dynamodb.getItem({ TableName: this.table.tableName, Key: key(name), ConsistentRead: true }),
+      this.table.dynamodb.send(
+        new GetItemCommand({ TableName: this.table.tableName, Key: key(name), ConsistentRead: true }),
+      ),
     );
     return output.Item && unmarshalItem(output.Item);
   }
@@ -28,19 +36,20 @@ export class DynamoDbBreakerStore implements BreakerStore {
     const updateExpression = expression.update(update);
     const conditionExpression = expression.condition(condition);
     try {
-      const output = await this.table.dynamodb.updateItem({
-        TableName: this.table.tableName,
-        Key: key(name),
-        UpdateExpression: updateExpression,
-        ConditionExpression: conditionExpression,
-        ExpressionAttributeNames: expression.names,
-        ...(Object.keys(expression.values).length > 0 && { ExpressionAttributeValues: expression.values }),
-        ReturnValues: 'ALL_NEW',
-      });
+      const output = await this.table.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: this.table.tableName,
+          Key: key(name),
+          UpdateExpression: updateExpression,
+          ConditionExpression: conditionExpression,
+          ExpressionAttributeNames: expression.names,
+          ...(Object.keys(expression.values).length > 0 && { ExpressionAttributeValues: expression.values }),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
       return output.Attributes && unmarshalItem(output.Attributes);
     } catch (error) {
-      // By code, not class: the handlers' HTTP client and the SDK both name the error so.
-      if (error instanceof Error && error.name === CONDITIONAL_CHECK_FAILED) return undefined;
+      if (error instanceof ConditionalCheckFailedException) return undefined;
       throw new BreakerStoreError('UpdateItem', { cause: error });
     }
   }
@@ -50,11 +59,13 @@ export class DynamoDbBreakerStore implements BreakerStore {
     let startKey: Record<string, AttributeValue> | undefined;
     do {
       const output = await this.send('Scan', () =>
-        this.table.dynamodb.scan({
-          TableName: this.table.tableName,
-          ConsistentRead: true,
-          ...(startKey && { ExclusiveStartKey: startKey }),
-        }),
+        this.table.dynamodb.send(
+          new ScanCommand({
+            TableName: this.table.tableName,
+            ConsistentRead: true,
+            ...(startKey && { ExclusiveStartKey: startKey }),
+          }),
+        ),
       );
       items.push(...(output.Items ?? []).map(unmarshalItem));
       startKey = output.LastEvaluatedKey;

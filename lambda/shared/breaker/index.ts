@@ -8,7 +8,6 @@ export type { BreakerItem, TransitionReason } from './item';
 export { ITEM_TTL_SECONDS } from './item';
 export type { BreakerTable } from './dynamodb-store';
 export { CONDITIONAL_CHECK_FAILED, type DynamoDbApi } from './dynamodb-api';
-export { sdkDynamoDbApi } from './sdk-dynamodb-api';
 export { BreakerStoreError } from './store';
 export type {
   BreakerObserver,

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadConfig, readCdkJsonContext } from '../../../contracts';
-import { readBreaker, sdkDynamoDbApi } from '../../../lambda/shared/breaker';
+import { readBreaker } from '../../../lambda/shared/breaker';
 import { applyEnvironment, createPipelineResources, startEmulators } from '../../../local/emulators';
 import type { Emulators, LocalPipelineResources } from '../../../local/emulators';
 import { breakerCommand } from '../../../ops/breaker/command';
@@ -37,7 +37,7 @@ describe('npm run breaker against dynalite', () => {
     await emulators.stop();
   });
 
-  const table = () => ({ dynamodb: sdkDynamoDbApi(dynamodb), tableName: resources.breakerTableName });
+  const table = () => ({ dynamodb, tableName: resources.breakerTableName });
   const breaker = (argv: string[], io = capture()) =>
     breakerCommand([...argv, '--stage', 'local'], io, clock);
 

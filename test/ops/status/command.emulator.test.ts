@@ -4,7 +4,7 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { loadConfig, readCdkJsonContext } from '../../../contracts';
-import { listBreakers, openBreaker, sdkDynamoDbApi } from '../../../lambda/shared/breaker';
+import { listBreakers, openBreaker } from '../../../lambda/shared/breaker';
 import { applyEnvironment, createPipelineResources, startEmulators } from '../../../local/emulators';
 import type { Emulators, LocalPipelineResources } from '../../../local/emulators';
 import { EXIT } from '../../../ops/cli';
@@ -33,7 +33,7 @@ describe('npm run status against the local stage in the emulators (no CloudWatch
     // GIVEN a poison message and an OPEN breaker
     const sqs = new SQSClient({});
     const dynamodb = new DynamoDBClient({});
-    const table = { dynamodb: sdkDynamoDbApi(dynamodb), tableName: resources.breakerTableName };
+    const table = { dynamodb, tableName: resources.breakerTableName };
     const orders = resources.consumers.find((consumer) => consumer.name === 'orders')!;
     await sqs.send(new SendMessageCommand({ QueueUrl: orders.poisonQueue.url, MessageBody: '{}' }));
     await openBreaker(table, 'orders', loadConfig('local', readCdkJsonContext()).breaker);

@@ -8,7 +8,6 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import {
   DynamoDbCircuitBreaker,
-  sdkDynamoDbApi,
   type BreakerObserver,
   type BreakerState,
 } from '../../../../lambda/shared/breaker';
@@ -52,7 +51,7 @@ function setup(overrides: Partial<BreakerSettings> = {}) {
     onStoreRecovered: jest.fn(),
   } satisfies BreakerObserver;
   const breaker = new DynamoDbCircuitBreaker({
-    dynamodb: sdkDynamoDbApi(new DynamoDBClient({ region: 'us-east-1' })),
+    dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
     tableName: 'dev-breakers',
     name: 'orders',
     settings: breakerSettings({ cacheTtlMillis: 1_000, minimumCalls: 4, ...overrides }),
@@ -263,7 +262,7 @@ describe('DynamoDbCircuitBreaker', () => {
       const wall = new FakeClock();
       const monotonic = new FakeClock(0);
       const breaker = new DynamoDbCircuitBreaker({
-        dynamodb: sdkDynamoDbApi(new DynamoDBClient({ region: 'us-east-1' })),
+        dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
         tableName: 'dev-breakers',
         name: 'orders',
         settings: breakerSettings({ cacheTtlMillis: 1_000 }),

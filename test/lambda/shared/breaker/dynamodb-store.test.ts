@@ -8,13 +8,12 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { DynamoDbBreakerStore } from '../../../../lambda/shared/breaker/dynamodb-store';
-import { sdkDynamoDbApi } from '../../../../lambda/shared/breaker/sdk-dynamodb-api';
 import { BreakerStoreError, condition } from '../../../../lambda/shared/breaker/store';
 
 const TABLE = 'dev-breakers';
 const dynamodb = mockClient(DynamoDBClient);
 const store = new DynamoDbBreakerStore({
-  dynamodb: sdkDynamoDbApi(new DynamoDBClient({ region: 'us-east-1' })),
+  dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
   tableName: TABLE,
 });
 

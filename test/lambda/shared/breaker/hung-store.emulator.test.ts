@@ -1,10 +1,11 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   AWS_CLIENT_TIMEOUTS,
+  awsClientOptions,
   worstCaseCallMillis,
   type BreakerSettings,
   type Clock,
 } from '../../../../contracts';
-import { DynamoDbHttpApi } from '../../../../lambda/shared';
 import {
   BreakerStoreError,
   DynamoDbCircuitBreaker,
@@ -18,8 +19,9 @@ import { startSilentServer, type SilentServer } from '../../../helpers/silent-se
 import { waitFor } from '../../../helpers/wait-for';
 
 /*
- * A DynamoDB that accepts connections and never answers. With the handlers' DynamoDB client
- * (lambda/shared/aws-http) and its settings (contracts/aws-client-settings.ts) admit() gives up on it within the profile's worst case and the
+ * A DynamoDB that accepts connections and never answers. With the consumer's DynamoDB client (the
+ * SDK's DynamoDBClient built as lambda/consumer/handler.ts builds it, with the breakerStore profile of
+ * contracts/aws-client-settings.ts) admit() gives up on it within the profile's worst case and the
  * configured store-failure mode takes over. Without them admit() would still be pending after minutes,
  * and jest's timeout below would fail the test.
  */
@@ -27,7 +29,7 @@ import { waitFor } from '../../../helpers/wait-for';
 /** The stated bound plus slack for a loaded machine: the test fails on a hang, not on a slow run. */
 const TEST_TIMEOUT_MILLIS = worstCaseCallMillis(AWS_CLIENT_TIMEOUTS.breakerStore) + 10_000;
 
-/** A breaker on the DynamoDB at `endpoint`, through the handlers' client, recording the outages it reports. */
+/** A breaker on the DynamoDB at `endpoint`, through the consumer's client, recording the outages it reports. */
 function breakerOn(
   endpoint: string,
   settings: BreakerSettings,
@@ -35,11 +37,11 @@ function breakerOn(
 ): { breaker: DynamoDbCircuitBreaker; outages: BreakerStoreUnavailableEvent[] } {
   const outages: BreakerStoreUnavailableEvent[] = [];
   const breaker = new DynamoDbCircuitBreaker({
-    dynamodb: new DynamoDbHttpApi({
+    dynamodb: new DynamoDBClient({
+      ...awsClientOptions(AWS_CLIENT_TIMEOUTS.breakerStore),
       region: 'us-east-1',
-      credentials: () => Promise.resolve({ accessKeyId: 'test', secretAccessKey: 'test' }),
-      timeouts: AWS_CLIENT_TIMEOUTS.breakerStore,
-      env: { AWS_ENDPOINT_URL_DYNAMODB: endpoint },
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      endpoint,
     }),
     tableName: 'breakers',
     name: 'orders-api',

@@ -1,5 +1,5 @@
-import { AWS_CLIENT_TIMEOUTS } from '../../../../contracts';
-import { DynamoDbHttpApi } from '../../../../lambda/shared';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { AWS_CLIENT_TIMEOUTS, awsClientOptions } from '../../../../contracts';
 import {
   BreakerStoreError,
   closeBreaker,
@@ -157,11 +157,11 @@ describe('breaker operator actions on dynalite', () => {
 
   it('reports a store that cannot be reached as BreakerStoreError', async () => {
     const unreachable: BreakerTable = {
-      dynamodb: new DynamoDbHttpApi({
+      dynamodb: new DynamoDBClient({
+        ...awsClientOptions({ ...AWS_CLIENT_TIMEOUTS.breakerStore, maxAttempts: 1 }),
         region: 'us-east-1',
-        credentials: () => Promise.resolve({ accessKeyId: 'test', secretAccessKey: 'test' }),
-        timeouts: { ...AWS_CLIENT_TIMEOUTS.breakerStore, maxAttempts: 1 },
-        env: { AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9' },
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+        endpoint: 'http://127.0.0.1:9',
       }),
       tableName: 'missing',
     };
