@@ -330,15 +330,15 @@ function queueAlarms(
  */
 function fanOutLagAlarm(
   config: PipelineConfig,
-  consumer: AlarmResources['consumers'][number],
-  streamName: string,
+  consumerName: string,
+  fanOut: { readonly streamName: string; readonly streamConsumerName: string },
 ): AlarmSpec {
   return {
-    component: consumerComponent(consumer.name),
+    component: consumerComponent(consumerName),
     suffix: 'fan-out-lag',
     namespace: 'AWS/Kinesis',
     metricName: 'SubscribeToShardEvent.MillisBehindLatest',
-    dimensions: { StreamName: streamName, ConsumerName: consumer.streamConsumerName! },
+    dimensions: { StreamName: fanOut.streamName, ConsumerName: fanOut.streamConsumerName },
     statistic: 'Maximum',
     threshold: config.alarms.iteratorAgeMaxMillis,
     unit: 'ms',
@@ -346,7 +346,7 @@ function fanOutLagAlarm(
     // Reported only while a subscription delivers events: a mapping the breaker disabled has none, and
     // the consumer's paused-too-long alarm pages on that.
     treatMissingData: 'notBreaching',
-    meaning: `The enhanced fan-out consumer of ${consumer.name} lags behind the stream`,
+    meaning: `The enhanced fan-out consumer of ${consumerName} lags behind the stream`,
     runbookAnchor: RUNBOOK.consumerFanOutLag,
     critical: true,
   };
@@ -455,7 +455,14 @@ function consumerAlarms(
       runbookAnchor: RUNBOOK.consumerIteratorAge,
       critical: true,
     },
-    ...(consumer.streamConsumerName === undefined ? [] : [fanOutLagAlarm(config, consumer, streamName)]),
+    ...(consumer.streamConsumerName === undefined
+      ? []
+      : [
+          fanOutLagAlarm(config, consumer.name, {
+            streamName,
+            streamConsumerName: consumer.streamConsumerName,
+          }),
+        ]),
     ...functionAlarms(config, component, consumer.functionName, {
       errors: RUNBOOK.consumerErrors,
       throttles: RUNBOOK.consumerThrottles,
@@ -685,10 +692,11 @@ export function alarmDefinitions(config: PipelineConfig, resources: AlarmResourc
 
 /**
  * "Pipeline critical", the one alarm that pages: ALARM while any alarm that means records are at risk
- * or nobody is watching is in ALARM: a backlog (stream or consumer iterator age), producers throttled,
- * batches in an on-failure DLQ (which only point at records that retention will trim), records dropped
- * by a mapping, breaker changes the controller failed to apply, a consumer paused longer than its
- * threshold, or a controller tick that stopped reporting.
+ * or nobody is watching is in ALARM: a backlog (stream or consumer iterator age, fan-out lag), producers
+ * throttled, batches in an on-failure DLQ (which only point at records that retention will trim), records
+ * dropped by a mapping or a batch it could not write to its on-failure destination, a failed-batch notice
+ * EventBridge could not deliver, breaker changes the controller failed to apply, a consumer paused longer
+ * than its threshold, or a controller tick that stopped reporting.
  * @param config - the stage config
  * @param resources - the same names as given to {@link alarmDefinitions}
  */
