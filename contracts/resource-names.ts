@@ -31,11 +31,15 @@ export interface PipelineResourceNames {
   readonly failedBatchNoticesQueueName: string;
   /** EventBridge rule sending the bucket's Object Created events to the notices queue. */
   readonly failedBatchNoticeRuleName: string;
+  /** Dead-letter queue of that rule's target: notices EventBridge could not deliver. */
+  readonly failedBatchNoticesDlqName: string;
   /**
    * The bucket every Kinesis mapping of the stage sends failed batches to. S3 names are global: the
    * account and region make it unique and stop another account from claiming a deleted bucket's name.
    */
   readonly failedBatchBucketName: (account: string, region: string) => string;
+  /** The bucket receiving the failed-batch bucket's server access logs (named like it, for the same reasons). */
+  readonly accessLogBucketName: (account: string, region: string) => string;
   readonly consumer: (consumerName: string) => ConsumerResourceNames;
 }
 
@@ -62,7 +66,9 @@ export function resourceNamesFor(stage: string): PipelineResourceNames {
     dashboardName: name('dashboard'),
     failedBatchNoticesQueueName: name('failed-batch-notices'),
     failedBatchNoticeRuleName: name('failed-batch-notices'),
+    failedBatchNoticesDlqName: name('failed-batch-notices-dlq'),
     failedBatchBucketName: (account, region) => name(`failed-${account}-${region}`),
+    accessLogBucketName: (account, region) => name(`logs-${account}-${region}`),
     consumer: (consumerName) => ({
       functionName: name(`consumer-${consumerName}`),
       onFailureQueueName: name(`${consumerName}-on-failure`),

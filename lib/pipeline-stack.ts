@@ -76,6 +76,9 @@ export class EventPipelineStack extends Stack {
       bucketName: names.failedBatchBucketName(Aws.ACCOUNT_ID, Aws.REGION),
       noticesQueueName: names.failedBatchNoticesQueueName,
       noticeRuleName: names.failedBatchNoticeRuleName,
+      noticesDlqName: names.failedBatchNoticesDlqName,
+      accessLogBucketName: names.accessLogBucketName(Aws.ACCOUNT_ID, Aws.REGION),
+      accessLogRetention: Duration.days(config.deployment.logRetentionDays),
       encryptionKey: key,
       expiration: Duration.days(config.failedBatches.expirationDays),
       removalPolicy,
@@ -143,6 +146,8 @@ export class EventPipelineStack extends Stack {
     const alarmResources: AlarmResources = {
       streamName: stream.streamName,
       failedBatchNoticesQueueName: failedBatches.noticesQueue.queueName,
+      failedBatchNoticeRuleName: failedBatches.noticeRule.ruleName,
+      failedBatchNoticesDlqName: failedBatches.noticesDlq.queueName,
       controllerFunctionName: controller.handler.function.functionName,
       controllerDlqName: controller.deadLetterQueue.queueName,
       consumers: config.consumers.map((consumer, i) => ({
@@ -152,6 +157,7 @@ export class EventPipelineStack extends Stack {
         onFailureQueueName: consumers[i].onFailureQueue?.queueName,
         poisonQueueName: consumers[i].poisonQueue.queueName,
         eventSourceMappingUuid: consumers[i].eventSourceMappingId,
+        streamConsumerName: consumers[i].fanOut?.streamConsumerName,
       })),
       pagingTopicName: pagingTopic.topicName,
     };

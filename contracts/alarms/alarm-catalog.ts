@@ -37,12 +37,16 @@ export const RUNBOOK = {
   controllerDlqAge: '#runbook-controller-dlq-age',
   consumerPausedTooLong: '#runbook-consumer-paused-too-long',
   consumerDroppedEvents: '#runbook-consumer-dropped-events',
+  consumerDestinationDeliveryFailures: '#runbook-consumer-destination-delivery-failures',
+  consumerFanOutLag: '#runbook-consumer-fan-out-lag',
   consumerDuration: '#runbook-consumer-duration',
   breakerStoreUnavailable: '#runbook-breaker-store-unavailable',
   pagingNotificationsFailed: '#runbook-paging-notifications-failed',
   pipelineCritical: '#runbook-pipeline-critical',
   failedBatchesNew: '#runbook-failed-batches-new',
   failedBatchesAge: '#runbook-failed-batches-age',
+  failedBatchNoticeFailedInvocations: '#runbook-failed-batches-notice-failed-invocations',
+  failedBatchNoticeDlqMessages: '#runbook-failed-batches-notice-dlq-messages',
 } as const;
 
 /** Where the runbook anchors point. */
@@ -59,6 +63,16 @@ export const BREAKER_OPEN_VALUE = 1;
 export const CONTROLLER_ERRORS_MAX = 0;
 /** Records dropped without reaching the on-failure destination are lost: one is too many. */
 export const DROPPED_EVENTS_MAX = 0;
+/**
+ * A batch Lambda could not write to the on-failure destination (a refused or failed write to the bucket
+ * or queue) is kept nowhere: one is too many.
+ */
+export const DESTINATION_DELIVERY_FAILURES_MAX = 0;
+/**
+ * A notice EventBridge could not deliver hides a failed batch from the age alarm, which counts notices:
+ * one is too many.
+ */
+export const NOTICE_FAILED_INVOCATIONS_MAX = 0;
 /** Each BreakerStoreUnavailable datapoint is one failed breaker-table call: any is worth a ticket. */
 export const STORE_UNAVAILABLE_MAX = 0;
 /** A failed delivery of a page means on-call may not have heard it. */
@@ -309,7 +323,40 @@ function queueAlarms(
   ];
 }
 
-function consumerAlarms(config: PipelineConfig, consumer: AlarmResources['consumers'][number]): AlarmSpec[] {
+/**
+ * The lag of an enhanced fan-out consumer: it reads with SubscribeToShard, so neither the stream's
+ * GetRecords iterator age nor a GetRecords-based metric sees it. Kinesis reports
+ * `SubscribeToShardEvent.MillisBehindLatest` per stream and registered consumer (docs/architecture.md).
+ */
+function fanOutLagAlarm(
+  config: PipelineConfig,
+  consumerName: string,
+  fanOut: { readonly streamName: string; readonly streamConsumerName: string },
+): AlarmSpec {
+  return {
+    component: consumerComponent(consumerName),
+    suffix: 'fan-out-lag',
+    namespace: 'AWS/Kinesis',
+    metricName: 'SubscribeToShardEvent.MillisBehindLatest',
+    dimensions: { StreamName: fanOut.streamName, ConsumerName: fanOut.streamConsumerName },
+    statistic: 'Maximum',
+    threshold: config.alarms.iteratorAgeMaxMillis,
+    unit: 'ms',
+    comparison: 'GreaterThanThreshold',
+    // Reported only while a subscription delivers events: a mapping the breaker disabled has none, and
+    // the consumer's paused-too-long alarm pages on that.
+    treatMissingData: 'notBreaching',
+    meaning: `The enhanced fan-out consumer of ${consumerName} lags behind the stream`,
+    runbookAnchor: RUNBOOK.consumerFanOutLag,
+    critical: true,
+  };
+}
+
+function consumerAlarms(
+  config: PipelineConfig,
+  consumer: AlarmResources['consumers'][number],
+  streamName: string,
+): AlarmSpec[] {
   const component = consumerComponent(consumer.name);
   const timeoutSeconds = config.consumers.find((c) => c.name === consumer.name)?.timeoutSeconds;
   return [
@@ -353,6 +400,25 @@ function consumerAlarms(config: PipelineConfig, consumer: AlarmResources['consum
             window: FIRST_DATAPOINT,
           } satisfies AlarmSpec,
         ]),
+    {
+      component,
+      suffix: 'destination-delivery-failures',
+      namespace: 'AWS/Lambda',
+      metricName: 'DestinationDeliveryFailures',
+      dimensions: { FunctionName: consumer.functionName },
+      statistic: 'Sum',
+      threshold: DESTINATION_DELIVERY_FAILURES_MAX,
+      unit: 'failed writes',
+      comparison: 'GreaterThanThreshold',
+      // Lambda reports it only when a write to the destination fails; none is healthy.
+      treatMissingData: 'notBreaching',
+      meaning:
+        `The event source mapping of ${consumer.name} could not write a batch it gave up on to its on-failure ` +
+        'destination (refused or failed): that batch is kept nowhere',
+      runbookAnchor: RUNBOOK.consumerDestinationDeliveryFailures,
+      critical: true,
+      window: FIRST_DATAPOINT,
+    },
     ...(timeoutSeconds === undefined
       ? []
       : [
@@ -389,6 +455,14 @@ function consumerAlarms(config: PipelineConfig, consumer: AlarmResources['consum
       runbookAnchor: RUNBOOK.consumerIteratorAge,
       critical: true,
     },
+    ...(consumer.streamConsumerName === undefined
+      ? []
+      : [
+          fanOutLagAlarm(config, consumer.name, {
+            streamName,
+            streamConsumerName: consumer.streamConsumerName,
+          }),
+        ]),
     ...functionAlarms(config, component, consumer.functionName, {
       errors: RUNBOOK.consumerErrors,
       throttles: RUNBOOK.consumerThrottles,
@@ -545,17 +619,64 @@ function failedBatchAlarms(config: PipelineConfig, noticesQueueName: string): Al
   ];
 }
 
+/**
+ * The hop from the bucket's events to the notices queue: a notice EventBridge fails to deliver (counted
+ * by the rule's FailedInvocations) or parks in the target's dead-letter queue is a failed batch the age
+ * alarm never sees, so it could expire unredriven without a page. Both page; the DLQ alarm keeps paging
+ * until the parked notice is handled.
+ */
+function noticeDeliveryAlarms(resources: AlarmResources): AlarmSpec[] {
+  const specs: AlarmSpec[] = [];
+  if (resources.failedBatchNoticeRuleName !== undefined) {
+    specs.push({
+      component: FAILED_BATCHES_COMPONENT,
+      suffix: 'notice-failed-invocations',
+      namespace: 'AWS/Events',
+      metricName: 'FailedInvocations',
+      dimensions: { RuleName: resources.failedBatchNoticeRuleName },
+      statistic: 'Sum',
+      threshold: NOTICE_FAILED_INVOCATIONS_MAX,
+      unit: 'notices',
+      comparison: 'GreaterThanThreshold',
+      // EventBridge reports it only for periods with failed deliveries.
+      treatMissingData: 'notBreaching',
+      meaning:
+        'EventBridge failed to deliver a failed-batch notice to the notices queue; the batch is in the bucket but ' +
+        'the failed-batch alarms do not see it',
+      runbookAnchor: RUNBOOK.failedBatchNoticeFailedInvocations,
+      critical: true,
+      window: FIRST_DATAPOINT,
+    });
+  }
+  if (resources.failedBatchNoticesDlqName !== undefined) {
+    specs.push({
+      ...sqsAlarmBase(FAILED_BATCHES_COMPONENT, resources.failedBatchNoticesDlqName),
+      suffix: 'notice-dlq-messages',
+      metricName: 'ApproximateNumberOfMessagesVisible',
+      threshold: DLQ_VISIBLE_MESSAGES_MAX,
+      unit: 'notices',
+      meaning:
+        `Dead-letter queue ${resources.failedBatchNoticesDlqName} holds failed-batch notices EventBridge could not ` +
+        'deliver; their batches are in the bucket but the failed-batch alarms do not see them',
+      runbookAnchor: RUNBOOK.failedBatchNoticeDlqMessages,
+      critical: true,
+    });
+  }
+  return specs;
+}
+
 function alarmSpecs(config: PipelineConfig, resources: AlarmResources): AlarmSpec[] {
   const breakerNames = [...new Set(resources.consumers.map((c) => c.breakerName))];
   return [
     ...streamAlarms(config, resources.streamName),
-    ...resources.consumers.flatMap((consumer) => consumerAlarms(config, consumer)),
+    ...resources.consumers.flatMap((consumer) => consumerAlarms(config, consumer, resources.streamName)),
     ...breakerNames.flatMap((breaker) => breakerAlarms(config, breaker)),
     ...controllerAlarms(config, resources),
     ...alertingAlarms(resources),
     ...(resources.failedBatchNoticesQueueName === undefined
       ? []
       : failedBatchAlarms(config, resources.failedBatchNoticesQueueName)),
+    ...noticeDeliveryAlarms(resources),
   ];
 }
 
@@ -571,10 +692,11 @@ export function alarmDefinitions(config: PipelineConfig, resources: AlarmResourc
 
 /**
  * "Pipeline critical", the one alarm that pages: ALARM while any alarm that means records are at risk
- * or nobody is watching is in ALARM: a backlog (stream or consumer iterator age), producers throttled,
- * batches in an on-failure DLQ (which only point at records that retention will trim), records dropped
- * by a mapping, breaker changes the controller failed to apply, a consumer paused longer than its
- * threshold, or a controller tick that stopped reporting.
+ * or nobody is watching is in ALARM: a backlog (stream or consumer iterator age, fan-out lag), producers
+ * throttled, batches in an on-failure DLQ (which only point at records that retention will trim), records
+ * dropped by a mapping or a batch it could not write to its on-failure destination, a failed-batch notice
+ * EventBridge could not deliver, breaker changes the controller failed to apply, a consumer paused longer
+ * than its threshold, or a controller tick that stopped reporting.
  * @param config - the stage config
  * @param resources - the same names as given to {@link alarmDefinitions}
  */
@@ -589,8 +711,9 @@ export function pipelineCriticalDefinition(
       .map((spec) => alarmName(config.stage, spec.component, spec.suffix)),
     rule: 'anyOf',
     description:
-      'Records are at risk or nobody is watching: ANY backlog, producer-throttling, on-failure DLQ, failed-batch age, ' +
-      'dropped-events, controller DLQ or consumer paused-too-long (controller heartbeat) alarm is in ALARM. Severity: page. ' +
+      'Records are at risk or nobody is watching: ANY backlog (iterator age, fan-out lag), producer-throttling, ' +
+      'on-failure DLQ, failed-batch age, failed-batch notice delivery, dropped-events, destination-delivery-failures, ' +
+      'controller DLQ or consumer paused-too-long (controller heartbeat) alarm is in ALARM. Severity: page. ' +
       `Runbook: ${RUNBOOK_DOCUMENT}${RUNBOOK.pipelineCritical}`,
     runbookAnchor: RUNBOOK.pipelineCritical,
     notifies: 'paging',

@@ -46,6 +46,10 @@ export interface AlarmResources {
   readonly controllerDlqName?: string;
   /** Queue of one notice per failed batch in the on-failure bucket. @default - no failed-batch alarms */
   readonly failedBatchNoticesQueueName?: string;
+  /** EventBridge rule sending the bucket's events to the notices queue. @default - no rule alarms */
+  readonly failedBatchNoticeRuleName?: string;
+  /** Dead-letter queue of that rule's target. @default - no notices-DLQ alarm */
+  readonly failedBatchNoticesDlqName?: string;
   readonly consumers: readonly {
     readonly name: string;
     readonly breakerName: string;
@@ -55,6 +59,12 @@ export interface AlarmResources {
     readonly poisonQueueName: string;
     /** UUID of its event source mapping, the dimension of DroppedEventCount. @default - no dropped-events alarm */
     readonly eventSourceMappingUuid?: string;
+    /**
+     * Name of its enhanced fan-out consumer when it reads through one: its lag is then
+     * `SubscribeToShardEvent.MillisBehindLatest` (StreamName, ConsumerName), since it never calls GetRecords.
+     * @default - a shared-throughput reader, watched by the stream's GetRecords iterator age
+     */
+    readonly streamConsumerName?: string;
   }[];
   /** Name of the paging topic, whose failed deliveries alarm on the other topic. @default - no such alarm */
   readonly pagingTopicName?: string;

@@ -11,7 +11,7 @@ export interface BreakerTableProps {
   /** Physical table name. */
   readonly tableName: string;
   /**
-   * What happens to the table when the stack is deleted. RETAIN also turns on deletion protection.
+   * What happens to the table when the stack is deleted or the table replaced.
    * @default RemovalPolicy.DESTROY
    */
   readonly removalPolicy?: RemovalPolicy;
@@ -38,8 +38,12 @@ export class BreakerTable extends Construct {
       timeToLiveAttribute: BREAKER_TABLE_TTL_ATTRIBUTE,
       stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
       removalPolicy,
-      deletionProtection:
-        removalPolicy === RemovalPolicy.RETAIN || removalPolicy === RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+      // No DeletionProtectionEnabled: with RetainExceptOnCreate, a failed first create makes CloudFormation
+      // delete the new table, which DynamoDB refuses while protection is on, and the rollback fails
+      // (ROLLBACK_FAILED, the table left behind to block the retry). The retain policy keeps the table on
+      // later deletes and replacements; PITR keeps a backup of a table deleted outside CloudFormation
+      // (docs/architecture.md, "Deleting and rolling back the stack").
+      deletionProtection: false,
     });
   }
 }

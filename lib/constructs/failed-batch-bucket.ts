@@ -17,6 +17,14 @@ import { DeadLetterQueue } from './dead-letter-queue';
 export const ON_FAILURE_BUCKET_ACTIONS = ['s3:PutObject', 's3:ListBucket'] as const;
 export const ON_FAILURE_KEY_ACTIONS = ['kms:GenerateDataKey'] as const;
 
+/**
+ * Days a deleted or overwritten failed batch stays as a noncurrent version: long enough to undo a
+ * mistaken redrive or discard, short enough that the redrive's deletes do not pile up.
+ */
+export const NONCURRENT_VERSION_RETENTION = Duration.days(7);
+/** Key prefix of the failed-batch bucket's server access logs in the log bucket. */
+export const ACCESS_LOG_PREFIX = 'failed-batches/';
+
 export interface FailedBatchBucketProps {
   /**
    * Physical bucket name; S3 names are global, so it carries the account and region.
@@ -27,6 +35,15 @@ export interface FailedBatchBucketProps {
   readonly noticesQueueName: string;
   /** Physical name of the EventBridge rule routing the bucket's events to the notices queue. */
   readonly noticeRuleName: string;
+  /** Physical name of the dead-letter queue of the rule's target (notices EventBridge could not deliver). */
+  readonly noticesDlqName: string;
+  /**
+   * Physical name of the bucket receiving the bucket's server access logs.
+   * @default - a name CloudFormation generates
+   */
+  readonly accessLogBucketName?: string;
+  /** Days the server access logs are kept. Valid range 1..3650. */
+  readonly accessLogRetention: Duration;
   /** The stack's key: encrypts the objects (SSE-KMS with an S3 Bucket Key) and the notices. */
   readonly encryptionKey: kms.IKey;
   /**
@@ -52,12 +69,17 @@ export class FailedBatchBucket extends Construct {
   readonly bucket: s3.Bucket;
   readonly noticesQueue: sqs.Queue;
   readonly noticeRule: events.Rule;
+  /** Dead-letter queue of the rule's target: notices EventBridge could not deliver after its retries. */
+  readonly noticesDlq: sqs.Queue;
+  /** Server access logs of {@link bucket}. */
+  readonly accessLogBucket: s3.Bucket;
   private readonly encryptionKey: kms.IKey;
 
   constructor(scope: Construct, id: string, props: FailedBatchBucketProps) {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
     this.encryptionKey = props.encryptionKey;
+    this.accessLogBucket = this.buildAccessLogBucket(props, removalPolicy);
     this.bucket = new s3.Bucket(this, 'Bucket', {
       bucketName: props.bucketName,
       encryption: s3.BucketEncryption.KMS,
@@ -67,15 +89,22 @@ export class FailedBatchBucket extends Construct {
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      // Versioned (AWS Control Tower asks for it), so a mistaken redrive or discard can be undone for a while;
+      // the noncurrent versions the redrive's deletes leave expire after NONCURRENT_VERSION_RETENTION.
+      versioned: true,
       lifecycleRules: [
         {
           id: 'expire-failed-batches',
           expiration: props.expiration,
+          noncurrentVersionExpiration: NONCURRENT_VERSION_RETENTION,
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
+        // A delete marker whose versions all expired hides nothing: remove it, or listings slow down.
+        { id: 'remove-expired-delete-markers', expiredObjectDeleteMarker: true },
       ],
       removalPolicy,
     });
+    this.logServerAccess();
     // EventBridge notifications set on the bucket itself; Bucket's eventBridgeEnabled would deploy a
     // custom-resource function (one more role and log group) to do the same.
     (this.bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
@@ -84,6 +113,13 @@ export class FailedBatchBucket extends Construct {
 
     this.noticesQueue = new DeadLetterQueue(this, 'Notices', {
       queueName: props.noticesQueueName,
+      encryptionKey: props.encryptionKey,
+      removalPolicy,
+    }).queue;
+    // Notices EventBridge could not deliver after its retries: without it a refused or failed delivery
+    // would leave a failed batch that no failed-batch alarm counts.
+    this.noticesDlq = new DeadLetterQueue(this, 'NoticesDlq', {
+      queueName: props.noticesDlqName,
       encryptionKey: props.encryptionKey,
       removalPolicy,
     }).queue;
@@ -100,27 +136,44 @@ export class FailedBatchBucket extends Construct {
       },
       // Not targets.SqsQueue: for a KMS-encrypted queue it admits events.amazonaws.com to the queue and
       // the key without an aws:SourceArn condition. The grants below are limited to this rule.
-      targets: [{ bind: () => ({ arn: this.noticesQueue.queueArn, targetResource: this.noticesQueue }) }],
+      targets: [
+        {
+          bind: () => ({
+            arn: this.noticesQueue.queueArn,
+            targetResource: this.noticesQueue,
+            deadLetterConfig: { arn: this.noticesDlq.queueArn },
+          }),
+        },
+      ],
     });
-    // EventBridge encrypts the notice with the queue's key as itself: for this rule in this account only.
+    // EventBridge encrypts the notice with the queue's key as itself (for the target and its DLQ, both on
+    // this key): for this rule in this account only. EventBridge documents aws:SourceArn and
+    // aws:SourceAccount for its key-policy statements (docs/architecture.md, "Who may use the key").
     // The ARN is built from the rule's name: a reference would make key -> rule -> bucket -> key a cycle.
     const ruleArn = Stack.of(this).formatArn({
       service: 'events',
       resource: 'rule',
       resourceName: props.noticeRuleName,
     });
-    this.noticesQueue.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowTheObjectCreatedRuleToSendNotices',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['sqs:SendMessage'],
-        resources: [this.noticesQueue.queueArn],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
-          ArnEquals: { 'aws:SourceArn': ruleArn },
-        },
-      }),
-    );
+    // The target and its dead-letter queue admit EventBridge for this rule only.
+    // @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html
+    for (const [queue, sid] of [
+      [this.noticesQueue, 'AllowTheObjectCreatedRuleToSendNotices'],
+      [this.noticesDlq, 'AllowTheObjectCreatedRuleToParkUndeliveredNotices'],
+    ] as const) {
+      queue.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid,
+          principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+          actions: ['sqs:SendMessage'],
+          resources: [queue.queueArn],
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+            ArnEquals: { 'aws:SourceArn': ruleArn },
+          },
+        }),
+      );
+    }
     props.encryptionKey.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowEventBridgeToSendFailedBatchNotices',
@@ -133,20 +186,65 @@ export class FailedBatchBucket extends Construct {
         },
       }),
     );
+  }
 
-    const noAccessLogs =
-      'Only event source mappings write here and only the redrive tool reads and deletes; CloudTrail data events ' +
-      'are the audit trail if an account needs one, and a log bucket per stack would need its own lifecycle.';
-    Validations.of(this.bucket).acknowledge(
-      { id: 'AwsSolutions-S1', reason: noAccessLogs },
-      { id: 'Serverless-S3BucketLoggingEnabled', reason: noAccessLogs },
+  /**
+   * Sends the bucket's server access logs to {@link accessLogBucket}. S3 delivers them as the logging
+   * service principal, which the log bucket's policy admits for this source bucket and account only.
+   * Written out rather than through `serverAccessLogsBucket`, whose output depends on a feature flag
+   * (it falls back to a log-delivery ACL, which an owner-enforced bucket refuses).
+   * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
+   */
+  private logServerAccess(): void {
+    (this.bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
+      destinationBucketName: this.accessLogBucket.bucketName,
+      logFilePrefix: ACCESS_LOG_PREFIX,
+    };
+    this.accessLogBucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowServerAccessLogsOfTheFailedBatchBucket',
+        principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [this.accessLogBucket.arnForObjects(`${ACCESS_LOG_PREFIX}*`)],
+        conditions: {
+          ArnLike: { 'aws:SourceArn': this.bucket.bucketArn },
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+        },
+      }),
     );
-    Validations.of(this.noticeRule).acknowledge({
-      id: 'Serverless-EventBusDLQ',
-      reason:
-        'A lost notice only delays the new-batch alarm: the object itself is in the bucket, the redrive lists the ' +
-        'bucket, not the notices, and the age alarm has the other notices.',
+  }
+
+  /**
+   * The bucket of the failed-batch bucket's server access logs: SSE-S3, since S3 does not deliver server
+   * access logs to a bucket whose default encryption is SSE-KMS.
+   * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
+   */
+  private buildAccessLogBucket(props: FailedBatchBucketProps, removalPolicy: RemovalPolicy): s3.Bucket {
+    const bucket = new s3.Bucket(this, 'AccessLogs', {
+      bucketName: props.accessLogBucketName,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      lifecycleRules: [
+        {
+          id: 'expire-access-logs',
+          expiration: props.accessLogRetention,
+          noncurrentVersionExpiration: NONCURRENT_VERSION_RETENTION,
+        },
+        { id: 'remove-expired-delete-markers', expiredObjectDeleteMarker: true },
+      ],
+      removalPolicy,
     });
+    const isTheLogBucket =
+      'This bucket receives the server access logs of the failed-batch bucket; logging it into itself (or into yet ' +
+      'another bucket) would log each log delivery.';
+    Validations.of(bucket).acknowledge(
+      { id: 'AwsSolutions-S1', reason: isTheLogBucket },
+      { id: 'Serverless-S3BucketLoggingEnabled', reason: isTheLogBucket },
+    );
+    return bucket;
   }
 
   /**

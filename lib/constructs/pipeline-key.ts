@@ -52,7 +52,7 @@ export interface PipelineKeyProps {
 /**
  * The stack's customer-managed key, rotated yearly, with an explicit policy instead of CDK's default
  * `kms:*` for the account: the account administers and uses it, creates grants only for AWS resources
- * (`kms:GrantIsForAWSResource`), and each service principal gets a statement limited to this account
+ * (`kms:GrantIsForAWSResource`, and a Deny makes that hold whatever else allows it), and each service principal gets a statement limited to this account
  * and to exactly its resources ({@link PipelineKey.allowLogGroups}, and the topic's and the notices
  * queue's own statements).
  */
@@ -81,6 +81,19 @@ export class PipelineKey extends Construct {
             actions: ['kms:CreateGrant', 'kms:ListGrants'],
             resources: ['*'],
             conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+          }),
+          // AWS Control Tower's CT.KMS.PR.3: whatever else allows it, nobody creates a grant unless an AWS
+          // service creates it for an AWS resource or is the caller itself. BoolIfExists, so a request
+          // that carries neither key is refused too (docs/deploy.md, Control Tower).
+          new iam.PolicyStatement({
+            sid: 'DenyGrantsNotForAwsResources',
+            effect: iam.Effect.DENY,
+            principals: [new iam.AnyPrincipal()],
+            actions: ['kms:CreateGrant'],
+            resources: ['*'],
+            conditions: {
+              BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' },
+            },
           }),
         ],
       }),

@@ -76,8 +76,15 @@ function topicId(template: Template, topic: 'paging' | 'non-paging' = 'paging'):
   });
 }
 
+/** The failed-batch bucket: the one KMS-encrypted bucket (the access-log bucket is SSE-S3). */
 function bucketId(template: Template): string {
-  return Object.keys(template.findResources('AWS::S3::Bucket'))[0];
+  return logicalIdOf(template, 'AWS::S3::Bucket', {
+    BucketEncryption: {
+      ServerSideEncryptionConfiguration: [
+        Match.objectLike({ ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }) }),
+      ],
+    },
+  });
 }
 
 function keyId(template: Template): string {
@@ -152,10 +159,10 @@ describe('breaker table', () => {
     });
   });
 
-  it('is retained with deletion protection in prod', () => {
+  it('is retained in prod except after a failed first create, which it must not block with deletion protection', () => {
     prod.template.hasResource('AWS::DynamoDB::Table', {
       DeletionPolicy: 'RetainExceptOnCreate',
-      Properties: Match.objectLike({ DeletionProtectionEnabled: true }),
+      Properties: Match.objectLike({ DeletionProtectionEnabled: false }),
     });
     dev.template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
   });
@@ -498,8 +505,9 @@ describe('breaker controller', () => {
 describe('queues', () => {
   it('are KMS-encrypted with the pipeline key, keep messages 14 days and refuse plain HTTP', () => {
     const queues = dev.template.findResources('AWS::SQS::Queue');
-    // a poison queue per consumer, the controller's DLQ and the failed-batch notices (on-failure is S3)
-    expect(Object.keys(queues)).toHaveLength(dev.config.consumers.length + 2);
+    // a poison queue per consumer, the controller's DLQ, the failed-batch notices and their rule's DLQ
+    // (on-failure is S3)
+    expect(Object.keys(queues)).toHaveLength(dev.config.consumers.length + 3);
     for (const [id, queue] of Object.entries(queues)) {
       expect((queue as { Properties: unknown }).Properties).toMatchObject({
         KmsMasterKeyId: { 'Fn::GetAtt': [keyId(dev.template), 'Arn'] },
@@ -579,14 +587,15 @@ describe('alarms', () => {
     ['prod', () => prod],
     ['local', () => local],
   ])(
-    '%s has 3 stream, 8 per consumer (+2 with an SQS on-failure queue), 2 per breaker, 4 controller, 1 paging-topic, 2 failed-batch alarms and the composite',
+    '%s has 3 stream, 9 per consumer (+2 with an SQS on-failure queue, +1 with enhanced fan-out), 2 per breaker, 4 controller, 1 paging-topic, 4 failed-batch alarms and the composite',
     (_stage, get) => {
       const { template, config } = get();
       const breakers = new Set(config.consumers.map((c) => c.breakerName)).size;
       const sqsOnFailure = config.consumers.filter((c) => c.onFailureDestination === 'sqs').length;
+      const fanOut = config.consumers.filter((c) => c.enhancedFanOut).length;
       template.resourceCountIs(
         'AWS::CloudWatch::Alarm',
-        3 + 8 * config.consumers.length + 2 * sqsOnFailure + 2 * breakers + 4 + 1 + 2,
+        3 + 9 * config.consumers.length + 2 * sqsOnFailure + fanOut + 2 * breakers + 4 + 1 + 4,
       );
       template.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 1);
     },
@@ -856,6 +865,10 @@ describe('alarms', () => {
         'event-pipeline-dev-consumer-analytics-paused-too-long',
         'event-pipeline-dev-consumer-orders-dropped-events',
         'event-pipeline-dev-consumer-analytics-dropped-events',
+        'event-pipeline-dev-consumer-orders-destination-delivery-failures',
+        'event-pipeline-dev-consumer-analytics-destination-delivery-failures',
+        'event-pipeline-dev-failed-batches-notice-failed-invocations',
+        'event-pipeline-dev-failed-batches-notice-dlq-messages',
       ].sort(),
     );
     expect(parts.filter((p) => typeof p === 'string').join('')).toMatch(
@@ -950,14 +963,14 @@ describe('failed-batch bucket (the on-failure destination of every Kinesis mappi
       },
       OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
       LifecycleConfiguration: {
-        Rules: [
+        Rules: Match.arrayWith([
           Match.objectLike({ ExpirationInDays: dev.config.failedBatches.expirationDays, Status: 'Enabled' }),
-        ],
+        ]),
       },
       NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
     });
     prod.template.hasResourceProperties('AWS::S3::Bucket', {
-      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 90 })] },
+      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ ExpirationInDays: 90 })]) },
     });
     // No custom resource (and its function) to configure the notifications.
     dev.template.resourceCountIs('Custom::S3BucketNotifications', 0);
@@ -1033,6 +1046,7 @@ describe('failed-batch bucket (the on-failure destination of every Kinesis mappi
 describe('key policy (Control Tower proactive controls)', () => {
   type Statement = {
     Sid?: string;
+    Effect?: string;
     Action: string | string[];
     Principal: Record<string, unknown>;
     Condition?: unknown;
@@ -1045,8 +1059,10 @@ describe('key policy (Control Tower proactive controls)', () => {
   it('lets the account create grants only for AWS resources, and grants no kms:*', () => {
     const statements = statementsOf(dev.template);
     for (const statement of statements) expect(actionsOf(statement)).not.toContain('kms:*');
-    const granting = statements.filter((statement) =>
-      actionsOf(statement).some((action) => action === 'kms:CreateGrant' || action === 'kms:Create*'),
+    const granting = statements.filter(
+      (statement) =>
+        statement.Effect !== 'Deny' &&
+        actionsOf(statement).some((action) => action === 'kms:CreateGrant' || action === 'kms:Create*'),
     );
     expect(granting).toHaveLength(1);
     expect(granting[0].Condition).toEqual({ Bool: { 'kms:GrantIsForAWSResource': 'true' } });

@@ -43,9 +43,9 @@ function byName(definitions: readonly AlarmDefinition[], name: string): AlarmDef
 describe('alarmDefinitions', () => {
   const definitions = alarmDefinitions(dev, resourcesFor(dev));
 
-  it('defines 3 stream alarms, 10 per consumer, 2 per breaker, 4 for the controller and 1 for the pager', () => {
+  it('defines 3 stream alarms, 11 per consumer, 2 per breaker, 4 for the controller and 1 for the pager', () => {
     // dev: two consumers (orders, analytics), each with its own breaker
-    expect(definitions).toHaveLength(3 + 10 * 2 + 2 * 2 + 4 + 1);
+    expect(definitions).toHaveLength(3 + 11 * 2 + 2 * 2 + 4 + 1);
     expect(new Set(definitions.map((d) => d.name)).size).toBe(definitions.length);
   });
 
@@ -77,6 +77,8 @@ describe('alarmDefinitions', () => {
       'event-pipeline-dev-consumer-orders-dropped-events',
       'event-pipeline-dev-consumer-analytics-dropped-events',
       'event-pipeline-dev-alerting-paging-notifications-failed',
+      'event-pipeline-dev-consumer-orders-destination-delivery-failures',
+      'event-pipeline-dev-consumer-analytics-destination-delivery-failures',
     ];
     for (const d of definitions) {
       if (firstDatapoint.includes(d.name)) {
@@ -246,6 +248,19 @@ describe('alarmDefinitions', () => {
       },
     ],
     [
+      'event-pipeline-dev-consumer-orders-destination-delivery-failures',
+      {
+        namespace: 'AWS/Lambda',
+        metricName: 'DestinationDeliveryFailures',
+        dimensions: { FunctionName: 'orders-fn' },
+        statistic: 'Sum',
+        threshold: 0,
+        comparison: 'GreaterThanThreshold',
+        treatMissingData: 'notBreaching',
+        runbookAnchor: RUNBOOK.consumerDestinationDeliveryFailures,
+      },
+    ],
+    [
       'event-pipeline-dev-consumer-orders-duration',
       {
         namespace: 'AWS/Lambda',
@@ -323,6 +338,65 @@ describe('alarmDefinitions', () => {
     expect(alarm.treatMissingData).toBe('notBreaching');
   });
 
+  it('watches an enhanced fan-out consumer on SubscribeToShardEvent.MillisBehindLatest of its own name', () => {
+    // GIVEN orders reading through a registered fan-out consumer
+    const resources = resourcesFor(dev);
+    const withFanOut: AlarmResources = {
+      ...resources,
+      consumers: resources.consumers.map((c) =>
+        c.name === 'orders' ? { ...c, streamConsumerName: 'orders-fan-out' } : c,
+      ),
+    };
+    // WHEN
+    const fanOut = alarmDefinitions(dev, withFanOut);
+    // THEN orders has a lag alarm on the metric of its read mode, which pages; analytics has none
+    expect(byName(fanOut, 'event-pipeline-dev-consumer-orders-fan-out-lag')).toMatchObject({
+      namespace: 'AWS/Kinesis',
+      metricName: 'SubscribeToShardEvent.MillisBehindLatest',
+      dimensions: { StreamName: 'events', ConsumerName: 'orders-fan-out' },
+      statistic: 'Maximum',
+      threshold: dev.alarms.iteratorAgeMaxMillis,
+      treatMissingData: 'notBreaching',
+      runbookAnchor: RUNBOOK.consumerFanOutLag,
+    });
+    expect(fanOut.map((d) => d.name)).not.toContain('event-pipeline-dev-consumer-analytics-fan-out-lag');
+    expect(pipelineCriticalDefinition(dev, withFanOut).memberNames).toContain(
+      'event-pipeline-dev-consumer-orders-fan-out-lag',
+    );
+  });
+
+  it('pages on a failed-batch notice EventBridge failed to deliver, or parked in its dead-letter queue', () => {
+    const withRule: AlarmResources = {
+      ...resourcesFor(dev),
+      failedBatchNoticeRuleName: 'notice-rule',
+      failedBatchNoticesDlqName: 'notice-dlq',
+    };
+    const withNotices = alarmDefinitions(dev, withRule);
+    expect(byName(withNotices, 'event-pipeline-dev-failed-batches-notice-failed-invocations')).toMatchObject({
+      namespace: 'AWS/Events',
+      metricName: 'FailedInvocations',
+      dimensions: { RuleName: 'notice-rule' },
+      statistic: 'Sum',
+      threshold: 0,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      runbookAnchor: RUNBOOK.failedBatchNoticeFailedInvocations,
+    });
+    expect(byName(withNotices, 'event-pipeline-dev-failed-batches-notice-dlq-messages')).toMatchObject({
+      namespace: 'AWS/SQS',
+      metricName: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: 'notice-dlq' },
+      threshold: 0,
+      runbookAnchor: RUNBOOK.failedBatchNoticeDlqMessages,
+    });
+    expect(pipelineCriticalDefinition(dev, withRule).memberNames).toEqual(
+      expect.arrayContaining([
+        'event-pipeline-dev-failed-batches-notice-failed-invocations',
+        'event-pipeline-dev-failed-batches-notice-dlq-messages',
+      ]),
+    );
+  });
+
   it('defines one set of breaker alarms per breaker, however many consumers share it', () => {
     const shared: PipelineConfig = {
       ...dev,
@@ -338,7 +412,7 @@ describe('alarmDefinitions', () => {
   it('leaves out the controller DLQ alarms when there is no controller DLQ', () => {
     const names = alarmDefinitions(dev, resourcesFor(dev, false)).map((d) => d.name);
     expect(names).not.toContain('event-pipeline-dev-controller-dlq-messages');
-    expect(names).toHaveLength(3 + 10 * 2 + 2 * 2 + 2 + 1);
+    expect(names).toHaveLength(3 + 11 * 2 + 2 * 2 + 2 + 1);
   });
 
   it('follows the thresholds of the local stage', () => {
@@ -394,6 +468,8 @@ describe('pipelineCriticalDefinition', () => {
         'event-pipeline-dev-consumer-analytics-paused-too-long',
         'event-pipeline-dev-consumer-orders-dropped-events',
         'event-pipeline-dev-consumer-analytics-dropped-events',
+        'event-pipeline-dev-consumer-orders-destination-delivery-failures',
+        'event-pipeline-dev-consumer-analytics-destination-delivery-failures',
       ].sort(),
     );
     const names = new Set(definitions.map((d) => d.name));
