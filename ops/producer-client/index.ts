@@ -9,6 +9,7 @@ export type {
   SendOptions,
 } from './producer';
 export type { ProducerRecord } from './record';
+export { ShardMap, UNKNOWN_SHARD } from './shard-map';
 export { DEFAULT_RETRY, fullJitterDelayMillis, isRetryableCallError, isRetryableRecordError } from './retry';
 export type { RetryOptions } from './retry';
 export type { ShedOptions } from './shed';

@@ -41,6 +41,11 @@ export class ShardMap {
     this.loading = current.then(() => this.load());
   }
 
+  /** Open shards known; 0 while unknown. */
+  get shardCount(): number {
+    return this.ranges.length;
+  }
+
   /** True when the shards are known, so per-shard limits apply. */
   get known(): boolean {
     return this.ranges.length > 0;
