@@ -7,6 +7,13 @@ import type { Ledger } from './ledger';
 import { eventsDueBy } from './scenario';
 import type { Scenario } from './scenario';
 
+/**
+ * The game day's producer shares one event loop with kinesalite and every consumer, so a round trip
+ * takes far longer than against AWS; a record's time-to-live is raised so a busy local loop is not
+ * reported as a failing stream (the default, 30 s, is for a producer with a loop of its own).
+ */
+const GAMEDAY_RECORD_TTL_MILLIS = 300_000;
+
 /** How often the driver tops the producer up to the scenario's rate. */
 const TICK_MILLIS = 25;
 
@@ -42,6 +49,7 @@ export class ProducerDriver {
       client: options.client,
       lingerMillis: TICK_MILLIS,
       random: options.random,
+      recordTtlMillis: GAMEDAY_RECORD_TTL_MILLIS,
     });
   }
 

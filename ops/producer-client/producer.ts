@@ -90,7 +90,10 @@ export interface ProducerOptions {
    * in percent, as the KPL's RateLimit. Valid range 1..1000. @default 150
    */
   readonly shardRateLimitPercent?: number;
-  /** @default - 10 attempts, 100 ms base, 5 s ceiling */
+  /**
+   * @default - 100 attempts (so the time-to-live, not a count, ends a record's retries, as in the KPL),
+   * 100 ms base, 5 s ceiling
+   */
   readonly retry?: RetryOptions;
   /** Reject new records of a shard fast while that shard keeps throttling. @default - never shed */
   readonly shed?: ShedOptions;
@@ -147,6 +150,9 @@ export interface SendOptions {
   /** Aborts the wait for room; the record is then not buffered and `send()` rejects with the reason. */
   readonly signal?: AbortSignal;
 }
+
+/** Attempts per record by default: high enough that `recordTtlMillis` ends the retries first. */
+const PRODUCER_MAX_ATTEMPTS = 100;
 
 const DEFAULTS = {
   maxBufferedRecords: 10_000,
@@ -261,7 +267,7 @@ export class KinesisProducer {
       ]),
     ) as NumericOptions;
     this.options = { ...given, orderPerKey: producerOptions.orderPerKey ?? true };
-    this.retry = { ...DEFAULT_RETRY, ...producerOptions.retry };
+    this.retry = { ...DEFAULT_RETRY, maxAttempts: PRODUCER_MAX_ATTEMPTS, ...producerOptions.retry };
     validateOptions(given, this.retry, producerOptions.shed);
     this.random = producerOptions.random ?? Math.random;
     this.sleep = producerOptions.sleep ?? ((millis) => new Promise((resolve) => setTimeout(resolve, millis)));

@@ -2,6 +2,8 @@ import { fullJitterDelayMillis } from './retry';
 import { ThrottleTracker } from './shed';
 import type { ShedOptions } from './shed';
 
+const MAX_SHARD_BACKOFF_STREAK = 3;
+
 /** A partition key's records, in `send()` order; the head is the only one that may be in flight. */
 export interface Lane<T> {
   readonly key: string;
@@ -108,7 +110,13 @@ export class ShardState<T> {
     }
     this.throttledSinceEmit += throttled;
     this.throttleStreak += 1;
-    const blockMillis = fullJitterDelayMillis(this.throttleStreak, retry, random);
+    // The shard's own back-off stays short (at most 4 x the base delay): it paces a shard that is at its
+    // limit rather than emptying it; each record's own retry delay still grows to the ceiling.
+    const blockMillis = fullJitterDelayMillis(
+      Math.min(this.throttleStreak, MAX_SHARD_BACKOFF_STREAK),
+      retry,
+      random,
+    );
     return { shedBegan: this.tracker.recordAttempt(true), blockMillis };
   }
 
