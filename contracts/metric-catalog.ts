@@ -20,6 +20,23 @@ export const METRIC = {
    * disabled), 0 while it runs; {Stage, Consumer}; emitted by every controller tick, for every consumer.
    */
   consumerPausedSeconds: 'ConsumerPausedSeconds',
+  /**
+   * The producer client (ops/producer-client), per emit: records sent, retried, throttled, shed and
+   * failed since the previous emit, failure handlers that failed, records pending now, and the put
+   * latency (send() to acknowledgement) p50, p99 and maximum; throttled records per shard carry
+   * {..., ShardId}.
+   */
+  producerRecordsSent: 'ProducerRecordsSent',
+  producerRecordsRetried: 'ProducerRecordsRetried',
+  producerRecordsThrottled: 'ProducerRecordsThrottled',
+  producerRecordsShed: 'ProducerRecordsShed',
+  producerRecordsFailed: 'ProducerRecordsFailed',
+  producerCallbackFailures: 'ProducerCallbackFailures',
+  producerRecordsPending: 'ProducerRecordsPending',
+  producerPutLatencyP50: 'ProducerPutLatencyP50',
+  producerPutLatencyP99: 'ProducerPutLatencyP99',
+  producerPutLatencyMax: 'ProducerPutLatencyMax',
+  producerShardRecordsThrottled: 'ProducerShardRecordsThrottled',
 } as const;
 
 /** Dimension names. Consumer metrics carry {Stage, Consumer}; breaker metrics carry {Stage, Breaker}. */
@@ -27,4 +44,6 @@ export const DIMENSION = {
   stage: 'Stage',
   consumer: 'Consumer',
   breaker: 'Breaker',
+  /** The producer's per-shard throttling metric adds it. */
+  shardId: 'ShardId',
 } as const;

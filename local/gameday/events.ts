@@ -38,10 +38,12 @@ export class EventFactory {
     private readonly poisonRate: number,
   ) {}
 
-  next(): GameDayEvent {
+  /** @param partitionKey - overrides the drawn key (the hot key of `--hot-key-rate`); the draw still happens, so the sequence stays the same */
+  next(partitionKey?: string): GameDayEvent {
     this.index++;
     const eventId = `gd-${this.seed}-${this.index}`;
-    const partitionKey = `customer-${randomInt(this.random, PARTITION_KEYS)}`;
+    const drawnKey = `customer-${randomInt(this.random, PARTITION_KEYS)}`;
+    partitionKey ??= drawnKey;
     const poisonDraw = this.random();
     const kindDraw = randomInt(this.random, POISON_KINDS.length);
     const occurredAt = new Date().toISOString();

@@ -184,3 +184,36 @@ export function inAlarmDuring(alarm: AlarmHistory, fromMillis: number, untilMill
   }
   return stateAtStart === 'ALARM';
 }
+
+/** Two events of one key that the stream stored in the opposite order of their `put` calls. */
+export interface StreamOrderViolation {
+  readonly key: string;
+  /** The later `put`, stored before `before`. */
+  readonly eventId: string;
+  readonly before: string;
+}
+
+/**
+ * Invariant 4 at the producer: each key's events that entered the stream hold increasing sequence
+ * numbers in the order of their `put` calls (the ledger's order). Sequence numbers of one shard
+ * increase with arrival, so a lower one means the producer let a later record overtake.
+ */
+export function streamOrderViolations(entriesInPutOrder: readonly LedgerEntry[]): StreamOrderViolation[] {
+  const last = new Map<
+    string,
+    { readonly shardId: string; readonly sequence: bigint; readonly eventId: string }
+  >();
+  const violations: StreamOrderViolation[] = [];
+  for (const entry of entriesInPutOrder) {
+    const { position, event } = entry;
+    if (position === undefined) continue;
+    const sequence = BigInt(position.sequenceNumber);
+    const previous = last.get(event.partitionKey);
+    if (previous !== undefined && previous.shardId === position.shardId && sequence < previous.sequence) {
+      violations.push({ key: event.partitionKey, eventId: event.eventId, before: previous.eventId });
+      continue;
+    }
+    last.set(event.partitionKey, { shardId: position.shardId, sequence, eventId: event.eventId });
+  }
+  return violations;
+}

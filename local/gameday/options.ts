@@ -20,6 +20,8 @@ export interface GameDayOptions {
   readonly poisonRate: number;
   /** Share of handler invocations that throw mid-batch. */
   readonly crashRate: number;
+  /** Share of events the producer sends to one key of a throttled shard; 0 for none. */
+  readonly hotKeyRate: number;
   /** How long the DynamoDB emulator refuses requests, during the outage; 0 for none. */
   readonly storeOutageSeconds: number;
   /**
@@ -53,6 +55,7 @@ export const DEFAULT_OPTIONS = {
   rejectStormSeconds: 0,
   poisonRate: 0.01,
   crashRate: 0.02,
+  hotKeyRate: 0,
   storeOutageSeconds: 0,
   mappingStateDelaySeconds: 2,
   loseControllerEventsSeconds: 0,
@@ -71,6 +74,7 @@ export const OPTION_LIMITS = {
   rejectStormSeconds: { min: 0, max: 600, integer: false },
   poisonRate: { min: 0, max: 1, integer: false },
   crashRate: { min: 0, max: 0.9, integer: false },
+  hotKeyRate: { min: 0, max: 0.5, integer: false },
   storeOutageSeconds: { min: 0, max: 600, integer: false },
   mappingStateDelaySeconds: { min: 0, max: 60, integer: false },
   loseControllerEventsSeconds: { min: 0, max: 600, integer: false },
@@ -93,6 +97,7 @@ drain and redrive, then checks that no event was lost.
                             (a rejection storm), then the outage follows; 0..600 (default ${DEFAULT_OPTIONS.rejectStormSeconds})
   --poison-rate R           share of poison events, 0..1 (default ${DEFAULT_OPTIONS.poisonRate})
   --crash-rate R            share of handler invocations that throw mid-batch, 0..0.9 (default ${DEFAULT_OPTIONS.crashRate})
+  --hot-key-rate R          share of events sent to one key of a throttled shard, 0..0.5 (default ${DEFAULT_OPTIONS.hotKeyRate})
   --store-outage-seconds N  DynamoDB refuses requests this long during the outage, 0..600 (default ${DEFAULT_OPTIONS.storeOutageSeconds})
   --mapping-state-delay-seconds N
                             delay before a mapping's Enabled change applies, 0..60 (default ${DEFAULT_OPTIONS.mappingStateDelaySeconds})
@@ -131,6 +136,7 @@ const FLAG_OF: Record<NumericOption, string> = {
   rejectStormSeconds: '--reject-storm-seconds',
   poisonRate: '--poison-rate',
   crashRate: '--crash-rate',
+  hotKeyRate: '--hot-key-rate',
   storeOutageSeconds: '--store-outage-seconds',
   mappingStateDelaySeconds: '--mapping-state-delay-seconds',
   loseControllerEventsSeconds: '--lose-controller-events',
@@ -182,6 +188,7 @@ export function parseOptions(args: readonly string[], knownConsumers: readonly s
     rejectStormSeconds: numeric('rejectStormSeconds', DEFAULT_OPTIONS.rejectStormSeconds),
     poisonRate: numeric('poisonRate', DEFAULT_OPTIONS.poisonRate),
     crashRate: numeric('crashRate', DEFAULT_OPTIONS.crashRate),
+    hotKeyRate: numeric('hotKeyRate', DEFAULT_OPTIONS.hotKeyRate),
     storeOutageSeconds: numeric('storeOutageSeconds', DEFAULT_OPTIONS.storeOutageSeconds),
     mappingStateDelaySeconds: numeric('mappingStateDelaySeconds', DEFAULT_OPTIONS.mappingStateDelaySeconds),
     loseControllerEventsSeconds: numeric(

@@ -144,6 +144,8 @@ function startRun(options: GameDayOptions, io: GameDayIo, pipeline: LocalPipelin
     ledger,
     elapsedMillis: () => Date.now() - startedAtMillis,
     random: seededRandom(options.seed + PRODUCER_SEED_OFFSET),
+    hotKeyRate: options.hotKeyRate,
+    rate: options.rate,
   });
   const recorder = new MetricsRecorder({
     store: pipeline.store,

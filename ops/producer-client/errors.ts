@@ -12,7 +12,7 @@ export class ProducerError extends Error {
   }
 }
 
-/** The record (data plus partition key) is over the Kinesis per-record limit; it was not buffered. */
+/** The record (data plus partition key) is over the stream's maximum record size; it was not buffered. */
 export class RecordTooLargeError extends ProducerError {
   constructor(
     readonly partitionKey: string,
@@ -38,18 +38,65 @@ export class InvalidPartitionKeyError extends ProducerError {
   }
 }
 
+/** The record's data is neither a Uint8Array (a Buffer) nor a string; it was not buffered. */
+export class InvalidRecordDataError extends ProducerError {
+  constructor(
+    readonly partitionKey: string,
+    readonly dataType: string,
+  ) {
+    super(
+      `record with partition key ${JSON.stringify(partitionKey)} has data of type ${dataType}; ` +
+        'allowed a Uint8Array (or Buffer) or a string: serialize it first',
+    );
+    this.name = 'InvalidRecordDataError';
+  }
+}
+
+/** The explicit hash key is not a decimal integer in 0..2^128-1; the record was not buffered. */
+export class InvalidExplicitHashKeyError extends ProducerError {
+  constructor(
+    readonly partitionKey: string,
+    readonly explicitHashKey: unknown,
+  ) {
+    super(
+      `record with partition key ${JSON.stringify(partitionKey)} has explicit hash key ` +
+        `${JSON.stringify(explicitHashKey)}; allowed a decimal integer in 0..2^128-1`,
+    );
+    this.name = 'InvalidExplicitHashKeyError';
+  }
+}
+
 /**
- * Shed mode is on: the stream kept throttling, so the record was rejected at once instead of queuing.
+ * The buffer is full and `maxWaitingSends` callers already wait for room: the record was not
+ * buffered. The caller keeps the event (retry later, divert it, or answer 503).
+ */
+export class SendQueueFullError extends ProducerError {
+  constructor(
+    readonly streamName: string,
+    readonly waitingSends: number,
+  ) {
+    super(
+      `producer for stream ${streamName} is full and ${waitingSends} send() calls already wait for room; ` +
+        'the record was not buffered: slow down, retry later or divert it',
+    );
+    this.name = 'SendQueueFullError';
+  }
+}
+
+/**
+ * Shed mode is on for the record's shard: the shard kept throttling, so the record was rejected at
+ * once instead of queuing.
  * The caller keeps the event (its own retry, a fallback store, or a 503 to its client).
  */
 export class ShedError extends ProducerError {
   constructor(
     readonly streamName: string,
     readonly consecutiveThrottledAttempts: number,
+    readonly shardId: string,
   ) {
     super(
-      `stream ${streamName} is throttling (${consecutiveThrottledAttempts} consecutive throttled PutRecords ` +
-        'attempts); the record was shed, not buffered: retry later or divert it',
+      `stream ${streamName} shard ${shardId} is throttling (${consecutiveThrottledAttempts} consecutive ` +
+        'throttled attempts); the record was shed, not buffered: retry later or divert it',
     );
     this.name = 'ShedError';
   }
@@ -77,7 +124,10 @@ export interface UndeliveredRecord {
 export class RecordDeliveryError extends ProducerError {
   constructor(
     readonly record: UndeliveredRecord,
-    /** Per-record ErrorCode or the failing call's error name. */
+    /**
+     * Per-record ErrorCode, the failing call's error name, `RecordTtlExpired` (older than
+     * `recordTtlMillis`) or `CloseDeadlineExceeded` (still unsettled at `close()`'s deadline).
+     */
     readonly errorCode: string,
     readonly attempts: number,
     detail: string,

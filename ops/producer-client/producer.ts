@@ -1,16 +1,46 @@
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { PutRecordsResultEntry } from '@aws-sdk/client-kinesis';
-import { DEFAULT_RETRY, fullJitterDelayMillis } from './backoff';
-import type { RetryOptions } from './backoff';
 import { countersToEmf, ZERO_COUNTERS } from './counters';
 import type { CounterName, ProducerCounters, ProducerMetricsOptions } from './counters';
-import { ProducerClosedError, ProducerError, RecordDeliveryError, ShedError } from './errors';
-import { MAX_BYTES_PER_CALL, MAX_RECORDS_PER_CALL, MIB } from './limits';
+import {
+  ProducerClosedError,
+  ProducerError,
+  RecordDeliveryError,
+  SendQueueFullError,
+  ShedError,
+} from './errors';
+import {
+  MAX_BYTES_PER_CALL,
+  MAX_RECORD_BYTES,
+  MAX_RECORD_BYTES_LIMIT,
+  MAX_RECORDS_PER_CALL,
+  MIB,
+  SHARD_BYTES_PER_SECOND,
+  SHARD_RECORDS_PER_SECOND,
+} from './limits';
+import { LatencySamples } from './latency';
 import { prepareRecord } from './record';
 import type { PreparedRecord, ProducerRecord } from './record';
-import { ThrottleTracker } from './shed';
+import {
+  DEFAULT_RETRY,
+  fullJitterDelayMillis,
+  isRetryableCallError,
+  isRetryableRecordError,
+  isValidationError,
+  THROTTLED_RECORD_CODE,
+} from './retry';
+import type { RetryOptions } from './retry';
+import { ShardMap } from './shard-map';
+import { ShardState } from './shard';
+import type { Lane } from './shard';
 import type { ShedOptions } from './shed';
 import { AWS_CLIENT_TIMEOUTS, awsClientOptions } from '../../contracts';
+
+/** A failure handler's error: the record it was called for and what it threw or rejected with. */
+export interface CallbackFailure {
+  readonly error: RecordDeliveryError;
+  readonly reason: unknown;
+}
 
 export interface ProducerOptions {
   /** The stream records are put into. */
@@ -25,25 +55,61 @@ export interface ProducerOptions {
   /** Bytes buffered or in flight before `send()` waits for room. Valid range 1 MiB..1 GiB. @default 64 MiB */
   readonly maxBufferedBytes?: number;
   /**
+   * `send()` calls that may wait for room at once; past it `send()` fails at once with
+   * SendQueueFullError. Valid range 0..1000000. @default 1000
+   */
+  readonly maxWaitingSends?: number;
+  /**
    * How long a partial batch waits for more records before it is sent. 0 sends at once.
    * Valid range 0..60000 ms. @default 50
    */
   readonly lingerMillis?: number;
-  /** PutRecords calls in flight at once (a call being retried keeps its slot). Valid range 1..64. @default 4 */
+  /** PutRecords calls in flight at once. Valid range 1..64. @default 4 */
   readonly maxConcurrentRequests?: number;
-  /** @default - 10 attempts, 100 ms base, 5 s ceiling */
+  /**
+   * Keep each partition key's records in `send()` order in the stream: a key's next record is sent
+   * only once the stream acknowledged the previous one. false lets a key's records travel in
+   * concurrent calls (faster for a hot key, but a retried record may land after a later one).
+   * @default true
+   */
+  readonly orderPerKey?: boolean;
+  /**
+   * How long a record may wait for the stream, from `send()`, before it is reported failed with
+   * `RecordTtlExpired` (never dropped silently). Valid range 100..3600000 ms.
+   * @default 30000 - the KPL's record time-to-live, and the time ECS gives a task after SIGTERM
+   */
+  readonly recordTtlMillis?: number;
+  /**
+   * The stream's maximum record size (data + partition key), raised with UpdateMaxRecordSize.
+   * Valid range 1 MiB..10 MiB. @default 1 MiB
+   * @see https://docs.aws.amazon.com/kinesis/latest/APIReference/API_UpdateMaxRecordSize.html
+   */
+  readonly maxRecordBytes?: number;
+  /**
+   * Share of a shard's write limit (1,000 records/s, 1 MiB/s) this producer puts into one shard,
+   * in percent, as the KPL's RateLimit. Valid range 1..1000. @default 150
+   */
+  readonly shardRateLimitPercent?: number;
+  /**
+   * @default - 100 attempts (so the time-to-live, not a count, ends a record's retries, as in the KPL),
+   * 100 ms base, 5 s ceiling
+   */
   readonly retry?: RetryOptions;
-  /** Reject new records fast while the stream keeps throttling. @default - never shed */
+  /** Reject new records of a shard fast while that shard keeps throttling. @default - never shed */
   readonly shed?: ShedOptions;
-  /** Called once for every record given up on, besides rejecting its `delivered` promise. */
-  readonly onRecordFailed?: (error: RecordDeliveryError) => void;
+  /**
+   * Called once for every record given up on, besides rejecting its `delivered` promise. A returned
+   * promise is awaited by `flush()` and `close()`; a throw or rejection is caught and reported in
+   * their `callbackFailures`.
+   */
+  readonly onRecordFailed?: (error: RecordDeliveryError) => unknown;
   /** Publish the counters as EMF on `emitMetrics()` and `close()`. @default - not published */
   readonly metrics?: ProducerMetricsOptions;
   /** Uniform in [0, 1), for jitter. @default Math.random */
   readonly random?: () => number;
-  /** Waits between retries. @default - setTimeout */
+  /** Waits between retries and throttle back-offs. @default - setTimeout */
   readonly sleep?: (millis: number) => Promise<void>;
-  /** Epoch millis, for the shed cool-down. @default Date.now */
+  /** Epoch millis, for time-to-live, latency, the rate limit and the shed cool-down. @default Date.now */
   readonly now?: () => number;
 }
 
@@ -60,45 +126,77 @@ export interface Accepted {
   /**
    * Resolves when the record is in the stream; rejects with {@link RecordDeliveryError} when the
    * producer gives up on it. Ignoring it is safe: failures are also reported by `onRecordFailed`
-   * and `flush()`.
+   * and by the `flush()` or `close()` that covers the record.
    */
   readonly delivered: Promise<Delivered>;
 }
 
 export interface FlushReport {
-  /** Records given up on since the previous flush, each with the record and the reason. */
+  /** The records buffered when the flush was called that were given up on, each with the reason. */
   readonly failed: readonly RecordDeliveryError[];
+  /** onRecordFailed calls for those records that threw or rejected. */
+  readonly callbackFailures: readonly CallbackFailure[];
 }
+
+export interface CloseOptions {
+  /**
+   * Millis after which every record still unsettled is given up on (`CloseDeadlineExceeded`) and
+   * returned; calls in flight are aborted. @default - none: each record still ends within its time-to-live
+   */
+  readonly deadlineMillis?: number;
+}
+
+export interface SendOptions {
+  /** Aborts the wait for room; the record is then not buffered and `send()` rejects with the reason. */
+  readonly signal?: AbortSignal;
+}
+
+/** Attempts per record by default: high enough that `recordTtlMillis` ends the retries first. */
+const PRODUCER_MAX_ATTEMPTS = 100;
 
 const DEFAULTS = {
   maxBufferedRecords: 10_000,
   maxBufferedBytes: 64 * MIB,
+  maxWaitingSends: 1_000,
   lingerMillis: 50,
   maxConcurrentRequests: 4,
+  recordTtlMillis: 30_000,
+  maxRecordBytes: MAX_RECORD_BYTES,
+  shardRateLimitPercent: 150,
 } as const;
 
-const THROTTLE_CODE = 'ProvisionedThroughputExceededException';
-/** Call-level errors worth another attempt; everything else (missing stream, access denied, KMS key) is final. */
-const RETRYABLE_CALL_ERRORS = new Set([
-  THROTTLE_CODE,
-  'LimitExceededException',
-  'KMSThrottlingException',
-  'InternalFailureException',
-  'ThrottlingException',
-  'ServiceUnavailableException',
-  'TimeoutError',
-]);
+type NumericOptions = { -readonly [K in keyof typeof DEFAULTS]: number };
 
 interface Entry {
   readonly record: PreparedRecord;
+  readonly lane: Lane<Entry>;
+  readonly shardId: string;
+  readonly acceptedAt: number;
+  readonly expiresAt: number;
+  attempts: number;
+  /** Sent alone after its batch was refused as invalid, so only a bad record fails. */
+  isolate: boolean;
+  settled: boolean;
+  /** The failure reported, set when the record is given up on. */
+  error?: RecordDeliveryError;
+  /** The flushes waiting for this record. */
+  flushes?: FlushWaiter[];
   readonly resolve: (delivered: Delivered) => void;
   readonly reject: (error: RecordDeliveryError) => void;
 }
 
 interface RoomWaiter {
   readonly record: PreparedRecord;
+  readonly shardId: string;
   readonly resolve: (accepted: Accepted) => void;
-  readonly reject: (error: ShedError) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+interface FlushWaiter {
+  remaining: number;
+  readonly failed: RecordDeliveryError[];
+  readonly callbackFailures: CallbackFailure[];
+  resolve: () => void;
 }
 
 interface AttemptFailure {
@@ -109,82 +207,116 @@ interface AttemptFailure {
 
 /**
  * Buffers records and puts them into one Kinesis stream with PutRecords, in calls of up to 500
- * records and 5 MiB. Only the records a call rejected are retried, with exponential backoff and full
- * jitter; a record given up on is reported, never dropped. The buffer is bounded: `send()` waits for
- * room, so a slow stream slows the producer instead of exhausting its memory.
+ * records and 5 MiB, modelled on the KPL: records are routed to their shard (ListShards and MD5),
+ * each shard is rate limited and backs off alone when it throttles, failed records go back into the
+ * buffer, and a record that waited longer than its time-to-live is reported failed. `put()` resolves
+ * only with a sequence number; an ambiguous outcome (a timeout) is retried, so a record may land
+ * twice but is never lost silently.
  *
- * Order: records of one partition key keep their order unless a retry puts a rejected record after a
- * later record of the same key that the same call accepted; consumers must tolerate that (they
- * deduplicate on the Idempotency-Key).
+ * Order: by default each partition key's records land in `send()` order: a key has at most one
+ * record in flight, and its next record is sent only once the stream acknowledged the previous one
+ * (docs in ops/README.md).
  *
  * @example
  * const producer = new KinesisProducer({ streamName: 'dev-events', shed: { afterThrottledAttempts: 5 } });
  * await producer.send({ partitionKey: order.id, data: JSON.stringify(order) });
- * const { failed } = await producer.close();
+ * const { failed } = await producer.close({ deadlineMillis: 25_000 });
  */
 export class KinesisProducer {
   readonly streamName: string;
   private readonly client: KinesisClient;
-  private readonly options: Required<
-    Pick<
-      ProducerOptions,
-      'maxBufferedRecords' | 'maxBufferedBytes' | 'lingerMillis' | 'maxConcurrentRequests'
-    >
-  >;
+  private readonly options: NumericOptions & { readonly orderPerKey: boolean };
   private readonly retry: Required<RetryOptions>;
-  private readonly tracker: ThrottleTracker;
   private readonly random: () => number;
   private readonly sleep: (millis: number) => Promise<void>;
   private readonly now: () => number;
+  private readonly shardMap: ShardMap;
 
-  private readonly queue: Entry[] = [];
-  private queuedBytes = 0;
+  private readonly lanes = new Map<string, Lane<Entry>>();
+  private readonly shards = new Map<string, ShardState<Entry>>();
+  private shardOrder: ShardState<Entry>[] = [];
+  private nextShard = 0;
+  private readyRecords = 0;
+  private laneSequence = 0;
+  /** Buffered or in flight, or given up on with a failure handler still running. */
+  private readonly unfinished = new Set<Entry>();
   private unsettledRecords = 0;
   private unsettledBytes = 0;
   private readonly waiters: RoomWaiter[] = [];
-  private readonly idleWaiters: (() => void)[] = [];
   private inFlight = 0;
-  private flushing = 0;
+  private flushes = 0;
+  private pumping = false;
   private lingerDue = false;
   private lingerTimer: NodeJS.Timeout | undefined;
+  private wakeTimer: NodeJS.Timeout | undefined;
   private closed = false;
-  private failures: RecordDeliveryError[] = [];
+  private abandoned = false;
+  private readonly closing = new AbortController();
+  private readonly latency = new LatencySamples();
   private count: { -readonly [K in CounterName]: number } = { ...ZERO_COUNTERS };
   private lastEmitted: ProducerCounters = ZERO_COUNTERS;
 
-  /** @throws {ProducerError} naming an option outside its range */
+  /** @throws {ProducerError} naming every option outside its range */
   constructor(private readonly producerOptions: ProducerOptions) {
     this.streamName = producerOptions.streamName;
     this.client = producerOptions.client ?? new KinesisClient(awsClientOptions(AWS_CLIENT_TIMEOUTS.operator));
-    this.options = {
-      maxBufferedRecords: producerOptions.maxBufferedRecords ?? DEFAULTS.maxBufferedRecords,
-      maxBufferedBytes: producerOptions.maxBufferedBytes ?? DEFAULTS.maxBufferedBytes,
-      lingerMillis: producerOptions.lingerMillis ?? DEFAULTS.lingerMillis,
-      maxConcurrentRequests: producerOptions.maxConcurrentRequests ?? DEFAULTS.maxConcurrentRequests,
-    };
-    this.retry = { ...DEFAULT_RETRY, ...producerOptions.retry };
-    validateOptions(this.options, this.retry, producerOptions.shed);
+    const given = Object.fromEntries(
+      Object.keys(DEFAULTS).map((key) => [
+        key,
+        producerOptions[key as keyof typeof DEFAULTS] ?? DEFAULTS[key as keyof typeof DEFAULTS],
+      ]),
+    ) as NumericOptions;
+    this.options = { ...given, orderPerKey: producerOptions.orderPerKey ?? true };
+    this.retry = { ...DEFAULT_RETRY, maxAttempts: PRODUCER_MAX_ATTEMPTS, ...producerOptions.retry };
+    validateOptions(given, this.retry, producerOptions.shed);
     this.random = producerOptions.random ?? Math.random;
     this.sleep = producerOptions.sleep ?? ((millis) => new Promise((resolve) => setTimeout(resolve, millis)));
     this.now = producerOptions.now ?? Date.now;
-    this.tracker = new ThrottleTracker(producerOptions.shed, this.now);
+    this.shardMap = new ShardMap(this.client, this.streamName);
   }
 
   /**
    * Buffers one record, waiting for room while the buffer is full.
    * @returns once the record is buffered; its `delivered` promise settles when it is put or given up on
-   * @throws {InvalidPartitionKeyError} the partition key is missing, empty or too long
-   * @throws {RecordTooLargeError} data plus partition key is over 1 MiB
-   * @throws {ShedError} shed mode is on (also while waiting for room)
+   * @throws {InvalidRecordDataError} data is neither a Uint8Array nor a string
+   * @throws {InvalidPartitionKeyError} partition key missing, empty or over 256 characters
+   * @throws {InvalidExplicitHashKeyError} explicit hash key not a decimal in 0..2^128-1
+   * @throws {RecordTooLargeError} data plus partition key over `maxRecordBytes`
+   * @throws {ShedError} shed mode is on for the record's shard (also while waiting for room)
+   * @throws {SendQueueFullError} the buffer is full and `maxWaitingSends` calls already wait
    * @throws {ProducerClosedError} after `close()`
+   * @throws the signal's reason when `signal` aborts before the record is buffered
    */
-  async send(record: ProducerRecord): Promise<Accepted> {
+  async send(record: ProducerRecord, options: SendOptions = {}): Promise<Accepted> {
+    const { signal } = options;
     if (this.closed) throw new ProducerClosedError(this.streamName);
-    const prepared = prepareRecord(record);
-    if (this.tracker.shedding) throw this.shedOne();
-    if (this.waiters.length === 0 && this.hasRoom(prepared.sizeBytes)) return this.accept(prepared);
+    signal?.throwIfAborted();
+    const prepared = prepareRecord(record, this.options.maxRecordBytes);
+    await this.shardMap.ready();
+    if (this.closed) throw new ProducerClosedError(this.streamName);
+    signal?.throwIfAborted();
+    const shardId = this.shardMap.shardOf(prepared.partitionKey, prepared.explicitHashKey);
+    const shard = this.shardState(shardId);
+    if (shard.tracker.shedding) throw this.shedOne(shard);
+    if (this.waiters.length === 0 && this.hasRoom(prepared.sizeBytes)) return this.accept(prepared, shardId);
+    if (this.waiters.length >= this.options.maxWaitingSends) {
+      throw new SendQueueFullError(this.streamName, this.waiters.length);
+    }
     return new Promise<Accepted>((resolve, reject) => {
-      this.waiters.push({ record: prepared, resolve, reject });
+      const waiter: RoomWaiter = { record: prepared, shardId, resolve, reject };
+      this.waiters.push(waiter);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          const index = this.waiters.indexOf(waiter);
+          if (index === -1) return;
+          this.waiters.splice(index, 1);
+          // The caller's own abort reason, as fetch() and the SDK reject with it.
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+          reject(signal.reason);
+        },
+        { once: true },
+      );
       this.pump();
     });
   }
@@ -193,32 +325,64 @@ export class KinesisProducer {
    * Buffers one record and waits until it is in the stream.
    * @throws everything {@link send} throws, and {@link RecordDeliveryError} when it is given up on
    */
-  async put(record: ProducerRecord): Promise<Delivered> {
-    const { delivered } = await this.send(record);
+  async put(record: ProducerRecord, options: SendOptions = {}): Promise<Delivered> {
+    const { delivered } = await this.send(record, options);
     return delivered;
   }
 
-  /** Sends every buffered record now and waits until each is put or given up on. */
+  /**
+   * Sends the records buffered now at once and waits until each is put or given up on, and until
+   * onRecordFailed finished for each one given up on. Records sent after the call are not waited for.
+   */
   async flush(): Promise<FlushReport> {
-    this.flushing += 1;
+    const waiter: FlushWaiter = { remaining: 0, failed: [], callbackFailures: [], resolve: () => undefined };
+    const done = new Promise<void>((resolve) => (waiter.resolve = resolve));
+    for (const entry of this.unfinished) {
+      (entry.flushes ??= []).push(waiter);
+      waiter.remaining += 1;
+      // A record already given up on whose handler still runs is reported by this flush too.
+      if (entry.error) waiter.failed.push(entry.error);
+    }
+    if (waiter.remaining === 0) waiter.resolve();
+    this.flushes += 1;
     try {
       this.pump();
-      await new Promise<void>((resolve) => {
-        this.idleWaiters.push(resolve);
-        this.checkIdle();
-      });
+      await done;
     } finally {
-      this.flushing -= 1;
+      this.flushes -= 1;
     }
-    const failed = this.failures;
-    this.failures = [];
-    return { failed };
+    return { failed: waiter.failed, callbackFailures: waiter.callbackFailures };
   }
 
-  /** Refuses new records, flushes, and publishes the counters when metrics are configured. */
-  async close(): Promise<FlushReport> {
+  /**
+   * Refuses new records (callers waiting for room get ProducerClosedError), flushes, and publishes
+   * the counters when metrics are configured. With `deadlineMillis`, returns by then: every record
+   * not yet put is given up on (`CloseDeadlineExceeded`) and in `failed`; handlers still running
+   * then are not waited for.
+   */
+  async close(options: CloseOptions = {}): Promise<FlushReport> {
     this.closed = true;
-    const report = await this.flush();
+    for (const waiter of this.waiters.splice(0)) waiter.reject(new ProducerClosedError(this.streamName));
+    const failedBefore: RecordDeliveryError[] = [];
+    const callbackFailuresBefore: CallbackFailure[] = [];
+    let report: FlushReport;
+    const flushing = this.flush();
+    if (options.deadlineMillis === undefined) {
+      report = await flushing;
+    } else {
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<'deadline'>((resolve) => {
+        timer = setTimeout(() => resolve('deadline'), options.deadlineMillis);
+      });
+      const first = await Promise.race([flushing, deadline]);
+      clearTimeout(timer);
+      if (first === 'deadline') {
+        report = this.abandon(failedBefore, callbackFailuresBefore);
+      } else {
+        report = first;
+      }
+    }
+    this.clearTimers();
     this.emitMetrics();
     return report;
   }
@@ -233,9 +397,14 @@ export class KinesisProducer {
     return this.unsettledRecords;
   }
 
-  /** True while new records are being shed. */
+  /** Callers of `send()` waiting for room, which `maxWaitingSends` bounds. */
+  get waitingSends(): number {
+    return this.waiters.length;
+  }
+
+  /** True while the records of at least one shard are being shed. */
   get shedding(): boolean {
-    return this.tracker.shedding;
+    return [...this.shards.values()].some((shard) => shard.tracker.shedding);
   }
 
   /** Writes one EMF document with the counts since the previous emit; a no-op without `metrics`. */
@@ -243,9 +412,42 @@ export class KinesisProducer {
     const metrics = this.producerOptions.metrics;
     if (!metrics) return;
     const current = this.counters;
-    const line = countersToEmf(current, this.lastEmitted, metrics, this.now());
+    const throttledByShard = new Map<string, number>();
+    for (const shard of this.shards.values()) {
+      throttledByShard.set(shard.shardId, shard.throttledSinceEmit);
+      shard.throttledSinceEmit = 0;
+    }
+    const lines = countersToEmf(
+      {
+        current,
+        previous: this.lastEmitted,
+        pendingRecords: this.unsettledRecords,
+        latency: this.latency.summarizeAndReset(),
+        throttledByShard,
+      },
+      metrics,
+      this.now(),
+    );
     this.lastEmitted = current;
-    (metrics.write ?? ((text: string) => process.stdout.write(`${text}\n`)))(line);
+    const write = metrics.write ?? ((text: string) => process.stdout.write(`${text}\n`));
+    for (const line of lines) write(line);
+  }
+
+  private shardState(shardId: string): ShardState<Entry> {
+    let shard = this.shards.get(shardId);
+    if (shard === undefined) {
+      const share = this.options.shardRateLimitPercent / 100;
+      const limit = this.shardMap.known
+        ? {
+            recordsPerSecond: SHARD_RECORDS_PER_SECOND * share,
+            bytesPerSecond: SHARD_BYTES_PER_SECOND * share,
+          }
+        : undefined;
+      shard = new ShardState<Entry>(shardId, limit, this.producerOptions.shed, this.now);
+      this.shards.set(shardId, shard);
+      this.shardOrder = [...this.shards.values()];
+    }
+    return shard;
   }
 
   private hasRoom(sizeBytes: number): boolean {
@@ -257,7 +459,7 @@ export class KinesisProducer {
     );
   }
 
-  private accept(record: PreparedRecord): Accepted {
+  private accept(record: PreparedRecord, shardId: string): Accepted {
     let resolve!: Entry['resolve'];
     let reject!: Entry['reject'];
     const delivered = new Promise<Delivered>((res, rej) => {
@@ -266,209 +468,417 @@ export class KinesisProducer {
     });
     // Callers may ignore `delivered`; its failure is also reported through onRecordFailed and flush().
     delivered.catch(() => undefined);
-    this.queue.push({ record, resolve, reject });
-    this.queuedBytes += record.sizeBytes;
+    const laneKey = this.options.orderPerKey ? record.partitionKey : `#${(this.laneSequence += 1)}`;
+    let lane = this.lanes.get(laneKey);
+    if (lane === undefined) {
+      lane = { key: laneKey, entries: [], busy: false, ready: false };
+      this.lanes.set(laneKey, lane);
+    }
+    const acceptedAt = this.now();
+    const entry: Entry = {
+      record,
+      lane,
+      shardId,
+      acceptedAt,
+      expiresAt: acceptedAt + this.options.recordTtlMillis,
+      attempts: 0,
+      isolate: false,
+      settled: false,
+      resolve,
+      reject,
+    };
+    lane.entries.push(entry);
+    this.unfinished.add(entry);
     this.unsettledRecords += 1;
     this.unsettledBytes += record.sizeBytes;
+    if (lane.entries.length === 1 && !lane.busy) this.makeReady(lane);
     this.pump();
     return { delivered };
   }
 
-  private shedOne(): ShedError {
+  private makeReady(lane: Lane<Entry>): void {
+    const head = lane.entries[0];
+    if (head === undefined || lane.ready || lane.busy) return;
+    this.shardState(head.shardId).pushReady(lane);
+    this.readyRecords += 1;
+    // Linger counts from send(), as the KPL's buffering time: a record that already waited behind its
+    // key (or for a retry) goes in the next call rather than lingering again.
+    if (this.now() - head.acceptedAt >= this.options.lingerMillis) this.lingerDue = true;
+  }
+
+  private shedOne(shard: ShardState<Entry>): ShedError {
     this.count.shed += 1;
-    return new ShedError(this.streamName, this.tracker.consecutiveThrottledAttempts);
+    return new ShedError(this.streamName, shard.tracker.consecutiveThrottledAttempts, shard.shardId);
   }
 
   private readyToSend(): boolean {
     return (
       this.lingerDue ||
-      this.flushing > 0 ||
+      this.flushes > 0 ||
+      this.closed ||
       this.waiters.length > 0 ||
       this.options.lingerMillis === 0 ||
-      this.queue.length >= MAX_RECORDS_PER_CALL ||
-      this.queuedBytes >= MAX_BYTES_PER_CALL
+      this.readyRecords >= MAX_RECORDS_PER_CALL ||
+      this.unsettledBytes >= MAX_BYTES_PER_CALL
     );
   }
 
   private pump(): void {
-    while (
-      this.inFlight < this.options.maxConcurrentRequests &&
-      this.queue.length > 0 &&
-      this.readyToSend()
-    ) {
-      const batch = this.takeBatch();
-      this.inFlight += 1;
-      void this.putWithRetries(batch).finally(() => {
-        this.inFlight -= 1;
-        this.pump();
-        this.checkIdle();
-      });
+    if (this.pumping || this.abandoned) return;
+    this.pumping = true;
+    try {
+      let wait = Number.POSITIVE_INFINITY;
+      while (
+        this.inFlight < this.options.maxConcurrentRequests &&
+        this.readyRecords > 0 &&
+        this.readyToSend()
+      ) {
+        const { batch, waitMillis } = this.assemble();
+        wait = waitMillis;
+        if (batch.length === 0) break;
+        this.dispatch(batch);
+      }
+      if (this.readyRecords === 0) this.lingerDue = false;
+      this.scheduleTimers(wait);
+    } finally {
+      this.pumping = false;
     }
-    if (this.queue.length > 0 && !this.lingerTimer && !this.readyToSend()) {
+  }
+
+  private scheduleTimers(waitMillis: number): void {
+    if (this.readyRecords > 0 && !this.lingerTimer && !this.readyToSend()) {
       this.lingerTimer = setTimeout(() => {
         this.lingerTimer = undefined;
         this.lingerDue = true;
         this.pump();
       }, this.options.lingerMillis);
     }
+    // A shard out of rate-limit tokens: come back when it has some (a blocked shard is woken by its back-off).
+    if (Number.isFinite(waitMillis) && !this.wakeTimer) {
+      this.wakeTimer = setTimeout(() => {
+        this.wakeTimer = undefined;
+        this.pump();
+      }, waitMillis);
+    }
   }
 
-  private takeBatch(): Entry[] {
-    let count = 0;
+  /**
+   * Takes the heads of ready lanes, shard by shard in turn, into one call: each shard only while its
+   * rate limit allows and it is not backing off. Expired heads are given up on here.
+   */
+  private assemble(): { batch: Entry[]; waitMillis: number } {
+    const batch: Entry[] = [];
     let bytes = 0;
-    while (
-      count < this.queue.length &&
-      count < MAX_RECORDS_PER_CALL &&
-      bytes + this.queue[count].record.sizeBytes <= MAX_BYTES_PER_CALL
-    ) {
-      bytes += this.queue[count].record.sizeBytes;
-      count += 1;
-    }
-    this.queuedBytes -= bytes;
-    if (count === this.queue.length) this.lingerDue = false;
-    return this.queue.splice(0, count);
-  }
-
-  /** Never rejects: every entry ends resolved or rejected with a RecordDeliveryError. */
-  private async putWithRetries(batch: Entry[]): Promise<void> {
-    let pending = batch;
-    let attempt = 0;
-    try {
-      while (pending.length > 0) {
-        attempt += 1;
-        if (attempt > 1) {
-          await this.sleep(fullJitterDelayMillis(attempt - 1, this.retry, this.random));
-          this.count.retried += pending.length;
+    let waitMillis = Number.POSITIVE_INFINITY;
+    const shards = this.shardOrder;
+    const now = this.now();
+    for (let turn = 0; turn < shards.length && batch.length < MAX_RECORDS_PER_CALL; turn += 1) {
+      const shard = shards[(this.nextShard + turn) % shards.length];
+      while (shard.readyCount > 0 && batch.length < MAX_RECORDS_PER_CALL) {
+        const lane = shard.peekReady()!;
+        const head = lane.entries[0];
+        if (head === undefined || head.settled || lane.busy) {
+          shard.takeReady();
+          this.readyRecords -= 1;
+          continue;
         }
-        const { retry, failure } = await this.attempt(pending, attempt);
-        if (retry.length > 0 && failure && attempt >= this.retry.maxAttempts) {
-          for (const entry of retry) this.fail(entry, failure, attempt);
-          return;
+        if (now >= head.expiresAt) {
+          shard.takeReady();
+          this.readyRecords -= 1;
+          this.giveUp(head, this.expired(head, undefined));
+          continue;
         }
-        pending = retry;
+        const size = head.record.sizeBytes;
+        if (batch.length > 0 && (head.isolate || bytes + size > MAX_BYTES_PER_CALL)) {
+          this.nextShard = (this.nextShard + turn) % Math.max(1, shards.length);
+          return { batch, waitMillis };
+        }
+        const shardWait = shard.waitMillis(size);
+        if (shardWait > 0) {
+          waitMillis = Math.min(waitMillis, shardWait);
+          break;
+        }
+        shard.take(size);
+        shard.takeReady();
+        this.readyRecords -= 1;
+        lane.busy = true;
+        batch.push(head);
+        bytes += size;
+        if (head.isolate) return { batch, waitMillis };
       }
-    } catch (error) {
-      const failure = { code: 'ProducerFailure', detail: String(error), cause: error };
-      for (const entry of pending) this.fail(entry, failure, attempt);
     }
+    this.nextShard = (this.nextShard + 1) % Math.max(1, shards.length);
+    return { batch, waitMillis };
   }
 
-  /** One PutRecords call; resolves the records it accepted and returns those to retry. */
-  private async attempt(
-    pending: Entry[],
-    attempt: number,
-  ): Promise<{ retry: Entry[]; failure?: AttemptFailure }> {
+  private dispatch(batch: Entry[]): void {
+    this.inFlight += 1;
+    for (const entry of batch) entry.attempts += 1;
+    void this.putBatch(batch)
+      .catch((error: unknown) => {
+        // Never expected: a bug here must not leave records unsettled.
+        for (const entry of batch) {
+          if (!entry.settled)
+            this.giveUp(entry, { code: 'ProducerFailure', detail: String(error), cause: error });
+        }
+      })
+      .finally(() => {
+        this.inFlight -= 1;
+        this.pump();
+      });
+  }
+
+  /** One PutRecords call, aborted when its oldest record expires or at close()'s deadline. */
+  private async putBatch(batch: Entry[]): Promise<void> {
+    const started = this.now();
+    const expiresAt = Math.min(...batch.map((entry) => entry.expiresAt));
+    const expiry = new AbortController();
+    const timer = setTimeout(() => expiry.abort(), Math.max(0, expiresAt - started));
     let results: PutRecordsResultEntry[];
     try {
       const response = await this.client.send(
         new PutRecordsCommand({
           StreamName: this.streamName,
-          Records: pending.map(({ record }) => ({
+          Records: batch.map(({ record }) => ({
             PartitionKey: record.partitionKey,
             Data: record.data,
             ExplicitHashKey: record.explicitHashKey,
           })),
         }),
+        { abortSignal: AbortSignal.any([expiry.signal, this.closing.signal]) },
       );
-      results = response.Records ?? [];
+      results = response?.Records ?? [];
     } catch (error) {
-      const name = error instanceof Error ? error.name : 'UnknownError';
-      const failure = {
-        code: name,
-        detail: error instanceof Error ? error.message : String(error),
-        cause: error,
-      };
-      if (name === THROTTLE_CODE) this.count.throttled += pending.length;
-      this.noteAttempt(name === THROTTLE_CODE);
-      if (isRetryableCallError(error)) return { retry: pending, failure };
-      for (const entry of pending) this.fail(entry, failure, attempt);
-      return { retry: [] };
+      this.onCallError(batch, error);
+      return;
+    } finally {
+      clearTimeout(timer);
     }
 
-    const retry: Entry[] = [];
-    let failure: AttemptFailure | undefined;
-    let throttled = false;
-    pending.forEach((entry, index) => {
+    const throttledByShard = new Map<string, number>();
+    batch.forEach((entry, index) => {
       const result = results[index];
+      const shard = entry.shardId;
+      if (!throttledByShard.has(shard)) throttledByShard.set(shard, 0);
+      if (entry.settled) return;
       if (result?.SequenceNumber && result.ShardId && !result.ErrorCode) {
-        this.settle(entry);
-        this.count.sent += 1;
-        entry.resolve({ sequenceNumber: result.SequenceNumber, shardId: result.ShardId, attempts: attempt });
+        if (this.shardMap.known && result.ShardId !== entry.shardId) this.shardMap.refresh();
+        this.succeed(entry, {
+          sequenceNumber: result.SequenceNumber,
+          shardId: result.ShardId,
+          attempts: entry.attempts,
+        });
         return;
       }
-      // Per-record codes are ProvisionedThroughputExceededException or InternalFailure: both retryable.
+      // No entry for the record is an ambiguous answer: retried, so it may land twice but is not lost.
       const code = result?.ErrorCode ?? 'MissingResult';
-      if (code === THROTTLE_CODE) {
-        throttled = true;
+      if (code === THROTTLED_RECORD_CODE) {
         this.count.throttled += 1;
+        throttledByShard.set(shard, throttledByShard.get(shard)! + 1);
       }
-      failure = { code, detail: result?.ErrorMessage ?? 'no result entry for the record' };
-      retry.push(entry);
+      const failure = { code, detail: result?.ErrorMessage ?? 'no result entry for the record' };
+      if (code === 'MissingResult' || isRetryableRecordError(code)) this.retryLater(entry, failure);
+      else this.giveUp(entry, failure);
     });
-    this.noteAttempt(throttled);
-    return failure ? { retry, failure } : { retry };
+    for (const [shardId, throttled] of throttledByShard) this.noteShardAttempt(shardId, throttled);
   }
 
-  private noteAttempt(throttled: boolean): void {
-    if (!this.tracker.recordAttempt(throttled)) return;
-    // Shedding just began: callers still waiting for room have not been accepted, so shed them too.
-    for (const waiter of this.waiters.splice(0)) waiter.reject(this.shedOne());
-  }
-
-  private settle(entry: Entry): void {
-    this.unsettledRecords -= 1;
-    this.unsettledBytes -= entry.record.sizeBytes;
-    while (this.waiters.length > 0 && this.hasRoom(this.waiters[0].record.sizeBytes)) {
-      const waiter = this.waiters.shift()!;
-      waiter.resolve(this.accept(waiter.record));
+  private onCallError(batch: Entry[], error: unknown): void {
+    const failure: AttemptFailure = {
+      code: error instanceof Error ? error.name : 'UnknownError',
+      detail: error instanceof Error ? error.message : String(error),
+      cause: error,
+    };
+    if (this.closing.signal.aborted) return; // close()'s deadline already gave every record up
+    const now = this.now();
+    if (isValidationError(error) && batch.length > 1) {
+      // One bad record refuses the whole call: send each alone, so only the bad one fails.
+      for (const entry of batch) {
+        entry.isolate = true;
+        entry.attempts -= 1;
+        this.release(entry);
+      }
+      return;
+    }
+    const retryable = isRetryableCallError(error) || (error instanceof Error && error.name === 'AbortError');
+    for (const entry of batch) {
+      if (entry.settled) continue;
+      if (now >= entry.expiresAt) this.giveUp(entry, this.expired(entry, failure));
+      else if (retryable) this.retryLater(entry, failure);
+      else this.giveUp(entry, failure);
     }
   }
 
-  private fail(entry: Entry, failure: AttemptFailure, attempts: number): void {
+  /** The record goes back to the head of its lane after a full-jitter delay, unless it is out of time. */
+  private retryLater(entry: Entry, failure: AttemptFailure): void {
+    const now = this.now();
+    if (entry.attempts >= this.retry.maxAttempts) return this.giveUp(entry, failure);
+    if (now >= entry.expiresAt) return this.giveUp(entry, this.expired(entry, failure));
+    this.count.retried += 1;
+    const delay = Math.min(
+      fullJitterDelayMillis(entry.attempts, this.retry, this.random),
+      entry.expiresAt - now,
+    );
+    void this.sleep(delay).then(() => {
+      if (entry.settled) return;
+      if (this.now() >= entry.expiresAt) return this.giveUp(entry, this.expired(entry, failure));
+      this.release(entry);
+    });
+  }
+
+  /** The head of its lane is free to be sent again. */
+  private release(entry: Entry): void {
+    entry.lane.busy = false;
+    this.makeReady(entry.lane);
+    this.pump();
+  }
+
+  private noteShardAttempt(shardId: string, throttled: number): void {
+    const shard = this.shardState(shardId);
+    const { shedBegan, blockMillis } = shard.noteAttempt(throttled, this.retry, this.random);
+    if (shedBegan) {
+      // Shedding just began for this shard: its callers still waiting for room are shed too.
+      for (const waiter of [...this.waiters]) {
+        if (waiter.shardId !== shardId) continue;
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        waiter.reject(this.shedOne(shard));
+      }
+    }
+    if (blockMillis > 0 && !shard.blocked) {
+      shard.blocked = true;
+      void this.sleep(blockMillis).then(() => {
+        shard.blocked = false;
+        this.pump();
+      });
+    }
+  }
+
+  private expired(entry: Entry, last: AttemptFailure | undefined): AttemptFailure {
+    const waited = this.now() - entry.acceptedAt;
+    return {
+      code: 'RecordTtlExpired',
+      detail:
+        `not in the stream ${waited} ms after send() (recordTtlMillis ${this.options.recordTtlMillis})` +
+        (last ? `; last error ${last.code}: ${last.detail}` : ''),
+      cause: last?.cause,
+    };
+  }
+
+  private succeed(entry: Entry, delivered: Delivered): void {
+    this.settle(entry);
+    this.count.sent += 1;
+    this.latency.add(this.now() - entry.acceptedAt);
+    entry.resolve(delivered);
+    this.finish(entry);
+  }
+
+  private giveUp(entry: Entry, failure: AttemptFailure): void {
+    if (entry.settled) return;
     this.settle(entry);
     this.count.failed += 1;
     const { partitionKey, data, explicitHashKey } = entry.record;
     const error = new RecordDeliveryError(
       explicitHashKey === undefined ? { partitionKey, data } : { partitionKey, data, explicitHashKey },
       failure.code,
-      attempts,
+      entry.attempts,
       failure.detail,
       { cause: failure.cause },
     );
-    this.failures.push(error);
+    entry.error = error;
+    for (const waiter of entry.flushes ?? []) waiter.failed.push(error);
     entry.reject(error);
+    this.runFailureHandler(entry, error);
+  }
+
+  /** Frees the record's room and lets the next record of its key go. */
+  private settle(entry: Entry): void {
+    entry.settled = true;
+    this.unsettledRecords -= 1;
+    this.unsettledBytes -= entry.record.sizeBytes;
+    const { lane } = entry;
+    const index = lane.entries.indexOf(entry);
+    if (index === 0) {
+      lane.entries.shift();
+      lane.busy = false;
+    } else if (index > 0) lane.entries.splice(index, 1);
+    if (lane.entries.length === 0) {
+      if (this.lanes.get(lane.key) === lane) this.lanes.delete(lane.key);
+    } else if (!this.abandoned) this.makeReady(lane);
+    while (this.waiters.length > 0 && this.hasRoom(this.waiters[0].record.sizeBytes)) {
+      const waiter = this.waiters.shift()!;
+      waiter.resolve(this.accept(waiter.record, waiter.shardId));
+    }
+  }
+
+  private runFailureHandler(entry: Entry, error: RecordDeliveryError): void {
+    const handler = this.producerOptions.onRecordFailed;
+    if (handler === undefined) return this.finish(entry);
+    const failed = (reason: unknown): void => {
+      this.count.callbackFailed += 1;
+      this.finish(entry, { error, reason });
+    };
+    let result: unknown;
     try {
-      this.producerOptions.onRecordFailed?.(error);
-    } catch {
-      // A throwing callback must not stop the delivery of the other records; the failure is still
-      // reported through the rejected promise and flush().
+      result = handler(error);
+    } catch (reason) {
+      return failed(reason);
+    }
+    if (result instanceof Promise || (typeof result === 'object' && result !== null && 'then' in result)) {
+      Promise.resolve(result).then(() => this.finish(entry), failed);
+    } else {
+      this.finish(entry);
     }
   }
 
-  private checkIdle(): void {
-    if (this.unsettledRecords > 0 || this.waiters.length > 0) return;
-    if (this.lingerTimer) {
-      clearTimeout(this.lingerTimer);
-      this.lingerTimer = undefined;
+  /** The record is settled and its failure handler, if any, is done: the flushes covering it may end. */
+  private finish(entry: Entry, callbackFailure?: CallbackFailure): void {
+    this.unfinished.delete(entry);
+    for (const waiter of entry.flushes ?? []) {
+      if (callbackFailure) waiter.callbackFailures.push(callbackFailure);
+      waiter.remaining -= 1;
+      if (waiter.remaining === 0) waiter.resolve();
     }
-    for (const resolve of this.idleWaiters.splice(0)) resolve();
+    entry.flushes = undefined;
   }
-}
 
-function isRetryableCallError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (RETRYABLE_CALL_ERRORS.has(error.name)) return true;
-  const service = error as { $fault?: string; $metadata?: { httpStatusCode?: number } };
-  if (service.$fault === 'server') return true;
-  // No HTTP status: the connection failed or timed out, and the stream may never have seen the call.
-  return service.$metadata?.httpStatusCode === undefined;
+  /** close()'s deadline passed: abort the calls in flight and give every unsettled record up. */
+  private abandon(failed: RecordDeliveryError[], callbackFailures: CallbackFailure[]): FlushReport {
+    this.abandoned = true;
+    this.closing.abort(new ProducerError('close() deadline passed'));
+    const reported = new Set<RecordDeliveryError>();
+    const entries = [...this.unfinished];
+    for (const entry of entries) {
+      this.giveUp(entry, {
+        code: 'CloseDeadlineExceeded',
+        detail: 'still not in the stream at the deadline given to close()',
+      });
+    }
+    for (const entry of entries) {
+      if (entry.error && !reported.has(entry.error)) {
+        reported.add(entry.error);
+        failed.push(entry.error);
+      }
+    }
+    return { failed, callbackFailures };
+  }
+
+  private clearTimers(): void {
+    clearTimeout(this.lingerTimer);
+    clearTimeout(this.wakeTimer);
+    this.lingerTimer = undefined;
+    this.wakeTimer = undefined;
+  }
 }
 
 const OPTION_RANGES = {
   maxBufferedRecords: { min: 1, max: 1_000_000 },
   maxBufferedBytes: { min: MIB, max: 1_024 * MIB },
+  maxWaitingSends: { min: 0, max: 1_000_000 },
   lingerMillis: { min: 0, max: 60_000 },
   maxConcurrentRequests: { min: 1, max: 64 },
+  recordTtlMillis: { min: 100, max: 3_600_000 },
+  maxRecordBytes: { min: MAX_RECORD_BYTES, max: MAX_RECORD_BYTES_LIMIT },
+  shardRateLimitPercent: { min: 1, max: 1_000 },
   maxAttempts: { min: 1, max: 100 },
   baseDelayMillis: { min: 1, max: 60_000 },
   maxDelayMillis: { min: 1, max: 300_000 },
@@ -477,16 +887,14 @@ const OPTION_RANGES = {
 } as const;
 
 function validateOptions(
-  options: Record<
-    'maxBufferedRecords' | 'maxBufferedBytes' | 'lingerMillis' | 'maxConcurrentRequests',
-    number
-  >,
+  options: NumericOptions,
   retry: Required<RetryOptions>,
   shed: ShedOptions | undefined,
 ): void {
   const values: Partial<Record<keyof typeof OPTION_RANGES, number>> = { ...options, ...retry, ...shed };
   const problems = Object.entries(values).flatMap(([key, value]) => {
     const range = OPTION_RANGES[key as keyof typeof OPTION_RANGES];
+    if (range === undefined) return [];
     if (value === undefined || (Number.isInteger(value) && value >= range.min && value <= range.max))
       return [];
     return [`${key} = ${value}; allowed ${range.min}..${range.max}`];

@@ -1,6 +1,6 @@
-/** Graceful degradation when the stream keeps throttling. */
+/** Graceful degradation when a shard keeps throttling: its new records are refused, other shards' are not. */
 export interface ShedOptions {
-  /** Consecutive throttled PutRecords attempts that turn shedding on. Valid range 1..1000. */
+  /** Consecutive throttled attempts of one shard that turn shedding on for that shard. Valid range 1..1000. */
   readonly afterThrottledAttempts: number;
   /**
    * How long shedding lasts after the last throttled attempt; then new records are admitted again to
@@ -12,8 +12,8 @@ export interface ShedOptions {
 export const DEFAULT_SHED_COOL_DOWN_MILLIS = 1_000;
 
 /**
- * Counts consecutive throttled attempts across every batch in flight. An attempt with no throttled
- * record resets the count and ends shedding at once.
+ * Counts one shard's consecutive throttled attempts. An attempt of the shard with no throttled record
+ * resets the count and ends shedding at once.
  */
 export class ThrottleTracker {
   private consecutive = 0;

@@ -109,7 +109,7 @@ export class PutBack {
         return undefined;
       } catch (error) {
         const code = error instanceof Error ? error.name : 'Error';
-        if (!isRetryablePutError(code) || attempt >= this.retry.maxAttempts) {
+        if (!isRetryablePutError(error) || attempt >= this.retry.maxAttempts) {
           const detail = error instanceof Error ? error.message : String(error);
           return new RecordDeliveryError(
             { partitionKey: record.partitionKey, data: record.data },

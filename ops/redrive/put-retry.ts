@@ -1,35 +1,16 @@
-/** Retry pacing of the redrive's PutRecord calls; the same defaults as the producer client's. */
-export const DEFAULT_PUT_BACK_RETRY = {
-  maxAttempts: 10,
-  baseDelayMillis: 100,
-  maxDelayMillis: 5_000,
-} as const;
+import { DEFAULT_RETRY, fullJitterDelayMillis, isRetryableCallError } from '../producer-client';
 
 /**
- * PutRecord errors worth another attempt (throttling, a transient service error, a timeout); anything
- * else (missing stream, access denied, KMS key, an invalid record) is final.
- * @see https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecord.html#API_PutRecord_Errors
+ * Retry pacing of the redrive's PutRecord calls: the producer client's retry helper
+ * (ops/producer-client/retry.ts), the one both use. The SDK client retries each call first with its
+ * own strategy; these are the further attempts of a record.
  */
-const RETRYABLE_PUT_ERRORS = new Set([
-  'ProvisionedThroughputExceededException',
-  'LimitExceededException',
-  'KMSThrottlingException',
-  'InternalFailureException',
-  'ThrottlingException',
-  'ServiceUnavailableException',
-  'TimeoutError',
-]);
+export const DEFAULT_PUT_BACK_RETRY = DEFAULT_RETRY;
 
-export function isRetryablePutError(errorName: string): boolean {
-  return RETRYABLE_PUT_ERRORS.has(errorName);
+/** Whether a failed PutRecord is worth another attempt, by the SDK's own error classification. */
+export function isRetryablePutError(error: unknown): boolean {
+  return isRetryableCallError(error);
 }
 
 /** Exponential backoff with full jitter before the retry that follows attempt `attempt` (1-based). */
-export function retryDelayMillis(
-  attempt: number,
-  retry: { readonly baseDelayMillis: number; readonly maxDelayMillis: number },
-  random: () => number,
-): number {
-  const cap = Math.min(retry.maxDelayMillis, retry.baseDelayMillis * 2 ** (attempt - 1));
-  return Math.floor(random() * cap);
-}
+export const retryDelayMillis = fullJitterDelayMillis;

@@ -9,6 +9,7 @@ import {
   lostEvents,
   orderViolations,
   retriesWhileNotClosed,
+  streamOrderViolations,
   unheardPages,
 } from '../../../local/gameday/invariants';
 
@@ -180,5 +181,26 @@ describe('on-call hears first', () => {
     };
     const unmet = { reason: 'poison', anyOf: ['poison-dlq'], fromMillis: 0, untilMillis: 100 };
     expect(unheardPages([met, unmet], [breakerOpen])).toEqual([unmet]);
+  });
+});
+
+describe('streamOrderViolations', () => {
+  test('a key whose records hold increasing sequence numbers in put order holds', () => {
+    const entries = [entry('e1', 'k', 1, '10'), entry('e2', 'j', 1, '11'), entry('e3', 'k', 2, '12')];
+
+    expect(streamOrderViolations(entries)).toEqual([]);
+  });
+
+  test('a later put stored with a lower sequence number than an earlier put of its key is named', () => {
+    // sequence numbers compared as integers, not strings: '9' < '10'
+    const entries = [entry('e1', 'k', 1, '10'), entry('e2', 'k', 2, '9'), entry('e3', 'k', 3, '11')];
+
+    expect(streamOrderViolations(entries)).toEqual([{ key: 'k', eventId: 'e2', before: 'e1' }]);
+  });
+
+  test('records the producer gave up on (never in the stream) are skipped', () => {
+    const failed: LedgerEntry = { event: { eventId: 'e2', partitionKey: 'k', seq: 2, data: '' } };
+
+    expect(streamOrderViolations([entry('e1', 'k', 1, '10'), failed, entry('e3', 'k', 3, '11')])).toEqual([]);
   });
 });

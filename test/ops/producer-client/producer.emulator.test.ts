@@ -1,5 +1,5 @@
-import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import type { PutRecordsInput, PutRecordsOutput } from '@aws-sdk/client-kinesis';
+import { KinesisClient, ListShardsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import type { ListShardsInput, PutRecordsInput, PutRecordsOutput } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
 import { applyEnvironment, startEmulators } from '../../../local/emulators';
 import type { Emulators } from '../../../local/emulators';
@@ -8,27 +8,30 @@ import { createStream, streamContents } from '../../helpers/emulated-stream';
 import { recordingSleep } from '../../helpers/fake-kinesis';
 
 /**
- * A client whose PutRecords goes to kinesalite except every third entry of a multi-record call, which
- * is not sent and gets the per-record throttling error Kinesis would return.
+ * A client whose PutRecords goes to kinesalite except one entry in three of a multi-record call (which
+ * one shifts from call to call), which is not sent and gets the per-record throttling error Kinesis
+ * would return. ListShards goes to kinesalite too, so the producer knows the shards.
  */
 function throttlingClient(real: KinesisClient): KinesisClient {
   const flaky = new KinesisClient({});
-  mockClient(flaky)
-    .on(PutRecordsCommand)
-    .callsFake(async (input: PutRecordsInput): Promise<PutRecordsOutput> => {
-      const entries = input.Records ?? [];
-      const rejected = entries.map((_, index) => entries.length > 1 && index % 3 === 1);
-      const accepted = entries.filter((_, index) => !rejected[index]);
-      const results = (await real.send(new PutRecordsCommand({ ...input, Records: accepted }))).Records ?? [];
-      return {
-        FailedRecordCount: rejected.filter(Boolean).length,
-        Records: rejected.map((isRejected) =>
-          isRejected
-            ? { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'Rate exceeded for shard' }
-            : results.shift()!,
-        ),
-      };
-    });
+  let calls = 0;
+  const mock = mockClient(flaky);
+  mock.on(ListShardsCommand).callsFake((input: ListShardsInput) => real.send(new ListShardsCommand(input)));
+  mock.on(PutRecordsCommand).callsFake(async (input: PutRecordsInput): Promise<PutRecordsOutput> => {
+    const entries = input.Records ?? [];
+    calls += 1;
+    const rejected = entries.map((_, index) => entries.length > 1 && (index + calls) % 3 === 1);
+    const accepted = entries.filter((_, index) => !rejected[index]);
+    const results = (await real.send(new PutRecordsCommand({ ...input, Records: accepted }))).Records ?? [];
+    return {
+      FailedRecordCount: rejected.filter(Boolean).length,
+      Records: rejected.map((isRejected) =>
+        isRejected
+          ? { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'Rate exceeded for shard' }
+          : results.shift()!,
+      ),
+    };
+  });
   return flaky;
 }
 

@@ -26,6 +26,8 @@ function producerFor(stream: ReturnType<typeof fakeStream>, options: Partial<Pro
 }
 
 const record = (index: number, data = `event-${index}`) => ({ partitionKey: `key-${index % 7}`, data });
+/** A record with a key of its own: batching is not limited by one record per key in flight. */
+const distinct = (index: number, data = `event-${index}`) => ({ partitionKey: `key-${index}`, data });
 
 describe('batching', () => {
   test('puts at most 500 records per PutRecords call', async () => {
@@ -34,7 +36,7 @@ describe('batching', () => {
     const producer = producerFor(stream, { lingerMillis: 10_000, maxConcurrentRequests: 1 });
 
     // WHEN
-    for (let index = 0; index < 1_200; index += 1) await producer.send(record(index));
+    for (let index = 0; index < 1_200; index += 1) await producer.send(distinct(index));
     await producer.close();
 
     // THEN
@@ -48,7 +50,7 @@ describe('batching', () => {
     const producer = producerFor(stream, { lingerMillis: 10_000, maxConcurrentRequests: 1 });
     const nearlyOneMiB = 'x'.repeat(MAX_RECORD_BYTES - 10);
 
-    for (let index = 0; index < 12; index += 1) await producer.send(record(index, nearlyOneMiB));
+    for (let index = 0; index < 12; index += 1) await producer.send(distinct(index, nearlyOneMiB));
     await producer.close();
 
     const callBytes = stream.calls.map((call) =>
@@ -132,10 +134,10 @@ describe('retries', () => {
     const producer = producerFor(stream, { maxConcurrentRequests: 1, lingerMillis: 10_000 });
 
     // WHEN
-    for (let index = 0; index < 14; index += 1) await producer.send(record(index));
+    for (let index = 0; index < 14; index += 1) await producer.send(distinct(index));
     const report = await producer.close();
 
-    // THEN the second call holds exactly the four rejected records
+    // THEN the second call holds exactly the two rejected records
     expect(report.failed).toEqual([]);
     expect(stream.calls).toHaveLength(2);
     expect(
@@ -143,17 +145,23 @@ describe('retries', () => {
     ).toEqual([
       ['key-1', 'event-1'],
       ['key-3', 'event-3'],
-      ['key-1', 'event-8'],
-      ['key-3', 'event-10'],
     ]);
     expect(stream.stored.map((stored) => stored.data).sort()).toEqual(
       Array.from({ length: 14 }, (_, index) => `event-${index}`).sort(),
     );
-    expect(producer.counters).toEqual({ sent: 14, retried: 4, throttled: 2, shed: 0, failed: 0 });
+    expect(producer.counters).toEqual({
+      sent: 14,
+      retried: 2,
+      throttled: 1,
+      shed: 0,
+      failed: 0,
+      callbackFailed: 0,
+    });
   });
 
   test('waits with exponential backoff and full jitter between attempts', async () => {
-    const stream = fakeStream((_key, call) => (call <= 6 ? 'throttle' : 'ok'));
+    // InternalFailure, not throttling: only the record waits, its shard does not back off
+    const stream = fakeStream((_key, call) => (call <= 6 ? 'internal' : 'ok'));
     const { delays, sleep } = recordingSleep();
     const producer = producerFor(stream, {
       sleep,
@@ -168,7 +176,7 @@ describe('retries', () => {
   });
 
   test('a retry delay is uniform below the cap (full jitter)', async () => {
-    const stream = fakeStream((_key, call) => (call === 1 ? 'throttle' : 'ok'));
+    const stream = fakeStream((_key, call) => (call === 1 ? 'internal' : 'ok'));
     const { delays, sleep } = recordingSleep();
     const producer = producerFor(stream, { sleep, random: () => 0, retry: { baseDelayMillis: 100 } });
 
@@ -183,6 +191,7 @@ describe('retries', () => {
     const reported: RecordDeliveryError[] = [];
     const producer = producerFor(stream, {
       retry: { maxAttempts: 3 },
+      lingerMillis: 10_000, // nothing goes before close(), so its flush covers every record
       onRecordFailed: (error) => reported.push(error),
     });
 
@@ -215,7 +224,7 @@ describe('retries', () => {
         $metadata: { httpStatusCode: 400 },
       }),
     );
-    const producer = producerFor(stream);
+    const producer = producerFor(stream, { lingerMillis: 10_000 });
 
     const accepted = await producer.send(record(1));
     const report = await producer.flush();
@@ -257,16 +266,18 @@ describe('retries', () => {
     };
     const outcomes: EntryOutcome[] = ['throttle', 'internal'];
     const stream = fakeStream(() => (next() < 0.3 ? outcomes[Math.floor(next() * 2)] : 'ok'));
+    const failed: RecordDeliveryError[] = [];
     const producer = producerFor(stream, {
       retry: { maxAttempts: 4 },
       lingerMillis: 5,
       maxBufferedRecords: 300,
+      onRecordFailed: (error) => void failed.push(error),
     });
 
     // WHEN
     const sent = Array.from({ length: 2_000 }, (_, index) => record(index, `payload-${index}`));
     for (const item of sent) await producer.send(item);
-    const { failed } = await producer.close();
+    await producer.close();
 
     // THEN stream + reported = sent, each exactly once, byte for byte
     const delivered = stream.stored.map((stored) => `${stored.partitionKey}/${stored.data}`);
@@ -338,7 +349,7 @@ describe('shed mode', () => {
     const shed = producer.send(record(2));
     await expect(shed).rejects.toThrow(ShedError);
     await expect(shed).rejects.toThrow(
-      'stream test-events is throttling (5 consecutive throttled PutRecords attempts); the record was shed',
+      'stream test-events shard unknown is throttling (5 consecutive throttled attempts); the record was shed',
     );
     expect(stream.calls).toHaveLength(callsBefore);
     expect(producer.counters).toMatchObject({ shed: 1, failed: 1, throttled: 5 });
@@ -388,7 +399,7 @@ describe('shed mode', () => {
 });
 
 describe('metrics', () => {
-  test('emits the counters since the previous emit as one EMF document', async () => {
+  test('emits the counters since the previous emit, pending records and put latency as one EMF document', async () => {
     const lines: string[] = [];
     const stream = fakeStream((key, call) => (key === 'key-1' && call === 1 ? 'throttle' : 'ok'));
     const producer = producerFor(stream, {
@@ -412,6 +423,11 @@ describe('metrics', () => {
               { Name: 'ProducerRecordsThrottled', Unit: 'Count' },
               { Name: 'ProducerRecordsShed', Unit: 'Count' },
               { Name: 'ProducerRecordsFailed', Unit: 'Count' },
+              { Name: 'ProducerCallbackFailures', Unit: 'Count' },
+              { Name: 'ProducerRecordsPending', Unit: 'Count' },
+              { Name: 'ProducerPutLatencyP50', Unit: 'Milliseconds' },
+              { Name: 'ProducerPutLatencyP99', Unit: 'Milliseconds' },
+              { Name: 'ProducerPutLatencyMax', Unit: 'Milliseconds' },
             ],
           },
         ],
@@ -422,8 +438,21 @@ describe('metrics', () => {
       ProducerRecordsThrottled: 1,
       ProducerRecordsShed: 0,
       ProducerRecordsFailed: 0,
+      ProducerCallbackFailures: 0,
+      ProducerRecordsPending: 0,
+      ProducerPutLatencyP50: 0,
+      ProducerPutLatencyP99: 0,
+      ProducerPutLatencyMax: 0,
+    });
+    // the throttled shard's own document, with the ShardId dimension
+    expect(JSON.parse(lines[1])).toMatchObject({
+      _aws: { CloudWatchMetrics: [{ Dimensions: [['Stage', 'ShardId']] }] },
+      Stage: 'local',
+      ShardId: 'unknown',
+      ProducerShardRecordsThrottled: 1,
     });
     producer.emitMetrics();
-    expect(JSON.parse(lines[1])).toMatchObject({ ProducerRecordsSent: 0, ProducerRecordsRetried: 0 });
+    expect(JSON.parse(lines[2])).toMatchObject({ ProducerRecordsSent: 0, ProducerRecordsRetried: 0 });
+    expect(lines).toHaveLength(3);
   });
 });
