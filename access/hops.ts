@@ -60,8 +60,9 @@ const DELIVERY_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   'AWS::SNS::Topic': ['sns:Publish'],
   'AWS::Lambda::Function': ['lambda:InvokeFunction'],
   'AWS::Kinesis::Stream': ['kinesis:PutRecord'],
-  // Lambda writes the invocation record as one object under aws/lambda/<mapping UUID>/.
-  'AWS::S3::Bucket': ['s3:PutObject'],
+  // Lambda writes the invocation record as one object under aws/lambda/<mapping UUID>/, and needs
+  // s3:ListBucket on the bucket too (docs/architecture.md, "Access paths").
+  'AWS::S3::Bucket': ['s3:PutObject', 's3:ListBucket'],
 };
 
 /** What the mapping's role needs on its event source, by the source's type. */
@@ -329,7 +330,10 @@ export class HopWalker {
         caller,
         targetId,
         action,
-        type === 'AWS::S3::Bucket' ? `${arn}/${options.objectKey ?? 'probe'}` : arn,
+        // Object actions name an object of the bucket; bucket actions (s3:ListBucket) the bucket.
+        type === 'AWS::S3::Bucket' && action !== 's3:ListBucket'
+          ? `${arn}/${options.objectKey ?? 'probe'}`
+          : arn,
         to,
         {
           ...(type === 'AWS::S3::Bucket' ? { 's3:ResourceAccount': this.resolver.env.account } : {}),
