@@ -9,12 +9,14 @@ const { dirname, relative, resolve, sep } = require('node:path');
 /** Which top-level folders each layer may import from (its own always allowed). */
 const ALLOWED_LAYERS = {
   contracts: [],
+  // The access-path check reads synthesized templates as plain JSON: the tests and local mode share it.
+  access: [],
   lambda: ['contracts'],
   lib: ['contracts'],
-  local: ['contracts', 'lambda', 'ops'],
+  local: ['contracts', 'lambda', 'ops', 'access'],
   ops: ['contracts', 'lambda'],
   // The benchmarks measure the deployed bundles and the CDK app itself.
-  bench: ['contracts', 'lambda', 'local', 'ops', 'lib'],
+  bench: ['contracts', 'lambda', 'local', 'ops', 'lib', 'access'],
   bin: ['lib', 'contracts'],
   scripts: ['contracts'],
 };
@@ -85,6 +87,8 @@ const plugin = { rules: { boundaries: boundariesRule } };
 /** Packages no file of a layer may import: the CDK stays out of runtime code, runtimes out of the contracts. */
 const CDK_PACKAGES = ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdk-nag'];
 const RUNTIME_PACKAGES = ['@aws-sdk/*', '@aws-lambda-powertools/*', '@smithy/*'];
+/** The IAM policy evaluator is AGPL-3.0 and a devDependency: it must never reach a bundle or the app. */
+const EVALUATOR_PACKAGES = ['@cloud-copilot/*'];
 
 function forbid(groups, message) {
   return ['error', { patterns: [{ group: groups, message }] }];
@@ -93,7 +97,7 @@ function forbid(groups, message) {
 /** The flat-config blocks eslint.config.mjs spreads in; test/eslint reuses them on fixtures. */
 const boundariesConfig = [
   {
-    files: ['{bin,lib,contracts,lambda,local,ops,bench,scripts}/**/*.ts'],
+    files: ['{bin,lib,contracts,access,lambda,local,ops,bench,scripts}/**/*.ts'],
     plugins: { project: plugin },
     rules: { 'project/boundaries': 'error' },
   },
@@ -101,15 +105,41 @@ const boundariesConfig = [
     files: ['contracts/**/*.ts'],
     rules: {
       'no-restricted-imports': forbid(
-        [...CDK_PACKAGES, ...RUNTIME_PACKAGES],
-        'contracts/ stays free of the CDK and of handler runtimes, so every layer can load it cheaply',
+        [...CDK_PACKAGES, ...RUNTIME_PACKAGES, ...EVALUATOR_PACKAGES],
+        'contracts/ stays free of the CDK, of handler runtimes and of the policy evaluator, so every layer can load it cheaply',
       ),
     },
   },
   {
-    files: ['{lambda,local,ops}/**/*.ts'],
+    files: ['{local,ops,access}/**/*.ts'],
     rules: {
       'no-restricted-imports': forbid(CDK_PACKAGES, 'only lib/, bin/ and bench/ may load the CDK'),
+    },
+  },
+  {
+    files: ['lambda/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: CDK_PACKAGES, message: 'only lib/, bin/ and bench/ may load the CDK' },
+            {
+              group: EVALUATOR_PACKAGES,
+              message: 'the AGPL-3.0 policy evaluator is a devDependency: it never enters a handler bundle',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['{lib,bin}/**/*.ts'],
+    rules: {
+      'no-restricted-imports': forbid(
+        EVALUATOR_PACKAGES,
+        'the AGPL-3.0 policy evaluator is a devDependency: it never enters a handler bundle',
+      ),
     },
   },
 ];

@@ -27,6 +27,21 @@ export class AlertTopic extends Construct {
       masterKey: props.encryptionKey,
       enforceSSL: true,
     });
+    // enforceSSL attaches a topic policy, and a topic policy replaces SNS's default access policy: the
+    // topic must itself allow CloudWatch to publish, for alarms of this account and region only (no
+    // confused deputy). docs/architecture.md, "Access paths", cites AWS on both points.
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsOfThisAccountToPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: { 'aws:SourceArn': alarmArnPattern() },
+        },
+      }),
+    );
     // CloudWatch publishes alarm notifications as itself, so the key must let it encrypt for this topic:
     // for alarms of this account and region only (no confused deputy).
     props.encryptionKey.addToResourcePolicy(
@@ -37,9 +52,7 @@ export class AlertTopic extends Construct {
         resources: ['*'],
         conditions: {
           StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
-          ArnLike: {
-            'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*`,
-          },
+          ArnLike: { 'aws:SourceArn': alarmArnPattern() },
         },
       }),
     );
@@ -58,4 +71,9 @@ export class AlertTopic extends Construct {
       });
     }
   }
+}
+
+/** Every CloudWatch alarm of the stack's account and region. */
+function alarmArnPattern(): string {
+  return `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*`;
 }

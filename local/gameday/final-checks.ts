@@ -8,6 +8,7 @@ import {
   admissionsWhileOpen,
   callsWhileOpen,
   callsWithoutAdmission,
+  inAlarmDuring,
   localAdmissionsWhileOpen,
   lostEvents,
   orderViolations,
@@ -49,6 +50,32 @@ export interface RunRecord {
   readonly shardCount: number;
   /** breaker.slowStartMillis: how long after the close the ramp is shown. */
   readonly slowStartMillis: number;
+  /**
+   * Alarms whose notification the synthesized `local` template refuses (CloudWatch may not publish to
+   * the topic or use its key), with the refusals: their entries into ALARM page nobody.
+   * @default - every notification delivered
+   */
+  readonly refusedNotifications?: ReadonlyMap<string, readonly string[]>;
+}
+
+/** The alarms whose notifications reach their topic: only they can page (docs/architecture.md, "Access paths"). */
+export function deliveredAlarms(run: Pick<RunRecord, 'alarms' | 'refusedNotifications'>): AlarmHistory[] {
+  return run.alarms.filter((alarm) => !(run.refusedNotifications?.has(alarm.name) ?? false));
+}
+
+/** Why an unheard page was not heard: the alarms that did fire but whose notification was refused. */
+function refusalsBehind(
+  run: Pick<RunRecord, 'alarms' | 'refusedNotifications'>,
+  expectation: PageExpectation,
+): string {
+  const refused = expectation.anyOf.flatMap((name) => {
+    const refusals = run.refusedNotifications?.get(name);
+    const alarm = run.alarms.find((a) => a.name === name);
+    if (refusals === undefined || alarm === undefined) return [];
+    if (!inAlarmDuring(alarm, expectation.fromMillis, expectation.untilMillis)) return [];
+    return [`${name} went to ALARM but its notification was refused: ${refusals.join('; ')}`];
+  });
+  return refused.length === 0 ? '' : ` (${refused.join('; ')})`;
 }
 
 /**
@@ -325,8 +352,9 @@ export function checkInvariants(
   // The producer's half of the promise: each key entered the stream in the order of its put calls.
   const streamDisorder = streamOrderViolations(run.ledger.inStream());
   const expectations = pageExpectations(run, endedAtMillis, (name) => run.poisonDlq.get(name)?.size ?? 0);
-  const unheard = unheardPages(expectations, run.alarms);
-  const pages = pagesOf(run.alarms);
+  const delivered = deliveredAlarms(run);
+  const unheard = unheardPages(expectations, delivered);
+  const pages = pagesOf(delivered);
   const stuck = all.filter(([, c]) => c.endedEnabled === false || c.endedBreakerState !== 'CLOSED');
   const stormy = all.filter(([, c]) => c.poisonedDuringStorm > c.stormPoisonBound);
   const stormCheck: InvariantResult[] =
@@ -376,7 +404,7 @@ export function checkInvariants(
       detail:
         unheard.length === 0
           ? `${expectations.length} expected pages all fired in time`
-          : unheard.map((e) => describeUnheard(e, run.startedAtMillis)).join('; '),
+          : unheard.map((e) => describeUnheard(e, run.startedAtMillis) + refusalsBehind(run, e)).join('; '),
     },
     {
       name: 'one-incident-few-pages',

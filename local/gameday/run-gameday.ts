@@ -11,7 +11,10 @@ import type { PipelineConfig } from '../../contracts';
 import { S3Client } from '@aws-sdk/client-s3';
 import { redriveFailedBatches, redriveOnFailure } from '../../ops/redrive';
 import type { RedriveSummary } from '../../ops/redrive';
+import { alarmNotificationVerdicts } from '../../access';
+import type { CfnTemplate } from '../../access';
 import { AlarmEvaluator, evaluationRangePeriods } from '../alarms';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../emulators';
 import type { ConsumerRig } from './consumer-rig';
 import { EventFactory } from './events';
 import { checkInvariants, consumerReports, pageExpectations } from './final-checks';
@@ -24,6 +27,7 @@ import { scheduledEvent, startLocalPipeline } from './pipeline';
 import type { LocalPipeline } from './pipeline';
 import { readPoisonQueue } from './poison-tracking';
 import { seededRandom } from './prng';
+import { loadStageTemplate } from './stage-template';
 import { ProducerDriver } from './producer-driver';
 import { countCalls, formatProgress, pagingAlarmNames } from './progress';
 import type { ProgressSnapshot } from './progress';
@@ -54,6 +58,24 @@ export interface GameDayIo {
    * @default - the `local` stage as cdk.json defines it
    */
   readonly adjustConfig?: (config: PipelineConfig) => PipelineConfig;
+  /**
+   * The synthesized template whose policies decide which alarm notifications are delivered (a test
+   * passes one with a hop broken). @default - the `local` stage's, from the source-hash cache
+   * (local/gameday/stage-template.ts), synthesized first when the CDK app changed
+   */
+  readonly template?: CfnTemplate;
+}
+
+/**
+ * Per alarm name, the refusals of its notification by the template's policies (docs/architecture.md,
+ * "Access paths"): local mode delivers a page only through hops the template allows.
+ */
+export async function refusedNotifications(template: CfnTemplate): Promise<Map<string, readonly string[]>> {
+  const verdicts = await alarmNotificationVerdicts(template, {
+    account: LOCAL_ACCOUNT_ID,
+    region: LOCAL_REGION,
+  });
+  return new Map([...verdicts.values()].filter((v) => !v.delivered).map((v) => [v.alarmName, v.refusals]));
 }
 
 /** The stage local mode runs: the time-scaled profile of the same config the CDK app synthesizes. */
@@ -108,6 +130,8 @@ interface Run {
  */
 export async function runGameDay(options: GameDayOptions, io: GameDayIo = {}): Promise<GameDayReport> {
   const scenario = buildScenario(options);
+  // Judged before the pipeline starts: a synthesis on a cache miss must not eat into the run.
+  const refused = await refusedNotifications(io.template ?? loadStageTemplate(LOCAL_STAGE).template);
   let startedAtMillis = Date.now();
   const pipeline = await startLocalPipeline({
     config: io.adjustConfig ? io.adjustConfig(stageConfig(options)) : stageConfig(options),
@@ -125,7 +149,7 @@ export async function runGameDay(options: GameDayOptions, io: GameDayIo = {}): P
     await drain(run);
     const redriven = await redrive(run);
     await settle(run);
-    return await judge(run, redriven);
+    return await judge(run, redriven, refused);
   } finally {
     await pipeline.stop();
   }
@@ -328,7 +352,11 @@ async function settle(run: Run): Promise<void> {
 }
 
 /** Stops the run, reads the poison queues and judges the invariants into the report. */
-async function judge(run: Run, redriven: Map<string, Set<string>>): Promise<GameDayReport> {
+async function judge(
+  run: Run,
+  redriven: Map<string, Set<string>>,
+  refused: ReadonlyMap<string, readonly string[]>,
+): Promise<GameDayReport> {
   const { config, rigs, history } = run.pipeline;
   await run.sampler.stop();
   const endedAtMillis = Date.now();
@@ -358,6 +386,7 @@ async function judge(run: Run, redriven: Map<string, Set<string>>): Promise<Game
     breakerMinimumCalls: config.breaker.minimumCalls,
     shardCount: run.pipeline.resources.shardCount,
     slowStartMillis: config.breaker.slowStartMillis,
+    refusedNotifications: refused,
   };
   const consumers = consumerReports(record);
   return buildReport({

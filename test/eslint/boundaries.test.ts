@@ -41,6 +41,7 @@ describe('layering', () => {
       "import { decodeRecord } from '../../lambda/shared';",
       'contracts may not import from lambda',
     ],
+    ['access/fixture.ts', "import { createPipelineApp } from '../lib';", 'access may not import from lib'],
   ])('%s: %s is refused', (path, code, message) => {
     // WHEN
     const messages = lint(path, code);
@@ -55,6 +56,7 @@ describe('layering', () => {
     ['bin/fixture.ts', "import { createPipelineApp } from '../lib';"],
     ['lambda/shared/breaker/fixture.ts', "import { PipelineError } from '../errors';"],
     ['contracts/config/fixture.ts', "import { MILLIS_PER_HOUR } from '../units';"],
+    ['local/gameday/fixture.ts', "import { evaluateHops } from '../../access';"],
   ])('%s: %s is allowed', (path, code) => {
     expect(lint(path, code)).toEqual([]);
   });
@@ -97,6 +99,15 @@ describe('packages kept out of a layer', () => {
     expect(messages).toHaveLength(2);
     expect(messages[0]).toContain('free of the CDK');
   });
+
+  it.each(['lambda/consumer/fixture.ts', 'lib/constructs/fixture.ts', 'contracts/fixture.ts'])(
+    '%s may not load the AGPL-3.0 policy evaluator',
+    (path) => {
+      expect(lint(path, "import { runSimulation } from '@cloud-copilot/iam-simulate';")).toEqual([
+        expect.stringContaining('policy evaluator'),
+      ]);
+    },
+  );
 
   it('handlers may not load the CDK', () => {
     expect(lint('lambda/consumer/fixture.ts', "import { Duration } from 'aws-cdk-lib';")).toEqual([

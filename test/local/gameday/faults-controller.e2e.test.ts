@@ -1,6 +1,14 @@
+import type { CfnTemplate } from '../../../access';
+import { LOCAL_TEMPLATE_TIMEOUT_MILLIS, localTemplate } from '../../helpers/local-template';
 import { parseOptions } from '../../../local/gameday/options';
 import type { GameDayReport } from '../../../local/gameday/report';
 import { runGameDay } from '../../../local/gameday/run-gameday';
+
+// The game day judges its pages by the synthesized `local` template: loaded (or synthesized once) here.
+let template: CfnTemplate;
+beforeAll(() => {
+  template = localTemplate();
+}, LOCAL_TEMPLATE_TIMEOUT_MILLIS);
 
 /**
  * Faults of the breaker controller, in a short run with the alarms left unsettled (this proves the
@@ -16,7 +24,10 @@ const SHORT = [
 ];
 
 function run(args: string[]): Promise<GameDayReport> {
-  return runGameDay(parseOptions([...SHORT, ...args], ['orders', 'analytics']), { settleAlarms: false });
+  return runGameDay(parseOptions([...SHORT, ...args], ['orders', 'analytics']), {
+    settleAlarms: false,
+    template,
+  });
 }
 
 function invariant(report: GameDayReport, name: string): boolean | undefined {

@@ -1,6 +1,14 @@
+import type { CfnTemplate } from '../../../access';
+import { LOCAL_TEMPLATE_TIMEOUT_MILLIS, localTemplate } from '../../helpers/local-template';
 import { parseOptions } from '../../../local/gameday/options';
 import { runGameDay } from '../../../local/gameday/run-gameday';
 import type { GameDayReport } from '../../../local/gameday/report';
+
+// The game day judges its pages by the synthesized `local` template: loaded (or synthesized once) here.
+let template: CfnTemplate;
+beforeAll(() => {
+  template = localTemplate();
+}, LOCAL_TEMPLATE_TIMEOUT_MILLIS);
 
 /**
  * Fault options that hit the records and the handler, each alone in a short run without an outage
@@ -9,7 +17,10 @@ import type { GameDayReport } from '../../../local/gameday/report';
 const SHORT = ['--duration-scale=0.25', '--rate=20', '--outage-seconds=0'];
 
 function run(args: string[]): Promise<GameDayReport> {
-  return runGameDay(parseOptions([...SHORT, ...args], ['orders', 'analytics']), { settleAlarms: false });
+  return runGameDay(parseOptions([...SHORT, ...args], ['orders', 'analytics']), {
+    settleAlarms: false,
+    template,
+  });
 }
 
 function invariant(report: GameDayReport, name: string): boolean | undefined {

@@ -4,6 +4,13 @@ import { join } from 'node:path';
 import { parse } from 'node-html-parser';
 import { PANELS } from '../../../local/gameday/html-report';
 import { EXIT, main } from '../../../local/gameday/main';
+import { LOCAL_TEMPLATE_TIMEOUT_MILLIS, localTemplate } from '../../helpers/local-template';
+
+// The CLI judges its pages by the `local` template from the source-hash cache: filled here first, so
+// the run below never waits on a synthesis.
+beforeAll(() => {
+  localTemplate();
+}, LOCAL_TEMPLATE_TIMEOUT_MILLIS);
 
 /**
  * A short game day through the CLI entry point, with every fault at once: an outage, poison, crashes

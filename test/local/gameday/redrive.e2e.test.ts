@@ -1,5 +1,13 @@
+import type { CfnTemplate } from '../../../access';
+import { LOCAL_TEMPLATE_TIMEOUT_MILLIS, localTemplate } from '../../helpers/local-template';
 import { parseOptions } from '../../../local/gameday/options';
 import { runGameDay } from '../../../local/gameday/run-gameday';
+
+// The game day judges its pages by the synthesized `local` template: loaded (or synthesized once) here.
+let template: CfnTemplate;
+beforeAll(() => {
+  template = localTemplate();
+}, LOCAL_TEMPLATE_TIMEOUT_MILLIS);
 
 /**
  * The third way an event survives (DESIGN.md invariant 1): a batch whose retries run out goes to the
@@ -27,6 +35,7 @@ describe('game day redrive of on-failure DLQ batches', () => {
     // WHEN
     const report = await runGameDay(options, {
       settleAlarms: false,
+      template,
       adjustConfig: (config) => ({
         ...config,
         consumers: config.consumers.map((c) =>

@@ -1,5 +1,13 @@
+import type { CfnTemplate } from '../../../access';
+import { LOCAL_TEMPLATE_TIMEOUT_MILLIS, localTemplate } from '../../helpers/local-template';
 import { parseOptions } from '../../../local/gameday/options';
 import { runGameDay } from '../../../local/gameday/run-gameday';
+
+// The game day judges its pages by the synthesized `local` template: loaded (or synthesized once) here.
+let template: CfnTemplate;
+beforeAll(() => {
+  template = localTemplate();
+}, LOCAL_TEMPLATE_TIMEOUT_MILLIS);
 
 /**
  * A short game day with a rejection storm and no 503 outage: the downstreams answer 400 to every
@@ -21,7 +29,7 @@ describe('game day: --reject-storm-seconds', () => {
       ],
       ['orders', 'analytics'],
     );
-    const report = await runGameDay(options, { settleAlarms: false });
+    const report = await runGameDay(options, { settleAlarms: false, template });
 
     // THEN
     for (const consumer of ['orders', 'analytics']) {

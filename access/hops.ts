@@ -1,0 +1,447 @@
+import type { AwsEnvironment, CfnTemplate, PolicyDocument } from './cfn-template';
+import { propertyOf } from './cfn-template';
+import { IntrinsicResolver } from './intrinsics';
+import { ResourceIndex } from './resource-index';
+import { TemplatePolicies } from './template-policies';
+import type { NamedPolicy } from './template-policies';
+
+/** Why AWS makes a hop: which wiring in the template it comes from. */
+export type HopKind = 'alarm-action' | 'rule-target' | 'event-source' | 'on-failure' | 'role-call' | 'logs';
+
+/** One request AWS makes on the pipeline's behalf, with everything its evaluation needs. */
+export interface Hop {
+  readonly kind: HopKind;
+  /** Who makes the call, for people: `alarm event-pipeline-prod-pipeline-critical`, `role of ...`. */
+  readonly from: string;
+  /** What it reaches, for people: `topic event-pipeline-prod-paging`, `key of topic ...`. */
+  readonly to: string;
+  /** Logical ID of the template resource the hop starts from (alarm, rule, mapping, function, log group). */
+  readonly sourceId: string;
+  /** Logical ID of the resource it reaches, or its ARN when the template does not hold it. */
+  readonly targetId: string;
+  /** For a key hop: the logical ID of the resource the key encrypts, whose delivery needs it. */
+  readonly via?: string;
+  /** An IAM role ARN or a service principal (`cloudwatch.amazonaws.com`). */
+  readonly principal: string;
+  /** Logical ID of the role, when a role makes the call. */
+  readonly roleId?: string;
+  readonly action: string;
+  readonly resourceArn: string;
+  readonly resourceAccount: string;
+  readonly identityPolicies: readonly NamedPolicy[];
+  readonly resourcePolicy?: PolicyDocument;
+  /** Request context keys AWS sets on the call (`aws:SourceArn`, `aws:SecureTransport`, ...). */
+  readonly context: Readonly<Record<string, string | readonly string[]>>;
+}
+
+/**
+ * What the handlers call on a resource their settings name, by the resource's type: the breaker
+ * table is read and written conditionally, queues are sent to, the controller reads and updates
+ * mappings. See docs/architecture.md, "Access paths".
+ */
+const HANDLER_ACTIONS: Readonly<Record<string, readonly string[]>> = {
+  'AWS::SQS::Queue': ['sqs:SendMessage'],
+  'AWS::DynamoDB::Table': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  'AWS::Lambda::EventSourceMapping': ['lambda:GetEventSourceMapping', 'lambda:UpdateEventSourceMapping'],
+  'AWS::SNS::Topic': ['sns:Publish'],
+  'AWS::Kinesis::Stream': ['kinesis:PutRecords'],
+  'AWS::S3::Bucket': ['s3:PutObject'],
+};
+
+/** The same for resources outside the template that a setting names by ARN, by the ARN's service. */
+const EXTERNAL_ACTIONS: Readonly<Record<string, readonly string[]>> = {
+  secretsmanager: ['secretsmanager:GetSecretValue'],
+  lambda: ['lambda:InvokeFunctionUrl'],
+};
+
+/** What a delivering service does with a target of each type (EventBridge, on-failure destinations). */
+const DELIVERY_ACTIONS: Readonly<Record<string, readonly string[]>> = {
+  'AWS::SQS::Queue': ['sqs:SendMessage'],
+  'AWS::SNS::Topic': ['sns:Publish'],
+  'AWS::Lambda::Function': ['lambda:InvokeFunction'],
+  'AWS::Kinesis::Stream': ['kinesis:PutRecord'],
+  // Lambda writes the invocation record as one object under aws/lambda/<mapping UUID>/, and needs
+  // s3:ListBucket on the bucket too (docs/architecture.md, "Access paths").
+  'AWS::S3::Bucket': ['s3:PutObject', 's3:ListBucket'],
+};
+
+/** What the mapping's role needs on its event source, by the source's type. */
+const EVENT_SOURCE_ACTIONS: Readonly<Record<string, readonly string[]>> = {
+  'AWS::Kinesis::Stream': [
+    'kinesis:DescribeStreamSummary',
+    'kinesis:GetRecords',
+    'kinesis:GetShardIterator',
+    'kinesis:ListShards',
+  ],
+  'AWS::Kinesis::StreamConsumer': ['kinesis:DescribeStreamConsumer', 'kinesis:SubscribeToShard'],
+  'AWS::DynamoDB::Table': ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+};
+
+/** What using a customer-managed key takes, for a writer to an encrypted resource. */
+const KEY_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'] as const;
+
+/** The service AWS names in `kms:ViaService` when a role's call to a resource uses its key. */
+const SERVICE_OF_TYPE: Readonly<Record<string, string>> = {
+  'AWS::SQS::Queue': 'sqs',
+  'AWS::SNS::Topic': 'sns',
+  'AWS::S3::Bucket': 's3',
+  'AWS::Kinesis::Stream': 'kinesis',
+  'AWS::DynamoDB::Table': 'dynamodb',
+};
+
+const SHORT_TYPE: Readonly<Record<string, string>> = {
+  'AWS::SNS::Topic': 'topic',
+  'AWS::SQS::Queue': 'queue',
+  'AWS::S3::Bucket': 'bucket',
+  'AWS::DynamoDB::Table': 'table',
+  'AWS::Kinesis::Stream': 'stream',
+  'AWS::Kinesis::StreamConsumer': 'stream consumer',
+  'AWS::Lambda::Function': 'function',
+  'AWS::Lambda::EventSourceMapping': 'mapping',
+  'AWS::Logs::LogGroup': 'log group',
+  'AWS::KMS::Key': 'key',
+};
+
+/** The caller of a group of hops: a service acting for a source resource, or a role. */
+interface Caller {
+  readonly kind: HopKind;
+  readonly from: string;
+  readonly sourceId: string;
+  readonly principal: string;
+  readonly roleId?: string;
+  readonly identityPolicies: readonly NamedPolicy[];
+  readonly context: Readonly<Record<string, string | readonly string[]>>;
+}
+
+/**
+ * Walks a synthesized template the way AWS will act on it at run time and lists every hop: each
+ * alarm's actions to their topics and the topics' keys; each EventBridge rule's targets (and their
+ * dead-letter queues) and their keys; each event source mapping's source and on-failure destination
+ * with its key, as the function's role; each function's role to every resource its settings name
+ * (environment variables, JSON settings included) and to its log group; CloudWatch Logs to each log
+ * group's key. Nothing is listed by hand: a resource added to the template brings its hops.
+ */
+export function accessPaths(template: CfnTemplate, env: AwsEnvironment): Hop[] {
+  return new HopWalker(template, env).walk();
+}
+
+/** The walker, with the resolver, the resource index and the policies it shares. */
+export class HopWalker {
+  readonly resolver: IntrinsicResolver;
+  readonly index: ResourceIndex;
+  readonly policies: TemplatePolicies;
+
+  constructor(template: CfnTemplate, env: AwsEnvironment) {
+    this.resolver = new IntrinsicResolver(template, env);
+    this.index = new ResourceIndex(template, this.resolver);
+    this.policies = new TemplatePolicies(template, this.resolver);
+  }
+
+  walk(): Hop[] {
+    return [
+      ...this.index.ofType('AWS::CloudWatch::Alarm').flatMap((id) => this.alarmHops(id)),
+      ...this.index.ofType('AWS::CloudWatch::CompositeAlarm').flatMap((id) => this.alarmHops(id)),
+      ...this.index.ofType('AWS::Events::Rule').flatMap((id) => this.ruleHops(id)),
+      ...this.index.ofType('AWS::Lambda::EventSourceMapping').flatMap((id) => this.mappingHops(id)),
+      ...this.index.ofType('AWS::Lambda::Function').flatMap((id) => this.functionHops(id)),
+      ...this.index.ofType('AWS::Logs::LogGroup').flatMap((id) => this.logGroupHops(id)),
+    ];
+  }
+
+  /** The hops of one alarm: each action, OK action and insufficient-data action to its target. */
+  alarmHops(alarmId: string): Hop[] {
+    const alarm = this.index.resource(alarmId);
+    const caller = this.serviceCaller('alarm-action', alarmId, 'cloudwatch.amazonaws.com');
+    const actions = ['AlarmActions', 'OKActions', 'InsufficientDataActions'].flatMap(
+      (name) => (propertyOf(alarm, name) as unknown[] | undefined) ?? [],
+    );
+    const targets = [...new Set(actions.map((action) => this.index.idReferencedBy(action)))];
+    return targets.flatMap((targetId) =>
+      targetId === undefined ? [] : this.deliveryHops(caller, targetId, DELIVERY_ACTIONS),
+    );
+  }
+
+  /** The hops of one rule: EventBridge to each target and to each target's dead-letter queue. */
+  ruleHops(ruleId: string): Hop[] {
+    const targets =
+      (propertyOf(this.index.resource(ruleId), 'Targets') as Record<string, unknown>[] | undefined) ?? [];
+    return targets.flatMap((target) => {
+      const roleId = this.index.idReferencedBy(target.RoleArn);
+      const caller =
+        roleId === undefined
+          ? this.serviceCaller('rule-target', ruleId, 'events.amazonaws.com')
+          : this.roleCaller('rule-target', ruleId, roleId);
+      const deadLetter = (target.DeadLetterConfig as { Arn?: unknown } | undefined)?.Arn;
+      return [target.Arn, deadLetter]
+        .map((arn) => this.index.idReferencedBy(arn))
+        .flatMap((id) => (id === undefined ? [] : this.deliveryHops(caller, id, DELIVERY_ACTIONS)));
+    });
+  }
+
+  /** The hops of one mapping, made as its function's role: reading the source, writing failures. */
+  mappingHops(mappingId: string): Hop[] {
+    const mapping = this.index.resource(mappingId);
+    const functionId = this.index.idReferencedBy(propertyOf(mapping, 'FunctionName'));
+    const roleId = functionId === undefined ? undefined : this.roleOf(functionId);
+    if (roleId === undefined) return [];
+    const sourceId = this.index.idReferencedBy(propertyOf(mapping, 'EventSourceArn'));
+    const source =
+      sourceId === undefined
+        ? []
+        : this.sourceHops(this.roleCaller('event-source', mappingId, roleId), sourceId);
+    const destination = (
+      propertyOf(mapping, 'DestinationConfig') as { OnFailure?: { Destination?: unknown } } | undefined
+    )?.OnFailure?.Destination;
+    const destinationId = this.index.idReferencedBy(destination);
+    const onFailure =
+      destinationId === undefined
+        ? []
+        : this.deliveryHops(
+            this.roleCaller('on-failure', mappingId, roleId),
+            destinationId,
+            DELIVERY_ACTIONS,
+            {
+              objectKey: `aws/lambda/${this.resolver.refOf(mappingId)}/shardId-000000000000/failed-batch`,
+            },
+          );
+    return [...source, ...onFailure];
+  }
+
+  /** The hops of one function's role: every resource its settings name, and its log group. */
+  functionHops(functionId: string): Hop[] {
+    const roleId = this.roleOf(functionId);
+    if (roleId === undefined) return [];
+    const caller = this.roleCaller('role-call', functionId, roleId);
+    const hops: Hop[] = [];
+    for (const named of this.namedBySettings(functionId)) {
+      if (named.startsWith('arn:')) {
+        const service = named.split(':')[2];
+        for (const action of EXTERNAL_ACTIONS[service] ?? [])
+          hops.push(this.externalHop(caller, named, action));
+      } else {
+        hops.push(...this.deliveryHops(caller, named, HANDLER_ACTIONS));
+      }
+    }
+    const logGroup = (
+      propertyOf(this.index.resource(functionId), 'LoggingConfig') as { LogGroup?: unknown } | undefined
+    )?.LogGroup;
+    const logGroupId = this.index.idReferencedBy(logGroup);
+    if (logGroupId !== undefined) {
+      const streamArn = `${this.logGroupArn(logGroupId)}:log-stream:probe`;
+      for (const action of ['logs:CreateLogStream', 'logs:PutLogEvents']) {
+        hops.push(
+          this.hop(caller, logGroupId, action, streamArn, `log group ${this.resolver.nameOf(logGroupId)}`),
+        );
+      }
+    }
+    return hops;
+  }
+
+  /** CloudWatch Logs encrypting one log group with its key. */
+  logGroupHops(logGroupId: string): Hop[] {
+    const keyId = this.index.encryptionKeyOf(logGroupId);
+    if (keyId === undefined) return [];
+    const e = this.resolver.env;
+    const caller: Caller = {
+      kind: 'logs',
+      from: `CloudWatch Logs for log group ${this.resolver.nameOf(logGroupId)}`,
+      sourceId: logGroupId,
+      principal: `logs.${e.region}.amazonaws.com`,
+      identityPolicies: [],
+      context: {
+        'aws:SecureTransport': 'true',
+        'kms:EncryptionContext:aws:logs:arn': this.logGroupArn(logGroupId),
+      },
+    };
+    return ['kms:Encrypt', ...KEY_ACTIONS].map((action) =>
+      this.hop(
+        caller,
+        keyId,
+        action,
+        this.resolver.arnOf(keyId),
+        `key of log group ${this.resolver.nameOf(logGroupId)}`,
+      ),
+    );
+  }
+
+  /**
+   * The template resources (logical IDs) and outside ARNs a function's settings name: every string in
+   * its environment variables, JSON values searched too, that is a resource's Ref value or ARN.
+   */
+  namedBySettings(functionId: string): string[] {
+    const variables = (
+      propertyOf(this.index.resource(functionId), 'Environment') as { Variables?: unknown } | undefined
+    )?.Variables;
+    const strings = leafStrings(this.resolver.resolve(variables ?? {}));
+    const named = new Set<string>();
+    for (const value of strings) {
+      const id = this.index.idOf(value);
+      if (id !== undefined) named.add(id);
+      else if (/^arn:[^:]+:[^:]+:/.test(value)) named.add(value);
+    }
+    return [...named];
+  }
+
+  /** The logical ID of a function's execution role. */
+  roleOf(functionId: string): string | undefined {
+    return this.index.idReferencedBy(propertyOf(this.index.resource(functionId), 'Role'));
+  }
+
+  /** A role as a caller: its ARN and the identity policies the template attaches to it. */
+  roleCaller(kind: HopKind, sourceId: string, roleId: string): Caller {
+    return {
+      kind,
+      from: `role of ${this.describe(sourceId)}`,
+      sourceId,
+      principal: this.resolver.arnOf(roleId),
+      roleId,
+      identityPolicies: this.policies.identityPoliciesOf(roleId),
+      context: { 'aws:SecureTransport': 'true' },
+    };
+  }
+
+  private serviceCaller(kind: HopKind, sourceId: string, principal: string): Caller {
+    return {
+      kind,
+      from: this.describe(sourceId),
+      sourceId,
+      principal,
+      identityPolicies: [],
+      context: {
+        'aws:SecureTransport': 'true',
+        'aws:SourceArn': this.resolver.arnOf(sourceId),
+        'aws:SourceAccount': this.resolver.env.account,
+      },
+    };
+  }
+
+  /** A caller's hops to one target: the actions its type takes, then the target's key. */
+  private deliveryHops(
+    caller: Caller,
+    targetId: string,
+    actionsByType: Readonly<Record<string, readonly string[]>>,
+    options: { readonly objectKey?: string } = {},
+  ): Hop[] {
+    const type = this.index.resource(targetId).Type;
+    const arn = this.resolver.arnOf(targetId);
+    const to = this.describe(targetId);
+    const hops = (actionsByType[type] ?? []).map((action) =>
+      this.hop(
+        caller,
+        targetId,
+        action,
+        // Object actions name an object of the bucket; bucket actions (s3:ListBucket) the bucket.
+        type === 'AWS::S3::Bucket' && action !== 's3:ListBucket'
+          ? `${arn}/${options.objectKey ?? 'probe'}`
+          : arn,
+        to,
+        {
+          ...(type === 'AWS::S3::Bucket' ? { 's3:ResourceAccount': this.resolver.env.account } : {}),
+        },
+      ),
+    );
+    return hops.length === 0 ? [] : [...hops, ...this.keyHops(caller, targetId)];
+  }
+
+  private sourceHops(caller: Caller, sourceId: string): Hop[] {
+    const type = this.index.resource(sourceId).Type;
+    const isTableStream = type === 'AWS::DynamoDB::Table';
+    const arn = isTableStream
+      ? this.resolver.attributeOf(sourceId, 'StreamArn')
+      : this.resolver.arnOf(sourceId);
+    return (EVENT_SOURCE_ACTIONS[type] ?? []).map((action) =>
+      this.hop(
+        caller,
+        sourceId,
+        action,
+        arn,
+        `${isTableStream ? 'stream of ' : ''}${this.describe(sourceId)}`,
+      ),
+    );
+  }
+
+  private keyHops(caller: Caller, targetId: string): Hop[] {
+    const keyId = this.index.encryptionKeyOf(targetId);
+    if (keyId === undefined) return [];
+    const service = SERVICE_OF_TYPE[this.index.resource(targetId).Type];
+    const via: Record<string, string> =
+      caller.roleId !== undefined && service !== undefined
+        ? { 'kms:ViaService': `${service}.${this.resolver.env.region}.amazonaws.com` }
+        : {};
+    return KEY_ACTIONS.map((action) => ({
+      ...this.hop(
+        caller,
+        keyId,
+        action,
+        this.resolver.arnOf(keyId),
+        `key of ${this.describe(targetId)}`,
+        via,
+      ),
+      via: targetId,
+    }));
+  }
+
+  /**
+   * A call to a resource outside the template (a downstream's secret or function): its resource policy
+   * is not in the template, so only the caller's side is judged, as for a resource of its own account.
+   */
+  private externalHop(caller: Caller, arn: string, action: string): Hop {
+    return this.hop(caller, arn, action, arn, `${arn.split(':')[2]} ${arn}`);
+  }
+
+  private hop(
+    caller: Caller,
+    targetId: string,
+    action: string,
+    resourceArn: string,
+    to: string,
+    context: Readonly<Record<string, string>> = {},
+  ): Hop {
+    const inTemplate = this.index.template.Resources[targetId] !== undefined;
+    return {
+      kind: caller.kind,
+      from: caller.from,
+      to,
+      sourceId: caller.sourceId,
+      targetId,
+      principal: caller.principal,
+      ...(caller.roleId === undefined ? {} : { roleId: caller.roleId }),
+      action,
+      resourceArn,
+      resourceAccount: this.resolver.env.account,
+      identityPolicies: caller.identityPolicies,
+      ...(inTemplate ? { resourcePolicy: this.policies.resourcePolicyOf(targetId) } : {}),
+      context: { ...caller.context, ...context },
+    };
+  }
+
+  private logGroupArn(logGroupId: string): string {
+    return this.resolver.arnOf(logGroupId).replace(/:\*$/, '');
+  }
+
+  /** `topic event-pipeline-prod-paging`, `alarm ...`: a resource for people. */
+  describe(id: string): string {
+    const type = this.index.resource(id).Type;
+    const short =
+      SHORT_TYPE[type] ?? (type.includes('Alarm') ? 'alarm' : type.includes('Rule') ? 'rule' : type);
+    return `${short} ${this.resolver.nameOf(id)}`;
+  }
+}
+
+/** Every string inside a value; strings that hold JSON are searched too. */
+function leafStrings(value: unknown): string[] {
+  if (typeof value === 'string') {
+    const trimmed = value.trim();
+    if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+      try {
+        return [value, ...leafStrings(JSON.parse(trimmed) as unknown)];
+      } catch {
+        return [value];
+      }
+    }
+    return [value];
+  }
+  if (Array.isArray(value)) return value.flatMap(leafStrings);
+  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(leafStrings);
+  return [];
+}

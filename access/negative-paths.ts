@@ -1,0 +1,72 @@
+import type { Hop } from './hops';
+import type { HopWalker } from './hops';
+
+/** A request that must be refused, and why the pipeline's policies must refuse it. */
+export interface ForbiddenHop {
+  readonly reason: 'plain-http' | 'another-account' | 'another-role';
+  readonly hop: Hop;
+}
+
+/** The account ID the negative paths pretend to call from: any account that is not the stack's. */
+export const OTHER_ACCOUNT = '999999999999';
+
+/**
+ * The requests the template's policies must refuse, derived from its allowed hops:
+ * - each hop to a topic, queue or bucket made over plain HTTP (`aws:SecureTransport` false), which
+ *   the resource's TLS-only statement denies;
+ * - each service hop made for another account's alarm, rule or mapping (the source account and ARN
+ *   rewritten), and each role hop made by the same-named role of another account;
+ * - each function role's hop to a resource its settings name, made by another function's role whose
+ *   settings do not name it (a consumer may not use another consumer's queue or secret).
+ */
+export function forbiddenHops(walker: HopWalker, allowed: readonly Hop[]): ForbiddenHop[] {
+  const forbidden: ForbiddenHop[] = [];
+  for (const hop of allowed) {
+    if (hop.resourcePolicy !== undefined && /^(sns|sqs|s3):/.test(hop.action)) {
+      forbidden.push({
+        reason: 'plain-http',
+        hop: { ...hop, context: { ...hop.context, 'aws:SecureTransport': 'false' } },
+      });
+    }
+    forbidden.push({ reason: 'another-account', hop: fromAnotherAccount(hop, walker.resolver.env.account) });
+  }
+  const functions = walker.index.ofType('AWS::Lambda::Function');
+  const named = new Map(functions.map((id) => [id, new Set(walker.namedBySettings(id))]));
+  for (const hop of allowed) {
+    if (hop.kind !== 'role-call' || !named.get(hop.sourceId)?.has(hop.targetId)) continue;
+    for (const other of functions) {
+      const roleId = walker.roleOf(other);
+      if (other === hop.sourceId || roleId === undefined || roleId === hop.roleId) continue;
+      if (named.get(other)?.has(hop.targetId)) continue;
+      const caller = walker.roleCaller('role-call', other, roleId);
+      forbidden.push({
+        reason: 'another-role',
+        hop: {
+          ...hop,
+          from: caller.from,
+          sourceId: other,
+          principal: caller.principal,
+          roleId,
+          identityPolicies: caller.identityPolicies,
+        },
+      });
+    }
+  }
+  return forbidden;
+}
+
+function fromAnotherAccount(hop: Hop, account: string): Hop {
+  const swap = (value: string): string => value.split(`:${account}:`).join(`:${OTHER_ACCOUNT}:`);
+  if (hop.roleId !== undefined) {
+    // Another account's role has none of this account's identity policies: it gets only what the
+    // resource's policy grants it.
+    return { ...hop, principal: swap(hop.principal), identityPolicies: [] };
+  }
+  const context = Object.fromEntries(
+    Object.entries(hop.context).map(([key, value]) => [
+      key,
+      key === 'aws:SourceAccount' ? OTHER_ACCOUNT : typeof value === 'string' ? swap(value) : value.map(swap),
+    ]),
+  );
+  return { ...hop, context };
+}

@@ -1,0 +1,85 @@
+import { accessPaths, describeHop, evaluateHops, forbiddenHops, HopWalker } from '../../access';
+import type { AwsEnvironment, CfnTemplate, ForbiddenHop, HopKind, HopVerdict } from '../../access';
+import { REAL_PAGER, synthesizeStage } from '../helpers/synthesize';
+
+/*
+ * Invariant 9 (docs/architecture.md, "Access paths"): every hop AWS makes for the pipeline, walked
+ * from the synthesized template, is allowed by the template's own policies, judged by an IAM policy
+ * evaluator; and the requests the policies exist to refuse are refused. Each stage is synthesized once.
+ */
+const ENVIRONMENT: AwsEnvironment = { account: '123456789012', region: 'eu-west-1' };
+const EVERY_KIND: readonly HopKind[] = [
+  'alarm-action',
+  'rule-target',
+  'event-source',
+  'on-failure',
+  'role-call',
+  'logs',
+];
+
+interface Judged {
+  readonly verdicts: HopVerdict[];
+  readonly forbidden: ForbiddenHop[];
+  readonly forbiddenVerdicts: HopVerdict[];
+}
+
+async function judge(template: CfnTemplate): Promise<Judged> {
+  const verdicts = await evaluateHops(accessPaths(template, ENVIRONMENT));
+  const forbidden = forbiddenHops(
+    new HopWalker(template, ENVIRONMENT),
+    verdicts.filter((v) => v.allowed).map((v) => v.hop),
+  );
+  return { verdicts, forbidden, forbiddenVerdicts: await evaluateHops(forbidden.map((f) => f.hop)) };
+}
+
+const stages: Record<string, Judged> = {};
+
+beforeAll(async () => {
+  stages.prod = await judge(
+    synthesizeStage('prod', { context: REAL_PAGER }).template.toJSON() as CfnTemplate,
+  );
+  stages.local = await judge(synthesizeStage('local').template.toJSON() as CfnTemplate);
+});
+
+describe.each(['prod', 'local'])('the %s template', (stage) => {
+  test('has hops of every kind the pipeline makes (the walker found its wiring)', () => {
+    // GIVEN the walked template THEN each kind of hop is there, so an empty walk cannot pass
+    const kinds = new Set(stages[stage].verdicts.map((v) => v.hop.kind));
+    expect([...kinds].sort()).toEqual([...EVERY_KIND].sort());
+  });
+
+  test('allows every hop AWS makes on the pipeline’s behalf', () => {
+    const refused = stages[stage].verdicts
+      .filter((v) => !v.allowed)
+      .map((v) => `${describeHop(v.hop)}: ${v.refusal}`);
+    expect(refused).toEqual([]);
+  });
+
+  test('lets CloudWatch publish every alarm to its topic and use the topic’s key', () => {
+    const alarmHops = stages[stage].verdicts.filter((v) => v.hop.kind === 'alarm-action');
+    expect(alarmHops.some((v) => v.hop.action === 'sns:Publish' && v.allowed)).toBe(true);
+    expect(alarmHops.some((v) => v.hop.action === 'kms:GenerateDataKey' && v.allowed)).toBe(true);
+  });
+
+  test('refuses plain HTTP, other accounts and another function’s role', () => {
+    const { forbidden, forbiddenVerdicts } = stages[stage];
+    const allowedAnyway = forbiddenVerdicts
+      .map((v, i) => ({ v, reason: forbidden[i].reason }))
+      .filter(({ v }) => v.allowed)
+      .map(({ v, reason }) => `${reason}: ${describeHop(v.hop)}`);
+    expect(allowedAnyway).toEqual([]);
+    expect(new Set(forbidden.map((f) => f.reason))).toEqual(
+      new Set(['plain-http', 'another-account', 'another-role']),
+    );
+  });
+});
+
+test('a consumer cannot use another consumer’s poison queue or downstream secret', () => {
+  const crossRole = stages.local.forbidden.filter((f) => f.reason === 'another-role').map((f) => f.hop);
+  const analyticsOnOrders = crossRole.filter(
+    (hop) => hop.from.endsWith('consumer-analytics') && /orders/.test(hop.resourceArn),
+  );
+  expect(analyticsOnOrders.map((hop) => hop.action)).toEqual(
+    expect.arrayContaining(['sqs:SendMessage', 'secretsmanager:GetSecretValue']),
+  );
+});
