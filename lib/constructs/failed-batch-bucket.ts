@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -34,8 +34,6 @@ export interface FailedBatchBucketProps {
    * Longer than the age alarm plus the longest redrive the runbook plans for.
    */
   readonly expiration: Duration;
-  /** What happens to the bucket and the notices queue on delete or rollback. @default RemovalPolicy.DESTROY */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -56,7 +54,6 @@ export class FailedBatchBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: FailedBatchBucketProps) {
     super(scope, id);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
     this.encryptionKey = props.encryptionKey;
     this.bucket = new s3.Bucket(this, 'Bucket', {
       bucketName: props.bucketName,
@@ -74,7 +71,6 @@ export class FailedBatchBucket extends Construct {
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
       ],
-      removalPolicy,
     });
     // EventBridge notifications set on the bucket itself; Bucket's eventBridgeEnabled would deploy a
     // custom-resource function (one more role and log group) to do the same.
@@ -85,7 +81,6 @@ export class FailedBatchBucket extends Construct {
     this.noticesQueue = new DeadLetterQueue(this, 'Notices', {
       queueName: props.noticesQueueName,
       encryptionKey: props.encryptionKey,
-      removalPolicy,
     }).queue;
     this.noticeRule = new events.Rule(this, 'ObjectCreated', {
       ruleName: props.noticeRuleName,

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -68,8 +68,6 @@ export interface PipelineFunctionProps {
    * ({@link PipelineKey.allowLogGroups}). @default - CloudWatch Logs' own encryption
    */
   readonly logEncryptionKey?: kms.IKey;
-  /** What happens to the log group when the stack is deleted. @default RemovalPolicy.DESTROY */
-  readonly removalPolicy?: RemovalPolicy;
   /**
    * Concurrent executions set aside for this function (and the most it may run). Valid range 1 or more.
    * @default - none: the function shares the account's unreserved concurrency
@@ -103,7 +101,6 @@ export class PipelineFunction extends Construct {
       logGroupName: this.logGroupName,
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       encryptionKey: props.logEncryptionKey,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
     // An explicit role instead of AWSLambdaBasicExecutionRole: it may write to its own log group only.
     this.role = new iam.Role(this, 'Role', {
