@@ -1,5 +1,5 @@
 /**
- * The shape of a stage's config (DESIGN.md invariant 5): what the CDK app, the handlers (through
+ * The shape of a stage's config (docs/architecture.md, invariant 5): what the CDK app, the handlers (through
  * environment variables), local mode and the tools read. Ranges live in ./limits, defaults in
  * ./defaults, stage profiles in ./stage-profiles.
  */

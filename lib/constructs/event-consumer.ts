@@ -138,7 +138,7 @@ export class EventConsumer extends Construct {
       startingPositionTimestamp: props.startingPositionTimestamp,
       // Always false: a new or replaced mapping waits for the breaker controller's next tick, which
       // enables it unless its breaker is OPEN, and whatever CloudFormation re-applies on an update can
-      // only pause a mapping, never resume one the controller paused (docs/architecture.md#mapping-enabled).
+      // only pause a mapping, never resume one the controller paused (docs/architecture.md#mappings-start-disabled).
       enabled: false,
       batchSize: props.batchSize ?? DEFAULTS.batchSize,
       maxBatchingWindow: props.maxBatchingWindow ?? Duration.seconds(DEFAULTS.maxBatchingWindowSeconds),

@@ -12,15 +12,15 @@ import { PropsCheck } from './props-check';
 /** Log levels Powertools Logger accepts. */
 export type PowertoolsLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
+/** Makes the source map's paths project-relative after esbuild ran (see the script). */
+export const NORMALIZE_SOURCE_MAP_SCRIPT = join(__dirname, '..', 'bundling', 'normalize-source-map.cjs');
+
 /**
  * How every handler is bundled: by the local esbuild (never Docker), minified, with source maps whose
  * paths are project-relative (byte-identical bundles wherever the app is synthesized).
  * The AWS SDK v3 is left out because the Node.js 24 runtime provides it; that keeps the bundle, and
  * with it the cold start, small.
  */
-/** Makes the source map's paths project-relative after esbuild ran (see the script). */
-export const NORMALIZE_SOURCE_MAP_SCRIPT = join(__dirname, '..', 'bundling', 'normalize-source-map.cjs');
-
 export const HANDLER_BUNDLING: nodejs.BundlingOptions = {
   forceDockerBundling: false,
   minify: true,
@@ -137,12 +137,12 @@ export class PipelineFunction extends Construct {
       {
         id: 'AwsSolutions-L1',
         reason:
-          'Node.js 24 is the pinned Lambda target of this project (DESIGN.md); a newer runtime is adopted deliberately, with the CI matrix.',
+          'Node.js 24 is the pinned Lambda target of this project (docs/architecture.md#invariants); a newer runtime is adopted deliberately, with the CI matrix.',
       },
       {
         id: 'Serverless-LambdaLatestVersion',
         reason:
-          'Node.js 24 is the pinned Lambda target of this project (DESIGN.md); a newer runtime is adopted deliberately, with the CI matrix.',
+          'Node.js 24 is the pinned Lambda target of this project (docs/architecture.md#invariants); a newer runtime is adopted deliberately, with the CI matrix.',
       },
       {
         id: 'Serverless-LambdaTracing',

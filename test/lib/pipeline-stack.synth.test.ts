@@ -298,7 +298,7 @@ describe('consumers', () => {
 
   it('creates every mapping disabled in every stage: only the breaker controller enables one', () => {
     // A new mapping must not read before the controller has seen its breaker, and whatever
-    // CloudFormation re-applies on an update may only pause (docs/architecture.md#mapping-enabled).
+    // CloudFormation re-applies on an update may only pause (docs/architecture.md#mappings-start-disabled).
     for (const stage of [dev, prod, local, custom]) {
       const mappings = Object.values(stage.template.findResources('AWS::Lambda::EventSourceMapping')) as {
         Properties: Record<string, unknown>;

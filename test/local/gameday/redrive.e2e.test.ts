@@ -2,7 +2,7 @@ import { parseOptions } from '../../../local/gameday/options';
 import { runGameDay } from '../../../local/gameday/run-gameday';
 
 /**
- * The third way an event survives (DESIGN.md invariant 1): a batch whose retries run out goes to the
+ * The third way an event survives (docs/architecture.md, invariant 1): a batch whose retries run out goes to the
  * on-failure destination, and the game day's redrive puts its records back on the stream. The default
  * game day covers the bucket (the `local` stage gives orders no retries); this run covers the SQS
  * choice: analytics sends pointers to its queue at its first failure, orders retries until records
