@@ -1,7 +1,7 @@
 import { MILLIS_PER_SECOND } from './units';
 
 /**
- * The capacity model of one consumer (DESIGN.md invariant 8). With order per partition key, one
+ * The capacity model of one consumer (docs/architecture.md, invariant 8). With order per partition key, one
  * invocation runs at most `maxConcurrentKeys` downstream calls at once, and a shard has at most
  * `parallelizationFactor` invocations in flight, so a shard delivers at most
  *

@@ -1,7 +1,8 @@
 import type { BreakerConfig, DownstreamAuthConfig } from './config';
 /**
- * The contract between the CDK app (which sets these environment variables from lib/config.ts) and
- * the handlers (which read them). Both sides use this module, so a name cannot drift.
+ * The contract between the CDK app (which sets these environment variables from the stage's validated
+ * config, contracts/config) and the handlers (which read them). Both sides use this module, so a name
+ * cannot drift.
  */
 
 /** The breaker tuning a handler runs with: the stage's breaker config, passed whole. */

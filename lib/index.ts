@@ -3,7 +3,6 @@ export { CONTROLLER_ENTRY } from './constructs/breaker-controller';
 export { CONSUMER_ENTRY } from './constructs/event-consumer';
 export { HANDLER_BUNDLING } from './constructs/pipeline-function';
 export { addPipelineStack, createPipelineApp, createPipelineAppShell } from './pipeline-app';
-export type { PipelineAppOptions } from './pipeline-app';
 export type { PipelineApp } from './pipeline-app';
 export { EventPipelineStack } from './pipeline-stack';
 export type { EventPipelineStackProps } from './pipeline-stack';

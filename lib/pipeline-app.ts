@@ -18,16 +18,6 @@ export interface PipelineApp {
   readonly stack: EventPipelineStack;
 }
 
-export interface PipelineAppOptions {
-  /**
-   * Breakers that are not CLOSED at deploy time (bin/app.ts reads them from the stage's breaker table):
-   * their consumers' event source mappings are created disabled, so a new or replaced mapping does not
-   * start reading while its downstream is failing; the controller enables it when the breaker moves on.
-   * @default [] - every mapping enabled
-   */
-  readonly breakersNotClosed?: readonly string[];
-}
-
 /**
  * The app of one stage before its stack: the App and the stage's validated config, with the paging
  * subscriptions taken from `-c pagingEmails=...` (and the other alerting context keys) or the
@@ -67,10 +57,7 @@ export function createPipelineAppShell(
 }
 
 /** Adds the stage's stack and the cdk-nag packs to an app from {@link createPipelineAppShell}. */
-export function addPipelineStack(
-  shell: { readonly app: App; readonly config: PipelineConfig },
-  options: PipelineAppOptions = {},
-): PipelineApp {
+export function addPipelineStack(shell: { readonly app: App; readonly config: PipelineConfig }): PipelineApp {
   const { app, config } = shell;
   const { account, region } = config.deployment;
   const stack = new EventPipelineStack(app, stackNameFor(config.stage), {
@@ -79,7 +66,6 @@ export function addPipelineStack(
     // another account fails instead of creating a second copy there.
     env: account === undefined && region === undefined ? undefined : { account, region },
     terminationProtection: config.deployment.terminationProtection,
-    breakersNotClosed: options.breakersNotClosed,
     description: `Resilient event pipeline (${config.stage}): Kinesis stream, consumers behind circuit breakers, DLQs, alarms`,
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
@@ -99,7 +85,6 @@ export function addPipelineStack(
 export function createPipelineApp(
   props: AppProps = {},
   env: Readonly<Record<string, string | undefined>> = process.env,
-  options: PipelineAppOptions = {},
 ): PipelineApp {
-  return addPipelineStack(createPipelineAppShell(props, env), options);
+  return addPipelineStack(createPipelineAppShell(props, env));
 }

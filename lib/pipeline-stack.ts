@@ -1,4 +1,4 @@
-import { Annotations, Aws, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { StackProps } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -24,15 +24,14 @@ import { FailedBatchBucket } from './constructs/failed-batch-bucket';
 import { PipelineKey } from './constructs/pipeline-key';
 import { PipelineAlarms } from './constructs/pipeline-alarms';
 import { PipelineDashboard } from './constructs/pipeline-dashboard';
+import { applyStatefulRemovalPolicy } from './stateful-resources';
 
 /** Id of the synth warning for a consumer the capacity model says cannot keep up. */
 export const CAPACITY_WARNING_ID = 'event-pipeline:capacity';
 
 export interface EventPipelineStackProps extends StackProps {
-  /** The validated stage config (lib/config.ts loadConfig). */
+  /** The validated stage config (contracts/config loadConfig). */
   readonly config: PipelineConfig;
-  /** Breakers not CLOSED at deploy time: their consumers' mappings are created disabled. @default [] */
-  readonly breakersNotClosed?: readonly string[];
 }
 
 /**
@@ -44,17 +43,13 @@ export class EventPipelineStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const names = resourceNamesFor(config.stage);
-    // Prod-like stages keep data (records, breaker state, dead letters and the key that reads them),
-    // on delete and on a rolled-back update, but not after a failed first create: CloudFormation's
-    // RetainExceptOnCreate, so a retried create does not fail on names the failed one left behind.
-    const removalPolicy = config.stream.retainOnDelete
-      ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
-      : RemovalPolicy.DESTROY;
+    // Prod-like stages keep data (records, breaker state, dead letters and the key that reads them):
+    // one policy for every stateful resource of the stack (lib/stateful-resources.ts).
+    const removalPolicy = applyStatefulRemovalPolicy(this, config.stream.retainOnDelete);
 
     const pipelineKey = new PipelineKey(this, 'PipelineKey', {
       alias: `alias/${names.stackName}`,
       description: `Encrypts the ${config.stage} event pipeline's dead-letter queues, failed batches, alert topic and logs`,
-      removalPolicy,
     });
     const key: kms.IKey = pipelineKey.key;
     const logs = { logRetentionDays: config.deployment.logRetentionDays, logEncryptionKey: key };
@@ -64,11 +59,11 @@ export class EventPipelineStack extends Stack {
       capacityMode: config.stream.capacityMode,
       shardCount: config.stream.shardCount,
       retentionPeriod: Duration.hours(config.stream.retentionHours),
-      removalPolicy,
     });
 
     const { table: breakerTable } = new BreakerTable(this, 'Breakers', {
       tableName: names.breakerTableName,
+      // Only for the table's deletion protection; the policy itself is applied above.
       removalPolicy,
     });
 
@@ -81,7 +76,6 @@ export class EventPipelineStack extends Stack {
       accessLogRetention: Duration.days(config.deployment.logRetentionDays),
       encryptionKey: key,
       expiration: Duration.days(config.failedBatches.expirationDays),
-      removalPolicy,
     });
 
     const consumers = config.consumers.map(
@@ -92,9 +86,7 @@ export class EventPipelineStack extends Stack {
           breakerTable,
           encryptionKey: key,
           onFailure: consumer.onFailureDestination === 's3' ? failedBatches.destination() : undefined,
-          enabled: !(props.breakersNotClosed ?? []).includes(consumer.breakerName),
           ...logs,
-          removalPolicy,
         }),
     );
 
@@ -124,7 +116,6 @@ export class EventPipelineStack extends Stack {
       breakerTable,
       encryptionKey: key,
       ...logs,
-      removalPolicy,
     });
     pipelineKey.allowLogGroups([
       ...consumers.map((consumer) => consumer.handler.logGroupName),

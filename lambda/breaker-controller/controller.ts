@@ -71,7 +71,7 @@ const SILENT_LOGGER: ControllerLogger = { debug: () => {}, info: () => {}, warn:
 export const MAX_CONVERGE_ROUNDS = 3;
 
 /**
- * The breaker controller. It is level-triggered (DESIGN.md invariant 7): on every scheduled tick it
+ * The breaker controller. It is level-triggered (docs/architecture.md, invariant 7): on every scheduled tick it
  * moves every OPEN breaker whose cool-down has passed to HALF_OPEN (a conditional write, once even when
  * ticks race), then reads every configured breaker (ConsistentRead) and every mapping behind it and
  * fixes any mismatch: OPEN -> disabled, HALF_OPEN and CLOSED -> enabled. A DynamoDB stream batch of the

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -50,8 +50,6 @@ export interface BreakerControllerProps {
   readonly logRetentionDays?: number;
   /** Key encrypting the function's log group. @default - CloudWatch Logs' own encryption */
   readonly logEncryptionKey?: kms.IKey;
-  /** What happens to the queue and logs when the stack is deleted. @default RemovalPolicy.DESTROY */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 const DEFAULT_TICK = Duration.minutes(1);
@@ -89,11 +87,9 @@ export class BreakerController extends Construct {
       .seconds('tickInterval', props.tickInterval, TICK_INTERVAL_SECONDS)
       .integer('retryAttempts', props.retryAttempts, STREAM_RETRY_ATTEMPTS)
       .done();
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
     this.deadLetterQueue = new DeadLetterQueue(this, 'Dlq', {
       queueName: props.dlqName,
       encryptionKey: props.encryptionKey,
-      removalPolicy,
     }).queue;
 
     this.handler = new PipelineFunction(this, 'Handler', {
@@ -108,7 +104,6 @@ export class BreakerController extends Construct {
       reservedConcurrentExecutions: CONTROLLER_RESERVED_CONCURRENCY,
       logRetention: props.logRetentionDays,
       logEncryptionKey: props.logEncryptionKey,
-      removalPolicy,
     });
     const role = this.handler.role;
     role.addToPrincipalPolicy(

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -17,8 +17,6 @@ export interface DeadLetterQueueProps {
   readonly encryptionKey: kms.IKey;
   /** How long a message is kept. Valid range 60 s..14 days. @default Duration.days(14) */
   readonly retentionPeriod?: Duration;
-  /** What happens to the queue and its messages when the stack is deleted. @default RemovalPolicy.DESTROY */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -37,7 +35,6 @@ export class DeadLetterQueue extends Construct {
       encryptionMasterKey: props.encryptionKey,
       enforceSSL: true,
       retentionPeriod: props.retentionPeriod ?? MAX_QUEUE_RETENTION,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
     const terminal =
       'This queue is itself the dead-letter queue. Its messages leave only through the redrive tool after they were ' +

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -44,12 +44,6 @@ export interface EventConsumerProps {
   readonly startingPosition?: lambda.StartingPosition;
   /** With AT_TIMESTAMP, the time to start from in Unix seconds. @default - none */
   readonly startingPositionTimestamp?: number;
-  /**
-   * Whether the mapping polls once created. False while the consumer's breaker is not CLOSED, so a
-   * new or replaced mapping waits for the controller instead of reading a stream it cannot deliver.
-   * @default true
-   */
-  readonly enabled?: boolean;
   /** Records per invocation. Valid range 1..10000 (LIMITS.batchSize). @default 100 */
   readonly batchSize?: number;
   /** How long Lambda gathers records before invoking. Valid range 0..300 s (LIMITS.maxBatchingWindowSeconds). @default Duration.seconds(1) */
@@ -81,8 +75,6 @@ export interface EventConsumerProps {
   readonly logRetentionDays?: number;
   /** Key encrypting the function's log group. @default - CloudWatch Logs' own encryption */
   readonly logEncryptionKey?: kms.IKey;
-  /** What happens to the queues and logs when the stack is deleted. @default RemovalPolicy.DESTROY */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 /** The consumer defaults of the config, so a construct used alone behaves as a configured stage. */
@@ -93,7 +85,8 @@ const DEFAULTS = BASE_DEFAULTS.consumer;
  * that reports batch item failures, bisects, starts at its configured position and sends exhausted
  * batches to the on-failure destination (the stack's bucket, or a queue of its own), and the poison
  * queue the handler writes undeliverable records to. The mapping publishes its EventCount metrics (a
- * disabled mapping publishes none).
+ * disabled mapping publishes none). It is created disabled: the breaker controller enables it (pair
+ * the consumer with a {@link BreakerController} that lists its mapping).
  */
 export class EventConsumer extends Construct {
   readonly handler: PipelineFunction;
@@ -115,10 +108,8 @@ export class EventConsumer extends Construct {
       .integer('retryAttempts', props.retryAttempts, LIMITS.maxRetryAttempts)
       .seconds('maxRecordAge', props.maxRecordAge, LIMITS.maxRecordAgeSeconds)
       .done();
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
     const queue = (queueId: string, queueName: string): sqs.Queue =>
-      new DeadLetterQueue(this, queueId, { queueName, encryptionKey: props.encryptionKey, removalPolicy })
-        .queue;
+      new DeadLetterQueue(this, queueId, { queueName, encryptionKey: props.encryptionKey }).queue;
     if (props.onFailure === undefined)
       this.onFailureQueue = queue('OnFailure', props.names.onFailureQueueName);
     this.poisonQueue = queue('Poison', props.names.poisonQueueName);
@@ -135,7 +126,6 @@ export class EventConsumer extends Construct {
       timeout: props.timeout,
       logRetention: props.logRetentionDays,
       logEncryptionKey: props.logEncryptionKey,
-      removalPolicy,
     });
     this.poisonQueue.grantSendMessages(this.handler.role);
     acknowledgeQueueKeyGrant(this.handler.role);
@@ -146,8 +136,10 @@ export class EventConsumer extends Construct {
     const options: sources.KinesisEventSourceProps = {
       startingPosition: props.startingPosition ?? lambda.StartingPosition.TRIM_HORIZON,
       startingPositionTimestamp: props.startingPositionTimestamp,
-      // Left unset when enabled: the template then never re-enables a mapping the controller paused.
-      enabled: props.enabled === false ? false : undefined,
+      // Always false: a new or replaced mapping waits for the breaker controller's next tick, which
+      // enables it unless its breaker is OPEN, and whatever CloudFormation re-applies on an update can
+      // only pause a mapping, never resume one the controller paused (docs/architecture.md#mappings-start-disabled).
+      enabled: false,
       batchSize: props.batchSize ?? DEFAULTS.batchSize,
       maxBatchingWindow: props.maxBatchingWindow ?? Duration.seconds(DEFAULTS.maxBatchingWindowSeconds),
       parallelizationFactor: props.parallelizationFactor ?? DEFAULTS.parallelizationFactor,

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import { Construct } from 'constructs';
 import { BASE_DEFAULTS, LIMITS } from '../../contracts';
@@ -17,8 +17,6 @@ export interface EventStreamProps {
   readonly shardCount?: number;
   /** How long a record stays readable. Valid range 24 h..8760 h (LIMITS.retentionHours). @default Duration.hours(168) */
   readonly retentionPeriod?: Duration;
-  /** What happens to the stream and its records when the stack is deleted. @default RemovalPolicy.DESTROY */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 const DEFAULT_SHARDS = BASE_DEFAULTS.stream.shardCount;
@@ -43,7 +41,6 @@ export class EventStream extends Construct {
       // KMS with the AWS-managed aws/kinesis key (cdk-nag AwsSolutions-KDS3): producers, consumers and the
       // redrive tool need no grant on a customer key to write or read.
       encryption: kinesis.StreamEncryption.MANAGED,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
   }
 }

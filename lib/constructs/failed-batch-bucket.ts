@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -51,8 +51,6 @@ export interface FailedBatchBucketProps {
    * Longer than the age alarm plus the longest redrive the runbook plans for.
    */
   readonly expiration: Duration;
-  /** What happens to the bucket and the notices queue on delete or rollback. @default RemovalPolicy.DESTROY */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -77,7 +75,6 @@ export class FailedBatchBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: FailedBatchBucketProps) {
     super(scope, id);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
     this.encryptionKey = props.encryptionKey;
     this.accessLogBucket = this.buildAccessLogBucket(props, removalPolicy);
     this.bucket = new s3.Bucket(this, 'Bucket', {
@@ -102,7 +99,6 @@ export class FailedBatchBucket extends Construct {
         // A delete marker whose versions all expired hides nothing: remove it, or listings slow down.
         { id: 'remove-expired-delete-markers', expiredObjectDeleteMarker: true },
       ],
-      removalPolicy,
     });
     this.logServerAccess();
     // EventBridge notifications set on the bucket itself; Bucket's eventBridgeEnabled would deploy a
@@ -114,7 +110,6 @@ export class FailedBatchBucket extends Construct {
     this.noticesQueue = new DeadLetterQueue(this, 'Notices', {
       queueName: props.noticesQueueName,
       encryptionKey: props.encryptionKey,
-      removalPolicy,
     }).queue;
     // Notices EventBridge could not deliver after its retries: without it a refused or failed delivery
     // would leave a failed batch that no failed-batch alarm counts.

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -72,8 +72,6 @@ export interface PipelineFunctionProps {
    * ({@link PipelineKey.allowLogGroups}). @default - CloudWatch Logs' own encryption
    */
   readonly logEncryptionKey?: kms.IKey;
-  /** What happens to the log group when the stack is deleted. @default RemovalPolicy.DESTROY */
-  readonly removalPolicy?: RemovalPolicy;
   /**
    * Concurrent executions set aside for this function (and the most it may run). Valid range 1 or more.
    * @default - none: the function shares the account's unreserved concurrency
@@ -107,7 +105,6 @@ export class PipelineFunction extends Construct {
       logGroupName: this.logGroupName,
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       encryptionKey: props.logEncryptionKey,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
     // An explicit role instead of AWSLambdaBasicExecutionRole: it may write to its own log group only.
     this.role = new iam.Role(this, 'Role', {
@@ -144,12 +141,12 @@ export class PipelineFunction extends Construct {
       {
         id: 'AwsSolutions-L1',
         reason:
-          'Node.js 24 is the pinned Lambda target of this project (DESIGN.md); a newer runtime is adopted deliberately, with the CI matrix.',
+          'Node.js 24 is the pinned Lambda target of this project (docs/architecture.md#invariants); a newer runtime is adopted deliberately, with the CI matrix.',
       },
       {
         id: 'Serverless-LambdaLatestVersion',
         reason:
-          'Node.js 24 is the pinned Lambda target of this project (DESIGN.md); a newer runtime is adopted deliberately, with the CI matrix.',
+          'Node.js 24 is the pinned Lambda target of this project (docs/architecture.md#invariants); a newer runtime is adopted deliberately, with the CI matrix.',
       },
       {
         id: 'Serverless-LambdaTracing',

@@ -1,4 +1,4 @@
-import { Aws, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -45,8 +45,6 @@ export const LOGS_KEY_ACTIONS = [
 export interface PipelineKeyProps {
   readonly alias: string;
   readonly description: string;
-  /** @default RemovalPolicy.DESTROY */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -66,7 +64,6 @@ export class PipelineKey extends Construct {
       alias: props.alias,
       description: props.description,
       enableKeyRotation: true,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
       policy: new iam.PolicyDocument({
         statements: [
           new iam.PolicyStatement({

@@ -5,4 +5,4 @@ export { seededRandom } from './prng';
 export type { GameDayOptions } from './options';
 export type { ProgressSnapshot } from './progress';
 export type { GameDayReport } from './report';
-export { runGameDay, stageConfig } from './run-gameday';
+export { runBoundMillis, runGameDay, stageConfig } from './run-gameday';

@@ -5,7 +5,7 @@ import type { Interval } from './breaker-history';
 import type { LedgerEntry } from './ledger';
 
 /**
- * The checks behind the game day's verdict, one pure function per invariant of DESIGN.md, over what
+ * The checks behind the game day's verdict, one pure function per invariant of docs/architecture.md, over what
  * the run recorded. Each returns what it found, so the report can name the events or alarms.
  */
 

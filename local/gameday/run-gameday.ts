@@ -86,6 +86,8 @@ const SAMPLE_MILLIS = 1_000;
 const CONTROLLER_TICK_MILLIS = 1_000;
 /** Longest wait for the backlog to drain, after producing and again after the redrive. */
 const DRAIN_TIMEOUT_MILLIS = 60_000;
+/** Starting the emulators and the pipeline before a run's clock starts, and stopping them after. */
+export const START_STOP_ALLOWANCE_MILLIS = 30_000;
 /** Independent random streams: the events must not depend on how many crash draws happened. */
 const CRASH_SEED_OFFSET = 0x9e3779b9;
 const PRODUCER_SEED_OFFSET = 1;
@@ -101,6 +103,30 @@ export function stageConfig(options: Pick<GameDayOptions, 'consumers' | 'shards'
     consumers,
     stream: { ...config.stream, shardCount: options.shards ?? config.stream.shardCount },
   };
+}
+
+/** The longest the settle phase waits: the alarms' evaluation periods plus two, at the stage's period. */
+function settleMillisOf(config: PipelineConfig): number {
+  return (config.alarms.evaluationPeriods + 2) * config.alarms.periodSeconds * MILLIS_PER_SECOND;
+}
+
+/**
+ * The longest a run with these options can take by its own limits: the scenario's load, the drain and
+ * the wait after the redrive (each at most DRAIN_TIMEOUT_MILLIS), the alarm settle, and the start and
+ * stop allowance. A run never takes longer on a slow machine: it gives up and reports what was left
+ * (an invariant then breaks). Tests take their timeouts from this instead of a guessed constant, so a
+ * busy machine shows the run's own verdict, never a timeout in the middle of it.
+ */
+export function runBoundMillis(
+  options: GameDayOptions,
+  config: PipelineConfig = stageConfig(options),
+): number {
+  return (
+    buildScenario(options).producingEndsMillis +
+    2 * DRAIN_TIMEOUT_MILLIS +
+    settleMillisOf(config) +
+    START_STOP_ALLOWANCE_MILLIS
+  );
 }
 
 /** The phases of a run, in order; each is one function below. */
@@ -314,7 +340,7 @@ async function settle(run: Run): Promise<void> {
   run.phase = 'settle';
   const { config, rigs, history } = run.pipeline;
   const periodMillis = config.alarms.periodSeconds * MILLIS_PER_SECOND;
-  const settleMillis = (config.alarms.evaluationPeriods + 2) * periodMillis;
+  const settleMillis = settleMillisOf(config);
   const live = {
     startedAtMillis: run.startedAtMillis,
     scenario: run.scenario,

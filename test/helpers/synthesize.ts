@@ -26,8 +26,6 @@ export function synthesizeStage(
     readonly overrides?: StageOverrides;
     readonly context?: Record<string, string>;
     readonly env?: Record<string, string>;
-    /** Breakers not CLOSED at deploy time (bin/app.ts reads them from the breaker table). */
-    readonly breakersNotClosed?: readonly string[];
   } = {},
 ): SynthesizedStage {
   // The whole cdk.json context, feature flags included, as the CDK CLI passes it.
@@ -45,7 +43,6 @@ export function synthesizeStage(
       },
     },
     options.env ?? {},
-    { breakersNotClosed: options.breakersNotClosed },
   );
   return { ...pipeline, template: Template.fromStack(pipeline.stack) };
 }

@@ -215,6 +215,7 @@ describe('consumers', () => {
       EventSourceArn: { 'Fn::GetAtt': [streamId(dev.template), 'Arn'] },
       FunctionName: { Ref: functionId(dev.template, devNames.consumer('analytics').functionName) },
       StartingPosition: 'TRIM_HORIZON',
+      Enabled: false,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BisectBatchOnFunctionError: true,
       BatchSize: analytics.batchSize,
@@ -302,16 +303,22 @@ describe('consumers', () => {
     });
   });
 
-  it('creates the mappings of a breaker that is not CLOSED at deploy time disabled, and leaves the others unset', () => {
-    const paused = synthesizeStage('dev', { breakersNotClosed: ['orders'] });
-    expect(mappingOf(paused.template, devNames.consumer('orders').functionName)).toMatchObject({
-      Enabled: false,
-    });
-    expect(mappingOf(paused.template, devNames.consumer('analytics').functionName)).not.toHaveProperty(
-      'Enabled',
-    );
-    // Unset, not true: a deploy must not re-enable a mapping the controller paused.
-    expect(mappingOf(dev.template, devNames.consumer('orders').functionName)).not.toHaveProperty('Enabled');
+  it('creates every mapping disabled in every stage: only the breaker controller enables one', () => {
+    // A new mapping must not read before the controller has seen its breaker, and whatever
+    // CloudFormation re-applies on an update may only pause (docs/architecture.md#mappings-start-disabled).
+    for (const stage of [dev, prod, local, custom]) {
+      const mappings = Object.values(stage.template.findResources('AWS::Lambda::EventSourceMapping')) as {
+        Properties: Record<string, unknown>;
+      }[];
+      const [consumers, others] = [true, false].map((consumer) =>
+        mappings.filter((m) => (m.Properties.FunctionResponseTypes !== undefined) === consumer),
+      );
+      expect(consumers).toHaveLength(stage.config.consumers.length);
+      for (const mapping of consumers) expect(mapping.Properties.Enabled).toBe(false);
+      // The controller's own mapping (the breaker table's stream) always runs.
+      expect(others).toHaveLength(1);
+      expect(others[0].Properties).not.toHaveProperty('Enabled');
+    }
   });
 
   it('has its own role: its logs, its queues, its breaker item actions, the stream; nothing else', () => {
@@ -1137,6 +1144,52 @@ describe('stack', () => {
     expect(dev.stack.account).toBe(
       '${Token[AWS.AccountId.0]}'.replace('0', dev.stack.account.match(/\d+/)?.[0] ?? '0'),
     );
+  });
+});
+
+describe('removal policies (one aspect for the stack: lib/stateful-resources.ts)', () => {
+  type Resources = Record<string, { Type: string; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
+  /** type -> the distinct `DeletionPolicy/UpdateReplacePolicy` pairs of that type's resources. */
+  function policiesByType(stage: SynthesizedStage): Record<string, string[]> {
+    const byType: Record<string, Set<string>> = {};
+    for (const resource of Object.values(stage.template.toJSON().Resources as Resources)) {
+      const policy = `${resource.DeletionPolicy ?? '-'}/${resource.UpdateReplacePolicy ?? '-'}`;
+      (byType[resource.Type] ??= new Set()).add(policy);
+    }
+    return Object.fromEntries(Object.entries(byType).map(([type, set]) => [type, [...set].sort()]));
+  }
+  const STATEFUL = [
+    'AWS::DynamoDB::Table',
+    'AWS::KMS::Key',
+    'AWS::Kinesis::Stream',
+    'AWS::Logs::LogGroup',
+    'AWS::S3::Bucket',
+    'AWS::SQS::Queue',
+  ];
+
+  it('prod keeps every stateful resource (RetainExceptOnCreate) and nothing else', () => {
+    const policies = policiesByType(prod);
+    for (const type of STATEFUL)
+      expect([type, policies[type]]).toEqual([type, ['RetainExceptOnCreate/Retain']]);
+    for (const [type, found] of Object.entries(policies)) {
+      if (!STATEFUL.includes(type)) expect([type, found]).toEqual([type, ['-/-']]);
+    }
+  });
+
+  it.each([
+    ['dev', () => dev],
+    ['local', () => local],
+  ])('%s deletes every stateful resource with the stack', (_stage, get) => {
+    const policies = policiesByType(get());
+    for (const type of STATEFUL) expect([type, policies[type]]).toEqual([type, ['Delete/Delete']]);
+    for (const [type, found] of Object.entries(policies)) {
+      if (!STATEFUL.includes(type)) expect([type, found]).toEqual([type, ['-/-']]);
+    }
+  });
+
+  it('keeps the breaker table deletion-protected exactly where it is retained', () => {
+    prod.template.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: true });
+    dev.template.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
   });
 });
 

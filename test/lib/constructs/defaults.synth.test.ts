@@ -35,9 +35,9 @@ beforeAll(() => {
 });
 
 describe('EventStream defaults', () => {
-  it('is ON_DEMAND, 168 h, KMS with aws/kinesis, deleted with the stack', () => {
+  it("is ON_DEMAND, 168 h, KMS with aws/kinesis, and keeps aws-cdk's Retain until a stack applies its policy", () => {
     template.hasResource('AWS::Kinesis::Stream', {
-      DeletionPolicy: 'Delete',
+      DeletionPolicy: 'Retain',
       Properties: {
         Name: names.streamName,
         StreamModeDetails: { StreamMode: 'ON_DEMAND' },
