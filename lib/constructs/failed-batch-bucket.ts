@@ -76,7 +76,7 @@ export class FailedBatchBucket extends Construct {
   constructor(scope: Construct, id: string, props: FailedBatchBucketProps) {
     super(scope, id);
     this.encryptionKey = props.encryptionKey;
-    this.accessLogBucket = this.buildAccessLogBucket(props, removalPolicy);
+    this.accessLogBucket = this.buildAccessLogBucket(props);
     this.bucket = new s3.Bucket(this, 'Bucket', {
       bucketName: props.bucketName,
       encryption: s3.BucketEncryption.KMS,
@@ -116,7 +116,6 @@ export class FailedBatchBucket extends Construct {
     this.noticesDlq = new DeadLetterQueue(this, 'NoticesDlq', {
       queueName: props.noticesDlqName,
       encryptionKey: props.encryptionKey,
-      removalPolicy,
     }).queue;
     this.noticeRule = new events.Rule(this, 'ObjectCreated', {
       ruleName: props.noticeRuleName,
@@ -214,7 +213,7 @@ export class FailedBatchBucket extends Construct {
    * access logs to a bucket whose default encryption is SSE-KMS.
    * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
    */
-  private buildAccessLogBucket(props: FailedBatchBucketProps, removalPolicy: RemovalPolicy): s3.Bucket {
+  private buildAccessLogBucket(props: FailedBatchBucketProps): s3.Bucket {
     const bucket = new s3.Bucket(this, 'AccessLogs', {
       bucketName: props.accessLogBucketName,
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -230,7 +229,6 @@ export class FailedBatchBucket extends Construct {
         },
         { id: 'remove-expired-delete-markers', expiredObjectDeleteMarker: true },
       ],
-      removalPolicy,
     });
     const isTheLogBucket =
       'This bucket receives the server access logs of the failed-batch bucket; logging it into itself (or into yet ' +
