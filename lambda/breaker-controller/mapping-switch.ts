@@ -1,5 +1,6 @@
 import {
   GetEventSourceMappingCommand,
+  ResourceInUseException,
   UpdateEventSourceMappingCommand,
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
@@ -61,7 +62,14 @@ async function switchMapping(lambda: LambdaClient, uuid: string, enabled: boolea
     if (current.State !== undefined && TRANSITIONAL.has(current.State)) {
       return { uuid, action: 'deferred', observed };
     }
-    await lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: enabled }));
+    try {
+      await lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: enabled }));
+    } catch (cause) {
+      // Another update got there between our read and our write (the tick and the stream record of the
+      // same breaker write, docs/architecture.md): a change in progress, which the next tick settles.
+      if (cause instanceof ResourceInUseException) return { uuid, action: 'deferred', observed };
+      throw cause;
+    }
     return { uuid, action: 'updated', observed };
   } catch (cause) {
     return { uuid, action: 'failed', cause };

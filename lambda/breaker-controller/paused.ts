@@ -6,6 +6,12 @@ import type { SwitchOutcome } from './mapping-switch';
 /** Mapping states in which the consumer does not read its stream. */
 const NOT_READING = new Set(['Disabled', 'Disabling']);
 
+type HeldBackItem = Pick<BreakerItem, 'state' | 'trips' | 'changedAt' | 'probeLeaseId' | 'probeLeaseUntil'>;
+
+function probeInFlight(item: HeldBackItem, nowMillis: number): boolean {
+  return item.probeLeaseId !== undefined && (item.probeLeaseUntil ?? 0) > nowMillis;
+}
+
 /**
  * Since when a breaker has held its consumers back: undefined while it is CLOSED. An OPEN or HALF_OPEN
  * breaker has been away from CLOSED since its first trip of the current run (`trips` counts the
@@ -16,10 +22,14 @@ const NOT_READING = new Set(['Disabled', 'Disabling']);
  * own state alone would restart the count on every cool-down.
  */
 export function heldBackSinceMillis(
-  item: Pick<BreakerItem, 'state' | 'trips' | 'changedAt'> | undefined,
+  item: HeldBackItem | undefined,
   settings: BreakerSettings,
+  nowMillis: number,
 ): number | undefined {
   if (item === undefined || item.state === 'CLOSED') return undefined;
+  // HALF_OPEN holds nothing back unless a probe is in flight: with the lease free (or run out) the next
+  // record is the probe. A quiet stream's consumer is idle, not paused (issue 22, docs/architecture.md).
+  if (item.state === 'HALF_OPEN' && !probeInFlight(item, nowMillis)) return undefined;
   // OPEN after trip n: the n - 1 earlier cool-downs lie before changedAt; HALF_OPEN after trip n: all n.
   const earlierTrips = item.state === 'OPEN' ? item.trips - 1 : item.trips;
   let since = item.changedAt;
@@ -34,14 +44,14 @@ export function heldBackSinceMillis(
  * runs freely.
  */
 export function pausedSeconds(options: {
-  readonly breaker: Pick<BreakerItem, 'state' | 'trips' | 'changedAt'> | undefined;
+  readonly breaker: HeldBackItem | undefined;
   readonly mapping: SwitchOutcome | undefined;
   readonly settings: BreakerSettings;
   readonly nowMillis: number;
 }): number {
   const { breaker, mapping, settings, nowMillis } = options;
   const starts: number[] = [];
-  const heldBack = heldBackSinceMillis(breaker, settings);
+  const heldBack = heldBackSinceMillis(breaker, settings, nowMillis);
   if (heldBack !== undefined) starts.push(heldBack);
   const stillDisabled =
     mapping !== undefined &&

@@ -32,3 +32,16 @@ export function unknownOperation(method: string, path: string): LambdaApiError {
     `The local Lambda API serves Get/Update/ListEventSourceMappings only, not ${method} ${path}`,
   );
 }
+
+/**
+ * An update sent while the mapping is still applying another change (Creating, Enabling, Disabling,
+ * Updating, Deleting): AWS refuses it with ResourceInUseException (HTTP 400).
+ * @see https://docs.aws.amazon.com/lambda/latest/api/API_UpdateEventSourceMapping.html (Errors)
+ */
+export function mappingInUse(uuid: string, state: string): LambdaApiError {
+  return new LambdaApiError(
+    BAD_REQUEST,
+    'ResourceInUseException',
+    `The operation cannot be performed at this time: event source mapping ${uuid} is ${state}.`,
+  );
+}

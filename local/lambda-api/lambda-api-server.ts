@@ -2,7 +2,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { EventSourceMappingConfiguration } from '@aws-sdk/client-lambda';
 import { closeServer, listenOnLoopback, loopbackUrl } from '../emulators';
 import type { ControllableMapping } from './controllable-mapping';
-import { invalidParameter, LambdaApiError, mappingNotFound, unknownOperation } from './lambda-api-errors';
+import {
+  invalidParameter,
+  LambdaApiError,
+  mappingInUse,
+  mappingNotFound,
+  unknownOperation,
+} from './lambda-api-errors';
 
 /** A running local Lambda API: point `AWS_ENDPOINT_URL_LAMBDA` (or a LambdaClient's endpoint) at `endpoint`. */
 export interface LocalLambdaApi {
@@ -21,6 +27,8 @@ export interface LocalLambdaApiOptions {
 const MAPPINGS_PATH = '/2015-03-31/event-source-mappings/';
 /** Fields UpdateEventSourceMapping accepts here; the rest of the mapping comes from config. */
 const UPDATABLE_FIELDS = ['Enabled', 'FunctionName'];
+/** States in which the mapping is still applying a change: an update now is refused, as in AWS. */
+const IN_TRANSITION = new Set(['Creating', 'Enabling', 'Disabling', 'Updating', 'Deleting']);
 const OK = 200;
 const ACCEPTED = 202;
 const INTERNAL_ERROR = 500;
@@ -48,6 +56,8 @@ export async function startLambdaApi(options: LocalLambdaApiOptions = {}): Promi
     if (req.method === 'GET' && mapping) return { status: OK, body: toWire(mapping.configuration()) };
     if (req.method === 'PUT' && mapping) {
       const enabled = parseUpdate(await readBody(req));
+      const state = mapping.configuration().State;
+      if (state !== undefined && IN_TRANSITION.has(state)) throw mappingInUse(uuid, state);
       if (enabled !== undefined) {
         mapping.setEnabled(enabled);
         options.onEnabledChange?.(uuid, enabled);

@@ -127,6 +127,8 @@ class ExpressionBuilder {
         return condition.of.map((part) => `(${this.condition(part)})`).join(' AND ');
       case 'any':
         return condition.of.map((part) => `(${this.condition(part)})`).join(' OR ');
+      case 'not':
+        return `NOT (${this.condition(condition.of)})`;
     }
   }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BreakerSettings } from '../../../contracts';
 import { monotonicClock, type Clock } from '../../../contracts';
+import { writeIdempotently } from './idempotent-write';
 import type { BreakerItem } from './item';
 import { notifySafely, transitionEvent, type BreakerObserver, type TransitionScope } from './observer';
 import { RecentOutcomes, stormHolds, stormTripDue, tripForStorm } from './rejection-storm';
@@ -144,7 +145,7 @@ export class BreakerEngine {
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
       const now = clock.now();
       const item = await this.current();
-      if (item !== undefined && shouldTrip(item, settings, now)) {
+      if (item !== undefined && (shouldTrip(item, settings, now) || stormTripDue(item, settings, now))) {
         // Counts that call for a trip whose write failed (a store error after the counts were written).
         await this.tripIfDue(item, now);
         continue;
@@ -358,8 +359,10 @@ export class BreakerEngine {
     const buffered = totals(this.pending);
     const onlySuccesses = buffered.successes > 0 && buffered.failures === 0;
     if (this.cached === undefined || !onlySuccesses) return this.refresh();
+    // The write may not happen (the outcomes all belong to a window gone by, after an idle spell): then
+    // the cached item is as old as before, and only a read may answer (docs/architecture.md).
     this.reading = this.writeBuffered()
-      .then(() => (this.cached ? this.cached.item : this.read()))
+      .then(() => (this.cached !== undefined && this.cacheFresh() ? this.cached.item : this.read()))
       .finally(() => {
         this.reading = undefined;
       });
@@ -384,16 +387,23 @@ export class BreakerEngine {
   }
 
   /** One conditional write; the cache takes the item it returns, or is dropped when another writer won. */
+  /**
+   * One conditional write, idempotent under retry (see idempotent-write.ts); the cache takes the item it
+   * returns or, when another writer won, the item read to check that, so the caller re-decides on it.
+   */
   private async write(planned: PlannedWrite): Promise<BreakerItem | undefined> {
     const readAt = this.monotonic.now();
-    const after = await this.options.store.update(this.options.name, planned.update, planned.condition);
-    this.cached = after === undefined ? undefined : { item: after, readAt };
-    if (after !== undefined) {
-      this.lastKnown = after;
-      this.seen = true;
+    const result = await writeIdempotently(this.options.store, this.options.name, planned);
+    const seen = result.after ?? result.current;
+    if (result.after === undefined && !result.read) {
+      this.cached = undefined;
+      return undefined;
     }
-    this.recent.observe(after);
-    return after;
+    this.cached = { item: seen, readAt };
+    this.lastKnown = seen;
+    this.seen = true;
+    this.recent.observe(seen);
+    return result.after;
   }
 
   private announce(before: BreakerItem, after: BreakerItem, now: number): void {

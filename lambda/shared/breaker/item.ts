@@ -23,9 +23,10 @@ import type { BreakerState } from './types';
  * | `reason`          | S    | Why the last state change happened (a {@link TransitionReason}).              |
  * | `changedAt`       | N    | When the last state change happened.                                          |
  * | `updatedAt`       | N    | Last write of any kind.                                                       |
+ * | `writeId`         | S    | Random id of the last write: a retried write finds its own commit by it.     |
  * | `expiresAt`       | N    | TTL attribute, epoch **seconds**, refreshed on every write.                   |
  *
- * Invariant: an item that exists has every attribute except the two lease attributes, because every
+ * Invariant: an item that exists has every attribute except the two lease attributes and `writeId`, because every
  * write that may create the item sets all of them.
  */
 export interface BreakerItem {
@@ -47,6 +48,11 @@ export interface BreakerItem {
   readonly changedAt: number;
   readonly updatedAt: number;
   readonly expiresAt: number;
+  /**
+   * The id the last write carried (see idempotent-write.ts); absent on items written before it. A write
+   * is conditioned on not finding its own id, so a client retry of a write that committed changes nothing.
+   */
+  readonly writeId?: string;
 }
 
 /** Why a breaker changed state; stored in the item and reported to observers. */
@@ -126,6 +132,7 @@ export function unmarshalItem(raw: Record<string, AttributeValue>): BreakerItem 
   const rejections = raw.rejections?.N;
   const stormSince = raw.stormSince?.N;
   const leaseUntil = raw.probeLeaseUntil?.N;
+  const writeId = raw.writeId?.S;
   return {
     name: raw.name?.S ?? '',
     state: (raw.state?.S ?? 'CLOSED') as BreakerState,
@@ -143,6 +150,7 @@ export function unmarshalItem(raw: Record<string, AttributeValue>): BreakerItem 
     changedAt: number('changedAt'),
     updatedAt: number('updatedAt'),
     expiresAt: number('expiresAt'),
+    ...(writeId === undefined ? {} : { writeId }),
   };
 }
 

@@ -54,5 +54,7 @@ function holds(condition: Condition, item: BreakerItem | undefined): boolean {
       return condition.of.every((part) => holds(part, item));
     case 'any':
       return condition.of.some((part) => holds(part, item));
+    case 'not':
+      return !holds(condition.of, item);
   }
 }

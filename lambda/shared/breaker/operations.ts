@@ -2,6 +2,7 @@ import type { BreakerSettings } from '../../../contracts';
 import { systemClock, type Clock } from '../../../contracts';
 import { DynamoDbBreakerStore, type BreakerTable } from './dynamodb-store';
 import { MAX_WRITE_ATTEMPTS } from './engine';
+import { writeIdempotently } from './idempotent-write';
 import type { BreakerItem } from './item';
 import { notifySafely, transitionEvent, type BreakerObserver } from './observer';
 import { advanceCoolDown, manualClose, manualOpen, reset, type PlannedWrite } from './transitions';
@@ -132,7 +133,8 @@ async function act(
     const now = clock.now();
     const write = plan(before, now);
     if (write === undefined) return { changed: false, before, after: before };
-    const after = await store.update(name, write.update, write.condition);
+    // Idempotent under retry: a write whose answer was lost after it committed is recognised as made.
+    const { after } = await writeIdempotently(store, name, write);
     if (after !== undefined) {
       const event = transitionEvent(name, before ?? NEVER_WRITTEN, after, now, 'store');
       if (event !== undefined) notifySafely(() => options.observer?.onTransition?.(event));

@@ -32,13 +32,19 @@ export interface StormCounts {
   readonly rejections?: number;
 }
 
-/** Whether counts describe a storm: at least minimumCalls calls, rejections above the threshold share. */
+/**
+ * Whether counts describe a storm: at least minimumCalls calls, some rejected, and the calls that did not
+ * succeed (failed or rejected) above the threshold share. Failures count with the rejections: a
+ * downstream answering 45% 400 and 45% 503 is failing (issue 22), though neither share alone says so.
+ */
 export function isRejectionStorm(counts: StormCounts, settings: BreakerSettings): boolean {
   const calls = counts.successes + counts.failures;
+  const rejections = counts.rejections ?? 0;
   return (
     calls > 0 &&
     calls >= settings.minimumCalls &&
-    (counts.rejections ?? 0) / calls > settings.rejectionStormThreshold
+    rejections > 0 &&
+    (rejections + counts.failures) / calls > settings.rejectionStormThreshold
   );
 }
 

@@ -11,7 +11,8 @@ export type Condition =
   | { readonly kind: 'atMost'; readonly attribute: NumberAttribute; readonly value: number }
   | { readonly kind: 'missing'; readonly attribute: BreakerAttribute }
   | { readonly kind: 'all'; readonly of: readonly Condition[] }
-  | { readonly kind: 'any'; readonly of: readonly Condition[] };
+  | { readonly kind: 'any'; readonly of: readonly Condition[] }
+  | { readonly kind: 'not'; readonly of: Condition };
 
 /** One single-item write: SET, then ADD (atomic increments), then REMOVE. An attribute appears in one part only. */
 export interface ItemUpdate {
@@ -63,4 +64,5 @@ export const condition = {
   missing: (attribute: BreakerAttribute): Condition => ({ kind: 'missing', attribute }),
   all: (...of: Condition[]): Condition => ({ kind: 'all', of }),
   any: (...of: Condition[]): Condition => ({ kind: 'any', of }),
+  not: (of: Condition): Condition => ({ kind: 'not', of }),
 };

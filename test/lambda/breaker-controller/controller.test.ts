@@ -10,6 +10,7 @@ import {
   GetEventSourceMappingCommand,
   LambdaClient,
   ResourceInUseException,
+  TooManyRequestsException,
   UpdateEventSourceMappingCommand,
 } from '@aws-sdk/client-lambda';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -270,7 +271,8 @@ describe('breaker controller, DynamoDB stream', () => {
     mappingsAre('Enabled');
     lambda
       .on(UpdateEventSourceMappingCommand, { UUID: 'uuid-orders-1' })
-      .rejects(new ResourceInUseException({ message: 'The resource is in use', $metadata: {} }));
+      // ResourceInUseException is a change in progress (deferred, see below); this is a real failure.
+      .rejects(new TooManyRequestsException({ message: 'Rate exceeded', $metadata: {} }));
     const { handler, logger } = setup();
 
     const error = await handler(
@@ -282,7 +284,7 @@ describe('breaker controller, DynamoDB stream', () => {
       expect.objectContaining({ breaker: 'orders', uuid: 'uuid-orders-1', enabled: false }),
     ]);
     expect((error as Error).message).toBe(
-      'could not switch 1 event source mapping(s); the stream batch will be retried: uuid-orders-1 (breaker orders, Enabled=false): ResourceInUseException: The resource is in use',
+      'could not switch 1 event source mapping(s); the stream batch will be retried: uuid-orders-1 (breaker orders, Enabled=false): TooManyRequestsException: Rate exceeded',
     );
     expect(lambda).toHaveReceivedCommandWith(UpdateEventSourceMappingCommand, { UUID: 'uuid-orders-2' });
     expect(logger.error).toHaveBeenCalled();
@@ -467,6 +469,30 @@ describe('breaker controller, scheduled tick reconciles every mapping (level-tri
     await handler(scheduledEvent());
     await handler(scheduledEvent());
     expect(lambda).not.toHaveReceivedCommand(UpdateEventSourceMappingCommand);
+  });
+
+  // Issue 22 fault 7: the tick and the stream record of the same write both read Disabled; the second
+  // UpdateEventSourceMapping meets the first one's change in progress.
+  it('takes ResourceInUseException from an update (another controller got there first) as in progress', async () => {
+    currentState('orders', 'HALF_OPEN');
+    lambda.on(GetEventSourceMappingCommand).resolves({ State: 'Disabled' });
+    lambda.on(UpdateEventSourceMappingCommand).rejects(
+      new ResourceInUseException({
+        message: 'The operation cannot be performed at this time.',
+        $metadata: {},
+      }),
+    );
+    const { handler } = setup();
+
+    const { result } = await run(
+      handler,
+      dynamoDbStreamEvent([breakerTransitionRecord('orders', 'OPEN', 'HALF_OPEN', 2)]),
+    );
+
+    expect(result).toMatchObject({
+      kind: 'stream',
+      switched: [{ breaker: 'orders', mappings: [{ action: 'deferred' }, { action: 'deferred' }] }],
+    });
   });
 
   it.each(['Updating', 'Creating', 'Enabling'])(

@@ -10,26 +10,44 @@ const NOW = 10_000_000;
 
 describe('heldBackSinceMillis', () => {
   it('is undefined for a CLOSED or missing breaker', () => {
-    expect(heldBackSinceMillis({ state: 'CLOSED', trips: 0, changedAt: NOW }, SETTINGS)).toBeUndefined();
-    expect(heldBackSinceMillis(undefined, SETTINGS)).toBeUndefined();
+    expect(heldBackSinceMillis({ state: 'CLOSED', trips: 0, changedAt: NOW }, SETTINGS, NOW)).toBeUndefined();
+    expect(heldBackSinceMillis(undefined, SETTINGS, NOW)).toBeUndefined();
   });
 
   it('is the change time of a first trip', () => {
-    expect(heldBackSinceMillis({ state: 'OPEN', trips: 1, changedAt: NOW - 5_000 }, SETTINGS)).toBe(
+    expect(heldBackSinceMillis({ state: 'OPEN', trips: 1, changedAt: NOW - 5_000 }, SETTINGS, NOW)).toBe(
       NOW - 5_000,
     );
   });
 
   it('goes back over the cool-downs of the earlier trips of the run (OPEN after the third trip)', () => {
-    expect(heldBackSinceMillis({ state: 'OPEN', trips: 3, changedAt: NOW }, SETTINGS)).toBe(
+    expect(heldBackSinceMillis({ state: 'OPEN', trips: 3, changedAt: NOW }, SETTINGS, NOW)).toBe(
       NOW - 30_000 - 60_000,
     );
   });
 
-  it('counts the cool-down of the current trip too while HALF_OPEN', () => {
-    expect(heldBackSinceMillis({ state: 'HALF_OPEN', trips: 2, changedAt: NOW }, SETTINGS)).toBe(
-      NOW - 30_000 - 60_000,
-    );
+  it('counts the cool-down of the current trip too while HALF_OPEN with a probe in flight', () => {
+    const probing = { probeLeaseId: 'lease', probeLeaseUntil: NOW + 1_000 };
+    expect(
+      heldBackSinceMillis({ state: 'HALF_OPEN', trips: 2, changedAt: NOW, ...probing }, SETTINGS, NOW),
+    ).toBe(NOW - 30_000 - 60_000);
+  });
+
+  // Issue 22 fault 6: a quiet stream's consumer is not paused by a HALF_OPEN breaker nobody probes.
+  it('is undefined while HALF_OPEN with no probe in flight (free or expired lease)', () => {
+    const halfOpen = { state: 'HALF_OPEN', trips: 2, changedAt: NOW - 7_200_000 } as const;
+    expect(heldBackSinceMillis(halfOpen, SETTINGS, NOW)).toBeUndefined();
+    expect(
+      heldBackSinceMillis({ ...halfOpen, probeLeaseId: 'gone', probeLeaseUntil: NOW - 1 }, SETTINGS, NOW),
+    ).toBeUndefined();
+    expect(
+      pausedSeconds({
+        breaker: halfOpen,
+        mapping: { uuid: 'm', action: 'unchanged', observed: { state: 'Enabled', lastModifiedMillis: 0 } },
+        settings: SETTINGS,
+        nowMillis: NOW,
+      }),
+    ).toBe(0);
   });
 });
 

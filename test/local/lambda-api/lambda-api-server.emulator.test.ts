@@ -2,6 +2,7 @@ import {
   GetEventSourceMappingCommand,
   LambdaClient,
   ListEventSourceMappingsCommand,
+  ResourceInUseException,
   ResourceNotFoundException,
   UpdateEventSourceMappingCommand,
   type EventSourceMappingConfiguration,
@@ -142,4 +143,22 @@ describe('local Lambda API', () => {
       process.env = saved;
     }
   });
+
+  // Issue 22 fault 7: as AWS does, an update is refused while the mapping is still applying another.
+  it.each(['Enabling', 'Disabling', 'Updating'])(
+    'refuses UpdateEventSourceMapping with ResourceInUseException while the mapping is %s',
+    async (state) => {
+      const busy: ControllableMapping = {
+        uuid: `0b5c3d1e-0000-4000-8000-00000000010${state.length}`,
+        configuration: () => ({ ...orders.configuration(), UUID: busy.uuid, State: state }),
+        setEnabled: () => {
+          throw new Error('must not be called while in transition');
+        },
+      };
+      api.addMapping(busy);
+      await expect(
+        lambda.send(new UpdateEventSourceMappingCommand({ UUID: busy.uuid, Enabled: true })),
+      ).rejects.toBeInstanceOf(ResourceInUseException);
+    },
+  );
 });

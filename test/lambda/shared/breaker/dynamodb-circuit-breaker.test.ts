@@ -93,8 +93,8 @@ describe('DynamoDbCircuitBreaker', () => {
       expect(dynamodb).toHaveReceivedCommandTimes(UpdateItemCommand, 1);
       expect(dynamodb).toHaveReceivedNthSpecificCommandWith(1, UpdateItemCommand, {
         ExpressionAttributeValues: expect.objectContaining({
-          ':v2': { N: '6' },
-          ':v3': { N: '0' },
+          ':v3': { N: '6' },
+          ':v4': { N: '0' },
         }) as unknown,
       });
     });
@@ -153,8 +153,8 @@ describe('DynamoDbCircuitBreaker', () => {
       expect(dynamodb).toHaveReceivedCommandTimes(UpdateItemCommand, 1);
       expect(dynamodb).toHaveReceivedNthSpecificCommandWith(1, UpdateItemCommand, {
         ExpressionAttributeValues: expect.objectContaining({
-          ':v2': { N: '2' },
-          ':v3': { N: '1' },
+          ':v3': { N: '2' },
+          ':v4': { N: '1' },
         }) as unknown,
       });
     });
@@ -399,7 +399,8 @@ describe('DynamoDbCircuitBreaker', () => {
       );
       expect(dynamodb).toHaveReceivedCommandTimes(UpdateItemCommand, 1);
       expect(dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
-        ConditionExpression: 'attribute_not_exists(#name)',
+        // Every write is conditioned on not finding its own writeId (idempotent under retry).
+        ConditionExpression: '(attribute_not_exists(#name)) AND (NOT (#writeId = :v14))',
         ExpressionAttributeValues: expect.objectContaining({
           ':v3': { N: '3' },
           ':v4': { N: '1' },

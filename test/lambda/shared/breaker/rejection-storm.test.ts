@@ -47,7 +47,10 @@ describe('isRejectionStorm', () => {
     ['below minimumCalls, all rejected', { successes: 9, failures: 0, rejections: 9 }, false],
     ['exactly the threshold share', { successes: 10, failures: 0, rejections: 5 }, false],
     ['more than the threshold share', { successes: 10, failures: 0, rejections: 6 }, true],
-    ['failures count as calls', { successes: 6, failures: 6, rejections: 6 }, false],
+    // Issue 22 fault 4: what did not succeed counts, whatever the mix of failures and rejections.
+    ['failures count with the rejections', { successes: 6, failures: 6, rejections: 6 }, true],
+    ['45% rejected and 45% failed', { successes: 11, failures: 9, rejections: 9 }, true],
+    ['failures without any rejection are for the failure rate', { successes: 0, failures: 12 }, false],
     ['no rejection attribute (an item from before the guard)', { successes: 20, failures: 0 }, false],
   ])('%s: %j -> %s', (_name, counts, storm) => {
     expect(isRejectionStorm(counts, settings)).toBe(storm);

@@ -1,0 +1,406 @@
+import fc from 'fast-check';
+import { BreakerEngine } from '../../../../lambda/shared/breaker/engine';
+import type { BreakerItem } from '../../../../lambda/shared/breaker/item';
+import { MemoryBreakerStore } from '../../../../lambda/shared/breaker/memory-store';
+import { BreakerStoreError, type Condition, type ItemUpdate } from '../../../../lambda/shared/breaker/store';
+import type { Admission, CallOutcome } from '../../../../lambda/shared/breaker/types';
+import type { BreakerSettings } from '../../../../contracts';
+import { breakerSettings } from '../../../helpers/breaker-settings';
+import { FakeClock } from '../../../helpers/fake-clock';
+
+/**
+ * Model-based test of the breaker's promises (docs/architecture.md, "Breaker guarantees"; issue 22).
+ * Several engines share one store; fast-check drives them with admissions (one at a time or all at
+ * once), call outcomes (success, failure, rejection), flushes, idle gaps longer than the window, wall
+ * clock jumps, store errors and answers lost after the write committed, then shrinks a failure to a
+ * minimal trace. A small reference model holds what the promises say:
+ *
+ * 1. no admission (other than a probe) later than `cacheTtlMillis` after a trip's commit;
+ * 2. at most one probe in flight (admitted, not yet recorded, younger than its lease);
+ * 3. every outcome counted at most once (the store never holds more than was recorded);
+ * 4. a trip verdict exactly when the documented condition holds: a flush that wrote counts leaves no
+ *    CLOSED window calling for a trip, and a storm trip only where the storm condition held;
+ * 5. a healthy downstream ends CLOSED within a bounded number of cool-downs.
+ *
+ * The store is the in-memory one (conditional writes as DynamoDB evaluates them); the same engine
+ * runs on dynalite in dynamodb-circuit-breaker.emulator.test.ts.
+ */
+
+const ENGINES = 3;
+const SETTINGS: BreakerSettings = breakerSettings({
+  minimumCalls: 3,
+  windowMillis: 60_000,
+  cacheTtlMillis: 1_000,
+  // A cool-down longer than two windows: an instance idle for longer than a window wakes while OPEN.
+  coolDownMillis: 300_000,
+  maxCoolDownMillis: 600_000,
+  probeLeaseMillis: 10_000,
+  failureRateThreshold: 0.5,
+  rejectionStormThreshold: 0.5,
+});
+/** Rounds of "wait out the longest cool-down and call" after which a healthy downstream must be CLOSED. */
+const HEALING_ROUNDS = 4;
+const MAX_WALL_OFFSET_MILLIS = 60_000;
+
+type StoreFault = 'fail' | 'lose-retry' | 'lose-throw';
+type Promise_ = 'admission' | 'probe' | 'counts' | 'verdict' | 'healing';
+interface Violation {
+  readonly promise: Promise_;
+  readonly detail: string;
+}
+
+/** The reference model: what the promises say, and what they need to be judged. */
+interface Model {
+  /** Admitted calls not yet recorded, per engine, oldest first. */
+  readonly pending: { admission: Admission & { admitted: true }; at: number }[][];
+  /** Outcomes recorded by all engines. */
+  recorded: number;
+}
+
+/** A store whose commits the model watches, and which fails or loses answers on request. */
+class WatchedStore extends MemoryBreakerStore {
+  nextFault: StoreFault | undefined;
+  /** Outcomes applied by committed writes, duplicates included. */
+  counted = 0;
+  /** Whether a count write of the current command left a CLOSED window that calls for a trip. */
+  tripDue = false;
+  /** Whether the storm condition held after some write to the current window. */
+  private stormHeldInWindow = false;
+  /** Whether the store failed (or lost an answer) during the current command. */
+  errored = false;
+  /** On the monotonic clock: when the item last left CLOSED; undefined while CLOSED. */
+  notClosedSince: number | undefined;
+  readonly violations: Violation[] = [];
+
+  constructor(private readonly monotonic: FakeClock) {
+    super();
+  }
+
+  /** Updates one at a time, so that a lost answer's retry lands before any other writer's request. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  override update(name: string, update: ItemUpdate, condition: Condition) {
+    const result = this.queue.then(() => this.updateNow(name, update, condition));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async updateNow(name: string, update: ItemUpdate, condition: Condition) {
+    const fault = this.nextFault;
+    this.nextFault = undefined;
+    if (fault !== undefined) this.errored = true;
+    if (fault === 'fail') throw new BreakerStoreError('UpdateItem', { cause: new Error('injected') });
+    const first = await this.apply(name, update, condition);
+    if (first === undefined || fault === undefined) return first;
+    if (fault === 'lose-throw') throw new BreakerStoreError('UpdateItem', { cause: new Error('reset') });
+    // The answer is lost after the commit and the client sends the same request again, before any
+    // other writer's request lands: the case idempotent-write.ts recognises (see its comment).
+    return this.apply(name, update, condition);
+  }
+
+  private async apply(name: string, update: ItemUpdate, condition: Condition) {
+    const before = await super.get(name);
+    const after = await super.update(name, update, condition);
+    if (after !== undefined) this.committed(before, after, update);
+    return after;
+  }
+
+  private committed(before: BreakerItem | undefined, after: BreakerItem, update: ItemUpdate): void {
+    const counts =
+      (update.add?.successes ?? 0) +
+      (update.add?.failures ?? 0) +
+      (update.set?.successes ?? 0) +
+      (update.set?.failures ?? 0);
+    this.counted += counts;
+    this.tripDue = counts > 0 && after.state === 'CLOSED' && tripCondition(after);
+    // A trip is decided on the window its deciding write left; later counts of that window may dilute it.
+    if (before?.windowStart !== after.windowStart) this.stormHeldInWindow = false;
+    if (after.state === 'CLOSED' && stormCondition(after)) this.stormHeldInWindow = true;
+    const wasClosed = (before?.state ?? 'CLOSED') === 'CLOSED';
+    if (wasClosed && after.state !== 'CLOSED') this.notClosedSince = this.monotonic.now();
+    if (after.state === 'CLOSED') this.notClosedSince = undefined;
+    if (wasClosed && after.reason === 'rejection-storm' && !this.stormHeldInWindow) {
+      this.violations.push({
+        promise: 'verdict',
+        detail: `storm trip without its condition: ${JSON.stringify(before)}`,
+      });
+    }
+  }
+}
+
+/** The documented storm condition (docs/downstream.md), written apart from the code under test. */
+function stormCondition(item: Pick<BreakerItem, 'successes' | 'failures' | 'rejections'>): boolean {
+  const calls = item.successes + item.failures;
+  const rejections = item.rejections ?? 0;
+  return (
+    calls >= SETTINGS.minimumCalls &&
+    rejections > 0 &&
+    (rejections + item.failures) / calls > SETTINGS.rejectionStormThreshold
+  );
+}
+
+/** The documented trip condition: the failure rate, or the storm condition. */
+function tripCondition(item: BreakerItem): boolean {
+  const calls = item.successes + item.failures;
+  return (
+    (calls >= SETTINGS.minimumCalls && item.failures / calls >= SETTINGS.failureRateThreshold) ||
+    stormCondition(item)
+  );
+}
+
+interface Real {
+  readonly store: WatchedStore;
+  readonly engines: BreakerEngine[];
+  readonly monotonic: FakeClock;
+  readonly wall: { offset: number; now(): number };
+}
+
+function ignoreStoreErrors(error: unknown): void {
+  if (!(error instanceof BreakerStoreError)) throw error;
+}
+
+function admitted(model: Model, real: Real, engine: number, admission: Admission, askedAt: number): void {
+  if (!admission.admitted) return;
+  const { notClosedSince, violations } = real.store;
+  if (
+    !admission.probe &&
+    notClosedSince !== undefined &&
+    askedAt - notClosedSince >= SETTINGS.cacheTtlMillis
+  ) {
+    const detail = `engine ${engine} admitted ${askedAt - notClosedSince} ms after the breaker left CLOSED`;
+    violations.push({ promise: 'admission', detail });
+  }
+  if (admission.probe) {
+    const live = model.pending
+      .flat()
+      .filter((call) => call.admission.probe && askedAt - call.at < SETTINGS.probeLeaseMillis);
+    if (live.length > 0)
+      violations.push({ promise: 'probe', detail: `engine ${engine}: a second probe in flight` });
+  }
+  model.pending[engine].push({ admission, at: askedAt });
+}
+
+class Admit implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly engine: number) {}
+  check = () => true;
+  run(model: Model, real: Real): Promise<void> {
+    return judged(model, real, async () => {
+      const at = real.monotonic.now();
+      try {
+        admitted(model, real, this.engine, await real.engines[this.engine].admit(), at);
+      } catch (error) {
+        ignoreStoreErrors(error);
+      }
+    });
+  }
+  toString = () => `admit(${this.engine})`;
+}
+
+class AdmitAll implements fc.AsyncCommand<Model, Real> {
+  check = () => true;
+  run(model: Model, real: Real): Promise<void> {
+    return judged(model, real, async () => {
+      const at = real.monotonic.now();
+      const answers = await Promise.allSettled(real.engines.map((engine) => engine.admit()));
+      answers.forEach((answer, engine) => {
+        if (answer.status === 'fulfilled') admitted(model, real, engine, answer.value, at);
+        else ignoreStoreErrors(answer.reason);
+      });
+    });
+  }
+  toString = () => 'admitAll';
+}
+
+class Complete implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly engine: number,
+    readonly outcome: CallOutcome,
+  ) {}
+  check = (model: Readonly<Model>) => model.pending[this.engine].length > 0;
+  run(model: Model, real: Real): Promise<void> {
+    return judged(model, real, async () => {
+      const call = model.pending[this.engine].shift()!;
+      model.recorded++;
+      await real.engines[this.engine].record(call.admission, this.outcome).catch(ignoreStoreErrors);
+    });
+  }
+  toString = () => `complete(${this.engine}, ${this.outcome})`;
+}
+
+class Flush implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly engine: number) {}
+  check = () => true;
+  run(model: Model, real: Real): Promise<void> {
+    return judged(model, real, () => real.engines[this.engine].flush().catch(ignoreStoreErrors));
+  }
+  toString = () => `flush(${this.engine})`;
+}
+
+/**
+ * Runs one command that may reach the store, then judges what it left: no more outcomes in the store
+ * than were recorded, and no count write that left a CLOSED window calling for a trip (unless the store
+ * failed meanwhile: the next write trips it).
+ */
+async function judged(model: Model, real: Real, command: () => Promise<void>): Promise<void> {
+  const { store } = real;
+  store.tripDue = false;
+  store.errored = false;
+  await command();
+  // Background renewals (started at 80% of the cache TTL) finish before the command is judged.
+  await new Promise((resolve) => setImmediate(resolve));
+  if (store.counted > model.recorded) {
+    const detail = `${store.counted} outcomes in the store for ${model.recorded} recorded`;
+    store.violations.push({ promise: 'counts', detail });
+  }
+  if (store.tripDue && !store.errored) {
+    const item = await store.get('orders');
+    store.violations.push({
+      promise: 'verdict',
+      detail: `a CLOSED window calls for a trip: ${JSON.stringify(item)}`,
+    });
+  }
+}
+
+class Advance implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly millis: number) {}
+  check = () => true;
+  run(_model: Model, real: Real): Promise<void> {
+    real.monotonic.advance(this.millis);
+    return Promise.resolve();
+  }
+  toString = () => `advance(${this.millis})`;
+}
+
+/** A step of the wall clock only (NTP): durations inside a process do not move. */
+class Jump implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly millis: number) {}
+  check = () => true;
+  run(_model: Model, real: Real): Promise<void> {
+    real.wall.offset = Math.max(
+      -MAX_WALL_OFFSET_MILLIS,
+      Math.min(MAX_WALL_OFFSET_MILLIS, real.wall.offset + this.millis),
+    );
+    return Promise.resolve();
+  }
+  toString = () => `jump(${this.millis})`;
+}
+
+class Fault implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly fault: StoreFault) {}
+  check = () => true;
+  run(_model: Model, real: Real): Promise<void> {
+    real.store.nextFault = this.fault;
+    return Promise.resolve();
+  }
+  toString = () => `fault(${this.fault})`;
+}
+
+const engine = fc.integer({ min: 0, max: ENGINES - 1 });
+const admit = engine.map((i) => new Admit(i));
+const admitAll = fc.constant(new AdmitAll());
+const complete = fc
+  .tuple(engine, fc.constantFrom<CallOutcome>('success', 'failure', 'rejection'))
+  .map(([i, outcome]) => new Complete(i, outcome));
+const flush = engine.map((i) => new Flush(i));
+/** Short steps, and idle gaps longer than a window (up to more than three). */
+const advance = fc
+  .oneof(fc.integer({ min: 1, max: 5_000 }), fc.integer({ min: 60_000, max: 200_000 }))
+  .map((millis) => new Advance(millis));
+const jump = fc.integer({ min: -30_000, max: 30_000 }).map((millis) => new Jump(millis));
+const fault = fc.constantFrom<StoreFault>('fail', 'lose-retry', 'lose-throw').map((f) => new Fault(f));
+/** Listed more than once to weigh them: calls and their outcomes are most of what happens. */
+const commands = [
+  admit,
+  admitAll,
+  admitAll,
+  complete,
+  complete,
+  complete,
+  complete,
+  flush,
+  flush,
+  advance,
+  advance,
+  jump,
+  fault,
+];
+
+function setup(): { model: Model; real: Real } {
+  const monotonic = new FakeClock();
+  const wall = {
+    offset: 0,
+    now(): number {
+      return monotonic.now() + this.offset;
+    },
+  };
+  const store = new WatchedStore(monotonic);
+  const engines = Array.from(
+    { length: ENGINES },
+    () =>
+      new BreakerEngine({
+        store,
+        name: 'orders',
+        settings: SETTINGS,
+        clock: wall,
+        monotonicClock: monotonic,
+        observer: {},
+        scope: 'store',
+      }),
+  );
+  return {
+    model: { pending: engines.map(() => []), recorded: 0 },
+    real: { store, engines, monotonic, wall },
+  };
+}
+
+/** The downstream is healthy from now on: every call succeeds and the store answers. */
+async function heal(model: Model, real: Real): Promise<BreakerItem | undefined> {
+  real.store.nextFault = undefined;
+  for (const [i, calls] of model.pending.entries()) {
+    for (const call of calls.splice(0)) await real.engines[i].record(call.admission, 'success');
+  }
+  for (const engine of real.engines) await engine.flush();
+  for (let round = 0; round < HEALING_ROUNDS; round++) {
+    real.monotonic.advance(SETTINGS.maxCoolDownMillis + SETTINGS.probeLeaseMillis + MAX_WALL_OFFSET_MILLIS);
+    for (const engine of real.engines) {
+      const admission = await engine.admit();
+      if (admission.admitted) await engine.record(admission, 'success');
+      await engine.flush();
+    }
+  }
+  return real.store.get('orders');
+}
+
+/** Runs the commands and the healing; answers the violations of `promise`. */
+async function violationsOf(
+  promise: Promise_,
+  cmds: Iterable<fc.AsyncCommand<Model, Real>>,
+): Promise<string[]> {
+  const { model, real } = setup();
+  await fc.asyncModelRun(() => ({ model, real }), cmds);
+  const healed = await heal(model, real);
+  if ((healed?.state ?? 'CLOSED') !== 'CLOSED') {
+    real.store.violations.push({ promise: 'healing', detail: `still ${healed?.state} after healing` });
+  }
+  return real.store.violations.filter((v) => v.promise === promise).map((v) => v.detail);
+}
+
+/** Enough runs that each promise's known faults (issue 22) are found on the code before their fixes. */
+const RUNS = 1_500;
+
+describe('the breaker against a reference model of its promises', () => {
+  test.each<[Promise_, string]>([
+    ['admission', 'admits nothing but a probe later than cacheTtlMillis after the breaker left CLOSED'],
+    ['probe', 'has at most one probe in flight'],
+    ['counts', 'counts every outcome at most once, whatever answers are lost'],
+    ['verdict', 'trips exactly when the documented condition holds'],
+    ['healing', 'ends CLOSED within a bounded number of cool-downs once the downstream is healthy'],
+  ])('%s: %s, under idle gaps, clock jumps, store errors and lost answers', async (promise) => {
+    await fc.assert(
+      fc.asyncProperty(fc.commands(commands, { maxCommands: 60, size: 'medium' }), async (cmds) => {
+        expect(await violationsOf(promise, cmds)).toEqual([]);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
