@@ -20,6 +20,13 @@ export const METRIC = {
    * disabled), 0 while it runs; {Stage, Consumer}; emitted by every controller tick, for every consumer.
    */
   consumerPausedSeconds: 'ConsumerPausedSeconds',
+  /**
+   * Failed batches in the on-failure bucket (objects under `aws/lambda/`), {Stage}; emitted by every
+   * controller tick from a listing of the bucket. Exact up to 1000 objects per shard, a lower bound above.
+   */
+  failedBatchesWaiting: 'FailedBatchesWaiting',
+  /** Age of the oldest object in the on-failure bucket, 0 when it is empty, {Stage}; every controller tick. */
+  failedBatchOldestAgeSeconds: 'FailedBatchOldestAgeSeconds',
 } as const;
 
 /** Dimension names. Consumer metrics carry {Stage, Consumer}; breaker metrics carry {Stage, Breaker}. */

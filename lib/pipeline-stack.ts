@@ -116,6 +116,7 @@ export class EventPipelineStack extends Stack {
         consumerMappings: Object.fromEntries(
           config.consumers.map((consumer, i) => [consumer.name, consumers[i].eventSourceMappingId]),
         ),
+        failedBatchBucketName: failedBatches.bucket.bucketName,
       }),
       eventSourceMappingArns: consumers.map((consumer) => consumer.eventSourceMappingArn),
       breakerTable,
@@ -123,6 +124,7 @@ export class EventPipelineStack extends Stack {
       ...logs,
       removalPolicy,
     });
+    failedBatches.grantCensus(controller.handler.role);
     pipelineKey.allowLogGroups([
       ...consumers.map((consumer) => consumer.handler.logGroupName),
       controller.handler.logGroupName,

@@ -16,6 +16,8 @@ import { DeadLetterQueue } from './dead-letter-queue';
  */
 export const ON_FAILURE_BUCKET_ACTIONS = ['s3:PutObject', 's3:ListBucket'] as const;
 export const ON_FAILURE_KEY_ACTIONS = ['kms:GenerateDataKey'] as const;
+/** What the controller's failed-batch census needs: a listing of `aws/lambda/`, no object read. */
+export const FAILED_BATCH_CENSUS_ACTIONS = ['s3:ListBucket'] as const;
 
 export interface FailedBatchBucketProps {
   /**
@@ -147,6 +149,24 @@ export class FailedBatchBucket extends Construct {
         'A lost notice only delays the new-batch alarm: the object itself is in the bucket, the redrive lists the ' +
         'bucket, not the notices, and the age alarm has the other notices.',
     });
+  }
+
+  /**
+   * Lets the breaker controller's tick count the failed batches and find the oldest: `s3:ListBucket` on
+   * this bucket for keys under `aws/lambda/` only, in this account. Listing reads no object, so the key
+   * is not needed (docs/architecture.md, "Failed batches: the page").
+   */
+  grantCensus(grantee: iam.IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [...FAILED_BATCH_CENSUS_ACTIONS],
+        resources: [this.bucket.bucketArn],
+        conditions: {
+          StringLike: { 's3:prefix': `${ON_FAILURE_OBJECT_ROOT}*` },
+          StringEquals: { 's3:ResourceAccount': Stack.of(this).account },
+        },
+      }),
+    );
   }
 
   /**
