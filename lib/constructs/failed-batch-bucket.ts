@@ -17,6 +17,10 @@ import { DeadLetterQueue } from './dead-letter-queue';
 export const ON_FAILURE_BUCKET_ACTIONS = ['s3:PutObject', 's3:ListBucket'] as const;
 export const ON_FAILURE_KEY_ACTIONS = ['kms:GenerateDataKey'] as const;
 /** What the controller's failed-batch census needs: a listing of `aws/lambda/`, no object read. */
+/** Where `npm run redrive -- --discard` writes its audit records (ops/redrive/discard.ts). */
+export const DISCARD_AUDIT_ROOT = 'audit/';
+/** A year and a month: an annual audit still finds every discard of the year before. */
+export const DISCARD_AUDIT_RETENTION_DAYS = 400;
 export const FAILED_BATCH_CENSUS_ACTIONS = ['s3:ListBucket'] as const;
 
 export interface FailedBatchBucketProps {
@@ -72,8 +76,15 @@ export class FailedBatchBucket extends Construct {
       lifecycleRules: [
         {
           id: 'expire-failed-batches',
+          prefix: ON_FAILURE_OBJECT_ROOT,
           expiration: props.expiration,
           abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+        // The discard audit records (ops/redrive/discard.ts) outlive the batches they describe.
+        {
+          id: 'expire-discard-audit-records',
+          prefix: DISCARD_AUDIT_ROOT,
+          expiration: Duration.days(DISCARD_AUDIT_RETENTION_DAYS),
         },
       ],
       removalPolicy,
