@@ -954,13 +954,21 @@ describe('failed-batch bucket (the on-failure destination of every Kinesis mappi
       OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
       LifecycleConfiguration: {
         Rules: [
-          Match.objectLike({ ExpirationInDays: dev.config.failedBatches.expirationDays, Status: 'Enabled' }),
+          Match.objectLike({
+            Prefix: 'aws/lambda/',
+            ExpirationInDays: dev.config.failedBatches.expirationDays,
+            Status: 'Enabled',
+          }),
+          // Discard audit records outlive the batches: a year and a month.
+          Match.objectLike({ Prefix: 'audit/', ExpirationInDays: 400, Status: 'Enabled' }),
         ],
       },
       NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
     });
     prod.template.hasResourceProperties('AWS::S3::Bucket', {
-      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 90 })] },
+      LifecycleConfiguration: {
+        Rules: [Match.objectLike({ ExpirationInDays: 90 }), Match.objectLike({ ExpirationInDays: 400 })],
+      },
     });
     // No custom resource (and its function) to configure the notifications.
     dev.template.resourceCountIs('Custom::S3BucketNotifications', 0);
