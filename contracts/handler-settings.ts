@@ -37,6 +37,12 @@ export interface ControllerSettings {
   readonly consumerMappings?: Readonly<Record<string, string>>;
   readonly breaker: BreakerSettings;
   readonly metricsNamespace: string;
+  /**
+   * The on-failure bucket: every tick lists it and publishes FailedBatchesWaiting and
+   * FailedBatchOldestAgeSeconds (docs/architecture.md, "Failed batches: the page").
+   * @default - no bucket, no failed-batch metrics
+   */
+  readonly failedBatchBucketName?: string;
 }
 
 export const ENV = {
@@ -55,6 +61,7 @@ export const ENV = {
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
   endpointErrorStatuses: 'ENDPOINT_ERROR_STATUSES',
   downstreamAuth: 'DOWNSTREAM_AUTH',
+  failedBatchBucketName: 'FAILED_BATCH_BUCKET_NAME',
 } as const;
 
 /** Settings missing or malformed in the function's environment: a deployment bug, reported by name. */
@@ -134,6 +141,9 @@ export function readControllerSettings(env: Env = process.env): ControllerSettin
       : { consumerMappings: read.json<Record<string, string>>(ENV.consumerMappings) }),
     breaker: read.json<BreakerSettings>(ENV.breaker),
     metricsNamespace: read.string(ENV.metricsNamespace),
+    ...(env[ENV.failedBatchBucketName] === undefined
+      ? {}
+      : { failedBatchBucketName: read.string(ENV.failedBatchBucketName) }),
   });
 }
 
@@ -167,5 +177,8 @@ export function controllerEnvironment(settings: ControllerSettings): Record<stri
       : { [ENV.consumerMappings]: JSON.stringify(settings.consumerMappings) }),
     [ENV.breaker]: JSON.stringify(settings.breaker),
     [ENV.metricsNamespace]: settings.metricsNamespace,
+    ...(settings.failedBatchBucketName === undefined
+      ? {}
+      : { [ENV.failedBatchBucketName]: settings.failedBatchBucketName }),
   };
 }

@@ -35,6 +35,8 @@ export function controllerSettingsFor(
     readonly mappingsByBreaker: Readonly<Record<string, readonly string[]>>;
     /** Consumer name -> its event source mapping UUID. */
     readonly consumerMappings?: Readonly<Record<string, string>>;
+    /** The on-failure bucket the tick lists. @default - none */
+    readonly failedBatchBucketName?: string;
   },
 ): ControllerSettings {
   return {
@@ -44,5 +46,8 @@ export function controllerSettingsFor(
     ...(resources.consumerMappings === undefined ? {} : { consumerMappings: resources.consumerMappings }),
     breaker: config.breaker,
     metricsNamespace: config.metricsNamespace,
+    ...(resources.failedBatchBucketName === undefined
+      ? {}
+      : { failedBatchBucketName: resources.failedBatchBucketName }),
   };
 }

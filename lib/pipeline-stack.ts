@@ -111,12 +111,14 @@ export class EventPipelineStack extends Stack {
         consumerMappings: Object.fromEntries(
           config.consumers.map((consumer, i) => [consumer.name, consumers[i].eventSourceMappingId]),
         ),
+        failedBatchBucketName: failedBatches.bucket.bucketName,
       }),
       eventSourceMappingArns: consumers.map((consumer) => consumer.eventSourceMappingArn),
       breakerTable,
       encryptionKey: key,
       ...logs,
     });
+    failedBatches.grantCensus(controller.handler.role);
     pipelineKey.allowLogGroups([
       ...consumers.map((consumer) => consumer.handler.logGroupName),
       controller.handler.logGroupName,

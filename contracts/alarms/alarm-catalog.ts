@@ -47,6 +47,7 @@ export const RUNBOOK = {
   failedBatchesAge: '#runbook-failed-batches-age',
   failedBatchNoticeFailedInvocations: '#runbook-failed-batches-notice-failed-invocations',
   failedBatchNoticeDlqMessages: '#runbook-failed-batches-notice-dlq-messages',
+  failedBatchesExpiring: '#runbook-failed-batches-expiring',
 } as const;
 
 /** Where the runbook anchors point. */
@@ -82,6 +83,13 @@ export const PAGING_NOTIFICATIONS_FAILED_MAX = 0;
  * whole and counts as an error, so hear about it while there is still headroom.
  */
 export const DURATION_TIMEOUT_FRACTION = 0.8;
+/**
+ * Days before the on-failure bucket's lifecycle rule may expire a failed batch at which
+ * `<stage>-failed-batches-expiring` pages: the week the runbook plans for a redrive, so a redrive
+ * started on that page still ends before `failedBatches.expirationDays`.
+ */
+export const FAILED_BATCH_EXPIRY_WARNING_DAYS = 7;
+const SECONDS_PER_DAY = 86_400;
 /** Alarms that must react to a single datapoint (a count of lost records, a failed tick) use 1 of 1. */
 const FIRST_DATAPOINT = { evaluationPeriods: 1, datapointsToAlarm: 1 } as const;
 
@@ -148,6 +156,11 @@ interface AlarmSpec {
   readonly critical: boolean;
   /** Overrides config's evaluation window for alarms that must fire on the first datapoint. */
   readonly window?: { readonly evaluationPeriods: number; readonly datapointsToAlarm: number };
+  /**
+   * Notifies the paging topic itself instead of through the composite: for a page that must be heard
+   * even while the composite is already in ALARM for the same records. @default false
+   */
+  readonly pagesDirectly?: boolean;
 }
 
 class AlarmBuilder {
@@ -174,12 +187,13 @@ class AlarmBuilder {
       description: `${spec.meaning}: ${condition} ${window}. ${severityOf(spec)}. Runbook: ${RUNBOOK_DOCUMENT}${spec.runbookAnchor}`,
       runbookAnchor: spec.runbookAnchor,
       // Members page through the composite only, so one incident makes one page, not one per member.
-      notifies: 'non-paging',
+      notifies: spec.pagesDirectly === true ? 'paging' : 'non-paging',
     };
   }
 }
 
 function severityOf(spec: AlarmSpec): string {
+  if (spec.pagesDirectly === true) return 'Severity: page (paging topic, directly)';
   return spec.critical
     ? 'Severity: page (through the pipeline-critical composite)'
     : 'Severity: ticket (non-paging topic)';
@@ -588,16 +602,30 @@ function alertingAlarms(resources: AlarmResources): AlarmSpec[] {
 }
 
 /**
- * The on-failure bucket's alarms, on its notices queue (one message per object Lambda wrote, deleted
- * by the redrive once the object is gone). A new failed batch does not page: its records are whole in
- * the bucket. One left unhandled for `failedBatchAgeMaxSeconds` pages, long before the lifecycle rule
- * (`failedBatches.expirationDays`) would expire it.
+ * The on-failure bucket's alarms. `new` (a ticket) watches the notices queue: one message per object
+ * Lambda wrote. The pages watch the bucket itself, through what every controller tick publishes from a
+ * listing of it (FailedBatchOldestAgeSeconds): an object is there until the redrive puts it back or
+ * someone discards it, however often a redrive kept it, so neither SQS's receive rule (a message
+ * received three times leaves ApproximateAgeOfOldestMessage) nor its 14-day retention can end the
+ * page (docs/architecture.md, "Failed batches: the page"). `age` pages through the composite once a
+ * batch has waited `failedBatchAgeMaxSeconds`; `expiring` pages again, directly,
+ * {@link FAILED_BATCH_EXPIRY_WARNING_DAYS} days before the lifecycle rule may delete it.
  */
 function failedBatchAlarms(config: PipelineConfig, noticesQueueName: string): AlarmSpec[] {
-  const base = sqsAlarmBase(FAILED_BATCHES_COMPONENT, noticesQueueName);
+  const oldest = {
+    component: FAILED_BATCHES_COMPONENT,
+    namespace: config.metricsNamespace,
+    metricName: METRIC.failedBatchOldestAgeSeconds,
+    dimensions: { [DIMENSION.stage]: config.stage },
+    statistic: 'Maximum',
+    unit: 's',
+    comparison: 'GreaterThanThreshold',
+  } as const;
+  const { expirationDays } = config.failedBatches;
+  const warnAfterDays = expirationDays - FAILED_BATCH_EXPIRY_WARNING_DAYS;
   return [
     {
-      ...base,
+      ...sqsAlarmBase(FAILED_BATCHES_COMPONENT, noticesQueueName),
       suffix: 'new',
       metricName: 'ApproximateNumberOfMessagesVisible',
       threshold: DLQ_VISIBLE_MESSAGES_MAX,
@@ -607,14 +635,30 @@ function failedBatchAlarms(config: PipelineConfig, noticesQueueName: string): Al
       critical: false,
     },
     {
-      ...base,
+      ...oldest,
       suffix: 'age',
-      metricName: 'ApproximateAgeOfOldestMessage',
       threshold: config.alarms.failedBatchAgeMaxSeconds,
-      unit: 's',
-      meaning: `A failed batch waits for its redrive; the bucket expires it after ${config.failedBatches.expirationDays} days`,
+      // Every tick publishes it: a gap means the tick stopped or could not list the bucket, and then
+      // nobody knows whether a batch waits. It pages through the composite, as the heartbeat does.
+      treatMissingData: 'breaching',
+      meaning:
+        `A failed batch waits in the on-failure bucket for its redrive or a discard (the bucket expires it after ` +
+        `${expirationDays} days), or the controller tick could not list the bucket`,
       runbookAnchor: RUNBOOK.failedBatchesAge,
       critical: true,
+    },
+    {
+      ...oldest,
+      suffix: 'expiring',
+      threshold: warnAfterDays * SECONDS_PER_DAY,
+      // A gap already pages through `age`; keep the last state rather than page twice.
+      treatMissingData: 'ignore',
+      meaning:
+        `A failed batch has waited ${warnAfterDays} days: the lifecycle rule deletes it, records and all, from day ` +
+        `${expirationDays} (${FAILED_BATCH_EXPIRY_WARNING_DAYS} days from now); redrive or discard it`,
+      runbookAnchor: RUNBOOK.failedBatchesExpiring,
+      critical: false,
+      pagesDirectly: true,
     },
   ];
 }

@@ -1,6 +1,7 @@
 import { systemClock, type Clock, METRIC } from '../../contracts';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
@@ -16,6 +17,7 @@ import {
   type BreakerTable,
 } from '../shared';
 import type { ControllerSettings } from '../../contracts';
+import { reportFailedBatches, type FailedBatchCensus } from './failed-batch-report';
 import { MappingUpdateError, UnsupportedEventError, type MappingFailure } from './errors';
 import { breakerNamesIn, isScheduledEvent, isStreamEvent, type ControllerEvent } from './events';
 import { switchMappings, type SwitchOutcome } from './mapping-switch';
@@ -34,6 +36,8 @@ export interface ControllerDeps {
   readonly metrics?: Pick<Metrics, 'singleMetric'>;
   /** Epoch-millisecond clock. @default - Date.now */
   readonly clock?: Clock;
+  /** Lists the on-failure bucket when settings name one. @default - no failed-batch census */
+  readonly s3?: S3Client;
 }
 
 /** What one stream batch or tick did for one breaker. */
@@ -57,6 +61,8 @@ export type ControllerResult =
       readonly reconciled: readonly BreakerSwitch[];
       /** Consumer -> how long it has been paused, in seconds, as published in ConsumerPausedSeconds. */
       readonly pausedSeconds: Readonly<Record<string, number>>;
+      /** What the tick saw in the on-failure bucket; undefined without a bucket or when it could not list it. */
+      readonly failedBatches?: FailedBatchCensus;
     };
 
 const SILENT_LOGGER: ControllerLogger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
@@ -210,8 +216,9 @@ export function createControllerHandler(
     const reconciled = followed.map(({ change }) => change);
     const fixed = reconciled.filter((change) => change.mappings.some((m) => m.action === 'updated'));
     if (fixed.length > 0) logger.warn('the tick found mappings that did not follow their breaker', { fixed });
+    const failedBatches = await reportFailedBatches(settings, { ...deps, logger, clock });
     throwOnFailures(reconciled);
-    return { kind: 'schedule', advanced, states, reconciled, pausedSeconds: paused };
+    return { kind: 'schedule', advanced, states, reconciled, pausedSeconds: paused, failedBatches };
   };
 
   return async (event) => {

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { AWS_CLIENT_TIMEOUTS, awsClientOptions, readControllerSettings } from '../../contracts';
@@ -16,4 +17,7 @@ export const handler = createControllerHandler(settings, {
   lambda: new LambdaClient(awsClientOptions(AWS_CLIENT_TIMEOUTS.handler)),
   logger: new Logger({ serviceName: 'breaker-controller' }),
   metrics: new Metrics({ namespace: settings.metricsNamespace, serviceName: 'breaker-controller' }),
+  ...(settings.failedBatchBucketName === undefined
+    ? {}
+    : { s3: new S3Client(awsClientOptions(AWS_CLIENT_TIMEOUTS.handler)) }),
 });

@@ -16,6 +16,12 @@ import { DeadLetterQueue } from './dead-letter-queue';
  */
 export const ON_FAILURE_BUCKET_ACTIONS = ['s3:PutObject', 's3:ListBucket'] as const;
 export const ON_FAILURE_KEY_ACTIONS = ['kms:GenerateDataKey'] as const;
+/** What the controller's failed-batch census needs: a listing of `aws/lambda/`, no object read. */
+export const FAILED_BATCH_CENSUS_ACTIONS = ['s3:ListBucket'] as const;
+/** Where `npm run redrive -- --discard` writes its audit records (ops/redrive/discard.ts). */
+export const DISCARD_AUDIT_ROOT = 'audit/';
+/** A year and a month: an annual audit still finds every discard of the year before. */
+export const DISCARD_AUDIT_RETENTION_DAYS = 400;
 
 /**
  * Days a deleted or overwritten failed batch stays as a noncurrent version: long enough to undo a
@@ -92,9 +98,17 @@ export class FailedBatchBucket extends Construct {
       lifecycleRules: [
         {
           id: 'expire-failed-batches',
+          prefix: ON_FAILURE_OBJECT_ROOT,
           expiration: props.expiration,
           noncurrentVersionExpiration: NONCURRENT_VERSION_RETENTION,
           abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+        // The discard audit records (ops/redrive/discard.ts) outlive the batches they describe.
+        {
+          id: 'expire-discard-audit-records',
+          prefix: DISCARD_AUDIT_ROOT,
+          expiration: Duration.days(DISCARD_AUDIT_RETENTION_DAYS),
+          noncurrentVersionExpiration: NONCURRENT_VERSION_RETENTION,
         },
         // A delete marker whose versions all expired hides nothing: remove it, or listings slow down.
         { id: 'remove-expired-delete-markers', expiredObjectDeleteMarker: true },
@@ -238,6 +252,24 @@ export class FailedBatchBucket extends Construct {
       { id: 'Serverless-S3BucketLoggingEnabled', reason: isTheLogBucket },
     );
     return bucket;
+  }
+
+  /**
+   * Lets the breaker controller's tick count the failed batches and find the oldest: `s3:ListBucket` on
+   * this bucket for keys under `aws/lambda/` only, in this account. Listing reads no object, so the key
+   * is not needed (docs/architecture.md, "Failed batches: the page").
+   */
+  grantCensus(grantee: iam.IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [...FAILED_BATCH_CENSUS_ACTIONS],
+        resources: [this.bucket.bucketArn],
+        conditions: {
+          StringLike: { 's3:prefix': `${ON_FAILURE_OBJECT_ROOT}*` },
+          StringEquals: { 's3:ResourceAccount': Stack.of(this).account },
+        },
+      }),
+    );
   }
 
   /**

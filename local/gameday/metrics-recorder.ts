@@ -74,6 +74,9 @@ export class MetricsRecorder {
         const dims = { [DIMENSION.stage]: stage, [DIMENSION.consumer]: consumer };
         this.put(metricsNamespace, METRIC.consumerPausedSeconds, dims, at, 0);
       }
+      // The tick's census of an empty on-failure bucket: its age alarm treats missing data as breaching.
+      this.put(metricsNamespace, METRIC.failedBatchOldestAgeSeconds, { [DIMENSION.stage]: stage }, at, 0);
+      this.put(metricsNamespace, METRIC.failedBatchesWaiting, { [DIMENSION.stage]: stage }, at, 0);
       for (const queue of queues) {
         this.put('AWS/SQS', 'ApproximateNumberOfMessagesVisible', { QueueName: queue.name }, at, 0);
         this.put('AWS/SQS', 'ApproximateAgeOfOldestMessage', { QueueName: queue.name }, at, 0);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { ScheduledEvent } from 'aws-lambda';
 import { createControllerHandler, SCHEDULED_EVENT_DETAIL_TYPE } from '../../lambda/breaker-controller';
@@ -147,10 +148,12 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
         breakerTableName: resources.breakerTableName,
         mappingsByBreaker: mappingsByBreaker(rigs),
         consumerMappings: Object.fromEntries(rigs.map((rig) => [rig.config.name, rig.mapping.uuid])),
+        failedBatchBucketName: resources.failedBatchBucket,
       }),
       {
         dynamodb: new DynamoDBClient(emulators.clientConfig.dynamodb),
         lambda: new LambdaClient(localClientConfig(lambdaApi.endpoint)),
+        s3: new S3Client(emulators.clientConfig.s3),
         metrics: metricStoreSink(store, config.metricsNamespace),
       },
     );

@@ -20,6 +20,7 @@ import type { ProducerOptions } from '../producer-client';
 import { MemoryCheckpointStore } from './checkpoint';
 import type { CheckpointStore } from './checkpoint';
 import { EarlierObjectKeptError, MalformedMessageError, PutBackError } from './errors';
+import { readBatchStart } from './batch-position';
 import { parseOnFailureRecord, rangeOf } from './on-failure-record';
 import { PutBack } from './put-back';
 import type { SourcedRecord } from './put-back';
@@ -79,7 +80,8 @@ interface StoredBatch {
  * stream's retention.
  *
  * Order per key: the objects of one shard are redriven one at a time in sequence-number order (all
- * records of a key sit in one shard), and the first object of a shard that cannot be redriven stops
+ * records of a key sit in one shard; the order comes from a streamed read of each object's head, so
+ * memory holds one object at a time however many wait), and the first object of a shard that cannot be redriven stops
  * that shard's later objects, which stay for the next run. Resumable: progress inside an object is
  * checkpointed after every chunk under the object's key, so a stopped or crashed run resumes after the
  * last record known to be back, and records already back (an object partly redriven before) are
@@ -105,23 +107,29 @@ export async function redriveFailedBatches(options: BucketRedriveOptions): Promi
     for (const [, shardKeys] of groupByShard(keys, record)) {
       if (stopped(options) || outcomes.length >= limit) break;
       let blockedBy: string | undefined;
-      for (const entry of await readShard(s3, options.bucket, shardKeys)) {
+      for (const entry of await orderShard(s3, options.bucket, shardKeys)) {
         if (stopped(options) || outcomes.length >= limit) break;
-        if (entry.batch === undefined) {
-          record(keptOutcome(entry.key, entry.error));
-          blockedBy ??= entry.key;
-          continue;
-        }
         if (blockedBy !== undefined) {
           record(keptOutcome(entry.key, new EarlierObjectKeptError(entry.key, blockedBy)));
           continue;
         }
-        const outcome = await redriveBatch(entry.batch, { options, s3, checkpoint, putBack });
+        // One object in memory at a time: read, put back, delete, then the next one.
+        const batch =
+          entry.error === undefined
+            ? await readBatch(s3, options.bucket, entry.key)
+            : { batch: undefined, error: entry.error };
+        if (batch.error !== undefined || batch.batch === undefined) {
+          record(keptOutcome(entry.key, batch.error));
+          blockedBy = entry.key;
+          continue;
+        }
+        const outcome = await redriveBatch(batch.batch, { options, s3, checkpoint, putBack });
         record(outcome);
         if (outcome.status !== 'redriven' && outcome.status !== 'would-redrive') blockedBy = entry.key;
       }
     }
-    if (options.notices && !options.dryRun) await dropNoticesOfGoneObjects(s3, options);
+    if (options.notices && !options.dryRun)
+      await dropNoticesOfGoneObjects(s3, options.bucket, options.notices);
   } finally {
     await putBack.close();
   }
@@ -167,37 +175,27 @@ function groupByShard(
   return groups;
 }
 
-/** One object of a shard as read: its first sequence number when known, the batch or why not. */
+/** One object of a shard, placed: its first sequence number when known, or why not. */
 interface ShardEntry {
   readonly key: string;
-  /** Undefined when not even the invocation record could be read: its place in the shard is unknown. */
+  /** Undefined when the invocation record could not be read: its place in the shard is unknown. */
   readonly start: bigint | undefined;
-  readonly batch?: StoredBatch;
   readonly error?: unknown;
 }
 
 /**
- * Reads every object of one shard (into memory together: ordering needs each one's first sequence
- * number, which the key does not carry) and sorts them by it; objects whose place is unknown come
+ * Orders a shard's objects by their first sequence number (which the key does not carry), reading
+ * only that number of each (a streamed parse of the object's head, {@link readBatchStart}), so the
+ * memory held is one small entry per object, never the objects. Objects whose place is unknown come
  * first, so they hold back the whole shard.
  */
-async function readShard(s3: S3Client, bucket: string, keys: readonly string[]): Promise<ShardEntry[]> {
+async function orderShard(s3: S3Client, bucket: string, keys: readonly string[]): Promise<ShardEntry[]> {
   const entries: ShardEntry[] = [];
   for (const key of keys) {
-    let body: string;
     try {
-      const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      body = (await response.Body?.transformToString()) ?? '';
+      entries.push({ key, start: await readBatchStart(s3, bucket, key) });
     } catch (error) {
       entries.push({ key, start: undefined, error });
-      continue;
-    }
-    let start: bigint | undefined;
-    try {
-      start = BigInt(parseOnFailureRecord(key, body).KinesisBatchInfo.startSequenceNumber);
-      entries.push({ key, start, batch: parseStoredBatch(key, body) });
-    } catch (error) {
-      entries.push({ key, start, error });
     }
   }
   return entries.sort((a, b) => {
@@ -205,6 +203,20 @@ async function readShard(s3: S3Client, bucket: string, keys: readonly string[]):
       return a.start === b.start ? 0 : a.start === undefined ? -1 : 1;
     return a.start < b.start ? -1 : a.start > b.start ? 1 : 0;
   });
+}
+
+/** Reads and checks one whole object: the batch, or why it cannot be redriven. */
+async function readBatch(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+): Promise<{ readonly batch: StoredBatch | undefined; readonly error?: unknown }> {
+  try {
+    const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return { batch: parseStoredBatch(key, (await response.Body?.transformToString()) ?? '') };
+  } catch (error) {
+    return { batch: undefined, error };
+  }
 }
 
 /**
@@ -276,9 +288,15 @@ async function redriveBatch(
   return { ...base, status: 'redriven', recordsPut };
 }
 
-/** Deletes the notices of objects that are gone; notices of objects still waiting stay. */
-async function dropNoticesOfGoneObjects(s3: S3Client, options: BucketRedriveOptions): Promise<void> {
-  const notices = options.notices!;
+/**
+ * Deletes the notices of objects that are gone (redriven or discarded); notices of objects still
+ * waiting stay, so the new-batch ticket stays too.
+ */
+export async function dropNoticesOfGoneObjects(
+  s3: S3Client,
+  bucket: string,
+  notices: { readonly sqs: SQSClient; readonly queueUrl: string },
+): Promise<void> {
   await drainQueue(
     notices.sqs,
     {
@@ -291,7 +309,7 @@ async function dropNoticesOfGoneObjects(s3: S3Client, options: BucketRedriveOpti
     },
     async (message) => {
       const key = noticeKey(message.Body);
-      const gone = key !== undefined && !(await objectExists(s3, options.bucket, key));
+      const gone = key !== undefined && !(await objectExists(s3, bucket, key));
       return {
         messageId: message.MessageId,
         status: gone ? 'redriven' : 'kept',

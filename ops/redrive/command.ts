@@ -2,6 +2,7 @@ import { basename, join } from 'node:path';
 import { LambdaClient, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import {
   ON_FAILURE_OBJECT_ROOT,
   onFailureObjectPrefix,
@@ -18,12 +19,14 @@ import {
   UsageError,
 } from '../cli';
 import type { CommandIo, ResolvedStage } from '../cli';
-import { redriveFailedBatches } from './bucket-redrive';
+import { dropNoticesOfGoneObjects, redriveFailedBatches } from './bucket-redrive';
+import { discardFailedBatches } from './discard';
 import { FileCheckpointStore } from './checkpoint';
 import { redriveOnFailure, redrivePoison } from './redrive';
 import type { MessageOutcome, RedriveProgress, RedriveSummary } from './types';
 
 export const REDRIVE_USAGE = `usage: npm run redrive -- --source on-failure|poison --consumer NAME [options]
+       npm run redrive -- --discard KEY|PREFIX --reason TEXT [--stage NAME] [--bucket NAME]
 
 Puts the records behind a consumer's dead-letter destination back into the stream, then deletes each
 message or object.
@@ -50,6 +53,10 @@ message or object.
   --checkpoint FILE             progress file, so a stopped run resumes without putting records twice
                                 (default .redrive/<queue or bucket name>.json)
   --visibility-timeout SECONDS  how long a message is hidden from other readers while handled (30..43200, default 300)
+  --discard KEY|PREFIX          remove failed batches from the bucket on purpose, without redriving them: one
+                                object key, or every object under aws/lambda/<mapping UUID>/[<shard>/]; each
+                                first gets an audit record (who, what, when, why) under audit/discarded/
+  --reason TEXT                 why (8..2000 characters); required with --discard
 
 Exit: 0 all redriven, 1 some message or object kept (see its error), 2 bad options, 130 stopped (rerun
 to resume).`;
@@ -67,6 +74,8 @@ const OPTIONS = {
   limit: { type: 'string' },
   checkpoint: { type: 'string' },
   'visibility-timeout': { type: 'string' },
+  discard: { type: 'string' },
+  reason: { type: 'string' },
 } as const;
 
 const SOURCES = ['on-failure', 'poison'] as const;
@@ -80,6 +89,7 @@ export async function redriveCommand(argv: readonly string[], io: CommandIo): Pr
     io.out(REDRIVE_USAGE);
     return EXIT.ok;
   }
+  if (values.discard !== undefined) return discard(values, io);
   const source = choiceOption('source', values.source, SOURCES);
   const limit = integerOption('limit', values.limit, { min: 1, max: 1_000_000 });
   const visibilityTimeoutSeconds = integerOption('visibility-timeout', values['visibility-timeout'], {
@@ -187,6 +197,47 @@ async function redriveBucket(
   } finally {
     s3.destroy();
     sqs.destroy();
+  }
+}
+
+/** `--discard`: audit record then delete, per object; then the notices of the objects gone. */
+async function discard(
+  values: BucketCommandValues & { readonly discard?: string; readonly reason?: string },
+  io: CommandIo,
+): Promise<number> {
+  if (values.reason === undefined)
+    throw new UsageError('--discard needs --reason TEXT: why, for the audit record');
+  const stage = resolveStage(values.stage);
+  const bucket = values.bucket ?? conventionalBucket(stage);
+  const s3 = new S3Client(awsClientOptions(AWS_CLIENT_TIMEOUTS.operator));
+  const sqs = new SQSClient(awsClientOptions(AWS_CLIENT_TIMEOUTS.operator));
+  const sts = new STSClient(awsClientOptions(AWS_CLIENT_TIMEOUTS.operator));
+  try {
+    const summary = await discardFailedBatches({
+      bucket,
+      target: values.discard!,
+      reason: values.reason,
+      s3,
+      whoAmI: async () => {
+        const { Arn } = await sts.send(new GetCallerIdentityCommand({}));
+        if (Arn === undefined) throw new Error('no Arn in the answer');
+        return Arn;
+      },
+      // One JSON line per object on stderr too, for the operator's terminal log.
+      onDiscarded: (record, auditKey) => io.err(JSON.stringify({ ...record, auditKey })),
+    });
+    const noticesQueueUrl = await queueUrlIfExists(sqs, stage.names.failedBatchNoticesQueueName);
+    if (noticesQueueUrl !== undefined)
+      await dropNoticesOfGoneObjects(s3, bucket, { sqs, queueUrl: noticesQueueUrl });
+    io.out(
+      `discarded ${summary.discarded.length} failed batch(es) from s3://${bucket}; audit records: ` +
+        summary.discarded.map((d) => `s3://${bucket}/${d.auditKey}`).join(', '),
+    );
+    return EXIT.ok;
+  } finally {
+    s3.destroy();
+    sqs.destroy();
+    sts.destroy();
   }
 }
 

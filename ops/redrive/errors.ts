@@ -196,3 +196,11 @@ export class EarlierObjectKeptError extends RedriveError {
     this.name = 'EarlierObjectKeptError';
   }
 }
+
+/** A discard that was not done, and why; nothing was deleted. */
+export class DiscardRefusedError extends RedriveError {
+  constructor(problem: string) {
+    super(`${problem}; nothing was discarded`);
+    this.name = 'DiscardRefusedError';
+  }
+}

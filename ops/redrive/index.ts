@@ -1,5 +1,7 @@
 export { redriveOnFailure, redrivePoison } from './redrive';
 export { redriveFailedBatches } from './bucket-redrive';
+export { auditKeyOf, discardFailedBatches, DISCARD_AUDIT_PREFIX } from './discard';
+export type { DiscardAuditRecord, DiscardOptions, DiscardSummary } from './discard';
 export type { BucketRedriveOptions } from './bucket-redrive';
 export type {
   MessageOutcome,
@@ -15,6 +17,7 @@ export { parseOnFailureRecord, regionFromArn, streamNameFromArn } from './on-fai
 
 export { readShardRange } from './shard-reader';
 export {
+  DiscardRefusedError,
   EarlierObjectKeptError,
   MalformedMessageError,
   PutBackError,

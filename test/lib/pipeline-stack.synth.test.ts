@@ -450,8 +450,8 @@ describe('breaker controller', () => {
     const fnId = functionId(custom.template, controllerName);
     const value = JSON.stringify(resourceOf(custom.template, fnId).Properties.Environment);
     expect(value).toContain('{\\"shared\\":[\\"');
-    // two mapping UUIDs in BREAKER_MAPPINGS, the same two in CONSUMER_MAPPINGS, and the table name
-    expect(value.match(/"Ref"/g)).toHaveLength(5);
+    // two mapping UUIDs in BREAKER_MAPPINGS, the same two in CONSUMER_MAPPINGS, the table and the bucket
+    expect(value.match(/"Ref"/g)).toHaveLength(6);
   });
 
   it('may update exactly the consumers\u2019 event source mappings, and no other', () => {
@@ -594,7 +594,7 @@ describe('alarms', () => {
     ['prod', () => prod],
     ['local', () => local],
   ])(
-    '%s has 3 stream, 9 per consumer (+2 with an SQS on-failure queue, +1 with enhanced fan-out), 2 per breaker, 4 controller, 1 paging-topic, 4 failed-batch alarms and the composite',
+    '%s has 3 stream, 9 per consumer (+2 with an SQS on-failure queue, +1 with enhanced fan-out), 2 per breaker, 4 controller, 1 paging-topic, 5 failed-batch alarms and the composite',
     (_stage, get) => {
       const { template, config } = get();
       const breakers = new Set(config.consumers.map((c) => c.breakerName)).size;
@@ -602,20 +602,23 @@ describe('alarms', () => {
       const fanOut = config.consumers.filter((c) => c.enhancedFanOut).length;
       template.resourceCountIs(
         'AWS::CloudWatch::Alarm',
-        3 + 9 * config.consumers.length + 2 * sqsOnFailure + fanOut + 2 * breakers + 4 + 1 + 4,
+        3 + 9 * config.consumers.length + 2 * sqsOnFailure + fanOut + 2 * breakers + 4 + 1 + 5,
       );
       template.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 1);
     },
   );
 
-  it('pages only through the composite: it alone notifies the paging topic, every other alarm the non-paging one, each with ALARM and OK', () => {
+  it('pages through the composite: it alone notifies the paging topic (besides the failed-batch expiry warning), every other alarm the non-paging one, each with ALARM and OK', () => {
     const paging = { Ref: topicId(dev.template) };
     const nonPaging = { Ref: topicId(dev.template, 'non-paging') };
+    const pagesDirectly = new Set(['event-pipeline-dev-failed-batches-expiring']);
     for (const [type, topic] of [
       ['AWS::CloudWatch::Alarm', nonPaging],
       ['AWS::CloudWatch::CompositeAlarm', paging],
     ] as const) {
-      for (const alarm of Object.values(dev.template.findResources(type))) {
+      for (const alarm of Object.values(dev.template.findResources(type)).filter(
+        (a) => !pagesDirectly.has((a as { Properties: { AlarmName: string } }).Properties.AlarmName),
+      )) {
         expect((alarm as { Properties: unknown }).Properties).toMatchObject({
           AlarmActions: [topic],
           OKActions: [topic],
@@ -971,13 +974,24 @@ describe('failed-batch bucket (the on-failure destination of every Kinesis mappi
       OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
       LifecycleConfiguration: {
         Rules: Match.arrayWith([
-          Match.objectLike({ ExpirationInDays: dev.config.failedBatches.expirationDays, Status: 'Enabled' }),
+          Match.objectLike({
+            Prefix: 'aws/lambda/',
+            ExpirationInDays: dev.config.failedBatches.expirationDays,
+            Status: 'Enabled',
+          }),
+          // Discard audit records outlive the batches: a year and a month.
+          Match.objectLike({ Prefix: 'audit/', ExpirationInDays: 400, Status: 'Enabled' }),
         ]),
       },
       NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
     });
     prod.template.hasResourceProperties('AWS::S3::Bucket', {
-      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ ExpirationInDays: 90 })]) },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ ExpirationInDays: 90 }),
+          Match.objectLike({ ExpirationInDays: 400 }),
+        ]),
+      },
     });
     // No custom resource (and its function) to configure the notifications.
     dev.template.resourceCountIs('Custom::S3BucketNotifications', 0);
@@ -1002,7 +1016,7 @@ describe('failed-batch bucket (the on-failure destination of every Kinesis mappi
     dev.template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete' });
   });
 
-  it('sends one notice per object under aws/lambda/ to the notices queue, which alarms on count and age', () => {
+  it('sends one notice per object under aws/lambda/ to the notices queue, which the new-batch alarm counts', () => {
     const noticesId = queueId(dev.template, devNames.failedBatchNoticesQueueName);
     dev.template.hasResourceProperties('AWS::Events::Rule', {
       Name: devNames.failedBatchNoticeRuleName,
@@ -1040,13 +1054,57 @@ describe('failed-batch bucket (the on-failure destination of every Kinesis mappi
       Threshold: 0,
       AlarmDescription: Match.stringLikeRegexp(`docs/runbook.md${RUNBOOK.failedBatchesNew}$`),
     });
+  });
+
+  it('pages from the bucket itself: the age of its oldest object, as the controller tick lists it', () => {
+    const oldest = {
+      Namespace: dev.config.metricsNamespace,
+      MetricName: 'FailedBatchOldestAgeSeconds',
+      Dimensions: [{ Name: 'Stage', Value: 'dev' }],
+      Statistic: 'Maximum',
+      ComparisonOperator: 'GreaterThanThreshold',
+    };
     dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      ...oldest,
       AlarmName: 'event-pipeline-dev-failed-batches-age',
-      MetricName: 'ApproximateAgeOfOldestMessage',
-      Dimensions: dimensions,
       Threshold: dev.config.alarms.failedBatchAgeMaxSeconds,
+      TreatMissingData: 'breaching',
+      AlarmActions: [{ Ref: topicId(dev.template, 'non-paging') }],
       AlarmDescription: Match.stringLikeRegexp(`docs/runbook.md${RUNBOOK.failedBatchesAge}$`),
     });
+    // A week before the lifecycle rule may delete it, on the paging topic itself.
+    dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      ...oldest,
+      AlarmName: 'event-pipeline-dev-failed-batches-expiring',
+      Threshold: (dev.config.failedBatches.expirationDays - 7) * 86_400,
+      TreatMissingData: 'ignore',
+      AlarmActions: [{ Ref: topicId(dev.template) }],
+      OKActions: [{ Ref: topicId(dev.template) }],
+      AlarmDescription: Match.stringLikeRegexp(`docs/runbook.md${RUNBOOK.failedBatchesExpiring}$`),
+    });
+  });
+
+  it('lets the controller list aws/lambda/ of the bucket, in this account, and read no object', () => {
+    const controllerName = devNames.controllerFunctionName;
+    const statements = roleStatements(dev.template, controllerName).filter((statement) =>
+      JSON.stringify(statement.Action).includes('s3:'),
+    );
+    expect(statements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: { 'Fn::GetAtt': [bucketId(dev.template), 'Arn'] },
+        Condition: {
+          StringLike: { 's3:prefix': 'aws/lambda/*' },
+          StringEquals: { 's3:ResourceAccount': { Ref: 'AWS::AccountId' } },
+        },
+      },
+    ]);
+    const fnId = functionId(dev.template, controllerName);
+    const environment = resourceOf(dev.template, fnId).Properties.Environment as {
+      Variables: Record<string, unknown>;
+    };
+    expect(environment.Variables.FAILED_BATCH_BUCKET_NAME).toEqual({ Ref: bucketId(dev.template) });
   });
 });
 
