@@ -37,6 +37,7 @@ export const METRIC = {
   producerPutLatencyP99: 'ProducerPutLatencyP99',
   producerPutLatencyMax: 'ProducerPutLatencyMax',
   producerShardRecordsThrottled: 'ProducerShardRecordsThrottled',
+  /**
    * Failed batches in the on-failure bucket (objects under `aws/lambda/`), {Stage}; emitted by every
    * controller tick from a listing of the bucket. Exact up to 1000 objects per shard, a lower bound above.
    */
