@@ -45,7 +45,8 @@ const HANDLER_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   'AWS::Lambda::EventSourceMapping': ['lambda:GetEventSourceMapping', 'lambda:UpdateEventSourceMapping'],
   'AWS::SNS::Topic': ['sns:Publish'],
   'AWS::Kinesis::Stream': ['kinesis:PutRecords'],
-  'AWS::S3::Bucket': ['s3:PutObject'],
+  // The one handler that names a bucket is the controller: its failed-batch census lists aws/lambda/.
+  'AWS::S3::Bucket': ['s3:ListBucket'],
 };
 
 /** The same for resources outside the template that a setting names by ARN, by the ARN's service. */
@@ -76,6 +77,9 @@ const EVENT_SOURCE_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   'AWS::Kinesis::StreamConsumer': ['kinesis:DescribeStreamConsumer', 'kinesis:SubscribeToShard'],
   'AWS::DynamoDB::Table': ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
 };
+
+/** The prefix every listing of the on-failure bucket names: Lambda's invocation records. */
+const ON_FAILURE_LIST_PREFIX = 'aws/lambda/';
 
 /** What using a customer-managed key takes, for a writer to an encrypted resource. */
 const KEY_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'] as const;
@@ -337,10 +341,13 @@ export class HopWalker {
         to,
         {
           ...(type === 'AWS::S3::Bucket' ? { 's3:ResourceAccount': this.resolver.env.account } : {}),
+          ...(action === 's3:ListBucket' ? { 's3:prefix': ON_FAILURE_LIST_PREFIX } : {}),
         },
       ),
     );
-    return hops.length === 0 ? [] : [...hops, ...this.keyHops(caller, targetId)];
+    // A listing reads no object, so it needs no key.
+    const readsOrWritesData = hops.some((h) => h.action !== 's3:ListBucket');
+    return hops.length === 0 ? [] : [...hops, ...(readsOrWritesData ? this.keyHops(caller, targetId) : [])];
   }
 
   private sourceHops(caller: Caller, sourceId: string): Hop[] {

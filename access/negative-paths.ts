@@ -17,7 +17,8 @@ export const OTHER_ACCOUNT = '999999999999';
  * - each service hop made for another account's alarm, rule or mapping (the source account and ARN
  *   rewritten), and each role hop made by the same-named role of another account;
  * - each function role's hop to a resource its settings name, made by another function's role whose
- *   settings do not name it (a consumer may not use another consumer's queue or secret).
+ *   settings do not name it and that needs no such call on any other path (a consumer may not use
+ *   another consumer's queue or secret).
  */
 export function forbiddenHops(walker: HopWalker, allowed: readonly Hop[]): ForbiddenHop[] {
   const forbidden: ForbiddenHop[] = [];
@@ -32,12 +33,16 @@ export function forbiddenHops(walker: HopWalker, allowed: readonly Hop[]): Forbi
   }
   const functions = walker.index.ofType('AWS::Lambda::Function');
   const named = new Map(functions.map((id) => [id, new Set(walker.namedBySettings(id))]));
+  // What each role is meant to do anyway, on any path (a consumer's role lists the on-failure bucket for
+  // its mapping): that is no cross-function leak when another function's settings name the same resource.
+  const granted = new Set(allowed.map((h) => `${h.roleId}|${h.action}|${h.targetId}`));
   for (const hop of allowed) {
     if (hop.kind !== 'role-call' || !named.get(hop.sourceId)?.has(hop.targetId)) continue;
     for (const other of functions) {
       const roleId = walker.roleOf(other);
       if (other === hop.sourceId || roleId === undefined || roleId === hop.roleId) continue;
       if (named.get(other)?.has(hop.targetId)) continue;
+      if (granted.has(`${roleId}|${hop.action}|${hop.targetId}`)) continue;
       const caller = walker.roleCaller('role-call', other, roleId);
       forbidden.push({
         reason: 'another-role',

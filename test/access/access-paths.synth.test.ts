@@ -1,6 +1,6 @@
 import { accessPaths, describeHop, evaluateHops, forbiddenHops, HopWalker } from '../../access';
 import type { AwsEnvironment, CfnTemplate, ForbiddenHop, HopKind, HopVerdict } from '../../access';
-import { REAL_PAGER, synthesizeStage } from '../helpers/synthesize';
+import { REAL_PAGER, synthesizeStage, SYNTH_HOOK_TIMEOUT_MILLIS } from '../helpers/synthesize';
 
 /*
  * Invariant 9 (docs/architecture.md, "Access paths"): every hop AWS makes for the pipeline, walked
@@ -39,7 +39,7 @@ beforeAll(async () => {
     synthesizeStage('prod', { context: REAL_PAGER }).template.toJSON() as CfnTemplate,
   );
   stages.local = await judge(synthesizeStage('local').template.toJSON() as CfnTemplate);
-});
+}, SYNTH_HOOK_TIMEOUT_MILLIS);
 
 describe.each(['prod', 'local'])('the %s template', (stage) => {
   test('has hops of every kind the pipeline makes (the walker found its wiring)', () => {

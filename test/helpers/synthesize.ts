@@ -4,6 +4,13 @@ import type { StageOverrides } from '../../contracts';
 import { createPipelineApp } from '../../lib/pipeline-app';
 import type { PipelineApp } from '../../lib/pipeline-app';
 
+/**
+ * How long a hook that synthesizes stages may take. A synthesis without bundling takes a few seconds of
+ * CPU, but with cdk-nag and several stages in one hook it runs past Jest's 60 s default on a 2-core
+ * machine that is busy with other work (a user's laptop, parallel test workers).
+ */
+export const SYNTH_HOOK_TIMEOUT_MILLIS = 300_000;
+
 export interface SynthesizedStage extends PipelineApp {
   readonly template: Template;
 }

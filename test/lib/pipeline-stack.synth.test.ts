@@ -3,7 +3,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { RUNBOOK, resourceNamesFor, ENV, DIMENSION, METRIC } from '../../contracts';
 import { MAX_QUEUE_RETENTION } from '../../lib/constructs/dead-letter-queue';
 import { CONTROLLER_RESERVED_CONCURRENCY } from '../../lib/constructs/breaker-controller';
-import { logicalIdOf, REAL_PAGER, synthesizeStage } from '../helpers/synthesize';
+import { logicalIdOf, REAL_PAGER, synthesizeStage, SYNTH_HOOK_TIMEOUT_MILLIS } from '../helpers/synthesize';
 import type { SynthesizedStage } from '../helpers/synthesize';
 
 /*
@@ -43,7 +43,7 @@ beforeAll(() => {
       deployment: { account: '111122223333', region: 'eu-west-1', logRetentionDays: 90 },
     },
   });
-});
+}, SYNTH_HOOK_TIMEOUT_MILLIS);
 
 const devNames = resourceNamesFor('dev');
 const SECONDS_PER_HOUR = 3600;
@@ -1245,9 +1245,12 @@ describe('removal policies (one aspect for the stack: lib/stateful-resources.ts)
     }
   });
 
-  it('keeps the breaker table deletion-protected exactly where it is retained', () => {
-    prod.template.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: true });
-    dev.template.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
+  it('retains the breaker table in prod without deletion protection, so a failed first create rolls back', () => {
+    prod.template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'RetainExceptOnCreate',
+      Properties: Match.objectLike({ DeletionProtectionEnabled: false }),
+    });
+    dev.template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
   });
 });
 

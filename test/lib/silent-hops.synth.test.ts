@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { RUNBOOK, resourceNamesFor } from '../../contracts';
 import { ACCESS_LOG_PREFIX, NONCURRENT_VERSION_RETENTION } from '../../lib/constructs/failed-batch-bucket';
-import { logicalIdOf, REAL_PAGER, synthesizeStage } from '../helpers/synthesize';
+import { logicalIdOf, REAL_PAGER, synthesizeStage, SYNTH_HOOK_TIMEOUT_MILLIS } from '../helpers/synthesize';
 import type { SynthesizedStage } from '../helpers/synthesize';
 
 /*
@@ -16,7 +16,7 @@ let dev: SynthesizedStage;
 beforeAll(() => {
   prod = synthesizeStage('prod', { context: REAL_PAGER });
   dev = synthesizeStage('dev');
-});
+}, SYNTH_HOOK_TIMEOUT_MILLIS);
 
 const prodNames = resourceNamesFor('prod');
 

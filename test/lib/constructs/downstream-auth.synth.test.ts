@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { resourceNamesFor, type StageOverrides } from '../../../contracts';
-import { logicalIdOf, synthesizeStage, type SynthesizedStage } from '../../helpers/synthesize';
+import {
+  logicalIdOf,
+  synthesizeStage,
+  type SynthesizedStage,
+  SYNTH_HOOK_TIMEOUT_MILLIS,
+} from '../../helpers/synthesize';
 
 /*
  * The IAM each downstreamAuth type grants its consumer's role, on one dev synthesis (cdk-nag packs
@@ -49,7 +54,7 @@ interface Statement {
 let stage: SynthesizedStage;
 beforeAll(() => {
   stage = synthesizeStage('dev', { overrides: OVERRIDES });
-});
+}, SYNTH_HOOK_TIMEOUT_MILLIS);
 
 const names = resourceNamesFor('dev');
 
