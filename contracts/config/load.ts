@@ -55,12 +55,21 @@ function mergeLayers(layers: readonly unknown[]): Record<string, unknown> {
   for (const layer of layers) {
     if (!isRecord(layer)) continue;
     for (const [key, value] of Object.entries(layer)) {
-      const before = merged[key];
-      if (key === 'consumers' && isRecord(before) && isRecord(value)) {
-        merged[key] = mergeLayers([before, value]);
-      } else {
-        merged[key] = isRecord(before) && isRecord(value) ? { ...before, ...value } : value;
-      }
+      const before = Object.hasOwn(merged, key) ? merged[key] : undefined;
+      const next =
+        key === 'consumers' && isRecord(before) && isRecord(value)
+          ? mergeLayers([before, value])
+          : isRecord(before) && isRecord(value)
+            ? { ...before, ...value }
+            : value;
+      // Defined, not assigned: JSON.parse keeps a key named `__proto__` as an ordinary key, and an
+      // assignment would set the prototype instead, hiding the key from validation.
+      Object.defineProperty(merged, key, {
+        value: next,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
   }
   return merged;

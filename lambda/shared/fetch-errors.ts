@@ -1,4 +1,4 @@
-/** What a failed `fetch` says, read the same way by the downstream client and the AWS HTTP client. */
+/** What a failed `fetch` says, as the downstream client reads it. */
 
 /**
  * Errors from Node's fetch are inspected by shape, not `instanceof`: they may come from another realm

@@ -5,7 +5,7 @@ import { isServerError, isThrottlingError, isTransientError } from '@smithy/core
  * PutRecords answer rejected one by one, and a call that failed after the SDK client's own attempts.
  * Where an SDK client retries (a call's transient and throttling errors), its standard retry strategy
  * does it; this helper only paces the further, record-level attempts and classifies errors with the
- * SDK's own classification, so there is no hand-kept list of retryable call errors.
+ * SDK's own classification (plus the one throttle it does not name, KMS's), not a hand-kept list.
  * Used by the producer client and by ops/redrive (put-retry.ts).
  */
 
@@ -51,6 +51,13 @@ export function isRetryableRecordError(errorCode: string): boolean {
 }
 
 /**
+ * The one throttling error of PutRecord(s) that the SDK's classification does not name: the stream's
+ * KMS key is over its request quota (HTTP 400). Worth another attempt like any throttle.
+ * @see https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecords.html#API_PutRecords_Errors
+ */
+const KMS_THROTTLED_CODE = 'KMSThrottlingException';
+
+/**
  * Whether a put call that failed (after the SDK's own attempts) is worth another record-level
  * attempt: the SDK's throttling, transient (timeouts, connection errors) and server-fault
  * classification, or no HTTP status at all (the call may never have reached the stream). An
@@ -60,6 +67,7 @@ export function isRetryableRecordError(errorCode: string): boolean {
 export function isRetryableCallError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (error.name === 'AbortError') return false;
+  if (error.name === KMS_THROTTLED_CODE) return true;
   const sdkError = error as SdkError;
   if (isThrottlingError(sdkError) || isTransientError(sdkError) || isServerError(sdkError)) return true;
   return sdkError.$metadata?.httpStatusCode === undefined;

@@ -19,7 +19,7 @@ const ADMITTED_NOW: Promise<Admission> = Promise.resolve(ADMITTED);
 const RECORDED: Promise<void> = Promise.resolve();
 
 export interface DynamoDbCircuitBreakerOptions {
-  /** DynamoDB: the handlers' HTTP client, or an SDK client through sdkDynamoDbApi. */
+  /** The breaker table's DynamoDB: an SDK v3 client (`DynamoDBClient`). */
   readonly dynamodb: DynamoDbApi;
   /** The breaker table (partition key `name`). */
   readonly tableName: string;
