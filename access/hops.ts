@@ -6,7 +6,8 @@ import { TemplatePolicies } from './template-policies';
 import type { NamedPolicy } from './template-policies';
 
 /** Why AWS makes a hop: which wiring in the template it comes from. */
-export type HopKind = 'alarm-action' | 'rule-target' | 'event-source' | 'on-failure' | 'role-call' | 'logs';
+export type HopKind =
+  'alarm-action' | 'rule-target' | 'event-source' | 'on-failure' | 'role-call' | 'logs' | 'access-log';
 
 /** One request AWS makes on the pipeline's behalf, with everything its evaluation needs. */
 export interface Hop {
@@ -145,6 +146,37 @@ export class HopWalker {
       ...this.index.ofType('AWS::Lambda::EventSourceMapping').flatMap((id) => this.mappingHops(id)),
       ...this.index.ofType('AWS::Lambda::Function').flatMap((id) => this.functionHops(id)),
       ...this.index.ofType('AWS::Logs::LogGroup').flatMap((id) => this.logGroupHops(id)),
+      ...this.index.ofType('AWS::S3::Bucket').flatMap((id) => this.accessLogHops(id)),
+    ];
+  }
+
+  /**
+   * S3 delivering a bucket's server access logs to its `LoggingConfiguration` destination, as the
+   * logging service principal with the source bucket as `aws:SourceArn`.
+   * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
+   */
+  accessLogHops(bucketId: string): Hop[] {
+    const logging = propertyOf(this.index.resource(bucketId), 'LoggingConfiguration') as
+      { DestinationBucketName?: unknown; LogFilePrefix?: unknown } | undefined;
+    if (logging === undefined) return [];
+    // Without a destination S3 logs into the source bucket itself.
+    const destinationId =
+      logging.DestinationBucketName === undefined
+        ? bucketId
+        : this.index.idReferencedBy(logging.DestinationBucketName);
+    if (destinationId === undefined) return [];
+    const prefix = this.resolver.resolve(logging.LogFilePrefix ?? '');
+    const caller = this.serviceCaller('access-log', bucketId, 'logging.s3.amazonaws.com');
+    return [
+      this.hop(
+        caller,
+        destinationId,
+        's3:PutObject',
+        `${this.resolver.arnOf(destinationId)}/${typeof prefix === 'string' ? prefix : ''}probe`,
+        this.describe(destinationId),
+        { 's3:ResourceAccount': this.resolver.env.account },
+      ),
+      ...this.keyHops(caller, destinationId),
     ];
   }
 
