@@ -90,6 +90,18 @@ const SERVICE_OF_TYPE: Readonly<Record<string, string>> = {
   'AWS::DynamoDB::Table': 'dynamodb',
 };
 
+/**
+ * Source keys (`aws:SourceArn`, `aws:SourceAccount`) AWS documents as absent from the KMS request the
+ * target's service makes for a delivering service principal, by principal and target type: a key-policy
+ * condition on them never matches. SNS: "Adding the aws:SourceAccount and aws:SourceArn to a AWS KMS
+ * policy is not supported for EventBridge-to-encrypted topics"
+ * (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html).
+ */
+const NO_SOURCE_KEYS_TO_KMS: Readonly<Record<string, readonly string[]>> = {
+  'events.amazonaws.com': ['AWS::SNS::Topic'],
+};
+const SOURCE_KEYS = ['aws:SourceArn', 'aws:SourceAccount'];
+
 const SHORT_TYPE: Readonly<Record<string, string>> = {
   'AWS::SNS::Topic': 'topic',
   'AWS::SQS::Queue': 'queue',
@@ -400,9 +412,18 @@ export class HopWalker {
       caller.roleId !== undefined && service !== undefined
         ? { 'kms:ViaService': `${service}.${this.resolver.env.region}.amazonaws.com` }
         : {};
+    const type = this.index.resource(targetId).Type;
+    const keyCaller: Caller = (NO_SOURCE_KEYS_TO_KMS[caller.principal] ?? []).includes(type)
+      ? {
+          ...caller,
+          context: Object.fromEntries(
+            Object.entries(caller.context).filter(([name]) => !SOURCE_KEYS.includes(name)),
+          ),
+        }
+      : caller;
     return KEY_ACTIONS.map((action) => ({
       ...this.hop(
-        caller,
+        keyCaller,
         keyId,
         action,
         this.resolver.arnOf(keyId),
