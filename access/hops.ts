@@ -199,10 +199,8 @@ export class HopWalker {
     const actions = ['AlarmActions', 'OKActions', 'InsufficientDataActions'].flatMap(
       (name) => (propertyOf(alarm, name) as unknown[] | undefined) ?? [],
     );
-    const targets = [...new Set(actions.map((action) => this.index.idReferencedBy(action)))];
-    return targets.flatMap((targetId) =>
-      targetId === undefined ? [] : this.deliveryHops(caller, targetId, DELIVERY_ACTIONS),
-    );
+    const targets = [...new Set(actions.map((action) => this.requireId(action, alarmId, 'alarm action')))];
+    return targets.flatMap((targetId) => this.deliveryHops(caller, targetId, DELIVERY_ACTIONS));
   }
 
   /** The hops of one rule: EventBridge to each target and to each target's dead-letter queue. */
@@ -217,8 +215,9 @@ export class HopWalker {
           : this.roleCaller('rule-target', ruleId, roleId);
       const deadLetter = (target.DeadLetterConfig as { Arn?: unknown } | undefined)?.Arn;
       return [target.Arn, deadLetter]
-        .map((arn) => this.index.idReferencedBy(arn))
-        .flatMap((id) => (id === undefined ? [] : this.deliveryHops(caller, id, DELIVERY_ACTIONS)));
+        .filter((arn) => arn !== undefined)
+        .map((arn) => this.requireId(arn, ruleId, 'rule target'))
+        .flatMap((id) => this.deliveryHops(caller, id, DELIVERY_ACTIONS));
     });
   }
 
@@ -236,7 +235,10 @@ export class HopWalker {
     const destination = (
       propertyOf(mapping, 'DestinationConfig') as { OnFailure?: { Destination?: unknown } } | undefined
     )?.OnFailure?.Destination;
-    const destinationId = this.index.idReferencedBy(destination);
+    const destinationId =
+      destination === undefined
+        ? undefined
+        : this.requireId(destination, mappingId, 'on-failure destination');
     const onFailure =
       destinationId === undefined
         ? []
@@ -324,6 +326,20 @@ export class HopWalker {
       else if (/^arn:[^:]+:[^:]+:/.test(value)) named.add(value);
     }
     return [...named];
+  }
+
+  /**
+   * The template resource a delivery target names. A target the walk cannot tie to one (an intrinsic
+   * it does not resolve, a resource outside the template) is a hop nobody would judge: it throws.
+   */
+  requireId(value: unknown, sourceId: string, what: string): string {
+    const id = this.index.idReferencedBy(value);
+    if (id === undefined)
+      throw new Error(
+        `cannot walk the ${what} ${JSON.stringify(value)} of ${sourceId}: it names no resource of the template, ` +
+          'so the access-path check cannot judge that hop',
+      );
+    return id;
   }
 
   /** The logical ID of a function's execution role. */
