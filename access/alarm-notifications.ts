@@ -35,6 +35,14 @@ export async function alarmNotificationVerdicts(
       const results = await evaluateHops(hops);
       const refusals = results.flatMap((r) => (r.refusal === undefined ? [] : [r.refusal]));
       const alarmName = walker.resolver.nameOf(alarmId);
+      // No topic to publish to, or actions disabled: CloudWatch notifies nobody.
+      const actionsEnabled = walker.resolver.resolve(propertyOf(alarm, 'ActionsEnabled') ?? true);
+      if (actionsEnabled === false || String(actionsEnabled) === 'false')
+        refusals.push(
+          `alarm ${alarmName} has its actions disabled (ActionsEnabled false): nobody is notified`,
+        );
+      else if (!hops.some((hop) => hop.action === 'sns:Publish'))
+        refusals.push(`alarm ${alarmName} has no ALARM action on a topic: nobody is notified`);
       verdicts.set(alarmName, { alarmName, delivered: refusals.length === 0, refusals });
     }
   }

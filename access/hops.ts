@@ -6,7 +6,8 @@ import { TemplatePolicies } from './template-policies';
 import type { NamedPolicy } from './template-policies';
 
 /** Why AWS makes a hop: which wiring in the template it comes from. */
-export type HopKind = 'alarm-action' | 'rule-target' | 'event-source' | 'on-failure' | 'role-call' | 'logs';
+export type HopKind =
+  'alarm-action' | 'rule-target' | 'event-source' | 'on-failure' | 'role-call' | 'logs' | 'access-log';
 
 /** One request AWS makes on the pipeline's behalf, with everything its evaluation needs. */
 export interface Hop {
@@ -93,6 +94,18 @@ const SERVICE_OF_TYPE: Readonly<Record<string, string>> = {
   'AWS::DynamoDB::Table': 'dynamodb',
 };
 
+/**
+ * Source keys (`aws:SourceArn`, `aws:SourceAccount`) AWS documents as absent from the KMS request the
+ * target's service makes for a delivering service principal, by principal and target type: a key-policy
+ * condition on them never matches. SNS: "Adding the aws:SourceAccount and aws:SourceArn to a AWS KMS
+ * policy is not supported for EventBridge-to-encrypted topics"
+ * (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html).
+ */
+const NO_SOURCE_KEYS_TO_KMS: Readonly<Record<string, readonly string[]>> = {
+  'events.amazonaws.com': ['AWS::SNS::Topic'],
+};
+const SOURCE_KEYS = ['aws:SourceArn', 'aws:SourceAccount'];
+
 const SHORT_TYPE: Readonly<Record<string, string>> = {
   'AWS::SNS::Topic': 'topic',
   'AWS::SQS::Queue': 'queue',
@@ -149,6 +162,37 @@ export class HopWalker {
       ...this.index.ofType('AWS::Lambda::EventSourceMapping').flatMap((id) => this.mappingHops(id)),
       ...this.index.ofType('AWS::Lambda::Function').flatMap((id) => this.functionHops(id)),
       ...this.index.ofType('AWS::Logs::LogGroup').flatMap((id) => this.logGroupHops(id)),
+      ...this.index.ofType('AWS::S3::Bucket').flatMap((id) => this.accessLogHops(id)),
+    ];
+  }
+
+  /**
+   * S3 delivering a bucket's server access logs to its `LoggingConfiguration` destination, as the
+   * logging service principal with the source bucket as `aws:SourceArn`.
+   * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
+   */
+  accessLogHops(bucketId: string): Hop[] {
+    const logging = propertyOf(this.index.resource(bucketId), 'LoggingConfiguration') as
+      { DestinationBucketName?: unknown; LogFilePrefix?: unknown } | undefined;
+    if (logging === undefined) return [];
+    // Without a destination S3 logs into the source bucket itself.
+    const destinationId =
+      logging.DestinationBucketName === undefined
+        ? bucketId
+        : this.index.idReferencedBy(logging.DestinationBucketName);
+    if (destinationId === undefined) return [];
+    const prefix = this.resolver.resolve(logging.LogFilePrefix ?? '');
+    const caller = this.serviceCaller('access-log', bucketId, 'logging.s3.amazonaws.com');
+    return [
+      this.hop(
+        caller,
+        destinationId,
+        's3:PutObject',
+        `${this.resolver.arnOf(destinationId)}/${typeof prefix === 'string' ? prefix : ''}probe`,
+        this.describe(destinationId),
+        { 's3:ResourceAccount': this.resolver.env.account },
+      ),
+      ...this.keyHops(caller, destinationId),
     ];
   }
 
@@ -159,10 +203,8 @@ export class HopWalker {
     const actions = ['AlarmActions', 'OKActions', 'InsufficientDataActions'].flatMap(
       (name) => (propertyOf(alarm, name) as unknown[] | undefined) ?? [],
     );
-    const targets = [...new Set(actions.map((action) => this.index.idReferencedBy(action)))];
-    return targets.flatMap((targetId) =>
-      targetId === undefined ? [] : this.deliveryHops(caller, targetId, DELIVERY_ACTIONS),
-    );
+    const targets = [...new Set(actions.map((action) => this.requireId(action, alarmId, 'alarm action')))];
+    return targets.flatMap((targetId) => this.deliveryHops(caller, targetId, DELIVERY_ACTIONS));
   }
 
   /** The hops of one rule: EventBridge to each target and to each target's dead-letter queue. */
@@ -177,8 +219,9 @@ export class HopWalker {
           : this.roleCaller('rule-target', ruleId, roleId);
       const deadLetter = (target.DeadLetterConfig as { Arn?: unknown } | undefined)?.Arn;
       return [target.Arn, deadLetter]
-        .map((arn) => this.index.idReferencedBy(arn))
-        .flatMap((id) => (id === undefined ? [] : this.deliveryHops(caller, id, DELIVERY_ACTIONS)));
+        .filter((arn) => arn !== undefined)
+        .map((arn) => this.requireId(arn, ruleId, 'rule target'))
+        .flatMap((id) => this.deliveryHops(caller, id, DELIVERY_ACTIONS));
     });
   }
 
@@ -196,7 +239,10 @@ export class HopWalker {
     const destination = (
       propertyOf(mapping, 'DestinationConfig') as { OnFailure?: { Destination?: unknown } } | undefined
     )?.OnFailure?.Destination;
-    const destinationId = this.index.idReferencedBy(destination);
+    const destinationId =
+      destination === undefined
+        ? undefined
+        : this.requireId(destination, mappingId, 'on-failure destination');
     const onFailure =
       destinationId === undefined
         ? []
@@ -284,6 +330,20 @@ export class HopWalker {
       else if (/^arn:[^:]+:[^:]+:/.test(value)) named.add(value);
     }
     return [...named];
+  }
+
+  /**
+   * The template resource a delivery target names. A target the walk cannot tie to one (an intrinsic
+   * it does not resolve, a resource outside the template) is a hop nobody would judge: it throws.
+   */
+  requireId(value: unknown, sourceId: string, what: string): string {
+    const id = this.index.idReferencedBy(value);
+    if (id === undefined)
+      throw new Error(
+        `cannot walk the ${what} ${JSON.stringify(value)} of ${sourceId}: it names no resource of the template, ` +
+          'so the access-path check cannot judge that hop',
+      );
+    return id;
   }
 
   /** The logical ID of a function's execution role. */
@@ -375,9 +435,18 @@ export class HopWalker {
       caller.roleId !== undefined && service !== undefined
         ? { 'kms:ViaService': `${service}.${this.resolver.env.region}.amazonaws.com` }
         : {};
+    const type = this.index.resource(targetId).Type;
+    const keyCaller: Caller = (NO_SOURCE_KEYS_TO_KMS[caller.principal] ?? []).includes(type)
+      ? {
+          ...caller,
+          context: Object.fromEntries(
+            Object.entries(caller.context).filter(([name]) => !SOURCE_KEYS.includes(name)),
+          ),
+        }
+      : caller;
     return KEY_ACTIONS.map((action) => ({
       ...this.hop(
-        caller,
+        keyCaller,
         keyId,
         action,
         this.resolver.arnOf(keyId),

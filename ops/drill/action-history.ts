@@ -16,8 +16,9 @@ interface ActionHistoryData {
   readonly error?: string;
 }
 
-const SUCCEEDED_SUMMARY = /^Successfully executed action (\S+)/;
-const FAILED_SUMMARY = /^Failed to execute action (\S+)/;
+// CloudWatch follows a failed action's ARN with a full stop and the error ("<arn>. Received error: ...").
+const SUCCEEDED_SUMMARY = /^Successfully executed action (\S+?)\.?(?=\s|$)/;
+const FAILED_SUMMARY = /^Failed to execute action (\S+?)\.?(?=\s|$)/;
 
 /**
  * Reads one `HistoryItemType: Action` item of DescribeAlarmHistory: which action ran and whether it

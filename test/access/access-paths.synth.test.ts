@@ -15,6 +15,7 @@ const EVERY_KIND: readonly HopKind[] = [
   'on-failure',
   'role-call',
   'logs',
+  'access-log',
 ];
 
 interface Judged {
