@@ -91,6 +91,7 @@ export function awsClientOptions(timeouts: AwsClientTimeouts): {
   readonly requestHandler: {
     readonly connectionTimeout: number;
     readonly requestTimeout: number;
+    readonly socketTimeout: number;
     readonly throwOnRequestTimeout: true;
   };
 } {
@@ -99,6 +100,9 @@ export function awsClientOptions(timeouts: AwsClientTimeouts): {
     requestHandler: {
       connectionTimeout: timeouts.connectionTimeoutMillis,
       requestTimeout: timeouts.requestTimeoutMillis,
+      // The request timeout ends when the headers arrive; a body that then stalls is bounded only by
+      // the socket's idle timeout, 300 s by default. The same figure bounds each silence in the body.
+      socketTimeout: timeouts.requestTimeoutMillis,
       throwOnRequestTimeout: true,
     },
   };
