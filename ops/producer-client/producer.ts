@@ -197,6 +197,7 @@ interface FlushWaiter {
   readonly failed: RecordDeliveryError[];
   readonly callbackFailures: CallbackFailure[];
   resolve: () => void;
+  done?: Promise<void>;
 }
 
 interface AttemptFailure {
@@ -335,8 +336,13 @@ export class KinesisProducer {
    * onRecordFailed finished for each one given up on. Records sent after the call are not waited for.
    */
   async flush(): Promise<FlushReport> {
+    return this.flushCovering(this.coverUnfinished());
+  }
+
+  /** A flush waiter covering every record unfinished now. */
+  private coverUnfinished(): FlushWaiter {
     const waiter: FlushWaiter = { remaining: 0, failed: [], callbackFailures: [], resolve: () => undefined };
-    const done = new Promise<void>((resolve) => (waiter.resolve = resolve));
+    waiter.done = new Promise<void>((resolve) => (waiter.resolve = resolve));
     for (const entry of this.unfinished) {
       (entry.flushes ??= []).push(waiter);
       waiter.remaining += 1;
@@ -344,10 +350,14 @@ export class KinesisProducer {
       if (entry.error) waiter.failed.push(entry.error);
     }
     if (waiter.remaining === 0) waiter.resolve();
+    return waiter;
+  }
+
+  private async flushCovering(waiter: FlushWaiter): Promise<FlushReport> {
     this.flushes += 1;
     try {
       this.pump();
-      await done;
+      await waiter.done;
     } finally {
       this.flushes -= 1;
     }
@@ -363,10 +373,9 @@ export class KinesisProducer {
   async close(options: CloseOptions = {}): Promise<FlushReport> {
     this.closed = true;
     for (const waiter of this.waiters.splice(0)) waiter.reject(new ProducerClosedError(this.streamName));
-    const failedBefore: RecordDeliveryError[] = [];
-    const callbackFailuresBefore: CallbackFailure[] = [];
     let report: FlushReport;
-    const flushing = this.flush();
+    const covering = this.coverUnfinished();
+    const flushing = this.flushCovering(covering);
     if (options.deadlineMillis === undefined) {
       report = await flushing;
     } else {
@@ -377,7 +386,7 @@ export class KinesisProducer {
       const first = await Promise.race([flushing, deadline]);
       clearTimeout(timer);
       if (first === 'deadline') {
-        report = this.abandon(failedBefore, callbackFailuresBefore);
+        report = this.abandon(covering);
       } else {
         report = first;
       }
@@ -842,10 +851,9 @@ export class KinesisProducer {
   }
 
   /** close()'s deadline passed: abort the calls in flight and give every unsettled record up. */
-  private abandon(failed: RecordDeliveryError[], callbackFailures: CallbackFailure[]): FlushReport {
+  private abandon(covering: FlushWaiter): FlushReport {
     this.abandoned = true;
     this.closing.abort(new ProducerError('close() deadline passed'));
-    const reported = new Set<RecordDeliveryError>();
     const entries = [...this.unfinished];
     for (const entry of entries) {
       this.giveUp(entry, {
@@ -853,13 +861,17 @@ export class KinesisProducer {
         detail: 'still not in the stream at the deadline given to close()',
       });
     }
+    // The close's own flush already holds the records given up on before the deadline (and, through
+    // giveUp, those given up now); any unfinished record it does not cover is added once.
+    const failed = [...covering.failed];
+    const reported = new Set<RecordDeliveryError>(failed);
     for (const entry of entries) {
       if (entry.error && !reported.has(entry.error)) {
         reported.add(entry.error);
         failed.push(entry.error);
       }
     }
-    return { failed, callbackFailures };
+    return { failed, callbackFailures: [...covering.callbackFailures] };
   }
 
   private clearTimers(): void {
