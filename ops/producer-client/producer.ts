@@ -304,20 +304,31 @@ export class KinesisProducer {
       throw new SendQueueFullError(this.streamName, this.waiters.length);
     }
     return new Promise<Accepted>((resolve, reject) => {
-      const waiter: RoomWaiter = { record: prepared, shardId, resolve, reject };
-      this.waiters.push(waiter);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          const index = this.waiters.indexOf(waiter);
-          if (index === -1) return;
-          this.waiters.splice(index, 1);
-          // The caller's own abort reason, as fetch() and the SDK reject with it.
-          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
-          reject(signal.reason);
+      const onAbort = (): void => {
+        const index = this.waiters.indexOf(waiter);
+        if (index === -1) return;
+        this.waiters.splice(index, 1);
+        // The caller's own abort reason, as fetch() and the SDK reject with it.
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+        reject(signal!.reason);
+      };
+      // Once the wait ends, the listener goes: a long-lived signal must not keep every record it saw.
+      const waiter: RoomWaiter = {
+        record: prepared,
+        shardId,
+        resolve: (accepted) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(accepted);
         },
-        { once: true },
-      );
+        reject: (error) => {
+          signal?.removeEventListener('abort', onAbort);
+          // Errors the producer raises (ProducerClosedError, ShedError), passed through.
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+          reject(error);
+        },
+      };
+      this.waiters.push(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.pump();
     });
   }
