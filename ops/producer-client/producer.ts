@@ -188,6 +188,8 @@ interface Entry {
 interface RoomWaiter {
   readonly record: PreparedRecord;
   readonly shardId: string;
+  /** When send() was called: the record's time-to-live counts from it. */
+  readonly sentAt: number;
   readonly resolve: (accepted: Accepted) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -290,6 +292,8 @@ export class KinesisProducer {
    */
   async send(record: ProducerRecord, options: SendOptions = {}): Promise<Accepted> {
     const { signal } = options;
+    // The time-to-live and the put latency count from here, the wait for room included.
+    const sentAt = this.now();
     if (this.closed) throw new ProducerClosedError(this.streamName);
     signal?.throwIfAborted();
     const prepared = prepareRecord(record, this.options.maxRecordBytes);
@@ -299,7 +303,8 @@ export class KinesisProducer {
     const shardId = this.shardMap.shardOf(prepared.partitionKey, prepared.explicitHashKey);
     const shard = this.shardState(shardId);
     if (shard.tracker.shedding) throw this.shedOne(shard);
-    if (this.waiters.length === 0 && this.hasRoom(prepared.sizeBytes)) return this.accept(prepared, shardId);
+    if (this.waiters.length === 0 && this.hasRoom(prepared.sizeBytes))
+      return this.accept(prepared, shardId, sentAt);
     if (this.waiters.length >= this.options.maxWaitingSends) {
       throw new SendQueueFullError(this.streamName, this.waiters.length);
     }
@@ -316,6 +321,7 @@ export class KinesisProducer {
       const waiter: RoomWaiter = {
         record: prepared,
         shardId,
+        sentAt,
         resolve: (accepted) => {
           signal?.removeEventListener('abort', onAbort);
           resolve(accepted);
@@ -479,7 +485,7 @@ export class KinesisProducer {
     );
   }
 
-  private accept(record: PreparedRecord, shardId: string): Accepted {
+  private accept(record: PreparedRecord, shardId: string, sentAt: number): Accepted {
     let resolve!: Entry['resolve'];
     let reject!: Entry['reject'];
     const delivered = new Promise<Delivered>((res, rej) => {
@@ -494,7 +500,7 @@ export class KinesisProducer {
       lane = { key: laneKey, entries: [], busy: false, ready: false };
       this.lanes.set(laneKey, lane);
     }
-    const acceptedAt = this.now();
+    const acceptedAt = sentAt;
     const entry: Entry = {
       record,
       lane,
@@ -826,7 +832,7 @@ export class KinesisProducer {
     } else if (!this.abandoned) this.makeReady(lane);
     while (this.waiters.length > 0 && this.hasRoom(this.waiters[0].record.sizeBytes)) {
       const waiter = this.waiters.shift()!;
-      waiter.resolve(this.accept(waiter.record, waiter.shardId));
+      waiter.resolve(this.accept(waiter.record, waiter.shardId, waiter.sentAt));
     }
   }
 
