@@ -198,3 +198,24 @@ describe('record time-to-live', () => {
     await producer.close({ deadlineMillis: 50 });
   }, 10_000);
 });
+
+describe("send()'s AbortSignal while the shards load", () => {
+  test('ends a send() stuck behind a ListShards call that does not answer', async () => {
+    const stream = shardedStream();
+    stream.mock.on(ListShardsCommand).callsFake(never);
+    const producer = producerOn(stream.client);
+    const controller = new AbortController();
+
+    const sending = producer.send({ partitionKey: 'k', data: 'x' }, { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('request cancelled')), 10);
+    const outcome = await Promise.race([
+      sending.then(
+        () => 'buffered',
+        (error: Error) => error.message,
+      ),
+      new Promise((resolve) => setTimeout(() => resolve('send() still waiting 500 ms later'), 500)),
+    ]);
+
+    expect(outcome).toBe('request cancelled');
+  }, 10_000);
+});
