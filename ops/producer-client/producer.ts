@@ -297,7 +297,7 @@ export class KinesisProducer {
     if (this.closed) throw new ProducerClosedError(this.streamName);
     signal?.throwIfAborted();
     const prepared = prepareRecord(record, this.options.maxRecordBytes);
-    await this.shardMap.ready();
+    await (signal === undefined ? this.shardMap.ready() : untilAborted(this.shardMap.ready(), signal));
     if (this.closed) throw new ProducerClosedError(this.streamName);
     signal?.throwIfAborted();
     const shardId = this.shardMap.shardOf(prepared.partitionKey, prepared.explicitHashKey);
@@ -897,6 +897,16 @@ export class KinesisProducer {
     this.lingerTimer = undefined;
     this.wakeTimer = undefined;
   }
+}
+
+/** The promise, or the signal's reason once it aborts first (the wait for the shards is a wait too). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 const OPTION_RANGES = {
