@@ -188,6 +188,8 @@ interface Entry {
 interface RoomWaiter {
   readonly record: PreparedRecord;
   readonly shardId: string;
+  /** When send() was called: the record's time-to-live counts from it. */
+  readonly sentAt: number;
   readonly resolve: (accepted: Accepted) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -197,6 +199,7 @@ interface FlushWaiter {
   readonly failed: RecordDeliveryError[];
   readonly callbackFailures: CallbackFailure[];
   resolve: () => void;
+  done?: Promise<void>;
 }
 
 interface AttemptFailure {
@@ -289,34 +292,49 @@ export class KinesisProducer {
    */
   async send(record: ProducerRecord, options: SendOptions = {}): Promise<Accepted> {
     const { signal } = options;
+    // The time-to-live and the put latency count from here, the wait for room included.
+    const sentAt = this.now();
     if (this.closed) throw new ProducerClosedError(this.streamName);
     signal?.throwIfAborted();
     const prepared = prepareRecord(record, this.options.maxRecordBytes);
-    await this.shardMap.ready();
+    await (signal === undefined ? this.shardMap.ready() : untilAborted(this.shardMap.ready(), signal));
     if (this.closed) throw new ProducerClosedError(this.streamName);
     signal?.throwIfAborted();
     const shardId = this.shardMap.shardOf(prepared.partitionKey, prepared.explicitHashKey);
     const shard = this.shardState(shardId);
     if (shard.tracker.shedding) throw this.shedOne(shard);
-    if (this.waiters.length === 0 && this.hasRoom(prepared.sizeBytes)) return this.accept(prepared, shardId);
+    if (this.waiters.length === 0 && this.hasRoom(prepared.sizeBytes))
+      return this.accept(prepared, shardId, sentAt);
     if (this.waiters.length >= this.options.maxWaitingSends) {
       throw new SendQueueFullError(this.streamName, this.waiters.length);
     }
     return new Promise<Accepted>((resolve, reject) => {
-      const waiter: RoomWaiter = { record: prepared, shardId, resolve, reject };
-      this.waiters.push(waiter);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          const index = this.waiters.indexOf(waiter);
-          if (index === -1) return;
-          this.waiters.splice(index, 1);
-          // The caller's own abort reason, as fetch() and the SDK reject with it.
-          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
-          reject(signal.reason);
+      const onAbort = (): void => {
+        const index = this.waiters.indexOf(waiter);
+        if (index === -1) return;
+        this.waiters.splice(index, 1);
+        // The caller's own abort reason, as fetch() and the SDK reject with it.
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+        reject(signal!.reason);
+      };
+      // Once the wait ends, the listener goes: a long-lived signal must not keep every record it saw.
+      const waiter: RoomWaiter = {
+        record: prepared,
+        shardId,
+        sentAt,
+        resolve: (accepted) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(accepted);
         },
-        { once: true },
-      );
+        reject: (error) => {
+          signal?.removeEventListener('abort', onAbort);
+          // Errors the producer raises (ProducerClosedError, ShedError), passed through.
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+          reject(error);
+        },
+      };
+      this.waiters.push(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.pump();
     });
   }
@@ -335,8 +353,13 @@ export class KinesisProducer {
    * onRecordFailed finished for each one given up on. Records sent after the call are not waited for.
    */
   async flush(): Promise<FlushReport> {
+    return this.flushCovering(this.coverUnfinished());
+  }
+
+  /** A flush waiter covering every record unfinished now. */
+  private coverUnfinished(): FlushWaiter {
     const waiter: FlushWaiter = { remaining: 0, failed: [], callbackFailures: [], resolve: () => undefined };
-    const done = new Promise<void>((resolve) => (waiter.resolve = resolve));
+    waiter.done = new Promise<void>((resolve) => (waiter.resolve = resolve));
     for (const entry of this.unfinished) {
       (entry.flushes ??= []).push(waiter);
       waiter.remaining += 1;
@@ -344,10 +367,14 @@ export class KinesisProducer {
       if (entry.error) waiter.failed.push(entry.error);
     }
     if (waiter.remaining === 0) waiter.resolve();
+    return waiter;
+  }
+
+  private async flushCovering(waiter: FlushWaiter): Promise<FlushReport> {
     this.flushes += 1;
     try {
       this.pump();
-      await done;
+      await waiter.done;
     } finally {
       this.flushes -= 1;
     }
@@ -363,10 +390,9 @@ export class KinesisProducer {
   async close(options: CloseOptions = {}): Promise<FlushReport> {
     this.closed = true;
     for (const waiter of this.waiters.splice(0)) waiter.reject(new ProducerClosedError(this.streamName));
-    const failedBefore: RecordDeliveryError[] = [];
-    const callbackFailuresBefore: CallbackFailure[] = [];
     let report: FlushReport;
-    const flushing = this.flush();
+    const covering = this.coverUnfinished();
+    const flushing = this.flushCovering(covering);
     if (options.deadlineMillis === undefined) {
       report = await flushing;
     } else {
@@ -377,7 +403,7 @@ export class KinesisProducer {
       const first = await Promise.race([flushing, deadline]);
       clearTimeout(timer);
       if (first === 'deadline') {
-        report = this.abandon(failedBefore, callbackFailuresBefore);
+        report = this.abandon(covering);
       } else {
         report = first;
       }
@@ -459,7 +485,7 @@ export class KinesisProducer {
     );
   }
 
-  private accept(record: PreparedRecord, shardId: string): Accepted {
+  private accept(record: PreparedRecord, shardId: string, sentAt: number): Accepted {
     let resolve!: Entry['resolve'];
     let reject!: Entry['reject'];
     const delivered = new Promise<Delivered>((res, rej) => {
@@ -474,7 +500,7 @@ export class KinesisProducer {
       lane = { key: laneKey, entries: [], busy: false, ready: false };
       this.lanes.set(laneKey, lane);
     }
-    const acceptedAt = this.now();
+    const acceptedAt = sentAt;
     const entry: Entry = {
       record,
       lane,
@@ -806,7 +832,7 @@ export class KinesisProducer {
     } else if (!this.abandoned) this.makeReady(lane);
     while (this.waiters.length > 0 && this.hasRoom(this.waiters[0].record.sizeBytes)) {
       const waiter = this.waiters.shift()!;
-      waiter.resolve(this.accept(waiter.record, waiter.shardId));
+      waiter.resolve(this.accept(waiter.record, waiter.shardId, waiter.sentAt));
     }
   }
 
@@ -842,10 +868,9 @@ export class KinesisProducer {
   }
 
   /** close()'s deadline passed: abort the calls in flight and give every unsettled record up. */
-  private abandon(failed: RecordDeliveryError[], callbackFailures: CallbackFailure[]): FlushReport {
+  private abandon(covering: FlushWaiter): FlushReport {
     this.abandoned = true;
     this.closing.abort(new ProducerError('close() deadline passed'));
-    const reported = new Set<RecordDeliveryError>();
     const entries = [...this.unfinished];
     for (const entry of entries) {
       this.giveUp(entry, {
@@ -853,13 +878,17 @@ export class KinesisProducer {
         detail: 'still not in the stream at the deadline given to close()',
       });
     }
+    // The close's own flush already holds the records given up on before the deadline (and, through
+    // giveUp, those given up now); any unfinished record it does not cover is added once.
+    const failed = [...covering.failed];
+    const reported = new Set<RecordDeliveryError>(failed);
     for (const entry of entries) {
       if (entry.error && !reported.has(entry.error)) {
         reported.add(entry.error);
         failed.push(entry.error);
       }
     }
-    return { failed, callbackFailures };
+    return { failed, callbackFailures: [...covering.callbackFailures] };
   }
 
   private clearTimers(): void {
@@ -868,6 +897,16 @@ export class KinesisProducer {
     this.lingerTimer = undefined;
     this.wakeTimer = undefined;
   }
+}
+
+/** The promise, or the signal's reason once it aborts first (the wait for the shards is a wait too). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 const OPTION_RANGES = {

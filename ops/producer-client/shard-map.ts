@@ -22,6 +22,7 @@ interface HashRange {
 export class ShardMap {
   private ranges: readonly HashRange[] = [];
   private loading: Promise<void> | undefined;
+  private reloading = false;
 
   constructor(
     private readonly client: KinesisClient,
@@ -38,7 +39,14 @@ export class ShardMap {
   refresh(): void {
     const current = this.loading;
     if (current === undefined) return void this.ready();
-    this.loading = current.then(() => this.load());
+    // Every record of a call answered with an unpredicted shard asks for a reload: one is enough.
+    if (this.reloading) return;
+    this.reloading = true;
+    this.loading = current
+      .then(() => this.load())
+      .finally(() => {
+        this.reloading = false;
+      });
   }
 
   /** Open shards known; 0 while unknown. */
@@ -88,7 +96,7 @@ export class ShardMap {
         }));
     } catch {
       // Without kinesis:ListShards the producer still puts records, as one shard (see the class comment).
-      this.ranges = [];
+      // A reload that fails (ListShards throttled) keeps the shards already known: ranges unchanged.
     }
   }
 }
