@@ -1,7 +1,11 @@
+import type { ScreenStream } from './live-screen';
+
 /** Where a command writes: results to `out` (stdout), progress and errors to `err` (stderr). */
 export interface CommandIo {
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
+  /** The stream behind `err`, when it may be a terminal: progress is redrawn in place on one. */
+  readonly errStream?: ScreenStream;
   /** Aborted on SIGINT/SIGTERM. */
   readonly signal?: AbortSignal;
 }
@@ -22,6 +26,7 @@ export function processIo(): CommandIo {
   return {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
+    errStream: process.stderr,
     signal: stop.signal,
   };
 }

@@ -104,6 +104,7 @@ export async function redriveFailedBatches(options: BucketRedriveOptions): Promi
   };
   try {
     const keys = await listKeys(s3, options.bucket, options.prefixes ?? [ON_FAILURE_OBJECT_ROOT]);
+    options.onProgress?.({ kind: 'listed', total: keys.length });
     for (const [, shardKeys] of groupByShard(keys, record)) {
       if (stopped(options) || outcomes.length >= limit) break;
       let blockedBy: string | undefined;

@@ -12,6 +12,7 @@ import {
 import {
   choiceOption,
   EXIT,
+  LiveScreen,
   integerOption,
   parseCommandLine,
   requireConsumer,
@@ -22,6 +23,7 @@ import type { CommandIo, ResolvedStage } from '../cli';
 import { dropNoticesOfGoneObjects, redriveFailedBatches } from './bucket-redrive';
 import { discardFailedBatches } from './discard';
 import { FileCheckpointStore } from './checkpoint';
+import { RedriveProgressView, jsonSummary } from './progress';
 import { redriveOnFailure, redrivePoison } from './redrive';
 import type { MessageOutcome, RedriveProgress, RedriveSummary } from './types';
 
@@ -52,6 +54,7 @@ message or object.
   --limit N                     handle at most N messages (1..1000000)
   --checkpoint FILE             progress file, so a stopped run resumes without putting records twice
                                 (default .redrive/<queue or bucket name>.json)
+  --json                        print only a JSON summary on stdout at the end (progress stays on stderr)
   --visibility-timeout SECONDS  how long a message is hidden from other readers while handled (30..43200, default 300)
   --discard KEY|PREFIX          remove failed batches from the bucket on purpose, without redriving them: one
                                 object key, or every object under aws/lambda/<mapping UUID>/[<shard>/]; each
@@ -71,6 +74,7 @@ const OPTIONS = {
   all: { type: 'boolean', default: false },
   stream: { type: 'string' },
   'dry-run': { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
   limit: { type: 'string' },
   checkpoint: { type: 'string' },
   'visibility-timeout': { type: 'string' },
@@ -115,6 +119,7 @@ export async function redriveCommand(argv: readonly string[], io: CommandIo): Pr
       `${dryRun ? 'dry run: ' : ''}redriving ${source} queue ${queueUrl} (checkpoint ${checkpointPath})`,
     );
     const run = source === 'on-failure' ? redriveOnFailure : redrivePoison;
+    const progress = showProgress(io, 'messages', limit);
     const summary = await run({
       queueUrl,
       sqs,
@@ -124,9 +129,9 @@ export async function redriveCommand(argv: readonly string[], io: CommandIo): Pr
       streamName: values.stream,
       checkpoint: new FileCheckpointStore(checkpointPath),
       signal: io.signal,
-      onProgress: (progress) => io.err(describeProgress(progress)),
-    });
-    io.out(describeSummary(summary, queueUrl));
+      onProgress: progress.onProgress,
+    }).finally(progress.stop);
+    report(io, values.json, summary, queueUrl, progress);
     if (summary.stopped) return EXIT.interrupted;
     return summary.kept > 0 ? EXIT.attention : EXIT.ok;
   } finally {
@@ -159,6 +164,7 @@ interface BucketCommandValues {
   readonly stream?: string;
   readonly checkpoint?: string;
   readonly 'dry-run': boolean;
+  readonly json: boolean;
 }
 
 /** `--source on-failure` from the bucket: which prefixes, then the bucket redrive library. */
@@ -179,6 +185,7 @@ async function redriveBucket(
       `${dryRun ? 'dry run: ' : ''}redriving failed batches in s3://${bucket}/{${prefixes.join(',')}} (checkpoint ${checkpointPath})`,
     );
     const noticesQueueUrl = await queueUrlIfExists(sqs, stage.names.failedBatchNoticesQueueName);
+    const progress = showProgress(io, 'objects', parsed.limit);
     const summary = await redriveFailedBatches({
       bucket,
       prefixes,
@@ -188,10 +195,10 @@ async function redriveBucket(
       streamName: values.stream,
       checkpoint: new FileCheckpointStore(checkpointPath),
       signal: io.signal,
-      onProgress: (progress) => io.err(describeProgress(progress)),
+      onProgress: progress.onProgress,
       notices: noticesQueueUrl === undefined ? undefined : { sqs, queueUrl: noticesQueueUrl },
-    });
-    io.out(describeSummary(summary, `s3://${bucket}`));
+    }).finally(progress.stop);
+    report(io, values.json, summary, `s3://${bucket}`, progress);
     if (summary.stopped) return EXIT.interrupted;
     return summary.kept > 0 ? EXIT.attention : EXIT.ok;
   } finally {
@@ -308,10 +315,51 @@ async function conventionalQueueUrl(
   throw new UsageError(`queue ${queueName} does not exist (stage ${stageName}); pass --queue-url`);
 }
 
-function describeProgress(progress: RedriveProgress): string {
-  if (progress.kind === 'chunk')
-    return `  ${progress.messageId}: ${progress.put}/${progress.total} records put`;
-  return describeOutcome(progress.outcome);
+/** How often the progress is looked at between events, so rate and time left move during a slow put. */
+const PROGRESS_TICK_MILLIS = 1_000;
+
+interface ShownProgress {
+  readonly view: RedriveProgressView;
+  readonly onProgress: (progress: RedriveProgress) => void;
+  readonly stop: () => void;
+}
+
+/**
+ * The redrive's progress on stderr: redrawn in place on a terminal (where only kept objects get a
+ * line of their own), else a compact line every few seconds besides one line per object.
+ */
+function showProgress(io: CommandIo, unit: string, limit: number | undefined): ShownProgress {
+  const onTerminal = io.errStream?.isTTY === true;
+  const view = new RedriveProgressView(
+    onTerminal ? { kind: 'screen', screen: new LiveScreen(io.errStream) } : { kind: 'lines', write: io.err },
+    { now: Date.now, unit, limit },
+  );
+  const timer = setInterval(() => view.tick(), PROGRESS_TICK_MILLIS);
+  timer.unref();
+  return {
+    view,
+    onProgress: (progress) => {
+      if (progress.kind === 'message' && (!onTerminal || progress.outcome.status !== 'redriven'))
+        view.log(describeOutcome(progress.outcome));
+      view.record(progress);
+    },
+    stop: () => {
+      clearInterval(timer);
+      view.finish();
+    },
+  };
+}
+
+/** The final word on stdout: the summary sentence, or with `--json` one JSON object and nothing else. */
+function report(
+  io: CommandIo,
+  json: boolean,
+  summary: RedriveSummary,
+  from: string,
+  progress: ShownProgress,
+): void {
+  const snapshot = progress.view.finish();
+  io.out(json ? JSON.stringify(jsonSummary(summary, from, snapshot)) : describeSummary(summary, from));
 }
 
 function describeOutcome(outcome: MessageOutcome): string {

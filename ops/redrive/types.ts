@@ -64,6 +64,8 @@ export interface MessageOutcome {
 }
 
 export type RedriveProgress =
+  /** The bucket was listed: how many objects the run will look at (before `limit`). */
+  | { readonly kind: 'listed'; readonly total: number }
   | { readonly kind: 'chunk'; readonly messageId: string; readonly put: number; readonly total: number }
   | { readonly kind: 'message'; readonly outcome: MessageOutcome };
 

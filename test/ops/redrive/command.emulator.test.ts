@@ -223,4 +223,61 @@ describe('npm run redrive against the local stage in the emulators', () => {
     expect(Contents.map((object) => object.Key)).toEqual([theirs]);
     s3.destroy();
   });
+
+  test('--json prints only one JSON summary on stdout while a terminal on stderr shows the progress frame', async () => {
+    // GIVEN two failed batches of one mapping in the bucket
+    const mapping = '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f';
+    const s3 = new S3Client({});
+    for (const sequence of [200, 300]) {
+      const key = onFailureObjectKey({
+        mappingUuid: mapping,
+        shardId: 'shardId-000000000000',
+        atMillis: Date.now(),
+        randomUuid: randomUUID(),
+      });
+      const body = onFailureObject({
+        streamArn: resources.streamArn,
+        shardId: 'shardId-000000000000',
+        records: [
+          { partitionKey: 'j1', data: `json-${sequence}`, sequenceNumber: String(sequence) },
+          { partitionKey: 'j1', data: `json-${sequence + 1}`, sequenceNumber: String(sequence + 1) },
+        ],
+      });
+      await s3.send(
+        new PutObjectCommand({ Bucket: resources.failedBatchBucket, Key: key, Body: JSON.stringify(body) }),
+      );
+    }
+    s3.destroy();
+    const terminal: string[] = [];
+    const io = {
+      ...capture(),
+      errStream: { isTTY: true, columns: 120, rows: 30, write: (chunk: string) => terminal.push(chunk) },
+    };
+
+    // WHEN
+    const code = await redriveCommand(
+      [
+        ...['--stage', 'local', '--source', 'on-failure', '--bucket', resources.failedBatchBucket],
+        ...['--mapping', mapping, '--checkpoint', join(checkpointDir, 'json.json'), '--json'],
+      ],
+      io,
+    );
+
+    // THEN stdout is one line of JSON with the run's counts, and the frame ends at 2/2
+    expect(code).toBe(EXIT.ok);
+    expect(io.stdout).toHaveLength(1);
+    expect(JSON.parse(io.stdout[0])).toMatchObject({
+      source: 'on-failure',
+      from: `s3://${resources.failedBatchBucket}`,
+      messages: 2,
+      redriven: 2,
+      kept: 0,
+      recordsPut: 4,
+      keptObjects: [],
+    });
+    const screen = terminal.join('');
+    expect(screen).toContain('objects  2/2 done (100%), 0 kept');
+    expect(screen).toContain('records  4 put');
+    expect(screen.endsWith('\u001b[?25h')).toBe(true);
+  });
 });
