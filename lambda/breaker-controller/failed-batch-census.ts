@@ -51,13 +51,16 @@ export async function takeFailedBatchCensus(
   let complete = true;
   let oldestMillis = Number.POSITIVE_INFINITY;
   let startAfter: string | undefined;
+  let continuationToken: string | undefined;
   for (;;) {
     listRequests += 1;
     const page = await s3.send(
       new ListObjectsV2Command({
         Bucket: bucket,
         Prefix: ON_FAILURE_OBJECT_ROOT,
-        StartAfter: startAfter,
+        // A page that stopped on no key goes on by its token; every other page by StartAfter.
+        StartAfter: continuationToken === undefined ? startAfter : undefined,
+        ContinuationToken: continuationToken,
         MaxKeys: options.pageKeys ?? LIST_PAGE_KEYS,
       }),
     );
@@ -69,7 +72,18 @@ export async function takeFailedBatchCensus(
       }
     }
     const lastKey = objects.at(-1)?.Key;
-    if (!page.IsTruncated || lastKey === undefined) break;
+    if (!page.IsTruncated) break;
+    continuationToken = undefined;
+    if (lastKey === undefined) {
+      // S3 may answer a truncated page with fewer keys than asked, even none (a run of delete markers
+      // in this versioned bucket): go on from where it stopped, or say the count is short.
+      if (page.NextContinuationToken === undefined) {
+        complete = false;
+        break;
+      }
+      continuationToken = page.NextContinuationToken;
+      continue;
+    }
     // A page that spans shards finished at least one: go on from its last key. A page of one shard
     // holds that shard's oldest keys: count it as a lower bound and skip the shard's newer ones.
     const shard = shardPrefixOf(lastKey);

@@ -119,6 +119,8 @@ export async function redriveFailedBatches(options: BucketRedriveOptions): Promi
           entry.error === undefined
             ? await readBatch(s3, options.bucket, entry.key)
             : { batch: undefined, error: entry.error };
+        // Gone since it was placed (a discard or another run deleted it): it holds nothing back.
+        if (isGone(batch.error)) continue;
         if (batch.error !== undefined || batch.batch === undefined) {
           record(keptOutcome(entry.key, batch.error));
           blockedBy = entry.key;
@@ -196,6 +198,8 @@ async function orderShard(s3: S3Client, bucket: string, keys: readonly string[])
     try {
       entries.push({ key, start: await readBatchStart(s3, bucket, key) });
     } catch (error) {
+      // Gone since the listing (a discard or another run deleted it): nothing to place or hold back.
+      if (isGone(error)) continue;
       entries.push({ key, start: undefined, error });
     }
   }
@@ -204,6 +208,11 @@ async function orderShard(s3: S3Client, bucket: string, keys: readonly string[])
       return a.start === b.start ? 0 : a.start === undefined ? -1 : 1;
     return a.start < b.start ? -1 : a.start > b.start ? 1 : 0;
   });
+}
+
+/** S3's answer for a key that does not exist (GetObject's NoSuchKey). */
+function isGone(error: unknown): boolean {
+  return (error as { name?: string } | undefined)?.name === 'NoSuchKey';
 }
 
 /** Reads and checks one whole object: the batch, or why it cannot be redriven. */

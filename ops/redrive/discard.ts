@@ -84,11 +84,20 @@ export async function discardFailedBatches(options: DiscardOptions): Promise<Dis
   const now = options.now ?? Date.now;
   const discarded: { key: string; auditKey: string }[] = [];
   for (const key of keys) {
-    const head = await options.s3.send(new HeadObjectCommand({ Bucket: options.bucket, Key: key }));
+    // An object gone since the listing (a redrive put it back and deleted it) is not discarded: no
+    // audit record says so, and the rest of the target is still discarded.
+    let head;
+    try {
+      head = await options.s3.send(new HeadObjectCommand({ Bucket: options.bucket, Key: key }));
+    } catch (error) {
+      if (isGone(error)) continue;
+      throw error;
+    }
     let batch: DiscardAuditRecord['batch'];
     try {
       batch = await readBatchInfo(options.s3, options.bucket, key);
     } catch (error) {
+      if (isGone(error)) continue;
       batch = { unreadable: error instanceof Error ? error.message : String(error) };
     }
     const at = new Date(now()).toISOString();
@@ -120,6 +129,12 @@ export async function discardFailedBatches(options: DiscardOptions): Promise<Dis
     options.onDiscarded?.(record, auditKey);
   }
   return { discarded };
+}
+
+/** S3's answer for a key that does not exist: `NotFound` to HeadObject, `NoSuchKey` to GetObject. */
+function isGone(error: unknown): boolean {
+  const name = (error as { name?: string } | undefined)?.name;
+  return name === 'NotFound' || name === 'NoSuchKey';
 }
 
 /** `audit/discarded/YYYY/MM/DD/<ISO time>-<16 hex of the key's SHA-256>.json`: sorted by time, one per discard. */
