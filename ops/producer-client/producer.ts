@@ -784,7 +784,7 @@ export class KinesisProducer {
     return {
       code: 'RecordTtlExpired',
       detail:
-        `not in the stream ${waited} ms after send() (recordTtlMillis ${this.options.recordTtlMillis})` +
+        `not acknowledged by the stream ${waited} ms after send() (recordTtlMillis ${this.options.recordTtlMillis}); an aborted call may still have stored it` +
         (last ? `; last error ${last.code}: ${last.detail}` : ''),
       cause: last?.cause,
     };
@@ -875,7 +875,8 @@ export class KinesisProducer {
     for (const entry of entries) {
       this.giveUp(entry, {
         code: 'CloseDeadlineExceeded',
-        detail: 'still not in the stream at the deadline given to close()',
+        detail:
+          'not acknowledged by the stream at the deadline given to close(); an aborted call may still have stored it',
       });
     }
     // The close's own flush already holds the records given up on before the deadline (and, through
