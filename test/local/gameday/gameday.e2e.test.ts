@@ -100,9 +100,13 @@ describe('game day, end to end', () => {
     expect(alarms.length).toBeGreaterThan(0);
     for (const alarm of alarms) {
       expect(typeof alarm.name).toBe('string');
-      // Each alarm notifies exactly one topic; only the composite pages.
+      // Each alarm notifies exactly one topic; only the composite and the failed-batch expiry warning page.
       expect(alarm.topic).toBe(
-        alarm.name === 'event-pipeline-local-pipeline-critical' ? 'paging' : 'non-paging',
+        ['event-pipeline-local-pipeline-critical', 'event-pipeline-local-failed-batches-expiring'].includes(
+          alarm.name as string,
+        )
+          ? 'paging'
+          : 'non-paging',
       );
       expect(alarm.firstAlarmAtMillis === null || typeof alarm.firstAlarmAtMillis === 'number').toBe(true);
       expect(alarm.okAtMillis === null || typeof alarm.okAtMillis === 'number').toBe(true);
