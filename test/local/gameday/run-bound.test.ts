@@ -5,7 +5,7 @@ import { runBoundMillis, START_STOP_ALLOWANCE_MILLIS, stageConfig } from '../../
 const CONSUMERS = ['orders', 'analytics'];
 
 describe('runBoundMillis: the longest a game day may take by its own limits', () => {
-  it('is the scenario, two drain waits, the alarm settle and the start/stop allowance', () => {
+  it('is the scenario, a drain wait and one per redrive pass (3), the alarm settle and the start/stop allowance', () => {
     // GIVEN a scaled-down run
     const options = parseOptions(['--duration-scale=0.25', '--outage-seconds=16'], CONSUMERS);
     const { alarms } = stageConfig(options);
@@ -16,7 +16,7 @@ describe('runBoundMillis: the longest a game day may take by its own limits', ()
     // THEN the parts add up: 60 s per drain wait, (evaluation periods + 2) periods of settle
     const settle = (alarms.evaluationPeriods + 2) * alarms.periodSeconds * 1_000;
     expect(bound).toBe(
-      buildScenario(options).producingEndsMillis + 2 * 60_000 + settle + START_STOP_ALLOWANCE_MILLIS,
+      buildScenario(options).producingEndsMillis + 4 * 60_000 + settle + START_STOP_ALLOWANCE_MILLIS,
     );
   });
 
