@@ -6,6 +6,7 @@ export interface CfnTemplate {
 export interface CfnResource {
   readonly Type: string;
   readonly Properties?: Readonly<Record<string, unknown>>;
+  readonly Metadata?: Readonly<Record<string, unknown>>;
 }
 
 /** Where the template is deployed: what the pseudo parameters (`AWS::AccountId`, ...) resolve to. */

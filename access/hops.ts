@@ -1,4 +1,6 @@
 import type { AwsEnvironment, CfnTemplate, PolicyDocument } from './cfn-template';
+import { commandsSentBy } from './handler-commands';
+import type { SentCommand } from './handler-commands';
 import { propertyOf } from './cfn-template';
 import { IntrinsicResolver } from './intrinsics';
 import { ResourceIndex } from './resource-index';
@@ -36,25 +38,28 @@ export interface Hop {
 }
 
 /**
- * What the handlers call on a resource their settings name, by the resource's type: the breaker
- * table is read and written conditionally, queues are sent to, the controller reads and updates
- * mappings. See docs/architecture.md, "Access paths".
+ * A handler's SigV4-signed HTTP request to a resource outside the template that a setting names by ARN
+ * (a downstream's function URL), by the ARN's service. Such a request is no SDK command, so the bundle
+ * does not name it; the call is the consumer's `sigv4` downstream auth (docs/architecture.md,
+ * "Access paths").
  */
-const HANDLER_ACTIONS: Readonly<Record<string, readonly string[]>> = {
-  'AWS::SQS::Queue': ['sqs:SendMessage'],
-  'AWS::DynamoDB::Table': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-  'AWS::Lambda::EventSourceMapping': ['lambda:GetEventSourceMapping', 'lambda:UpdateEventSourceMapping'],
-  'AWS::SNS::Topic': ['sns:Publish'],
-  'AWS::Kinesis::Stream': ['kinesis:PutRecords'],
-  // The one handler that names a bucket is the controller: its failed-batch census lists aws/lambda/.
-  'AWS::S3::Bucket': ['s3:ListBucket'],
-};
-
-/** The same for resources outside the template that a setting names by ARN, by the ARN's service. */
-const EXTERNAL_ACTIONS: Readonly<Record<string, readonly string[]>> = {
-  secretsmanager: ['secretsmanager:GetSecretValue'],
+const SIGNED_REQUEST_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   lambda: ['lambda:InvokeFunctionUrl'],
 };
+
+/** The IAM service prefix of the template's resource types a handler's settings can name. */
+const SERVICE_PREFIX_OF_TYPE: Readonly<Record<string, string>> = {
+  'AWS::SQS::Queue': 'sqs',
+  'AWS::SNS::Topic': 'sns',
+  'AWS::S3::Bucket': 's3',
+  'AWS::Kinesis::Stream': 'kinesis',
+  'AWS::DynamoDB::Table': 'dynamodb',
+  'AWS::Lambda::EventSourceMapping': 'lambda',
+  'AWS::Lambda::Function': 'lambda',
+};
+
+/** The metadata key on a function resource naming its handler's entry (lib/constructs/pipeline-function.ts). */
+export const HANDLER_ENTRY_METADATA = 'pipeline:handler-entry';
 
 /** What a delivering service does with a target of each type (EventBridge, on-failure destinations). */
 const DELIVERY_ACTIONS: Readonly<Record<string, readonly string[]>> = {
@@ -134,8 +139,9 @@ interface Caller {
  * Walks a synthesized template the way AWS will act on it at run time and lists every hop: each
  * alarm's actions to their topics and the topics' keys; each EventBridge rule's targets (and their
  * dead-letter queues) and their keys; each event source mapping's source and on-failure destination
- * with its key, as the function's role; each function's role to every resource its settings name
- * (environment variables, JSON settings included) and to its log group; CloudWatch Logs to each log
+ * with its key, as the function's role; each function's role, for each AWS call its bundled code
+ * sends, to every resource of that service its settings name (environment variables, JSON settings
+ * included), and to its log group; CloudWatch Logs to each log
  * group's key. Nothing is listed by hand: a resource added to the template brings its hops.
  */
 export function accessPaths(template: CfnTemplate, env: AwsEnvironment): Hop[] {
@@ -257,19 +263,31 @@ export class HopWalker {
     return [...source, ...onFailure];
   }
 
-  /** The hops of one function's role: every resource its settings name, and its log group. */
+  /**
+   * The hops of one function's role: each AWS call its code sends (read from its bundle) to each
+   * resource of that service its settings name, each signed request to an outside resource a setting
+   * names, and its log group. A command whose service no setting names is a call this configuration
+   * does not make (a consumer without a bearer secret never reads one).
+   */
   functionHops(functionId: string): Hop[] {
     const roleId = this.roleOf(functionId);
     if (roleId === undefined) return [];
     const caller = this.roleCaller('role-call', functionId, roleId);
+    const sent = this.commandsOf(functionId);
     const hops: Hop[] = [];
-    for (const named of this.namedBySettings(functionId)) {
+    // A function's settings may name the function itself (its own name); that is no call.
+    for (const named of this.namedBySettings(functionId).filter((n) => n !== functionId)) {
       if (named.startsWith('arn:')) {
         const service = named.split(':')[2];
-        for (const action of EXTERNAL_ACTIONS[service] ?? [])
-          hops.push(this.externalHop(caller, named, action));
+        const actions = [
+          ...sent.filter((c) => c.service === service).map((c) => c.action),
+          ...(SIGNED_REQUEST_ACTIONS[service] ?? []),
+        ];
+        for (const action of new Set(actions)) hops.push(this.externalHop(caller, named, action));
       } else {
-        hops.push(...this.deliveryHops(caller, named, HANDLER_ACTIONS));
+        const type = this.index.resource(named).Type;
+        const actions = sent.filter((c) => c.service === SERVICE_PREFIX_OF_TYPE[type]).map((c) => c.action);
+        hops.push(...this.deliveryHops(caller, named, { [type]: [...new Set(actions)] }));
       }
     }
     const logGroup = (
@@ -312,6 +330,21 @@ export class HopWalker {
         `key of log group ${this.resolver.nameOf(logGroupId)}`,
       ),
     );
+  }
+
+  /**
+   * The AWS calls a function's code sends, from the bundle of the handler entry its metadata names.
+   * A function whose code the walk cannot read would be a role nobody judges: it throws.
+   */
+  commandsOf(functionId: string): readonly SentCommand[] {
+    const resource = this.index.resource(functionId);
+    const entry = resource.Metadata?.[HANDLER_ENTRY_METADATA];
+    if (typeof entry !== 'string')
+      throw new Error(
+        `cannot read the code of ${this.describe(functionId)}: its resource has no ${HANDLER_ENTRY_METADATA} ` +
+          'metadata, so the access-path check cannot tell which AWS calls it makes',
+      );
+    return commandsSentBy(entry);
   }
 
   /**

@@ -6,7 +6,9 @@
  */
 export type { AwsEnvironment, CfnResource, CfnTemplate, PolicyDocument } from './cfn-template';
 export { IntrinsicResolver } from './intrinsics';
-export { accessPaths, HopWalker } from './hops';
+export { accessPaths, HANDLER_ENTRY_METADATA, HopWalker } from './hops';
+export { actionOf, commandsIn, commandsSentBy } from './handler-commands';
+export type { SentCommand } from './handler-commands';
 export type { Hop, HopKind } from './hops';
 export { describeHop, evaluateHop, evaluateHops, HopEvaluationError } from './evaluate-hop';
 export type { Decision, HopVerdict } from './evaluate-hop';

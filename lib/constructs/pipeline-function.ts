@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -44,6 +44,16 @@ export const HANDLER_BUNDLING: nodejs.BundlingOptions = {
     ],
   },
 };
+
+/** The project root, that the handler entry recorded in the template is relative to. */
+const PROJECT_ROOT = join(__dirname, '..', '..');
+
+/**
+ * The function resource's metadata key naming its handler's TypeScript entry (project-relative). The
+ * access-path check bundles that entry to learn which AWS calls the code sends
+ * (docs/architecture.md, "Access paths"); CloudFormation ignores resource metadata.
+ */
+export const HANDLER_ENTRY_METADATA = 'pipeline:handler-entry';
 
 /** The runtime every handler runs on (the project's Lambda target). */
 export const HANDLER_RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -134,6 +144,10 @@ export class PipelineFunction extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
       },
     });
+    (this.function.node.defaultChild as lambda.CfnFunction).addMetadata(
+      HANDLER_ENTRY_METADATA,
+      relative(PROJECT_ROOT, props.entry).split(sep).join('/'),
+    );
     // The log group must exist before the function writes, and the role must be able to write to it.
     this.function.node.addDependency(this.role);
 

@@ -19,6 +19,7 @@ const EVERY_KIND: readonly HopKind[] = [
 ];
 
 interface Judged {
+  readonly walker: HopWalker;
   readonly verdicts: HopVerdict[];
   readonly forbidden: ForbiddenHop[];
   readonly forbiddenVerdicts: HopVerdict[];
@@ -26,11 +27,12 @@ interface Judged {
 
 async function judge(template: CfnTemplate): Promise<Judged> {
   const verdicts = await evaluateHops(accessPaths(template, ENVIRONMENT));
+  const walker = new HopWalker(template, ENVIRONMENT);
   const forbidden = forbiddenHops(
-    new HopWalker(template, ENVIRONMENT),
+    walker,
     verdicts.filter((v) => v.allowed).map((v) => v.hop),
   );
-  return { verdicts, forbidden, forbiddenVerdicts: await evaluateHops(forbidden.map((f) => f.hop)) };
+  return { walker, verdicts, forbidden, forbiddenVerdicts: await evaluateHops(forbidden.map((f) => f.hop)) };
 }
 
 const stages: Record<string, Judged> = {};
@@ -54,6 +56,32 @@ describe.each(['prod', 'local'])('the %s template', (stage) => {
       .filter((v) => !v.allowed)
       .map((v) => `${describeHop(v.hop)}: ${v.refusal}`);
     expect(refused).toEqual([]);
+  });
+
+  test('walks every AWS call each handler’s code sends, as its role, to the resources its settings name', () => {
+    // GIVEN each function's bundle (what its code sends) and its settings (what it names)
+    const { walker, verdicts } = stages[stage];
+    const missing: string[] = [];
+    for (const functionId of walker.index.ofType('AWS::Lambda::Function')) {
+      const named = walker.namedBySettings(functionId).filter((n) => n !== functionId);
+      const services = new Set(
+        named.map((n) => (n.startsWith('arn:') ? n.split(':')[2] : walker.resolver.arnOf(n).split(':')[2])),
+      );
+      const walked = new Set(
+        verdicts
+          .filter((v) => v.hop.kind === 'role-call' && v.hop.sourceId === functionId)
+          .map((v) => v.hop.action),
+      );
+      for (const sent of walker.commandsOf(functionId)) {
+        if (services.has(sent.service) && !walked.has(sent.action))
+          missing.push(`${walker.describe(functionId)} ${sent.action}`);
+      }
+    }
+    // THEN each is a judged hop (the allow test above judges it), e.g. the controller's dynamodb:Scan
+    expect(missing).toEqual([]);
+    expect(
+      verdicts.some((v) => v.hop.kind === 'role-call' && v.hop.action === 'dynamodb:Scan' && v.allowed),
+    ).toBe(true);
   });
 
   test('lets CloudWatch publish every alarm to its topic and use the topic’s key', () => {

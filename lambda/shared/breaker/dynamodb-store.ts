@@ -54,31 +54,41 @@ export class DynamoDbBreakerStore implements BreakerStore {
     }
   }
 
-  async list(): Promise<BreakerItem[]> {
-    const items: BreakerItem[] = [];
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const output = await this.send('Scan', () =>
-        this.table.dynamodb.send(
-          new ScanCommand({
-            TableName: this.table.tableName,
-            ConsistentRead: true,
-            ...(startKey && { ExclusiveStartKey: startKey }),
-          }),
-        ),
-      );
-      items.push(...(output.Items ?? []).map(unmarshalItem));
-      startKey = output.LastEvaluatedKey;
-    } while (startKey);
-    return items.sort((a, b) => a.name.localeCompare(b.name));
+  private send<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    return wrapFailure(operation, call);
   }
+}
 
-  private async send<T>(operation: string, call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      throw new BreakerStoreError(operation, { cause: error });
-    }
+/**
+ * Every breaker item (Scan, all pages, consistent), sorted by name. A function of its own, not a
+ * method of the store, so a handler that never lists breakers (the consumer) does not bundle the
+ * Scan: the access-path check reads what each bundle sends (docs/architecture.md, "Access paths").
+ * @throws {BreakerStoreError} when DynamoDB fails
+ */
+export async function scanBreakerItems(table: BreakerTable): Promise<BreakerItem[]> {
+  const items: BreakerItem[] = [];
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const output = await wrapFailure('Scan', () =>
+      table.dynamodb.send(
+        new ScanCommand({
+          TableName: table.tableName,
+          ConsistentRead: true,
+          ...(startKey && { ExclusiveStartKey: startKey }),
+        }),
+      ),
+    );
+    items.push(...(output.Items ?? []).map(unmarshalItem));
+    startKey = output.LastEvaluatedKey;
+  } while (startKey);
+  return items.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+async function wrapFailure<T>(operation: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw new BreakerStoreError(operation, { cause: error });
   }
 }
 

@@ -1,6 +1,6 @@
 import type { BreakerSettings } from '../../../contracts';
 import { systemClock, type Clock } from '../../../contracts';
-import { DynamoDbBreakerStore, type BreakerTable } from './dynamodb-store';
+import { DynamoDbBreakerStore, scanBreakerItems, type BreakerTable } from './dynamodb-store';
 import { MAX_WRITE_ATTEMPTS } from './engine';
 import { writeIdempotently } from './idempotent-write';
 import type { BreakerItem } from './item';
@@ -52,7 +52,7 @@ export function readBreaker(table: BreakerTable, name: string): Promise<BreakerI
  * @throws {BreakerStoreError} when DynamoDB fails
  */
 export function listBreakers(table: BreakerTable): Promise<BreakerItem[]> {
-  return new DynamoDbBreakerStore(table).list();
+  return scanBreakerItems(table);
 }
 
 /**

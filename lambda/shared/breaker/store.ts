@@ -31,8 +31,6 @@ export interface BreakerStore {
    * @throws {BreakerStoreError} when the store cannot be reached or refuses the request
    */
   update(name: string, update: ItemUpdate, condition: Condition): Promise<BreakerItem | undefined>;
-  /** Every breaker item (the table is small: one item per downstream). */
-  list(): Promise<BreakerItem[]>;
 }
 
 /**
