@@ -47,6 +47,7 @@ export const RUNBOOK = {
   failedBatchesAge: '#runbook-failed-batches-age',
   failedBatchNoticeFailedInvocations: '#runbook-failed-batches-notice-failed-invocations',
   failedBatchNoticeDlqMessages: '#runbook-failed-batches-notice-dlq-messages',
+  failedBatchNoticeDlqSendFailures: '#runbook-failed-batches-notice-dlq-send-failures',
   failedBatchesExpiring: '#runbook-failed-batches-expiring',
 } as const;
 
@@ -665,9 +666,9 @@ function failedBatchAlarms(config: PipelineConfig, noticesQueueName: string): Al
 
 /**
  * The hop from the bucket's events to the notices queue: a notice EventBridge fails to deliver (counted
- * by the rule's FailedInvocations) or parks in the target's dead-letter queue is a failed batch the age
- * alarm never sees, so it could expire unredriven without a page. Both page; the DLQ alarm keeps paging
- * until the parked notice is handled.
+ * by the rule's FailedInvocations), parks in the target's dead-letter queue, or fails to park there
+ * (InvocationsFailedToBeSentToDlq) is a failed batch the age alarm never sees, so it could expire
+ * unredriven without a page. All page; the DLQ alarm keeps paging until the parked notice is handled.
  */
 function noticeDeliveryAlarms(resources: AlarmResources): AlarmSpec[] {
   const specs: AlarmSpec[] = [];
@@ -688,6 +689,29 @@ function noticeDeliveryAlarms(resources: AlarmResources): AlarmSpec[] {
         'EventBridge failed to deliver a failed-batch notice to the notices queue; the batch is in the bucket but ' +
         'the failed-batch alarms do not see it',
       runbookAnchor: RUNBOOK.failedBatchNoticeFailedInvocations,
+      critical: true,
+      window: FIRST_DATAPOINT,
+    });
+    // A notice EventBridge gives up on goes to the target's DLQ and is not in FailedInvocations; when
+    // that send fails too (the DLQ's policy, or the key both queues share) only
+    // InvocationsFailedToBeSentToDlq (RuleName) counts it
+    // (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html).
+    specs.push({
+      component: FAILED_BATCHES_COMPONENT,
+      suffix: 'notice-dlq-send-failures',
+      namespace: 'AWS/Events',
+      metricName: 'InvocationsFailedToBeSentToDlq',
+      dimensions: { RuleName: resources.failedBatchNoticeRuleName },
+      statistic: 'Sum',
+      threshold: NOTICE_FAILED_INVOCATIONS_MAX,
+      unit: 'notices',
+      comparison: 'GreaterThanThreshold',
+      // Like FailedInvocations, reported only for periods where it happened.
+      treatMissingData: 'notBreaching',
+      meaning:
+        'EventBridge could not deliver a failed-batch notice and could not park it in the rule target’s dead-letter ' +
+        'queue either: the notice is gone; the batch is in the bucket but the failed-batch alarms do not see it',
+      runbookAnchor: RUNBOOK.failedBatchNoticeDlqSendFailures,
       critical: true,
       window: FIRST_DATAPOINT,
     });

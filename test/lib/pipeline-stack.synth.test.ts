@@ -594,7 +594,7 @@ describe('alarms', () => {
     ['prod', () => prod],
     ['local', () => local],
   ])(
-    '%s has 3 stream, 9 per consumer (+2 with an SQS on-failure queue, +1 with enhanced fan-out), 2 per breaker, 4 controller, 1 paging-topic, 5 failed-batch alarms and the composite',
+    '%s has 3 stream, 9 per consumer (+2 with an SQS on-failure queue, +1 with enhanced fan-out), 2 per breaker, 4 controller, 1 paging-topic, 6 failed-batch alarms and the composite',
     (_stage, get) => {
       const { template, config } = get();
       const breakers = new Set(config.consumers.map((c) => c.breakerName)).size;
@@ -602,7 +602,7 @@ describe('alarms', () => {
       const fanOut = config.consumers.filter((c) => c.enhancedFanOut).length;
       template.resourceCountIs(
         'AWS::CloudWatch::Alarm',
-        3 + 9 * config.consumers.length + 2 * sqsOnFailure + fanOut + 2 * breakers + 4 + 1 + 5,
+        3 + 9 * config.consumers.length + 2 * sqsOnFailure + fanOut + 2 * breakers + 4 + 1 + 6,
       );
       template.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 1);
     },
@@ -879,6 +879,7 @@ describe('alarms', () => {
         'event-pipeline-dev-consumer-analytics-destination-delivery-failures',
         'event-pipeline-dev-failed-batches-notice-failed-invocations',
         'event-pipeline-dev-failed-batches-notice-dlq-messages',
+        'event-pipeline-dev-failed-batches-notice-dlq-send-failures',
       ].sort(),
     );
     expect(parts.filter((p) => typeof p === 'string').join('')).toMatch(

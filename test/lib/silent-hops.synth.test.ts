@@ -1,5 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import type { Template } from 'aws-cdk-lib/assertions';
+import { accessPaths, evaluateHops } from '../../access';
+import type { CfnTemplate } from '../../access';
 import { RUNBOOK, resourceNamesFor } from '../../contracts';
 import { ACCESS_LOG_PREFIX, NONCURRENT_VERSION_RETENTION } from '../../lib/constructs/failed-batch-bucket';
 import { logicalIdOf, REAL_PAGER, synthesizeStage, SYNTH_HOOK_TIMEOUT_MILLIS } from '../helpers/synthesize';
@@ -208,6 +210,40 @@ describe('a failed-batch notice EventBridge could not deliver', () => {
       true,
     );
     expect(isMember(prod.template, 'event-pipeline-prod-failed-batches-notice-dlq-messages')).toBe(true);
+  });
+});
+
+describe('a failed-batch notice EventBridge could not park in its dead-letter queue', () => {
+  it('pages on the rule’s InvocationsFailedToBeSentToDlq, and the access walk judges the DLQ hop it watches', async () => {
+    // GIVEN the prod template THEN a first-datapoint alarm watches the failed DLQ sends of the notice rule
+    const [id] = Object.keys(resources(prod.template, 'AWS::Events::Rule'));
+    prod.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'event-pipeline-prod-failed-batches-notice-dlq-send-failures',
+      Namespace: 'AWS/Events',
+      MetricName: 'InvocationsFailedToBeSentToDlq',
+      Dimensions: [{ Name: 'RuleName', Value: { Ref: id } }],
+      Statistic: 'Sum',
+      Threshold: 0,
+      EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmDescription: Match.stringLikeRegexp(`docs/runbook.md${RUNBOOK.failedBatchNoticeDlqSendFailures}$`),
+    });
+    expect(isMember(prod.template, 'event-pipeline-prod-failed-batches-notice-dlq-send-failures')).toBe(true);
+    // AND the hop whose refusal it reports (rule -> DLQ -> the DLQ's key) is walked and allowed
+    const template = prod.template.toJSON() as CfnTemplate;
+    const verdicts = await evaluateHops(
+      accessPaths(template, { account: '123456789012', region: 'eu-west-1' }).filter(
+        (hop) =>
+          hop.sourceId === id &&
+          (hop.via ?? hop.targetId) === queueId(prod.template, prodNames.failedBatchNoticesDlqName),
+      ),
+    );
+    expect(verdicts.map((v) => `${v.hop.action} ${v.allowed}`).sort()).toEqual([
+      'kms:Decrypt true',
+      'kms:GenerateDataKey true',
+      'sqs:SendMessage true',
+    ]);
   });
 });
 

@@ -397,6 +397,24 @@ describe('alarmDefinitions', () => {
     );
   });
 
+  it('pages when EventBridge cannot park an undelivered notice in the rule’s DLQ (InvocationsFailedToBeSentToDlq)', () => {
+    // AWS/Events FailedInvocations does not count invocations moved to a DLQ, and a failed move to the
+    // DLQ (permissions, a refused key: the DLQ shares the queue's key) is its own metric,
+    // InvocationsFailedToBeSentToDlq (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html).
+    const withRule: AlarmResources = {
+      ...resourcesFor(dev),
+      failedBatchNoticeRuleName: 'notice-rule',
+      failedBatchNoticesDlqName: 'notice-dlq',
+    };
+    const pages = alarmDefinitions(dev, withRule).filter(
+      (d) => d.namespace === 'AWS/Events' && d.metricName === 'InvocationsFailedToBeSentToDlq',
+    );
+    expect(pages.map((d) => d.dimensions)).toEqual([{ RuleName: 'notice-rule' }]);
+    expect(pipelineCriticalDefinition(dev, withRule).memberNames).toEqual(
+      expect.arrayContaining(pages.map((d) => d.name)),
+    );
+  });
+
   it('defines one set of breaker alarms per breaker, however many consumers share it', () => {
     const shared: PipelineConfig = {
       ...dev,
