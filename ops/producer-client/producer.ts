@@ -3,6 +3,7 @@ import type { PutRecordsResultEntry } from '@aws-sdk/client-kinesis';
 import { countersToEmf, ZERO_COUNTERS } from './counters';
 import type { CounterName, ProducerCounters, ProducerMetricsOptions } from './counters';
 import {
+  FailureHandlerTimeoutError,
   ProducerClosedError,
   ProducerError,
   RecordDeliveryError,
@@ -100,9 +101,17 @@ export interface ProducerOptions {
   /**
    * Called once for every record given up on, besides rejecting its `delivered` promise. A returned
    * promise is awaited by `flush()` and `close()`; a throw or rejection is caught and reported in
-   * their `callbackFailures`.
+   * their `callbackFailures`. While it runs, its record still counts against `maxBufferedRecords`
+   * and `maxBufferedBytes`, so a slow fallback slows `send()` rather than filling memory.
    */
   readonly onRecordFailed?: (error: RecordDeliveryError) => unknown;
+  /**
+   * How long an `onRecordFailed` promise is awaited; past it the record is freed and a
+   * {@link FailureHandlerTimeoutError} is reported in `callbackFailures` (the handler is not
+   * cancelled). Valid range 1..3600000 ms. @default 30000 - the record time-to-live's default: a
+   * fallback slower than the stream's own patience is treated as failing
+   */
+  readonly failureHandlerTimeoutMillis?: number;
   /** Publish the counters as EMF on `emitMetrics()` and `close()`. @default - not published */
   readonly metrics?: ProducerMetricsOptions;
   /** Uniform in [0, 1), for jitter. @default Math.random */
@@ -163,6 +172,7 @@ const DEFAULTS = {
   recordTtlMillis: 30_000,
   maxRecordBytes: MAX_RECORD_BYTES,
   shardRateLimitPercent: 150,
+  failureHandlerTimeoutMillis: 30_000,
 } as const;
 
 type NumericOptions = { -readonly [K in keyof typeof DEFAULTS]: number };
@@ -181,6 +191,8 @@ interface Entry {
   error?: RecordDeliveryError;
   /** The flushes waiting for this record. */
   flushes?: FlushWaiter[];
+  /** Given up on with its failure handler running: it still holds its room in the buffer. */
+  holdsRoom?: boolean;
   readonly resolve: (delivered: Delivered) => void;
   readonly reject: (error: RecordDeliveryError) => void;
 }
@@ -245,6 +257,9 @@ export class KinesisProducer {
   private readonly unfinished = new Set<Entry>();
   private unsettledRecords = 0;
   private unsettledBytes = 0;
+  /** Records given up on whose failure handler still runs, and their bytes: they hold room too. */
+  private handlerRecords = 0;
+  private handlerBytes = 0;
   private readonly waiters: RoomWaiter[] = [];
   private inFlight = 0;
   private flushes = 0;
@@ -418,7 +433,7 @@ export class KinesisProducer {
     return { ...this.count };
   }
 
-  /** Records buffered or in flight, which `maxBufferedRecords` bounds. */
+  /** Records buffered or in flight; with those whose failure handler still runs, `maxBufferedRecords` bounds them. */
   get bufferedRecords(): number {
     return this.unsettledRecords;
   }
@@ -477,11 +492,12 @@ export class KinesisProducer {
   }
 
   private hasRoom(sizeBytes: number): boolean {
+    const records = this.unsettledRecords + this.handlerRecords;
     // An empty buffer always takes a record, so one larger than maxBufferedBytes cannot wait forever.
-    if (this.unsettledRecords === 0) return true;
+    if (records === 0) return true;
     return (
-      this.unsettledRecords < this.options.maxBufferedRecords &&
-      this.unsettledBytes + sizeBytes <= this.options.maxBufferedBytes
+      records < this.options.maxBufferedRecords &&
+      this.unsettledBytes + this.handlerBytes + sizeBytes <= this.options.maxBufferedBytes
     );
   }
 
@@ -800,6 +816,12 @@ export class KinesisProducer {
 
   private giveUp(entry: Entry, failure: AttemptFailure): void {
     if (entry.settled) return;
+    if (this.producerOptions.onRecordFailed !== undefined && !this.abandoned) {
+      // Its room passes from the buffer to the handler, so settle() admits no waiter in its place.
+      entry.holdsRoom = true;
+      this.handlerRecords += 1;
+      this.handlerBytes += entry.record.sizeBytes;
+    }
     this.settle(entry);
     this.count.failed += 1;
     const { partitionKey, data, explicitHashKey } = entry.record;
@@ -830,6 +852,11 @@ export class KinesisProducer {
     if (lane.entries.length === 0) {
       if (this.lanes.get(lane.key) === lane) this.lanes.delete(lane.key);
     } else if (!this.abandoned) this.makeReady(lane);
+    this.admitWaiters();
+  }
+
+  /** Buffers the callers waiting for room, first come first served, while there is room. */
+  private admitWaiters(): void {
     while (this.waiters.length > 0 && this.hasRoom(this.waiters[0].record.sizeBytes)) {
       const waiter = this.waiters.shift()!;
       waiter.resolve(this.accept(waiter.record, waiter.shardId, waiter.sentAt));
@@ -839,7 +866,18 @@ export class KinesisProducer {
   private runFailureHandler(entry: Entry, error: RecordDeliveryError): void {
     const handler = this.producerOptions.onRecordFailed;
     if (handler === undefined) return this.finish(entry);
+    let done = false;
+    let timer: NodeJS.Timeout | undefined;
+    const succeeded = (): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      this.finish(entry);
+    };
     const failed = (reason: unknown): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
       this.count.callbackFailed += 1;
       this.finish(entry, { error, reason });
     };
@@ -850,15 +888,24 @@ export class KinesisProducer {
       return failed(reason);
     }
     if (result instanceof Promise || (typeof result === 'object' && result !== null && 'then' in result)) {
-      Promise.resolve(result).then(() => this.finish(entry), failed);
+      const timeoutMillis = this.options.failureHandlerTimeoutMillis;
+      // A handler that never settles must not hold its record (and the room it counts against) forever.
+      timer = setTimeout(() => failed(new FailureHandlerTimeoutError(timeoutMillis)), timeoutMillis);
+      Promise.resolve(result).then(succeeded, failed);
     } else {
-      this.finish(entry);
+      succeeded();
     }
   }
 
   /** The record is settled and its failure handler, if any, is done: the flushes covering it may end. */
   private finish(entry: Entry, callbackFailure?: CallbackFailure): void {
     this.unfinished.delete(entry);
+    if (entry.holdsRoom) {
+      entry.holdsRoom = false;
+      this.handlerRecords -= 1;
+      this.handlerBytes -= entry.record.sizeBytes;
+      this.admitWaiters();
+    }
     for (const waiter of entry.flushes ?? []) {
       if (callbackFailure) waiter.callbackFailures.push(callbackFailure);
       waiter.remaining -= 1;
@@ -919,6 +966,7 @@ const OPTION_RANGES = {
   recordTtlMillis: { min: 100, max: 3_600_000 },
   maxRecordBytes: { min: MAX_RECORD_BYTES, max: MAX_RECORD_BYTES_LIMIT },
   shardRateLimitPercent: { min: 1, max: 1_000 },
+  failureHandlerTimeoutMillis: { min: 1, max: 3_600_000 },
   maxAttempts: { min: 1, max: 100 },
   baseDelayMillis: { min: 1, max: 60_000 },
   maxDelayMillis: { min: 1, max: 300_000 },

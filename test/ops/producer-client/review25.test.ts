@@ -5,7 +5,7 @@
 import { getEventListeners } from 'node:events';
 import { ListShardsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { PutRecordsInput, PutRecordsOutput } from '@aws-sdk/client-kinesis';
-import { KinesisProducer, ShedError } from '../../../ops/producer-client';
+import { FailureHandlerTimeoutError, KinesisProducer, ShedError } from '../../../ops/producer-client';
 import type { ProducerOptions, RecordDeliveryError } from '../../../ops/producer-client';
 import { keyOnShard, shardedStream, shardIdOf, ticks } from '../../helpers/sharded-kinesis';
 
@@ -217,5 +217,85 @@ describe("send()'s AbortSignal while the shards load", () => {
     ]);
 
     expect(outcome).toBe('request cancelled');
+  }, 10_000);
+});
+
+describe('records whose onRecordFailed still runs', () => {
+  test('are bounded: with handlers that hang, send() waits for room past maxBufferedRecords', async () => {
+    // GIVEN a stream that refuses every call for good and a fallback store that stopped answering
+    const stream = shardedStream({ rejectCall: () => denied() });
+    const producer = producerOn(stream.client, {
+      maxBufferedRecords: 10,
+      maxBufferedBytes: 1_048_576,
+      lingerMillis: 0,
+      onRecordFailed: never,
+    });
+
+    // WHEN 300 records of 64 KiB are sent
+    let accepted = 0;
+    for (let index = 0; index < 300; index += 1) {
+      const sent = producer.send({ partitionKey: `k${index}`, data: Buffer.alloc(65_536) });
+      const outcome = await Promise.race([
+        sent.then(() => 'accepted'),
+        new Promise((resolve) => setTimeout(() => resolve('waiting'), 200)),
+      ]);
+      if (outcome === 'waiting') break;
+      accepted += 1;
+      await ticks(2);
+    }
+
+    // THEN no more than the bound (here 10 records, 1 MiB) is held for handlers: not 19 MiB
+    expect(accepted).toBeLessThanOrEqual(16);
+  }, 20_000);
+});
+
+describe('a failure handler that never settles', () => {
+  test('is given up on at failureHandlerTimeoutMillis, reported, and frees its record', async () => {
+    // GIVEN a stream that refuses every call for good and a fallback store that stopped answering
+    const stream = shardedStream({ rejectCall: () => denied() });
+    const producer = producerOn(stream.client, {
+      maxBufferedRecords: 1,
+      lingerMillis: 0,
+      failureHandlerTimeoutMillis: 50,
+      onRecordFailed: never,
+    });
+
+    // WHEN one record is given up on and the producer closes
+    await producer.send({ partitionKey: 'a', data: 'x' });
+    const report = await producer.close();
+
+    // THEN close() ended once the handler timed out, and said so with the record
+    expect(report.failed.map((error) => error.record.partitionKey)).toEqual(['a']);
+    expect(report.callbackFailures).toHaveLength(1);
+    expect(report.callbackFailures[0].reason).toBeInstanceOf(FailureHandlerTimeoutError);
+    expect(report.callbackFailures[0].error.record.partitionKey).toBe('a');
+    expect(producer.counters.callbackFailed).toBe(1);
+    expect(producer.bufferedRecords).toBe(0);
+  }, 10_000);
+
+  test('holds its room until it settles: a slow handler slows send(), a finished one frees the room', async () => {
+    // GIVEN a handler that settles when the test says so, and room for one record
+    const stream = shardedStream({ rejectCall: () => denied() });
+    const release: (() => void)[] = [];
+    const producer = producerOn(stream.client, {
+      maxBufferedRecords: 1,
+      lingerMillis: 0,
+      onRecordFailed: () => new Promise<void>((resolve) => release.push(resolve)),
+    });
+    const first = await producer.send({ partitionKey: 'a', data: 'x' });
+    await first.delivered.catch(() => undefined);
+
+    // WHEN a second record is sent while the first one's handler still runs
+    let second = 'waiting';
+    const sending = producer.send({ partitionKey: 'b', data: 'y' }).then(() => (second = 'accepted'));
+    await ticks(20);
+    const whileRunning = second;
+    release.shift()!();
+    await sending;
+
+    // THEN it waited for the handler, then was buffered
+    expect(whileRunning).toBe('waiting');
+    expect(second).toBe('accepted');
+    await producer.close({ deadlineMillis: 100 });
   }, 10_000);
 });
