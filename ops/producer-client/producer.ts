@@ -112,6 +112,15 @@ export interface ProducerOptions {
    * fallback slower than the stream's own patience is treated as failing
    */
   readonly failureHandlerTimeoutMillis?: number;
+  /**
+   * After a call is aborted at a record's time-to-live, the outcome of its records is unknown (the
+   * service may have received the request and still store them): their keys send nothing more for
+   * this long, so a key's next record does not overtake one that lands late. A record whose own
+   * time-to-live passes while its key is held is given up on unsent. Valid range 0..300000 ms.
+   * @default 10000 - the request timeout of the producer's default client: how long the producer
+   * itself would have waited for the aborted request's answer
+   */
+  readonly abortedCallHoldMillis?: number;
   /** Publish the counters as EMF on `emitMetrics()` and `close()`. @default - not published */
   readonly metrics?: ProducerMetricsOptions;
   /** Uniform in [0, 1), for jitter. @default Math.random */
@@ -173,6 +182,7 @@ const DEFAULTS = {
   maxRecordBytes: MAX_RECORD_BYTES,
   shardRateLimitPercent: 150,
   failureHandlerTimeoutMillis: 30_000,
+  abortedCallHoldMillis: AWS_CLIENT_TIMEOUTS.operator.requestTimeoutMillis,
 } as const;
 
 type NumericOptions = { -readonly [K in keyof typeof DEFAULTS]: number };
@@ -267,6 +277,8 @@ export class KinesisProducer {
   private lingerDue = false;
   private lingerTimer: NodeJS.Timeout | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
+  /** Timers of held lanes and of the records waiting behind them. */
+  private readonly holdTimers = new Set<NodeJS.Timeout>();
   private closed = false;
   private abandoned = false;
   private readonly closing = new AbortController();
@@ -530,6 +542,7 @@ export class KinesisProducer {
       reject,
     };
     lane.entries.push(entry);
+    if (lane.heldUntil !== undefined) this.expireWhileHeld(entry);
     this.unfinished.add(entry);
     this.unsettledRecords += 1;
     this.unsettledBytes += record.sizeBytes;
@@ -540,7 +553,7 @@ export class KinesisProducer {
 
   private makeReady(lane: Lane<Entry>): void {
     const head = lane.entries[0];
-    if (head === undefined || lane.ready || lane.busy) return;
+    if (head === undefined || lane.ready || lane.busy || lane.heldUntil !== undefined) return;
     this.shardState(head.shardId).pushReady(lane);
     this.readyRecords += 1;
     // Linger counts from send(), as the KPL's buffering time: a record that already waited behind its
@@ -691,7 +704,7 @@ export class KinesisProducer {
       );
       results = response?.Records ?? [];
     } catch (error) {
-      this.onCallError(batch, error);
+      this.onCallError(batch, error, expiry.signal.aborted);
       return;
     } finally {
       clearTimeout(timer);
@@ -725,7 +738,7 @@ export class KinesisProducer {
     for (const [shardId, throttled] of throttledByShard) this.noteShardAttempt(shardId, throttled);
   }
 
-  private onCallError(batch: Entry[], error: unknown): void {
+  private onCallError(batch: Entry[], error: unknown, expired: boolean): void {
     const failure: AttemptFailure = {
       code: error instanceof Error ? error.name : 'UnknownError',
       detail: error instanceof Error ? error.message : String(error),
@@ -733,6 +746,8 @@ export class KinesisProducer {
     };
     if (this.closing.signal.aborted) return; // close()'s deadline already gave every record up
     const now = this.now();
+    // Aborted at a time-to-live: the request may still be stored, so its keys wait before sending more.
+    if (expired) for (const entry of batch) this.hold(entry.lane, now + this.options.abortedCallHoldMillis);
     if (isValidationError(error) && batch.length > 1) {
       // One bad record refuses the whole call: send each alone, so only the bad one fails.
       for (const entry of batch) {
@@ -765,6 +780,53 @@ export class KinesisProducer {
       if (entry.settled) return;
       if (this.now() >= entry.expiresAt) return this.giveUp(entry, this.expired(entry, failure));
       this.release(entry);
+    });
+  }
+
+  /**
+   * Holds a key's lane until `until`: nothing of the key is sent before. Its records keep their
+   * time-to-live, checked when the hold ends and at each time-to-live timer.
+   */
+  private hold(lane: Lane<Entry>, until: number): void {
+    if (!this.options.orderPerKey || until <= this.now()) return;
+    const extended = lane.heldUntil !== undefined;
+    lane.heldUntil = Math.max(lane.heldUntil ?? 0, until);
+    // The held records still end at their time-to-live, unsent.
+    for (const entry of lane.entries) this.expireWhileHeld(entry);
+    if (extended) return;
+    const end = (): void => {
+      const left = (lane.heldUntil ?? 0) - this.now();
+      if (left > 0) return this.after(left, end); // extended by a later abort
+      lane.heldUntil = undefined;
+      if (lane.entries.length === 0) {
+        if (this.lanes.get(lane.key) === lane) this.lanes.delete(lane.key);
+        return;
+      }
+      if (this.abandoned) return;
+      this.makeReady(lane);
+      this.pump();
+    };
+    this.after(until - this.now(), end);
+  }
+
+  /** A timer cleared by close(). */
+  private after(millis: number, task: () => void): void {
+    const timer = setTimeout(
+      () => {
+        this.holdTimers.delete(timer);
+        task();
+      },
+      Math.max(0, millis),
+    );
+    this.holdTimers.add(timer);
+  }
+
+  /** Gives a record up at its time-to-live if its key is still held then (it was never sent after the hold began). */
+  private expireWhileHeld(entry: Entry): void {
+    this.after(entry.expiresAt - this.now(), () => {
+      // A busy head is in its retry delay, which ends by its time-to-live and gives it up itself.
+      if (entry.settled || entry.lane.heldUntil === undefined || entry.lane.busy) return;
+      this.giveUp(entry, this.expired(entry, undefined));
     });
   }
 
@@ -850,7 +912,8 @@ export class KinesisProducer {
       lane.busy = false;
     } else if (index > 0) lane.entries.splice(index, 1);
     if (lane.entries.length === 0) {
-      if (this.lanes.get(lane.key) === lane) this.lanes.delete(lane.key);
+      // A held lane stays: a record of its key sent now must wait for the hold too.
+      if (this.lanes.get(lane.key) === lane && lane.heldUntil === undefined) this.lanes.delete(lane.key);
     } else if (!this.abandoned) this.makeReady(lane);
     this.admitWaiters();
   }
@@ -940,6 +1003,8 @@ export class KinesisProducer {
   }
 
   private clearTimers(): void {
+    for (const timer of this.holdTimers) clearTimeout(timer);
+    this.holdTimers.clear();
     clearTimeout(this.lingerTimer);
     clearTimeout(this.wakeTimer);
     this.lingerTimer = undefined;
@@ -967,6 +1032,7 @@ const OPTION_RANGES = {
   maxRecordBytes: { min: MAX_RECORD_BYTES, max: MAX_RECORD_BYTES_LIMIT },
   shardRateLimitPercent: { min: 1, max: 1_000 },
   failureHandlerTimeoutMillis: { min: 1, max: 3_600_000 },
+  abortedCallHoldMillis: { min: 0, max: 300_000 },
   maxAttempts: { min: 1, max: 100 },
   baseDelayMillis: { min: 1, max: 60_000 },
   maxDelayMillis: { min: 1, max: 300_000 },

@@ -4,7 +4,7 @@
  */
 import { getEventListeners } from 'node:events';
 import { ListShardsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import type { PutRecordsInput, PutRecordsOutput } from '@aws-sdk/client-kinesis';
+import type { KinesisClient, PutRecordsInput, PutRecordsOutput } from '@aws-sdk/client-kinesis';
 import { FailureHandlerTimeoutError, KinesisProducer, ShedError } from '../../../ops/producer-client';
 import type { ProducerOptions, RecordDeliveryError } from '../../../ops/producer-client';
 import { keyOnShard, shardedStream, shardIdOf, ticks } from '../../helpers/sharded-kinesis';
@@ -297,5 +297,94 @@ describe('a failure handler that never settles', () => {
     expect(whileRunning).toBe('waiting');
     expect(second).toBe('accepted');
     await producer.close({ deadlineMillis: 100 });
+  }, 10_000);
+});
+
+/**
+ * A client whose first PutRecords call the service received but answers late: it commits the
+ * record `commitAfterAbortMillis` after the producer aborted the call (the request was already on
+ * the wire). Later calls are stored at once.
+ */
+function lateCommittingClient(commitAfterAbortMillis: number) {
+  const stored: string[] = [];
+  let puts = 0;
+  const client = {
+    send: (command: unknown, options?: { abortSignal?: AbortSignal }): Promise<unknown> => {
+      if (command instanceof ListShardsCommand) return Promise.resolve(twoShards);
+      const input = (command as PutRecordsCommand).input;
+      const data = (input.Records ?? []).map((record) => Buffer.from(record.Data!).toString());
+      puts += 1;
+      if (puts === 1) {
+        return new Promise((_, reject) => {
+          options?.abortSignal?.addEventListener('abort', () => {
+            setTimeout(() => stored.push(...data), commitAfterAbortMillis);
+            reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+          });
+        });
+      }
+      stored.push(...data);
+      return Promise.resolve({
+        FailedRecordCount: 0,
+        Records: data.map((_, index) => ({
+          SequenceNumber: String(puts * 1_000 + index),
+          ShardId: shardIdOf(0),
+        })),
+      });
+    },
+  } as unknown as KinesisClient;
+  return { client, stored };
+}
+
+describe('an ambiguous outcome at the time-to-live', () => {
+  test('a record whose call the TTL aborted is not overtaken by the next record of its key', async () => {
+    // GIVEN a service that commits the first call 20 ms after the producer aborted it at the TTL
+    const { client, stored } = lateCommittingClient(20);
+    const producer = producerOn(client, {
+      recordTtlMillis: 300,
+      lingerMillis: 0,
+      abortedCallHoldMillis: 250,
+    });
+
+    // WHEN two records of one key are sent, the second while the first's call hangs
+    const first = await producer.send({ partitionKey: 'k', data: '0' });
+    await new Promise((resolve) => setTimeout(resolve, 900));
+    const second = await producer.send({ partitionKey: 'k', data: '1' });
+    const firstOutcome = await first.delivered.then(
+      () => 'delivered',
+      (error: RecordDeliveryError) => error.errorCode,
+    );
+    await second.delivered;
+
+    // THEN the first was reported with an unknown outcome, and the stream holds them in send() order
+    expect(firstOutcome).toBe('RecordTtlExpired');
+    expect(stored).toEqual(['0', '1']);
+    await producer.close();
+  }, 10_000);
+
+  test("a record held behind its key's aborted call past its own time-to-live is reported, never sent", async () => {
+    // GIVEN a hold longer than the second record's time-to-live
+    const { client, stored } = lateCommittingClient(20);
+    const producer = producerOn(client, {
+      recordTtlMillis: 200,
+      lingerMillis: 0,
+      abortedCallHoldMillis: 5_000,
+    });
+    const first = await producer.send({ partitionKey: 'k', data: '0' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const second = await producer.send({ partitionKey: 'k', data: '1' });
+    await first.delivered.catch(() => undefined);
+
+    // WHEN its time-to-live passes while the key is held
+    const outcome = await second.delivered.then(
+      () => 'delivered',
+      (error: RecordDeliveryError) => error.errorCode,
+    );
+
+    // THEN it was given up on without a call (so it is certainly not in the stream); other keys go on
+    expect(outcome).toBe('RecordTtlExpired');
+    await producer.put({ partitionKey: 'other', data: '2' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(stored).toEqual(['0', '2']);
+    await producer.close();
   }, 10_000);
 });
