@@ -26,6 +26,7 @@ import type { GameDayOptions } from './options';
 import { scheduledEvent, startLocalPipeline } from './pipeline';
 import type { LocalPipeline } from './pipeline';
 import { readPoisonQueue } from './poison-tracking';
+import { redriveUntilDrained } from './redrive-passes';
 import { seededRandom } from './prng';
 import { loadStageTemplate } from './stage-template';
 import { ProducerDriver } from './producer-driver';
@@ -84,11 +85,14 @@ export const LOCAL_STAGE = 'local';
 const SAMPLE_MILLIS = 1_000;
 /** The controller's schedule: once a minute in AWS, scaled down like the rest of the local stage. */
 const CONTROLLER_TICK_MILLIS = 1_000;
-/** Redrive passes at most: each lists the on-failure destinations again and waits for the drain. */
-const REDRIVE_PASSES = 3;
 
-/** Longest wait for the backlog to drain, after producing and again after the redrive. */
+/** Longest wait for the backlog to drain after producing. */
 const DRAIN_TIMEOUT_MILLIS = 60_000;
+/**
+ * Longest the redrive phase takes: its passes and the waits for the redriven records, however many
+ * times a redriven batch fails again (a busy machine re-opens the breaker more often).
+ */
+const REDRIVE_BUDGET_MILLIS = 180_000;
 /** Starting the emulators and the pipeline before a run's clock starts, and stopping them after. */
 export const START_STOP_ALLOWANCE_MILLIS = 30_000;
 /** Independent random streams: the events must not depend on how many crash draws happened. */
@@ -115,7 +119,7 @@ function settleMillisOf(config: PipelineConfig): number {
 
 /**
  * The longest a run with these options can take by its own limits: the scenario's load, the drain and
- * the wait after each redrive pass (each at most DRAIN_TIMEOUT_MILLIS), the alarm settle, and the start and
+ * the redrive phase (at most REDRIVE_BUDGET_MILLIS), the alarm settle, and the start and
  * stop allowance. A run never takes longer on a slow machine: it gives up and reports what was left
  * (an invariant then breaks). Tests take their timeouts from this instead of a guessed constant, so a
  * busy machine shows the run's own verdict, never a timeout in the middle of it.
@@ -126,7 +130,8 @@ export function runBoundMillis(
 ): number {
   return (
     buildScenario(options).producingEndsMillis +
-    (1 + REDRIVE_PASSES) * DRAIN_TIMEOUT_MILLIS +
+    DRAIN_TIMEOUT_MILLIS +
+    REDRIVE_BUDGET_MILLIS +
     settleMillisOf(config) +
     START_STOP_ALLOWANCE_MILLIS
   );
@@ -323,24 +328,34 @@ async function drain(run: Run): Promise<void> {
   await waitFor(drained, DRAIN_TIMEOUT_MILLIS);
 }
 
-/** Redrives the on-failure DLQs, then waits until every record came through: the redriven ones are back in the stream. */
+/**
+ * Redrives the on-failure DLQs until every record came through (the redriven ones are back in the
+ * stream), pass after pass while a redriven batch fails again, within REDRIVE_BUDGET_MILLIS
+ * (local/gameday/redrive-passes.ts).
+ */
 async function redrive(run: Run): Promise<Map<string, Set<string>>> {
   run.phase = 'redrive';
-  const redriven = new Map<string, Set<string>>();
-  const drainedAll = (): boolean => run.pipeline.rigs.every((rig) => backlogOf(rig, run.ledger) === 0);
-  // As an operator does while the failed-batch page stays on: a batch that reached the on-failure
-  // destination after a pass (a retry still running when the drain wait ended, on a loaded machine)
-  // is redriven by the next pass.
-  for (let pass = 0; pass < REDRIVE_PASSES && !(pass > 0 && drainedAll()); pass += 1) {
-    for (const [consumer, ids] of await redriveAll(run.pipeline, run.ledger)) {
-      const all = redriven.get(consumer) ?? new Set<string>();
-      for (const id of ids) all.add(id);
-      redriven.set(consumer, all);
-    }
-    for (const [consumer, ids] of redriven) run.redrivenCounts.set(consumer, ids.size);
-    await waitFor(drainedAll, DRAIN_TIMEOUT_MILLIS);
-  }
-  return redriven;
+  const totals = new Map<string, Set<string>>();
+  return redriveUntilDrained({
+    targets: run.pipeline.rigs.map((rig) => ({
+      backlog: () => backlogOf(rig, run.ledger),
+      recordsBuffered: () => rig.mapping.stats().recordsBuffered,
+      recordsSentToOnFailure: () => rig.mapping.stats().recordsSentToOnFailure,
+    })),
+    pass: async () => {
+      const ids = await redriveAll(run.pipeline, run.ledger);
+      for (const [consumer, passIds] of ids) {
+        const all = totals.get(consumer) ?? new Set<string>();
+        for (const id of passIds) all.add(id);
+        totals.set(consumer, all);
+        run.redrivenCounts.set(consumer, all.size);
+      }
+      return ids;
+    },
+    waitFor,
+    now: Date.now,
+    budgetMillis: REDRIVE_BUDGET_MILLIS,
+  });
 }
 
 /**

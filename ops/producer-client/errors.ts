@@ -141,3 +141,16 @@ export class RecordDeliveryError extends ProducerError {
     this.name = 'RecordDeliveryError';
   }
 }
+
+/**
+ * An `onRecordFailed` call that did not settle within `failureHandlerTimeoutMillis`: the producer
+ * stopped waiting for it and freed its record; listed in `callbackFailures` with the record.
+ */
+export class FailureHandlerTimeoutError extends ProducerError {
+  constructor(readonly timeoutMillis: number) {
+    super(
+      `onRecordFailed did not settle within ${timeoutMillis} ms (failureHandlerTimeoutMillis); no longer awaited`,
+    );
+    this.name = 'FailureHandlerTimeoutError';
+  }
+}

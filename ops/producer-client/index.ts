@@ -24,6 +24,7 @@ export {
   MAX_RECORDS_PER_CALL,
 } from './limits';
 export {
+  FailureHandlerTimeoutError,
   InvalidExplicitHashKeyError,
   InvalidPartitionKeyError,
   InvalidRecordDataError,

@@ -3,6 +3,7 @@ import type { PutRecordsResultEntry } from '@aws-sdk/client-kinesis';
 import { countersToEmf, ZERO_COUNTERS } from './counters';
 import type { CounterName, ProducerCounters, ProducerMetricsOptions } from './counters';
 import {
+  FailureHandlerTimeoutError,
   ProducerClosedError,
   ProducerError,
   RecordDeliveryError,
@@ -100,9 +101,26 @@ export interface ProducerOptions {
   /**
    * Called once for every record given up on, besides rejecting its `delivered` promise. A returned
    * promise is awaited by `flush()` and `close()`; a throw or rejection is caught and reported in
-   * their `callbackFailures`.
+   * their `callbackFailures`. While it runs, its record still counts against `maxBufferedRecords`
+   * and `maxBufferedBytes`, so a slow fallback slows `send()` rather than filling memory.
    */
   readonly onRecordFailed?: (error: RecordDeliveryError) => unknown;
+  /**
+   * How long an `onRecordFailed` promise is awaited; past it the record is freed and a
+   * {@link FailureHandlerTimeoutError} is reported in `callbackFailures` (the handler is not
+   * cancelled). Valid range 1..3600000 ms. @default 30000 - the record time-to-live's default: a
+   * fallback slower than the stream's own patience is treated as failing
+   */
+  readonly failureHandlerTimeoutMillis?: number;
+  /**
+   * After a call is aborted at a record's time-to-live, the outcome of its records is unknown (the
+   * service may have received the request and still store them): their keys send nothing more for
+   * this long, so a key's next record does not overtake one that lands late. A record whose own
+   * time-to-live passes while its key is held is given up on unsent. Valid range 0..300000 ms.
+   * @default 10000 - the request timeout of the producer's default client: how long the producer
+   * itself would have waited for the aborted request's answer
+   */
+  readonly abortedCallHoldMillis?: number;
   /** Publish the counters as EMF on `emitMetrics()` and `close()`. @default - not published */
   readonly metrics?: ProducerMetricsOptions;
   /** Uniform in [0, 1), for jitter. @default Math.random */
@@ -163,6 +181,8 @@ const DEFAULTS = {
   recordTtlMillis: 30_000,
   maxRecordBytes: MAX_RECORD_BYTES,
   shardRateLimitPercent: 150,
+  failureHandlerTimeoutMillis: 30_000,
+  abortedCallHoldMillis: AWS_CLIENT_TIMEOUTS.operator.requestTimeoutMillis,
 } as const;
 
 type NumericOptions = { -readonly [K in keyof typeof DEFAULTS]: number };
@@ -181,6 +201,8 @@ interface Entry {
   error?: RecordDeliveryError;
   /** The flushes waiting for this record. */
   flushes?: FlushWaiter[];
+  /** Given up on with its failure handler running: it still holds its room in the buffer. */
+  holdsRoom?: boolean;
   readonly resolve: (delivered: Delivered) => void;
   readonly reject: (error: RecordDeliveryError) => void;
 }
@@ -245,6 +267,9 @@ export class KinesisProducer {
   private readonly unfinished = new Set<Entry>();
   private unsettledRecords = 0;
   private unsettledBytes = 0;
+  /** Records given up on whose failure handler still runs, and their bytes: they hold room too. */
+  private handlerRecords = 0;
+  private handlerBytes = 0;
   private readonly waiters: RoomWaiter[] = [];
   private inFlight = 0;
   private flushes = 0;
@@ -252,6 +277,8 @@ export class KinesisProducer {
   private lingerDue = false;
   private lingerTimer: NodeJS.Timeout | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
+  /** Timers of held lanes and of the records waiting behind them. */
+  private readonly holdTimers = new Set<NodeJS.Timeout>();
   private closed = false;
   private abandoned = false;
   private readonly closing = new AbortController();
@@ -418,7 +445,7 @@ export class KinesisProducer {
     return { ...this.count };
   }
 
-  /** Records buffered or in flight, which `maxBufferedRecords` bounds. */
+  /** Records buffered or in flight; with those whose failure handler still runs, `maxBufferedRecords` bounds them. */
   get bufferedRecords(): number {
     return this.unsettledRecords;
   }
@@ -477,11 +504,12 @@ export class KinesisProducer {
   }
 
   private hasRoom(sizeBytes: number): boolean {
+    const records = this.unsettledRecords + this.handlerRecords;
     // An empty buffer always takes a record, so one larger than maxBufferedBytes cannot wait forever.
-    if (this.unsettledRecords === 0) return true;
+    if (records === 0) return true;
     return (
-      this.unsettledRecords < this.options.maxBufferedRecords &&
-      this.unsettledBytes + sizeBytes <= this.options.maxBufferedBytes
+      records < this.options.maxBufferedRecords &&
+      this.unsettledBytes + this.handlerBytes + sizeBytes <= this.options.maxBufferedBytes
     );
   }
 
@@ -514,6 +542,7 @@ export class KinesisProducer {
       reject,
     };
     lane.entries.push(entry);
+    if (lane.heldUntil !== undefined) this.expireWhileHeld(entry);
     this.unfinished.add(entry);
     this.unsettledRecords += 1;
     this.unsettledBytes += record.sizeBytes;
@@ -524,7 +553,7 @@ export class KinesisProducer {
 
   private makeReady(lane: Lane<Entry>): void {
     const head = lane.entries[0];
-    if (head === undefined || lane.ready || lane.busy) return;
+    if (head === undefined || lane.ready || lane.busy || lane.heldUntil !== undefined) return;
     this.shardState(head.shardId).pushReady(lane);
     this.readyRecords += 1;
     // Linger counts from send(), as the KPL's buffering time: a record that already waited behind its
@@ -675,7 +704,7 @@ export class KinesisProducer {
       );
       results = response?.Records ?? [];
     } catch (error) {
-      this.onCallError(batch, error);
+      this.onCallError(batch, error, expiry.signal.aborted);
       return;
     } finally {
       clearTimeout(timer);
@@ -709,7 +738,7 @@ export class KinesisProducer {
     for (const [shardId, throttled] of throttledByShard) this.noteShardAttempt(shardId, throttled);
   }
 
-  private onCallError(batch: Entry[], error: unknown): void {
+  private onCallError(batch: Entry[], error: unknown, expired: boolean): void {
     const failure: AttemptFailure = {
       code: error instanceof Error ? error.name : 'UnknownError',
       detail: error instanceof Error ? error.message : String(error),
@@ -717,6 +746,8 @@ export class KinesisProducer {
     };
     if (this.closing.signal.aborted) return; // close()'s deadline already gave every record up
     const now = this.now();
+    // Aborted at a time-to-live: the request may still be stored, so its keys wait before sending more.
+    if (expired) for (const entry of batch) this.hold(entry.lane, now + this.options.abortedCallHoldMillis);
     if (isValidationError(error) && batch.length > 1) {
       // One bad record refuses the whole call: send each alone, so only the bad one fails.
       for (const entry of batch) {
@@ -749,6 +780,53 @@ export class KinesisProducer {
       if (entry.settled) return;
       if (this.now() >= entry.expiresAt) return this.giveUp(entry, this.expired(entry, failure));
       this.release(entry);
+    });
+  }
+
+  /**
+   * Holds a key's lane until `until`: nothing of the key is sent before. Its records keep their
+   * time-to-live, checked when the hold ends and at each time-to-live timer.
+   */
+  private hold(lane: Lane<Entry>, until: number): void {
+    if (!this.options.orderPerKey || until <= this.now()) return;
+    const extended = lane.heldUntil !== undefined;
+    lane.heldUntil = Math.max(lane.heldUntil ?? 0, until);
+    // The held records still end at their time-to-live, unsent.
+    for (const entry of lane.entries) this.expireWhileHeld(entry);
+    if (extended) return;
+    const end = (): void => {
+      const left = (lane.heldUntil ?? 0) - this.now();
+      if (left > 0) return this.after(left, end); // extended by a later abort
+      lane.heldUntil = undefined;
+      if (lane.entries.length === 0) {
+        if (this.lanes.get(lane.key) === lane) this.lanes.delete(lane.key);
+        return;
+      }
+      if (this.abandoned) return;
+      this.makeReady(lane);
+      this.pump();
+    };
+    this.after(until - this.now(), end);
+  }
+
+  /** A timer cleared by close(). */
+  private after(millis: number, task: () => void): void {
+    const timer = setTimeout(
+      () => {
+        this.holdTimers.delete(timer);
+        task();
+      },
+      Math.max(0, millis),
+    );
+    this.holdTimers.add(timer);
+  }
+
+  /** Gives a record up at its time-to-live if its key is still held then (it was never sent after the hold began). */
+  private expireWhileHeld(entry: Entry): void {
+    this.after(entry.expiresAt - this.now(), () => {
+      // A busy head is in its retry delay, which ends by its time-to-live and gives it up itself.
+      if (entry.settled || entry.lane.heldUntil === undefined || entry.lane.busy) return;
+      this.giveUp(entry, this.expired(entry, undefined));
     });
   }
 
@@ -800,6 +878,12 @@ export class KinesisProducer {
 
   private giveUp(entry: Entry, failure: AttemptFailure): void {
     if (entry.settled) return;
+    if (this.producerOptions.onRecordFailed !== undefined && !this.abandoned) {
+      // Its room passes from the buffer to the handler, so settle() admits no waiter in its place.
+      entry.holdsRoom = true;
+      this.handlerRecords += 1;
+      this.handlerBytes += entry.record.sizeBytes;
+    }
     this.settle(entry);
     this.count.failed += 1;
     const { partitionKey, data, explicitHashKey } = entry.record;
@@ -828,8 +912,14 @@ export class KinesisProducer {
       lane.busy = false;
     } else if (index > 0) lane.entries.splice(index, 1);
     if (lane.entries.length === 0) {
-      if (this.lanes.get(lane.key) === lane) this.lanes.delete(lane.key);
+      // A held lane stays: a record of its key sent now must wait for the hold too.
+      if (this.lanes.get(lane.key) === lane && lane.heldUntil === undefined) this.lanes.delete(lane.key);
     } else if (!this.abandoned) this.makeReady(lane);
+    this.admitWaiters();
+  }
+
+  /** Buffers the callers waiting for room, first come first served, while there is room. */
+  private admitWaiters(): void {
     while (this.waiters.length > 0 && this.hasRoom(this.waiters[0].record.sizeBytes)) {
       const waiter = this.waiters.shift()!;
       waiter.resolve(this.accept(waiter.record, waiter.shardId, waiter.sentAt));
@@ -839,7 +929,18 @@ export class KinesisProducer {
   private runFailureHandler(entry: Entry, error: RecordDeliveryError): void {
     const handler = this.producerOptions.onRecordFailed;
     if (handler === undefined) return this.finish(entry);
+    let done = false;
+    let timer: NodeJS.Timeout | undefined;
+    const succeeded = (): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      this.finish(entry);
+    };
     const failed = (reason: unknown): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
       this.count.callbackFailed += 1;
       this.finish(entry, { error, reason });
     };
@@ -850,15 +951,24 @@ export class KinesisProducer {
       return failed(reason);
     }
     if (result instanceof Promise || (typeof result === 'object' && result !== null && 'then' in result)) {
-      Promise.resolve(result).then(() => this.finish(entry), failed);
+      const timeoutMillis = this.options.failureHandlerTimeoutMillis;
+      // A handler that never settles must not hold its record (and the room it counts against) forever.
+      timer = setTimeout(() => failed(new FailureHandlerTimeoutError(timeoutMillis)), timeoutMillis);
+      Promise.resolve(result).then(succeeded, failed);
     } else {
-      this.finish(entry);
+      succeeded();
     }
   }
 
   /** The record is settled and its failure handler, if any, is done: the flushes covering it may end. */
   private finish(entry: Entry, callbackFailure?: CallbackFailure): void {
     this.unfinished.delete(entry);
+    if (entry.holdsRoom) {
+      entry.holdsRoom = false;
+      this.handlerRecords -= 1;
+      this.handlerBytes -= entry.record.sizeBytes;
+      this.admitWaiters();
+    }
     for (const waiter of entry.flushes ?? []) {
       if (callbackFailure) waiter.callbackFailures.push(callbackFailure);
       waiter.remaining -= 1;
@@ -893,6 +1003,8 @@ export class KinesisProducer {
   }
 
   private clearTimers(): void {
+    for (const timer of this.holdTimers) clearTimeout(timer);
+    this.holdTimers.clear();
     clearTimeout(this.lingerTimer);
     clearTimeout(this.wakeTimer);
     this.lingerTimer = undefined;
@@ -919,6 +1031,8 @@ const OPTION_RANGES = {
   recordTtlMillis: { min: 100, max: 3_600_000 },
   maxRecordBytes: { min: MAX_RECORD_BYTES, max: MAX_RECORD_BYTES_LIMIT },
   shardRateLimitPercent: { min: 1, max: 1_000 },
+  failureHandlerTimeoutMillis: { min: 1, max: 3_600_000 },
+  abortedCallHoldMillis: { min: 0, max: 300_000 },
   maxAttempts: { min: 1, max: 100 },
   baseDelayMillis: { min: 1, max: 60_000 },
   maxDelayMillis: { min: 1, max: 300_000 },

@@ -12,6 +12,11 @@ export interface Lane<T> {
   busy: boolean;
   /** Queued in its shard's ready list. */
   ready: boolean;
+  /**
+   * Epoch millis until which the key sends nothing: a call with one of its records was aborted, so
+   * that record may still be stored (docs in ops/README.md, "Time-to-live").
+   */
+  heldUntil?: number;
 }
 
 /**

@@ -5,7 +5,7 @@ import { runBoundMillis, START_STOP_ALLOWANCE_MILLIS, stageConfig } from '../../
 const CONSUMERS = ['orders', 'analytics'];
 
 describe('runBoundMillis: the longest a game day may take by its own limits', () => {
-  it('is the scenario, a drain wait and one per redrive pass (3), the alarm settle and the start/stop allowance', () => {
+  it('is the scenario, a drain wait, the redrive budget (three drain waits), the alarm settle and the start/stop allowance', () => {
     // GIVEN a scaled-down run
     const options = parseOptions(['--duration-scale=0.25', '--outage-seconds=16'], CONSUMERS);
     const { alarms } = stageConfig(options);

@@ -4,8 +4,8 @@
  */
 import { getEventListeners } from 'node:events';
 import { ListShardsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import type { PutRecordsInput, PutRecordsOutput } from '@aws-sdk/client-kinesis';
-import { KinesisProducer, ShedError } from '../../../ops/producer-client';
+import type { KinesisClient, PutRecordsInput, PutRecordsOutput } from '@aws-sdk/client-kinesis';
+import { FailureHandlerTimeoutError, KinesisProducer, ShedError } from '../../../ops/producer-client';
 import type { ProducerOptions, RecordDeliveryError } from '../../../ops/producer-client';
 import { keyOnShard, shardedStream, shardIdOf, ticks } from '../../helpers/sharded-kinesis';
 
@@ -217,5 +217,174 @@ describe("send()'s AbortSignal while the shards load", () => {
     ]);
 
     expect(outcome).toBe('request cancelled');
+  }, 10_000);
+});
+
+describe('records whose onRecordFailed still runs', () => {
+  test('are bounded: with handlers that hang, send() waits for room past maxBufferedRecords', async () => {
+    // GIVEN a stream that refuses every call for good and a fallback store that stopped answering
+    const stream = shardedStream({ rejectCall: () => denied() });
+    const producer = producerOn(stream.client, {
+      maxBufferedRecords: 10,
+      maxBufferedBytes: 1_048_576,
+      lingerMillis: 0,
+      onRecordFailed: never,
+    });
+
+    // WHEN 300 records of 64 KiB are sent
+    let accepted = 0;
+    for (let index = 0; index < 300; index += 1) {
+      const sent = producer.send({ partitionKey: `k${index}`, data: Buffer.alloc(65_536) });
+      const outcome = await Promise.race([
+        sent.then(() => 'accepted'),
+        new Promise((resolve) => setTimeout(() => resolve('waiting'), 200)),
+      ]);
+      if (outcome === 'waiting') break;
+      accepted += 1;
+      await ticks(2);
+    }
+
+    // THEN no more than the bound (here 10 records, 1 MiB) is held for handlers: not 19 MiB
+    expect(accepted).toBeLessThanOrEqual(16);
+  }, 20_000);
+});
+
+describe('a failure handler that never settles', () => {
+  test('is given up on at failureHandlerTimeoutMillis, reported, and frees its record', async () => {
+    // GIVEN a stream that refuses every call for good and a fallback store that stopped answering
+    const stream = shardedStream({ rejectCall: () => denied() });
+    const producer = producerOn(stream.client, {
+      maxBufferedRecords: 1,
+      lingerMillis: 0,
+      failureHandlerTimeoutMillis: 50,
+      onRecordFailed: never,
+    });
+
+    // WHEN one record is given up on and the producer closes
+    await producer.send({ partitionKey: 'a', data: 'x' });
+    const report = await producer.close();
+
+    // THEN close() ended once the handler timed out, and said so with the record
+    expect(report.failed.map((error) => error.record.partitionKey)).toEqual(['a']);
+    expect(report.callbackFailures).toHaveLength(1);
+    expect(report.callbackFailures[0].reason).toBeInstanceOf(FailureHandlerTimeoutError);
+    expect(report.callbackFailures[0].error.record.partitionKey).toBe('a');
+    expect(producer.counters.callbackFailed).toBe(1);
+    expect(producer.bufferedRecords).toBe(0);
+  }, 10_000);
+
+  test('holds its room until it settles: a slow handler slows send(), a finished one frees the room', async () => {
+    // GIVEN a handler that settles when the test says so, and room for one record
+    const stream = shardedStream({ rejectCall: () => denied() });
+    const release: (() => void)[] = [];
+    const producer = producerOn(stream.client, {
+      maxBufferedRecords: 1,
+      lingerMillis: 0,
+      onRecordFailed: () => new Promise<void>((resolve) => release.push(resolve)),
+    });
+    const first = await producer.send({ partitionKey: 'a', data: 'x' });
+    await first.delivered.catch(() => undefined);
+
+    // WHEN a second record is sent while the first one's handler still runs
+    let second = 'waiting';
+    const sending = producer.send({ partitionKey: 'b', data: 'y' }).then(() => (second = 'accepted'));
+    await ticks(20);
+    const whileRunning = second;
+    release.shift()!();
+    await sending;
+
+    // THEN it waited for the handler, then was buffered
+    expect(whileRunning).toBe('waiting');
+    expect(second).toBe('accepted');
+    await producer.close({ deadlineMillis: 100 });
+  }, 10_000);
+});
+
+/**
+ * A client whose first PutRecords call the service received but answers late: it commits the
+ * record `commitAfterAbortMillis` after the producer aborted the call (the request was already on
+ * the wire). Later calls are stored at once.
+ */
+function lateCommittingClient(commitAfterAbortMillis: number) {
+  const stored: string[] = [];
+  let puts = 0;
+  const client = {
+    send: (command: unknown, options?: { abortSignal?: AbortSignal }): Promise<unknown> => {
+      if (command instanceof ListShardsCommand) return Promise.resolve(twoShards);
+      const input = (command as PutRecordsCommand).input;
+      const data = (input.Records ?? []).map((record) => Buffer.from(record.Data!).toString());
+      puts += 1;
+      if (puts === 1) {
+        return new Promise((_, reject) => {
+          options?.abortSignal?.addEventListener('abort', () => {
+            setTimeout(() => stored.push(...data), commitAfterAbortMillis);
+            reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+          });
+        });
+      }
+      stored.push(...data);
+      return Promise.resolve({
+        FailedRecordCount: 0,
+        Records: data.map((_, index) => ({
+          SequenceNumber: String(puts * 1_000 + index),
+          ShardId: shardIdOf(0),
+        })),
+      });
+    },
+  } as unknown as KinesisClient;
+  return { client, stored };
+}
+
+describe('an ambiguous outcome at the time-to-live', () => {
+  test('a record whose call the TTL aborted is not overtaken by the next record of its key', async () => {
+    // GIVEN a service that commits the first call 20 ms after the producer aborted it at the TTL
+    const { client, stored } = lateCommittingClient(20);
+    const producer = producerOn(client, {
+      recordTtlMillis: 300,
+      lingerMillis: 0,
+      abortedCallHoldMillis: 250,
+    });
+
+    // WHEN two records of one key are sent, the second while the first's call hangs
+    const first = await producer.send({ partitionKey: 'k', data: '0' });
+    await new Promise((resolve) => setTimeout(resolve, 900));
+    const second = await producer.send({ partitionKey: 'k', data: '1' });
+    const firstOutcome = await first.delivered.then(
+      () => 'delivered',
+      (error: RecordDeliveryError) => error.errorCode,
+    );
+    await second.delivered;
+
+    // THEN the first was reported with an unknown outcome, and the stream holds them in send() order
+    expect(firstOutcome).toBe('RecordTtlExpired');
+    expect(stored).toEqual(['0', '1']);
+    await producer.close();
+  }, 10_000);
+
+  test("a record held behind its key's aborted call past its own time-to-live is reported, never sent", async () => {
+    // GIVEN a hold longer than the second record's time-to-live
+    const { client, stored } = lateCommittingClient(20);
+    const producer = producerOn(client, {
+      recordTtlMillis: 200,
+      lingerMillis: 0,
+      abortedCallHoldMillis: 5_000,
+    });
+    const first = await producer.send({ partitionKey: 'k', data: '0' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const second = await producer.send({ partitionKey: 'k', data: '1' });
+    await first.delivered.catch(() => undefined);
+
+    // WHEN its time-to-live passes while the key is held
+    const outcome = await second.delivered.then(
+      () => 'delivered',
+      (error: RecordDeliveryError) => error.errorCode,
+    );
+
+    // THEN it was given up on without a call (so it is certainly not in the stream); other keys go on
+    expect(outcome).toBe('RecordTtlExpired');
+    await producer.put({ partitionKey: 'other', data: '2' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(stored).toEqual(['0', '2']);
+    await producer.close();
   }, 10_000);
 });
