@@ -15,6 +15,7 @@ import type { BreakerState } from './types';
  * | `successes`       | N    | Successful calls recorded in the window (grown with `ADD`).                   |
  * | `failures`        | N    | Failed calls recorded in the window (grown with `ADD`).                       |
  * | `rejections`      | N    | Of the successes, calls the downstream rejected as poison (`ADD`); optional.  |
+ * | `rejectedKeys`    | N    | Partition keys among the rejections, once per instance (`ADD`); optional.     |
  * | `stormSince`      | N    | When a rejection storm tripped the breaker; 0 once it closes; optional.       |
  * | `trips`           | N    | Consecutive trips since the last close by a probe or reset; drives back-off. |
  * | `openUntil`       | N    | End of the OPEN cool-down; 0 when not OPEN.                                   |
@@ -38,6 +39,11 @@ export interface BreakerItem {
   readonly failures: number;
   /** Absent on items written before the rejection storm guard: read as 0. */
   readonly rejections?: number;
+  /**
+   * Partition keys among the window's rejections, each counted once by each instance that rejected it
+   * (rejection-storm.ts). Absent on items written before keys were counted: read as `rejections`.
+   */
+  readonly rejectedKeys?: number;
   /** Absent or 0 unless a rejection storm tripped the breaker and it has not closed since. */
   readonly stormSince?: number;
   readonly trips: number;
@@ -79,6 +85,7 @@ const NUMBER_ATTRIBUTES: ReadonlySet<BreakerAttribute> = new Set<NumberAttribute
   'successes',
   'failures',
   'rejections',
+  'rejectedKeys',
   'stormSince',
   'trips',
   'openUntil',
@@ -115,6 +122,7 @@ export function freshAttributes(nowMillis: number): Omit<BreakerItem, 'name'> {
     successes: 0,
     failures: 0,
     rejections: 0,
+    rejectedKeys: 0,
     stormSince: 0,
     trips: 0,
     openUntil: 0,
@@ -130,6 +138,7 @@ export function unmarshalItem(raw: Record<string, AttributeValue>): BreakerItem 
   const number = (attribute: NumberAttribute): number => Number(raw[attribute]?.N ?? 0);
   const leaseId = raw.probeLeaseId?.S;
   const rejections = raw.rejections?.N;
+  const rejectedKeys = raw.rejectedKeys?.N;
   const stormSince = raw.stormSince?.N;
   const leaseUntil = raw.probeLeaseUntil?.N;
   const writeId = raw.writeId?.S;
@@ -141,6 +150,7 @@ export function unmarshalItem(raw: Record<string, AttributeValue>): BreakerItem 
     successes: number('successes'),
     failures: number('failures'),
     ...(rejections === undefined ? {} : { rejections: Number(rejections) }),
+    ...(rejectedKeys === undefined ? {} : { rejectedKeys: Number(rejectedKeys) }),
     ...(stormSince === undefined ? {} : { stormSince: Number(stormSince) }),
     trips: number('trips'),
     openUntil: number('openUntil'),

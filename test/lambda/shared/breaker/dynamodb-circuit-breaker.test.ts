@@ -400,7 +400,7 @@ describe('DynamoDbCircuitBreaker', () => {
       expect(dynamodb).toHaveReceivedCommandTimes(UpdateItemCommand, 1);
       expect(dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
         // Every write is conditioned on not finding its own writeId (idempotent under retry).
-        ConditionExpression: '(attribute_not_exists(#name)) AND (NOT (#writeId = :v14))',
+        ConditionExpression: '(attribute_not_exists(#name)) AND (NOT (#writeId = :v15))',
         ExpressionAttributeValues: expect.objectContaining({
           ':v3': { N: '3' },
           ':v4': { N: '1' },
