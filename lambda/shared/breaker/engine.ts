@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BreakerSettings } from '../../../contracts';
 import { monotonicClock, type Clock } from '../../../contracts';
-import { writeIdempotently } from './idempotent-write';
+import { writeIdempotently, Writer } from './idempotent-write';
 import type { BreakerItem } from './item';
 import { notifySafely, transitionEvent, type BreakerObserver, type TransitionScope } from './observer';
 import { RecentOutcomes, stormHolds, stormTripDue, tripForStorm, unknownKey } from './rejection-storm';
@@ -101,6 +101,8 @@ export class BreakerEngine {
   private probe: HeldProbe | undefined;
   private readonly monotonic: Clock;
   private readonly recent: RecentOutcomes;
+  /** This instance's keys in the item's `writes` map (idempotent-write.ts). */
+  private readonly writer = new Writer();
   /** The window slot whose rejected keys {@link slotKeys} holds. */
   private keysSlot = Number.NaN;
   /** Keys this instance counted as rejected in slot {@link keysSlot}, up to `rejectionStormMinKeys`. */
@@ -459,7 +461,11 @@ export class BreakerEngine {
    */
   private async write(planned: PlannedWrite): Promise<BreakerItem | undefined> {
     const readAt = this.monotonic.now();
-    const result = await writeIdempotently(this.options.store, this.options.name, planned);
+    const result = await writeIdempotently(this.options.store, this.options.name, planned, {
+      writer: this.writer,
+      seen: this.cached?.item ?? this.lastKnown,
+      now: this.options.clock.now(),
+    });
     const seen = result.after ?? result.current;
     if (result.after === undefined && !result.read) {
       this.cached = undefined;

@@ -24,11 +24,11 @@ import type { BreakerState } from './types';
  * | `reason`          | S    | Why the last state change happened (a {@link TransitionReason}).              |
  * | `changedAt`       | N    | When the last state change happened.                                          |
  * | `updatedAt`       | N    | Last write of any kind.                                                       |
- * | `writeId`         | S    | Random id of the last write: a retried write finds its own commit by it.     |
+ * | `writes`          | M    | Recent write ids by writer (S): a retried write finds its own commit by it.  |
  * | `expiresAt`       | N    | TTL attribute, epoch **seconds**, refreshed on every write.                   |
  *
- * Invariant: an item that exists has every attribute except the two lease attributes and `writeId`, because every
- * write that may create the item sets all of them.
+ * Invariant: an item that exists has every attribute except the two lease attributes and `writes` (absent on
+ * items written before it), because every write that may create the item sets all of them.
  */
 export interface BreakerItem {
   readonly name: string;
@@ -55,10 +55,13 @@ export interface BreakerItem {
   readonly updatedAt: number;
   readonly expiresAt: number;
   /**
-   * The id the last write carried (see idempotent-write.ts); absent on items written before it. A write
-   * is conditioned on not finding its own id, so a client retry of a write that committed changes nothing.
+   * The id of each writer's last write (see idempotent-write.ts), keyed by a writer's random key:
+   * `<wall-clock millis in base 36>.<random>`. A write is conditioned on not finding its own id under its
+   * own key, which no other writer touches, so a client retry of a write that committed changes nothing
+   * whatever other writes came in between. Entries older than a minute are removed by later writes.
+   * Absent on items written before it.
    */
-  readonly writeId?: string;
+  readonly writes?: Readonly<Record<string, string>>;
 }
 
 /** Why a breaker changed state; stored in the item and reported to observers. */
@@ -75,6 +78,8 @@ export type TransitionReason =
   | 'manual-reset';
 
 export type BreakerAttribute = keyof BreakerItem;
+/** The one map attribute, whose entries a write sets and removes one by one. */
+export type MapAttribute = 'writes';
 export type NumberAttribute = {
   [K in BreakerAttribute]-?: NonNullable<BreakerItem[K]> extends number ? K : never;
 }[BreakerAttribute];
@@ -141,7 +146,7 @@ export function unmarshalItem(raw: Record<string, AttributeValue>): BreakerItem 
   const rejectedKeys = raw.rejectedKeys?.N;
   const stormSince = raw.stormSince?.N;
   const leaseUntil = raw.probeLeaseUntil?.N;
-  const writeId = raw.writeId?.S;
+  const writes = raw.writes?.M;
   return {
     name: raw.name?.S ?? '',
     state: (raw.state?.S ?? 'CLOSED') as BreakerState,
@@ -160,11 +165,19 @@ export function unmarshalItem(raw: Record<string, AttributeValue>): BreakerItem 
     changedAt: number('changedAt'),
     updatedAt: number('updatedAt'),
     expiresAt: number('expiresAt'),
-    ...(writeId === undefined ? {} : { writeId }),
+    ...(writes === undefined
+      ? {}
+      : { writes: Object.fromEntries(Object.entries(writes).map(([key, value]) => [key, value.S ?? ''])) }),
   };
 }
 
+/** A value a write sets: a string, a number, or the whole `writes` map. */
+export type AttributeInput = string | number | Readonly<Record<string, string>>;
+
 /** Converts one attribute value of a {@link BreakerItem} to its low-level form. */
-export function marshalValue(attribute: BreakerAttribute, value: string | number): AttributeValue {
+export function marshalValue(attribute: BreakerAttribute, value: AttributeInput): AttributeValue {
+  if (typeof value === 'object') {
+    return { M: Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, { S: entry }])) };
+  }
   return isNumberAttribute(attribute) ? { N: String(value) } : { S: String(value) };
 }

@@ -2,7 +2,14 @@ import fc from 'fast-check';
 import { BreakerEngine } from '../../../../lambda/shared/breaker/engine';
 import type { BreakerItem } from '../../../../lambda/shared/breaker/item';
 import { MemoryBreakerStore } from '../../../../lambda/shared/breaker/memory-store';
-import { BreakerStoreError, type Condition, type ItemUpdate } from '../../../../lambda/shared/breaker/store';
+import { writeIdempotently } from '../../../../lambda/shared/breaker/idempotent-write';
+import {
+  BreakerStoreError,
+  condition,
+  type BreakerStore,
+  type Condition,
+  type ItemUpdate,
+} from '../../../../lambda/shared/breaker/store';
 import type { Admission, CallOutcome } from '../../../../lambda/shared/breaker/types';
 import type { BreakerSettings } from '../../../../contracts';
 import { breakerSettings } from '../../../helpers/breaker-settings';
@@ -42,7 +49,12 @@ const SETTINGS: BreakerSettings = breakerSettings({
 const HEALING_ROUNDS = 4;
 const MAX_WALL_OFFSET_MILLIS = 60_000;
 
-type StoreFault = 'fail' | 'lose-retry' | 'lose-throw';
+/**
+ * `lose-retry`: the answer is lost after the commit and the client sends the same request again at
+ * once; `lose-after-other`: the same, but another writer's write commits before the retry lands (the
+ * gap the fault-5 fix left, issue 22); `lose-throw`: the answer is lost and the client gives up.
+ */
+type StoreFault = 'fail' | 'lose-retry' | 'lose-after-other' | 'lose-throw';
 type Promise_ = 'admission' | 'probe' | 'counts' | 'verdict' | 'healing';
 interface Violation {
   readonly promise: Promise_;
@@ -93,9 +105,27 @@ class WatchedStore extends MemoryBreakerStore {
     const first = await this.apply(name, update, condition);
     if (first === undefined || fault === undefined) return first;
     if (fault === 'lose-throw') throw new BreakerStoreError('UpdateItem', { cause: new Error('reset') });
-    // The answer is lost after the commit and the client sends the same request again, before any
-    // other writer's request lands: the case idempotent-write.ts recognises (see its comment).
+    // Another writer's write (another instance's, of its own id) lands between the commit and the retry.
+    if (fault === 'lose-after-other') await this.otherWriter(name);
+    // The answer is lost after the commit and the client sends the same request again.
     return this.apply(name, update, condition);
+  }
+
+  /**
+   * Another writer's commit: a lease taken or counts written by another instance, reduced to what every
+   * breaker write does whatever its kind (it carries its own write id); it adds no count, so the model's
+   * count stays exact.
+   */
+  private async otherWriter(name: string): Promise<void> {
+    const direct: BreakerStore = {
+      get: (n) => super.get(n),
+      update: (n, u, c) => super.update(n, u, c),
+      list: () => super.list(),
+    };
+    const seen = await super.get(name);
+    const now = this.monotonic.now();
+    const touch = { update: { set: { updatedAt: now } }, condition: condition.itemExists(true) };
+    await writeIdempotently(direct, name, touch, { seen, now });
   }
 
   private async apply(name: string, update: ItemUpdate, condition: Condition) {
@@ -307,7 +337,9 @@ const advance = fc
   .oneof(fc.integer({ min: 1, max: 5_000 }), fc.integer({ min: 60_000, max: 200_000 }))
   .map((millis) => new Advance(millis));
 const jump = fc.integer({ min: -30_000, max: 30_000 }).map((millis) => new Jump(millis));
-const fault = fc.constantFrom<StoreFault>('fail', 'lose-retry', 'lose-throw').map((f) => new Fault(f));
+const fault = fc
+  .constantFrom<StoreFault>('fail', 'lose-retry', 'lose-after-other', 'lose-throw')
+  .map((f) => new Fault(f));
 /** Listed more than once to weigh them: calls and their outcomes are most of what happens. */
 const commands = [
   admit,
