@@ -109,8 +109,10 @@ export function recordOutcomes(
         windowStart: nowMillis,
         successes: counts.successes,
         failures: counts.failures,
-        ...((rejections > 0 || (item.rejections ?? 0) > 0) && { rejections }),
-        ...((rejectedKeys > 0 || (item.rejectedKeys ?? 0) > 0) && { rejectedKeys }),
+        // Always written: the seen item may be older than the window being replaced, whose storm
+        // counts must not carry over into the new one.
+        rejections,
+        rejectedKeys,
       },
     },
     condition: sameWindow,
