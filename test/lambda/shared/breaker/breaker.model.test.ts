@@ -148,7 +148,6 @@ class WatchedStore extends MemoryBreakerStore {
     const direct: BreakerStore = {
       get: (n) => super.get(n),
       update: (n, u, c) => super.update(n, u, c),
-      list: () => super.list(),
     };
     const seen = await super.get(name);
     const now = this.monotonic.now();
