@@ -50,12 +50,7 @@ let sourceHashMemo: string | undefined;
  * gets without touching another's copy.
  */
 export function cachedSynthesis(key: unknown, synthesize: () => CachedSynthesis): CachedSynthesis {
-  const name = createHash('sha256')
-    .update(sourceHash())
-    .update('\0')
-    .update(JSON.stringify(key))
-    .digest('hex')
-    .slice(0, 24);
+  const name = entryName(key);
   const dir = process.env[SYNTH_CACHE_DIR_ENV];
   if (dir === undefined || dir === '') {
     let text = inMemory.get(name);
@@ -66,6 +61,21 @@ export function cachedSynthesis(key: unknown, synthesize: () => CachedSynthesis)
     return JSON.parse(text) as CachedSynthesis;
   }
   return JSON.parse(readOrProduce(dir, name, synthesize)) as CachedSynthesis;
+}
+
+/** The files of `key`'s entry in the cache folder `dir`: the template and the lock its producer holds. */
+export function entryPaths(dir: string, key: unknown): { readonly file: string; readonly lock: string } {
+  const name = entryName(key);
+  return { file: join(dir, `${name}.json`), lock: join(dir, `${name}.lock`) };
+}
+
+function entryName(key: unknown): string {
+  return createHash('sha256')
+    .update(sourceHash())
+    .update('\0')
+    .update(JSON.stringify(key))
+    .digest('hex')
+    .slice(0, 24);
 }
 
 function readOrProduce(dir: string, name: string, synthesize: () => CachedSynthesis): string {
