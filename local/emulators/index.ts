@@ -19,3 +19,4 @@ export {
 export { closeServer, listenOnLoopback, loopbackUrl, LOOPBACK_HOST } from './loopback-server';
 export { enforceSqsMessageRules, sqsRefusalOf, type SqsRefusal } from './sqs-message-rules';
 export { startSecretsManagerStandIn, type SecretsManagerStandIn } from './secrets-manager-stand-in';
+export { createDynaliteServer, type DynaliteServer } from './dynalite-server';

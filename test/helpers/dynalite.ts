@@ -1,8 +1,7 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
 import { AWS_CLIENT_TIMEOUTS, awsClientOptions } from '../../contracts';
+import { createDynaliteServer, listenOnLoopback, loopbackUrl } from '../../local/emulators';
 
 /**
  * dynalite in-process on 127.0.0.1 and a free port, for integration tests. Start it in `beforeAll`
@@ -22,28 +21,11 @@ export interface Dynalite {
   stop(): Promise<void>;
 }
 
-const HOST = '127.0.0.1';
-const SERVICE_UNAVAILABLE = 503;
-const UNAVAILABLE_BODY = JSON.stringify({
-  __type: 'com.amazonaws.dynamodb.v20120810#ServiceUnavailable',
-  message: 'dynalite switched to unavailable by the test',
-});
-
-type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
-
 export async function startDynalite(): Promise<Dynalite> {
-  const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const serve = server.listeners('request')[0] as RequestListener;
-  let unavailable = false;
-  server.removeAllListeners('request');
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (!unavailable) return serve(req, res);
-    req.resume();
-    res.writeHead(SERVICE_UNAVAILABLE, { 'Content-Type': 'application/x-amz-json-1.0' });
-    res.end(UNAVAILABLE_BODY);
-  });
-  await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
-  const endpoint = `http://${HOST}:${(server.address() as AddressInfo).port}`;
+  const dynamodb = createDynaliteServer('dynalite switched to unavailable by the test');
+  const server: Server = dynamodb.server;
+  const port = await listenOnLoopback(server);
+  const endpoint = loopbackUrl(port);
   const clients: DynamoDBClient[] = [];
   return {
     endpoint,
@@ -67,15 +49,11 @@ export async function startDynalite(): Promise<Dynalite> {
       clients.push(client);
       return client;
     },
-    setUnavailable: (value) => {
-      unavailable = value;
-    },
+    setUnavailable: dynamodb.setUnavailable,
     stop: async () => {
       clients.forEach((client) => client.destroy());
-      await new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      });
+      // After the requests in flight are answered: see local/emulators/dynalite-server.ts.
+      await dynamodb.stop();
     },
   };
 }
