@@ -296,11 +296,26 @@ export class HopWalker {
             const [, , readService, readRegion] = read.split(':');
             if (!read.startsWith('arn:') || !DECRYPTING_SERVICES.includes(readService)) continue;
             if (!sent.some((c) => c.service === readService)) continue;
-            hops.push(
-              this.hop(caller, named, 'kms:Decrypt', named, `key ${named} of ${read}`, {
+            hops.push({
+              ...this.hop(caller, named, 'kms:Decrypt', named, `key ${named} of ${read}`, {
                 'kms:ViaService': `${readService}.${readRegion}.amazonaws.com`,
               }),
-            );
+              // Its key policy is not in the template: only the caller's side is judged, under the default
+              // key policy, which lets the account's IAM policies grant use of the key
+              // (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html).
+              resourcePolicy: {
+                Version: '2012-10-17',
+                Statement: [
+                  {
+                    Sid: 'Enable IAM User Permissions',
+                    Effect: 'Allow',
+                    Principal: { AWS: `arn:${named.split(':')[1]}:iam::${named.split(':')[4]}:root` },
+                    Action: 'kms:*',
+                    Resource: '*',
+                  },
+                ],
+              },
+            });
           }
           continue;
         }
