@@ -84,3 +84,15 @@ test.each([
     [],
   );
 });
+
+test('the template allows every downstream call its consumers make (a VPC Lattice grant covers the request paths)', async () => {
+  // GIVEN the template as synthesized WHEN its roles' calls are judged
+  const roleCalls = accessPaths(template, ENVIRONMENT).filter((h) => h.kind === 'role-call');
+  const refused = (await evaluateHops(roleCalls))
+    .filter((v) => !v.allowed)
+    .map((v) => `${v.hop.from}: ${v.hop.action} ${v.hop.resourceArn}`);
+  // THEN none is refused: IAM authorizes vpc-lattice-svcs:Invoke on `service/<id>/<request path>`
+  // (https://docs.aws.amazon.com/vpc-lattice/latest/ug/auth-policies.html, "Resource format"), which a
+  // grant on the bare service ARN does not match
+  expect(refused).toEqual([]);
+});
