@@ -39,13 +39,23 @@ export interface Hop {
 
 /**
  * A handler's SigV4-signed HTTP request to a resource outside the template that a setting names by ARN
- * (a downstream's function URL), by the ARN's service. Such a request is no SDK command, so the bundle
- * does not name it; the call is the consumer's `sigv4` downstream auth (docs/architecture.md,
- * "Access paths").
+ * (a downstream's function URL, API Gateway route or VPC Lattice service), by the ARN's service. Such a
+ * request is no SDK command, so the bundle does not name it; the call is the consumer's `sigv4`
+ * downstream auth (docs/architecture.md, "Access paths"). Function URLs created since October 2025 need
+ * both Lambda actions (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html).
  */
 const SIGNED_REQUEST_ACTIONS: Readonly<Record<string, readonly string[]>> = {
-  lambda: ['lambda:InvokeFunctionUrl'],
+  lambda: ['lambda:InvokeFunctionUrl', 'lambda:InvokeFunction'],
+  'execute-api': ['execute-api:Invoke'],
+  'vpc-lattice': ['vpc-lattice-svcs:Invoke'],
 };
+
+/**
+ * Outside services that decrypt what a handler reads with a customer managed key a setting names (a
+ * bearer secret's `kmsKeyArn`): the caller needs `kms:Decrypt` on it, through that service
+ * (https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html).
+ */
+const DECRYPTING_SERVICES: readonly string[] = ['secretsmanager'];
 
 /** The IAM service prefix of the template's resource types a handler's settings can name. */
 const SERVICE_PREFIX_OF_TYPE: Readonly<Record<string, string>> = {
@@ -276,14 +286,47 @@ export class HopWalker {
     const sent = this.commandsOf(functionId);
     const hops: Hop[] = [];
     // A function's settings may name the function itself (its own name); that is no call.
-    for (const named of this.namedBySettings(functionId).filter((n) => n !== functionId)) {
+    const namedBySettings = this.namedBySettings(functionId).filter((n) => n !== functionId);
+    for (const named of namedBySettings) {
       if (named.startsWith('arn:')) {
         const service = named.split(':')[2];
+        if (service === 'kms') {
+          // An outside key the handler's reads through another service decrypt with.
+          for (const read of namedBySettings) {
+            const [, , readService, readRegion] = read.split(':');
+            if (!read.startsWith('arn:') || !DECRYPTING_SERVICES.includes(readService)) continue;
+            if (!sent.some((c) => c.service === readService)) continue;
+            hops.push({
+              ...this.hop(caller, named, 'kms:Decrypt', named, `key ${named} of ${read}`, {
+                'kms:ViaService': `${readService}.${readRegion}.amazonaws.com`,
+              }),
+              // Its key policy is not in the template: only the caller's side is judged, under the default
+              // key policy, which lets the account's IAM policies grant use of the key
+              // (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html).
+              resourcePolicy: {
+                Version: '2012-10-17',
+                Statement: [
+                  {
+                    Sid: 'Enable IAM User Permissions',
+                    Effect: 'Allow',
+                    Principal: { AWS: `arn:${named.split(':')[1]}:iam::${named.split(':')[4]}:root` },
+                    Action: 'kms:*',
+                    Resource: '*',
+                  },
+                ],
+              },
+            });
+          }
+          continue;
+        }
         const actions = [
           ...sent.filter((c) => c.service === service).map((c) => c.action),
           ...(SIGNED_REQUEST_ACTIONS[service] ?? []),
         ];
-        for (const action of new Set(actions)) hops.push(this.externalHop(caller, named, action));
+        // IAM authorizes a VPC Lattice request on the service's ARN followed by the request path
+        // (https://docs.aws.amazon.com/vpc-lattice/latest/ug/auth-policies.html, "Resource format").
+        const requested = service === 'vpc-lattice' ? `${named}/probe` : named;
+        for (const action of new Set(actions)) hops.push(this.externalHop(caller, named, action, requested));
       } else {
         const type = this.index.resource(named).Type;
         const actions = sent.filter((c) => c.service === SERVICE_PREFIX_OF_TYPE[type]).map((c) => c.action);
@@ -494,8 +537,8 @@ export class HopWalker {
    * A call to a resource outside the template (a downstream's secret or function): its resource policy
    * is not in the template, so only the caller's side is judged, as for a resource of its own account.
    */
-  private externalHop(caller: Caller, arn: string, action: string): Hop {
-    return this.hop(caller, arn, action, arn, `${arn.split(':')[2]} ${arn}`);
+  private externalHop(caller: Caller, arn: string, action: string, requested: string = arn): Hop {
+    return this.hop(caller, arn, action, requested, `${arn.split(':')[2]} ${arn}`);
   }
 
   private hop(

@@ -1,3 +1,4 @@
+import { Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { DownstreamAuthConfig, SigV4Service } from '../../contracts';
 
@@ -15,7 +16,8 @@ export const SIGV4_INVOKE_ACTIONS: Readonly<Record<SigV4Service, readonly string
  * - `bearer`: `secretsmanager:GetSecretValue` on that secret (its complete ARN), and `kms:Decrypt` on
  *   its customer managed key when one is named, only when Secrets Manager makes the call
  *   (https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html);
- * - `sigv4`: the invoke action of the service on `resourceArn` only.
+ * - `sigv4`: the invoke action of the service on `resourceArn` only (every request path of a VPC Lattice
+ *   service: `<resourceArn>/*`).
  */
 export function grantDownstreamAuth(role: iam.IRole, auth: DownstreamAuthConfig): void {
   switch (auth.type) {
@@ -41,9 +43,19 @@ export function grantDownstreamAuth(role: iam.IRole, auth: DownstreamAuthConfig)
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({
           actions: [...SIGV4_INVOKE_ACTIONS[auth.service]],
-          resources: [auth.resourceArn],
+          // IAM authorizes a VPC Lattice request on the service's ARN followed by the request path
+          // (https://docs.aws.amazon.com/vpc-lattice/latest/ug/auth-policies.html, "Resource format").
+          resources: [auth.service === 'vpc-lattice-svcs' ? `${auth.resourceArn}/*` : auth.resourceArn],
         }),
       );
+      if (auth.service === 'vpc-lattice-svcs') {
+        Validations.of(role).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::${auth.resourceArn}/*]`,
+          reason:
+            'IAM authorizes a VPC Lattice request on the service ARN followed by the request path; the grant is ' +
+            'every path of the one downstream service.',
+        });
+      }
   }
 }
 

@@ -138,7 +138,7 @@ describe('downstreamAuth IAM', () => {
 
   test('sigv4 vpc-lattice-svcs: Invoke on that service only', () => {
     expect(authStatements('lattice')).toEqual([
-      { Action: 'vpc-lattice-svcs:Invoke', Effect: 'Allow', Resource: LATTICE_ARN },
+      { Action: 'vpc-lattice-svcs:Invoke', Effect: 'Allow', Resource: `${LATTICE_ARN}/*` },
     ]);
   });
 
