@@ -4,3 +4,5 @@ export type { GatedDisposition, QuarantineBatchOptions, QuarantineGateOptions } 
 export { QuarantineQueue } from './quarantine-queue';
 export type { QuarantineSender } from './quarantine-queue';
 export { QuarantineSetView } from './set-view';
+export { createDrainerHandler } from './drainer';
+export type { DrainerDependencies, DrainerHandler } from './drainer';
