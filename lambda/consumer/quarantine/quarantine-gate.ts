@@ -142,7 +142,14 @@ export class QuarantineBatch {
     const key = record.kinesis.partitionKey;
     const admission = breaker.admitNow?.();
     if (admission?.admitted !== true || admission.probe || breaker.inRejectionStorm()) return false;
-    if (!this.timeLeftFor(cacheTtlMillis) || !fitsQueue(record)) return false;
+    if (!this.timeLeftFor(cacheTtlMillis)) return false;
+    if (!fitsQueue(record)) {
+      log.warn('record too large for the quarantine queue; its key holds its shard', {
+        partitionKey: key,
+        sequenceNumber: record.kinesis.sequenceNumber,
+      });
+      return false;
+    }
     const stay = { epoch: (this.gate.options.newEpoch ?? randomUUID)(), since: wallClock.now() };
     try {
       let entered = await store.enter(key, stay, settings.maxKeys);
