@@ -303,6 +303,25 @@ describe('per-key quarantine in the consumer', () => {
     expect(downstream.attempts).toEqual([]);
   });
 
+  it('lets a key hold its shard when its record would not fit one queue message', async () => {
+    build({ ...SETTINGS, maxEventBytes: 1_048_576 });
+    const large = pipelineEvent({
+      eventId: `${STUCK}#1`,
+      payload: { key: STUCK, filler: 'x'.repeat(800_000) },
+    });
+    const event = kinesisEvent([
+      kinesisRecord({ partitionKey: STUCK, sequenceNumber: sequenceNumberAt(0), data: large }),
+    ]);
+
+    const result = await handle(event, context);
+
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumberAt(0) }]);
+    expect(log.find('record too large for the quarantine queue; its key holds its shard')).toMatchObject({
+      partitionKey: STUCK,
+    });
+    expect((await store.read()).size).toBe(0);
+  });
+
   it('still parks poison at once instead of quarantining it', async () => {
     downstream.status = 400;
 
