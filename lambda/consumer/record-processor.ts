@@ -113,7 +113,7 @@ export class RecordProcessor {
         throw new DownstreamUnavailableError(
           `downstream call failed, the record will be retried: ${outcome.reason}`,
           position,
-          { cause: outcome.cause },
+          { cause: outcome.cause, probe: admission.probe },
         );
       }
       if (breaker.inRejectionStorm()) throw new RejectionStormError(breaker.name, position, outcome.reason);

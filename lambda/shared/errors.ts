@@ -50,9 +50,13 @@ export class RetryableRecordError extends PipelineError {
  * quarantine acts on (docs/architecture.md, "Per-key quarantine").
  */
 export class DownstreamUnavailableError extends RetryableRecordError {
-  constructor(message: string, position: RecordPosition, options?: { cause?: unknown }) {
+  /** Whether the failed call was a HALF_OPEN breaker's probe (then it says more about the downstream). */
+  readonly probe: boolean;
+
+  constructor(message: string, position: RecordPosition, options?: { cause?: unknown; probe?: boolean }) {
     super(message, position, options);
     this.name = 'DownstreamUnavailableError';
+    this.probe = options?.probe ?? false;
   }
 }
 

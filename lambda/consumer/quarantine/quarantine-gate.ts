@@ -140,8 +140,10 @@ export class QuarantineBatch {
   ): Promise<boolean> {
     const { breaker, store, settings, log, wallClock, monotonicClock, cacheTtlMillis } = this.gate.options;
     const key = record.kinesis.partitionKey;
+    // The failed call was admitted as a regular call (not a probe); a cache that expired during it
+    // (a timeout outlasts the TTL) is no refusal, but a refusal the breaker knows of now is.
     const admission = breaker.admitNow?.();
-    if (admission?.admitted !== true || admission.probe || breaker.inRejectionStorm()) return false;
+    if (failure.probe || admission?.admitted === false || breaker.inRejectionStorm()) return false;
     if (!this.timeLeftFor(cacheTtlMillis)) return false;
     if (!fitsQueue(record)) {
       log.warn('record too large for the quarantine queue; its key holds its shard', {

@@ -245,7 +245,7 @@ describe('quarantine hand-over', () => {
   it('never lets a newer record of a key overtake an older quarantined one, and loses none', async () => {
     await fc.assert(
       fc.asyncProperty(fc.scheduler(), planArbitrary, (s, plan) => handOver(sqs, s, plan)),
-      { numRuns: 300 },
+      { numRuns: 100 },
     );
   });
 
@@ -261,7 +261,7 @@ describe('quarantine hand-over', () => {
     };
     await fc.assert(
       fc.asyncProperty(fc.scheduler(), (s) => handOver(sqs, s, plan)),
-      { numRuns: 30 },
+      { numRuns: 20 },
     );
   });
 });

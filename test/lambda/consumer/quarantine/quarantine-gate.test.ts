@@ -219,6 +219,27 @@ describe('per-key quarantine in the consumer', () => {
     expect((await store.read()).size).toBe(0);
   });
 
+  it('quarantines when the breaker cache expired during the failing calls (a timeout outlasts its TTL)', async () => {
+    // GIVEN a breaker that has nothing fresh in memory after each call, as after a 3 s timeout with a 1 s TTL
+    breaker.admitNow = () => undefined;
+
+    const result = await handle(batchOf([`${STUCK}#1`, 'a#1']), context);
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect((await store.read()).get(STUCK)).toMatchObject({ enqueued: 1 });
+  });
+
+  it('never quarantines once the breaker is known to refuse calls (OPEN)', async () => {
+    const admitNow = breaker.admitNow.bind(breaker);
+    breaker.admitNow = () =>
+      downstream.attempts.length >= 3 ? { admitted: false, state: 'OPEN' } : admitNow();
+
+    const result = await handle(batchOf([`${STUCK}#1`]), context);
+
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumberAt(0) }]);
+    expect((await store.read()).size).toBe(0);
+  });
+
   it('keeps the old behaviour with quarantine off: the first failure stops the batch, one attempt', async () => {
     const { quarantine: _off, ...withoutQuarantine } = SETTINGS;
     build(withoutQuarantine);
