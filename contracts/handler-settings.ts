@@ -23,6 +23,21 @@ export interface ConsumerSettings {
   /** Downstream statuses that are the endpoint's fault: retried, breaker failures. */
   readonly endpointErrorStatuses: readonly number[];
   readonly downstreamAuth: DownstreamAuthConfig;
+  /**
+   * The per-key quarantine (docs/architecture.md, "Per-key quarantine"); the CDK app sets it when the
+   * consumer's `quarantine.enabled` is on and its queue exists.
+   * @default - no quarantine: a failing key holds its shard
+   */
+  readonly quarantine?: QuarantineSettings;
+}
+
+/** How a consumer (and its drainer) quarantines a key: the stage's quarantine config plus its queue. */
+export interface QuarantineSettings {
+  /** The consumer's SQS FIFO quarantine queue. */
+  readonly queueUrl: string;
+  readonly failedAttempts: number;
+  readonly retryPauseMillis: number;
+  readonly maxKeys: number;
 }
 
 export interface ControllerSettings {
@@ -62,6 +77,7 @@ export const ENV = {
   endpointErrorStatuses: 'ENDPOINT_ERROR_STATUSES',
   downstreamAuth: 'DOWNSTREAM_AUTH',
   failedBatchBucketName: 'FAILED_BATCH_BUCKET_NAME',
+  quarantine: 'QUARANTINE_SETTINGS',
 } as const;
 
 /** Settings missing or malformed in the function's environment: a deployment bug, reported by name. */
@@ -126,6 +142,9 @@ export function readConsumerSettings(env: Env = process.env): ConsumerSettings {
     metricsNamespace: read.string(ENV.metricsNamespace),
     endpointErrorStatuses: read.json<number[]>(ENV.endpointErrorStatuses),
     downstreamAuth: read.json<DownstreamAuthConfig>(ENV.downstreamAuth),
+    ...(env[ENV.quarantine] === undefined
+      ? {}
+      : { quarantine: read.json<QuarantineSettings>(ENV.quarantine) }),
   });
 }
 
@@ -163,6 +182,7 @@ export function consumerEnvironment(settings: ConsumerSettings): Record<string, 
     [ENV.metricsNamespace]: settings.metricsNamespace,
     [ENV.endpointErrorStatuses]: JSON.stringify(settings.endpointErrorStatuses),
     [ENV.downstreamAuth]: JSON.stringify(settings.downstreamAuth),
+    ...(settings.quarantine === undefined ? {} : { [ENV.quarantine]: JSON.stringify(settings.quarantine) }),
   };
 }
 

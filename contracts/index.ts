@@ -15,7 +15,12 @@ export {
   readControllerSettings,
   SettingsError,
 } from './handler-settings';
-export type { BreakerSettings, ConsumerSettings, ControllerSettings } from './handler-settings';
+export type {
+  BreakerSettings,
+  ConsumerSettings,
+  ControllerSettings,
+  QuarantineSettings,
+} from './handler-settings';
 export { DIMENSION, METRIC } from './metric-catalog';
 export type { KinesisBatchInfo, KinesisOnFailureRecord } from './on-failure-record';
 export {

@@ -6,6 +6,9 @@ export const METRIC = {
   recordsProcessed: 'RecordsProcessed',
   recordsPoisoned: 'RecordsPoisoned',
   recordsRetried: 'RecordsRetried',
+  /** Per batch, with quarantine on: records moved to the quarantine queue, and keys refused because the set was full. */
+  recordsQuarantined: 'RecordsQuarantined',
+  quarantineFull: 'QuarantineFull',
   /** Per batch: downstream calls made, and their latency's p50, p99 and maximum (nearest rank). */
   downstreamCalls: 'DownstreamCalls',
   downstreamLatencyP50: 'DownstreamLatencyP50',

@@ -9,8 +9,14 @@ import type { ConsumerConfig, PipelineConfig } from './config';
 export function consumerSettingsFor(
   config: PipelineConfig,
   consumer: ConsumerConfig,
-  resources: { readonly poisonQueueUrl: string; readonly breakerTableName: string },
+  resources: {
+    readonly poisonQueueUrl: string;
+    readonly breakerTableName: string;
+    /** The consumer's quarantine queue; without one the consumer quarantines nothing. @default - none */
+    readonly quarantineQueueUrl?: string;
+  },
 ): ConsumerSettings {
+  const { enabled, failedAttempts, retryPauseMillis, maxKeys } = consumer.quarantine;
   return {
     stage: config.stage,
     consumerName: consumer.name,
@@ -25,6 +31,9 @@ export function consumerSettingsFor(
     metricsNamespace: config.metricsNamespace,
     endpointErrorStatuses: consumer.endpointErrorStatuses,
     downstreamAuth: consumer.downstreamAuth,
+    ...(enabled && resources.quarantineQueueUrl !== undefined
+      ? { quarantine: { queueUrl: resources.quarantineQueueUrl, failedAttempts, retryPauseMillis, maxKeys } }
+      : {}),
   };
 }
 

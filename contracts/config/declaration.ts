@@ -191,6 +191,27 @@ function declare() {
     { error: allowedValues(['none', 'bearer', 'sigv4']) },
   );
 
+  // docs/architecture.md, "Per-key quarantine". Defaults: three attempts let a one-off 503 or timeout pass
+  // without moving a key aside, and quarantine a key that keeps failing within seconds instead of hours.
+  const quarantine = section({
+    enabled: setting(
+      flag().default(true),
+      "Move a key whose calls keep failing retryably, while the breaker admits the others, to the consumer's quarantine queue (in order, released by itself) instead of holding its shard",
+    ),
+    failedAttempts: setting(
+      integerIn(LIMITS.quarantineFailedAttempts).default(3),
+      'Failed attempts of one record, retried in place while the rest of the batch goes on, before its key is quarantined',
+    ),
+    retryPauseMillis: setting(
+      integerIn(LIMITS.quarantineRetryPauseMillis).default(500),
+      'Pause between two in-place attempts of a failing record',
+    ),
+    maxKeys: setting(
+      integerIn(LIMITS.quarantineMaxKeys).default(50),
+      'Keys in quarantine at once; when full, a failing key holds its shard as without quarantine (and `QuarantineFull` counts it)',
+    ),
+  }).prefault({});
+
   const consumer = section({
     downstreamUrl: setting(url(), 'The downstream HTTP endpoint events are POSTed to (required)', {
       allowed: 'an http(s) URL',
@@ -284,6 +305,7 @@ function declare() {
           '`{ "type": "none" }`, `{ "type": "bearer", "secretArn", "kmsKeyArn"? }`, `{ "type": "sigv4", "service", "resourceArn" }` (see docs/downstream.md)',
       },
     ),
+    quarantine,
   });
 
   const consumers = z

@@ -48,6 +48,10 @@ export const LIMITS = {
   failedBatchExpirationDays: { min: 14, max: 3_650 },
   /** Kinesis refuses an AT_TIMESTAMP before 2013 or in the future; this checks it is plausible Unix seconds. */
   startingPositionTimestamp: { min: 1_356_998_400, max: 4_102_444_800 },
+  quarantineFailedAttempts: { min: 1, max: 20 },
+  quarantineRetryPauseMillis: { min: 0, max: 10_000 },
+  /** The set rides on the breaker item (400 KB at most): 500 keys of 256 bytes stay far below it. */
+  quarantineMaxKeys: { min: 1, max: 500 },
 } as const;
 
 /** Retention values CloudWatch Logs accepts, in days. */

@@ -131,5 +131,22 @@ export function renderConfigReference(): string {
     '| --- | --- | --- | --- |',
     ...settingEntries().map(settingRow),
     '',
+    ...QUARANTINE_DEFAULTS_TEXT,
   ].join('\n');
 }
+
+/** Why the quarantine's defaults are what they are (docs/architecture.md, "Per-key quarantine"). */
+const QUARANTINE_DEFAULTS_TEXT = [
+  '## Quarantine defaults',
+  '',
+  'A key is quarantined after `failedAttempts` (3) failed attempts of one record, `retryPauseMillis`',
+  '(500 ms) apart, while the breaker admits regular calls: one 503 or timeout, which the next attempt',
+  'usually gets past, does not move a key aside, and a key that keeps failing leaves its shard within',
+  'about 3 × (`downstreamTimeoutMillis` + 500 ms), 11 s at the defaults, instead of holding it until the',
+  "mapping's retries run out. The in-place attempts hold only that key: the batch's other keys go on.",
+  '`maxKeys` (50) bounds the set on the breaker item (50 keys of 256 bytes are about 20 KB of its 400 KB)',
+  'and what one bad release can leave to the drainer; more keys failing at once than that is no longer',
+  "one key's problem but the downstream's, which the breaker handles. `enabled` (true) switches it off:",
+  'a failing key then holds its shard, as before.',
+  '',
+];

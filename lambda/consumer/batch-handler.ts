@@ -3,6 +3,7 @@ import {
   type ConsumerSettings,
   INVOCATION_FINISHING_MARGIN_MILLIS,
   monotonicClock,
+  systemClock,
   type Clock,
 } from '../../contracts';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
@@ -21,6 +22,7 @@ import {
   shardIdOf,
   type CircuitBreaker,
   type Log,
+  type QuarantineStore,
 } from '../shared';
 import { admissionHold } from './admission-hold';
 import type { DownstreamAuthorizer } from './downstream-auth';
@@ -29,6 +31,7 @@ import { processInKeyOrder, type RecordFailure } from './ordered-batch';
 import { LatencySummary, publishLatencySummary } from './latency-summary';
 import { PoisonQueue } from './poison-queue';
 import { RecordProcessor, type Invocation } from './record-processor';
+import { QuarantineGate, QuarantineQueue } from './quarantine';
 
 /** What a consumer handler needs from outside; built once per process (handler.ts) or per consumer (local mode). */
 export interface ConsumerDependencies {
@@ -50,6 +53,13 @@ export interface ConsumerDependencies {
   readonly sleep?: (millis: number) => Promise<void>;
   /** Adds `settings.downstreamAuth`'s credential to each call. @default - none */
   readonly authorizer?: DownstreamAuthorizer;
+  /**
+   * The quarantined-key set; with `settings.quarantine` it turns the per-key quarantine on
+   * (docs/architecture.md, "Per-key quarantine"). @default - no quarantine
+   */
+  readonly quarantineStore?: QuarantineStore;
+  /** Epoch milliseconds, for when a key entered quarantine. @default - Date.now */
+  readonly wallClock?: Clock;
 }
 
 export type ConsumerHandler = (
@@ -110,6 +120,19 @@ export function createConsumerHandler(
   const reserveMillis = settings.downstreamTimeoutMillis + FINISHING_MARGIN_MILLIS;
   const sleep =
     deps.sleep ?? ((millis: number) => new Promise<void>((resolve) => setTimeout(resolve, millis)));
+  const quarantine =
+    settings.quarantine !== undefined && deps.quarantineStore !== undefined
+      ? new QuarantineGate({
+          settings: settings.quarantine,
+          cacheTtlMillis: settings.breaker.cacheTtlMillis,
+          store: deps.quarantineStore,
+          queue: new QuarantineQueue(deps.sqs, settings.quarantine.queueUrl),
+          breaker,
+          log: logger,
+          monotonicClock: deps.clock ?? monotonicClock,
+          wallClock: deps.wallClock ?? systemClock,
+        })
+      : undefined;
 
   return async (event, context) => {
     const items: BatchItem[] = event.Records.map((record) => ({
@@ -134,6 +157,11 @@ export function createConsumerHandler(
       pollMillis: settings.breaker.cacheTtlMillis,
       sleep,
     });
+    const remainingMillis =
+      typeof context?.getRemainingTimeInMillis === 'function'
+        ? () => context.getRemainingTimeInMillis()
+        : undefined;
+    const quarantined = quarantine?.begin({ sleep, remainingMillis, reserveMillis });
     try {
       const result = await processInKeyOrder(
         items,
@@ -149,7 +177,10 @@ export function createConsumerHandler(
               ? () => context.getRemainingTimeInMillis() > reserveMillis
               : undefined,
         },
-        ({ record }, reconsider) => processor.process(record, invocation, hold, reconsider),
+        ({ record }, reconsider) =>
+          quarantined === undefined
+            ? processor.process(record, invocation, hold, reconsider)
+            : quarantined.process(record, () => processor.process(record, invocation, hold, reconsider)),
       );
       const { tally } = processor;
       result.failures.forEach((failure) => logFailure(logger, failure));
@@ -157,12 +188,17 @@ export function createConsumerHandler(
       metrics.addMetric(METRIC.recordsProcessed, MetricUnit.Count, tally.delivered);
       metrics.addMetric(METRIC.recordsPoisoned, MetricUnit.Count, tally.poisoned);
       metrics.addMetric(METRIC.recordsRetried, MetricUnit.Count, retried);
+      if (quarantined !== undefined) {
+        metrics.addMetric(METRIC.recordsQuarantined, MetricUnit.Count, quarantined.tally.quarantined);
+        metrics.addMetric(METRIC.quarantineFull, MetricUnit.Count, quarantined.tally.setFull);
+      }
       publishLatencySummary(metrics, latency.summarize());
       logger.info('batch done', {
         shardId: items.length > 0 ? shardIdOf(items[0].record.eventID) : undefined,
         records: items.length,
         delivered: tally.delivered,
         poisoned: tally.poisoned,
+        ...(quarantined && { quarantined: quarantined.tally.quarantined }),
         notStarted: result.notStarted,
         retryFrom: result.retryFrom,
         retried,
@@ -171,6 +207,7 @@ export function createConsumerHandler(
         batchItemFailures: result.retryFrom === undefined ? [] : [{ itemIdentifier: result.retryFrom }],
       };
     } finally {
+      await quarantined?.finish();
       await flushBreaker(breaker, logger);
       metrics.publishStoredMetrics();
     }

@@ -2,6 +2,8 @@
 export { buildConsumer } from './wiring';
 export type { ConsumerWiring } from './wiring';
 export { createConsumerHandler } from './batch-handler';
+export { createDrainerHandler, QuarantineGate } from './quarantine';
+export type { DrainerDependencies, DrainerHandler } from './quarantine';
 export type { ConsumerDependencies, ConsumerHandler } from './batch-handler';
 export { classifyStatus, DEFAULT_ENDPOINT_ERROR_STATUSES } from './downstream-client';
 export {
@@ -14,6 +16,7 @@ export {
 } from './downstream-auth';
 export type {
   AuthorizerDependencies,
+  CredentialSource,
   DownstreamAuthorizer,
   OutgoingRequest,
   SecretSource,

@@ -3,9 +3,9 @@ import {
   buildPoisonMessage,
   CircuitOpenError,
   decodeRecord,
+  DownstreamUnavailableError,
   PoisonRecordError,
   RejectionStormError,
-  RetryableRecordError,
   type CircuitBreaker,
   type Log,
   type PoisonOrigin,
@@ -65,7 +65,8 @@ export class RecordProcessor {
    *   the breaker may have read its item, and with it a new concurrency share (a fresh instance's first read)
    * @throws {CircuitOpenError} when the breaker did not admit the call until the hold ended (the
    *   downstream is not called)
-   * @throws {RetryableRecordError} when the downstream may take it later, or SQS refused the poison message
+   * @throws {DownstreamUnavailableError} when the downstream failed retryably (a {@link RetryableRecordError})
+   * @throws {RetryableRecordError} when SQS refused the poison message
    * @throws {RejectionStormError} when the downstream rejected it during a rejection storm
    */
   async process(
@@ -111,10 +112,10 @@ export class RecordProcessor {
         return 'delivered';
       }
       if (outcome.kind === 'unavailable') {
-        throw new RetryableRecordError(
+        throw new DownstreamUnavailableError(
           `downstream call failed, the record will be retried: ${outcome.reason}`,
           position,
-          { cause: outcome.cause },
+          { cause: outcome.cause, probe: admission.probe },
         );
       }
       if (breaker.inRejectionStorm(key))

@@ -7,6 +7,7 @@ import {
   createLogger,
   createPowertoolsBreakerObserver,
   DynamoDbCircuitBreaker,
+  DynamoDbQuarantineStore,
   type DynamoDbApi,
 } from '../shared';
 import { createConsumerHandler, type ConsumerHandler } from './batch-handler';
@@ -59,6 +60,15 @@ export function buildConsumer(
     logger,
     metrics,
     fetch: wiring.fetch,
+    quarantineStore:
+      settings.quarantine === undefined
+        ? undefined
+        : new DynamoDbQuarantineStore({
+            dynamodb: wiring.dynamodb,
+            tableName: settings.breakerTableName,
+            breakerName: settings.breakerName,
+            consumerName: settings.consumerName,
+          }),
     authorizer: createDownstreamAuthorizer(settings.downstreamAuth, {
       secretsManager: wiring.secretsManager,
       credentials: wiring.credentials,

@@ -44,6 +44,22 @@ export class RetryableRecordError extends PipelineError {
   }
 }
 
+/**
+ * The downstream was called and failed retryably (5xx, 408, 429, an endpoint status, a timeout, a
+ * network error): the one failure that may belong to the record's key alone, which the per-key
+ * quarantine acts on (docs/architecture.md, "Per-key quarantine").
+ */
+export class DownstreamUnavailableError extends RetryableRecordError {
+  /** Whether the failed call was a HALF_OPEN breaker's probe (then it says more about the downstream). */
+  readonly probe: boolean;
+
+  constructor(message: string, position: RecordPosition, options?: { cause?: unknown; probe?: boolean }) {
+    super(message, position, options);
+    this.name = 'DownstreamUnavailableError';
+    this.probe = options?.probe ?? false;
+  }
+}
+
 /** The breaker did not admit the call: OPEN, or HALF_OPEN with the probe lease held elsewhere. */
 export class CircuitOpenError extends RetryableRecordError {
   constructor(

@@ -3,6 +3,7 @@
 export * from './breaker';
 export {
   CircuitOpenError,
+  DownstreamUnavailableError,
   PipelineError,
   PoisonRecordError,
   RejectionStormError,
@@ -26,3 +27,4 @@ export { isValidSqsMessageBody, printableExcerpt, sqsSafeJson, SQS_MAX_MESSAGE_B
 export type { PoisonAttempt, PoisonMessage, PoisonOrigin } from './poison-message';
 export { decodeRecord } from './record-decoder';
 export type { DecodedRecord } from './record-decoder';
+export * from './quarantine';

@@ -1,0 +1,254 @@
+import { randomUUID } from 'node:crypto';
+import type { KinesisStreamRecord } from 'aws-lambda';
+import type { Clock, QuarantineSettings } from '../../../contracts';
+import {
+  DownstreamUnavailableError,
+  QuarantineStoreError,
+  quarantineSendFor,
+  RetryableRecordError,
+  shardIdOf,
+  type CircuitBreaker,
+  type Log,
+  type QuarantineStore,
+} from '../../shared';
+import type { RecordDisposition } from '../record-processor';
+import type { QuarantineSender } from './quarantine-queue';
+import { QuarantineSetView } from './set-view';
+
+/** How a record ended in a consumer with quarantine: as without it, or moved to the quarantine queue. */
+export type GatedDisposition = RecordDisposition | 'quarantined';
+
+export interface QuarantineGateOptions {
+  readonly settings: QuarantineSettings;
+  /** The breaker's read-cache TTL: how long a view of the set is trusted, and the entering fence. */
+  readonly cacheTtlMillis: number;
+  readonly store: QuarantineStore;
+  readonly queue: QuarantineSender;
+  readonly breaker: CircuitBreaker;
+  readonly log: Log;
+  /** Durations in this process: the view's age, the fence. */
+  readonly monotonicClock: Clock;
+  /** Epoch milliseconds: when a key entered quarantine, shared with operators and alarms. */
+  readonly wallClock: Clock;
+  /** @default - randomUUID */
+  readonly newEpoch?: () => string;
+}
+
+export interface QuarantineBatchOptions {
+  readonly sleep: (millis: number) => Promise<void>;
+  /** Time left in the invocation. @default - no deadline (a partial local context) */
+  readonly remainingMillis?: () => number;
+  /** Time that must remain after one more downstream call: the call and the finishing margin. */
+  readonly reserveMillis: number;
+}
+
+/** The largest epoch and ticket a message can carry: a record's size is judged before its ticket exists. */
+const WIDEST_EPOCH = 'f'.repeat(randomUUID().length);
+const WIDEST_TICKET = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The per-key quarantine of one consumer (docs/architecture.md, "Per-key quarantine"): its view of the
+ * set, shared by its invocations. Each invocation takes a {@link QuarantineBatch}.
+ */
+export class QuarantineGate {
+  readonly view: QuarantineSetView;
+
+  constructor(readonly options: QuarantineGateOptions) {
+    this.view = new QuarantineSetView(options.store, options.cacheTtlMillis, options.monotonicClock);
+  }
+
+  begin(batch: QuarantineBatchOptions): QuarantineBatch {
+    return new QuarantineBatch(this, batch);
+  }
+}
+
+/**
+ * One invocation's side of the quarantine: each record goes through {@link process}, and
+ * {@link finish} runs before the invocation returns (the fence after a key entered).
+ */
+export class QuarantineBatch {
+  /** Records placed in the queue, keys that entered, and keys refused because the set was full. */
+  readonly tally = { quarantined: 0, keysEntered: 0, setFull: 0 };
+  /** When this invocation last put a key in the set, on the monotonic clock. */
+  private enteredAt: number | undefined;
+
+  constructor(
+    private readonly gate: QuarantineGate,
+    private readonly batch: QuarantineBatchOptions,
+  ) {}
+
+  /**
+   * A record of a quarantined key is appended to the quarantine; any other is `attempt`ed, again in
+   * place while the downstream fails it retryably, and its key quarantined after `failedAttempts`.
+   *
+   * @param attempt - one delivery of the record (RecordProcessor.process)
+   * @throws {RetryableRecordError} as `attempt` does, when the record must be retried: the set could
+   *   not be read, the key could not be quarantined (an outage, a full set, no time left), or the queue
+   *   refused it
+   */
+  async process(
+    record: KinesisStreamRecord,
+    attempt: () => Promise<RecordDisposition>,
+  ): Promise<GatedDisposition> {
+    const { settings } = this.gate.options;
+    const key = record.kinesis.partitionKey;
+    const set = this.gate.view.current() ?? (await this.readSet(record));
+    if (set.has(key) && (await this.append(record))) return 'quarantined';
+
+    for (let failed = 1; ; failed++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!(error instanceof DownstreamUnavailableError)) throw error;
+        if (failed >= settings.failedAttempts) {
+          if (await this.quarantine(record, error)) return 'quarantined';
+          throw error;
+        }
+        if (!this.timeLeftFor(settings.retryPauseMillis)) throw error;
+        await this.batch.sleep(settings.retryPauseMillis);
+      }
+    }
+  }
+
+  /**
+   * The fence: an invocation that put a key in the set returns no sooner than `cacheTtlMillis` after
+   * that commit, so any view the key's next batch is judged by was read after it.
+   */
+  async finish(): Promise<void> {
+    if (this.enteredAt === undefined) return;
+    const { cacheTtlMillis, monotonicClock } = this.gate.options;
+    const wait = this.enteredAt + cacheTtlMillis - monotonicClock.now();
+    if (wait > 0) await this.batch.sleep(wait);
+  }
+
+  private async readSet(record: KinesisStreamRecord) {
+    try {
+      return await this.gate.view.fresh();
+    } catch (error) {
+      throw new RetryableRecordError(
+        `quarantine set could not be read, so the record cannot be known to be free to deliver; it will be retried (${String(error)})`,
+        record.kinesis,
+        { cause: error },
+      );
+    }
+  }
+
+  /** Enters the record's key when the breaker admits regular calls (no outage, no storm) and there is time. */
+  private async quarantine(
+    record: KinesisStreamRecord,
+    failure: DownstreamUnavailableError,
+  ): Promise<boolean> {
+    const { breaker, store, settings, log, wallClock, monotonicClock, cacheTtlMillis } = this.gate.options;
+    const key = record.kinesis.partitionKey;
+    // The failed call was admitted as a regular call (not a probe); a cache that expired during it
+    // (a timeout outlasts the TTL) is no refusal, but a refusal the breaker knows of now is.
+    const admission = breaker.admitNow?.();
+    if (failure.probe || admission?.admitted === false || breaker.inRejectionStorm()) return false;
+    if (!this.timeLeftFor(cacheTtlMillis)) return false;
+    if (!fitsQueue(record)) {
+      log.warn('record too large for the quarantine queue; its key holds its shard', {
+        partitionKey: key,
+        sequenceNumber: record.kinesis.sequenceNumber,
+      });
+      return false;
+    }
+    const stay = { epoch: (this.gate.options.newEpoch ?? randomUUID)(), since: wallClock.now() };
+    try {
+      let entered = await store.enter(key, stay, settings.maxKeys);
+      if (entered === 'no-item') {
+        // The set rides on the breaker item, which the breaker creates with its first write.
+        await breaker.flush();
+        entered = await store.enter(key, stay, settings.maxKeys);
+      }
+      if (entered === 'full' || entered === 'no-item') {
+        this.tally.setFull += entered === 'full' ? 1 : 0;
+        log.warn('quarantine set full; the key holds its shard', {
+          partitionKey: key,
+          sequenceNumber: record.kinesis.sequenceNumber,
+          maxKeys: settings.maxKeys,
+          result: entered,
+        });
+        return false;
+      }
+      if (entered === 'entered') {
+        this.enteredAt = monotonicClock.now();
+        this.tally.keysEntered++;
+        this.gate.view.note(key, { ...stay, enqueued: 0, delivered: 0, shard: '', lastSeq: '' });
+        log.warn('key quarantined', {
+          partitionKey: key,
+          sequenceNumber: record.kinesis.sequenceNumber,
+          error: failure.message,
+        });
+      }
+    } catch (error) {
+      if (!(error instanceof QuarantineStoreError)) throw error;
+      log.error('key could not be quarantined; the batch stops', { partitionKey: key, error: error.message });
+      return false;
+    }
+    return this.append(record);
+  }
+
+  /**
+   * Appends a record of a key in the set and sends it to the queue.
+   * @returns false when the key has left the set: the record is then delivered directly
+   */
+  private async append(record: KinesisStreamRecord): Promise<boolean> {
+    const { store, queue } = this.gate.options;
+    const position = record.kinesis;
+    const key = position.partitionKey;
+    if (!fitsQueue(record)) {
+      throw new RetryableRecordError(
+        'record too large for the quarantine queue while its key is quarantined; it waits until the key is released',
+        position,
+      );
+    }
+    let result;
+    try {
+      result = await store.append(key, {
+        shard: shardIdOf(record.eventID),
+        sequenceNumber: position.sequenceNumber,
+      });
+    } catch (error) {
+      throw new RetryableRecordError(
+        `record of a quarantined key could not be appended (${String(error)})`,
+        position,
+        {
+          cause: error,
+        },
+      );
+    }
+    if (result.kind === 'absent') {
+      this.gate.view.note(key, undefined);
+      return false;
+    }
+    if (result.kind !== 'sent-before') {
+      const send = quarantineSendFor({
+        partitionKey: key,
+        epoch: result.epoch,
+        ticket: result.ticket,
+        record,
+      });
+      // fitsQueue judged the widest epoch and ticket: a body that does not fit now is a bug.
+      if (send === undefined) throw new RetryableRecordError('quarantine message does not fit', position);
+      await queue.send(send, position);
+    }
+    this.tally.quarantined++;
+    return true;
+  }
+
+  private timeLeftFor(millis: number): boolean {
+    const remaining = this.batch.remainingMillis;
+    return remaining === undefined || remaining() > this.batch.reserveMillis + millis;
+  }
+}
+
+/** Whether the record, with the widest epoch and ticket, fits one SQS message. */
+function fitsQueue(record: KinesisStreamRecord): boolean {
+  const widest = {
+    partitionKey: record.kinesis.partitionKey,
+    epoch: WIDEST_EPOCH,
+    ticket: WIDEST_TICKET,
+    record,
+  };
+  return quarantineSendFor(widest) !== undefined;
+}
