@@ -29,7 +29,8 @@ export const INTEG_OVERRIDES: StageOverrides = {
     [INTEG_CONSUMER]: { downstreamUrl: 'https://integ-downstream.invalid/replaced-at-deploy', batchSize: 10 },
   },
   breaker: { minimumCalls: 5, windowMillis: 60_000, coolDownMillis: 30_000, maxCoolDownMillis: 120_000 },
-  alarms: { periodSeconds: 60, evaluationPeriods: 1, datapointsToAlarm: 1 },
+  // A consumer paused for two minutes pages (through the composite), within the assertions' wait.
+  alarms: { periodSeconds: 60, evaluationPeriods: 1, datapointsToAlarm: 1, consumerPausedMaxSeconds: 120 },
   deployment: { logRetentionDays: 1 },
 };
 

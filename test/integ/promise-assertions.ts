@@ -27,8 +27,9 @@ const PARTITION_KEYS = 4;
 /**
  * The pipeline's promises, asserted through the SDK against the deployed stage, in order:
  * 1. the mapping is enabled by the controller and a record put on the stream reaches the downstream;
+ *    the pipeline-critical composite is OK (pages from the stage's start-up are purged);
  * 2. a downstream outage (503) trips the breaker, and the controller disables the mapping;
- * 3. the pipeline-critical composite's action succeeded (alarm history) and the page reached the queue;
+ * 3. the composite goes to ALARM, its newest action succeeded (alarm history) and the page reached the queue;
  * 4. after recovery every event put (before and during the outage) reached the downstream.
  */
 export function addPromiseAssertions(integ: IntegTest, targets: PromiseAssertionTargets): void {
@@ -66,12 +67,27 @@ export function addPromiseAssertions(integ: IntegTest, targets: PromiseAssertion
       .expect(ExpectedResult.objectLike({ Count: count }))
       .waitForAssertions(WAIT_FOR_PIPELINE);
 
-  const actionSucceeded = api
+  const compositeIs = (state: 'OK' | 'ALARM'): IApiCall =>
+    api
+      .awsApiCall('CloudWatch', 'describeAlarms', {
+        AlarmNames: [endpoints.pipelineCritical.alarmName],
+        AlarmTypes: ['CompositeAlarm'],
+      })
+      .expect(
+        ExpectedResult.objectLike({
+          CompositeAlarms: Match.arrayWith([Match.objectLike({ StateValue: state })]),
+        }),
+      )
+      .waitForAssertions(WAIT_FOR_PIPELINE);
+  // The newest action of the composite, read after it went from OK to ALARM: the page of this outage.
+  const newestActionSucceeded = api
     .awsApiCall('CloudWatch', 'describeAlarmHistory', {
       AlarmName: endpoints.pipelineCritical.alarmName,
       // Without AlarmTypes, DescribeAlarmHistory returns metric alarms only, never the composite.
       AlarmTypes: ['CompositeAlarm'],
       HistoryItemType: 'Action',
+      ScanBy: 'TimestampDescending',
+      MaxRecords: 1,
     })
     .expect(
       ExpectedResult.objectLike({
@@ -83,6 +99,8 @@ export function addPromiseAssertions(integ: IntegTest, targets: PromiseAssertion
       }),
     )
     .waitForAssertions(WAIT_FOR_PIPELINE);
+  // A page from the stage's start-up (alarms with missing data) must not pass for the outage's page.
+  const forgetEarlierPages = api.awsApiCall('SQS', 'purgeQueue', { QueueUrl: pagesQueue.queueUrl });
   const pageArrived = api
     .awsApiCall('SQS', 'receiveMessage', {
       QueueUrl: pagesQueue.queueUrl,
@@ -99,10 +117,13 @@ export function addPromiseAssertions(integ: IntegTest, targets: PromiseAssertion
   mappingIs('Enabled')
     .next(putEvents('before', EVENTS_BEFORE_OUTAGE))
     .next(downstreamHolds(EVENTS_BEFORE_OUTAGE))
+    .next(compositeIs('OK'))
+    .next(forgetEarlierPages)
     .next(setMode('503'))
     .next(putEvents('during', EVENTS_DURING_OUTAGE))
     .next(mappingIs('Disabled'))
-    .next(actionSucceeded)
+    .next(compositeIs('ALARM'))
+    .next(newestActionSucceeded)
     .next(pageArrived)
     .next(setMode('ok'))
     .next(mappingIs('Enabled'))
