@@ -56,7 +56,7 @@ export function integRunnerArgs(region: string, extra: readonly string[] = []): 
     // Deploy even when integ-runner's own snapshot matches: the point of the run is the assertions.
     '--force',
     // No snapshot of a previous version is deployed first (the committed snapshot is templates only).
-    '--disable-update-workflow',
+    '--no-update-workflow',
     ...extra,
   ];
 }
