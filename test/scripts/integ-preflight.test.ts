@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { INTEG_RUNNER, integPreflight, integRunnerArgs } from '../../scripts/integ-preflight';
+import { INTEG_APP, integCommands, integPreflight } from '../../scripts/integ-preflight';
 
 const noCredentials = (): Promise<never> =>
   Promise.reject(new Error('Could not load credentials from any providers'));
@@ -34,17 +34,19 @@ describe('integPreflight', () => {
   });
 });
 
-test('integ-runner runs the TypeScript test with tsx, in the one region, always deploying', () => {
-  expect(integRunnerArgs('eu-west-1')).toEqual(
-    expect.arrayContaining([
-      INTEG_RUNNER,
-      '--app',
-      'tsx {filePath}',
-      '--parallel-regions',
-      'eu-west-1',
-      '--force',
-    ]),
-  );
+test('a run deploys every stack of the integ app without prompting, then destroys them all', () => {
+  const { deploy, destroy } = integCommands(['--verbose']);
+  expect(deploy).toEqual([
+    'cdk',
+    '--app',
+    INTEG_APP,
+    'deploy',
+    '--all',
+    '--require-approval',
+    'never',
+    '--verbose',
+  ]);
+  expect(destroy).toEqual(['cdk', '--app', INTEG_APP, 'destroy', '--all', '--force']);
 });
 
 test('GIVEN an environment without credentials WHEN npm run integ starts THEN it exits 2 with the refusal, before integ-runner', () => {
