@@ -5,4 +5,4 @@ export { HANDLER_BUNDLING } from './constructs/pipeline-function';
 export { addPipelineStack, createPipelineApp, createPipelineAppShell } from './pipeline-app';
 export type { PipelineApp } from './pipeline-app';
 export { EventPipelineStack } from './pipeline-stack';
-export type { EventPipelineStackProps } from './pipeline-stack';
+export type { EventPipelineStackProps, PipelineEndpoints } from './pipeline-stack';

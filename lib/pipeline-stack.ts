@@ -1,7 +1,10 @@
 import { Annotations, Aws, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { StackProps } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { AlarmResources, ConsumerConfig, PipelineConfig, PipelineResourceNames } from '../contracts';
 import {
@@ -25,6 +28,7 @@ import { PipelineKey } from './constructs/pipeline-key';
 import { PipelineAlarms } from './constructs/pipeline-alarms';
 import { PipelineDashboard } from './constructs/pipeline-dashboard';
 import { applyStatefulRemovalPolicy } from './stateful-resources';
+import { withDeployTimeDownstreams } from './deploy-time-downstreams';
 
 /** Id of the synth warning for a consumer the capacity model says cannot keep up. */
 export const CAPACITY_WARNING_ID = 'event-pipeline:capacity';
@@ -32,6 +36,28 @@ export const CAPACITY_WARNING_ID = 'event-pipeline:capacity';
 export interface EventPipelineStackProps extends StackProps {
   /** The validated stage config (contracts/config loadConfig). */
   readonly config: PipelineConfig;
+  /**
+   * Downstream URLs known only at deploy time (a CDK token, e.g. a function URL created in the same
+   * app), by consumer name; each replaces that consumer's `downstreamUrl` from config. For a CDK app
+   * that builds its own downstream (the integration test, docs/deploy.md); cdk.json cannot set it, so
+   * its `downstreamUrl` stays a literal http(s) URL checked when config loads.
+   *
+   * Valid values: an unresolved token, or a literal http(s) URL; names must be consumers of the config.
+   * @default - every consumer posts to its config's `downstreamUrl`
+   */
+  readonly deployTimeDownstreamUrls?: Readonly<Record<string, string>>;
+}
+
+/** What a test or an operator's tool reaches in the deployed stack, typed (no walk of the construct tree by id). */
+export interface PipelineEndpoints {
+  /** The stream producers write to. */
+  readonly stream: kinesis.IStream;
+  /** The topic that pages on-call (the pipeline-critical composite's action). */
+  readonly pagingTopic: sns.ITopic;
+  /** The "pipeline critical" composite alarm that pages. */
+  readonly pipelineCritical: cloudwatch.IAlarm;
+  /** Each consumer's event source mapping UUID, by consumer name. */
+  readonly eventSourceMappingIds: Readonly<Record<string, string>>;
 }
 
 /**
@@ -39,9 +65,12 @@ export interface EventPipelineStackProps extends StackProps {
  * dead-letter queues, the breaker controller, alarms paging on-call, a dashboard and outputs.
  */
 export class EventPipelineStack extends Stack {
+  /** The stack's stream, paging topic, composite alarm and mappings, for the integration test. */
+  public readonly endpoints: PipelineEndpoints;
+
   constructor(scope: Construct, id: string, props: EventPipelineStackProps) {
     super(scope, id, props);
-    const { config } = props;
+    const config = withDeployTimeDownstreams(this, props.config, props.deployTimeDownstreamUrls);
     const names = resourceNamesFor(config.stage);
     // Prod-like stages keep data (records, breaker state, dead letters and the key that reads them):
     // one policy for every stateful resource of the stack (lib/stateful-resources.ts).
@@ -161,6 +190,15 @@ export class EventPipelineStack extends Stack {
       pagingTopic,
       nonPagingTopic,
     });
+
+    this.endpoints = {
+      stream,
+      pagingTopic,
+      pipelineCritical: alarms.critical,
+      eventSourceMappingIds: Object.fromEntries(
+        config.consumers.map((consumer, i) => [consumer.name, consumers[i].eventSourceMappingId]),
+      ),
+    };
 
     new PipelineDashboard(this, 'Dashboard', {
       // Dashboards are global to an account: the region keeps two regions' stacks of one stage apart.

@@ -65,3 +65,4 @@ export type {
   TopicSubscriptions,
 } from './types';
 export { STAGE_PROFILES } from './stage-profiles';
+export { isHttpUrl } from './setting-kinds';

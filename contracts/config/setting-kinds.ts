@@ -65,10 +65,11 @@ export function matching(pattern: RegExp, what = pattern.source) {
 /** An http(s) URL, or only https with `httpsOnly`. */
 export function url({ httpsOnly = false } = {}) {
   const error = httpsOnly ? 'allowed an https:// URL' : 'allowed an http(s) URL';
-  return z.string({ error }).refine((value) => isUrl(value, httpsOnly), { error });
+  return z.string({ error }).refine((value) => isHttpUrl(value, { httpsOnly }), { error });
 }
 
-function isUrl(value: string, httpsOnly: boolean): boolean {
+/** Whether `value` is an http(s) URL (only https with `httpsOnly`): the check of {@link url}, for props too. */
+export function isHttpUrl(value: string, { httpsOnly = false } = {}): boolean {
   try {
     const { protocol } = new URL(value);
     return protocol === 'https:' || (!httpsOnly && protocol === 'http:');

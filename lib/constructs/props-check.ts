@@ -58,6 +58,12 @@ export class PropsCheck {
     return this;
   }
 
+  /** Records `message` when `failed`: a rule the range checks above cannot express. */
+  problem(failed: boolean, message: string): this {
+    if (failed) this.problems.push(message);
+    return this;
+  }
+
   /** @throws {ConstructPropsError} when any check failed */
   done(): void {
     if (this.problems.length > 0) throw new ConstructPropsError(this.scope.node.path, this.problems);
