@@ -778,7 +778,11 @@ export class KinesisProducer {
     );
     void this.sleep(delay).then(() => {
       if (entry.settled) return;
-      if (this.now() >= entry.expiresAt) return this.giveUp(entry, this.expired(entry, failure));
+      if (this.now() >= entry.expiresAt) {
+        this.giveUp(entry, this.expired(entry, failure));
+        // Its key's next record is ready now; no call or send may come to pump it (nor its time-to-live).
+        return this.pump();
+      }
       this.release(entry);
     });
   }
