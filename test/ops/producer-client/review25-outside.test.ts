@@ -3,7 +3,8 @@
  * abortedCallHoldMillis and failureHandlerTimeoutMillis changes), each reproduced against a
  * hand-written fake client or aws-sdk-client-mock.
  */
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import type { KinesisClient, PutRecordsInput } from '@aws-sdk/client-kinesis';
 import { KinesisProducer } from '../../../ops/producer-client';
 import type { ProducerOptions, RecordDeliveryError } from '../../../ops/producer-client';
 import { shardedStream } from '../../helpers/sharded-kinesis';
@@ -15,6 +16,36 @@ const wait = (millis: number): Promise<void> => new Promise((resolve) => setTime
 function producerOn(client: KinesisClient, options: Partial<ProducerOptions> = {}): KinesisProducer {
   return new KinesisProducer({ streamName: STREAM, client, ...options });
 }
+
+describe('close({ deadlineMillis }) with a failure handler still running', () => {
+  // First in this file: the count of timers must not see the leftovers of other tests.
+  test('leaves no timer of the producer behind to keep the process alive', async () => {
+    // GIVEN a stream that refuses every call for good and a fallback store that stopped answering
+    const denied = Object.assign(new Error('denied'), {
+      name: 'AccessDeniedException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+    });
+    const stream = shardedStream({ rejectCall: (_input: PutRecordsInput) => denied });
+    const timersBefore = process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    const producer = producerOn(stream.client, {
+      lingerMillis: 0,
+      onRecordFailed: () => new Promise<void>(() => undefined),
+    });
+    const accepted = await producer.send({ partitionKey: 'a', data: 'x' });
+    await accepted.delivered.catch(() => undefined);
+
+    // WHEN the service shuts down with a deadline (SIGTERM), the handler still running
+    await producer.close({ deadlineMillis: 20 });
+    await wait(20);
+
+    // THEN "handlers still running are not waited for": no producer timer holds the event loop
+    // (failureHandlerTimeoutMillis is 30 s by default, as long as ECS waits before SIGKILL)
+    const timersAfter = process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    expect(timersAfter).toBeLessThanOrEqual(timersBefore);
+    expect(stream.mock.commandCalls(PutRecordsCommand).length).toBeGreaterThan(0);
+  }, 10_000);
+});
 
 describe('a record whose time-to-live passes in its retry delay', () => {
   test('does not stall the next record of its key until other traffic comes', async () => {
