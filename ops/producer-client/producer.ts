@@ -279,6 +279,8 @@ export class KinesisProducer {
   private wakeTimer: NodeJS.Timeout | undefined;
   /** Timers of held lanes and of the records waiting behind them. */
   private readonly holdTimers = new Set<NodeJS.Timeout>();
+  /** Timers of the failure handlers still awaited (failureHandlerTimeoutMillis). */
+  private readonly handlerTimers = new Set<NodeJS.Timeout>();
   private closed = false;
   private abandoned = false;
   private readonly closing = new AbortController();
@@ -935,16 +937,20 @@ export class KinesisProducer {
     if (handler === undefined) return this.finish(entry);
     let done = false;
     let timer: NodeJS.Timeout | undefined;
+    const stopTimer = (): void => {
+      clearTimeout(timer);
+      if (timer !== undefined) this.handlerTimers.delete(timer);
+    };
     const succeeded = (): void => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
+      stopTimer();
       this.finish(entry);
     };
     const failed = (reason: unknown): void => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
+      stopTimer();
       this.count.callbackFailed += 1;
       this.finish(entry, { error, reason });
     };
@@ -958,6 +964,7 @@ export class KinesisProducer {
       const timeoutMillis = this.options.failureHandlerTimeoutMillis;
       // A handler that never settles must not hold its record (and the room it counts against) forever.
       timer = setTimeout(() => failed(new FailureHandlerTimeoutError(timeoutMillis)), timeoutMillis);
+      this.handlerTimers.add(timer);
       Promise.resolve(result).then(succeeded, failed);
     } else {
       succeeded();
@@ -1009,6 +1016,10 @@ export class KinesisProducer {
   private clearTimers(): void {
     for (const timer of this.holdTimers) clearTimeout(timer);
     this.holdTimers.clear();
+    // Handlers still running at a close() deadline (those it started included) are no longer waited
+    // for: their timeouts must not keep the process alive.
+    for (const timer of this.handlerTimers) clearTimeout(timer);
+    this.handlerTimers.clear();
     clearTimeout(this.lingerTimer);
     clearTimeout(this.wakeTimer);
     this.lingerTimer = undefined;
