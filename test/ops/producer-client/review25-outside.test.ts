@@ -3,17 +3,74 @@
  * abortedCallHoldMillis and failureHandlerTimeoutMillis changes), each reproduced against a
  * hand-written fake client or aws-sdk-client-mock.
  */
-import type { KinesisClient, PutRecordsInput } from '@aws-sdk/client-kinesis';
+import { ListShardsCommand } from '@aws-sdk/client-kinesis';
+import type { KinesisClient, PutRecordsCommand, PutRecordsInput } from '@aws-sdk/client-kinesis';
 import { KinesisProducer } from '../../../ops/producer-client';
 import type { ProducerOptions, RecordDeliveryError } from '../../../ops/producer-client';
-import { shardedStream } from '../../helpers/sharded-kinesis';
+import { shardedStream, shardIdOf } from '../../helpers/sharded-kinesis';
 
 const STREAM = 'test-events';
+
+const oneShard = {
+  Shards: [
+    {
+      ShardId: shardIdOf(0),
+      HashKeyRange: { StartingHashKey: '0', EndingHashKey: String(2n ** 128n - 1n) },
+      SequenceNumberRange: { StartingSequenceNumber: '0' },
+    },
+  ],
+};
 
 const wait = (millis: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, millis));
 
 function producerOn(client: KinesisClient, options: Partial<ProducerOptions> = {}): KinesisProducer {
   return new KinesisProducer({ streamName: STREAM, client, ...options });
+}
+
+/**
+ * A service whose first PutRecords call is answered with nothing: after `answerAfterMillis` the
+ * client gives up with the SDK's requestTimeout error (TimeoutError, no HTTP status), and the service,
+ * which had received the request, stores it `commitAfterMillis` later. Later calls are stored at once.
+ * `commitAfterAbortMillis` instead makes the first call hang until the producer aborts it, then commit.
+ */
+function slowFirstCallClient(behaviour: {
+  readonly answerAfterMillis?: number;
+  readonly commitAfterMillis: number;
+}) {
+  const stored: string[] = [];
+  let puts = 0;
+  const client = {
+    send: (command: unknown, options?: { abortSignal?: AbortSignal }): Promise<unknown> => {
+      if (command instanceof ListShardsCommand) return Promise.resolve(oneShard);
+      const input = (command as PutRecordsCommand).input;
+      const data = (input.Records ?? []).map((record) => Buffer.from(record.Data!).toString());
+      puts += 1;
+      if (puts === 1) {
+        const commit = (): void => void setTimeout(() => stored.push(...data), behaviour.commitAfterMillis);
+        return new Promise((_, reject) => {
+          if (behaviour.answerAfterMillis !== undefined) {
+            setTimeout(() => {
+              commit();
+              reject(Object.assign(new Error('socket timed out'), { name: 'TimeoutError' }));
+            }, behaviour.answerAfterMillis);
+          }
+          options?.abortSignal?.addEventListener('abort', () => {
+            commit();
+            reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+          });
+        });
+      }
+      stored.push(...data);
+      return Promise.resolve({
+        FailedRecordCount: 0,
+        Records: data.map((_, index) => ({
+          SequenceNumber: String(puts * 1_000 + index),
+          ShardId: shardIdOf(0),
+        })),
+      });
+    },
+  } as unknown as KinesisClient;
+  return { client, stored };
 }
 
 describe('close({ deadlineMillis }) with a failure handler still running', () => {
@@ -76,6 +133,7 @@ describe('a record whose time-to-live passes in its retry delay', () => {
       retry: { baseDelayMillis: 1_000, maxDelayMillis: 1_000 },
     });
     const first = await producer.send({ partitionKey: 'k', data: '0' });
+    await wait(150); // the second still has half its time-to-live when the first is given up on
     const second = await producer.send({ partitionKey: 'k', data: '1' });
 
     // WHEN the first is given up on at the end of its retry delay, and nothing else is sent
@@ -85,11 +143,43 @@ describe('a record whose time-to-live passes in its retry delay', () => {
         () => 'delivered',
         (error: RecordDeliveryError) => error.errorCode,
       ),
-      wait(2_000).then(() => 'still pending 2 s later, 1.7 s past its own time-to-live'),
+      wait(2_000).then(() => 'still pending 2 s later, 1.85 s past its own time-to-live'),
     ]);
 
     // THEN the key's next record is sent ("the next record follows it")
     expect(outcome).toBe('delivered');
+    await producer.close();
+  }, 10_000);
+});
+
+describe('a record given up on after an attempt with an unknown outcome', () => {
+  test('is not overtaken by the next record of its key when its last call timed out inside the SDK', async () => {
+    // GIVEN a first call the SDK gives up on (TimeoutError) just before the record's time-to-live,
+    // which the service still stores 100 ms later, and a retry delay that reaches the time-to-live
+    const { client, stored } = slowFirstCallClient({ answerAfterMillis: 950, commitAfterMillis: 100 });
+    const producer = producerOn(client, {
+      recordTtlMillis: 1_000,
+      lingerMillis: 0,
+      abortedCallHoldMillis: 250,
+      random: () => 0.99,
+      retry: { baseDelayMillis: 1_000, maxDelayMillis: 1_000 },
+      sleep: (millis) => wait(millis + 5),
+    });
+
+    // WHEN two records of one key are sent, the second while the first's call hangs
+    const first = await producer.send({ partitionKey: 'k', data: '0' });
+    await wait(500);
+    const second = await producer.send({ partitionKey: 'k', data: '1' });
+    const firstOutcome = await first.delivered.then(
+      () => 'delivered',
+      (error: RecordDeliveryError) => error.errorCode,
+    );
+    await second.delivered;
+    await wait(200);
+
+    // THEN the first was reported with an unknown outcome, and the stream holds them in send() order
+    expect(firstOutcome).toBe('RecordTtlExpired');
+    expect(stored).toEqual(['0', '1']);
     await producer.close();
   }, 10_000);
 });
