@@ -27,6 +27,7 @@ import {
   fullJitterDelayMillis,
   isRetryableCallError,
   isRetryableRecordError,
+  isUnknownOutcomeError,
   isValidationError,
   THROTTLED_RECORD_CODE,
 } from './retry';
@@ -115,7 +116,8 @@ export interface ProducerOptions {
   /**
    * After a call is aborted at a record's time-to-live, the outcome of its records is unknown (the
    * service may have received the request and still store them): their keys send nothing more for
-   * this long, so a key's next record does not overtake one that lands late. A record whose own
+   * this long, so a key's next record does not overtake one that lands late; so do the keys of a
+   * record given up on after any attempt without an answer (timeout, dropped connection, 5xx). A record whose own
    * time-to-live passes while its key is held is given up on unsent. Valid range 0..300000 ms.
    * @default 10000 - the request timeout of the producer's default client: how long the producer
    * itself would have waited for the aborted request's answer
@@ -203,6 +205,11 @@ interface Entry {
   flushes?: FlushWaiter[];
   /** Given up on with its failure handler running: it still holds its room in the buffer. */
   holdsRoom?: boolean;
+  /**
+   * An attempt ended without an answer (a timeout, an abort, a dropped connection, a server fault, a
+   * missing result entry): the service may still store that copy, so giving it up holds its key.
+   */
+  unknownOutcome?: boolean;
   readonly resolve: (delivered: Delivered) => void;
   readonly reject: (error: RecordDeliveryError) => void;
 }
@@ -729,6 +736,7 @@ export class KinesisProducer {
       }
       // No entry for the record is an ambiguous answer: retried, so it may land twice but is not lost.
       const code = result?.ErrorCode ?? 'MissingResult';
+      if (code === 'MissingResult') entry.unknownOutcome = true;
       if (code === THROTTLED_RECORD_CODE) {
         this.count.throttled += 1;
         throttledByShard.set(shard, throttledByShard.get(shard)! + 1);
@@ -748,6 +756,7 @@ export class KinesisProducer {
     };
     if (this.closing.signal.aborted) return; // close()'s deadline already gave every record up
     const now = this.now();
+    if (expired || isUnknownOutcomeError(error)) for (const entry of batch) entry.unknownOutcome = true;
     // Aborted at a time-to-live: the request may still be stored, so its keys wait before sending more.
     if (expired) for (const entry of batch) this.hold(entry.lane, now + this.options.abortedCallHoldMillis);
     if (isValidationError(error) && batch.length > 1) {
@@ -884,6 +893,11 @@ export class KinesisProducer {
 
   private giveUp(entry: Entry, failure: AttemptFailure): void {
     if (entry.settled) return;
+    // A copy sent without an answer may still be stored: the key's next record must not overtake it,
+    // whatever ended the record (its time-to-live in a retry delay, its attempts), not only a TTL abort.
+    if (entry.unknownOutcome && !this.abandoned) {
+      this.hold(entry.lane, this.now() + this.options.abortedCallHoldMillis);
+    }
     if (this.producerOptions.onRecordFailed !== undefined && !this.abandoned) {
       // Its room passes from the buffer to the handler, so settle() admits no waiter in its place.
       entry.holdsRoom = true;

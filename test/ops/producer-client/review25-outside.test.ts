@@ -114,15 +114,16 @@ describe('close({ deadlineMillis }) with a failure handler still running', () =>
 
 describe('a record whose time-to-live passes in its retry delay', () => {
   test('does not stall the next record of its key until other traffic comes', async () => {
-    // GIVEN a first call refused with a 503 (retried) and a retry delay that reaches the time-to-live
+    // GIVEN a first call refused by a throttle (retried; a refusal, so the record is certainly not
+    // stored and its key is not held) and a retry delay that reaches the time-to-live
     let calls = 0;
     const stream = shardedStream({
       rejectCall: () =>
         (calls += 1) === 1
-          ? Object.assign(new Error('Service Unavailable'), {
-              name: 'ServiceUnavailable',
-              $fault: 'server',
-              $metadata: { httpStatusCode: 503 },
+          ? Object.assign(new Error('Rate exceeded for stream'), {
+              name: 'ProvisionedThroughputExceededException',
+              $fault: 'client',
+              $metadata: { httpStatusCode: 400 },
             })
           : undefined,
     });
