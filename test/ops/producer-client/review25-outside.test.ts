@@ -184,3 +184,31 @@ describe('a record given up on after an attempt with an unknown outcome', () => 
     await producer.close();
   }, 10_000);
 });
+
+describe('the hold after an aborted call and a clock that jumps', () => {
+  test('a wall clock stepped back a minute does not hold the key a minute longer', async () => {
+    // GIVEN a first call the producer aborts at its time-to-live, holding key k for 200 ms
+    let offset = 0;
+    const { client } = slowFirstCallClient({ commitAfterMillis: 10 });
+    const producer = producerOn(client, {
+      recordTtlMillis: 300,
+      lingerMillis: 0,
+      abortedCallHoldMillis: 200,
+      now: () => Date.now() + offset,
+    });
+    const first = await producer.send({ partitionKey: 'k', data: '0' });
+    await first.delivered.catch(() => undefined);
+
+    // WHEN the wall clock is stepped back a minute (an NTP correction) during the hold
+    offset = -60_000;
+    const second = await producer.send({ partitionKey: 'k', data: '1' });
+    const outcome = await second.delivered.then(
+      () => 'delivered',
+      (error: RecordDeliveryError) => error.errorCode,
+    );
+
+    // THEN the hold still ends after 200 ms of real time and the key's next record is put
+    expect(outcome).toBe('delivered');
+    await producer.close();
+  }, 10_000);
+});
