@@ -758,7 +758,7 @@ export class KinesisProducer {
     const now = this.now();
     if (expired || isUnknownOutcomeError(error)) for (const entry of batch) entry.unknownOutcome = true;
     // Aborted at a time-to-live: the request may still be stored, so its keys wait before sending more.
-    if (expired) for (const entry of batch) this.hold(entry.lane, now + this.options.abortedCallHoldMillis);
+    if (expired) for (const entry of batch) this.hold(entry.lane, this.options.abortedCallHoldMillis);
     if (isValidationError(error) && batch.length > 1) {
       // One bad record refuses the whole call: send each alone, so only the bad one fails.
       for (const entry of batch) {
@@ -799,18 +799,20 @@ export class KinesisProducer {
   }
 
   /**
-   * Holds a key's lane until `until`: nothing of the key is sent before. Its records keep their
-   * time-to-live, checked when the hold ends and at each time-to-live timer.
+   * Holds a key's lane for `millis`: nothing of the key is sent before. Its records keep their
+   * time-to-live, checked when the hold ends and at each time-to-live timer. The hold is measured on
+   * the monotonic clock: a wall clock stepped back (an NTP correction) must not hold the key longer.
    */
-  private hold(lane: Lane<Entry>, until: number): void {
-    if (!this.options.orderPerKey || until <= this.now()) return;
+  private hold(lane: Lane<Entry>, millis: number): void {
+    if (!this.options.orderPerKey || millis <= 0) return;
+    const until = performance.now() + millis;
     const extended = lane.heldUntil !== undefined;
     lane.heldUntil = Math.max(lane.heldUntil ?? 0, until);
     // The held records still end at their time-to-live, unsent.
     for (const entry of lane.entries) this.expireWhileHeld(entry);
     if (extended) return;
     const end = (): void => {
-      const left = (lane.heldUntil ?? 0) - this.now();
+      const left = (lane.heldUntil ?? 0) - performance.now();
       if (left > 0) return this.after(left, end); // extended by a later abort
       lane.heldUntil = undefined;
       if (lane.entries.length === 0) {
@@ -821,7 +823,7 @@ export class KinesisProducer {
       this.makeReady(lane);
       this.pump();
     };
-    this.after(until - this.now(), end);
+    this.after(millis, end);
   }
 
   /** A timer cleared by close(). */
@@ -896,7 +898,7 @@ export class KinesisProducer {
     // A copy sent without an answer may still be stored: the key's next record must not overtake it,
     // whatever ended the record (its time-to-live in a retry delay, its attempts), not only a TTL abort.
     if (entry.unknownOutcome && !this.abandoned) {
-      this.hold(entry.lane, this.now() + this.options.abortedCallHoldMillis);
+      this.hold(entry.lane, this.options.abortedCallHoldMillis);
     }
     if (this.producerOptions.onRecordFailed !== undefined && !this.abandoned) {
       // Its room passes from the buffer to the handler, so settle() admits no waiter in its place.
