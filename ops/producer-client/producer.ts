@@ -27,6 +27,7 @@ import {
   fullJitterDelayMillis,
   isRetryableCallError,
   isRetryableRecordError,
+  isUnknownOutcomeError,
   isValidationError,
   THROTTLED_RECORD_CODE,
 } from './retry';
@@ -115,7 +116,8 @@ export interface ProducerOptions {
   /**
    * After a call is aborted at a record's time-to-live, the outcome of its records is unknown (the
    * service may have received the request and still store them): their keys send nothing more for
-   * this long, so a key's next record does not overtake one that lands late. A record whose own
+   * this long, so a key's next record does not overtake one that lands late; so do the keys of a
+   * record given up on after any attempt without an answer (timeout, dropped connection, 5xx). A record whose own
    * time-to-live passes while its key is held is given up on unsent. Valid range 0..300000 ms.
    * @default 10000 - the request timeout of the producer's default client: how long the producer
    * itself would have waited for the aborted request's answer
@@ -203,6 +205,11 @@ interface Entry {
   flushes?: FlushWaiter[];
   /** Given up on with its failure handler running: it still holds its room in the buffer. */
   holdsRoom?: boolean;
+  /**
+   * An attempt ended without an answer (a timeout, an abort, a dropped connection, a server fault, a
+   * missing result entry): the service may still store that copy, so giving it up holds its key.
+   */
+  unknownOutcome?: boolean;
   readonly resolve: (delivered: Delivered) => void;
   readonly reject: (error: RecordDeliveryError) => void;
 }
@@ -279,6 +286,8 @@ export class KinesisProducer {
   private wakeTimer: NodeJS.Timeout | undefined;
   /** Timers of held lanes and of the records waiting behind them. */
   private readonly holdTimers = new Set<NodeJS.Timeout>();
+  /** Timers of the failure handlers still awaited (failureHandlerTimeoutMillis). */
+  private readonly handlerTimers = new Set<NodeJS.Timeout>();
   private closed = false;
   private abandoned = false;
   private readonly closing = new AbortController();
@@ -727,6 +736,7 @@ export class KinesisProducer {
       }
       // No entry for the record is an ambiguous answer: retried, so it may land twice but is not lost.
       const code = result?.ErrorCode ?? 'MissingResult';
+      if (code === 'MissingResult') entry.unknownOutcome = true;
       if (code === THROTTLED_RECORD_CODE) {
         this.count.throttled += 1;
         throttledByShard.set(shard, throttledByShard.get(shard)! + 1);
@@ -746,8 +756,9 @@ export class KinesisProducer {
     };
     if (this.closing.signal.aborted) return; // close()'s deadline already gave every record up
     const now = this.now();
+    if (expired || isUnknownOutcomeError(error)) for (const entry of batch) entry.unknownOutcome = true;
     // Aborted at a time-to-live: the request may still be stored, so its keys wait before sending more.
-    if (expired) for (const entry of batch) this.hold(entry.lane, now + this.options.abortedCallHoldMillis);
+    if (expired) for (const entry of batch) this.hold(entry.lane, this.options.abortedCallHoldMillis);
     if (isValidationError(error) && batch.length > 1) {
       // One bad record refuses the whole call: send each alone, so only the bad one fails.
       for (const entry of batch) {
@@ -778,24 +789,30 @@ export class KinesisProducer {
     );
     void this.sleep(delay).then(() => {
       if (entry.settled) return;
-      if (this.now() >= entry.expiresAt) return this.giveUp(entry, this.expired(entry, failure));
+      if (this.now() >= entry.expiresAt) {
+        this.giveUp(entry, this.expired(entry, failure));
+        // Its key's next record is ready now; no call or send may come to pump it (nor its time-to-live).
+        return this.pump();
+      }
       this.release(entry);
     });
   }
 
   /**
-   * Holds a key's lane until `until`: nothing of the key is sent before. Its records keep their
-   * time-to-live, checked when the hold ends and at each time-to-live timer.
+   * Holds a key's lane for `millis`: nothing of the key is sent before. Its records keep their
+   * time-to-live, checked when the hold ends and at each time-to-live timer. The hold is measured on
+   * the monotonic clock: a wall clock stepped back (an NTP correction) must not hold the key longer.
    */
-  private hold(lane: Lane<Entry>, until: number): void {
-    if (!this.options.orderPerKey || until <= this.now()) return;
+  private hold(lane: Lane<Entry>, millis: number): void {
+    if (!this.options.orderPerKey || millis <= 0) return;
+    const until = performance.now() + millis;
     const extended = lane.heldUntil !== undefined;
     lane.heldUntil = Math.max(lane.heldUntil ?? 0, until);
     // The held records still end at their time-to-live, unsent.
     for (const entry of lane.entries) this.expireWhileHeld(entry);
     if (extended) return;
     const end = (): void => {
-      const left = (lane.heldUntil ?? 0) - this.now();
+      const left = (lane.heldUntil ?? 0) - performance.now();
       if (left > 0) return this.after(left, end); // extended by a later abort
       lane.heldUntil = undefined;
       if (lane.entries.length === 0) {
@@ -806,7 +823,7 @@ export class KinesisProducer {
       this.makeReady(lane);
       this.pump();
     };
-    this.after(until - this.now(), end);
+    this.after(millis, end);
   }
 
   /** A timer cleared by close(). */
@@ -878,6 +895,11 @@ export class KinesisProducer {
 
   private giveUp(entry: Entry, failure: AttemptFailure): void {
     if (entry.settled) return;
+    // A copy sent without an answer may still be stored: the key's next record must not overtake it,
+    // whatever ended the record (its time-to-live in a retry delay, its attempts), not only a TTL abort.
+    if (entry.unknownOutcome && !this.abandoned) {
+      this.hold(entry.lane, this.options.abortedCallHoldMillis);
+    }
     if (this.producerOptions.onRecordFailed !== undefined && !this.abandoned) {
       // Its room passes from the buffer to the handler, so settle() admits no waiter in its place.
       entry.holdsRoom = true;
@@ -931,16 +953,20 @@ export class KinesisProducer {
     if (handler === undefined) return this.finish(entry);
     let done = false;
     let timer: NodeJS.Timeout | undefined;
+    const stopTimer = (): void => {
+      clearTimeout(timer);
+      if (timer !== undefined) this.handlerTimers.delete(timer);
+    };
     const succeeded = (): void => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
+      stopTimer();
       this.finish(entry);
     };
     const failed = (reason: unknown): void => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
+      stopTimer();
       this.count.callbackFailed += 1;
       this.finish(entry, { error, reason });
     };
@@ -954,6 +980,7 @@ export class KinesisProducer {
       const timeoutMillis = this.options.failureHandlerTimeoutMillis;
       // A handler that never settles must not hold its record (and the room it counts against) forever.
       timer = setTimeout(() => failed(new FailureHandlerTimeoutError(timeoutMillis)), timeoutMillis);
+      this.handlerTimers.add(timer);
       Promise.resolve(result).then(succeeded, failed);
     } else {
       succeeded();
@@ -1005,6 +1032,10 @@ export class KinesisProducer {
   private clearTimers(): void {
     for (const timer of this.holdTimers) clearTimeout(timer);
     this.holdTimers.clear();
+    // Handlers still running at a close() deadline (those it started included) are no longer waited
+    // for: their timeouts must not keep the process alive.
+    for (const timer of this.handlerTimers) clearTimeout(timer);
+    this.handlerTimers.clear();
     clearTimeout(this.lingerTimer);
     clearTimeout(this.wakeTimer);
     this.lingerTimer = undefined;

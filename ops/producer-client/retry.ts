@@ -73,6 +73,16 @@ export function isRetryableCallError(error: unknown): boolean {
   return sdkError.$metadata?.httpStatusCode === undefined;
 }
 
+/**
+ * Whether a put call that failed may still have been stored: it got no HTTP answer (a timeout, an
+ * abort, a dropped connection) or a server fault. A 4xx answer is a refusal: nothing was stored.
+ */
+export function isUnknownOutcomeError(error: unknown): boolean {
+  if (!(error instanceof Error)) return true;
+  const status = (error as SdkError).$metadata?.httpStatusCode;
+  return status === undefined || status >= 500;
+}
+
 /** Call errors that mean the request itself was refused as invalid: one bad record can cause them. */
 const VALIDATION_ERRORS = new Set([
   'ValidationException',

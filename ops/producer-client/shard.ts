@@ -13,7 +13,7 @@ export interface Lane<T> {
   /** Queued in its shard's ready list. */
   ready: boolean;
   /**
-   * Epoch millis until which the key sends nothing: a call with one of its records was aborted, so
+   * Monotonic millis (performance.now()) until which the key sends nothing: a call with one of its records was aborted, so
    * that record may still be stored (docs in ops/README.md, "Time-to-live").
    */
   heldUntil?: number;
