@@ -61,12 +61,8 @@ export class AdmissionLog implements CircuitBreaker {
     return admission;
   }
 
-  record(
-    admission: Admission & { admitted: true },
-    outcome: CallOutcome,
-    partitionKey?: string,
-  ): Promise<void> {
-    return this.inner.record(admission, outcome, partitionKey);
+  record(admission: Admission & { admitted: true }, outcome: CallOutcome): Promise<void> {
+    return this.inner.record(admission, outcome);
   }
 
   flush(): Promise<void> {
@@ -82,7 +78,7 @@ export class AdmissionLog implements CircuitBreaker {
     return share;
   }
 
-  inRejectionStorm(partitionKey?: string): boolean {
-    return this.inner.inRejectionStorm(partitionKey);
+  inRejectionStorm(): boolean {
+    return this.inner.inRejectionStorm();
   }
 }

@@ -123,49 +123,34 @@ export class DynamoDbCircuitBreaker implements CircuitBreaker {
     }
   }
 
-  record(
-    admission: Admission & { admitted: true },
-    outcome: CallOutcome,
-    partitionKey?: string,
-  ): Promise<void> {
-    return this.recordNow(admission, outcome, partitionKey)
-      ? RECORDED
-      : this.recordSlowly(admission, outcome, partitionKey);
+  record(admission: Admission & { admitted: true }, outcome: CallOutcome): Promise<void> {
+    return this.recordNow(admission, outcome) ? RECORDED : this.recordSlowly(admission, outcome);
   }
 
   /** A call that was not a probe, with the store up, is only buffered: the hot path, once per record. */
-  recordNow(admission: Admission & { admitted: true }, outcome: CallOutcome, partitionKey?: string): boolean {
+  recordNow(admission: Admission & { admitted: true }, outcome: CallOutcome): boolean {
     if (this.outage !== undefined || admission.probe) return false;
-    this.shared.recordBuffered(outcome, partitionKey);
+    this.shared.recordBuffered(outcome);
     return true;
   }
 
-  private async recordSlowly(
-    admission: Admission & { admitted: true },
-    outcome: CallOutcome,
-    partitionKey: string | undefined,
-  ): Promise<void> {
+  private async recordSlowly(admission: Admission & { admitted: true }, outcome: CallOutcome): Promise<void> {
     const local = this.outage?.local;
     if (admission.probe && local?.holdsProbe()) {
-      await this.recordLocally(local, admission, outcome, partitionKey);
+      await this.recordLocally(local, admission, outcome);
       return;
     }
-    if (!admission.probe && local !== undefined) {
-      await this.recordLocally(local, admission, outcome, partitionKey);
-    }
+    if (!admission.probe && local !== undefined) await this.recordLocally(local, admission, outcome);
     try {
-      await this.shared.record(admission, outcome, partitionKey);
+      await this.shared.record(admission, outcome);
     } catch (error) {
       // The probe's outcome is lost with the store; its lease expires and a later probe decides.
       this.storeFailed(error, 'record');
     }
   }
 
-  inRejectionStorm(partitionKey?: string): boolean {
-    const local = this.outage?.local;
-    return local !== undefined
-      ? local.inRejectionStorm(partitionKey)
-      : this.shared.inRejectionStorm(partitionKey);
+  inRejectionStorm(): boolean {
+    return this.shared.inRejectionStorm() || (this.outage?.local?.inRejectionStorm() ?? false);
   }
 
   concurrencyShare(): number {
@@ -207,9 +192,8 @@ export class DynamoDbCircuitBreaker implements CircuitBreaker {
     local: BreakerEngine,
     admission: Admission & { admitted: true },
     outcome: CallOutcome,
-    partitionKey: string | undefined,
   ): Promise<void> {
-    await local.record(admission, outcome, partitionKey);
+    await local.record(admission, outcome);
     await local.flush(); // in memory: free, and trips the local breaker without waiting for the batch end
   }
 
