@@ -10,6 +10,12 @@ import type { QuarantineEntry, QuarantineSet, QuarantineStore } from '../../shar
 export class QuarantineSetView {
   private view: { set: Map<string, QuarantineEntry>; readAt: number } | undefined;
   private reading: Promise<QuarantineSet> | undefined;
+  /**
+   * The instance's own committed writes, numbered: a read sent before one of them may be answered after
+   * it, and must not erase it (the next record of a key just entered would then be delivered directly).
+   */
+  private readonly notes = new Map<string, { entry: QuarantineEntry | undefined; number: number }>();
+  private noted = 0;
 
   constructor(
     private readonly store: QuarantineStore,
@@ -39,6 +45,7 @@ export class QuarantineSetView {
 
   /** Records what this instance's own committed write did to `key` (undefined: it left the set). */
   note(key: string, entry: QuarantineEntry | undefined): void {
+    this.notes.set(key, { entry, number: ++this.noted });
     if (this.view === undefined) return;
     if (entry === undefined) this.view.set.delete(key);
     else this.view.set.set(key, entry);
@@ -46,7 +53,14 @@ export class QuarantineSetView {
 
   private async read(): Promise<QuarantineSet> {
     const readAt = this.clock.now();
+    const notedBefore = this.noted;
     const set = new Map(await this.store.read());
+    // Writes noted before the read was sent had committed before it: the answer holds them.
+    for (const [key, { entry, number }] of this.notes) {
+      if (number <= notedBefore) this.notes.delete(key);
+      else if (entry === undefined) set.delete(key);
+      else set.set(key, entry);
+    }
     this.view = { set, readAt };
     return set;
   }
