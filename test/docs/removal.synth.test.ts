@@ -42,3 +42,42 @@ it('finds the kept key by something that outlives the stack', () => {
     true,
   );
 });
+
+/** What the section calls each kind of resource prod keeps, and the command that deletes it for good. */
+const KEPT_KINDS: Readonly<Record<string, { readonly named: RegExp; readonly deleted: string }>> = {
+  'AWS::Kinesis::Stream': {
+    named: /the stream `event-pipeline-prod-events`/,
+    deleted: 'aws kinesis delete-stream',
+  },
+  'AWS::DynamoDB::Table': {
+    named: /breaker table `event-pipeline-prod-breakers`/,
+    deleted: 'aws dynamodb delete-table',
+  },
+  'AWS::SQS::Queue': { named: /queues/, deleted: 'aws sqs delete-queue' },
+  'AWS::S3::Bucket': { named: /two buckets/, deleted: 'aws s3 rb' },
+  'AWS::KMS::Key': { named: /the KMS key/, deleted: 'aws kms schedule-key-deletion' },
+  'AWS::Logs::LogGroup': { named: /log groups/, deleted: 'aws logs delete-log-group' },
+};
+
+const NUMBER_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+
+it('names every kind of resource prod keeps, and how to delete it', () => {
+  const keptTypes = new Set(
+    Object.values(resources)
+      .filter((r) => r.DeletionPolicy !== undefined && r.DeletionPolicy !== 'Delete')
+      .map((r) => r.Type),
+  );
+  // A kind the template starts keeping fails here until the section (and this map) names it.
+  expect([...keptTypes].filter((type) => KEPT_KINDS[type] === undefined)).toEqual([]);
+  for (const type of keptTypes) {
+    expect({ type, named: KEPT_KINDS[type].named.test(section) }).toEqual({ type, named: true });
+    expect({ type, deleted: section.includes(KEPT_KINDS[type].deleted) }).toEqual({ type, deleted: true });
+  }
+});
+
+it('counts the kept log groups as the template does', () => {
+  const kept = Object.values(resources).filter(
+    (r) => r.Type === 'AWS::Logs::LogGroup' && r.DeletionPolicy === 'RetainExceptOnCreate',
+  ).length;
+  expect(section).toContain(`the ${NUMBER_WORDS[kept]} log groups`);
+});
