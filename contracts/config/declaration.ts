@@ -192,7 +192,7 @@ function declare() {
   const quarantine = section({
     enabled: setting(
       flag().default(true),
-      "Move a key whose calls keep failing retryably, while the breaker admits the others, to the consumer's quarantine queue (in order, released by itself) instead of holding its shard",
+      "Move a key whose calls keep failing retryably, while the breaker admits the others, to the consumer's quarantine queue (in order, released by itself) instead of holding its shard. Takes effect only once the stack provisions the queue, which this release does not yet do",
     ),
     failedAttempts: setting(
       integerIn(LIMITS.quarantineFailedAttempts).default(3),

@@ -149,4 +149,10 @@ const QUARANTINE_DEFAULTS_TEXT = [
   "one key's problem but the downstream's, which the breaker handles. `enabled` (true) switches it off:",
   'a failing key then holds its shard, as before.',
   '',
+  'Not provisioned yet: the stack does not create the quarantine queue, its drainer or its alarms in this',
+  'release, so no consumer quarantines a key whatever `enabled` says (docs/architecture.md, "Per-key',
+  'quarantine"). Once it is provisioned, a consumer with quarantine on that cannot read the set (a',
+  'breaker-table outage longer than `cacheTtlMillis`) holds its stream as `onStoreFailure: fail-fast`',
+  'would, whatever `onStoreFailure` says: the order promise needs the set.',
+  '',
 ];
