@@ -15,19 +15,20 @@ function pagePattern(): RegExp {
     .flatMap((template) => Object.values(template.Resources))
     .filter((resource) => resource.Properties.api === 'receiveMessage');
   expect(calls).toHaveLength(1);
-  const expected = JSON.stringify(calls[0]?.Properties.expected);
-  // The pattern as the assertion provider gets it, the composite's name (a cross-stack read) filled in.
-  const resolved = expected.replace(
-    /\{\\"Fn::GetStackOutput[^}]*\}\}|\{"Fn::GetStackOutput"[^}]*\}\}/g,
-    'event-pipeline-integ-pipeline-critical',
-  );
-  const flat = JSON.parse(resolved) as unknown;
-  const text = typeof flat === 'string' ? flat : JSON.stringify(flat);
-  const match = /"\$StringLike":"((?:[^"\\]|\\.)*)"/.exec(text.replace(/\\"/g, '"').replace(/\\\\/g, '\\'));
-  if (!match?.[1]) throw new Error(`no $StringLike in ${text}`);
-  return new RegExp(match[1].replace(/\\"/g, '"'));
+  // The expected JSON as the assertion provider gets it: a Fn::Join when it names the composite (a
+  // cross-stack read), which resolves to the composite's name.
+  const expected = calls[0]?.Properties.expected as string | { 'Fn::Join': [string, unknown[]] };
+  const text =
+    typeof expected === 'string'
+      ? expected
+      : expected['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : COMPOSITE)).join('');
+  const parsed = JSON.parse(text) as {
+    $ObjectLike: { Messages: { $ArrayWith: { $ObjectLike: { Body: { $StringLike: string } } }[] } };
+  };
+  const pattern = parsed.$ObjectLike.Messages.$ArrayWith[0]?.$ObjectLike.Body.$StringLike;
+  if (pattern === undefined) throw new Error(`no Body pattern in ${text}`);
+  return new RegExp(pattern);
 }
-
 function snsEnvelope(alarmName: string, oldState: string, newState: string, rule?: string): string {
   const message = JSON.stringify({
     AlarmName: alarmName,
