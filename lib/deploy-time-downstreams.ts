@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { Token, Tokenization } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { isHttpUrl } from '../contracts';
 import type { PipelineConfig } from '../contracts';
@@ -25,7 +25,7 @@ export function withDeployTimeDownstreams(
       `deployTimeDownstreamUrls.${name}: no such consumer; allowed ${names.join(', ')}`,
     );
     check.problem(
-      !Token.isUnresolved(value) && !isHttpUrl(value),
+      Token.isUnresolved(value) ? !literalSchemeAllowed(value) : !isHttpUrl(value),
       `deployTimeDownstreamUrls.${name} = ${JSON.stringify(value)}; allowed an http(s) URL or a deploy-time token`,
     );
   }
@@ -37,4 +37,15 @@ export function withDeployTimeDownstreams(
       downstreamUrl: urls[consumer.name] ?? consumer.downstreamUrl,
     })),
   };
+}
+
+/**
+ * Whether a string holding tokens may still be an http(s) URL: the literal text before its first token
+ * (`ftp://${token}`'s `ftp://`) must begin `http://` or `https://`, or be a start of one of them.
+ */
+function literalSchemeAllowed(value: string): boolean {
+  const first = Tokenization.reverseString(value).firstValue as unknown;
+  if (typeof first !== 'string' || Token.isUnresolved(first)) return true;
+  const literal = first.toLowerCase();
+  return ['http://', 'https://'].some((scheme) => literal.startsWith(scheme) || scheme.startsWith(literal));
 }

@@ -13,6 +13,12 @@ export const INTEG_APP = 'npx tsx test/integ/integ.pipeline.ts';
  */
 export const INTEG_RUNNER = '@aws-cdk/integ-runner@2.197.10';
 
+/**
+ * CDK CLI options that change the deploy's credentials: the run names the account of the default
+ * credential chain (GetCallerIdentity) and destroys with it, so these would deploy elsewhere.
+ */
+const ACCOUNT_SWITCHING_ARGS: readonly string[] = ['--profile', '--role-arn', '-r'];
+
 export type Preflight =
   | { readonly ok: true; readonly region: string }
   | { readonly ok: false; readonly problems: readonly string[] };
@@ -21,12 +27,21 @@ export type Preflight =
  * Judges whether a deployed run may start.
  * @param env - where the region is read (AWS_REGION, then AWS_DEFAULT_REGION)
  * @param resolveCredentials - the SDK's default credential chain; rejects when it finds none
+ * @param extra - the CLI args passed on to `cdk deploy` (not to destroy)
  */
 export async function integPreflight(
   env: Readonly<Record<string, string | undefined>>,
   resolveCredentials: () => Promise<unknown>,
+  extra: readonly string[] = [],
 ): Promise<Preflight> {
   const problems: string[] = [];
+  const switching = extra.filter((arg) => ACCOUNT_SWITCHING_ARGS.includes(arg.split('=')[0] ?? arg));
+  if (switching.length > 0) {
+    problems.push(
+      `${switching.join(', ')}: would deploy with other credentials than the account named (and destroy with ` +
+        'the named one); set AWS_PROFILE instead. Nothing was deployed.',
+    );
+  }
   try {
     await resolveCredentials();
   } catch (error) {

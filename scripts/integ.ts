@@ -10,7 +10,8 @@ import { integCommands, integPreflight } from './integ-preflight';
  */
 async function main(): Promise<void> {
   const sts = new STSClient({});
-  const preflight = await integPreflight(process.env, () => sts.config.credentials());
+  const extra = process.argv.slice(2);
+  const preflight = await integPreflight(process.env, () => sts.config.credentials(), extra);
   if (!preflight.ok) {
     process.stderr.write(`npm run integ refused:\n  - ${preflight.problems.join('\n  - ')}\n`);
     process.exitCode = 2;
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
   }
   const { Account } = await sts.send(new GetCallerIdentityCommand({}));
   process.stdout.write(`integ: deploying EventPipeline-integ to account ${Account} in ${preflight.region}\n`);
-  const { deploy, destroy } = integCommands(process.argv.slice(2));
+  const { deploy, destroy } = integCommands(extra);
   const deployed = spawnSync('npx', deploy, { stdio: 'inherit' });
   process.stdout.write('integ: destroying the integ stage and its assertions stack\n');
   const destroyed = spawnSync('npx', destroy, { stdio: 'inherit' });

@@ -66,3 +66,23 @@ test('GIVEN a token string in cdk.json downstreamUrl WHEN config loads THEN it i
   expect(() => loadConfig('dev', { stages })).toThrow(ConfigError);
   expect(() => loadConfig('dev', { stages })).toThrow(/downstreamUrl.*allowed an http\(s\) URL/);
 });
+
+test.each([
+  ['ftp://', ''],
+  ['file:///', '/events'],
+  ['javascript:', ''],
+])(
+  'GIVEN a token behind the literal scheme %j WHEN the stack is built THEN it is refused like the literal (a token does not hide a bad scheme)',
+  (prefix, suffix) => {
+    // GIVEN a URL whose scheme is a literal the check would refuse, and whose host is known only at deploy time
+    const token = Lazy.string({ produce: () => 'orders.example.com' });
+    const url = `${prefix}${token}${suffix}`;
+    // WHEN / THEN
+    expect(() => stackWith({ orders: url })).toThrow(ConstructPropsError);
+  },
+);
+
+test('GIVEN a token behind a literal https:// WHEN the stack is built THEN it is accepted', () => {
+  const token = Lazy.string({ produce: () => 'orders.example.com' });
+  expect(() => stackWith({ orders: `https://${token}/events` })).not.toThrow();
+});

@@ -74,3 +74,22 @@ test('GIVEN an environment without credentials WHEN npm run integ starts THEN it
   expect(run.stderr).toContain('no AWS credentials');
   expect(run.stdout).not.toContain('deploying');
 });
+
+describe('the account a run deploys to is the one it named', () => {
+  test.each([
+    [['--profile', 'prod']],
+    [['--profile=prod']],
+    [['--role-arn', 'arn:aws:iam::111111111111:role/deployer']],
+    [['-r', 'arn:aws:iam::111111111111:role/deployer']],
+  ])(
+    'GIVEN npm run integ -- %j (credentials other than the named account) WHEN judged THEN it refuses and deploys nothing',
+    async (extra) => {
+      // GIVEN credentials of the test account (named by GetCallerIdentity) and CLI args switching the
+      // deploy (not the destroy) to another account's credentials
+      const judge = integPreflight as (...args: unknown[]) => ReturnType<typeof integPreflight>;
+      const preflight = await judge({ AWS_REGION: 'eu-west-1' }, someCredentials, extra);
+      // THEN
+      expect(preflight.ok).toBe(false);
+    },
+  );
+});
