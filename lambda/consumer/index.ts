@@ -1,5 +1,5 @@
 /** The consumer's public surface: the handler factory that handler.ts and local mode call. */
-export { buildConsumer } from './wiring';
+export { buildConsumer, buildDeliveryParts } from './wiring';
 export type { ConsumerWiring } from './wiring';
 export { createConsumerHandler } from './batch-handler';
 export { createDrainerHandler, QuarantineGate } from './quarantine';

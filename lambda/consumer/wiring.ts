@@ -30,17 +30,16 @@ export interface ConsumerWiring {
 }
 
 /**
- * Builds the consumer as it runs in Lambda: Powertools Logger and Metrics, the DynamoDB breaker
- * with its Powertools observer, and the handler.
+ * What a consumer and its quarantine drainer are both built from, so the drainer delivers exactly as the
+ * consumer does: Powertools Logger and Metrics, the DynamoDB breaker with its Powertools observer, the
+ * quarantined set's store on the breaker item, and the downstream authorizer.
  */
-export function buildConsumer(
+export function buildDeliveryParts(
   settings: ConsumerSettings,
-  wiring: ConsumerWiring,
-): { readonly consume: ConsumerHandler; readonly logger: Logger } {
-  const logger = createLogger(settings.consumerName, {
-    stage: settings.stage,
-    consumer: settings.consumerName,
-  });
+  wiring: Pick<ConsumerWiring, 'dynamodb' | 'secretsManager' | 'credentials' | 'breakerClock'>,
+  loggerName: string,
+) {
+  const logger = createLogger(loggerName, { stage: settings.stage, consumer: settings.consumerName });
   const metrics = createConsumerMetrics({
     namespace: settings.metricsNamespace,
     stage: settings.stage,
@@ -54,25 +53,37 @@ export function buildConsumer(
     clock: wiring.breakerClock,
     observer: createPowertoolsBreakerObserver({ logger, metrics, stage: settings.stage }),
   });
+  const quarantineStore = new DynamoDbQuarantineStore({
+    dynamodb: wiring.dynamodb,
+    tableName: settings.breakerTableName,
+    breakerName: settings.breakerName,
+    consumerName: settings.consumerName,
+  });
+  const authorizer = createDownstreamAuthorizer(settings.downstreamAuth, {
+    secretsManager: wiring.secretsManager,
+    credentials: wiring.credentials,
+  });
+  return { logger, metrics, breaker, quarantineStore, authorizer };
+}
+
+/** Builds the consumer as it runs in Lambda. */
+export function buildConsumer(
+  settings: ConsumerSettings,
+  wiring: ConsumerWiring,
+): { readonly consume: ConsumerHandler; readonly logger: Logger } {
+  const { logger, metrics, breaker, quarantineStore, authorizer } = buildDeliveryParts(
+    settings,
+    wiring,
+    settings.consumerName,
+  );
   const consume = createConsumerHandler(settings, {
     sqs: wiring.sqs,
     breaker,
     logger,
     metrics,
     fetch: wiring.fetch,
-    quarantineStore:
-      settings.quarantine === undefined
-        ? undefined
-        : new DynamoDbQuarantineStore({
-            dynamodb: wiring.dynamodb,
-            tableName: settings.breakerTableName,
-            breakerName: settings.breakerName,
-            consumerName: settings.consumerName,
-          }),
-    authorizer: createDownstreamAuthorizer(settings.downstreamAuth, {
-      secretsManager: wiring.secretsManager,
-      credentials: wiring.credentials,
-    }),
+    quarantineStore: settings.quarantine === undefined ? undefined : quarantineStore,
+    authorizer,
   });
   return { consume, logger };
 }

@@ -3,19 +3,12 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import {
-  createDownstreamAuthorizer,
+  buildDeliveryParts,
   createDrainerHandler,
   type CredentialSource,
   type DrainerHandler,
 } from '../consumer';
-import {
-  createConsumerMetrics,
-  createLogger,
-  createPowertoolsBreakerObserver,
-  DynamoDbCircuitBreaker,
-  DynamoDbQuarantineStore,
-  type DynamoDbApi,
-} from '../shared';
+import type { DynamoDbApi } from '../shared';
 
 export interface DrainerWiring {
   /** The breaker table's DynamoDB (the breaker, and the set on its item). */
@@ -33,35 +26,18 @@ export function buildDrainer(
   settings: ConsumerSettings,
   wiring: DrainerWiring,
 ): { readonly drain: DrainerHandler; readonly logger: Logger } {
-  const name = `${settings.consumerName}-quarantine-drainer`;
-  const logger = createLogger(name, { stage: settings.stage, consumer: settings.consumerName });
-  const metrics = createConsumerMetrics({
-    namespace: settings.metricsNamespace,
-    stage: settings.stage,
-    consumerName: settings.consumerName,
-  });
-  const breaker = new DynamoDbCircuitBreaker({
-    dynamodb: wiring.dynamodb,
-    tableName: settings.breakerTableName,
-    name: settings.breakerName,
-    settings: settings.breaker,
-    observer: createPowertoolsBreakerObserver({ logger, metrics, stage: settings.stage }),
-  });
+  const { logger, metrics, breaker, quarantineStore, authorizer } = buildDeliveryParts(
+    settings,
+    wiring,
+    `${settings.consumerName}-quarantine-drainer`,
+  );
   const drain = createDrainerHandler(settings, {
-    store: new DynamoDbQuarantineStore({
-      dynamodb: wiring.dynamodb,
-      tableName: settings.breakerTableName,
-      breakerName: settings.breakerName,
-      consumerName: settings.consumerName,
-    }),
+    store: quarantineStore,
     breaker,
     sqs: wiring.sqs,
     logger,
     metrics,
-    authorizer: createDownstreamAuthorizer(settings.downstreamAuth, {
-      secretsManager: wiring.secretsManager,
-      credentials: wiring.credentials,
-    }),
+    authorizer,
   });
   return { drain, logger };
 }
