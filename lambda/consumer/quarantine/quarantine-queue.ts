@@ -1,11 +1,6 @@
-import type { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { RetryableRecordError, type QuarantineSend, type RecordPosition } from '../../shared';
-import { createdOnFirstUse } from '../created-on-first-use';
-
-interface SqsConnection {
-  readonly client: SQSClient;
-  readonly SendMessageCommand: typeof SendMessageCommand;
-}
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { QuarantineSend, RecordPosition } from '../../shared';
+import { ConfirmedSqsSender } from '../confirmed-sqs-sender';
 
 /** Where a tally of sends goes: the consumer's SQS FIFO quarantine queue. */
 export interface QuarantineSender {
@@ -18,36 +13,20 @@ export interface QuarantineSender {
  * record: most environments never quarantine one.
  */
 export class QuarantineQueue implements QuarantineSender {
-  private readonly connect: () => Promise<SqsConnection>;
+  private readonly sender: ConfirmedSqsSender;
 
-  constructor(
-    createClient: () => Promise<SQSClient>,
-    private readonly queueUrl: string,
-  ) {
-    this.connect = createdOnFirstUse(async () => {
-      const [client, sdk] = await Promise.all([createClient(), import('@aws-sdk/client-sqs')]);
-      return { client, SendMessageCommand: sdk.SendMessageCommand };
-    });
+  constructor(createClient: () => Promise<SQSClient>, queueUrl: string) {
+    this.sender = new ConfirmedSqsSender(createClient, queueUrl, 'quarantine queue');
   }
 
-  async send(message: QuarantineSend, position: RecordPosition): Promise<void> {
-    try {
-      const { client, SendMessageCommand } = await this.connect();
-      const output = await client.send(
-        new SendMessageCommand({
-          QueueUrl: this.queueUrl,
-          MessageBody: message.body,
-          MessageGroupId: message.messageGroupId,
-          MessageDeduplicationId: message.messageDeduplicationId,
-        }),
-      );
-      if (!output.MessageId) throw new Error('no MessageId in the answer');
-    } catch (error) {
-      throw new RetryableRecordError(
-        `quarantine queue refused the record (${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}); it will be retried`,
-        position,
-        { cause: error },
-      );
-    }
+  send(message: QuarantineSend, position: RecordPosition): Promise<void> {
+    return this.sender.send(
+      {
+        MessageBody: message.body,
+        MessageGroupId: message.messageGroupId,
+        MessageDeduplicationId: message.messageDeduplicationId,
+      },
+      position,
+    );
   }
 }
