@@ -1,24 +1,21 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse, valid } from 'node-html-parser';
+import { CHROMIUM_NAMES, findChromium, pageHeight, screenshot } from './headless-chromium';
 
 /*
  * `npm run report:check -- [FILE.html] [--screenshot FILE.png]`: checks the game day's HTML report
  * (well-formed, one chart per panel, nothing loaded from elsewhere), then opens it in headless Chromium
  * and saves a screenshot. Where no Chromium is installed (CI), the screenshot is skipped and said so;
  * the check alone decides the exit status. Chromium comes from Debian's `chromium` package, or the
- * CHROMIUM environment variable names the binary.
+ * CHROMIUM environment variable names the binary (scripts/headless-chromium.ts). The screenshot is as
+ * tall as the page, so no table is cut off.
  */
 const DEFAULT_HTML = 'report.html';
 const DEFAULT_SCREENSHOT = 'report.png';
-/** Wide enough for the 960 px page, tall enough for every panel and the tables of a default run. */
-const WINDOW = { width: 1_000, height: 2_150 } as const;
-/** Chromium gets this long to render and write the screenshot. */
-const CHROMIUM_TIMEOUT_MILLIS = 60_000;
-const CHROMIUM_NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
+/** Wide enough for the 960 px page. */
+const WINDOW_WIDTH = 1_000;
 
 const { values, positionals } = parseArgs({
   options: { screenshot: { type: 'string' } },
@@ -41,25 +38,12 @@ const chromium = findChromium();
 if (chromium === undefined) {
   console.log(`no Chromium found (tried CHROMIUM, ${CHROMIUM_NAMES.join(', ')}): screenshot skipped`);
 } else {
-  const result = spawnSync(
-    chromium,
-    [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--hide-scrollbars',
-      `--window-size=${WINDOW.width},${WINDOW.height}`,
-      `--screenshot=${screenshotFile}`,
-      pathToFileURL(htmlFile).href,
-    ],
-    { encoding: 'utf8', timeout: CHROMIUM_TIMEOUT_MILLIS },
-  );
-  if (result.status === 0 && existsSync(screenshotFile)) {
-    console.log(`screenshot written to ${screenshotFile}`);
-  } else {
-    console.error(
-      `${chromium} could not take the screenshot (exit ${result.status}): ${result.stderr.trim().split('\n').at(-1)}`,
-    );
+  try {
+    const height = pageHeight(chromium, htmlFile, WINDOW_WIDTH);
+    screenshot(chromium, htmlFile, screenshotFile, { width: WINDOW_WIDTH, height });
+    console.log(`screenshot written to ${screenshotFile} (${WINDOW_WIDTH}x${height})`);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
     problems.push('screenshot failed');
   }
 }
@@ -79,9 +63,4 @@ function checkPage(html: string): string[] {
   if (page.querySelectorAll('script, link, img, iframe').length > 0)
     found.push('loads something from elsewhere');
   return found;
-}
-
-function findChromium(): string | undefined {
-  const candidates = [process.env.CHROMIUM, ...CHROMIUM_NAMES].filter((name): name is string => !!name);
-  return candidates.find((name) => spawnSync(name, ['--version'], { encoding: 'utf8' }).status === 0);
 }
