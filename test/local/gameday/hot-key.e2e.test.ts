@@ -1,4 +1,5 @@
 import type { CfnTemplate } from '../../../access';
+import { forBusyMachine } from '../../helpers/busy-machine';
 import { LOCAL_TEMPLATE_TIMEOUT_MILLIS, localTemplate } from '../../helpers/local-template';
 import { parseOptions } from '../../../local/gameday/options';
 import { runBoundMillis, runGameDay } from '../../../local/gameday/run-gameday';
@@ -22,7 +23,11 @@ describe('game day with --hot-key-rate', () => {
     'loses nothing and keeps each key in put order into the stream and to each downstream',
     async () => {
       // GIVEN / WHEN
-      const report = await runGameDay(parseOptions(ARGS, CONSUMERS), { settleAlarms: false, template });
+      const report = await runGameDay(parseOptions(ARGS, CONSUMERS), {
+        settleAlarms: false,
+        template,
+        adjustConfig: forBusyMachine,
+      });
 
       // THEN the hot shard throttled the producer, and the invariants held
       const throttledAlarm = report.alarms.find((alarm) => alarm.name.endsWith('-stream-write-throttled'));

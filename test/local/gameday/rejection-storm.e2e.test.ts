@@ -1,6 +1,7 @@
 import { parseOptions } from '../../../local/gameday/options';
 import { runBoundMillis, runGameDay } from '../../../local/gameday/run-gameday';
 import type { CfnTemplate } from '../../../access';
+import { forBusyMachine } from '../../helpers/busy-machine';
 import { LOCAL_TEMPLATE_TIMEOUT_MILLIS, localTemplate } from '../../helpers/local-template';
 
 // The game day judges its pages by the synthesized `local` template: loaded (or synthesized once) here.
@@ -32,7 +33,11 @@ describe('game day: --reject-storm-seconds', () => {
     'trips each breaker as a storm, parks only a handful, loses nothing, keeps order',
     async () => {
       // GIVEN / WHEN a storm of 4 s (16 s scaled by 0.25) with poison and crashes off
-      const report = await runGameDay(options, { settleAlarms: false, template });
+      const report = await runGameDay(options, {
+        settleAlarms: false,
+        template,
+        adjustConfig: forBusyMachine,
+      });
 
       // THEN
       for (const consumer of ['orders', 'analytics']) {
