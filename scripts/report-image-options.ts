@@ -23,7 +23,16 @@ export function runOptionsOf(reportOptions: Readonly<Record<string, unknown>>): 
   );
 }
 
-/** The stored file's text: the run options as indented JSON, Prettier's way. */
+/**
+ * The stored file's text: one option a line, as Prettier formats JSON (a list of values on one line), so
+ * that `npm run lint` accepts the file as the script writes it. The options are numbers, strings, booleans
+ * and lists of those. (Prettier's own API loads itself with a dynamic import, which Jest refuses.)
+ */
 export function renderRunOptions(reportOptions: Readonly<Record<string, unknown>>): string {
-  return `${JSON.stringify(runOptionsOf(reportOptions), null, 2)}\n`;
+  const value = (v: unknown): string =>
+    Array.isArray(v) ? `[${v.map((item) => JSON.stringify(item)).join(', ')}]` : JSON.stringify(v);
+  const lines = Object.entries(runOptionsOf(reportOptions)).map(
+    ([name, v]) => `  ${JSON.stringify(name)}: ${value(v)}`,
+  );
+  return `{\n${lines.join(',\n')}\n}\n`;
 }

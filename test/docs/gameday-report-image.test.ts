@@ -1,0 +1,76 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig, readCdkJsonContext } from '../../contracts';
+import { parseOptions } from '../../local/gameday/options';
+import {
+  REPORT_IMAGE_FILE,
+  REPORT_IMAGE_OPTIONS_FILE,
+  renderRunOptions,
+  runOptionsOf,
+} from '../../scripts/report-image-options';
+
+const ROOT = join(__dirname, '..', '..');
+/** The PNG signature: the image is a real PNG, not a pointer or an empty file. */
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/**
+ * The options a default `npm start` reports, as local/gameday/run-gameday.ts resolves them: every
+ * consumer of the `local` stage and its shard count, the rest from the option defaults. (Read from the
+ * config directly: loading the game day's runner would cost this unit test its emulators' modules.)
+ */
+function defaultRunOptions(): Record<string, unknown> {
+  const config = loadConfig('local', readCdkJsonContext());
+  const consumers = config.consumers.map((c) => c.name);
+  return runOptionsOf({ ...parseOptions([], consumers), shards: config.stream.shardCount, consumers });
+}
+
+describe('docs/gameday-report.png', () => {
+  it('was made from a default game day: its stored run options are the defaults (else run `npm run docs:report-image`)', () => {
+    // GIVEN the options the image's run reported, stored beside it by the script
+    const stored = JSON.parse(readFileSync(join(ROOT, REPORT_IMAGE_OPTIONS_FILE), 'utf8')) as unknown;
+
+    // THEN they equal what a default run reports today
+    expect(stored).toEqual(defaultRunOptions());
+  });
+
+  it('is a PNG', () => {
+    const image = readFileSync(join(ROOT, REPORT_IMAGE_FILE));
+    expect(image.subarray(0, PNG_SIGNATURE.length)).toEqual(PNG_SIGNATURE);
+  });
+
+  it('is the image the README shows', () => {
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(`](${REPORT_IMAGE_FILE})`);
+    expect(existsSync(join(ROOT, REPORT_IMAGE_FILE))).toBe(true);
+  });
+});
+
+describe('the stored run options', () => {
+  it('leave out where the output went and sort the keys, so the file changes only with a value', () => {
+    // GIVEN a report's options, as a run with --json and --html records them
+    const reported = {
+      seed: 1,
+      rate: 40,
+      consumers: ['orders'],
+      jsonFile: 'r.json',
+      htmlFile: 'r.html',
+      color: true,
+      help: false,
+    };
+
+    // WHEN
+    const stored = renderRunOptions(reported);
+
+    // THEN
+    expect(stored).toBe('{\n  "consumers": ["orders"],\n  "rate": 40,\n  "seed": 1\n}\n');
+  });
+
+  it('are written as Prettier formats them: the stored file passes `prettier --check` as written', () => {
+    const file = join(ROOT, REPORT_IMAGE_OPTIONS_FILE);
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    expect(renderRunOptions(stored)).toBe(readFileSync(file, 'utf8'));
+  });
+
+  it('drop options a run left unset', () => {
+    expect(runOptionsOf({ seed: 1, shards: undefined })).toEqual({ seed: 1 });
+  });
+});
