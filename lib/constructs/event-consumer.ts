@@ -230,11 +230,14 @@ export class EventConsumer extends Construct {
     queue: sqs.Queue,
     timeout: Duration,
   ): PipelineFunction {
+    // The consumer's settings without its quarantine: the drainer never sends to its own queue (its
+    // event source hands it the messages), so its role may not either.
+    const { quarantine: _own, ...drainerSettings } = settings;
     const drainer = new PipelineFunction(this, 'QuarantineDrainer', {
       functionName: props.names.quarantineDrainerFunctionName,
       entry: QUARANTINE_DRAINER_ENTRY,
       description: `Delivers the quarantined keys of ${settings.consumerName}, in order, through its circuit breaker`,
-      environment: consumerEnvironment(settings),
+      environment: consumerEnvironment(drainerSettings),
       serviceName: props.names.quarantineDrainerFunctionName,
       logLevel: props.logLevel,
       memorySizeMb: props.memorySizeMb,

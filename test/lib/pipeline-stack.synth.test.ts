@@ -606,13 +606,17 @@ describe('per-key quarantine (docs/architecture.md, "Per-key quarantine")', () =
       expect(drainer.Metadata[HANDLER_ENTRY_METADATA]).toBe('lambda/quarantine-drainer/handler.ts');
       const consumerFn = resourceOf(dev.template, functionId(dev.template, names.functionName));
       const env = (f: { Properties: Record<string, unknown> }): Record<string, unknown> => {
-        const { POWERTOOLS_SERVICE_NAME: _service, ...rest } = (
-          f.Properties.Environment as { Variables: Record<string, unknown> }
-        ).Variables;
+        const {
+          POWERTOOLS_SERVICE_NAME: _service,
+          [ENV.quarantine]: _own,
+          ...rest
+        } = (f.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
         return rest;
       };
-      // The same downstream, credential, breaker and poison queue as its consumer.
+      // The same downstream, credential, breaker and poison queue as its consumer; not the quarantine
+      // queue, which only its event source reads.
       expect(env(drainer)).toEqual(env(consumerFn));
+      expect(drainer.Properties.Environment).not.toHaveProperty(['Variables', ENV.quarantine]);
     }
   });
 
