@@ -150,6 +150,7 @@ export class EventPipelineStack extends Stack {
     failedBatches.grantCensus(controller.handler.role);
     pipelineKey.allowLogGroups([
       ...consumers.map((consumer) => consumer.handler.logGroupName),
+      ...consumers.flatMap((consumer) => consumer.quarantineDrainer?.logGroupName ?? []),
       controller.handler.logGroupName,
     ]);
 
@@ -255,6 +256,14 @@ export class EventPipelineStack extends Stack {
         `Event source mapping of ${consumer.name}; its failed batches are under aws/lambda/<this id>/`,
       );
       this.output(`${id}PoisonQueueUrl`, consumers[i].poisonQueue.queueUrl, `Poison DLQ of ${consumer.name}`);
+      const quarantineQueue = consumers[i].quarantineQueue;
+      if (quarantineQueue) {
+        this.output(
+          `${id}QuarantineQueueUrl`,
+          quarantineQueue.queueUrl,
+          `Per-key quarantine of ${consumer.name} (FIFO, one message group per partition key)`,
+        );
+      }
     });
   }
 
@@ -273,6 +282,7 @@ function consumerProps(
   EventConsumerProps,
   | 'names'
   | 'settingsFor'
+  | 'quarantine'
   | 'batchSize'
   | 'maxBatchingWindow'
   | 'parallelizationFactor'
@@ -287,8 +297,9 @@ function consumerProps(
 > {
   return {
     names: names.consumer(consumer.name),
-    settingsFor: (poisonQueueUrl) =>
-      consumerSettingsFor(config, consumer, { poisonQueueUrl, breakerTableName }),
+    settingsFor: (poisonQueueUrl, quarantineQueueUrl) =>
+      consumerSettingsFor(config, consumer, { poisonQueueUrl, breakerTableName, quarantineQueueUrl }),
+    quarantine: consumer.quarantine.enabled,
     batchSize: consumer.batchSize,
     maxBatchingWindow: Duration.seconds(consumer.maxBatchingWindowSeconds),
     parallelizationFactor: consumer.parallelizationFactor,
