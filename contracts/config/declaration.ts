@@ -192,7 +192,7 @@ function declare() {
   const quarantine = section({
     enabled: setting(
       flag().default(true),
-      "Move a key whose calls keep failing retryably, while the breaker admits the others, to the consumer's quarantine queue (in order, released by itself) instead of holding its shard. Takes effect only once the stack provisions the queue, which this release does not yet do",
+      "Move a key whose calls keep failing retryably, while the breaker admits the others, to the consumer's quarantine queue (in order, released by itself) instead of holding its shard. The stack then provisions the queue, its drainer and its alarms",
     ),
     failedAttempts: setting(
       integerIn(LIMITS.quarantineFailedAttempts).default(3),
@@ -205,6 +205,7 @@ function declare() {
     maxKeys: setting(
       integerIn(LIMITS.quarantineMaxKeys).default(50),
       'Keys in quarantine at once; when full, a failing key holds its shard as without quarantine (and `QuarantineFull` counts it)',
+      { also: RELATION_NOTES.quarantineMaxKeys },
     ),
   }).prefault({});
 

@@ -1,4 +1,5 @@
 import { SHARD_WRITE_RECORDS_PER_SECOND } from '../capacity';
+import { QUARANTINE_KEYS_PER_BREAKER_ITEM } from './quarantine-item-size';
 
 /**
  * Every limit of the config as plain data, written once: the declaration (./declaration.ts) checks
@@ -49,8 +50,12 @@ export const LIMITS = {
   startingPositionTimestamp: { min: 1_356_998_400, max: 4_102_444_800 },
   quarantineFailedAttempts: { min: 1, max: 20 },
   quarantineRetryPauseMillis: { min: 0, max: 10_000 },
-  /** The set rides on the breaker item (400 KB at most): 500 keys of 256 bytes stay far below it. */
-  quarantineMaxKeys: { min: 1, max: 500 },
+  /**
+   * The set rides on the breaker item (400 KB at most): this many keys of 256 four-byte characters fit
+   * it with the breaker's own attributes (./quarantine-item-size.ts). Consumers sharing a breaker share
+   * that room (a relation).
+   */
+  quarantineMaxKeys: { min: 1, max: QUARANTINE_KEYS_PER_BREAKER_ITEM },
 } as const;
 
 /** Retention values CloudWatch Logs accepts, in days. */
