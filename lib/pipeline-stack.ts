@@ -141,6 +141,11 @@ export class EventPipelineStack extends Stack {
           config.consumers.map((consumer, i) => [consumer.name, consumers[i].eventSourceMappingId]),
         ),
         failedBatchBucketName: failedBatches.bucket.bucketName,
+        quarantineBreakers: Object.fromEntries(
+          config.consumers.flatMap((consumer, i) =>
+            consumers[i].quarantineDrainer === undefined ? [] : [[consumer.name, consumer.breakerName]],
+          ),
+        ),
       }),
       eventSourceMappingArns: consumers.map((consumer) => consumer.eventSourceMappingArn),
       breakerTable,
@@ -181,6 +186,7 @@ export class EventPipelineStack extends Stack {
         poisonQueueName: consumers[i].poisonQueue.queueName,
         eventSourceMappingUuid: consumers[i].eventSourceMappingId,
         streamConsumerName: consumers[i].fanOut?.streamConsumerName,
+        quarantined: consumers[i].quarantineDrainer !== undefined,
       })),
       pagingTopicName: pagingTopic.topicName,
     };

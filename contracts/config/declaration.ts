@@ -14,6 +14,7 @@ import {
   SECRET_ARN_PATTERN,
   SIGV4_RESOURCE_ARN_PATTERNS,
   SIGV4_SERVICES,
+  QUARANTINE_AGE_MAX_SECONDS_DEFAULT,
   STAGE_NAME_PATTERN,
 } from './limits';
 import {
@@ -355,6 +356,10 @@ function declare() {
     failedBatchAgeMaxSeconds: setting(
       integerIn(LIMITS.failedBatchAgeMaxSeconds).default(86_400),
       'Age of the oldest failed batch in the on-failure bucket that pages (it waits for its redrive)',
+    ),
+    quarantineAgeMaxSeconds: setting(
+      integerIn(LIMITS.quarantineAgeMaxSeconds).default(QUARANTINE_AGE_MAX_SECONDS_DEFAULT),
+      "Age of a consumer's oldest quarantined key that pages: its records wait in the quarantine queue, which keeps them 14 days",
     ),
     lambdaErrorsMax: setting(
       integerIn(LIMITS.alarmCount).default(5),
