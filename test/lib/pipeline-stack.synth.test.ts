@@ -769,15 +769,24 @@ describe('alarms', () => {
     ['prod', () => prod],
     ['local', () => local],
   ])(
-    '%s has 3 stream, 9 per consumer (+2 with an SQS on-failure queue, +1 with enhanced fan-out), 2 per breaker, 4 controller, 1 paging-topic, 6 failed-batch alarms and the composite',
+    '%s has 3 stream, 9 per consumer (+2 with an SQS on-failure queue, +1 with enhanced fan-out, +2 with quarantine), 2 per breaker, 4 controller, 1 paging-topic, 6 failed-batch alarms and the composite',
     (_stage, get) => {
       const { template, config } = get();
       const breakers = new Set(config.consumers.map((c) => c.breakerName)).size;
       const sqsOnFailure = config.consumers.filter((c) => c.onFailureDestination === 'sqs').length;
       const fanOut = config.consumers.filter((c) => c.enhancedFanOut).length;
+      const quarantined = config.consumers.filter((c) => c.quarantine.enabled).length;
       template.resourceCountIs(
         'AWS::CloudWatch::Alarm',
-        3 + 9 * config.consumers.length + 2 * sqsOnFailure + fanOut + 2 * breakers + 4 + 1 + 6,
+        3 +
+          9 * config.consumers.length +
+          2 * sqsOnFailure +
+          fanOut +
+          2 * quarantined +
+          2 * breakers +
+          4 +
+          1 +
+          6,
       );
       template.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 1);
     },
@@ -1055,11 +1064,57 @@ describe('alarms', () => {
         'event-pipeline-dev-failed-batches-notice-failed-invocations',
         'event-pipeline-dev-failed-batches-notice-dlq-messages',
         'event-pipeline-dev-failed-batches-notice-dlq-send-failures',
+        'event-pipeline-dev-consumer-orders-quarantine-age',
+        'event-pipeline-dev-consumer-analytics-quarantine-age',
       ].sort(),
     );
     expect(parts.filter((p) => typeof p === 'string').join('')).toMatch(
       /^\(ALARM\(""\)( OR ALARM\(""\))*\)$/,
     );
+  });
+});
+
+describe('quarantine alarms and metrics', () => {
+  it('pages on the oldest quarantined key (6 h) and tickets keys in quarantine, from what the controller tick publishes', () => {
+    for (const consumer of ['orders', 'analytics']) {
+      const dimensions = [
+        { Name: 'Consumer', Value: consumer },
+        { Name: 'Stage', Value: 'dev' },
+      ];
+      dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `event-pipeline-dev-consumer-${consumer}-quarantine-age`,
+        Namespace: dev.config.metricsNamespace,
+        MetricName: 'OldestQuarantineAgeSeconds',
+        Statistic: 'Maximum',
+        Dimensions: dimensions,
+        Threshold: 21_600,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'ignore',
+      });
+      dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `event-pipeline-dev-consumer-${consumer}-quarantined-keys`,
+        Namespace: dev.config.metricsNamespace,
+        MetricName: 'QuarantinedKeys',
+        Statistic: 'Maximum',
+        Dimensions: dimensions,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+    }
+  });
+
+  it('tells the controller which consumers quarantine, and through which breaker', () => {
+    dev.template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: devNames.controllerFunctionName,
+      Environment: {
+        Variables: Match.objectLike({
+          QUARANTINE_BREAKERS: JSON.stringify(
+            Object.fromEntries(dev.config.consumers.map((c) => [c.name, c.breakerName])),
+          ),
+        }),
+      },
+    });
   });
 });
 
