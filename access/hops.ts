@@ -92,6 +92,9 @@ const EVENT_SOURCE_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   ],
   'AWS::Kinesis::StreamConsumer': ['kinesis:DescribeStreamConsumer', 'kinesis:SubscribeToShard'],
   'AWS::DynamoDB::Table': ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+  // A quarantine queue's drainer (https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html, execution
+  // role permissions); an encrypted queue adds kms:Decrypt (sourceHops).
+  'AWS::SQS::Queue': ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
 };
 
 /** The prefix every listing of the on-failure bucket names: Lambda's invocation records. */
@@ -492,7 +495,7 @@ export class HopWalker {
     const arn = isTableStream
       ? this.resolver.attributeOf(sourceId, 'StreamArn')
       : this.resolver.arnOf(sourceId);
-    return (EVENT_SOURCE_ACTIONS[type] ?? []).map((action) =>
+    const hops = (EVENT_SOURCE_ACTIONS[type] ?? []).map((action) =>
       this.hop(
         caller,
         sourceId,
@@ -501,6 +504,12 @@ export class HopWalker {
         `${isTableStream ? 'stream of ' : ''}${this.describe(sourceId)}`,
       ),
     );
+    // Receiving from a KMS-encrypted queue decrypts its messages; it never encrypts.
+    const decrypts =
+      type === 'AWS::SQS::Queue'
+        ? this.keyHops(caller, sourceId).filter((hop) => hop.action === 'kms:Decrypt')
+        : [];
+    return [...hops, ...decrypts];
   }
 
   private keyHops(caller: Caller, targetId: string): Hop[] {

@@ -58,6 +58,12 @@ export interface ControllerSettings {
    * @default - no bucket, no failed-batch metrics
    */
   readonly failedBatchBucketName?: string;
+  /**
+   * Consumer name -> its breaker, for each consumer whose quarantine the stack provisions: every tick
+   * reads its set and publishes QuarantinedKeys and OldestQuarantineAgeSeconds.
+   * @default - no quarantine metrics
+   */
+  readonly quarantineBreakers?: Readonly<Record<string, string>>;
 }
 
 export const ENV = {
@@ -78,6 +84,7 @@ export const ENV = {
   downstreamAuth: 'DOWNSTREAM_AUTH',
   failedBatchBucketName: 'FAILED_BATCH_BUCKET_NAME',
   quarantine: 'QUARANTINE_SETTINGS',
+  quarantineBreakers: 'QUARANTINE_BREAKERS',
 } as const;
 
 /** Settings missing or malformed in the function's environment: a deployment bug, reported by name. */
@@ -163,6 +170,9 @@ export function readControllerSettings(env: Env = process.env): ControllerSettin
     ...(env[ENV.failedBatchBucketName] === undefined
       ? {}
       : { failedBatchBucketName: read.string(ENV.failedBatchBucketName) }),
+    ...(env[ENV.quarantineBreakers] === undefined
+      ? {}
+      : { quarantineBreakers: read.json<Record<string, string>>(ENV.quarantineBreakers) }),
   });
 }
 
@@ -200,5 +210,8 @@ export function controllerEnvironment(settings: ControllerSettings): Record<stri
     ...(settings.failedBatchBucketName === undefined
       ? {}
       : { [ENV.failedBatchBucketName]: settings.failedBatchBucketName }),
+    ...(settings.quarantineBreakers === undefined
+      ? {}
+      : { [ENV.quarantineBreakers]: JSON.stringify(settings.quarantineBreakers) }),
   };
 }

@@ -47,6 +47,15 @@ export const METRIC = {
   failedBatchesWaiting: 'FailedBatchesWaiting',
   /** Age of the oldest object in the on-failure bucket, 0 when it is empty, {Stage}; every controller tick. */
   failedBatchOldestAgeSeconds: 'FailedBatchOldestAgeSeconds',
+  /**
+   * Per consumer with quarantine, {Stage, Consumer}; emitted by every controller tick from the set on the
+   * breaker item: keys in quarantine, and seconds since the earliest of them entered (0 when none). A
+   * key's `since` bounds the age of its oldest quarantined record from above. SQS's own
+   * ApproximateAgeOfOldestMessage leaves out a message received three times or more, which a key that
+   * keeps failing is (docs/architecture.md, "Per-key quarantine").
+   */
+  quarantinedKeys: 'QuarantinedKeys',
+  oldestQuarantineAgeSeconds: 'OldestQuarantineAgeSeconds',
 } as const;
 
 /** Dimension names. Consumer metrics carry {Stage, Consumer}; breaker metrics carry {Stage, Breaker}. */

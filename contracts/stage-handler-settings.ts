@@ -46,6 +46,8 @@ export function controllerSettingsFor(
     readonly consumerMappings?: Readonly<Record<string, string>>;
     /** The on-failure bucket the tick lists. @default - none */
     readonly failedBatchBucketName?: string;
+    /** Consumer name -> its breaker, for consumers with a provisioned quarantine. @default - none */
+    readonly quarantineBreakers?: Readonly<Record<string, string>>;
   },
 ): ControllerSettings {
   return {
@@ -58,5 +60,8 @@ export function controllerSettingsFor(
     ...(resources.failedBatchBucketName === undefined
       ? {}
       : { failedBatchBucketName: resources.failedBatchBucketName }),
+    ...(resources.quarantineBreakers === undefined
+      ? {}
+      : { quarantineBreakers: resources.quarantineBreakers }),
   };
 }

@@ -141,6 +141,11 @@ export class EventPipelineStack extends Stack {
           config.consumers.map((consumer, i) => [consumer.name, consumers[i].eventSourceMappingId]),
         ),
         failedBatchBucketName: failedBatches.bucket.bucketName,
+        quarantineBreakers: Object.fromEntries(
+          config.consumers.flatMap((consumer, i) =>
+            consumers[i].quarantineDrainer === undefined ? [] : [[consumer.name, consumer.breakerName]],
+          ),
+        ),
       }),
       eventSourceMappingArns: consumers.map((consumer) => consumer.eventSourceMappingArn),
       breakerTable,
@@ -150,6 +155,7 @@ export class EventPipelineStack extends Stack {
     failedBatches.grantCensus(controller.handler.role);
     pipelineKey.allowLogGroups([
       ...consumers.map((consumer) => consumer.handler.logGroupName),
+      ...consumers.flatMap((consumer) => consumer.quarantineDrainer?.logGroupName ?? []),
       controller.handler.logGroupName,
     ]);
 
@@ -180,6 +186,7 @@ export class EventPipelineStack extends Stack {
         poisonQueueName: consumers[i].poisonQueue.queueName,
         eventSourceMappingUuid: consumers[i].eventSourceMappingId,
         streamConsumerName: consumers[i].fanOut?.streamConsumerName,
+        quarantined: consumers[i].quarantineDrainer !== undefined,
       })),
       pagingTopicName: pagingTopic.topicName,
     };
@@ -255,6 +262,14 @@ export class EventPipelineStack extends Stack {
         `Event source mapping of ${consumer.name}; its failed batches are under aws/lambda/<this id>/`,
       );
       this.output(`${id}PoisonQueueUrl`, consumers[i].poisonQueue.queueUrl, `Poison DLQ of ${consumer.name}`);
+      const quarantineQueue = consumers[i].quarantineQueue;
+      if (quarantineQueue) {
+        this.output(
+          `${id}QuarantineQueueUrl`,
+          quarantineQueue.queueUrl,
+          `Per-key quarantine of ${consumer.name} (FIFO, one message group per partition key)`,
+        );
+      }
     });
   }
 
@@ -273,6 +288,7 @@ function consumerProps(
   EventConsumerProps,
   | 'names'
   | 'settingsFor'
+  | 'quarantine'
   | 'batchSize'
   | 'maxBatchingWindow'
   | 'parallelizationFactor'
@@ -287,8 +303,9 @@ function consumerProps(
 > {
   return {
     names: names.consumer(consumer.name),
-    settingsFor: (poisonQueueUrl) =>
-      consumerSettingsFor(config, consumer, { poisonQueueUrl, breakerTableName }),
+    settingsFor: (poisonQueueUrl, quarantineQueueUrl) =>
+      consumerSettingsFor(config, consumer, { poisonQueueUrl, breakerTableName, quarantineQueueUrl }),
+    quarantine: consumer.quarantine.enabled,
     batchSize: consumer.batchSize,
     maxBatchingWindow: Duration.seconds(consumer.maxBatchingWindowSeconds),
     parallelizationFactor: consumer.parallelizationFactor,

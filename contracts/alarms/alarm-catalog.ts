@@ -49,6 +49,8 @@ export const RUNBOOK = {
   failedBatchNoticeDlqMessages: '#runbook-failed-batches-notice-dlq-messages',
   failedBatchNoticeDlqSendFailures: '#runbook-failed-batches-notice-dlq-send-failures',
   failedBatchesExpiring: '#runbook-failed-batches-expiring',
+  quarantineKeys: '#runbook-quarantine-keys',
+  quarantineAge: '#runbook-quarantine-age',
 } as const;
 
 /** Where the runbook anchors point. */
@@ -77,6 +79,8 @@ export const DESTINATION_DELIVERY_FAILURES_MAX = 0;
 export const NOTICE_FAILED_INVOCATIONS_MAX = 0;
 /** Each BreakerStoreUnavailable datapoint is one failed breaker-table call: any is worth a ticket. */
 export const STORE_UNAVAILABLE_MAX = 0;
+/** Any key in quarantine is worth a ticket: one tenant's calls keep failing while the others succeed. */
+export const QUARANTINED_KEYS_MAX = 0;
 /** A failed delivery of a page means on-call may not have heard it. */
 export const PAGING_NOTIFICATIONS_FAILED_MAX = 0;
 /**
@@ -367,6 +371,53 @@ function fanOutLagAlarm(
   };
 }
 
+/**
+ * A consumer's quarantine (docs/architecture.md, "Per-key quarantine"), from what every controller tick
+ * publishes from the set on the breaker item. Keys in quarantine is a ticket: the shard goes on and the
+ * drainer retries the key by itself. The age pages: a key still failing after
+ * `alarms.quarantineAgeMaxSeconds` (6 hours by default) will not heal by itself, and its records are lost
+ * when the queue's 14-day retention runs out. Not SQS's ApproximateAgeOfOldestMessage: it leaves out a
+ * message received three times or more, which a key that keeps failing is.
+ */
+function quarantineAlarms(config: PipelineConfig, consumerName: string): AlarmSpec[] {
+  const base = {
+    component: consumerComponent(consumerName),
+    namespace: config.metricsNamespace,
+    dimensions: { [DIMENSION.stage]: config.stage, [DIMENSION.consumer]: consumerName },
+    statistic: 'Maximum',
+    comparison: 'GreaterThanThreshold',
+  } as const;
+  return [
+    {
+      ...base,
+      suffix: 'quarantined-keys',
+      metricName: METRIC.quarantinedKeys,
+      threshold: QUARANTINED_KEYS_MAX,
+      unit: 'keys',
+      // Every tick publishes it (0 when none): a gap is a dead controller, which its heartbeat pages.
+      treatMissingData: 'notBreaching',
+      meaning: `Consumer ${consumerName} has keys in quarantine: their calls keep failing while other keys succeed`,
+      runbookAnchor: RUNBOOK.quarantineKeys,
+      critical: false,
+    },
+    {
+      ...base,
+      suffix: 'quarantine-age',
+      metricName: METRIC.oldestQuarantineAgeSeconds,
+      threshold: config.alarms.quarantineAgeMaxSeconds,
+      unit: 's',
+      // A tick that could not read the set publishes nothing: keep the last state rather than clear a
+      // page while nobody can see the set (a dead controller pages through its heartbeat).
+      treatMissingData: 'ignore',
+      meaning:
+        `A key of consumer ${consumerName} has been in quarantine longer than its threshold: its records wait in ` +
+        'the quarantine queue, which deletes them after 14 days; release or park it',
+      runbookAnchor: RUNBOOK.quarantineAge,
+      critical: true,
+    },
+  ];
+}
+
 function consumerAlarms(
   config: PipelineConfig,
   consumer: AlarmResources['consumers'][number],
@@ -394,6 +445,7 @@ function consumerAlarms(
       runbookAnchor: RUNBOOK.consumerPausedTooLong,
       critical: true,
     },
+    ...(consumer.quarantined === true ? quarantineAlarms(config, consumer.name) : []),
     ...(consumer.eventSourceMappingUuid === undefined
       ? []
       : [
@@ -764,7 +816,7 @@ export function alarmDefinitions(config: PipelineConfig, resources: AlarmResourc
  * throttled, batches in an on-failure DLQ (which only point at records that retention will trim), records
  * dropped by a mapping or a batch it could not write to its on-failure destination, a failed-batch notice
  * EventBridge could not deliver, breaker changes the controller failed to apply, a consumer paused longer
- * than its threshold, or a controller tick that stopped reporting.
+ * than its threshold, a key quarantined longer than its threshold, or a controller tick that stopped reporting.
  * @param config - the stage config
  * @param resources - the same names as given to {@link alarmDefinitions}
  */
@@ -781,7 +833,7 @@ export function pipelineCriticalDefinition(
     description:
       'Records are at risk or nobody is watching: ANY backlog (iterator age, fan-out lag), producer-throttling, ' +
       'on-failure DLQ, failed-batch age, failed-batch notice delivery, dropped-events, destination-delivery-failures, ' +
-      'controller DLQ or consumer paused-too-long (controller heartbeat) alarm is in ALARM. Severity: page. ' +
+      'controller DLQ, quarantine-age or consumer paused-too-long (controller heartbeat) alarm is in ALARM. Severity: page. ' +
       `Runbook: ${RUNBOOK_DOCUMENT}${RUNBOOK.pipelineCritical}`,
     runbookAnchor: RUNBOOK.pipelineCritical,
     notifies: 'paging',

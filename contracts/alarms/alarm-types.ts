@@ -65,6 +65,11 @@ export interface AlarmResources {
      * @default - a shared-throughput reader, watched by the stream's GetRecords iterator age
      */
     readonly streamConsumerName?: string;
+    /**
+     * Whether its quarantine is provisioned: the controller tick then publishes QuarantinedKeys and
+     * OldestQuarantineAgeSeconds for it. @default false
+     */
+    readonly quarantined?: boolean;
   }[];
   /** Name of the paging topic, whose failed deliveries alarm on the other topic. @default - no such alarm */
   readonly pagingTopicName?: string;

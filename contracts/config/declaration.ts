@@ -14,6 +14,7 @@ import {
   SECRET_ARN_PATTERN,
   SIGV4_RESOURCE_ARN_PATTERNS,
   SIGV4_SERVICES,
+  QUARANTINE_AGE_MAX_SECONDS_DEFAULT,
   STAGE_NAME_PATTERN,
 } from './limits';
 import {
@@ -192,7 +193,7 @@ function declare() {
   const quarantine = section({
     enabled: setting(
       flag().default(true),
-      "Move a key whose calls keep failing retryably, while the breaker admits the others, to the consumer's quarantine queue (in order, released by itself) instead of holding its shard. Takes effect only once the stack provisions the queue, which this release does not yet do",
+      "Move a key whose calls keep failing retryably, while the breaker admits the others, to the consumer's quarantine queue (in order, released by itself) instead of holding its shard. The stack then provisions the queue, its drainer and its alarms",
     ),
     failedAttempts: setting(
       integerIn(LIMITS.quarantineFailedAttempts).default(3),
@@ -205,6 +206,7 @@ function declare() {
     maxKeys: setting(
       integerIn(LIMITS.quarantineMaxKeys).default(50),
       'Keys in quarantine at once; when full, a failing key holds its shard as without quarantine (and `QuarantineFull` counts it)',
+      { also: RELATION_NOTES.quarantineMaxKeys },
     ),
   }).prefault({});
 
@@ -354,6 +356,10 @@ function declare() {
     failedBatchAgeMaxSeconds: setting(
       integerIn(LIMITS.failedBatchAgeMaxSeconds).default(86_400),
       'Age of the oldest failed batch in the on-failure bucket that pages (it waits for its redrive)',
+    ),
+    quarantineAgeMaxSeconds: setting(
+      integerIn(LIMITS.quarantineAgeMaxSeconds).default(QUARANTINE_AGE_MAX_SECONDS_DEFAULT),
+      "Age of a consumer's oldest quarantined key that pages: its records wait in the quarantine queue, which keeps them 14 days",
     ),
     lambdaErrorsMax: setting(
       integerIn(LIMITS.alarmCount).default(5),

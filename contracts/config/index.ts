@@ -43,6 +43,15 @@ export {
   STAGE_NAME_PATTERN,
 } from './limits';
 export type { Limit } from './limits';
+export {
+  BREAKER_ITEM_OWN_MAX_BYTES,
+  DYNAMODB_ITEM_MAX_BYTES,
+  PARTITION_KEY_MAX_CHARACTERS,
+  QUARANTINE_ENTRY_MAX_BYTES,
+  QUARANTINE_KEYS_PER_BREAKER_ITEM,
+  SHARD_ID_MAX_BYTES,
+  quarantineSetMaxBytes,
+} from './quarantine-item-size';
 export { loadConfig, readCdkJsonContext } from './load';
 export { renderConfigReference } from './reference';
 export type {

@@ -1,4 +1,5 @@
 import { SHARD_WRITE_RECORDS_PER_SECOND } from '../capacity';
+import { QUARANTINE_KEYS_PER_BREAKER_ITEM } from './quarantine-item-size';
 
 /**
  * Every limit of the config as plain data, written once: the declaration (./declaration.ts) checks
@@ -47,11 +48,28 @@ export const LIMITS = {
   failedBatchExpirationDays: { min: 14, max: 3_650 },
   /** Kinesis refuses an AT_TIMESTAMP before 2013 or in the future; this checks it is plausible Unix seconds. */
   startingPositionTimestamp: { min: 1_356_998_400, max: 4_102_444_800 },
+  /**
+   * At most half the quarantine queue's 14-day retention, so a page leaves at least a week to release
+   * or park the key before SQS could delete a record (docs/runbook.md, "quarantine-age").
+   */
+  quarantineAgeMaxSeconds: { min: 60, max: 604_800 },
   quarantineFailedAttempts: { min: 1, max: 20 },
   quarantineRetryPauseMillis: { min: 0, max: 10_000 },
-  /** The set rides on the breaker item (400 KB at most): 500 keys of 256 bytes stay far below it. */
-  quarantineMaxKeys: { min: 1, max: 500 },
+  /**
+   * The set rides on the breaker item (400 KB at most): this many keys of 256 four-byte characters fit
+   * it with the breaker's own attributes (./quarantine-item-size.ts). Consumers sharing a breaker share
+   * that room (a relation).
+   */
+  quarantineMaxKeys: { min: 1, max: QUARANTINE_KEYS_PER_BREAKER_ITEM },
 } as const;
+
+/**
+ * A quarantined key pages after 6 hours: its records are delayed, not at risk, until the queue's 14-day
+ * retention, and the drainer retries it every visibility timeout, so a key still failing after hours is
+ * a tenant-side outage that will not heal by itself; 6 hours leaves 13.75 days to release or park it,
+ * and stays quiet for the short per-key failures quarantine exists to absorb.
+ */
+export const QUARANTINE_AGE_MAX_SECONDS_DEFAULT = 6 * 60 * 60;
 
 /** Retention values CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [

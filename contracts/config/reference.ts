@@ -2,6 +2,11 @@ import { z } from 'zod';
 import { configDeclaration, settingNotes } from './declaration';
 import { DEFAULT_STAGE } from './defaults';
 import { CONSUMER_NAME_PATTERN, STAGE_NAME_PATTERN } from './limits';
+import {
+  QUARANTINE_ENTRY_MAX_BYTES,
+  QUARANTINE_KEYS_PER_BREAKER_ITEM,
+  quarantineSetMaxBytes,
+} from './quarantine-item-size';
 import { STAGE_PROFILES } from './stage-profiles';
 
 /**
@@ -144,14 +149,15 @@ const QUARANTINE_DEFAULTS_TEXT = [
   'usually gets past, does not move a key aside, and a key that keeps failing leaves its shard within',
   'about 3 × (`downstreamTimeoutMillis` + 500 ms), 11 s at the defaults, instead of holding it until the',
   "mapping's retries run out. The in-place attempts hold only that key: the batch's other keys go on.",
-  '`maxKeys` (50) bounds the set on the breaker item (50 keys of 256 bytes are about 20 KB of its 400 KB)',
-  'and what one bad release can leave to the drainer; more keys failing at once than that is no longer',
+  '`maxKeys` (50) bounds the set on the breaker item and what one bad release can leave to the drainer.',
+  `A key takes at most ${QUARANTINE_ENTRY_MAX_BYTES} bytes of the item (256 characters of up to 4 UTF-8 bytes, and its`,
+  `counters), so the sets of all consumers of one breaker hold at most ${QUARANTINE_KEYS_PER_BREAKER_ITEM} keys together within`,
+  `DynamoDB's 400 KB item; at 50 a set is at most ${Math.ceil(quarantineSetMaxBytes(50) / 1_024)} KB. More keys failing at once than that is no longer`,
   "one key's problem but the downstream's, which the breaker handles. `enabled` (true) switches it off:",
   'a failing key then holds its shard, as before.',
   '',
-  'Not provisioned yet: the stack does not create the quarantine queue, its drainer or its alarms in this',
-  'release, so no consumer quarantines a key whatever `enabled` says (docs/architecture.md, "Per-key',
-  'quarantine"). Once it is provisioned, a consumer with quarantine on that cannot read the set (a',
+  'With `enabled`, the stack provisions the quarantine queue, its drainer and its alarms',
+  '(docs/architecture.md, "Per-key quarantine"). A consumer with quarantine on that cannot read the set (a',
   'breaker-table outage longer than `cacheTtlMillis`) holds its stream as `onStoreFailure: fail-fast`',
   'would, whatever `onStoreFailure` says: the order promise needs the set.',
   '',

@@ -10,6 +10,11 @@ import {
   SECONDS_PER_DAY,
 } from './limits';
 import { allowedRange } from './messages';
+import {
+  DYNAMODB_ITEM_MAX_BYTES,
+  QUARANTINE_ENTRY_MAX_BYTES,
+  QUARANTINE_KEYS_PER_BREAKER_ITEM,
+} from './quarantine-item-size';
 import type {
   AlarmConfig,
   BreakerConfig,
@@ -75,6 +80,8 @@ export const RELATION_NOTES = {
     `at least \`probeLeaseMillis\` + \`downstreamTimeoutMillis\` + ${INVOCATION_FINISHING_MARGIN_MILLIS} ms (a batch held while the breaker refuses outlasts a probe) ` +
     `and \`downstreamTimeoutMillis\` + ${RECORD_AWS_CALLS_RESERVE_MILLIS} ms (a record at its worst: the downstream and the AWS calls at their timeouts)`,
   datapointsToAlarm: 'at most `alarms.evaluationPeriods`',
+  quarantineMaxKeys:
+    "together with the `maxKeys` of the other consumers of the same breaker, at most the keys its item holds within DynamoDB's 400 KB",
   quarterOfRetention: `at most ${ITERATOR_AGE_MAX_RETENTION_FRACTION * 100}% of retention`,
   logRetentionDays: `one of CloudWatch Logs' values; ${PROD_MIN_LOG_RETENTION_DAYS} or more in prod`,
   expirationDays: `more than \`alarms.failedBatchAgeMaxSeconds\` (in days) plus the ${LONGEST_DOCUMENTED_REDRIVE_DAYS}-day redrive the runbook plans for`,
@@ -182,6 +189,7 @@ export function judgeRelations(settings: ValidSettings, report: Report): void {
   judgeBreaker(settings.breaker, report);
   for (const consumer of settings.consumers) judgeConsumer(consumer, report);
   judgeBreakerWithConsumers(settings.breaker, settings.consumers, report);
+  judgeQuarantineSets(settings.consumers, report);
   judgeAlarms(settings.stream, settings.alarms, report);
   judgeFailedBatches(settings.alarms, settings.failedBatches, report);
   const { logRetentionDays } = settings.deployment;
@@ -309,6 +317,31 @@ function judgeConsumer(consumer: ValidSettings['consumers'][number], report: Rep
       at('startingPositionTimestamp'),
       consumer.startingPositionTimestamp,
       'allowed only with startingPosition "AT_TIMESTAMP"',
+    );
+  }
+}
+
+/**
+ * The quarantined-key sets of the consumers sharing a breaker ride on one item: together they must fit
+ * DynamoDB's 400 KB with the breaker's own attributes (./quarantine-item-size.ts). Reported on the
+ * consumer whose `maxKeys` takes the total over.
+ */
+function judgeQuarantineSets(all: ValidSettings['consumers'], report: Report): void {
+  const used = new Map<string, number>();
+  for (const consumer of all) {
+    const { quarantine } = consumer;
+    if (quarantine?.enabled !== true || quarantine.maxKeys === undefined) continue;
+    const breakerName = consumer.breakerName ?? consumer.name;
+    const before = used.get(breakerName) ?? 0;
+    used.set(breakerName, before + quarantine.maxKeys);
+    if (before + quarantine.maxKeys <= QUARANTINE_KEYS_PER_BREAKER_ITEM) continue;
+    report(
+      ['consumers', consumer.name, 'quarantine', 'maxKeys'],
+      quarantine.maxKeys,
+      `allowed ${LIMITS.quarantineMaxKeys.min}..${Math.max(0, QUARANTINE_KEYS_PER_BREAKER_ITEM - before)} ` +
+        `(the consumers of breaker ${breakerName} already hold ${before} keys: all their sets ride on its item, ` +
+        `which holds at most ${QUARANTINE_KEYS_PER_BREAKER_ITEM} keys of ${QUARANTINE_ENTRY_MAX_BYTES} bytes at their widest ` +
+        `within DynamoDB's ${DYNAMODB_ITEM_MAX_BYTES}-byte item)`,
     );
   }
 }

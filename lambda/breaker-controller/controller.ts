@@ -18,6 +18,7 @@ import {
 } from '../shared';
 import type { ControllerSettings } from '../../contracts';
 import { reportFailedBatches, type FailedBatchCensus } from './failed-batch-report';
+import { reportQuarantine, type QuarantineCensus } from './quarantine-report';
 import { MappingUpdateError, UnsupportedEventError, type MappingFailure } from './errors';
 import { breakerNamesIn, isScheduledEvent, isStreamEvent, type ControllerEvent } from './events';
 import { switchMappings, type SwitchOutcome } from './mapping-switch';
@@ -63,6 +64,8 @@ export type ControllerResult =
       readonly pausedSeconds: Readonly<Record<string, number>>;
       /** What the tick saw in the on-failure bucket; undefined without a bucket or when it could not list it. */
       readonly failedBatches?: FailedBatchCensus;
+      /** Consumer -> what the tick saw in its quarantined-key set, for every set it could read. */
+      readonly quarantine: Readonly<Record<string, QuarantineCensus>>;
     };
 
 const SILENT_LOGGER: ControllerLogger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
@@ -217,8 +220,17 @@ export function createControllerHandler(
     const fixed = reconciled.filter((change) => change.mappings.some((m) => m.action === 'updated'));
     if (fixed.length > 0) logger.warn('the tick found mappings that did not follow their breaker', { fixed });
     const failedBatches = await reportFailedBatches(settings, { ...deps, logger, clock });
+    const quarantine = await reportQuarantine(settings, { ...deps, logger, clock });
     throwOnFailures(reconciled);
-    return { kind: 'schedule', advanced, states, reconciled, pausedSeconds: paused, failedBatches };
+    return {
+      kind: 'schedule',
+      advanced,
+      states,
+      reconciled,
+      pausedSeconds: paused,
+      failedBatches,
+      quarantine,
+    };
   };
 
   return async (event) => {

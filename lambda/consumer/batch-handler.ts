@@ -25,6 +25,7 @@ import {
   type QuarantineStore,
 } from '../shared';
 import { admissionHold } from './admission-hold';
+import { createdOnFirstUse } from './created-on-first-use';
 import type { DownstreamAuthorizer } from './downstream-auth';
 import { DownstreamClient, type Fetch } from './downstream-client';
 import { processInKeyOrder, type RecordFailure } from './ordered-batch';
@@ -36,8 +37,9 @@ import { QuarantineGate, QuarantineQueue } from './quarantine';
 /** What a consumer handler needs from outside; built once per process (handler.ts) or per consumer (local mode). */
 export interface ConsumerDependencies {
   /**
-   * Creates the client that sends poison messages to `settings.poisonQueueUrl`. Called at the first
-   * poison record, not before, so an environment that parks nothing never loads the SQS SDK.
+   * Creates the client that sends to the poison queue and the quarantine queue. Called once, at the
+   * first record parked or quarantined (again only if it failed), so an environment that does neither
+   * never loads the SQS SDK, and one that does both has one client.
    */
   readonly sqs: () => Promise<SQSClient>;
   /** The breaker protecting this consumer's downstream. */
@@ -102,12 +104,14 @@ export function createConsumerHandler(
   deps: ConsumerDependencies,
 ): ConsumerHandler {
   const { breaker, logger, metrics } = deps;
+  // One SQS client for the poison queue and the quarantine queue: each sender would otherwise create its own.
+  const sqs = createdOnFirstUse(deps.sqs);
   const processorOptions = {
     consumerName: settings.consumerName,
     maxEventBytes: settings.maxEventBytes,
     breaker,
     log: logger,
-    poisonQueue: new PoisonQueue(deps.sqs, settings.poisonQueueUrl),
+    poisonQueue: new PoisonQueue(sqs, settings.poisonQueueUrl),
     downstream: new DownstreamClient({
       url: settings.downstreamUrl,
       timeoutMillis: settings.downstreamTimeoutMillis,
@@ -126,7 +130,7 @@ export function createConsumerHandler(
           settings: settings.quarantine,
           cacheTtlMillis: settings.breaker.cacheTtlMillis,
           store: deps.quarantineStore,
-          queue: new QuarantineQueue(deps.sqs, settings.quarantine.queueUrl),
+          queue: new QuarantineQueue(sqs, settings.quarantine.queueUrl),
           breaker,
           log: logger,
           monotonicClock: deps.clock ?? monotonicClock,

@@ -13,10 +13,25 @@ import { DeadLetterQueue, acknowledgeQueueKeyGrant } from './dead-letter-queue';
 import { grantDownstreamAuth } from './downstream-auth-grant';
 import { PipelineFunction } from './pipeline-function';
 import { PropsCheck } from './props-check';
+import { QuarantineQueue } from './quarantine-queue';
 import type { PowertoolsLogLevel } from './pipeline-function';
 
 /** The consumer handler every {@link EventConsumer} deploys. */
 export const CONSUMER_ENTRY = join(__dirname, '..', '..', 'lambda', 'consumer', 'handler.ts');
+/** The quarantine drainer handler a consumer with quarantine deploys. */
+export const QUARANTINE_DRAINER_ENTRY = join(
+  __dirname,
+  '..',
+  '..',
+  'lambda',
+  'quarantine-drainer',
+  'handler.ts',
+);
+/**
+ * Messages per drainer invocation: the most an SQS FIFO event source takes
+ * (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html).
+ */
+export const QUARANTINE_DRAINER_BATCH_SIZE = 10;
 
 /** Actions the consumer's breaker needs on its table item: read, and conditional updates. */
 export const CONSUMER_BREAKER_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem'];
@@ -24,8 +39,16 @@ export const CONSUMER_BREAKER_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Upd
 export interface EventConsumerProps {
   /** Resource names of this consumer (function, queues, fan-out consumer). */
   readonly names: ConsumerResourceNames;
-  /** Builds the handler settings, given the URL of the poison queue this construct creates. */
-  readonly settingsFor: (poisonQueueUrl: string) => ConsumerSettings;
+  /**
+   * Builds the handler settings, given the URLs of the poison queue and (with `quarantine`) the
+   * quarantine queue this construct creates.
+   */
+  readonly settingsFor: (poisonQueueUrl: string, quarantineQueueUrl?: string) => ConsumerSettings;
+  /**
+   * Provision the per-key quarantine: a FIFO queue the consumer may send to, and its drainer function
+   * (docs/architecture.md, "Per-key quarantine"). @default false
+   */
+  readonly quarantine?: boolean;
   /** The stream to consume. */
   readonly stream: kinesis.IStream;
   /** The table holding the consumer's breaker. */
@@ -98,6 +121,10 @@ export class EventConsumer extends Construct {
   readonly eventSourceMappingArn: string;
   /** The enhanced fan-out consumer, when `enhancedFanOut` is set. */
   readonly fanOut?: kinesis.StreamConsumer;
+  /** The quarantine queue, when `quarantine` is set. */
+  readonly quarantineQueue?: sqs.Queue;
+  /** The quarantine drainer, when `quarantine` is set. */
+  readonly quarantineDrainer?: PipelineFunction;
 
   constructor(scope: Construct, id: string, props: EventConsumerProps) {
     super(scope, id);
@@ -114,7 +141,17 @@ export class EventConsumer extends Construct {
       this.onFailureQueue = queue('OnFailure', props.names.onFailureQueueName);
     this.poisonQueue = queue('Poison', props.names.poisonQueueName);
 
-    const settings = props.settingsFor(this.poisonQueue.queueUrl);
+    const timeout = props.timeout ?? Duration.seconds(DEFAULTS.timeoutSeconds);
+    if (props.quarantine) {
+      this.quarantineQueue = new QuarantineQueue(this, 'Quarantine', {
+        queueName: props.names.quarantineQueueName,
+        encryptionKey: props.encryptionKey,
+        // The drainer runs with the consumer's timeout (below).
+        drainerTimeout: timeout,
+      }).queue;
+    }
+
+    const settings = props.settingsFor(this.poisonQueue.queueUrl, this.quarantineQueue?.queueUrl);
     this.handler = new PipelineFunction(this, 'Handler', {
       functionName: props.names.functionName,
       entry: CONSUMER_ENTRY,
@@ -131,6 +168,10 @@ export class EventConsumer extends Construct {
     acknowledgeQueueKeyGrant(this.handler.role);
     props.breakerTable.grant(this.handler.role, ...CONSUMER_BREAKER_TABLE_ACTIONS);
     grantDownstreamAuth(this.handler.role, settings.downstreamAuth);
+    if (this.quarantineQueue) {
+      this.quarantineQueue.grantSendMessages(this.handler.role);
+      this.quarantineDrainer = this.addQuarantineDrainer(props, settings, this.quarantineQueue, timeout);
+    }
 
     const retryAttempts = props.retryAttempts ?? DEFAULTS.maxRetryAttempts;
     const options: sources.KinesisEventSourceProps = {
@@ -174,5 +215,59 @@ export class EventConsumer extends Construct {
       { id: 'Serverless-LambdaDLQ', reason: syncOnly },
       { id: 'Serverless-LambdaAsyncFailureDestination', reason: syncOnly },
     );
+  }
+  /**
+   * The drainer of the quarantine queue: the consumer's own settings (downstream, authentication,
+   * breaker, poison queue), so it delivers exactly as the consumer does, through an SQS event source
+   * that reports batch item failures (the drainer returns a failed group's remaining messages, so only
+   * that group is retried, after the visibility timeout). Its role may read and update the breaker item
+   * (the breaker and the quarantine set), send to the poison queue and authenticate to the downstream;
+   * the event source grants it receiving and deleting on the queue, and decrypting with the key.
+   */
+  private addQuarantineDrainer(
+    props: EventConsumerProps,
+    settings: ConsumerSettings,
+    queue: sqs.Queue,
+    timeout: Duration,
+  ): PipelineFunction {
+    // The consumer's settings without its quarantine: the drainer never sends to its own queue (its
+    // event source hands it the messages), so its role may not either.
+    const { quarantine: _own, ...drainerSettings } = settings;
+    const drainer = new PipelineFunction(this, 'QuarantineDrainer', {
+      functionName: props.names.quarantineDrainerFunctionName,
+      entry: QUARANTINE_DRAINER_ENTRY,
+      description: `Delivers the quarantined keys of ${settings.consumerName}, in order, through its circuit breaker`,
+      environment: consumerEnvironment(drainerSettings),
+      serviceName: props.names.quarantineDrainerFunctionName,
+      logLevel: props.logLevel,
+      memorySizeMb: props.memorySizeMb,
+      timeout,
+      logRetention: props.logRetentionDays,
+      logEncryptionKey: props.logEncryptionKey,
+    });
+    this.poisonQueue.grantSendMessages(drainer.role);
+    acknowledgeQueueKeyGrant(drainer.role);
+    props.breakerTable.grant(drainer.role, ...CONSUMER_BREAKER_TABLE_ACTIONS);
+    grantDownstreamAuth(drainer.role, settings.downstreamAuth);
+    drainer.function.addEventSource(
+      new sources.SqsEventSource(queue, {
+        batchSize: QUARANTINE_DRAINER_BATCH_SIZE,
+        reportBatchItemFailures: true,
+      }),
+    );
+    const syncOnly =
+      'Only its SQS event source mapping invokes this function, synchronously; a message it cannot deliver stays ' +
+      'in its queue (in its group, in order) and poison records go to the poison queue.';
+    Validations.of(drainer.function).acknowledge(
+      { id: 'Serverless-LambdaDLQ', reason: syncOnly },
+      { id: 'Serverless-LambdaAsyncFailureDestination', reason: syncOnly },
+      {
+        id: 'Serverless-LambdaEventSourceMappingDestination',
+        reason:
+          'An SQS event source has no on-failure destination: a message that fails returns to its queue, and the ' +
+          "queue has no redrive policy either, since moving a message out of its group would break its key's order.",
+      },
+    );
+    return drainer;
   }
 }

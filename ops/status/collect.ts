@@ -60,6 +60,8 @@ export interface PipelineStatus {
   readonly consumers: Section<readonly ConsumerBacklog[]>;
   readonly queues: Section<readonly QueueDepth[]>;
   readonly breakers: Section<readonly BreakerItem[]>;
+  /** Every quarantined key of every consumer; absent when the status was read without the sets. */
+  readonly quarantine?: Section<readonly QuarantinedKey[]>;
   /** The capacity model of each consumer, from config alone (nothing to read). */
   readonly capacity: readonly ConsumerCapacityLine[];
 }
@@ -71,12 +73,27 @@ export interface ConsumerCapacityLine {
   readonly summary: string;
 }
 
+/**
+ * One quarantined key, from the set on the breaker item (docs/architecture.md, "Per-key quarantine"):
+ * the records still to drain are the set's appended minus delivered, exact, unlike the quarantine
+ * queue's approximate counts (which also hold messages of released epochs the drainer skips).
+ */
+export interface QuarantinedKey {
+  readonly consumer: string;
+  readonly key: string;
+  /** When the key entered quarantine, epoch ms: its oldest record is at most this old. */
+  readonly since: number;
+  readonly toDrain: number;
+}
+
 export interface StatusClients {
   readonly cloudwatch: CloudWatchClient;
   readonly sqs: SQSClient;
   readonly kinesis: KinesisClient;
   /** The breaker items (lambda/shared/breaker listBreakers on the stage's table). */
   readonly listBreakers: () => Promise<BreakerItem[]>;
+  /** Every consumer's quarantined keys. @default - no quarantine section */
+  readonly listQuarantinedKeys?: () => Promise<QuarantinedKey[]>;
 }
 
 /** How far back the metrics look. */
@@ -107,6 +124,8 @@ export async function collectStatus(
     { consumer: '-', kind: 'controller' as const, queueName: stage.names.controllerDlqName },
   ];
 
+  const listQuarantinedKeys = clients.listQuarantinedKeys;
+  const quarantine = listQuarantinedKeys === undefined ? undefined : section(() => listQuarantinedKeys());
   const [retentionHours, alarms, metrics, depths, breakers] = await Promise.all([
     section(async () => {
       const summary = await clients.kinesis.send(
@@ -183,6 +202,7 @@ export async function collectStatus(
         }
       : depths,
     breakers,
+    ...(quarantine === undefined ? {} : { quarantine: await quarantine }),
   };
 }
 

@@ -4,10 +4,11 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { listBreakers } from '../../lambda/shared';
 import { EXIT, parseCommandLine, resolveStage } from '../cli';
-import type { CommandIo } from '../cli';
+import type { CommandIo, ResolvedStage } from '../cli';
 import { collectStatus } from './collect';
 import type { StatusClients } from './collect';
 import { needsAttention, renderStatus } from './render';
+import { listQuarantinedKeys } from './quarantined-keys';
 import { AWS_CLIENT_TIMEOUTS, awsClientOptions } from '../../contracts';
 import { DEFAULT_WATCH_SECONDS, processWatchIo, watchSeconds, watchStatus, withWatchDefault } from './watch';
 import type { WatchIo } from './watch';
@@ -24,7 +25,8 @@ record would be trimmed by retention.
   --watch [N]     refresh every N seconds (default ${DEFAULT_WATCH_SECONDS}) until Ctrl-C: redrawn in place on a
                   terminal, written again only when it changed otherwise
 
-Exit: 0 all quiet, 1 needs attention (an alarm, a non-empty DLQ, a breaker not CLOSED, a section unreadable), 2 bad options.`;
+Exit: 0 all quiet, 1 needs attention (an alarm, a non-empty DLQ, a breaker not CLOSED, a quarantined key, a section
+unreadable), 2 bad options.`;
 
 const OPTIONS = { stream: { type: 'string' }, table: { type: 'string' }, watch: { type: 'string' } } as const;
 
@@ -43,7 +45,7 @@ export async function statusCommand(
   }
   const stage = resolveStage(values.stage);
   const watch = watchSeconds(values.watch);
-  const owned = clients ? undefined : defaultClients(values.table ?? stage.names.breakerTableName);
+  const owned = clients ? undefined : defaultClients(stage, values.table ?? stage.names.breakerTableName);
   const screen = async (): Promise<{ text: string; code: number }> => {
     const status = await collectStatus(
       clients ?? owned!.clients,
@@ -63,7 +65,10 @@ export async function statusCommand(
   }
 }
 
-function defaultClients(tableName: string): { clients: StatusClients; destroy: () => void } {
+function defaultClients(
+  stage: ResolvedStage,
+  tableName: string,
+): { clients: StatusClients; destroy: () => void } {
   const cloudwatch = new CloudWatchClient(awsClientOptions(AWS_CLIENT_TIMEOUTS.operator));
   const sqs = new SQSClient(awsClientOptions(AWS_CLIENT_TIMEOUTS.operator));
   const kinesis = new KinesisClient(awsClientOptions(AWS_CLIENT_TIMEOUTS.operator));
@@ -74,6 +79,7 @@ function defaultClients(tableName: string): { clients: StatusClients; destroy: (
       sqs,
       kinesis,
       listBreakers: () => listBreakers({ dynamodb, tableName }),
+      listQuarantinedKeys: () => listQuarantinedKeys(stage, dynamodb, tableName),
     },
     destroy: () => [cloudwatch, sqs, kinesis, dynamodb].forEach((client) => client.destroy()),
   };

@@ -59,6 +59,28 @@ export function renderStatus(status: PipelineStatus): string {
             ]),
           ]),
     ),
+    ...(status.quarantine === undefined
+      ? []
+      : [
+          block(
+            'QUARANTINED KEYS (from the set; to drain = appended - delivered)',
+            status.quarantine,
+            (keys) =>
+              keys.length === 0
+                ? 'none'
+                : formatTable([
+                    ['CONSUMER', 'KEY', 'AGE', 'TO DRAIN'],
+                    ...[...keys]
+                      .sort((a, b) => a.since - b.since)
+                      .map((key) => [
+                        key.consumer,
+                        key.key,
+                        formatDuration(Math.max(0, now - key.since)),
+                        String(key.toDrain),
+                      ]),
+                  ]),
+          ),
+        ]),
     `CAPACITY (modeled per shard; docs/capacity.md)\n${formatTable([
       ['CONSUMER', 'RECORDS/S', 'REQUIRED', 'HEADROOM', 'VERDICT'],
       ...status.capacity.map(({ consumer, assessment }) => [
@@ -79,6 +101,8 @@ export function renderStatus(status: PipelineStatus): string {
 /** True when on-call should look: an alarm firing, a DLQ holding messages, a breaker not CLOSED, or a section unreadable. */
 export function needsAttention(status: PipelineStatus): boolean {
   const sections: Section<unknown>[] = [status.alarms, status.consumers, status.queues, status.breakers];
+  if (status.quarantine !== undefined) sections.push(status.quarantine);
+  if (status.quarantine?.ok === true && status.quarantine.value.length > 0) return true;
   if (sections.some((part) => !part.ok)) return true;
   if (status.alarms.ok && status.alarms.value.length > 0) return true;
   if (status.queues.ok && status.queues.value.some((queue) => (queue.messages ?? 0) > 0)) return true;

@@ -112,3 +112,57 @@ test('a consumer cannot use another consumer’s poison queue or downstream secr
     expect.arrayContaining(['sqs:SendMessage', 'secretsmanager:GetSecretValue']),
   );
 });
+
+test('walks and allows the quarantine’s hops: consumer → queue → key, mapping → queue, drainer → its resources', () => {
+  // GIVEN prod, whose consumers quarantine (local leaves it off, docs/architecture.md "Per-key quarantine")
+  const allowed = stages.prod.verdicts.filter((v) => v.allowed).map((v) => v.hop);
+  const queue = /:sqs:.*:event-pipeline-prod-orders-quarantine\.fifo$/;
+  const drainer = 'quarantine-drainer-orders';
+  const expected: [string, string, RegExp][] = [
+    // the consumer sends to its queue and may encrypt with the key
+    ['consumer-orders', 'sqs:SendMessage', queue],
+    ['consumer-orders', 'kms:GenerateDataKey', /:kms:/],
+    // the drainer's event source (as its role) reads and deletes, and decrypts
+    ['', 'sqs:ReceiveMessage', queue],
+    ['', 'sqs:DeleteMessage', queue],
+    ['', 'sqs:GetQueueAttributes', queue],
+    // the drainer reaches the breaker item and the poison queue, as its consumer does
+    [drainer, 'dynamodb:UpdateItem', /:table\/event-pipeline-prod-breakers$/],
+    [drainer, 'sqs:SendMessage', /event-pipeline-prod-orders-poison$/],
+  ];
+  const missing = expected
+    .filter(
+      ([suffix, action, resource]) =>
+        !allowed.some(
+          (hop) => hop.from.endsWith(suffix) && hop.action === action && resource.test(hop.resourceArn),
+        ),
+    )
+    .map(([suffix, action, resource]) => `${suffix} ${action} ${String(resource)}`);
+  // THEN each is a walked, allowed hop
+  expect({
+    missing,
+    walked:
+      missing.length === 0
+        ? []
+        : allowed.filter((hop) => /quarantine/.test(hop.from + hop.resourceArn)).map(describeHop),
+  }).toEqual({ missing: [], walked: [] });
+  const sourceHops = allowed.filter((hop) => hop.kind === 'event-source');
+  expect(
+    sourceHops
+      .filter((hop) => queue.test(hop.resourceArn))
+      .map((hop) => hop.action)
+      .sort(),
+  ).toEqual(['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage']);
+  // (only an SQS source is encrypted with the stack key: Kinesis sources add no key hop)
+  expect(sourceHops.some((hop) => hop.action === 'kms:Decrypt')).toBe(true);
+});
+
+test('no other consumer or drainer can use a consumer’s quarantine queue', () => {
+  // GIVEN the requests another function's role would make on orders' quarantine queue
+  const crossRole = stages.prod.forbidden
+    .map((f, i) => ({ f, v: stages.prod.forbiddenVerdicts[i] }))
+    .filter(({ f }) => f.reason === 'another-role' && /orders-quarantine\.fifo$/.test(f.hop.resourceArn));
+  // THEN there are such requests (from analytics' consumer and drainer), and each is refused
+  expect(crossRole.some(({ f }) => f.hop.from.endsWith('consumer-analytics'))).toBe(true);
+  expect(crossRole.filter(({ v }) => v.allowed).map(({ f }) => describeHop(f.hop))).toEqual([]);
+});

@@ -50,9 +50,9 @@ describe('the app as `cdk synth -c stage=dev` runs it, bundling the real handler
     expect(report.pluginReports.flatMap((r) => r.violations)).toEqual([]);
   });
 
-  it('bundles the consumer and the controller handlers with esbuild: minified, with source maps, SDK included', () => {
+  it('bundles the consumer, quarantine drainer and controller handlers with esbuild: minified, with source maps, SDK included', () => {
     const assetDirs = readdirSync(assembly.directory).filter((name) => name.startsWith('asset.'));
-    expect(assetDirs).toHaveLength(2);
+    expect(assetDirs).toHaveLength(3);
     for (const dir of assetDirs) {
       const bundle = join(assembly.directory, dir, 'index.js');
       expect(existsSync(`${bundle}.map`)).toBe(true);
@@ -97,7 +97,7 @@ describe('the app as `cdk synth -c stage=dev` runs it, bundling the real handler
           sources: string[];
         };
         expect(sources).toContainEqual(
-          expect.stringMatching(/^lambda\/(consumer|breaker-controller)\/handler\.ts$/),
+          expect.stringMatching(/^lambda\/(consumer|quarantine-drainer|breaker-controller)\/handler\.ts$/),
         );
         for (const source of sources) {
           expect(source).not.toMatch(/^(\/|\.\.)/);

@@ -57,10 +57,12 @@ describe('bin/app.ts synthesizes from code and context alone', () => {
     const template = JSON.parse(readFileSync(join(outdir, 'EventPipeline-dev.template.json'), 'utf8')) as {
       Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
     };
-    // The consumers' mappings (they report batch item failures); the controller's own always runs.
+    // The consumers' mappings (a stream position and batch item failures); the controller's own and the
+    // quarantine drainers' (SQS, no position) always run.
     const mappings = Object.values(template.Resources).filter(
       (resource) =>
         resource.Type === 'AWS::Lambda::EventSourceMapping' &&
+        resource.Properties.StartingPosition !== undefined &&
         resource.Properties.FunctionResponseTypes !== undefined,
     );
     expect(mappings.length).toBeGreaterThan(0);

@@ -3,6 +3,8 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { RUNBOOK, resourceNamesFor, ENV, DIMENSION, METRIC } from '../../contracts';
 import { MAX_QUEUE_RETENTION } from '../../lib/constructs/dead-letter-queue';
 import { CONTROLLER_RESERVED_CONCURRENCY } from '../../lib/constructs/breaker-controller';
+import { QUARANTINE_DRAINER_BATCH_SIZE } from '../../lib/constructs/event-consumer';
+import { HANDLER_ENTRY_METADATA } from '../../lib/constructs/pipeline-function';
 import { logicalIdOf, REAL_PAGER, synthesizeStage, SYNTH_HOOK_TIMEOUT_MILLIS } from '../helpers/synthesize';
 import type { SynthesizedStage } from '../helpers/synthesize';
 
@@ -181,7 +183,8 @@ describe('consumers', () => {
         LoggingConfig: { LogGroup: { Ref: Match.anyValue() } },
       });
     }
-    dev.template.resourceCountIs('AWS::Lambda::Function', dev.config.consumers.length + 1);
+    // A consumer and its quarantine drainer each, and the controller.
+    dev.template.resourceCountIs('AWS::Lambda::Function', 2 * dev.config.consumers.length + 1);
   });
 
   it('passes the handler settings and Powertools settings as environment', () => {
@@ -202,6 +205,16 @@ describe('consumers', () => {
         [ENV.metricsNamespace]: dev.config.metricsNamespace,
         [ENV.endpointErrorStatuses]: JSON.stringify(orders.endpointErrorStatuses),
         [ENV.downstreamAuth]: JSON.stringify({ type: 'none' }),
+        [ENV.quarantine]: {
+          'Fn::Join': [
+            '',
+            [
+              '{"queueUrl":"',
+              { Ref: queueId(dev.template, devNames.consumer('orders').quarantineQueueName) },
+              `","failedAttempts":${orders.quarantine.failedAttempts},"retryPauseMillis":${orders.quarantine.retryPauseMillis},"maxKeys":${orders.quarantine.maxKeys}}`,
+            ],
+          ],
+        },
         POWERTOOLS_SERVICE_NAME: devNames.consumer('orders').functionName,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
@@ -311,12 +324,20 @@ describe('consumers', () => {
         Properties: Record<string, unknown>;
       }[];
       const [consumers, others] = [true, false].map((consumer) =>
-        mappings.filter((m) => (m.Properties.FunctionResponseTypes !== undefined) === consumer),
+        // A Kinesis consumer's mapping: a stream position and batch item failures (the controller's
+        // DynamoDB stream mapping reports none, a drainer's SQS mapping has no position).
+        mappings.filter(
+          (m) =>
+            (m.Properties.StartingPosition !== undefined &&
+              m.Properties.FunctionResponseTypes !== undefined) === consumer,
+        ),
       );
       expect(consumers).toHaveLength(stage.config.consumers.length);
       for (const mapping of consumers) expect(mapping.Properties.Enabled).toBe(false);
-      // The controller's own mapping (the breaker table's stream) always runs.
-      expect(others).toHaveLength(1);
+      // The controller's own mapping (the breaker table's stream) and the quarantine drainers' (they
+      // deliver through the breaker themselves) always run.
+      const drainers = stage.config.consumers.filter((c) => c.quarantine.enabled).length;
+      expect(others).toHaveLength(1 + drainers);
       expect(others[0].Properties).not.toHaveProperty('Enabled');
     }
   });
@@ -342,7 +363,14 @@ describe('consumers', () => {
     const sendResources = statements
       .filter((s) => Array.isArray(s.Action) && s.Action.includes('sqs:SendMessage'))
       .map((s) => s.Resource);
-    expect(sendResources).toEqual([{ 'Fn::GetAtt': [queueId(dev.template, names.poisonQueueName), 'Arn'] }]);
+    // Its poison queue and its quarantine queue (one statement, by minimizePolicies).
+    expect(sendResources.flat()).toEqual(
+      expect.arrayContaining([
+        { 'Fn::GetAtt': [queueId(dev.template, names.poisonQueueName), 'Arn'] },
+        { 'Fn::GetAtt': [queueId(dev.template, names.quarantineQueueName), 'Arn'] },
+      ]),
+    );
+    expect(sendResources.flat()).toHaveLength(2);
     // The S3 on-failure destination: exactly what Lambda needs, in this account, under aws/lambda/.
     const bucketArn = { 'Fn::GetAtt': [bucketId(dev.template), 'Arn'] };
     const inAccount = { StringEquals: { 's3:ResourceAccount': { Ref: 'AWS::AccountId' } } };
@@ -506,12 +534,162 @@ describe('breaker controller', () => {
   });
 });
 
+describe('per-key quarantine (docs/architecture.md, "Per-key quarantine")', () => {
+  const orders = devNames.consumer('orders');
+
+  it('is an SQS FIFO queue per consumer: no content-based dedup, the stack key, 14 days, TLS-only, no redrive', () => {
+    const timeout = dev.config.consumers.find((c) => c.name === 'orders')!.timeoutSeconds;
+    const id = queueId(dev.template, orders.quarantineQueueName);
+    expect(resourceOf(dev.template, id).Properties).toEqual({
+      QueueName: 'event-pipeline-dev-orders-quarantine.fifo',
+      FifoQueue: true,
+      ContentBasedDeduplication: false,
+      KmsMasterKeyId: { 'Fn::GetAtt': [keyId(dev.template), 'Arn'] },
+      MessageRetentionPeriod: 14 * 24 * SECONDS_PER_HOUR,
+      // Lambda asks for six times the timeout of the function the queue triggers.
+      VisibilityTimeout: 6 * timeout,
+    });
+    dev.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: id }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    for (const consumer of dev.config.consumers) {
+      queueId(dev.template, devNames.consumer(consumer.name).quarantineQueueName);
+    }
+  });
+
+  it('is retained in prod (except after a failed first create) and deleted in dev', () => {
+    prod.template.hasResource('AWS::SQS::Queue', {
+      Properties: { QueueName: resourceNamesFor('prod').consumer('orders').quarantineQueueName },
+      DeletionPolicy: 'RetainExceptOnCreate',
+      UpdateReplacePolicy: 'Retain',
+    });
+    dev.template.hasResource('AWS::SQS::Queue', {
+      Properties: { QueueName: orders.quarantineQueueName },
+      DeletionPolicy: 'Delete',
+    });
+  });
+
+  it('gives the consumer the queue URL in QUARANTINE_SETTINGS and sqs:SendMessage on it', () => {
+    const fn = resourceOf(dev.template, functionId(dev.template, orders.functionName));
+    const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(JSON.stringify(variables[ENV.quarantine])).toContain(
+      JSON.stringify({ Ref: queueId(dev.template, orders.quarantineQueueName) }),
+    );
+    const quarantineArn = { 'Fn::GetAtt': [queueId(dev.template, orders.quarantineQueueName), 'Arn'] };
+    const sends = roleStatements(dev.template, orders.functionName).filter(
+      (s) => Array.isArray(s.Action) && s.Action.includes('sqs:SendMessage'),
+    );
+    expect(sends.flatMap((s) => s.Resource)).toContainEqual(quarantineArn);
+  });
+
+  it('deploys a drainer per consumer: Node.js 24 arm64, the consumer’s settings, its handler entry', () => {
+    for (const consumer of dev.config.consumers) {
+      const names = devNames.consumer(consumer.name);
+      const id = functionId(dev.template, names.quarantineDrainerFunctionName);
+      const resources = dev.template.toJSON().Resources as Record<
+        string,
+        { Properties: Record<string, unknown>; Metadata: Record<string, unknown> }
+      >;
+      const drainer = resources[id];
+      expect(drainer.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        MemorySize: consumer.memorySizeMb,
+        Timeout: consumer.timeoutSeconds,
+      });
+      expect(drainer.Metadata[HANDLER_ENTRY_METADATA]).toBe('lambda/quarantine-drainer/handler.ts');
+      const consumerFn = resourceOf(dev.template, functionId(dev.template, names.functionName));
+      const env = (f: { Properties: Record<string, unknown> }): Record<string, unknown> => {
+        const {
+          POWERTOOLS_SERVICE_NAME: _service,
+          [ENV.quarantine]: _own,
+          ...rest
+        } = (f.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+        return rest;
+      };
+      // The same downstream, credential, breaker and poison queue as its consumer; not the quarantine
+      // queue, which only its event source reads.
+      expect(env(drainer)).toEqual(env(consumerFn));
+      expect(drainer.Properties.Environment).not.toHaveProperty(['Variables', ENV.quarantine]);
+    }
+  });
+
+  it('drains through an SQS mapping of 10 messages that reports batch item failures, always enabled', () => {
+    expect(mappingOf(dev.template, orders.quarantineDrainerFunctionName)).toEqual({
+      EventSourceArn: { 'Fn::GetAtt': [queueId(dev.template, orders.quarantineQueueName), 'Arn'] },
+      FunctionName: { Ref: functionId(dev.template, orders.quarantineDrainerFunctionName) },
+      BatchSize: QUARANTINE_DRAINER_BATCH_SIZE,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    expect(QUARANTINE_DRAINER_BATCH_SIZE).toBe(10);
+  });
+
+  it('grants the drainer its queue, its poison queue, the breaker item, the key; nothing else', () => {
+    const statements = roleStatements(dev.template, orders.quarantineDrainerFunctionName);
+    const quarantineArn = { 'Fn::GetAtt': [queueId(dev.template, orders.quarantineQueueName), 'Arn'] };
+    const poisonArn = { 'Fn::GetAtt': [queueId(dev.template, orders.poisonQueueName), 'Arn'] };
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Action: expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage']) as unknown,
+        Resource: quarantineArn,
+      }),
+    );
+    const sends = statements.filter((s) => Array.isArray(s.Action) && s.Action.includes('sqs:SendMessage'));
+    expect(sends.flatMap((s) => s.Resource)).toEqual([poisonArn]);
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Resource: { 'Fn::GetAtt': [tableId(dev.template), 'Arn'] },
+      }),
+    );
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Action: expect.arrayContaining(['kms:Decrypt']) as unknown,
+        Resource: { 'Fn::GetAtt': [keyId(dev.template), 'Arn'] },
+      }),
+    );
+    for (const statement of statements) expect(statement.Resource).not.toBe('*');
+    expect(JSON.stringify(statements)).not.toContain('analytics');
+    expect(JSON.stringify(statements)).not.toContain('kinesis:');
+  });
+
+  it('is not provisioned where quarantine is off (the local stage, until its runtime drains it)', () => {
+    const names = resourceNamesFor('local');
+    for (const consumer of local.config.consumers) {
+      expect(consumer.quarantine.enabled).toBe(false);
+      local.template.resourcePropertiesCountIs(
+        'AWS::SQS::Queue',
+        { QueueName: names.consumer(consumer.name).quarantineQueueName },
+        0,
+      );
+      const fn = resourceOf(
+        local.template,
+        functionId(local.template, names.consumer(consumer.name).functionName),
+      );
+      expect((fn.Properties.Environment as { Variables: object }).Variables).not.toHaveProperty(
+        ENV.quarantine,
+      );
+    }
+    local.template.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      { FunctionName: Match.stringLikeRegexp('quarantine-drainer') },
+      0,
+    );
+  });
+});
+
 describe('queues', () => {
   it('are KMS-encrypted with the pipeline key, keep messages 14 days and refuse plain HTTP', () => {
     const queues = dev.template.findResources('AWS::SQS::Queue');
-    // a poison queue per consumer, the controller's DLQ, the failed-batch notices and their rule's DLQ
-    // (on-failure is S3)
-    expect(Object.keys(queues)).toHaveLength(dev.config.consumers.length + 3);
+    // a poison and a quarantine queue per consumer, the controller's DLQ, the failed-batch notices and
+    // their rule's DLQ (on-failure is S3)
+    expect(Object.keys(queues)).toHaveLength(2 * dev.config.consumers.length + 3);
     for (const [id, queue] of Object.entries(queues)) {
       expect((queue as { Properties: unknown }).Properties).toMatchObject({
         KmsMasterKeyId: { 'Fn::GetAtt': [keyId(dev.template), 'Arn'] },
@@ -591,15 +769,24 @@ describe('alarms', () => {
     ['prod', () => prod],
     ['local', () => local],
   ])(
-    '%s has 3 stream, 9 per consumer (+2 with an SQS on-failure queue, +1 with enhanced fan-out), 2 per breaker, 4 controller, 1 paging-topic, 6 failed-batch alarms and the composite',
+    '%s has 3 stream, 9 per consumer (+2 with an SQS on-failure queue, +1 with enhanced fan-out, +2 with quarantine), 2 per breaker, 4 controller, 1 paging-topic, 6 failed-batch alarms and the composite',
     (_stage, get) => {
       const { template, config } = get();
       const breakers = new Set(config.consumers.map((c) => c.breakerName)).size;
       const sqsOnFailure = config.consumers.filter((c) => c.onFailureDestination === 'sqs').length;
       const fanOut = config.consumers.filter((c) => c.enhancedFanOut).length;
+      const quarantined = config.consumers.filter((c) => c.quarantine.enabled).length;
       template.resourceCountIs(
         'AWS::CloudWatch::Alarm',
-        3 + 9 * config.consumers.length + 2 * sqsOnFailure + fanOut + 2 * breakers + 4 + 1 + 6,
+        3 +
+          9 * config.consumers.length +
+          2 * sqsOnFailure +
+          fanOut +
+          2 * quarantined +
+          2 * breakers +
+          4 +
+          1 +
+          6,
       );
       template.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 1);
     },
@@ -877,11 +1064,57 @@ describe('alarms', () => {
         'event-pipeline-dev-failed-batches-notice-failed-invocations',
         'event-pipeline-dev-failed-batches-notice-dlq-messages',
         'event-pipeline-dev-failed-batches-notice-dlq-send-failures',
+        'event-pipeline-dev-consumer-orders-quarantine-age',
+        'event-pipeline-dev-consumer-analytics-quarantine-age',
       ].sort(),
     );
     expect(parts.filter((p) => typeof p === 'string').join('')).toMatch(
       /^\(ALARM\(""\)( OR ALARM\(""\))*\)$/,
     );
+  });
+});
+
+describe('quarantine alarms and metrics', () => {
+  it('pages on the oldest quarantined key (6 h) and tickets keys in quarantine, from what the controller tick publishes', () => {
+    for (const consumer of ['orders', 'analytics']) {
+      const dimensions = [
+        { Name: 'Consumer', Value: consumer },
+        { Name: 'Stage', Value: 'dev' },
+      ];
+      dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `event-pipeline-dev-consumer-${consumer}-quarantine-age`,
+        Namespace: dev.config.metricsNamespace,
+        MetricName: 'OldestQuarantineAgeSeconds',
+        Statistic: 'Maximum',
+        Dimensions: dimensions,
+        Threshold: 21_600,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'ignore',
+      });
+      dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `event-pipeline-dev-consumer-${consumer}-quarantined-keys`,
+        Namespace: dev.config.metricsNamespace,
+        MetricName: 'QuarantinedKeys',
+        Statistic: 'Maximum',
+        Dimensions: dimensions,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+    }
+  });
+
+  it('tells the controller which consumers quarantine, and through which breaker', () => {
+    dev.template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: devNames.controllerFunctionName,
+      Environment: {
+        Variables: Match.objectLike({
+          QUARANTINE_BREAKERS: JSON.stringify(
+            Object.fromEntries(dev.config.consumers.map((c) => [c.name, c.breakerName])),
+          ),
+        }),
+      },
+    });
   });
 });
 

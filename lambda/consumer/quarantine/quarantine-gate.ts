@@ -45,6 +45,8 @@ export interface QuarantineBatchOptions {
 /** The largest epoch and ticket a message can carry: a record's size is judged before its ticket exists. */
 const WIDEST_EPOCH = 'f'.repeat(randomUUID().length);
 const WIDEST_TICKET = Number.MAX_SAFE_INTEGER;
+/** The ticket of an epoch's first record: the one whose send needs the fence. */
+const FIRST_TICKET = 1;
 
 /**
  * The per-key quarantine of one consumer (docs/architecture.md, "Per-key quarantine"): its view of the
@@ -69,8 +71,11 @@ export class QuarantineGate {
 export class QuarantineBatch {
   /** Records placed in the queue, keys that entered, and keys refused because the set was full. */
   readonly tally = { quarantined: 0, keysEntered: 0, setFull: 0 };
-  /** When this invocation last put a key in the set, on the monotonic clock. */
-  private enteredAt: number | undefined;
+  /**
+   * When the fence ends, on the monotonic clock: `cacheTtlMillis` after the latest entry commit whose
+   * key's first record this invocation sent to the queue.
+   */
+  private fenceUntil: number | undefined;
 
   constructor(
     private readonly gate: QuarantineGate,
@@ -115,9 +120,8 @@ export class QuarantineBatch {
    * that commit, so any view the key's next batch is judged by was read after it.
    */
   async finish(): Promise<void> {
-    if (this.enteredAt === undefined) return;
-    const { cacheTtlMillis, monotonicClock } = this.gate.options;
-    const wait = this.enteredAt + cacheTtlMillis - monotonicClock.now();
+    if (this.fenceUntil === undefined) return;
+    const wait = this.fenceUntil - this.gate.options.monotonicClock.now();
     if (wait > 0) await this.batch.sleep(wait);
   }
 
@@ -153,6 +157,7 @@ export class QuarantineBatch {
       return false;
     }
     const stay = { epoch: (this.gate.options.newEpoch ?? randomUUID)(), since: wallClock.now() };
+    let enteredAt: number | undefined;
     try {
       let entered = await store.enter(key, stay, settings.maxKeys);
       if (entered === 'no-item') {
@@ -171,7 +176,8 @@ export class QuarantineBatch {
         return false;
       }
       if (entered === 'entered') {
-        this.enteredAt = monotonicClock.now();
+        // An upper bound of the commit: the fence measured from here covers it.
+        enteredAt = monotonicClock.now();
         this.tally.keysEntered++;
         this.gate.view.note(key, { ...stay, enqueued: 0, delivered: 0, shard: '', lastSeq: '' });
         log.warn('key quarantined', {
@@ -185,15 +191,24 @@ export class QuarantineBatch {
       log.error('key could not be quarantined; the batch stops', { partitionKey: key, error: error.message });
       return false;
     }
-    return this.append(record);
+    return this.append(record, enteredAt);
   }
 
   /**
    * Appends a record of a key in the set and sends it to the queue.
+   *
+   * The first record of an epoch (ticket 1) is sent only if the fence still fits before the function's
+   * timeout: an enter or append slowed by store retries may have eaten the time left, and a fence cut
+   * short by Lambda's timeout would let the key's next batch run on a view read before the key entered
+   * (docs/architecture.md, "Per-key quarantine"). Unsent, nothing of the key is in the queue, so a stale
+   * view that delivers its records directly delivers them in order; the batch is retried from this
+   * record, which is then resent under the same ticket, and that invocation fences.
+   *
+   * @param enteredAt - when this invocation's enter of the key committed, if it entered it
    * @returns false when the key has left the set: the record is then delivered directly
    */
-  private async append(record: KinesisStreamRecord): Promise<boolean> {
-    const { store, queue } = this.gate.options;
+  private async append(record: KinesisStreamRecord, enteredAt?: number): Promise<boolean> {
+    const { store, queue, monotonicClock, cacheTtlMillis } = this.gate.options;
     const position = record.kinesis;
     const key = position.partitionKey;
     if (!fitsQueue(record)) {
@@ -221,7 +236,29 @@ export class QuarantineBatch {
       this.gate.view.note(key, undefined);
       return false;
     }
+    // This instance now knows the key is in the set, whatever its view said: a later record of the key
+    // in this batch must follow it into the queue.
+    this.gate.view.note(key, {
+      epoch: result.kind === 'sent-before' ? '' : result.epoch,
+      since: this.gate.options.wallClock.now(),
+      enqueued: result.kind === 'sent-before' ? 0 : result.ticket,
+      delivered: 0,
+      shard: shardIdOf(record.eventID),
+      lastSeq: position.sequenceNumber,
+    });
     if (result.kind !== 'sent-before') {
+      if (result.ticket === FIRST_TICKET) {
+        // Without our own enter, the append committed after the enter it follows: fence from now.
+        const fenceUntil = (enteredAt ?? monotonicClock.now()) + cacheTtlMillis;
+        if (!this.timeLeftFor(fenceUntil - monotonicClock.now())) {
+          throw new RetryableRecordError(
+            'no time left for the quarantine fence before the function times out; the first record of the quarantined key is not sent and will be retried',
+            position,
+          );
+        }
+        // Before the send: a send whose answer is lost may still have put the record in the queue.
+        this.fenceUntil = Math.max(this.fenceUntil ?? fenceUntil, fenceUntil);
+      }
       const send = quarantineSendFor({
         partitionKey: key,
         epoch: result.epoch,

@@ -514,3 +514,53 @@ describe('the paused-too-long threshold', () => {
     }
   });
 });
+
+describe('the quarantine alarms', () => {
+  const quarantined = (config: PipelineConfig): AlarmResources => {
+    const resources = resourcesFor(config);
+    return {
+      ...resources,
+      consumers: resources.consumers.map((c) => ({ ...c, quarantined: c.name === 'orders' })),
+    };
+  };
+  const definitions = alarmDefinitions(dev, quarantined(dev));
+
+  it('watches the keys in quarantine (a ticket) and the oldest key (a page) of each consumer with quarantine', () => {
+    // GIVEN orders has a provisioned quarantine and analytics does not
+    const keys = byName(definitions, 'event-pipeline-dev-consumer-orders-quarantined-keys');
+    const age = byName(definitions, 'event-pipeline-dev-consumer-orders-quarantine-age');
+
+    // THEN both watch what the controller tick publishes, by Stage and Consumer
+    for (const alarm of [keys, age]) {
+      expect(alarm.namespace).toBe(dev.metricsNamespace);
+      expect(alarm.dimensions).toEqual({ [DIMENSION.stage]: 'dev', [DIMENSION.consumer]: 'orders' });
+      expect(alarm.statistic).toBe('Maximum');
+      expect(alarm.comparison).toBe('GreaterThanThreshold');
+      expect(alarm.notifies).toBe('non-paging');
+    }
+    expect(keys).toMatchObject({
+      metricName: METRIC.quarantinedKeys,
+      threshold: 0,
+      treatMissingData: 'notBreaching',
+      runbookAnchor: RUNBOOK.quarantineKeys,
+    });
+    expect(age).toMatchObject({
+      metricName: METRIC.oldestQuarantineAgeSeconds,
+      threshold: dev.alarms.quarantineAgeMaxSeconds,
+      treatMissingData: 'ignore',
+      runbookAnchor: RUNBOOK.quarantineAge,
+    });
+    expect(age.description).toContain('Severity: page (through the pipeline-critical composite)');
+    expect(keys.description).toContain('Severity: ticket (non-paging topic)');
+    expect(definitions.filter((d) => d.name.includes('quarantine'))).toHaveLength(2);
+  });
+
+  it('pages on the age through the composite, well before the queue deletes a record after 14 days', () => {
+    const critical = pipelineCriticalDefinition(dev, quarantined(dev));
+    expect(critical.memberNames).toContain('event-pipeline-dev-consumer-orders-quarantine-age');
+    expect(critical.memberNames).not.toContain('event-pipeline-dev-consumer-orders-quarantined-keys');
+    const fourteenDays = 14 * 24 * 60 * 60;
+    expect(dev.alarms.quarantineAgeMaxSeconds).toBe(6 * 60 * 60);
+    expect(dev.alarms.quarantineAgeMaxSeconds).toBeLessThanOrEqual(fourteenDays / 2);
+  });
+});

@@ -39,13 +39,40 @@ describe('consumer quarantine settings', () => {
   it.each([
     [{ failedAttempts: 0 }, 'consumers.orders.quarantine.failedAttempts = 0; allowed an integer 1..20'],
     [{ failedAttempts: 21 }, 'consumers.orders.quarantine.failedAttempts = 21; allowed an integer 1..20'],
-    [{ maxKeys: 501 }, 'consumers.orders.quarantine.maxKeys = 501; allowed an integer 1..500'],
+    [{ maxKeys: 298 }, 'consumers.orders.quarantine.maxKeys = 298; allowed an integer 1..297'],
     [
       { retryPauseMillis: -1 },
       'consumers.orders.quarantine.retryPauseMillis = -1; allowed an integer 0..10000',
     ],
   ])('rejects %j naming the key, the value and the range', (quarantine, message) => {
     expect(problemsOf(withQuarantine(quarantine))).toEqual([expect.stringContaining(message)]);
+  });
+
+  it('refuses sets that together could not fit the breaker item they share, naming the room left', () => {
+    // GIVEN two consumers of one breaker whose sets together exceed the item's 297 keys
+    const overrides: StageOverrides = {
+      consumers: {
+        orders: { downstreamUrl: 'https://orders.example.com/events', quarantine: { maxKeys: 200 } },
+        refunds: {
+          downstreamUrl: 'https://orders.example.com/refunds',
+          breakerName: 'orders',
+          quarantine: { maxKeys: 100 },
+        },
+      },
+    };
+    // THEN the second is refused with the room the first left
+    expect(problemsOf(overrides)).toEqual([
+      expect.stringContaining(
+        'consumers.refunds.quarantine.maxKeys = 100; allowed 1..97 (the consumers of breaker orders already hold 200 keys',
+      ),
+    ]);
+    // AND with quarantine off, or on separate breakers, the same values pass
+    const off = structuredClone(overrides);
+    (off.consumers!.refunds as { quarantine: { enabled?: boolean } }).quarantine.enabled = false;
+    expect(problemsOf(off)).toEqual([]);
+    const apart = structuredClone(overrides);
+    delete (apart.consumers!.refunds as { breakerName?: string }).breakerName;
+    expect(problemsOf(apart)).toEqual([]);
   });
 
   it('rejects an unknown quarantine setting, listing the known ones', () => {

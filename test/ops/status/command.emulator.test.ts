@@ -7,7 +7,9 @@ import { loadConfig, readCdkJsonContext } from '../../../contracts';
 import { listBreakers, openBreaker } from '../../../lambda/shared/breaker';
 import { applyEnvironment, createPipelineResources, startEmulators } from '../../../local/emulators';
 import type { Emulators, LocalPipelineResources } from '../../../local/emulators';
-import { EXIT } from '../../../ops/cli';
+import { DynamoDbQuarantineStore } from '../../../lambda/shared';
+import { EXIT, resolveStage } from '../../../ops/cli';
+import { listQuarantinedKeys } from '../../../ops/status/quarantined-keys';
 import { statusCommand } from '../../../ops/status/command';
 
 describe('npm run status against the local stage in the emulators (no CloudWatch emulator exists)', () => {
@@ -65,6 +67,49 @@ describe('npm run status against the local stage in the emulators (no CloudWatch
     expect(screen).toMatch(/event-pipeline-local-breaker-controller-dlq +missing/);
     expect(screen).toMatch(/orders +OPEN +- +\d+s/);
     sqs.destroy();
+    dynamodb.destroy();
+  });
+
+  test('lists each quarantined key with its age and the records still to drain, from the set', async () => {
+    // GIVEN orders has a key in quarantine for 2 h with 2 of 3 records still to drain
+    const dynamodb = new DynamoDBClient({});
+    const now = new Date('2025-11-24T10:00:00.000Z');
+    const store = new DynamoDbQuarantineStore({
+      dynamodb,
+      tableName: resources.breakerTableName,
+      breakerName: 'orders',
+      consumerName: 'orders',
+    });
+    await store.enter('tenant-a', { epoch: 'e', since: now.getTime() - 7_200_000 }, 10);
+    for (const seq of ['1', '2', '3']) {
+      await store.append('tenant-a', { shard: 'shardId-000000000000', sequenceNumber: seq });
+    }
+    await store.markDelivered('tenant-a', 'e', 1);
+    const cloudwatch = new CloudWatchClient({});
+    mockClient(cloudwatch).onAnyCommand().rejects(new Error('no CloudWatch emulator'));
+    const stage = resolveStage('local');
+    const stdout: string[] = [];
+
+    // WHEN
+    const code = await statusCommand(
+      ['--stage', 'local'],
+      { out: (line) => stdout.push(line), err: () => undefined },
+      {
+        cloudwatch,
+        sqs: new SQSClient({}),
+        kinesis: new KinesisClient({}),
+        listBreakers: () => listBreakers({ dynamodb, tableName: resources.breakerTableName }),
+        listQuarantinedKeys: () => listQuarantinedKeys(stage, dynamodb, resources.breakerTableName),
+      },
+      () => now,
+    );
+
+    // THEN the screen has the key and needs attention
+    const screen = stdout.join('\n');
+    expect(code).toBe(EXIT.attention);
+    expect(screen).toMatch(
+      /QUARANTINED KEYS \(from the set; to drain = appended - delivered\)\nCONSUMER +KEY +AGE +TO DRAIN\norders +tenant-a +2h 00m +2/,
+    );
     dynamodb.destroy();
   });
 });

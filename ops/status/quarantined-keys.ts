@@ -1,0 +1,29 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbQuarantineStore, pendingOf } from '../../lambda/shared';
+import type { ResolvedStage } from '../cli';
+import type { QuarantinedKey } from './collect';
+
+/** Reads the quarantined-key set of every consumer of the stage (one projected GetItem each). */
+export async function listQuarantinedKeys(
+  stage: ResolvedStage,
+  dynamodb: DynamoDBClient,
+  tableName: string,
+): Promise<QuarantinedKey[]> {
+  const sets = await Promise.all(
+    stage.config.consumers.map(async (consumer) => {
+      const store = new DynamoDbQuarantineStore({
+        dynamodb,
+        tableName,
+        breakerName: consumer.breakerName,
+        consumerName: consumer.name,
+      });
+      return [...(await store.read()).entries()].map(([key, entry]) => ({
+        consumer: consumer.name,
+        key,
+        since: entry.since,
+        toDrain: pendingOf(entry),
+      }));
+    }),
+  );
+  return sets.flat();
+}

@@ -1,0 +1,191 @@
+import { BASE_DEFAULTS, type ConsumerSettings } from '../../../../contracts';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createConsumerHandler, type Fetch } from '../../../../lambda/consumer';
+import {
+  createConsumerMetrics,
+  MemoryQuarantineStore,
+  type Admission,
+  type EnterResult,
+} from '../../../../lambda/shared';
+import { FakeBreaker } from '../../../helpers/fake-breaker';
+import { FakeClock } from '../../../helpers/fake-clock';
+import {
+  kinesisBatch,
+  kinesisEvent,
+  kinesisRecord,
+  pipelineEvent,
+  sequenceNumberAt,
+} from '../../../helpers/kinesis-events';
+import { RecordingLog } from '../../../helpers/recording-log';
+
+/*
+ * Fault: docs/architecture.md says "the consumer keeps the fence inside its finishing margin", so only a
+ * crash (never a timeout) can end an invocation inside the fence. The gate checks the time left BEFORE
+ * the enter writes, then fences from AFTER their answer: a slow enter (DynamoDB retries: up to two
+ * attempts of 1 s connect + 1 s request, two writes) eats the margin and the fence runs past the
+ * function's timeout.
+ */
+
+const TTL = 1_000;
+const SETTINGS: ConsumerSettings = {
+  stage: 'dev',
+  consumerName: 'orders',
+  downstreamUrl: 'https://orders.example.com/events',
+  downstreamTimeoutMillis: 1_000,
+  poisonQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/dev-orders-poison',
+  breakerTableName: 'dev-breakers',
+  breakerName: 'orders',
+  breaker: { ...BASE_DEFAULTS.breaker, cacheTtlMillis: TTL },
+  maxConcurrentKeys: 4,
+  maxEventBytes: 4_096,
+  metricsNamespace: 'Pipeline',
+  endpointErrorStatuses: [401, 403, 404, 405, 407],
+  downstreamAuth: { type: 'none' },
+  quarantine: {
+    queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/dev-orders-quarantine.fifo',
+    failedAttempts: 3,
+    retryPauseMillis: 100,
+    maxKeys: 10,
+  },
+};
+
+class MemoryBreaker extends FakeBreaker {
+  admitNow(): Admission | undefined {
+    return { admitted: true, probe: false };
+  }
+}
+
+function quietMetrics(): Metrics {
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+  try {
+    return createConsumerMetrics({ namespace: 'Pipeline', stage: 'dev', consumerName: 'orders' });
+  } finally {
+    delete process.env.POWERTOOLS_METRICS_DISABLED;
+  }
+}
+
+function batchOf(ids: readonly string[]) {
+  const event = kinesisBatch(
+    ids.map((id) => {
+      const key = id.split('#')[0];
+      return { partitionKey: key, data: pipelineEvent({ eventId: id, payload: { key } }) };
+    }),
+  );
+  return kinesisEvent(
+    event.Records.map((record, index) =>
+      kinesisRecord({
+        partitionKey: record.kinesis.partitionKey,
+        sequenceNumber: sequenceNumberAt(index),
+        data: Buffer.from(record.kinesis.data, 'base64'),
+      }),
+    ),
+  );
+}
+
+/** A store whose enter writes are slow (a DynamoDB brownout: client retries). */
+class SlowEnter extends MemoryQuarantineStore {
+  /** Enters that are slow; later ones answer at once. */
+  slowEnters = Number.POSITIVE_INFINITY;
+
+  constructor(private readonly clock: FakeClock) {
+    super();
+  }
+
+  override async enter(
+    key: string,
+    stay: { epoch: string; since: number },
+    maxKeys: number,
+  ): Promise<EnterResult> {
+    if (this.slowEnters-- > 0) this.clock.advance(2_500);
+    return super.enter(key, stay, maxKeys);
+  }
+}
+
+describe('quarantine fence and the function timeout', () => {
+  const sqs = mockClient(SQSClient);
+
+  it('returns within the finishing margin even when the enter writes were slow', async () => {
+    sqs.reset();
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm' });
+    const clock = new FakeClock();
+    const fetch: Fetch = () => Promise.resolve(new Response(null, { status: 503 }));
+    const handle = createConsumerHandler(SETTINGS, {
+      sqs: () => Promise.resolve(new SQSClient({ region: 'us-east-1' })),
+      breaker: new MemoryBreaker(),
+      logger: new RecordingLog(),
+      metrics: quietMetrics(),
+      fetch,
+      clock,
+      wallClock: clock,
+      sleep: (millis) => {
+        clock.advance(millis);
+        return Promise.resolve();
+      },
+      quarantineStore: new SlowEnter(clock),
+    });
+    // Three failed attempts take two pauses (200 ms); the gate then sees 3,100 ms left, more than
+    // reserve (downstreamTimeout + 1,000 ms margin = 2,000 ms) + the TTL (1,000 ms).
+    const deadline = clock.now() + 200 + 3_100;
+
+    await handle(batchOf(['K#1']), {
+      awsRequestId: 'r',
+      functionName: 'dev-orders',
+      getRemainingTimeInMillis: () => deadline - clock.now(),
+    } as Context);
+
+    // Lambda would have killed the invocation inside the fence (a timeout, not a crash).
+    expect(deadline - clock.now()).toBeGreaterThanOrEqual(0);
+  });
+
+  it('sends the first record of the key on the retry, which then fences', async () => {
+    // GIVEN an invocation whose slow enter left no time for the fence
+    sqs.reset();
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm' });
+    const clock = new FakeClock();
+    const store = new SlowEnter(clock);
+    store.slowEnters = 1;
+    const fetch: Fetch = () => Promise.resolve(new Response(null, { status: 503 }));
+    const handle = createConsumerHandler(SETTINGS, {
+      sqs: () => Promise.resolve(new SQSClient({ region: 'us-east-1' })),
+      breaker: new MemoryBreaker(),
+      logger: new RecordingLog(),
+      metrics: quietMetrics(),
+      fetch,
+      clock,
+      wallClock: clock,
+      sleep: (millis) => {
+        clock.advance(millis);
+        return Promise.resolve();
+      },
+      quarantineStore: store,
+    });
+    const first = clock.now() + 200 + 3_100;
+    const firstResult = await handle(batchOf(['K#1']), {
+      awsRequestId: 'r1',
+      functionName: 'dev-orders',
+      getRemainingTimeInMillis: () => first - clock.now(),
+    } as Context);
+    // THEN the record was not sent and the batch is retried from it; the key is in the set
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+    expect(firstResult?.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumberAt(0) }]);
+    expect((await store.read()).get('K')?.enqueued).toBe(1);
+
+    // WHEN Lambda retries the batch with time to spare
+    const retryStart = clock.now();
+    const second = retryStart + 60_000;
+    const secondResult = await handle(batchOf(['K#1']), {
+      awsRequestId: 'r2',
+      functionName: 'dev-orders',
+      getRemainingTimeInMillis: () => second - clock.now(),
+    } as Context);
+
+    // THEN the record goes to the queue under ticket 1, and the retry does not return before the fence
+    expect(secondResult?.batchItemFailures ?? []).toEqual([]);
+    const sends = sqs.commandCalls(SendMessageCommand);
+    expect(sends).toHaveLength(1);
+    expect(clock.now() - retryStart).toBeGreaterThanOrEqual(TTL);
+  });
+});
