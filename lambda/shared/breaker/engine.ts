@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { BreakerSettings } from '../../../contracts';
 import { monotonicClock, type Clock } from '../../../contracts';
-import { writeIdempotently } from './idempotent-write';
+import { writeIdempotently, Writer } from './idempotent-write';
 import type { BreakerItem } from './item';
 import { notifySafely, transitionEvent, type BreakerObserver, type TransitionScope } from './observer';
-import { RecentOutcomes, stormHolds, stormTripDue, tripForStorm } from './rejection-storm';
+import { RecentOutcomes, stormHolds, stormTripDue, tripForStorm, unknownKey } from './rejection-storm';
 import type { BreakerStore } from './store';
 import {
   leaseExpired,
@@ -14,6 +14,7 @@ import {
   probeOutlived,
   probeSucceeded,
   recordOutcomes,
+  releaseLease,
   shouldTrip,
   startProbe,
   takeLease,
@@ -71,7 +72,12 @@ interface OutcomeBucket {
   failures: number;
   /** Poison rejections among the successes, for the rejection storm guard. */
   rejections: number;
+  /** Of the rejections, partition keys not yet counted by this instance in the window slot. */
+  rejectedKeys: number;
 }
+
+/** Most keys remembered as rejected under a storm: enough for any batch, bounded memory. */
+const MAX_KEYS_REJECTED_UNDER_STORM = 10_000;
 
 interface HeldProbe {
   readonly leaseId: string;
@@ -95,14 +101,28 @@ export class BreakerEngine {
   private probe: HeldProbe | undefined;
   private readonly monotonic: Clock;
   private readonly recent: RecentOutcomes;
+  /** This instance's keys in the item's `writes` map (idempotent-write.ts). */
+  private readonly writer = new Writer();
+  /** The window slot whose rejected keys {@link slotKeys} holds. */
+  private keysSlot = Number.NaN;
+  /** Keys this instance counted as rejected in slot {@link keysSlot}, up to `rejectionStormMinKeys`. */
+  private readonly slotKeys = new Set<string>();
+  /**
+   * Keys whose records this instance saw rejected while a storm held or was suspected: a rejected probe
+   * of one of them is no news about the downstream (docs/downstream.md). Forgotten when the storm ends.
+   */
+  private readonly rejectedUnderStorm = new Set<string>();
+  /** Keys of probes rejected again after a rejection under the storm: their record is parked, once. */
+  private readonly parkedProbes = new Set<string>();
 
   constructor(private readonly options: BreakerEngineOptions) {
     this.monotonic = options.monotonicClock ?? monotonicClock;
-    this.recent = new RecentOutcomes(options.settings);
+    this.recent = new RecentOutcomes(options.settings, this.monotonic);
   }
 
   /** See {@link CircuitBreaker.inRejectionStorm}: from the item last seen and this instance's calls. */
-  inRejectionStorm(): boolean {
+  inRejectionStorm(partitionKey?: string): boolean {
+    if (partitionKey !== undefined && this.parkedProbes.delete(partitionKey)) return false;
     return stormHolds(this.lastKnown) || this.recent.suspectsStorm();
   }
 
@@ -132,7 +152,7 @@ export class BreakerEngine {
   private async read(): Promise<BreakerItem | undefined> {
     const readAt = this.monotonic.now();
     const item = await this.options.store.get(this.options.name);
-    this.recent.observe(item);
+    this.observe(item);
     this.cached = { item, readAt };
     this.lastKnown = item;
     this.seen = true;
@@ -196,25 +216,42 @@ export class BreakerEngine {
    * lease id and the version, and a probe that took longer than the lease (measured on the monotonic
    * clock) is written as expired, which re-opens the breaker whatever the outcome.
    */
-  async record(admission: Admission & { admitted: true }, outcome: CallOutcome): Promise<void> {
+  async record(
+    admission: Admission & { admitted: true },
+    outcome: CallOutcome,
+    partitionKey?: string,
+  ): Promise<void> {
     if (!admission.probe) {
-      this.recordBuffered(outcome);
+      this.recordBuffered(outcome, partitionKey);
       return;
     }
-    this.recent.add(outcome);
+    const knownRejected = partitionKey !== undefined && this.rejectedUnderStorm.has(partitionKey);
+    this.recent.add(outcome, partitionKey);
+    this.noteRejection(outcome, partitionKey);
     const probe = this.probe;
     this.probe = undefined;
     if (probe === undefined) return; // the lease was taken by an earlier engine (local breaker ended)
     const { settings } = this.options;
     const now = this.options.clock.now();
     const outlived = this.monotonic.now() - probe.takenAt >= settings.probeLeaseMillis;
-    // During a rejection storm a rejected probe says the storm goes on.
-    const succeeded = outcome === 'success' || (outcome === 'rejection' && !stormHolds(probe.item));
+    // During a rejection storm a rejected probe says the storm goes on, unless its record was already
+    // rejected under the storm: then it says nothing of the downstream (the record may simply be bad, and
+    // it would fail every probe, docs/downstream.md). Such a probe ends without a verdict: the lease is
+    // released for another record and this one is parked, so it cannot be the probe again.
+    const storm = stormHolds(probe.item);
+    const inconclusive = !outlived && outcome === 'rejection' && storm && knownRejected;
+    const succeeded = outcome === 'success' || (outcome === 'rejection' && !storm);
     const write = outlived
       ? probeOutlived(probe.item, probe.leaseId, now, settings)
-      : succeeded
-        ? probeSucceeded(probe.item, probe.leaseId, now)
-        : probeFailed(probe.item, probe.leaseId, now, settings);
+      : inconclusive
+        ? releaseLease(probe.item, probe.leaseId, now)
+        : succeeded
+          ? probeSucceeded(probe.item, probe.leaseId, now)
+          : probeFailed(probe.item, probe.leaseId, now, settings);
+    if (inconclusive && partitionKey !== undefined) {
+      this.rejectedUnderStorm.delete(partitionKey);
+      this.parkedProbes.add(partitionKey);
+    }
     const after = await this.write(write);
     // A lost condition means another consumer already found the lease expired and re-opened the breaker.
     if (after !== undefined) this.announce(probe.item, after, now);
@@ -224,12 +261,39 @@ export class BreakerEngine {
    * What {@link record} does for a call that was not a probe, without a promise: the outcome is only
    * buffered, no I/O. The hot path, once per record.
    */
-  recordBuffered(outcome: CallOutcome): void {
-    this.recent.add(outcome);
-    this.buffer(outcome);
+  recordBuffered(outcome: CallOutcome, partitionKey?: string): void {
+    this.recent.add(outcome, partitionKey);
+    this.noteRejection(outcome, partitionKey);
+    this.buffer(outcome, partitionKey);
   }
 
-  private buffer(outcome: CallOutcome): void {
+  /**
+   * Remembers the key of a rejection made while a storm holds or is suspected, this call included: the
+   * consumer keeps exactly those records in the stream, and retries them.
+   */
+  private noteRejection(outcome: CallOutcome, partitionKey: string | undefined): void {
+    if (outcome !== 'rejection' || partitionKey === undefined) return;
+    if (this.rejectedUnderStorm.size >= MAX_KEYS_REJECTED_UNDER_STORM) return;
+    if (this.inRejectionStorm()) this.rejectedUnderStorm.add(partitionKey);
+  }
+
+  /**
+   * Whether a rejection of `partitionKey` adds a key to the window's `rejectedKeys`: the first of its
+   * key in this instance's window slot. Once the slot holds `rejectionStormMinKeys` keys this instance
+   * alone meets the rule, so further keys count without being remembered (bounded memory).
+   */
+  private newRejectedKey(slot: number, partitionKey: string | undefined): boolean {
+    if (slot !== this.keysSlot) {
+      this.keysSlot = slot;
+      this.slotKeys.clear();
+    }
+    const key = partitionKey ?? unknownKey();
+    if (this.slotKeys.has(key)) return false;
+    if (this.slotKeys.size < this.options.settings.rejectionStormMinKeys) this.slotKeys.add(key);
+    return true;
+  }
+
+  private buffer(outcome: CallOutcome, partitionKey?: string): void {
     const version = this.lastKnown?.version ?? 0;
     const slot = this.slotAt(this.monotonic.now());
     // The last bucket is nearly always the one (outcomes come in time order): no search, no closure.
@@ -239,12 +303,15 @@ export class BreakerEngine {
         ? last
         : this.pending.find((b) => b.version === version && b.slot === slot);
     if (bucket === undefined) {
-      bucket = { version, slot, successes: 0, failures: 0, rejections: 0 };
+      bucket = { version, slot, successes: 0, failures: 0, rejections: 0, rejectedKeys: 0 };
       this.pending.push(bucket);
     }
     // A rejection is a success for the failure rate; the storm guard counts it apart.
     bucket[outcome === 'failure' ? 'failures' : 'successes'] += 1;
-    if (outcome === 'rejection') bucket.rejections += 1;
+    if (outcome === 'rejection') {
+      bucket.rejections += 1;
+      if (this.newRejectedKey(slot, partitionKey)) bucket.rejectedKeys += 1;
+    }
   }
 
   private slotAt(monotonicMillis: number): number {
@@ -329,6 +396,7 @@ export class BreakerEngine {
         same.successes += bucket.successes;
         same.failures += bucket.failures;
         same.rejections += bucket.rejections;
+        same.rejectedKeys += bucket.rejectedKeys;
       }
     }
   }
@@ -393,7 +461,11 @@ export class BreakerEngine {
    */
   private async write(planned: PlannedWrite): Promise<BreakerItem | undefined> {
     const readAt = this.monotonic.now();
-    const result = await writeIdempotently(this.options.store, this.options.name, planned);
+    const result = await writeIdempotently(this.options.store, this.options.name, planned, {
+      writer: this.writer,
+      seen: this.cached?.item ?? this.lastKnown,
+      now: this.options.clock.now(),
+    });
     const seen = result.after ?? result.current;
     if (result.after === undefined && !result.read) {
       this.cached = undefined;
@@ -402,8 +474,17 @@ export class BreakerEngine {
     this.cached = { item: seen, readAt };
     this.lastKnown = seen;
     this.seen = true;
-    this.recent.observe(seen);
+    this.observe(seen);
     return result.after;
+  }
+
+  /** Every item read or written passes here: the storm's local memory follows it. */
+  private observe(item: BreakerItem | undefined): void {
+    this.recent.observe(item);
+    if (this.rejectedUnderStorm.size > 0 && item?.state === 'CLOSED' && !this.recent.suspectsStorm()) {
+      this.rejectedUnderStorm.clear();
+      this.parkedProbes.clear();
+    }
   }
 
   private announce(before: BreakerItem, after: BreakerItem, now: number): void {
@@ -429,14 +510,17 @@ function totals(buckets: readonly OutcomeBucket[]): {
   successes: number;
   failures: number;
   rejections: number;
+  rejectedKeys: number;
 } {
   let successes = 0;
   let failures = 0;
   let rejections = 0;
+  let rejectedKeys = 0;
   for (const bucket of buckets) {
     successes += bucket.successes;
     failures += bucket.failures;
     rejections += bucket.rejections;
+    rejectedKeys += bucket.rejectedKeys;
   }
-  return { successes, failures, rejections };
+  return { successes, failures, rejections, rejectedKeys };
 }

@@ -15,6 +15,7 @@ import type { BreakerState } from './types';
  * | `successes`       | N    | Successful calls recorded in the window (grown with `ADD`).                   |
  * | `failures`        | N    | Failed calls recorded in the window (grown with `ADD`).                       |
  * | `rejections`      | N    | Of the successes, calls the downstream rejected as poison (`ADD`); optional.  |
+ * | `rejectedKeys`    | N    | Partition keys among the rejections, once per instance (`ADD`); optional.     |
  * | `stormSince`      | N    | When a rejection storm tripped the breaker; 0 once it closes; optional.       |
  * | `trips`           | N    | Consecutive trips since the last close by a probe or reset; drives back-off. |
  * | `openUntil`       | N    | End of the OPEN cool-down; 0 when not OPEN.                                   |
@@ -23,11 +24,11 @@ import type { BreakerState } from './types';
  * | `reason`          | S    | Why the last state change happened (a {@link TransitionReason}).              |
  * | `changedAt`       | N    | When the last state change happened.                                          |
  * | `updatedAt`       | N    | Last write of any kind.                                                       |
- * | `writeId`         | S    | Random id of the last write: a retried write finds its own commit by it.     |
+ * | `writes`          | M    | Recent write ids by writer (S): a retried write finds its own commit by it.  |
  * | `expiresAt`       | N    | TTL attribute, epoch **seconds**, refreshed on every write.                   |
  *
- * Invariant: an item that exists has every attribute except the two lease attributes and `writeId`, because every
- * write that may create the item sets all of them.
+ * Invariant: an item that exists has every attribute except the two lease attributes and `writes` (absent on
+ * items written before it), because every write that may create the item sets all of them.
  */
 export interface BreakerItem {
   readonly name: string;
@@ -38,6 +39,11 @@ export interface BreakerItem {
   readonly failures: number;
   /** Absent on items written before the rejection storm guard: read as 0. */
   readonly rejections?: number;
+  /**
+   * Partition keys among the window's rejections, each counted once by each instance that rejected it
+   * (rejection-storm.ts). Absent on items written before keys were counted: read as `rejections`.
+   */
+  readonly rejectedKeys?: number;
   /** Absent or 0 unless a rejection storm tripped the breaker and it has not closed since. */
   readonly stormSince?: number;
   readonly trips: number;
@@ -49,10 +55,13 @@ export interface BreakerItem {
   readonly updatedAt: number;
   readonly expiresAt: number;
   /**
-   * The id the last write carried (see idempotent-write.ts); absent on items written before it. A write
-   * is conditioned on not finding its own id, so a client retry of a write that committed changes nothing.
+   * The id of each writer's last write (see idempotent-write.ts), keyed by a writer's random key:
+   * `<wall-clock millis in base 36>.<random>`. A write is conditioned on not finding its own id under its
+   * own key, which no other writer touches, so a client retry of a write that committed changes nothing
+   * whatever other writes came in between. Entries older than a minute are removed by later writes.
+   * Absent on items written before it.
    */
-  readonly writeId?: string;
+  readonly writes?: Readonly<Record<string, string>>;
 }
 
 /** Why a breaker changed state; stored in the item and reported to observers. */
@@ -69,6 +78,8 @@ export type TransitionReason =
   | 'manual-reset';
 
 export type BreakerAttribute = keyof BreakerItem;
+/** The one map attribute, whose entries a write sets and removes one by one. */
+export type MapAttribute = 'writes';
 export type NumberAttribute = {
   [K in BreakerAttribute]-?: NonNullable<BreakerItem[K]> extends number ? K : never;
 }[BreakerAttribute];
@@ -79,6 +90,7 @@ const NUMBER_ATTRIBUTES: ReadonlySet<BreakerAttribute> = new Set<NumberAttribute
   'successes',
   'failures',
   'rejections',
+  'rejectedKeys',
   'stormSince',
   'trips',
   'openUntil',
@@ -115,6 +127,7 @@ export function freshAttributes(nowMillis: number): Omit<BreakerItem, 'name'> {
     successes: 0,
     failures: 0,
     rejections: 0,
+    rejectedKeys: 0,
     stormSince: 0,
     trips: 0,
     openUntil: 0,
@@ -130,9 +143,10 @@ export function unmarshalItem(raw: Record<string, AttributeValue>): BreakerItem 
   const number = (attribute: NumberAttribute): number => Number(raw[attribute]?.N ?? 0);
   const leaseId = raw.probeLeaseId?.S;
   const rejections = raw.rejections?.N;
+  const rejectedKeys = raw.rejectedKeys?.N;
   const stormSince = raw.stormSince?.N;
   const leaseUntil = raw.probeLeaseUntil?.N;
-  const writeId = raw.writeId?.S;
+  const writes = raw.writes?.M;
   return {
     name: raw.name?.S ?? '',
     state: (raw.state?.S ?? 'CLOSED') as BreakerState,
@@ -141,6 +155,7 @@ export function unmarshalItem(raw: Record<string, AttributeValue>): BreakerItem 
     successes: number('successes'),
     failures: number('failures'),
     ...(rejections === undefined ? {} : { rejections: Number(rejections) }),
+    ...(rejectedKeys === undefined ? {} : { rejectedKeys: Number(rejectedKeys) }),
     ...(stormSince === undefined ? {} : { stormSince: Number(stormSince) }),
     trips: number('trips'),
     openUntil: number('openUntil'),
@@ -150,11 +165,19 @@ export function unmarshalItem(raw: Record<string, AttributeValue>): BreakerItem 
     changedAt: number('changedAt'),
     updatedAt: number('updatedAt'),
     expiresAt: number('expiresAt'),
-    ...(writeId === undefined ? {} : { writeId }),
+    ...(writes === undefined
+      ? {}
+      : { writes: Object.fromEntries(Object.entries(writes).map(([key, value]) => [key, value.S ?? ''])) }),
   };
 }
 
+/** A value a write sets: a string, a number, or the whole `writes` map. */
+export type AttributeInput = string | number | Readonly<Record<string, string>>;
+
 /** Converts one attribute value of a {@link BreakerItem} to its low-level form. */
-export function marshalValue(attribute: BreakerAttribute, value: string | number): AttributeValue {
+export function marshalValue(attribute: BreakerAttribute, value: AttributeInput): AttributeValue {
+  if (typeof value === 'object') {
+    return { M: Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, { S: entry }])) };
+  }
   return isNumberAttribute(attribute) ? { N: String(value) } : { S: String(value) };
 }

@@ -24,6 +24,16 @@ export class MemoryBreakerStore implements BreakerStore {
     const current = this.items.get(name);
     if (!holds(condition, current)) return Promise.resolve(undefined);
     const next: MutableItem = { ...current, name, ...update.set };
+    const entries = update.entries;
+    if (entries !== undefined) {
+      const map = next[entries.attribute];
+      // As DynamoDB: a path into a map that does not exist is refused (a ValidationException).
+      if (map === undefined)
+        return Promise.reject(new Error(`no map ${entries.attribute} to set entries in`));
+      const updated: Record<string, string> = { ...map, ...entries.set };
+      for (const key of entries.remove ?? []) delete updated[key];
+      next[entries.attribute] = updated;
+    }
     for (const [attribute, delta] of Object.entries(update.add ?? {}) as [keyof MutableItem, number][]) {
       (next as Record<string, unknown>)[attribute] = ((next[attribute] as number | undefined) ?? 0) + delta;
     }
@@ -50,6 +60,8 @@ function holds(condition: Condition, item: BreakerItem | undefined): boolean {
     }
     case 'missing':
       return item?.[condition.attribute] === undefined;
+    case 'entryEquals':
+      return item?.[condition.attribute]?.[condition.key] === condition.value;
     case 'all':
       return condition.of.every((part) => holds(part, item));
     case 'any':

@@ -1,26 +1,31 @@
-import type { BreakerSettings } from '../../../contracts';
+import type { BreakerSettings, Clock } from '../../../contracts';
 import type { BreakerItem } from './item';
 import { trip, windowExpired, type PlannedWrite } from './transitions';
 import type { CallOutcome } from './types';
 
 /**
- * The rejection storm guard. A rejection (the downstream answered a 4xx that poisons the record) is a
- * success for the failure rate: one bad event must not open the breaker for the good ones. But when
- * rejections are most of the calls, the downstream itself is wrong (a rejected credential it answers
- * with 400, a release that rejects the current schema): parking everything as poison would drain the
- * stream into the poison queue and break order per key. So:
+ * The rejection storm guard (docs/downstream.md, "Rejection storms"). A rejection (the downstream answered
+ * a 4xx that poisons the record) is a success for the failure rate: one bad event must not open the
+ * breaker for the good ones. But when rejections are most of the calls AND spread over many partition
+ * keys, the downstream itself is wrong (a rejected credential it answers with 400, a release that rejects
+ * the current schema): parking everything as poison would drain the stream into the poison queue and
+ * break order per key. Rejections concentrated on one key (or a few) say "that producer", whatever their
+ * share: they are parked. So:
  *
- * - the item counts `rejections` in the window beside `successes` (a rejection is counted in both);
+ * - the item counts `rejections` in the window beside `successes` (a rejection is counted in both), and
+ *   `rejectedKeys`: the partition keys rejected in the window, each counted once by each instance that
+ *   saw it rejected (a key lives on one shard, so it is nearly always one instance);
  * - a CLOSED breaker whose window holds at least `minimumCalls` calls of which more than
- *   `rejectionStormThreshold` are rejections trips with reason `rejection-storm`, and the trip writes
- *   `stormSince`; the storm holds until the breaker closes (every close writes a fresh window with
- *   `stormSince` 0);
- * - while a storm holds, a rejected HALF_OPEN probe is a failed probe (longer cool-down), and the
- *   consumer keeps rejected records in the stream instead of parking them;
- * - each instance also watches its own last `minimumCalls` calls ({@link RecentOutcomes}), so it stops
- *   parking at the onset of a storm, before the shared window (still full of the successes from before
- *   the storm) crosses the threshold. Rejected records it holds are retried and rejected again, which
- *   fills the shared window with rejections until the breaker trips.
+ *   `rejectionStormThreshold` did not succeed, some rejected, over at least `rejectionStormMinKeys` keys,
+ *   trips with reason `rejection-storm`, and the trip writes `stormSince`; the storm holds until the
+ *   breaker closes (every close writes a fresh window with `stormSince` 0);
+ * - while a storm holds, a rejected HALF_OPEN probe is a failed probe (longer cool-down), unless its key
+ *   was already rejected under the storm (that record tells nothing of the downstream: it counts as a
+ *   success), and the consumer keeps rejected records in the stream instead of parking them;
+ * - each instance also watches its own last `minimumCalls` calls ({@link RecentOutcomes}) by the same
+ *   rule, so it stops parking at the onset of a storm, before the shared window crosses the threshold. A
+ *   suspicion is bounded: once it has lasted a window without the shared breaker tripping, the shared
+ *   verdict wins and the instance forgets its calls.
  *
  * Cost: the counts ride on the outcome writes the breaker makes anyway; no request is added.
  */
@@ -30,12 +35,18 @@ export interface StormCounts {
   readonly successes: number;
   readonly failures: number;
   readonly rejections?: number;
+  /**
+   * The partition keys among the rejections. Absent on items written before keys were counted: then
+   * every rejection is taken as its own key.
+   */
+  readonly rejectedKeys?: number;
 }
 
 /**
- * Whether counts describe a storm: at least minimumCalls calls, some rejected, and the calls that did not
- * succeed (failed or rejected) above the threshold share. Failures count with the rejections: a
- * downstream answering 45% 400 and 45% 503 is failing (issue 22), though neither share alone says so.
+ * Whether counts describe a storm: at least minimumCalls calls, rejections over at least
+ * `rejectionStormMinKeys` keys, and the calls that did not succeed (failed or rejected) above the
+ * threshold share. Failures count with the rejections: a downstream answering 45% 400 and 45% 503 is
+ * failing (issue 22), though neither share alone says so.
  */
 export function isRejectionStorm(counts: StormCounts, settings: BreakerSettings): boolean {
   const calls = counts.successes + counts.failures;
@@ -44,6 +55,7 @@ export function isRejectionStorm(counts: StormCounts, settings: BreakerSettings)
     calls > 0 &&
     calls >= settings.minimumCalls &&
     rejections > 0 &&
+    (counts.rejectedKeys ?? rejections) >= settings.rejectionStormMinKeys &&
     (rejections + counts.failures) / calls > settings.rejectionStormThreshold
   );
 }
@@ -72,21 +84,41 @@ export function stormHolds(item: BreakerItem | undefined): boolean {
   return item !== undefined && item.state !== 'CLOSED' && (item.stormSince ?? 0) > 0;
 }
 
+interface RecentCall {
+  /** The partition key of a rejected call; `undefined` for a call that was not rejected. */
+  readonly rejectedKey: string | undefined;
+  /** On the monotonic clock. */
+  readonly at: number;
+}
+
 /**
- * The last `minimumCalls` call outcomes of one breaker instance. Forgotten when the instance sees the
- * breaker close after a storm, so calls made before the storm ended do not hold the ones after it.
+ * The last `minimumCalls` call outcomes of one breaker instance, within one window. Forgotten when the
+ * instance sees the breaker close after a storm, so calls made before the storm ended do not hold the
+ * ones after it, and when a suspicion has lasted a window without a storm trip (then, for one window, the
+ * instance suspects nothing): the shared window, healthy for a whole window, says it is no storm, and a
+ * suspicion must end by itself (issue 22, fault 2).
  */
 export class RecentOutcomes {
-  private readonly ring: boolean[] = [];
+  private readonly ring: RecentCall[] = [];
   private next = 0;
   private stormSeen = false;
+  /** When the current suspicion began (monotonic), or undefined. */
+  private suspectedSince: number | undefined;
+  /** Until when (monotonic) a dismissed suspicion is not raised again. */
+  private quietUntil = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly settings: BreakerSettings) {}
+  constructor(
+    private readonly settings: BreakerSettings,
+    private readonly clock: Clock,
+  ) {}
 
-  add(outcome: CallOutcome): void {
-    const rejected = outcome === 'rejection';
-    if (this.ring.length < this.settings.minimumCalls) this.ring.push(rejected);
-    else this.ring[this.next] = rejected;
+  add(outcome: CallOutcome, partitionKey?: string): void {
+    const call: RecentCall = {
+      rejectedKey: outcome === 'rejection' ? (partitionKey ?? unknownKey()) : undefined,
+      at: this.clock.now(),
+    };
+    if (this.ring.length < this.settings.minimumCalls) this.ring.push(call);
+    else this.ring[this.next] = call;
     this.next = (this.next + 1) % this.settings.minimumCalls;
   }
 
@@ -94,16 +126,55 @@ export class RecentOutcomes {
   observe(item: BreakerItem | undefined): void {
     if (stormHolds(item)) {
       this.stormSeen = true;
+      this.suspectedSince = undefined;
     } else if (this.stormSeen && item?.state === 'CLOSED') {
       this.stormSeen = false;
-      this.ring.length = 0;
-      this.next = 0;
+      this.forget();
     }
   }
 
   /** Whether this instance's own recent calls look like a storm. */
   suspectsStorm(): boolean {
-    const rejections = this.ring.filter(Boolean).length;
-    return isRejectionStorm({ successes: this.ring.length, failures: 0, rejections }, this.settings);
+    const now = this.clock.now();
+    if (now < this.quietUntil) return false;
+    const since = now - this.settings.windowMillis;
+    const keys = new Set<string>();
+    let calls = 0;
+    let rejections = 0;
+    for (const call of this.ring) {
+      if (call.at <= since) continue;
+      calls += 1;
+      if (call.rejectedKey === undefined) continue;
+      rejections += 1;
+      keys.add(call.rejectedKey);
+    }
+    const suspects = isRejectionStorm(
+      { successes: calls, failures: 0, rejections, rejectedKeys: keys.size },
+      this.settings,
+    );
+    if (!suspects) {
+      this.suspectedSince = undefined;
+      return false;
+    }
+    if (this.stormSeen) return true;
+    this.suspectedSince ??= now;
+    if (now - this.suspectedSince < this.settings.windowMillis) return true;
+    // A window of suspicion and no storm trip: the shared verdict wins.
+    this.forget();
+    this.quietUntil = now + this.settings.windowMillis;
+    return false;
   }
+
+  private forget(): void {
+    this.ring.length = 0;
+    this.next = 0;
+    this.suspectedSince = undefined;
+  }
+}
+
+let unknownKeys = 0;
+/** For a rejection recorded without a partition key: a key that no other rejection shares. */
+export function unknownKey(): string {
+  unknownKeys += 1;
+  return `\u0000unknown-${unknownKeys}`;
 }

@@ -26,6 +26,8 @@ export interface OutcomeCounts {
   readonly failures: number;
   /** Of the successes, rejections (see rejection-storm.ts). @default 0 */
   readonly rejections?: number;
+  /** Of the rejections, partition keys this instance had not yet counted in the window. @default 0 */
+  readonly rejectedKeys?: number;
 }
 
 const LEASE_ATTRIBUTES = ['probeLeaseId', 'probeLeaseUntil'] as const;
@@ -82,12 +84,10 @@ export function recordOutcomes(
 ): PlannedWrite {
   // Rejections are written only where some were counted, so writes without any stay as they were.
   const rejections = counts.rejections ?? 0;
+  const rejectedKeys = counts.rejectedKeys ?? 0;
+  const storm = { ...(rejections > 0 && { rejections }), ...(rejectedKeys > 0 && { rejectedKeys }) };
   if (item === undefined) {
-    return create(nowMillis, {
-      successes: counts.successes,
-      failures: counts.failures,
-      ...(rejections > 0 && { rejections }),
-    });
+    return create(nowMillis, { successes: counts.successes, failures: counts.failures, ...storm });
   }
   const sameWindow = condition.all(
     condition.itemExists(true),
@@ -97,11 +97,7 @@ export function recordOutcomes(
     return {
       update: {
         set: touch(nowMillis),
-        add: {
-          successes: counts.successes,
-          failures: counts.failures,
-          ...(rejections > 0 && { rejections }),
-        },
+        add: { successes: counts.successes, failures: counts.failures, ...storm },
       },
       condition: sameWindow,
     };
@@ -113,7 +109,10 @@ export function recordOutcomes(
         windowStart: nowMillis,
         successes: counts.successes,
         failures: counts.failures,
-        ...((rejections > 0 || (item.rejections ?? 0) > 0) && { rejections }),
+        // Always written: the seen item may be older than the window being replaced, whose storm
+        // counts must not carry over into the new one.
+        rejections,
+        rejectedKeys,
       },
     },
     condition: sameWindow,
@@ -246,6 +245,18 @@ export function probeSucceeded(item: BreakerItem, leaseId: string, nowMillis: nu
   };
 }
 
+/**
+ * HALF_OPEN stays HALF_OPEN, its probe lease freed by its holder: a probe that ended without a verdict
+ * (a record already rejected under a rejection storm, rejected again: rejection-storm.ts). The next
+ * record takes the lease. Not a state change: the version stays.
+ */
+export function releaseLease(item: BreakerItem, leaseId: string, nowMillis: number): PlannedWrite {
+  return {
+    update: { set: touch(nowMillis), remove: LEASE_ATTRIBUTES },
+    condition: holdsLease(item, leaseId),
+  };
+}
+
 /** HALF_OPEN -> OPEN by the holder of the probe lease, for a longer cool-down. */
 export function probeFailed(
   item: BreakerItem,
@@ -328,8 +339,19 @@ function touch(nowMillis: number): { updatedAt: number; expiresAt: number } {
 /** A closed breaker's window; a close also ends a rejection storm. */
 function freshWindow(
   nowMillis: number,
-): Pick<BreakerItem, 'windowStart' | 'successes' | 'failures' | 'rejections' | 'stormSince' | 'openUntil'> {
-  return { windowStart: nowMillis, successes: 0, failures: 0, rejections: 0, stormSince: 0, openUntil: 0 };
+): Pick<
+  BreakerItem,
+  'windowStart' | 'successes' | 'failures' | 'rejections' | 'rejectedKeys' | 'stormSince' | 'openUntil'
+> {
+  return {
+    windowStart: nowMillis,
+    successes: 0,
+    failures: 0,
+    rejections: 0,
+    rejectedKeys: 0,
+    stormSince: 0,
+    openUntil: 0,
+  };
 }
 
 function change(

@@ -2,7 +2,15 @@ import fc from 'fast-check';
 import { BreakerEngine } from '../../../../lambda/shared/breaker/engine';
 import type { BreakerItem } from '../../../../lambda/shared/breaker/item';
 import { MemoryBreakerStore } from '../../../../lambda/shared/breaker/memory-store';
-import { BreakerStoreError, type Condition, type ItemUpdate } from '../../../../lambda/shared/breaker/store';
+import { writeIdempotently } from '../../../../lambda/shared/breaker/idempotent-write';
+import {
+  BreakerStoreError,
+  condition,
+  type BreakerStore,
+  type Condition,
+  type ItemUpdate,
+} from '../../../../lambda/shared/breaker/store';
+import { stormHolds } from '../../../../lambda/shared/breaker/rejection-storm';
 import type { Admission, CallOutcome } from '../../../../lambda/shared/breaker/types';
 import type { BreakerSettings } from '../../../../contracts';
 import { breakerSettings } from '../../../helpers/breaker-settings';
@@ -20,6 +28,11 @@ import { FakeClock } from '../../../helpers/fake-clock';
  * 3. every outcome counted at most once (the store never holds more than was recorded);
  * 4. a trip verdict exactly when the documented condition holds: a flush that wrote counts leaves no
  *    CLOSED window calling for a trip, and a storm trip only where the storm condition held;
+ * 4b. the storm is judged by keys (docs/downstream.md): a storm trip only when the rejections of the
+ *    last two windows spread over at least `rejectionStormMinKeys` keys (counted once per instance and
+ *    window-long slot, as documented); an instance keeps a rejected record in the stream without a storm
+ *    trip only when its own rejections of the last window spread over that many keys, and for at most
+ *    two windows in a row;
  * 5. a healthy downstream ends CLOSED within a bounded number of cool-downs.
  *
  * The store is the in-memory one (conditional writes as DynamoDB evaluates them); the same engine
@@ -37,13 +50,21 @@ const SETTINGS: BreakerSettings = breakerSettings({
   probeLeaseMillis: 10_000,
   failureRateThreshold: 0.5,
   rejectionStormThreshold: 0.5,
+  rejectionStormMinKeys: 3,
 });
+/** Partition keys of the calls: one producer's key most of the time, a few others. */
+const KEYS = ['k0', 'k0', 'k0', 'k1', 'k2', 'k3'] as const;
 /** Rounds of "wait out the longest cool-down and call" after which a healthy downstream must be CLOSED. */
 const HEALING_ROUNDS = 4;
 const MAX_WALL_OFFSET_MILLIS = 60_000;
 
-type StoreFault = 'fail' | 'lose-retry' | 'lose-throw';
-type Promise_ = 'admission' | 'probe' | 'counts' | 'verdict' | 'healing';
+/**
+ * `lose-retry`: the answer is lost after the commit and the client sends the same request again at
+ * once; `lose-after-other`: the same, but another writer's write commits before the retry lands (the
+ * gap the fault-5 fix left, issue 22); `lose-throw`: the answer is lost and the client gives up.
+ */
+type StoreFault = 'fail' | 'lose-retry' | 'lose-after-other' | 'lose-throw';
+type Promise_ = 'admission' | 'probe' | 'counts' | 'verdict' | 'storm' | 'healing';
 interface Violation {
   readonly promise: Promise_;
   readonly detail: string;
@@ -55,6 +76,23 @@ interface Model {
   readonly pending: { admission: Admission & { admitted: true }; at: number }[][];
   /** Outcomes recorded by all engines. */
   recorded: number;
+  /** Rejections recorded, by engine, key and monotonic time, oldest first. */
+  readonly rejections: { engine: number; key: string; at: number }[];
+  /** Per engine: since when (monotonic) it keeps rejected records without a storm trip, if it does. */
+  readonly heldSince: (number | undefined)[];
+}
+
+/**
+ * Keys among the rejections recorded in the last `spanMillis`, counted once per engine and window-long
+ * slot of the monotonic clock (docs/downstream.md), optionally of one engine only.
+ */
+function rejectedKeys(model: Model, now: number, spanMillis: number, engine?: number): number {
+  const seen = new Set<string>();
+  for (const r of model.rejections) {
+    if (now - r.at > spanMillis || (engine !== undefined && r.engine !== engine)) continue;
+    seen.add(`${r.engine}/${r.key}/${Math.floor(r.at / SETTINGS.windowMillis)}`);
+  }
+  return seen.size;
 }
 
 /** A store whose commits the model watches, and which fails or loses answers on request. */
@@ -68,6 +106,8 @@ class WatchedStore extends MemoryBreakerStore {
   private stormHeldInWindow = false;
   /** Whether the store failed (or lost an answer) during the current command. */
   errored = false;
+  /** The model's count of keys among recent rejections, asked at a storm trip. */
+  recentRejectedKeys: () => number = () => 0;
   /** On the monotonic clock: when the item last left CLOSED; undefined while CLOSED. */
   notClosedSince: number | undefined;
   readonly violations: Violation[] = [];
@@ -93,9 +133,26 @@ class WatchedStore extends MemoryBreakerStore {
     const first = await this.apply(name, update, condition);
     if (first === undefined || fault === undefined) return first;
     if (fault === 'lose-throw') throw new BreakerStoreError('UpdateItem', { cause: new Error('reset') });
-    // The answer is lost after the commit and the client sends the same request again, before any
-    // other writer's request lands: the case idempotent-write.ts recognises (see its comment).
+    // Another writer's write (another instance's, of its own id) lands between the commit and the retry.
+    if (fault === 'lose-after-other') await this.otherWriter(name);
+    // The answer is lost after the commit and the client sends the same request again.
     return this.apply(name, update, condition);
+  }
+
+  /**
+   * Another writer's commit: a lease taken or counts written by another instance, reduced to what every
+   * breaker write does whatever its kind (it carries its own write id); it adds no count, so the model's
+   * count stays exact.
+   */
+  private async otherWriter(name: string): Promise<void> {
+    const direct: BreakerStore = {
+      get: (n) => super.get(n),
+      update: (n, u, c) => super.update(n, u, c),
+    };
+    const seen = await super.get(name);
+    const now = this.monotonic.now();
+    const touch = { update: { set: { updatedAt: now } }, condition: condition.itemExists(true) };
+    await writeIdempotently(direct, name, touch, { seen, now });
   }
 
   private async apply(name: string, update: ItemUpdate, condition: Condition) {
@@ -119,6 +176,12 @@ class WatchedStore extends MemoryBreakerStore {
     const wasClosed = (before?.state ?? 'CLOSED') === 'CLOSED';
     if (wasClosed && after.state !== 'CLOSED') this.notClosedSince = this.monotonic.now();
     if (after.state === 'CLOSED') this.notClosedSince = undefined;
+    if (wasClosed && after.reason === 'rejection-storm') {
+      const keys = this.recentRejectedKeys();
+      if (keys < SETTINGS.rejectionStormMinKeys) {
+        this.violations.push({ promise: 'storm', detail: `storm trip on the rejections of ${keys} key(s)` });
+      }
+    }
     if (wasClosed && after.reason === 'rejection-storm' && !this.stormHeldInWindow) {
       this.violations.push({
         promise: 'verdict',
@@ -129,12 +192,15 @@ class WatchedStore extends MemoryBreakerStore {
 }
 
 /** The documented storm condition (docs/downstream.md), written apart from the code under test. */
-function stormCondition(item: Pick<BreakerItem, 'successes' | 'failures' | 'rejections'>): boolean {
+function stormCondition(
+  item: Pick<BreakerItem, 'successes' | 'failures' | 'rejections' | 'rejectedKeys'>,
+): boolean {
   const calls = item.successes + item.failures;
   const rejections = item.rejections ?? 0;
   return (
     calls >= SETTINGS.minimumCalls &&
     rejections > 0 &&
+    (item.rejectedKeys ?? rejections) >= SETTINGS.rejectionStormMinKeys &&
     (rejections + item.failures) / calls > SETTINGS.rejectionStormThreshold
   );
 }
@@ -215,16 +281,42 @@ class Complete implements fc.AsyncCommand<Model, Real> {
   constructor(
     readonly engine: number,
     readonly outcome: CallOutcome,
+    readonly key: string = 'k0',
   ) {}
   check = (model: Readonly<Model>) => model.pending[this.engine].length > 0;
   run(model: Model, real: Real): Promise<void> {
     return judged(model, real, async () => {
       const call = model.pending[this.engine].shift()!;
       model.recorded++;
-      await real.engines[this.engine].record(call.admission, this.outcome).catch(ignoreStoreErrors);
+      const now = real.monotonic.now();
+      if (this.outcome === 'rejection')
+        model.rejections.push({ engine: this.engine, key: this.key, at: now });
+      const engine = real.engines[this.engine];
+      await engine.record(call.admission, this.outcome, this.key).catch(ignoreStoreErrors);
+      if (this.outcome !== 'rejection') return;
+      // What the consumer asks next: keep the rejected record in the stream, or park it?
+      const kept = engine.inRejectionStorm(this.key);
+      const stored = await real.store.get('orders');
+      if (!kept || stormHolds(stored)) {
+        model.heldSince[this.engine] = undefined;
+        return;
+      }
+      const keys = rejectedKeys(model, now, SETTINGS.windowMillis, this.engine);
+      const since = (model.heldSince[this.engine] ??= now);
+      if (keys < SETTINGS.rejectionStormMinKeys) {
+        real.store.violations.push({
+          promise: 'storm',
+          detail: `engine ${this.engine} kept a rejected record, its last window's rejections of ${keys} key(s)`,
+        });
+      } else if (now - since > 2 * SETTINGS.windowMillis) {
+        real.store.violations.push({
+          promise: 'storm',
+          detail: `engine ${this.engine} kept rejected records for ${now - since} ms without a storm trip`,
+        });
+      }
     });
   }
-  toString = () => `complete(${this.engine}, ${this.outcome})`;
+  toString = () => `complete(${this.engine}, ${this.outcome}, ${this.key})`;
 }
 
 class Flush implements fc.AsyncCommand<Model, Real> {
@@ -299,15 +391,17 @@ const engine = fc.integer({ min: 0, max: ENGINES - 1 });
 const admit = engine.map((i) => new Admit(i));
 const admitAll = fc.constant(new AdmitAll());
 const complete = fc
-  .tuple(engine, fc.constantFrom<CallOutcome>('success', 'failure', 'rejection'))
-  .map(([i, outcome]) => new Complete(i, outcome));
+  .tuple(engine, fc.constantFrom<CallOutcome>('success', 'failure', 'rejection'), fc.constantFrom(...KEYS))
+  .map(([i, outcome, key]) => new Complete(i, outcome, key));
 const flush = engine.map((i) => new Flush(i));
 /** Short steps, and idle gaps longer than a window (up to more than three). */
 const advance = fc
   .oneof(fc.integer({ min: 1, max: 5_000 }), fc.integer({ min: 60_000, max: 200_000 }))
   .map((millis) => new Advance(millis));
 const jump = fc.integer({ min: -30_000, max: 30_000 }).map((millis) => new Jump(millis));
-const fault = fc.constantFrom<StoreFault>('fail', 'lose-retry', 'lose-throw').map((f) => new Fault(f));
+const fault = fc
+  .constantFrom<StoreFault>('fail', 'lose-retry', 'lose-after-other', 'lose-throw')
+  .map((f) => new Fault(f));
 /** Listed more than once to weigh them: calls and their outcomes are most of what happens. */
 const commands = [
   admit,
@@ -347,10 +441,14 @@ function setup(): { model: Model; real: Real } {
         scope: 'store',
       }),
   );
-  return {
-    model: { pending: engines.map(() => []), recorded: 0 },
-    real: { store, engines, monotonic, wall },
+  const model: Model = {
+    pending: engines.map(() => []),
+    recorded: 0,
+    rejections: [],
+    heldSince: engines.map(() => undefined),
   };
+  store.recentRejectedKeys = () => rejectedKeys(model, monotonic.now(), 2 * SETTINGS.windowMillis);
+  return { model, real: { store, engines, monotonic, wall } };
 }
 
 /** The downstream is healthy from now on: every call succeeds and the store answers. */
@@ -394,6 +492,7 @@ describe('the breaker against a reference model of its promises', () => {
     ['probe', 'has at most one probe in flight'],
     ['counts', 'counts every outcome at most once, whatever answers are lost'],
     ['verdict', 'trips exactly when the documented condition holds'],
+    ['storm', 'judges a storm by the keys its rejections spread over, and ends a local suspicion by itself'],
     ['healing', 'ends CLOSED within a bounded number of cool-downs once the downstream is healthy'],
   ])('%s: %s, under idle gaps, clock jumps, store errors and lost answers', async (promise) => {
     await fc.assert(

@@ -65,7 +65,7 @@ describe('isRejectionStorm', () => {
 describe('stormTripDue and stormHolds', () => {
   const settings = breakerSettings();
   const now = Date.UTC(2024, 10, 24);
-  const stormy = { ...freshItem('orders', now), successes: 10, rejections: 10 };
+  const stormy = { ...freshItem('orders', now), successes: 10, rejections: 10, rejectedKeys: 10 };
 
   test('a CLOSED breaker with a stormy current window is due', () => {
     expect(stormTripDue(stormy, settings, now)).toBe(true);
@@ -90,7 +90,10 @@ describe('stormTripDue and stormHolds', () => {
 
 describe('RecentOutcomes', () => {
   test('suspects a storm once more than the threshold share of the last minimumCalls calls were rejected', () => {
-    const recent = new RecentOutcomes(breakerSettings({ minimumCalls: 10, rejectionStormThreshold: 0.5 }));
+    const recent = new RecentOutcomes(
+      breakerSettings({ minimumCalls: 10, rejectionStormThreshold: 0.5 }),
+      new FakeClock(),
+    );
     for (let i = 0; i < 100; i++) recent.add('success');
     for (let i = 0; i < 5; i++) recent.add('rejection');
     expect(recent.suspectsStorm()).toBe(false);
@@ -100,12 +103,141 @@ describe('RecentOutcomes', () => {
 
   test('forgets its calls when it sees the breaker close after a storm', () => {
     const settings = breakerSettings();
-    const recent = new RecentOutcomes(settings);
+    const recent = new RecentOutcomes(settings, new FakeClock());
     for (let i = 0; i < 10; i++) recent.add('rejection');
     recent.observe({ ...freshItem('orders', 0), state: 'OPEN', stormSince: 1 });
     expect(recent.suspectsStorm()).toBe(true);
     recent.observe(freshItem('orders', 2));
     expect(recent.suspectsStorm()).toBe(false);
+  });
+
+  test('rejections of fewer keys than rejectionStormMinKeys are no storm, whatever their share (issue 22, fault 2)', () => {
+    // Prepare
+    const recent = new RecentOutcomes(breakerSettings({ rejectionStormMinKeys: 3 }), new FakeClock());
+
+    // Act: ten rejections of two keys, then one of a third key
+    for (let i = 0; i < 10; i++) recent.add('rejection', i % 2 === 0 ? 'a' : 'b');
+    const twoKeys = recent.suspectsStorm();
+    recent.add('rejection', 'c');
+
+    // Assess
+    expect(twoKeys).toBe(false);
+    expect(recent.suspectsStorm()).toBe(true);
+  });
+
+  test('a suspicion the shared breaker does not confirm within a window ends by itself, and stays quiet a window', () => {
+    // Prepare: a suspicion of many keys, the shared item CLOSED and healthy
+    const settings = breakerSettings({ windowMillis: 60_000 });
+    const clock = new FakeClock();
+    const recent = new RecentOutcomes(settings, clock);
+    const rejectAll = (): void => {
+      for (let i = 0; i < 10; i++) recent.add('rejection', `k${i}`);
+    };
+    rejectAll();
+    recent.observe(freshItem('orders', clock.now()));
+    const atOnset = recent.suspectsStorm();
+
+    // Act: the same records rejected again and again for a window
+    clock.advance(30_000);
+    rejectAll();
+    const halfWay = recent.suspectsStorm();
+    clock.advance(30_000);
+    rejectAll();
+    const afterAWindow = recent.suspectsStorm();
+    clock.advance(30_000);
+    rejectAll();
+    const quiet = recent.suspectsStorm();
+    clock.advance(30_000);
+    rejectAll();
+    const again = recent.suspectsStorm();
+
+    // Assess
+    expect([atOnset, halfWay, afterAWindow, quiet, again]).toEqual([true, true, false, false, true]);
+  });
+
+  test('a suspicion the shared breaker confirms (a storm trip) is not dismissed', () => {
+    const clock = new FakeClock();
+    const recent = new RecentOutcomes(breakerSettings(), clock);
+    for (let i = 0; i < 10; i++) recent.add('rejection', `k${i}`);
+    recent.observe({ ...freshItem('orders', 0), state: 'OPEN', stormSince: 1 });
+    clock.advance(120_000);
+    for (let i = 0; i < 10; i++) recent.add('rejection', `k${i}`);
+    expect(recent.suspectsStorm()).toBe(true);
+  });
+});
+
+describe('the storm rule by keys (docs/downstream.md)', () => {
+  test('isRejectionStorm needs rejectedKeys >= rejectionStormMinKeys; items without the count read rejections', () => {
+    const settings = breakerSettings({ minimumCalls: 10, rejectionStormMinKeys: 5 });
+    expect(isRejectionStorm({ successes: 20, failures: 0, rejections: 20, rejectedKeys: 4 }, settings)).toBe(
+      false,
+    );
+    expect(isRejectionStorm({ successes: 20, failures: 0, rejections: 20, rejectedKeys: 5 }, settings)).toBe(
+      true,
+    );
+    expect(isRejectionStorm({ successes: 20, failures: 0, rejections: 20 }, settings)).toBe(true);
+  });
+
+  test('one key rejected many times counts one key per window slot; the breaker stays CLOSED', async () => {
+    // Prepare
+    const { engine, store } = setup({ rejectionStormMinKeys: 2 });
+
+    // Act
+    for (let i = 0; i < 30; i++) await engine.record(ADMITTED, 'rejection', 'producer-7');
+    await engine.flush();
+
+    // Assess
+    await expect(store.get('orders')).resolves.toMatchObject({
+      state: 'CLOSED',
+      rejections: 30,
+      rejectedKeys: 1,
+    });
+    expect(engine.inRejectionStorm()).toBe(false);
+  });
+
+  test('rejections over enough keys trip for a storm', async () => {
+    const { engine, store } = setup({ rejectionStormMinKeys: 3 });
+    for (let i = 0; i < 10; i++) await engine.record(ADMITTED, 'rejection', `k${i % 3}`);
+    await engine.flush();
+    await expect(store.get('orders')).resolves.toMatchObject({
+      state: 'OPEN',
+      reason: 'rejection-storm',
+      rejectedKeys: 3,
+    });
+  });
+
+  test('under a storm, a rejected probe of a record already rejected in it is no failed probe: lease freed, record parked (issue 22, fault 3)', async () => {
+    // Prepare: a storm over three keys trips the breaker; the cool-down passes
+    const { engine, store, clock, settings } = setup({ rejectionStormMinKeys: 3 });
+    for (let i = 0; i < 10; i++) await engine.record(ADMITTED, 'rejection', `k${i % 3}`);
+    await engine.flush();
+    await engine.admit();
+    clock.advance(settings.coolDownMillis);
+    const probe = await engine.admit();
+    expect(probe).toEqual(PROBE);
+
+    // Act: the probe is k0's held record, rejected again
+    await engine.record(PROBE, 'rejection', 'k0');
+
+    // Assess: no verdict (HALF_OPEN, lease free, trips as before); k0 is parked, once; the next probe decides
+    const after = await store.get('orders');
+    expect(after).toMatchObject({ state: 'HALF_OPEN', trips: 1 });
+    expect(after?.probeLeaseId).toBeUndefined();
+    expect(engine.inRejectionStorm('k0')).toBe(false);
+    expect(engine.inRejectionStorm('k0')).toBe(true);
+    expect(await engine.admit()).toEqual(PROBE);
+    await engine.record(PROBE, 'success', 'k1');
+    await expect(store.get('orders')).resolves.toMatchObject({ state: 'CLOSED', stormSince: 0 });
+  });
+
+  test('under a storm, a rejected probe of a key not rejected in it is a failed probe', async () => {
+    const { engine, store, clock, settings } = setup({ rejectionStormMinKeys: 3 });
+    for (let i = 0; i < 10; i++) await engine.record(ADMITTED, 'rejection', `k${i % 3}`);
+    await engine.flush();
+    clock.advance(settings.coolDownMillis);
+    expect(await engine.admit()).toEqual(PROBE);
+    await engine.record(PROBE, 'rejection', 'new-key');
+    await expect(store.get('orders')).resolves.toMatchObject({ state: 'OPEN', reason: 'probe-failed' });
   });
 });
 
