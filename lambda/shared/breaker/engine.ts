@@ -7,6 +7,7 @@ import { notifySafely, transitionEvent, type BreakerObserver, type TransitionSco
 import { RecentOutcomes, stormHolds, stormTripDue, tripForStorm, unknownKey } from './rejection-storm';
 import type { BreakerStore } from './store';
 import {
+  windowExpired,
   leaseExpired,
   leaseFree,
   probeExpired,
@@ -74,6 +75,8 @@ interface OutcomeBucket {
   rejections: number;
   /** Of the rejections, partition keys not yet counted by this instance in the window slot. */
   rejectedKeys: number;
+  /** The keys counted in {@link rejectedKeys} and remembered in the engine's `slotKeys`. */
+  keys: string[];
 }
 
 /** Most keys remembered as rejected under a storm: enough for any batch, bounded memory. */
@@ -105,8 +108,15 @@ export class BreakerEngine {
   private readonly writer = new Writer();
   /** The window slot whose rejected keys {@link slotKeys} holds. */
   private keysSlot = Number.NaN;
-  /** Keys this instance counted as rejected in slot {@link keysSlot}, up to `rejectionStormMinKeys`. */
-  private readonly slotKeys = new Set<string>();
+  /** The `windowStart` of the shared window {@link slotKeys} was last pruned for (NaN: a window yet to start). */
+  private keysWindow = Number.NaN;
+  /**
+   * Keys this instance counted as rejected in slot {@link keysSlot}, up to `rejectionStormMinKeys`, each
+   * with the `windowStart` of the shared window its count was written into (`undefined` while buffered).
+   * A key counts again in a window its count did not go into: a shared window that rolls over or closes
+   * inside a slot would otherwise see fewer keys than were rejected in it.
+   */
+  private readonly slotKeys = new Map<string, number | undefined>();
   /**
    * Keys whose records this instance saw rejected while a storm held or was suspected: a rejected probe
    * of one of them is no news about the downstream (docs/downstream.md). Forgotten when the storm ends.
@@ -282,15 +292,52 @@ export class BreakerEngine {
    * key in this instance's window slot. Once the slot holds `rejectionStormMinKeys` keys this instance
    * alone meets the rule, so further keys count without being remembered (bounded memory).
    */
-  private newRejectedKey(slot: number, partitionKey: string | undefined): boolean {
+  private newRejectedKey(slot: number, partitionKey: string | undefined, bucket: OutcomeBucket): boolean {
     if (slot !== this.keysSlot) {
       this.keysSlot = slot;
       this.slotKeys.clear();
     }
+    // The shared window the next write lands in, as far as this instance knows (NaN: a new one).
+    const known = this.lastKnown;
+    const window =
+      known !== undefined &&
+      known.state === 'CLOSED' &&
+      !windowExpired(known, this.options.clock.now(), this.options.settings)
+        ? known.windowStart
+        : Number.NaN;
+    if (!Object.is(window, this.keysWindow)) {
+      this.keysWindow = window;
+      for (const [key, writtenInto] of this.slotKeys) {
+        if (writtenInto !== undefined && writtenInto !== window) this.slotKeys.delete(key);
+      }
+    }
     const key = partitionKey ?? unknownKey();
     if (this.slotKeys.has(key)) return false;
-    if (this.slotKeys.size < this.options.settings.rejectionStormMinKeys) this.slotKeys.add(key);
+    if (this.slotKeys.size < this.options.settings.rejectionStormMinKeys) {
+      this.slotKeys.set(key, undefined);
+      bucket.keys.push(key);
+    }
     return true;
+  }
+
+  /** After a write of `written` into `after`'s window, and the drop of `dropped`: where their keys went. */
+  private keysSettled(
+    written: readonly OutcomeBucket[],
+    dropped: readonly OutcomeBucket[],
+    after: BreakerItem | undefined,
+  ): void {
+    for (const bucket of written) {
+      for (const key of bucket.keys) {
+        if (this.slotKeys.has(key) && this.slotKeys.get(key) === undefined && after !== undefined) {
+          this.slotKeys.set(key, after.windowStart);
+        }
+      }
+    }
+    for (const bucket of dropped) {
+      for (const key of bucket.keys) {
+        if (this.slotKeys.has(key) && this.slotKeys.get(key) === undefined) this.slotKeys.delete(key);
+      }
+    }
   }
 
   private buffer(outcome: CallOutcome, partitionKey?: string): void {
@@ -303,14 +350,14 @@ export class BreakerEngine {
         ? last
         : this.pending.find((b) => b.version === version && b.slot === slot);
     if (bucket === undefined) {
-      bucket = { version, slot, successes: 0, failures: 0, rejections: 0, rejectedKeys: 0 };
+      bucket = { version, slot, successes: 0, failures: 0, rejections: 0, rejectedKeys: 0, keys: [] };
       this.pending.push(bucket);
     }
     // A rejection is a success for the failure rate; the storm guard counts it apart.
     bucket[outcome === 'failure' ? 'failures' : 'successes'] += 1;
     if (outcome === 'rejection') {
       bucket.rejections += 1;
-      if (this.newRejectedKey(slot, partitionKey)) bucket.rejectedKeys += 1;
+      if (this.newRejectedKey(slot, partitionKey, bucket)) bucket.rejectedKeys += 1;
     }
   }
 
@@ -347,12 +394,18 @@ export class BreakerEngine {
         // A stale cached item is fine here: it only guesses the window and the version, and a wrong
         // guess fails the condition.
         const item = this.cached ? this.cached.item : await this.read();
-        const counts = totals(this.writable(buckets, item));
-        if (counts.successes + counts.failures === 0) return; // all observed under a state that is gone
+        const writable = this.writable(buckets, item);
+        const dropped = buckets.filter((bucket) => !writable.includes(bucket));
+        const counts = totals(writable);
+        if (counts.successes + counts.failures === 0) {
+          this.keysSettled([], dropped, undefined);
+          return; // all observed under a state that is gone
+        }
         const after = await this.write(recordOutcomes(item, counts, now, this.options.settings));
         if (after !== undefined) {
           // From here the counts are in the store: a failing trip write must not put them back.
           written = true;
+          this.keysSettled(writable, dropped, after);
           await this.tripIfDue(after, now);
           return;
         }
@@ -391,12 +444,13 @@ export class BreakerEngine {
     for (const bucket of buckets) {
       const same = this.pending.find((b) => b.version === bucket.version && b.slot === bucket.slot);
       if (same === undefined) {
-        this.pending.push({ ...bucket });
+        this.pending.push({ ...bucket, keys: [...bucket.keys] });
       } else {
         same.successes += bucket.successes;
         same.failures += bucket.failures;
         same.rejections += bucket.rejections;
         same.rejectedKeys += bucket.rejectedKeys;
+        same.keys.push(...bucket.keys);
       }
     }
   }
