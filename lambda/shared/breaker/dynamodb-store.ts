@@ -120,6 +120,11 @@ class ExpressionBuilder {
       ([attribute, value]) =>
         `${this.name(attribute as BreakerAttribute)} ${this.value(attribute as BreakerAttribute, value)}`,
     );
+    for (const [attribute, members] of Object.entries(update.addMembers ?? {})) {
+      add.push(
+        `${this.name(attribute as BreakerAttribute)} ${this.value(attribute as BreakerAttribute, members)}`,
+      );
+    }
     const remove = (update.remove ?? []).map((attribute) => this.name(attribute));
     const entries = update.entries;
     if (entries !== undefined) {
@@ -148,6 +153,12 @@ class ExpressionBuilder {
         return `${this.name(condition.attribute)} <= ${this.value(condition.attribute, condition.value)}`;
       case 'missing':
         return `attribute_not_exists(${this.name(condition.attribute)})`;
+      case 'sizeBelow': {
+        const set = this.name(condition.attribute);
+        // 'version' only picks the number type of the value placeholder.
+        // Unparenthesised: `all`, `any` and `not` wrap their parts, and DynamoDB refuses redundant parentheses.
+        return `attribute_not_exists(${set}) OR size(${set}) < ${this.value('version', condition.value)}`;
+      }
       case 'entryEquals':
         return `${this.name(condition.attribute)}.${this.entry(condition.key)} = ${this.value(condition.attribute, condition.value)}`;
       case 'all':

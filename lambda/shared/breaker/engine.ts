@@ -4,10 +4,16 @@ import { monotonicClock, type Clock } from '../../../contracts';
 import { writeIdempotently, Writer } from './idempotent-write';
 import type { BreakerItem } from './item';
 import { notifySafely, transitionEvent, type BreakerObserver, type TransitionScope } from './observer';
-import { RecentOutcomes, stormHolds, stormTripDue, tripForStorm, unknownKey } from './rejection-storm';
+import {
+  keyDigest,
+  RecentOutcomes,
+  stormHolds,
+  stormTripDue,
+  tripForStorm,
+  unknownKey,
+} from './rejection-storm';
 import type { BreakerStore } from './store';
 import {
-  windowExpired,
   leaseExpired,
   leaseFree,
   probeExpired,
@@ -73,10 +79,13 @@ interface OutcomeBucket {
   failures: number;
   /** Poison rejections among the successes, for the rejection storm guard. */
   rejections: number;
-  /** Of the rejections, partition keys not yet counted by this instance in the window slot. */
-  rejectedKeys: number;
-  /** The keys counted in {@link rejectedKeys} and remembered in the engine's `slotKeys`. */
-  keys: string[];
+  /**
+   * Distinct partition keys of the rejections, at most `rejectionStormMinKeys`: enough to fill the
+   * window's set whatever it already holds (rejection-storm.ts).
+   */
+  readonly rejectedKeys: Set<string>;
+  /** Distinct partition keys of all the calls, at most `rejectionStormMinKeys`. */
+  readonly calledKeys: Set<string>;
 }
 
 /** Most keys remembered as rejected under a storm: enough for any batch, bounded memory. */
@@ -105,18 +114,7 @@ export class BreakerEngine {
   private readonly monotonic: Clock;
   private readonly recent: RecentOutcomes;
   /** This instance's keys in the item's `writes` map (idempotent-write.ts). */
-  private readonly writer = new Writer();
-  /** The window slot whose rejected keys {@link slotKeys} holds. */
-  private keysSlot = Number.NaN;
-  /** The `windowStart` of the shared window {@link slotKeys} was last pruned for (NaN: a window yet to start). */
-  private keysWindow = Number.NaN;
-  /**
-   * Keys this instance counted as rejected in slot {@link keysSlot}, up to `rejectionStormMinKeys`, each
-   * with the `windowStart` of the shared window its count was written into (`undefined` while buffered).
-   * A key counts again in a window its count did not go into: a shared window that rolls over or closes
-   * inside a slot would otherwise see fewer keys than were rejected in it.
-   */
-  private readonly slotKeys = new Map<string, number | undefined>();
+  private readonly writer: Writer;
   /**
    * Keys whose records this instance saw rejected while a storm held or was suspected: a rejected probe
    * of one of them is no news about the downstream (docs/downstream.md). Forgotten when the storm ends.
@@ -128,6 +126,7 @@ export class BreakerEngine {
   constructor(private readonly options: BreakerEngineOptions) {
     this.monotonic = options.monotonicClock ?? monotonicClock;
     this.recent = new RecentOutcomes(options.settings, this.monotonic);
+    this.writer = new Writer(this.monotonic);
   }
 
   /** See {@link CircuitBreaker.inRejectionStorm}: from the item last seen and this instance's calls. */
@@ -287,59 +286,6 @@ export class BreakerEngine {
     if (this.inRejectionStorm()) this.rejectedUnderStorm.add(partitionKey);
   }
 
-  /**
-   * Whether a rejection of `partitionKey` adds a key to the window's `rejectedKeys`: the first of its
-   * key in this instance's window slot. Once the slot holds `rejectionStormMinKeys` keys this instance
-   * alone meets the rule, so further keys count without being remembered (bounded memory).
-   */
-  private newRejectedKey(slot: number, partitionKey: string | undefined, bucket: OutcomeBucket): boolean {
-    if (slot !== this.keysSlot) {
-      this.keysSlot = slot;
-      this.slotKeys.clear();
-    }
-    // The shared window the next write lands in, as far as this instance knows (NaN: a new one).
-    const known = this.lastKnown;
-    const window =
-      known !== undefined &&
-      known.state === 'CLOSED' &&
-      !windowExpired(known, this.options.clock.now(), this.options.settings)
-        ? known.windowStart
-        : Number.NaN;
-    if (!Object.is(window, this.keysWindow)) {
-      this.keysWindow = window;
-      for (const [key, writtenInto] of this.slotKeys) {
-        if (writtenInto !== undefined && writtenInto !== window) this.slotKeys.delete(key);
-      }
-    }
-    const key = partitionKey ?? unknownKey();
-    if (this.slotKeys.has(key)) return false;
-    if (this.slotKeys.size < this.options.settings.rejectionStormMinKeys) {
-      this.slotKeys.set(key, undefined);
-      bucket.keys.push(key);
-    }
-    return true;
-  }
-
-  /** After a write of `written` into `after`'s window, and the drop of `dropped`: where their keys went. */
-  private keysSettled(
-    written: readonly OutcomeBucket[],
-    dropped: readonly OutcomeBucket[],
-    after: BreakerItem | undefined,
-  ): void {
-    for (const bucket of written) {
-      for (const key of bucket.keys) {
-        if (this.slotKeys.has(key) && this.slotKeys.get(key) === undefined && after !== undefined) {
-          this.slotKeys.set(key, after.windowStart);
-        }
-      }
-    }
-    for (const bucket of dropped) {
-      for (const key of bucket.keys) {
-        if (this.slotKeys.has(key) && this.slotKeys.get(key) === undefined) this.slotKeys.delete(key);
-      }
-    }
-  }
-
   private buffer(outcome: CallOutcome, partitionKey?: string): void {
     const version = this.lastKnown?.version ?? 0;
     const slot = this.slotAt(this.monotonic.now());
@@ -350,14 +296,17 @@ export class BreakerEngine {
         ? last
         : this.pending.find((b) => b.version === version && b.slot === slot);
     if (bucket === undefined) {
-      bucket = { version, slot, successes: 0, failures: 0, rejections: 0, rejectedKeys: 0, keys: [] };
+      bucket = emptyBucket(version, slot);
       this.pending.push(bucket);
     }
     // A rejection is a success for the failure rate; the storm guard counts it apart.
     bucket[outcome === 'failure' ? 'failures' : 'successes'] += 1;
+    const cap = this.options.settings.rejectionStormMinKeys;
+    const key = partitionKey ?? unknownKey();
+    if (bucket.calledKeys.size < cap) bucket.calledKeys.add(key);
     if (outcome === 'rejection') {
       bucket.rejections += 1;
-      if (this.newRejectedKey(slot, partitionKey, bucket)) bucket.rejectedKeys += 1;
+      if (bucket.rejectedKeys.size < cap) bucket.rejectedKeys.add(key);
     }
   }
 
@@ -394,18 +343,12 @@ export class BreakerEngine {
         // A stale cached item is fine here: it only guesses the window and the version, and a wrong
         // guess fails the condition.
         const item = this.cached ? this.cached.item : await this.read();
-        const writable = this.writable(buckets, item);
-        const dropped = buckets.filter((bucket) => !writable.includes(bucket));
-        const counts = totals(writable);
-        if (counts.successes + counts.failures === 0) {
-          this.keysSettled([], dropped, undefined);
-          return; // all observed under a state that is gone
-        }
+        const counts = totals(this.writable(buckets, item));
+        if (counts.successes + counts.failures === 0) return; // all observed under a state that is gone
         const after = await this.write(recordOutcomes(item, counts, now, this.options.settings));
         if (after !== undefined) {
           // From here the counts are in the store: a failing trip write must not put them back.
           written = true;
-          this.keysSettled(writable, dropped, after);
           await this.tripIfDue(after, now);
           return;
         }
@@ -444,13 +387,14 @@ export class BreakerEngine {
     for (const bucket of buckets) {
       const same = this.pending.find((b) => b.version === bucket.version && b.slot === bucket.slot);
       if (same === undefined) {
-        this.pending.push({ ...bucket, keys: [...bucket.keys] });
+        this.pending.push(bucket);
       } else {
+        const cap = this.options.settings.rejectionStormMinKeys;
         same.successes += bucket.successes;
         same.failures += bucket.failures;
         same.rejections += bucket.rejections;
-        same.rejectedKeys += bucket.rejectedKeys;
-        same.keys.push(...bucket.keys);
+        for (const key of bucket.rejectedKeys) if (same.rejectedKeys.size < cap) same.rejectedKeys.add(key);
+        for (const key of bucket.calledKeys) if (same.calledKeys.size < cap) same.calledKeys.add(key);
       }
     }
   }
@@ -518,7 +462,6 @@ export class BreakerEngine {
     const result = await writeIdempotently(this.options.store, this.options.name, planned, {
       writer: this.writer,
       seen: this.cached?.item ?? this.lastKnown,
-      now: this.options.clock.now(),
     });
     const seen = result.after ?? result.current;
     if (result.after === undefined && !result.read) {
@@ -560,21 +503,43 @@ function decideWithoutWrite(item: BreakerItem | undefined, now: number): Admissi
   return undefined;
 }
 
+function emptyBucket(version: number, slot: number): OutcomeBucket {
+  return {
+    version,
+    slot,
+    successes: 0,
+    failures: 0,
+    rejections: 0,
+    rejectedKeys: new Set(),
+    calledKeys: new Set(),
+  };
+}
+
+/** The buckets' counts, and the digests of their keys (recordOutcomes adds those the window lacks). */
 function totals(buckets: readonly OutcomeBucket[]): {
   successes: number;
   failures: number;
   rejections: number;
-  rejectedKeys: number;
+  rejectedKeys: string[];
+  calledKeys: string[];
 } {
   let successes = 0;
   let failures = 0;
   let rejections = 0;
-  let rejectedKeys = 0;
+  const rejected = new Set<string>();
+  const called = new Set<string>();
   for (const bucket of buckets) {
     successes += bucket.successes;
     failures += bucket.failures;
     rejections += bucket.rejections;
-    rejectedKeys += bucket.rejectedKeys;
+    for (const key of bucket.rejectedKeys) rejected.add(key);
+    for (const key of bucket.calledKeys) called.add(key);
   }
-  return { successes, failures, rejections, rejectedKeys };
+  return {
+    successes,
+    failures,
+    rejections,
+    rejectedKeys: [...rejected].map(keyDigest),
+    calledKeys: [...called].map(keyDigest),
+  };
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { monotonicClock, type Clock } from '../../../contracts';
 import type { BreakerItem } from './item';
 import { BreakerStoreError, condition, type BreakerStore, type Condition, type ItemUpdate } from './store';
 import type { PlannedWrite } from './transitions';
@@ -15,12 +16,16 @@ import type { PlannedWrite } from './transitions';
  * No other writer touches the entry, so this holds whatever other writes came in between (issue 22,
  * fault 5): a writer's key is its own for as long as one of its writes is in flight.
  *
- * The map stays small: each write removes up to {@link TRIMMED_PER_WRITE} entries older than
- * {@link STALE_ENTRY_MILLIS} (writers gone, e.g. ended execution environments), each conditioned on
- * still holding the old id, so an entry is never removed under a write of its writer's in flight. A
- * minute is far beyond any retry of the breaker store's client (two attempts of at most a couple of
- * seconds each, contracts/aws-client-settings.ts). Cost: about 25 bytes per writer active in the last
- * minute, on every write of the item (DynamoDB bills writes by item size, per KB).
+ * The map stays small: each write removes up to {@link TRIMMED_PER_WRITE} entries of other writers (gone
+ * writers, e.g. ended execution environments) that this writer has seen holding the same id for at least
+ * {@link STALE_ENTRY_MILLIS} of its own monotonic clock, each conditioned on still holding that id. No
+ * wall clock decides: an id seen a minute ago was committed at least a minute ago, whatever the clocks of
+ * its writer and of this one say, and a minute is far beyond any retry of the breaker store's client (two
+ * attempts of at most a couple of seconds each, contracts/aws-client-settings.ts), so an entry is never
+ * removed under a retry of the write that put it there (docs/architecture.md, "Breaker guarantees").
+ * An entry whose writer writes again gets a new id, and its age starts over. Cost: about 20 bytes per
+ * writer active in the last minute or so, on every write of the item (DynamoDB bills writes by item size,
+ * per KB), and for each writer a memory of the ids it saw (one per entry of the map).
  */
 export interface WriteResult {
   /** The item after our write, or `undefined` when its condition did not hold. */
@@ -31,12 +36,11 @@ export interface WriteResult {
   readonly read: boolean;
 }
 
-/** How old an entry of `writes` must be before a write removes it. */
+/** How long (on the remover's monotonic clock) an entry must be seen unchanged before a write removes it. */
 export const STALE_ENTRY_MILLIS = 60_000;
 /** At most this many stale entries are removed by one write: bounded work, amortised cleanup. */
 export const TRIMMED_PER_WRITE = 2;
 const ID_BYTES = 6;
-const STAMP_RADIX = 36;
 
 /**
  * A writer's keys in the `writes` map: one random key per write in flight at once, reused once free, so
@@ -46,6 +50,31 @@ const STAMP_RADIX = 36;
 export class Writer {
   private readonly prefix = randomBytes(ID_BYTES).toString('base64url');
   private readonly busy = new Set<number>();
+  /** Other writers' entries as this writer saw them: the id, and when it was first seen (monotonic). */
+  private readonly sightings = new Map<string, { readonly id: string; readonly since: number }>();
+
+  /** @param clock durations only: how long an entry has been seen unchanged */
+  constructor(private readonly clock: Clock = monotonicClock) {}
+
+  /**
+   * Notes the entries of `writes` and answers up to `limit` of other writers' entries seen holding the
+   * same id for at least {@link STALE_ENTRY_MILLIS}. Entries no longer in the map are forgotten.
+   */
+  stale(writes: Readonly<Record<string, string>>, own: string, limit: number): [string, string][] {
+    const now = this.clock.now();
+    for (const key of this.sightings.keys()) if (!(key in writes)) this.sightings.delete(key);
+    const stale: [string, string][] = [];
+    for (const [key, id] of Object.entries(writes)) {
+      if (key === own) continue;
+      const sighting = this.sightings.get(key);
+      if (sighting === undefined || sighting.id !== id) {
+        this.sightings.set(key, { id, since: now });
+      } else if (now - sighting.since >= STALE_ENTRY_MILLIS && stale.length < limit) {
+        stale.push([key, id]);
+      }
+    }
+    return stale;
+  }
 
   /** Takes the lowest free key; give it back with {@link release} once the write is settled. */
   acquire(): string {
@@ -72,8 +101,6 @@ export interface WriteContext {
    * and the caller re-reads as after any lost race.
    */
   readonly seen: BreakerItem | undefined;
-  /** Wall-clock epoch milliseconds: the new entry's stamp, and the age of the others. */
-  readonly now: number;
 }
 
 export async function writeIdempotently(
@@ -85,8 +112,8 @@ export async function writeIdempotently(
   const writer = context.writer ?? PROCESS_WRITER;
   const key = writer.acquire();
   try {
-    const id = `${context.now.toString(STAMP_RADIX)}.${randomBytes(ID_BYTES).toString('base64url')}`;
-    const { update, guard } = withWriteId(planned.update, key, id, context);
+    const id = randomBytes(ID_BYTES).toString('base64url');
+    const { update, guard } = withWriteId(planned.update, writer, key, id, context.seen);
     const notYetMade = condition.all(planned.condition, guard);
     let after: BreakerItem | undefined;
     try {
@@ -109,11 +136,12 @@ export async function writeIdempotently(
 /** The update with our entry (and the stale entries' removal), and the condition that guards them. */
 function withWriteId(
   update: ItemUpdate,
+  writer: Writer,
   key: string,
   id: string,
-  context: WriteContext,
+  seen: BreakerItem | undefined,
 ): { update: ItemUpdate; guard: Condition } {
-  const writes = context.seen?.writes;
+  const writes = seen?.writes;
   if (writes === undefined) {
     // No map yet (a new item, or one written before it): this write creates it, holding our entry
     // only, unless another writer created it meanwhile (then the condition fails and the caller re-reads).
@@ -122,9 +150,7 @@ function withWriteId(
       guard: condition.missing('writes'),
     };
   }
-  const stale = Object.entries(writes)
-    .filter(([other, value]) => other !== key && stampOf(value) < context.now - STALE_ENTRY_MILLIS)
-    .slice(0, TRIMMED_PER_WRITE);
+  const stale = writer.stale(writes, key, TRIMMED_PER_WRITE);
   return {
     update: {
       ...update,
@@ -136,9 +162,4 @@ function withWriteId(
       ...stale.map(([other, value]) => condition.entryEquals('writes', other, value)),
     ),
   };
-}
-
-function stampOf(value: string): number {
-  const stamp = Number.parseInt(value.split('.')[0] ?? '', STAMP_RADIX);
-  return Number.isNaN(stamp) ? 0 : stamp;
 }

@@ -1,4 +1,4 @@
-import type { BreakerItem } from './item';
+import type { BreakerItem, SetAttribute } from './item';
 import type { BreakerStore, Condition, ItemUpdate } from './store';
 
 type MutableItem = { -readonly [K in keyof BreakerItem]?: BreakerItem[K] };
@@ -37,6 +37,13 @@ export class MemoryBreakerStore implements BreakerStore {
     for (const [attribute, delta] of Object.entries(update.add ?? {}) as [keyof MutableItem, number][]) {
       (next as Record<string, unknown>)[attribute] = ((next[attribute] as number | undefined) ?? 0) + delta;
     }
+    for (const [attribute, members] of Object.entries(update.addMembers ?? {}) as [
+      SetAttribute,
+      readonly string[],
+    ][]) {
+      // As a DynamoDB string set: each member once, whatever was added twice.
+      next[attribute] = [...new Set([...(next[attribute] ?? []), ...members])];
+    }
     for (const attribute of update.remove ?? []) delete next[attribute];
     const stored = next as BreakerItem;
     this.items.set(name, stored);
@@ -60,6 +67,8 @@ function holds(condition: Condition, item: BreakerItem | undefined): boolean {
     }
     case 'missing':
       return item?.[condition.attribute] === undefined;
+    case 'sizeBelow':
+      return (item?.[condition.attribute]?.length ?? 0) < condition.value;
     case 'entryEquals':
       return item?.[condition.attribute]?.[condition.key] === condition.value;
     case 'all':

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { BreakerSettings, Clock } from '../../../contracts';
 import type { BreakerItem } from './item';
 import { trip, windowExpired, type PlannedWrite } from './transitions';
@@ -13,11 +14,13 @@ import type { CallOutcome } from './types';
  * share: they are parked. So:
  *
  * - the item counts `rejections` in the window beside `successes` (a rejection is counted in both), and
- *   `rejectedKeys`: the partition keys rejected in the window, each counted once by each instance that
- *   saw it rejected (a key lives on one shard, so it is nearly always one instance);
+ *   keeps two string sets of partition key digests ({@link keyDigest}): `rejectedKeys`, the keys among
+ *   the window's rejections, and `calledKeys`, the keys of all its calls. Each is grown with `ADD` (a key
+ *   added twice, by two instances or by a retried write, is there once) and only while it holds fewer
+ *   than `rejectionStormMinKeys` members, which is all the rule needs;
  * - a CLOSED breaker whose window holds at least `minimumCalls` calls of which more than
- *   `rejectionStormThreshold` did not succeed, some rejected, over at least `rejectionStormMinKeys` keys,
- *   trips with reason `rejection-storm`, and the trip writes `stormSince`; the storm holds until the
+ *   `rejectionStormThreshold` did not succeed, with rejections over at least
+ *   min(`rejectionStormMinKeys`, max(2, keys called in the window)) distinct keys, trips with reason `rejection-storm`, and the trip writes `stormSince`; the storm holds until the
  *   breaker closes (every close writes a fresh window with `stormSince` 0);
  * - while a storm holds, a rejected HALF_OPEN probe is a failed probe (longer cool-down), unless its key
  *   was already rejected under the storm (that record tells nothing of the downstream: it counts as a
@@ -35,18 +38,27 @@ export interface StormCounts {
   readonly successes: number;
   readonly failures: number;
   readonly rejections?: number;
-  /**
-   * The partition keys among the rejections. Absent on items written before keys were counted: then
-   * every rejection is taken as its own key.
-   */
-  readonly rejectedKeys?: number;
+  /** Distinct partition keys among the rejections. */
+  readonly rejectedKeys: number;
+  /** Distinct partition keys among all the calls (known up to `rejectionStormMinKeys`). */
+  readonly calledKeys: number;
+}
+
+/**
+ * How many distinct rejected keys make a storm: `rejectionStormMinKeys`, or every key called when fewer
+ * were (a downstream that rejects all of a 3-key stream is failing, docs/architecture.md invariant 6),
+ * but never one key alone unless `rejectionStormMinKeys` is 1: the rejections of a single key cannot be
+ * told from one producer's bad events, so a 1-key stream's rejections are parked (docs/downstream.md).
+ */
+export function stormKeysNeeded(calledKeys: number, settings: BreakerSettings): number {
+  return Math.min(settings.rejectionStormMinKeys, Math.max(2, calledKeys));
 }
 
 /**
  * Whether counts describe a storm: at least minimumCalls calls, rejections over at least
- * `rejectionStormMinKeys` keys, and the calls that did not succeed (failed or rejected) above the
- * threshold share. Failures count with the rejections: a downstream answering 45% 400 and 45% 503 is
- * failing (issue 22), though neither share alone says so.
+ * {@link stormKeysNeeded} distinct keys, and the calls that did not succeed (failed or rejected) above
+ * the threshold share. Failures count with the rejections: a downstream answering 45% 400 and 45% 503
+ * is failing (issue 22), though neither share alone says so.
  */
 export function isRejectionStorm(counts: StormCounts, settings: BreakerSettings): boolean {
   const calls = counts.successes + counts.failures;
@@ -55,16 +67,40 @@ export function isRejectionStorm(counts: StormCounts, settings: BreakerSettings)
     calls > 0 &&
     calls >= settings.minimumCalls &&
     rejections > 0 &&
-    (counts.rejectedKeys ?? rejections) >= settings.rejectionStormMinKeys &&
+    counts.rejectedKeys >= stormKeysNeeded(counts.calledKeys, settings) &&
     (rejections + counts.failures) / calls > settings.rejectionStormThreshold
   );
+}
+
+/** The storm counts of a stored window: its key sets' sizes. */
+export function stormCountsOf(item: BreakerItem): StormCounts {
+  return {
+    successes: item.successes,
+    failures: item.failures,
+    rejections: item.rejections ?? 0,
+    rejectedKeys: item.rejectedKeys?.length ?? 0,
+    calledKeys: item.calledKeys?.length ?? 0,
+  };
 }
 
 /** A CLOSED breaker trips for a storm when its current window is one. */
 export function stormTripDue(item: BreakerItem, settings: BreakerSettings, nowMillis: number): boolean {
   return (
-    item.state === 'CLOSED' && !windowExpired(item, nowMillis, settings) && isRejectionStorm(item, settings)
+    item.state === 'CLOSED' &&
+    !windowExpired(item, nowMillis, settings) &&
+    isRejectionStorm(stormCountsOf(item), settings)
   );
+}
+
+/** Bytes of SHA-256 kept per key: 72 bits, so two keys of one window collide with odds below 1e-20. */
+const DIGEST_BYTES = 9;
+
+/**
+ * What the key sets hold for a partition key: 12 characters whatever the key's length (Kinesis allows
+ * 256), so a set of fewer than 2 x `rejectionStormMinKeys` members stays small in every write of the item.
+ */
+export function keyDigest(partitionKey: string): string {
+  return createHash('sha256').update(partitionKey).digest().subarray(0, DIGEST_BYTES).toString('base64url');
 }
 
 /** CLOSED -> OPEN for a rejection storm: the failure-rate trip, with its own reason and `stormSince`. */
@@ -85,16 +121,17 @@ export function stormHolds(item: BreakerItem | undefined): boolean {
 }
 
 interface RecentCall {
-  /** The partition key of a rejected call; `undefined` for a call that was not rejected. */
-  readonly rejectedKey: string | undefined;
+  /** The call's partition key (a key of its own when none was given). */
+  readonly key: string;
+  readonly outcome: CallOutcome;
   /** On the monotonic clock. */
   readonly at: number;
 }
 
 /**
  * The last `minimumCalls` call outcomes of one breaker instance, within one window. Forgotten when the
- * instance sees the breaker close after a storm, so calls made before the storm ended do not hold the
- * ones after it, and when a suspicion has lasted a window without a storm trip (then, for one window, the
+ * instance sees the breaker close after a trip (a storm's or a failure rate's: failures count in the
+ * rule), so calls made before the close do not hold the ones after it, and when a suspicion has lasted a window without a storm trip (then, for one window, the
  * instance suspects nothing): the shared window, healthy for a whole window, says it is no storm, and a
  * suspicion must end by itself (issue 22, fault 2).
  */
@@ -102,6 +139,8 @@ export class RecentOutcomes {
   private readonly ring: RecentCall[] = [];
   private next = 0;
   private stormSeen = false;
+  /** Whether the instance saw the breaker OPEN or HALF_OPEN since it last saw it CLOSED. */
+  private notClosedSeen = false;
   /** When the current suspicion began (monotonic), or undefined. */
   private suspectedSince: number | undefined;
   /** Until when (monotonic) a dismissed suspicion is not raised again. */
@@ -113,10 +152,7 @@ export class RecentOutcomes {
   ) {}
 
   add(outcome: CallOutcome, partitionKey?: string): void {
-    const call: RecentCall = {
-      rejectedKey: outcome === 'rejection' ? (partitionKey ?? unknownKey()) : undefined,
-      at: this.clock.now(),
-    };
+    const call: RecentCall = { key: partitionKey ?? unknownKey(), outcome, at: this.clock.now() };
     if (this.ring.length < this.settings.minimumCalls) this.ring.push(call);
     else this.ring[this.next] = call;
     this.next = (this.next + 1) % this.settings.minimumCalls;
@@ -124,11 +160,13 @@ export class RecentOutcomes {
 
   /** Every item the instance reads or writes passes here. */
   observe(item: BreakerItem | undefined): void {
+    if (item !== undefined && item.state !== 'CLOSED') this.notClosedSeen = true;
     if (stormHolds(item)) {
       this.stormSeen = true;
       this.suspectedSince = undefined;
-    } else if (this.stormSeen && item?.state === 'CLOSED') {
+    } else if (this.notClosedSeen && item?.state === 'CLOSED') {
       this.stormSeen = false;
+      this.notClosedSeen = false;
       this.forget();
     }
   }
@@ -138,18 +176,26 @@ export class RecentOutcomes {
     const now = this.clock.now();
     if (now < this.quietUntil) return false;
     const since = now - this.settings.windowMillis;
-    const keys = new Set<string>();
-    let calls = 0;
+    const called = new Set<string>();
+    const rejected = new Set<string>();
+    let successes = 0;
+    let failures = 0;
     let rejections = 0;
     for (const call of this.ring) {
       if (call.at <= since) continue;
-      calls += 1;
-      if (call.rejectedKey === undefined) continue;
+      called.add(call.key);
+      if (call.outcome === 'failure') {
+        failures += 1;
+        continue;
+      }
+      successes += 1;
+      if (call.outcome !== 'rejection') continue;
       rejections += 1;
-      keys.add(call.rejectedKey);
+      rejected.add(call.key);
     }
+    // The shared rule (isRejectionStorm) over this instance's own last calls.
     const suspects = isRejectionStorm(
-      { successes: calls, failures: 0, rejections, rejectedKeys: keys.size },
+      { successes, failures, rejections, rejectedKeys: rejected.size, calledKeys: called.size },
       this.settings,
     );
     if (!suspects) {

@@ -1,4 +1,4 @@
-import type { BreakerAttribute, BreakerItem, MapAttribute, NumberAttribute } from './item';
+import type { BreakerAttribute, BreakerItem, MapAttribute, NumberAttribute, SetAttribute } from './item';
 
 /**
  * A condition on the stored item, evaluated atomically with the write it guards. It is data, so the
@@ -10,6 +10,8 @@ export type Condition =
   | { readonly kind: 'equals'; readonly attribute: BreakerAttribute; readonly value: string | number }
   | { readonly kind: 'atMost'; readonly attribute: NumberAttribute; readonly value: number }
   | { readonly kind: 'missing'; readonly attribute: BreakerAttribute }
+  /** The set is absent or holds fewer than `value` members. */
+  | { readonly kind: 'sizeBelow'; readonly attribute: SetAttribute; readonly value: number }
   | {
       readonly kind: 'entryEquals';
       readonly attribute: MapAttribute;
@@ -28,6 +30,8 @@ export type Condition =
 export interface ItemUpdate {
   readonly set?: Partial<Omit<BreakerItem, 'name'>>;
   readonly add?: Partial<Record<NumberAttribute, number>>;
+  /** Members added to string sets with ADD (created if absent); each list non-empty. */
+  readonly addMembers?: Partial<Record<SetAttribute, readonly string[]>>;
   readonly remove?: readonly BreakerAttribute[];
   readonly entries?: {
     readonly attribute: MapAttribute;
@@ -75,6 +79,7 @@ export const condition = {
   }),
   atMost: (attribute: NumberAttribute, value: number): Condition => ({ kind: 'atMost', attribute, value }),
   missing: (attribute: BreakerAttribute): Condition => ({ kind: 'missing', attribute }),
+  sizeBelow: (attribute: SetAttribute, value: number): Condition => ({ kind: 'sizeBelow', attribute, value }),
   entryEquals: (attribute: MapAttribute, key: string, value: string): Condition => ({
     kind: 'entryEquals',
     attribute,

@@ -8,6 +8,7 @@ import { MemoryBreakerStore } from '../../../../lambda/shared/breaker/memory-sto
 import { condition, type Condition, type ItemUpdate } from '../../../../lambda/shared/breaker/store';
 import { recordOutcomes } from '../../../../lambda/shared/breaker/transitions';
 import { breakerSettings } from '../../../helpers/breaker-settings';
+import { FakeClock } from '../../../helpers/fake-clock';
 
 const NOW = 1_732_490_400_000;
 const SETTINGS = breakerSettings();
@@ -44,7 +45,6 @@ describe('writeIdempotently', () => {
       recordOutcomes(undefined, { successes: 1, failures: 0 }, NOW, SETTINGS),
       {
         seen: undefined,
-        now: NOW,
       },
     );
     const seen = seed.after!;
@@ -55,7 +55,6 @@ describe('writeIdempotently', () => {
       const result = await writeIdempotently(store, 'orders', planned, {
         writer: other,
         seen: current,
-        now: NOW,
       });
       expect(result.after).toBeDefined();
     };
@@ -65,7 +64,7 @@ describe('writeIdempotently', () => {
       store,
       'orders',
       recordOutcomes(seen, { successes: 2, failures: 0 }, NOW, SETTINGS),
-      { writer: new Writer(), seen, now: NOW },
+      { writer: new Writer(), seen },
     );
 
     // Assess: 1 + 2 successes and the other's failure, each once; our write recognised as made
@@ -73,30 +72,51 @@ describe('writeIdempotently', () => {
     await expect(counts(store)).resolves.toEqual({ successes: 3, failures: 1 });
   });
 
-  test('entries older than a minute are removed by later writes, at most two per write', async () => {
-    // Prepare: four stale writers' entries
-    const stale = `${(NOW - STALE_ENTRY_MILLIS - 1).toString(36)}.old`;
+  test('entries seen unchanged for a minute of the writer’s own clock are removed, at most two per write', async () => {
+    // Prepare: four other writers' entries, first seen by our writer now
+    const clock = new FakeClock(0);
+    const writer = new Writer(clock);
     const store = new MemoryBreakerStore([
-      { ...freshItem('orders', NOW), writes: { a: stale, b: stale, c: stale, d: `${NOW.toString(36)}.new` } },
+      { ...freshItem('orders', NOW), writes: { a: 'old-a', b: 'old-b', c: 'old-c', d: 'old-d' } },
     ]);
-    const seen = (await store.get('orders'))!;
-
-    // Act
-    const { after } = await writeIdempotently(
-      store,
+    const write = async () => {
+      const seen = (await store.get('orders'))!;
+      const planned = recordOutcomes(seen, { successes: 1, failures: 0 }, NOW, SETTINGS);
+      return (await writeIdempotently(store, 'orders', planned, { writer, seen })).after!;
+    };
+    await write();
+    // d writes again a little later: its entry holds a new id, whose age starts over
+    clock.advance(STALE_ENTRY_MILLIS - 1);
+    await store.update(
       'orders',
-      recordOutcomes(seen, { successes: 1, failures: 0 }, NOW, SETTINGS),
-      {
-        seen,
-        now: NOW,
-      },
+      { entries: { attribute: 'writes', set: { d: 'new-d' } } },
+      condition.itemExists(true),
     );
+    await write();
 
-    // Assess: two of the three stale entries gone, the fresh one and ours kept
-    const keys = Object.keys(after!.writes!);
+    // Act: a minute after the first sighting
+    clock.advance(1);
+    const after = await write();
+
+    // Assess: two of the three entries unchanged for a minute gone, d's new entry and ours kept
+    const keys = Object.keys(after.writes!);
     expect(keys).toHaveLength(3);
     expect(keys).toContain('d');
     expect(keys.filter((key) => ['a', 'b', 'c'].includes(key))).toHaveLength(1);
+  });
+
+  test('no entry is removed by a writer that has not itself seen it for a minute, whatever the wall clocks say', async () => {
+    // Prepare: an entry stamped long ago by any wall clock; a writer that first sees it now
+    const clock = new FakeClock(0);
+    const store = new MemoryBreakerStore([{ ...freshItem('orders', NOW), writes: { a: '0.old' } }]);
+    const seen = (await store.get('orders'))!;
+
+    // Act
+    const planned = recordOutcomes(seen, { successes: 1, failures: 0 }, NOW + 3_600_000, SETTINGS);
+    const { after } = await writeIdempotently(store, 'orders', planned, { writer: new Writer(clock), seen });
+
+    // Assess
+    expect(after!.writes).toHaveProperty('a', '0.old');
   });
 
   test('a write planned from an item without the map creates it only if no other writer did', async () => {
@@ -109,7 +129,6 @@ describe('writeIdempotently', () => {
       { update: { set: { updatedAt: NOW } }, condition: condition.itemExists(true) },
       {
         seen: old,
-        now: NOW,
       },
     );
 
@@ -121,7 +140,6 @@ describe('writeIdempotently', () => {
       {
         writer: new Writer(),
         seen: old,
-        now: NOW,
       },
     );
 

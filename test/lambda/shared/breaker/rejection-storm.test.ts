@@ -5,6 +5,7 @@ import { MemoryBreakerStore } from '../../../../lambda/shared/breaker/memory-sto
 import type { BreakerTransitionEvent } from '../../../../lambda/shared/breaker/observer';
 import {
   isRejectionStorm,
+  keyDigest,
   RecentOutcomes,
   stormHolds,
   stormTripDue,
@@ -43,29 +44,51 @@ async function record(engine: BreakerEngine, outcome: CallOutcome, times: number
 describe('isRejectionStorm', () => {
   const settings = breakerSettings({ minimumCalls: 10, rejectionStormThreshold: 0.5 });
 
+  // Rejections over many keys: the share decides.
+  const keys = { rejectedKeys: 10, calledKeys: 10 };
   test.each([
-    ['below minimumCalls, all rejected', { successes: 9, failures: 0, rejections: 9 }, false],
-    ['exactly the threshold share', { successes: 10, failures: 0, rejections: 5 }, false],
-    ['more than the threshold share', { successes: 10, failures: 0, rejections: 6 }, true],
+    ['below minimumCalls, all rejected', { successes: 9, failures: 0, rejections: 9, ...keys }, false],
+    ['exactly the threshold share', { successes: 10, failures: 0, rejections: 5, ...keys }, false],
+    ['more than the threshold share', { successes: 10, failures: 0, rejections: 6, ...keys }, true],
     // Issue 22 fault 4: what did not succeed counts, whatever the mix of failures and rejections.
-    ['failures count with the rejections', { successes: 6, failures: 6, rejections: 6 }, true],
-    ['45% rejected and 45% failed', { successes: 11, failures: 9, rejections: 9 }, true],
-    ['failures without any rejection are for the failure rate', { successes: 0, failures: 12 }, false],
-    ['no rejection attribute (an item from before the guard)', { successes: 20, failures: 0 }, false],
+    ['failures count with the rejections', { successes: 6, failures: 6, rejections: 6, ...keys }, true],
+    ['45% rejected and 45% failed', { successes: 11, failures: 9, rejections: 9, ...keys }, true],
+    [
+      'failures without any rejection are for the failure rate',
+      { successes: 0, failures: 12, ...keys },
+      false,
+    ],
+    [
+      'no rejection attribute (an item from before the guard)',
+      { successes: 20, failures: 0, ...keys },
+      false,
+    ],
   ])('%s: %j -> %s', (_name, counts, storm) => {
     expect(isRejectionStorm(counts, settings)).toBe(storm);
   });
 
   test('a threshold of 1 never trips', () => {
     const never = breakerSettings({ rejectionStormThreshold: 1 });
-    expect(isRejectionStorm({ successes: 100, failures: 0, rejections: 100 }, never)).toBe(false);
+    expect(
+      isRejectionStorm(
+        { successes: 100, failures: 0, rejections: 100, rejectedKeys: 9, calledKeys: 9 },
+        never,
+      ),
+    ).toBe(false);
   });
 });
 
 describe('stormTripDue and stormHolds', () => {
   const settings = breakerSettings();
   const now = Date.UTC(2024, 10, 24);
-  const stormy = { ...freshItem('orders', now), successes: 10, rejections: 10, rejectedKeys: 10 };
+  const keys = ['a', 'b', 'c', 'd', 'e'];
+  const stormy = {
+    ...freshItem('orders', now),
+    successes: 10,
+    rejections: 10,
+    rejectedKeys: keys,
+    calledKeys: keys,
+  };
 
   test('a CLOSED breaker with a stormy current window is due', () => {
     expect(stormTripDue(stormy, settings, now)).toBe(true);
@@ -111,18 +134,29 @@ describe('RecentOutcomes', () => {
     expect(recent.suspectsStorm()).toBe(false);
   });
 
-  test('rejections of fewer keys than rejectionStormMinKeys are no storm, whatever their share (issue 22, fault 2)', () => {
+  test('rejections of fewer keys than min(rejectionStormMinKeys, keys called) are no storm, whatever their share (issue 22, fault 2)', () => {
     // Prepare
     const recent = new RecentOutcomes(breakerSettings({ rejectionStormMinKeys: 3 }), new FakeClock());
 
-    // Act: ten rejections of two keys, then one of a third key
-    for (let i = 0; i < 10; i++) recent.add('rejection', i % 2 === 0 ? 'a' : 'b');
+    // Act: of ten calls over four keys, eight rejections of two keys; then the third key is rejected too
+    for (let i = 0; i < 8; i++) recent.add('rejection', i % 2 === 0 ? 'a' : 'b');
+    recent.add('success', 'c');
+    recent.add('success', 'd');
     const twoKeys = recent.suspectsStorm();
     recent.add('rejection', 'c');
 
     // Assess
     expect(twoKeys).toBe(false);
     expect(recent.suspectsStorm()).toBe(true);
+  });
+
+  test('on a 2-key stream, rejections of both keys are a storm; of one key never (rejectionStormMinKeys 5)', () => {
+    const oneKey = new RecentOutcomes(breakerSettings({ rejectionStormMinKeys: 5 }), new FakeClock());
+    for (let i = 0; i < 20; i++) oneKey.add('rejection', 'only');
+    const twoKeys = new RecentOutcomes(breakerSettings({ rejectionStormMinKeys: 5 }), new FakeClock());
+    for (let i = 0; i < 20; i++) twoKeys.add('rejection', i % 2 === 0 ? 'a' : 'b');
+    expect(oneKey.suspectsStorm()).toBe(false);
+    expect(twoKeys.suspectsStorm()).toBe(true);
   });
 
   test('a suspicion the shared breaker does not confirm within a window ends by itself, and stays quiet a window', () => {
@@ -167,18 +201,29 @@ describe('RecentOutcomes', () => {
 });
 
 describe('the storm rule by keys (docs/downstream.md)', () => {
-  test('isRejectionStorm needs rejectedKeys >= rejectionStormMinKeys; items without the count read rejections', () => {
-    const settings = breakerSettings({ minimumCalls: 10, rejectionStormMinKeys: 5 });
-    expect(isRejectionStorm({ successes: 20, failures: 0, rejections: 20, rejectedKeys: 4 }, settings)).toBe(
-      false,
-    );
-    expect(isRejectionStorm({ successes: 20, failures: 0, rejections: 20, rejectedKeys: 5 }, settings)).toBe(
-      true,
-    );
-    expect(isRejectionStorm({ successes: 20, failures: 0, rejections: 20 }, settings)).toBe(true);
+  test.each([
+    ['rejections of 4 keys of many', 4, 50, false],
+    ['rejections of 5 keys of many', 5, 50, true],
+    ['every key of a 3-key stream rejected', 3, 3, true],
+    ['2 keys of a 3-key stream rejected', 2, 3, false],
+    ['both keys of a 2-key stream rejected', 2, 2, true],
+    ['the one key of a 1-key stream rejected: one producer, never a storm', 1, 1, false],
+  ])(
+    'isRejectionStorm needs min(rejectionStormMinKeys, max(2, keys called)) rejected keys: %s',
+    (_name, rejectedKeys, calledKeys, storm) => {
+      const settings = breakerSettings({ minimumCalls: 10, rejectionStormMinKeys: 5 });
+      const counts = { successes: 20, failures: 0, rejections: 20, rejectedKeys, calledKeys };
+      expect(isRejectionStorm(counts, settings)).toBe(storm);
+    },
+  );
+
+  test('with rejectionStormMinKeys 1 the operator opts into one-key storms', () => {
+    const settings = breakerSettings({ minimumCalls: 10, rejectionStormMinKeys: 1 });
+    const counts = { successes: 20, failures: 0, rejections: 20, rejectedKeys: 1, calledKeys: 1 };
+    expect(isRejectionStorm(counts, settings)).toBe(true);
   });
 
-  test('one key rejected many times counts one key per window slot; the breaker stays CLOSED', async () => {
+  test('one key rejected many times is one key in the window; the breaker stays CLOSED', async () => {
     // Prepare
     const { engine, store } = setup({ rejectionStormMinKeys: 2 });
 
@@ -190,7 +235,7 @@ describe('the storm rule by keys (docs/downstream.md)', () => {
     await expect(store.get('orders')).resolves.toMatchObject({
       state: 'CLOSED',
       rejections: 30,
-      rejectedKeys: 1,
+      rejectedKeys: [keyDigest('producer-7')],
     });
     expect(engine.inRejectionStorm()).toBe(false);
   });
@@ -202,7 +247,7 @@ describe('the storm rule by keys (docs/downstream.md)', () => {
     await expect(store.get('orders')).resolves.toMatchObject({
       state: 'OPEN',
       reason: 'rejection-storm',
-      rejectedKeys: 3,
+      rejectedKeys: expect.arrayContaining(['k0', 'k1', 'k2'].map(keyDigest)) as unknown,
     });
   });
 
