@@ -373,10 +373,13 @@ export class BreakerEngine {
 
   private async tripIfDue(item: BreakerItem, now: number): Promise<void> {
     const { settings } = this.options;
-    const planned = shouldTrip(item, settings, now)
-      ? trip(item, now, settings)
-      : stormTripDue(item, settings, now)
-        ? tripForStorm(item, now, settings)
+    // A window that meets both rules is a storm: its rejections spread over enough keys say the downstream
+    // rejects, and the storm's probe rules are the stricter (a rejected probe does not close it). Failures
+    // beside them (timeouts at load) must not turn a storm into a failure-rate trip (docs/downstream.md).
+    const planned = stormTripDue(item, settings, now)
+      ? tripForStorm(item, now, settings)
+      : shouldTrip(item, settings, now)
+        ? trip(item, now, settings)
         : undefined;
     if (planned === undefined) return;
     const after = await this.write(planned);

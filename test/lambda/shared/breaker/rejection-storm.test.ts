@@ -330,11 +330,24 @@ describe('BreakerEngine with the rejection storm guard', () => {
   test('a failing downstream trips for its failure rate, not as a storm', async () => {
     const { engine, store } = setup();
 
-    await record(engine, 'rejection', 4);
+    await record(engine, 'success', 4);
     await record(engine, 'failure', 6);
     await engine.flush();
 
     await expect(store.get('orders')).resolves.toMatchObject({ state: 'OPEN', reason: 'failure-rate' });
+  });
+
+  test('a window that meets both rules trips as a storm: timeouts during a storm do not hide it (game day at load)', async () => {
+    // Prepare: the downstream rejects every call over five keys, and half the calls time out
+    const { engine, store } = setup({ rejectionStormMinKeys: 5 });
+
+    // Act
+    for (let i = 0; i < 10; i++)
+      await engine.record(ADMITTED, i % 2 === 0 ? 'rejection' : 'failure', `k${i % 5}`);
+    await engine.flush();
+
+    // Assess: failure rate 0.5 and a storm over 5 keys; the storm's probe rules apply
+    await expect(store.get('orders')).resolves.toMatchObject({ state: 'OPEN', reason: 'rejection-storm' });
   });
 
   test('the instance stops parking at the onset, before the shared window (full of earlier successes) trips', async () => {
