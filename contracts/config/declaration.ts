@@ -142,7 +142,7 @@ function declare() {
     ),
     rejectionStormMinKeys: setting(
       integerIn(LIMITS.rejectionStormMinKeys).default(5),
-      "Distinct partition keys the rejections of a window must spread over before they can be a rejection storm; fewer keys are one producer's bad events, parked as poison (docs/downstream.md)",
+      "Distinct partition keys the rejections of a window must spread over before they can be a rejection storm, or every key the window saw when it saw fewer (at least 2: a 1-key stream never storms unless this is 1); fewer keys are producers' bad events, parked as poison (docs/downstream.md)",
     ),
   });
 
