@@ -20,11 +20,13 @@ import type { CallOutcome } from './types';
  *   than `rejectionStormMinKeys` members, which is all the rule needs;
  * - a CLOSED breaker whose window holds at least `minimumCalls` calls of which more than
  *   `rejectionStormThreshold` did not succeed, with rejections over at least
- *   min(`rejectionStormMinKeys`, max(2, keys called in the window)) distinct keys, trips with reason `rejection-storm`, and the trip writes `stormSince`; the storm holds until the
- *   breaker closes (every close writes a fresh window with `stormSince` 0);
+ *   min(`rejectionStormMinKeys`, max(2, keys called in the window)) distinct keys, trips with reason
+ *   `rejection-storm` (also when the window meets the failure rate too), and the trip writes
+ *   `stormSince`; the storm holds until the breaker closes (every close writes a fresh window with
+ *   `stormSince` 0);
  * - while a storm holds, a rejected HALF_OPEN probe is a failed probe (longer cool-down), unless its key
- *   was already rejected under the storm (that record tells nothing of the downstream: it counts as a
- *   success), and the consumer keeps rejected records in the stream instead of parking them;
+ *   was already rejected under the storm (that record tells nothing of the downstream: the lease is
+ *   freed without a verdict and the record parked), and the consumer keeps rejected records in the stream instead of parking them;
  * - each instance also watches its own last `minimumCalls` calls ({@link RecentOutcomes}) by the same
  *   rule, so it stops parking at the onset of a storm, before the shared window crosses the threshold. A
  *   suspicion is bounded: once it has lasted a window without the shared breaker tripping, the shared
