@@ -141,6 +141,10 @@ function declare() {
       numberIn(LIMITS.rejectionStormThreshold).default(0.5),
       "Share of the window's calls rejected as poison above which the breaker trips as a rejection storm (docs/downstream.md); 1 turns the guard off",
     ),
+    rejectionStormMinKeys: setting(
+      integerIn(LIMITS.rejectionStormMinKeys).default(5),
+      "Distinct partition keys the rejections of a window must spread over before they can be a rejection storm, or every key the window saw when it saw fewer (at least 2: a 1-key stream never storms unless this is 1); fewer keys are producers' bad events, parked as poison (docs/downstream.md)",
+    ),
   });
 
   const sigV4Types = oneOf(SIGV4_SERVICES);

@@ -13,6 +13,7 @@ export const LIMITS = {
   retentionHours: { min: 24, max: 8760 },
   failureRateThreshold: { min: 0.01, max: 1 },
   rejectionStormThreshold: { min: 0.01, max: 1 },
+  rejectionStormMinKeys: { min: 1, max: 1_000 },
   endpointErrorStatus: { min: 400, max: 499 },
   minimumCalls: { min: 1, max: 100_000 },
   windowMillis: { min: 1_000, max: 3_600_000 },

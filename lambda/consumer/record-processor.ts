@@ -102,8 +102,10 @@ export class RecordProcessor {
       const outcome = await downstream.send(preparation.post);
       onDownstreamLatency(outcome.latencyMillis);
       const breakerOutcome = BREAKER_OUTCOME[outcome.kind];
-      if (breaker.recordNow?.(admission, breakerOutcome) !== true)
-        await breaker.record(admission, breakerOutcome);
+      // The key: a rejection storm is judged by how many keys its rejections spread over.
+      const key = position.partitionKey;
+      if (breaker.recordNow?.(admission, breakerOutcome, key) !== true)
+        await breaker.record(admission, breakerOutcome, key);
 
       if (outcome.kind === 'delivered') {
         this.tally.delivered++;
@@ -116,7 +118,8 @@ export class RecordProcessor {
           { cause: outcome.cause, probe: admission.probe },
         );
       }
-      if (breaker.inRejectionStorm()) throw new RejectionStormError(breaker.name, position, outcome.reason);
+      if (breaker.inRejectionStorm(key))
+        throw new RejectionStormError(breaker.name, position, outcome.reason);
       poison = new PoisonRecordError(`record is poison: ${outcome.reason}`, position, outcome.reason);
     } catch (error) {
       if (!(error instanceof PoisonRecordError)) throw error;

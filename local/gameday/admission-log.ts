@@ -61,8 +61,12 @@ export class AdmissionLog implements CircuitBreaker {
     return admission;
   }
 
-  record(admission: Admission & { admitted: true }, outcome: CallOutcome): Promise<void> {
-    return this.inner.record(admission, outcome);
+  record(
+    admission: Admission & { admitted: true },
+    outcome: CallOutcome,
+    partitionKey?: string,
+  ): Promise<void> {
+    return this.inner.record(admission, outcome, partitionKey);
   }
 
   flush(): Promise<void> {
@@ -78,7 +82,7 @@ export class AdmissionLog implements CircuitBreaker {
     return share;
   }
 
-  inRejectionStorm(): boolean {
-    return this.inner.inRejectionStorm();
+  inRejectionStorm(partitionKey?: string): boolean {
+    return this.inner.inRejectionStorm(partitionKey);
   }
 }

@@ -14,6 +14,7 @@ export function breakerSettings(overrides: Partial<BreakerSettings> = {}): Break
     onStoreFailure: 'local-breaker',
     slowStartMillis: 0,
     rejectionStormThreshold: 0.5,
+    rejectionStormMinKeys: 1,
     ...overrides,
   };
 }

@@ -123,34 +123,49 @@ export class DynamoDbCircuitBreaker implements CircuitBreaker {
     }
   }
 
-  record(admission: Admission & { admitted: true }, outcome: CallOutcome): Promise<void> {
-    return this.recordNow(admission, outcome) ? RECORDED : this.recordSlowly(admission, outcome);
+  record(
+    admission: Admission & { admitted: true },
+    outcome: CallOutcome,
+    partitionKey?: string,
+  ): Promise<void> {
+    return this.recordNow(admission, outcome, partitionKey)
+      ? RECORDED
+      : this.recordSlowly(admission, outcome, partitionKey);
   }
 
   /** A call that was not a probe, with the store up, is only buffered: the hot path, once per record. */
-  recordNow(admission: Admission & { admitted: true }, outcome: CallOutcome): boolean {
+  recordNow(admission: Admission & { admitted: true }, outcome: CallOutcome, partitionKey?: string): boolean {
     if (this.outage !== undefined || admission.probe) return false;
-    this.shared.recordBuffered(outcome);
+    this.shared.recordBuffered(outcome, partitionKey);
     return true;
   }
 
-  private async recordSlowly(admission: Admission & { admitted: true }, outcome: CallOutcome): Promise<void> {
+  private async recordSlowly(
+    admission: Admission & { admitted: true },
+    outcome: CallOutcome,
+    partitionKey: string | undefined,
+  ): Promise<void> {
     const local = this.outage?.local;
     if (admission.probe && local?.holdsProbe()) {
-      await this.recordLocally(local, admission, outcome);
+      await this.recordLocally(local, admission, outcome, partitionKey);
       return;
     }
-    if (!admission.probe && local !== undefined) await this.recordLocally(local, admission, outcome);
+    if (!admission.probe && local !== undefined) {
+      await this.recordLocally(local, admission, outcome, partitionKey);
+    }
     try {
-      await this.shared.record(admission, outcome);
+      await this.shared.record(admission, outcome, partitionKey);
     } catch (error) {
       // The probe's outcome is lost with the store; its lease expires and a later probe decides.
       this.storeFailed(error, 'record');
     }
   }
 
-  inRejectionStorm(): boolean {
-    return this.shared.inRejectionStorm() || (this.outage?.local?.inRejectionStorm() ?? false);
+  inRejectionStorm(partitionKey?: string): boolean {
+    const local = this.outage?.local;
+    return local !== undefined
+      ? local.inRejectionStorm(partitionKey)
+      : this.shared.inRejectionStorm(partitionKey);
   }
 
   concurrencyShare(): number {
@@ -192,8 +207,9 @@ export class DynamoDbCircuitBreaker implements CircuitBreaker {
     local: BreakerEngine,
     admission: Admission & { admitted: true },
     outcome: CallOutcome,
+    partitionKey: string | undefined,
   ): Promise<void> {
-    await local.record(admission, outcome);
+    await local.record(admission, outcome, partitionKey);
     await local.flush(); // in memory: free, and trips the local breaker without waiting for the batch end
   }
 

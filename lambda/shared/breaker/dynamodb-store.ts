@@ -6,7 +6,13 @@ import {
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDbApi } from './dynamodb-api';
-import { marshalValue, unmarshalItem, type BreakerAttribute, type BreakerItem } from './item';
+import {
+  marshalValue,
+  unmarshalItem,
+  type AttributeInput,
+  type BreakerAttribute,
+  type BreakerItem,
+} from './item';
 import { BreakerStoreError, type BreakerStore, type Condition, type ItemUpdate } from './store';
 
 /** Where the breaker table is: the SDK client to reach it, and its name. */
@@ -101,6 +107,7 @@ class ExpressionBuilder {
   readonly names: Record<string, string> = {};
   readonly values: Record<string, AttributeValue> = {};
   private valueCount = 0;
+  private readonly entryNames = new Map<string, string>();
 
   update(update: ItemUpdate): string {
     const set = Object.entries(update.set ?? {})
@@ -113,7 +120,20 @@ class ExpressionBuilder {
       ([attribute, value]) =>
         `${this.name(attribute as BreakerAttribute)} ${this.value(attribute as BreakerAttribute, value)}`,
     );
+    for (const [attribute, members] of Object.entries(update.addMembers ?? {})) {
+      add.push(
+        `${this.name(attribute as BreakerAttribute)} ${this.value(attribute as BreakerAttribute, members)}`,
+      );
+    }
     const remove = (update.remove ?? []).map((attribute) => this.name(attribute));
+    const entries = update.entries;
+    if (entries !== undefined) {
+      const map = this.name(entries.attribute);
+      for (const [key, value] of Object.entries(entries.set)) {
+        set.push(`${map}.${this.entry(key)} = ${this.value(entries.attribute, value)}`);
+      }
+      for (const key of entries.remove ?? []) remove.push(`${map}.${this.entry(key)}`);
+    }
     return [
       set.length > 0 ? `SET ${set.join(', ')}` : '',
       add.length > 0 ? `ADD ${add.join(', ')}` : '',
@@ -133,6 +153,14 @@ class ExpressionBuilder {
         return `${this.name(condition.attribute)} <= ${this.value(condition.attribute, condition.value)}`;
       case 'missing':
         return `attribute_not_exists(${this.name(condition.attribute)})`;
+      case 'sizeBelow': {
+        const set = this.name(condition.attribute);
+        // 'version' only picks the number type of the value placeholder.
+        // Unparenthesised: `all`, `any` and `not` wrap their parts, and DynamoDB refuses redundant parentheses.
+        return `attribute_not_exists(${set}) OR size(${set}) < ${this.value('version', condition.value)}`;
+      }
+      case 'entryEquals':
+        return `${this.name(condition.attribute)}.${this.entry(condition.key)} = ${this.value(condition.attribute, condition.value)}`;
       case 'all':
         return condition.of.map((part) => `(${this.condition(part)})`).join(' AND ');
       case 'any':
@@ -148,7 +176,18 @@ class ExpressionBuilder {
     return placeholder;
   }
 
-  private value(attribute: BreakerAttribute, value: string | number): string {
+  /** A map entry's key: any string, so always a placeholder of its own. */
+  private entry(key: string): string {
+    let placeholder = this.entryNames.get(key);
+    if (placeholder === undefined) {
+      placeholder = `#e${this.entryNames.size}`;
+      this.entryNames.set(key, placeholder);
+      this.names[placeholder] = key;
+    }
+    return placeholder;
+  }
+
+  private value(attribute: BreakerAttribute, value: AttributeInput): string {
     const placeholder = `:v${this.valueCount++}`;
     this.values[placeholder] = marshalValue(attribute, value);
     return placeholder;

@@ -1,10 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { BreakerSettings } from '../../../contracts';
 import { monotonicClock, type Clock } from '../../../contracts';
-import { writeIdempotently } from './idempotent-write';
+import { writeIdempotently, Writer } from './idempotent-write';
 import type { BreakerItem } from './item';
 import { notifySafely, transitionEvent, type BreakerObserver, type TransitionScope } from './observer';
-import { RecentOutcomes, stormHolds, stormTripDue, tripForStorm } from './rejection-storm';
+import {
+  keyDigest,
+  RecentOutcomes,
+  stormHolds,
+  stormTripDue,
+  tripForStorm,
+  unknownKey,
+} from './rejection-storm';
 import type { BreakerStore } from './store';
 import {
   leaseExpired,
@@ -14,6 +21,7 @@ import {
   probeOutlived,
   probeSucceeded,
   recordOutcomes,
+  releaseLease,
   shouldTrip,
   startProbe,
   takeLease,
@@ -71,7 +79,17 @@ interface OutcomeBucket {
   failures: number;
   /** Poison rejections among the successes, for the rejection storm guard. */
   rejections: number;
+  /**
+   * Distinct partition keys of the rejections, at most `rejectionStormMinKeys`: enough to fill the
+   * window's set whatever it already holds (rejection-storm.ts).
+   */
+  readonly rejectedKeys: Set<string>;
+  /** Distinct partition keys of all the calls, at most `rejectionStormMinKeys`. */
+  readonly calledKeys: Set<string>;
 }
+
+/** Most keys remembered as rejected under a storm: enough for any batch, bounded memory. */
+const MAX_KEYS_REJECTED_UNDER_STORM = 10_000;
 
 interface HeldProbe {
   readonly leaseId: string;
@@ -95,14 +113,25 @@ export class BreakerEngine {
   private probe: HeldProbe | undefined;
   private readonly monotonic: Clock;
   private readonly recent: RecentOutcomes;
+  /** This instance's keys in the item's `writes` map (idempotent-write.ts). */
+  private readonly writer: Writer;
+  /**
+   * Keys whose records this instance saw rejected while a storm held or was suspected: a rejected probe
+   * of one of them is no news about the downstream (docs/downstream.md). Forgotten when the storm ends.
+   */
+  private readonly rejectedUnderStorm = new Set<string>();
+  /** Keys of probes rejected again after a rejection under the storm: their record is parked, once. */
+  private readonly parkedProbes = new Set<string>();
 
   constructor(private readonly options: BreakerEngineOptions) {
     this.monotonic = options.monotonicClock ?? monotonicClock;
-    this.recent = new RecentOutcomes(options.settings);
+    this.recent = new RecentOutcomes(options.settings, this.monotonic);
+    this.writer = new Writer(this.monotonic);
   }
 
   /** See {@link CircuitBreaker.inRejectionStorm}: from the item last seen and this instance's calls. */
-  inRejectionStorm(): boolean {
+  inRejectionStorm(partitionKey?: string): boolean {
+    if (partitionKey !== undefined && this.parkedProbes.delete(partitionKey)) return false;
     return stormHolds(this.lastKnown) || this.recent.suspectsStorm();
   }
 
@@ -132,7 +161,7 @@ export class BreakerEngine {
   private async read(): Promise<BreakerItem | undefined> {
     const readAt = this.monotonic.now();
     const item = await this.options.store.get(this.options.name);
-    this.recent.observe(item);
+    this.observe(item);
     this.cached = { item, readAt };
     this.lastKnown = item;
     this.seen = true;
@@ -196,25 +225,42 @@ export class BreakerEngine {
    * lease id and the version, and a probe that took longer than the lease (measured on the monotonic
    * clock) is written as expired, which re-opens the breaker whatever the outcome.
    */
-  async record(admission: Admission & { admitted: true }, outcome: CallOutcome): Promise<void> {
+  async record(
+    admission: Admission & { admitted: true },
+    outcome: CallOutcome,
+    partitionKey?: string,
+  ): Promise<void> {
     if (!admission.probe) {
-      this.recordBuffered(outcome);
+      this.recordBuffered(outcome, partitionKey);
       return;
     }
-    this.recent.add(outcome);
+    const knownRejected = partitionKey !== undefined && this.rejectedUnderStorm.has(partitionKey);
+    this.recent.add(outcome, partitionKey);
+    this.noteRejection(outcome, partitionKey);
     const probe = this.probe;
     this.probe = undefined;
     if (probe === undefined) return; // the lease was taken by an earlier engine (local breaker ended)
     const { settings } = this.options;
     const now = this.options.clock.now();
     const outlived = this.monotonic.now() - probe.takenAt >= settings.probeLeaseMillis;
-    // During a rejection storm a rejected probe says the storm goes on.
-    const succeeded = outcome === 'success' || (outcome === 'rejection' && !stormHolds(probe.item));
+    // During a rejection storm a rejected probe says the storm goes on, unless its record was already
+    // rejected under the storm: then it says nothing of the downstream (the record may simply be bad, and
+    // it would fail every probe, docs/downstream.md). Such a probe ends without a verdict: the lease is
+    // released for another record and this one is parked, so it cannot be the probe again.
+    const storm = stormHolds(probe.item);
+    const inconclusive = !outlived && outcome === 'rejection' && storm && knownRejected;
+    const succeeded = outcome === 'success' || (outcome === 'rejection' && !storm);
     const write = outlived
       ? probeOutlived(probe.item, probe.leaseId, now, settings)
-      : succeeded
-        ? probeSucceeded(probe.item, probe.leaseId, now)
-        : probeFailed(probe.item, probe.leaseId, now, settings);
+      : inconclusive
+        ? releaseLease(probe.item, probe.leaseId, now)
+        : succeeded
+          ? probeSucceeded(probe.item, probe.leaseId, now)
+          : probeFailed(probe.item, probe.leaseId, now, settings);
+    if (inconclusive && partitionKey !== undefined) {
+      this.rejectedUnderStorm.delete(partitionKey);
+      this.parkedProbes.add(partitionKey);
+    }
     const after = await this.write(write);
     // A lost condition means another consumer already found the lease expired and re-opened the breaker.
     if (after !== undefined) this.announce(probe.item, after, now);
@@ -224,12 +270,23 @@ export class BreakerEngine {
    * What {@link record} does for a call that was not a probe, without a promise: the outcome is only
    * buffered, no I/O. The hot path, once per record.
    */
-  recordBuffered(outcome: CallOutcome): void {
-    this.recent.add(outcome);
-    this.buffer(outcome);
+  recordBuffered(outcome: CallOutcome, partitionKey?: string): void {
+    this.recent.add(outcome, partitionKey);
+    this.noteRejection(outcome, partitionKey);
+    this.buffer(outcome, partitionKey);
   }
 
-  private buffer(outcome: CallOutcome): void {
+  /**
+   * Remembers the key of a rejection made while a storm holds or is suspected, this call included: the
+   * consumer keeps exactly those records in the stream, and retries them.
+   */
+  private noteRejection(outcome: CallOutcome, partitionKey: string | undefined): void {
+    if (outcome !== 'rejection' || partitionKey === undefined) return;
+    if (this.rejectedUnderStorm.size >= MAX_KEYS_REJECTED_UNDER_STORM) return;
+    if (this.inRejectionStorm()) this.rejectedUnderStorm.add(partitionKey);
+  }
+
+  private buffer(outcome: CallOutcome, partitionKey?: string): void {
     const version = this.lastKnown?.version ?? 0;
     const slot = this.slotAt(this.monotonic.now());
     // The last bucket is nearly always the one (outcomes come in time order): no search, no closure.
@@ -239,12 +296,18 @@ export class BreakerEngine {
         ? last
         : this.pending.find((b) => b.version === version && b.slot === slot);
     if (bucket === undefined) {
-      bucket = { version, slot, successes: 0, failures: 0, rejections: 0 };
+      bucket = emptyBucket(version, slot);
       this.pending.push(bucket);
     }
     // A rejection is a success for the failure rate; the storm guard counts it apart.
     bucket[outcome === 'failure' ? 'failures' : 'successes'] += 1;
-    if (outcome === 'rejection') bucket.rejections += 1;
+    const cap = this.options.settings.rejectionStormMinKeys;
+    const key = partitionKey ?? unknownKey();
+    if (bucket.calledKeys.size < cap) bucket.calledKeys.add(key);
+    if (outcome === 'rejection') {
+      bucket.rejections += 1;
+      if (bucket.rejectedKeys.size < cap) bucket.rejectedKeys.add(key);
+    }
   }
 
   private slotAt(monotonicMillis: number): number {
@@ -310,10 +373,13 @@ export class BreakerEngine {
 
   private async tripIfDue(item: BreakerItem, now: number): Promise<void> {
     const { settings } = this.options;
-    const planned = shouldTrip(item, settings, now)
-      ? trip(item, now, settings)
-      : stormTripDue(item, settings, now)
-        ? tripForStorm(item, now, settings)
+    // A window that meets both rules is a storm: its rejections spread over enough keys say the downstream
+    // rejects, and the storm's probe rules are the stricter (a rejected probe does not close it). Failures
+    // beside them (timeouts at load) must not turn a storm into a failure-rate trip (docs/downstream.md).
+    const planned = stormTripDue(item, settings, now)
+      ? tripForStorm(item, now, settings)
+      : shouldTrip(item, settings, now)
+        ? trip(item, now, settings)
         : undefined;
     if (planned === undefined) return;
     const after = await this.write(planned);
@@ -324,11 +390,14 @@ export class BreakerEngine {
     for (const bucket of buckets) {
       const same = this.pending.find((b) => b.version === bucket.version && b.slot === bucket.slot);
       if (same === undefined) {
-        this.pending.push({ ...bucket });
+        this.pending.push(bucket);
       } else {
+        const cap = this.options.settings.rejectionStormMinKeys;
         same.successes += bucket.successes;
         same.failures += bucket.failures;
         same.rejections += bucket.rejections;
+        for (const key of bucket.rejectedKeys) if (same.rejectedKeys.size < cap) same.rejectedKeys.add(key);
+        for (const key of bucket.calledKeys) if (same.calledKeys.size < cap) same.calledKeys.add(key);
       }
     }
   }
@@ -393,7 +462,10 @@ export class BreakerEngine {
    */
   private async write(planned: PlannedWrite): Promise<BreakerItem | undefined> {
     const readAt = this.monotonic.now();
-    const result = await writeIdempotently(this.options.store, this.options.name, planned);
+    const result = await writeIdempotently(this.options.store, this.options.name, planned, {
+      writer: this.writer,
+      seen: this.cached?.item ?? this.lastKnown,
+    });
     const seen = result.after ?? result.current;
     if (result.after === undefined && !result.read) {
       this.cached = undefined;
@@ -402,8 +474,17 @@ export class BreakerEngine {
     this.cached = { item: seen, readAt };
     this.lastKnown = seen;
     this.seen = true;
-    this.recent.observe(seen);
+    this.observe(seen);
     return result.after;
+  }
+
+  /** Every item read or written passes here: the storm's local memory follows it. */
+  private observe(item: BreakerItem | undefined): void {
+    this.recent.observe(item);
+    if (this.rejectedUnderStorm.size > 0 && item?.state === 'CLOSED' && !this.recent.suspectsStorm()) {
+      this.rejectedUnderStorm.clear();
+      this.parkedProbes.clear();
+    }
   }
 
   private announce(before: BreakerItem, after: BreakerItem, now: number): void {
@@ -425,18 +506,43 @@ function decideWithoutWrite(item: BreakerItem | undefined, now: number): Admissi
   return undefined;
 }
 
+function emptyBucket(version: number, slot: number): OutcomeBucket {
+  return {
+    version,
+    slot,
+    successes: 0,
+    failures: 0,
+    rejections: 0,
+    rejectedKeys: new Set(),
+    calledKeys: new Set(),
+  };
+}
+
+/** The buckets' counts, and the digests of their keys (recordOutcomes adds those the window lacks). */
 function totals(buckets: readonly OutcomeBucket[]): {
   successes: number;
   failures: number;
   rejections: number;
+  rejectedKeys: string[];
+  calledKeys: string[];
 } {
   let successes = 0;
   let failures = 0;
   let rejections = 0;
+  const rejected = new Set<string>();
+  const called = new Set<string>();
   for (const bucket of buckets) {
     successes += bucket.successes;
     failures += bucket.failures;
     rejections += bucket.rejections;
+    for (const key of bucket.rejectedKeys) rejected.add(key);
+    for (const key of bucket.calledKeys) called.add(key);
   }
-  return { successes, failures, rejections };
+  return {
+    successes,
+    failures,
+    rejections,
+    rejectedKeys: [...rejected].map(keyDigest),
+    calledKeys: [...called].map(keyDigest),
+  };
 }

@@ -1,21 +1,31 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { monotonicClock, type Clock } from '../../../contracts';
 import type { BreakerItem } from './item';
-import { BreakerStoreError, condition, type BreakerStore } from './store';
+import { BreakerStoreError, condition, type BreakerStore, type Condition, type ItemUpdate } from './store';
 import type { PlannedWrite } from './transitions';
 
 /**
- * One planned write, made idempotent under retry (docs/architecture.md, "Breaker guarantees").
+ * One planned write, made idempotent under retry (docs/architecture.md, "Circuit breaker").
  *
  * A conditional UpdateItem can commit and lose its answer (a reset connection, a timeout): the SDK sends
  * it again, and the retry either fails its condition (a transition already made) or, for counts written
- * with ADD, adds them a second time. So each write carries a fresh random `writeId` and is conditioned on
- * the item not already holding it: a retry of a committed write changes nothing. When the answer is a
- * failed condition or an error, the item is read (strongly consistent) and, if it holds our `writeId`,
- * the write committed and that item is its result.
+ * with ADD, adds them a second time. So each write carries a fresh random id under its writer's own key
+ * in the item's `writes` map, and is conditioned on that entry not already holding it: a retry of a
+ * committed write changes nothing. When the answer is a failed condition or an error, the item is read
+ * (strongly consistent) and, if the entry holds our id, the write committed and that item is its result.
+ * No other writer touches the entry, so this holds whatever other writes came in between (issue 22,
+ * fault 5): a writer's key is its own for as long as one of its writes is in flight.
  *
- * What it cannot tell: another writer's commit landing between our commit and our read replaces the id,
- * and the write is then taken as not made (a lost race, or the error is passed on). That needs two
- * commits on one item within one round trip of each other and an answer lost in between.
+ * The map stays small: each write removes up to {@link TRIMMED_PER_WRITE} entries of other writers (gone
+ * writers, e.g. ended execution environments) that this writer has seen holding the same id for at least
+ * {@link STALE_ENTRY_MILLIS} of its own monotonic clock, each conditioned on still holding that id. No
+ * wall clock decides: an id seen a minute ago was committed at least a minute ago, whatever the clocks of
+ * its writer and of this one say, and a minute is far beyond any retry of the breaker store's client (two
+ * attempts of at most a couple of seconds each, contracts/aws-client-settings.ts), so an entry is never
+ * removed under a retry of the write that put it there (docs/architecture.md, "Breaker guarantees").
+ * An entry whose writer writes again gets a new id, and its age starts over. Cost: about 20 bytes per
+ * writer active in the last minute or so, on every write of the item (DynamoDB bills writes by item size,
+ * per KB), and for each writer a memory of the ids it saw (one per entry of the map).
  */
 export interface WriteResult {
   /** The item after our write, or `undefined` when its condition did not hold. */
@@ -26,25 +36,130 @@ export interface WriteResult {
   readonly read: boolean;
 }
 
+/** How long (on the remover's monotonic clock) an entry must be seen unchanged before a write removes it. */
+export const STALE_ENTRY_MILLIS = 60_000;
+/** At most this many stale entries are removed by one write: bounded work, amortised cleanup. */
+export const TRIMMED_PER_WRITE = 2;
+const ID_BYTES = 6;
+
+/**
+ * A writer's keys in the `writes` map: one random key per write in flight at once, reused once free, so
+ * concurrent writes of one writer never share an entry, and a writer adds at most as many entries as it
+ * has writes in flight.
+ */
+export class Writer {
+  private readonly prefix = randomBytes(ID_BYTES).toString('base64url');
+  private readonly busy = new Set<number>();
+  /** Other writers' entries as this writer saw them: the id, and when it was first seen (monotonic). */
+  private readonly sightings = new Map<string, { readonly id: string; readonly since: number }>();
+
+  /** @param clock durations only: how long an entry has been seen unchanged */
+  constructor(private readonly clock: Clock = monotonicClock) {}
+
+  /**
+   * Notes the entries of `writes` and answers up to `limit` of other writers' entries seen holding the
+   * same id for at least {@link STALE_ENTRY_MILLIS}. Entries no longer in the map are forgotten.
+   */
+  stale(writes: Readonly<Record<string, string>>, own: string, limit: number): [string, string][] {
+    const now = this.clock.now();
+    for (const key of this.sightings.keys()) if (!(key in writes)) this.sightings.delete(key);
+    const stale: [string, string][] = [];
+    for (const [key, id] of Object.entries(writes)) {
+      if (key === own) continue;
+      const sighting = this.sightings.get(key);
+      if (sighting === undefined || sighting.id !== id) {
+        this.sightings.set(key, { id, since: now });
+      } else if (now - sighting.since >= STALE_ENTRY_MILLIS && stale.length < limit) {
+        stale.push([key, id]);
+      }
+    }
+    return stale;
+  }
+
+  /** Takes the lowest free key; give it back with {@link release} once the write is settled. */
+  acquire(): string {
+    let slot = 0;
+    while (this.busy.has(slot)) slot++;
+    this.busy.add(slot);
+    return `${this.prefix}${slot}`;
+  }
+
+  release(key: string): void {
+    this.busy.delete(Number(key.slice(this.prefix.length)));
+  }
+}
+
+/** The writer of this process for callers that keep none (operator tools, one write at a time). */
+const PROCESS_WRITER = new Writer();
+
+export interface WriteContext {
+  /** @default - one writer per process */
+  readonly writer?: Writer;
+  /**
+   * The item the write was planned from, as last seen: whether its `writes` map exists (DynamoDB
+   * refuses an entry of a missing map) and which entries are stale. A wrong guess fails the condition,
+   * and the caller re-reads as after any lost race.
+   */
+  readonly seen: BreakerItem | undefined;
+}
+
 export async function writeIdempotently(
   store: BreakerStore,
   name: string,
   planned: PlannedWrite,
+  context: WriteContext,
 ): Promise<WriteResult> {
-  const writeId = randomUUID();
-  const update = { ...planned.update, set: { ...planned.update.set, writeId } };
-  const notYetMade = condition.all(planned.condition, condition.not(condition.equals('writeId', writeId)));
-  let after: BreakerItem | undefined;
+  const writer = context.writer ?? PROCESS_WRITER;
+  const key = writer.acquire();
   try {
-    after = await store.update(name, update, notYetMade);
-  } catch (error) {
-    if (!(error instanceof BreakerStoreError)) throw error;
-    const current = await store.get(name).catch(() => undefined);
-    if (current?.writeId === writeId) return { after: current, read: false };
-    throw error;
+    const id = randomBytes(ID_BYTES).toString('base64url');
+    const { update, guard } = withWriteId(planned.update, writer, key, id, context.seen);
+    const notYetMade = condition.all(planned.condition, guard);
+    let after: BreakerItem | undefined;
+    try {
+      after = await store.update(name, update, notYetMade);
+    } catch (error) {
+      if (!(error instanceof BreakerStoreError)) throw error;
+      const current = await store.get(name).catch(() => undefined);
+      if (current?.writes?.[key] === id) return { after: current, read: false };
+      throw error;
+    }
+    if (after !== undefined) return { after, read: false };
+    const current = await store.get(name);
+    if (current?.writes?.[key] === id) return { after: current, read: false };
+    return { after: undefined, current, read: true };
+  } finally {
+    writer.release(key);
   }
-  if (after !== undefined) return { after, read: false };
-  const current = await store.get(name);
-  if (current?.writeId === writeId) return { after: current, read: false };
-  return { after: undefined, current, read: true };
+}
+
+/** The update with our entry (and the stale entries' removal), and the condition that guards them. */
+function withWriteId(
+  update: ItemUpdate,
+  writer: Writer,
+  key: string,
+  id: string,
+  seen: BreakerItem | undefined,
+): { update: ItemUpdate; guard: Condition } {
+  const writes = seen?.writes;
+  if (writes === undefined) {
+    // No map yet (a new item, or one written before it): this write creates it, holding our entry
+    // only, unless another writer created it meanwhile (then the condition fails and the caller re-reads).
+    return {
+      update: { ...update, set: { ...update.set, writes: { [key]: id } } },
+      guard: condition.missing('writes'),
+    };
+  }
+  const stale = writer.stale(writes, key, TRIMMED_PER_WRITE);
+  return {
+    update: {
+      ...update,
+      entries: { attribute: 'writes', set: { [key]: id }, remove: stale.map(([other]) => other) },
+    },
+    guard: condition.all(
+      condition.itemExists(true),
+      condition.not(condition.entryEquals('writes', key, id)),
+      ...stale.map(([other, value]) => condition.entryEquals('writes', other, value)),
+    ),
+  };
 }

@@ -15,6 +15,8 @@ import type { BreakerState } from './types';
  * | `successes`       | N    | Successful calls recorded in the window (grown with `ADD`).                   |
  * | `failures`        | N    | Failed calls recorded in the window (grown with `ADD`).                       |
  * | `rejections`      | N    | Of the successes, calls the downstream rejected as poison (`ADD`); optional.  |
+ * | `rejectedKeys`    | SS   | Digests of the partition keys among the rejections (`ADD`); capped; optional. |
+ * | `calledKeys`      | SS   | Digests of the partition keys of the window's calls (`ADD`); capped; optional.|
  * | `stormSince`      | N    | When a rejection storm tripped the breaker; 0 once it closes; optional.       |
  * | `trips`           | N    | Consecutive trips since the last close by a probe or reset; drives back-off. |
  * | `openUntil`       | N    | End of the OPEN cool-down; 0 when not OPEN.                                   |
@@ -23,11 +25,12 @@ import type { BreakerState } from './types';
  * | `reason`          | S    | Why the last state change happened (a {@link TransitionReason}).              |
  * | `changedAt`       | N    | When the last state change happened.                                          |
  * | `updatedAt`       | N    | Last write of any kind.                                                       |
- * | `writeId`         | S    | Random id of the last write: a retried write finds its own commit by it.     |
+ * | `writes`          | M    | Recent write ids by writer (S): a retried write finds its own commit by it.  |
  * | `expiresAt`       | N    | TTL attribute, epoch **seconds**, refreshed on every write.                   |
  *
- * Invariant: an item that exists has every attribute except the two lease attributes and `writeId`, because every
- * write that may create the item sets all of them.
+ * Invariant: an item that exists has every attribute except the two lease attributes, the two key sets
+ * (DynamoDB has no empty set: absent means none) and `writes` (absent on items written before it), because
+ * every write that may create the item sets all of them.
  */
 export interface BreakerItem {
   readonly name: string;
@@ -38,6 +41,13 @@ export interface BreakerItem {
   readonly failures: number;
   /** Absent on items written before the rejection storm guard: read as 0. */
   readonly rejections?: number;
+  /**
+   * Digests of the partition keys among the window's rejections, each once whoever rejected it, grown
+   * with `ADD` while it holds fewer than `rejectionStormMinKeys` members (rejection-storm.ts). Absent: none.
+   */
+  readonly rejectedKeys?: readonly string[];
+  /** Digests of the partition keys of the window's calls, whatever their outcome; as {@link rejectedKeys}. */
+  readonly calledKeys?: readonly string[];
   /** Absent or 0 unless a rejection storm tripped the breaker and it has not closed since. */
   readonly stormSince?: number;
   readonly trips: number;
@@ -49,10 +59,13 @@ export interface BreakerItem {
   readonly updatedAt: number;
   readonly expiresAt: number;
   /**
-   * The id the last write carried (see idempotent-write.ts); absent on items written before it. A write
-   * is conditioned on not finding its own id, so a client retry of a write that committed changes nothing.
+   * The random id of each writer's last write (see idempotent-write.ts), keyed by a writer's random key.
+   * A write is conditioned on not finding its own id under its own key, which no other writer touches
+   * while one of its writes may be in flight, so a client retry of a write that committed changes nothing
+   * whatever other writes came in between. An entry another writer has seen unchanged for a minute of its
+   * own monotonic clock is removed by that writer. Absent on items written before it.
    */
-  readonly writeId?: string;
+  readonly writes?: Readonly<Record<string, string>>;
 }
 
 /** Why a breaker changed state; stored in the item and reported to observers. */
@@ -69,6 +82,11 @@ export type TransitionReason =
   | 'manual-reset';
 
 export type BreakerAttribute = keyof BreakerItem;
+/** The one map attribute, whose entries a write sets and removes one by one. */
+export type MapAttribute = 'writes';
+/** The string set attributes, grown with `ADD` (a member added twice is there once). */
+export type SetAttribute = 'rejectedKeys' | 'calledKeys';
+export const SET_ATTRIBUTES: readonly SetAttribute[] = ['rejectedKeys', 'calledKeys'];
 export type NumberAttribute = {
   [K in BreakerAttribute]-?: NonNullable<BreakerItem[K]> extends number ? K : never;
 }[BreakerAttribute];
@@ -130,9 +148,11 @@ export function unmarshalItem(raw: Record<string, AttributeValue>): BreakerItem 
   const number = (attribute: NumberAttribute): number => Number(raw[attribute]?.N ?? 0);
   const leaseId = raw.probeLeaseId?.S;
   const rejections = raw.rejections?.N;
+  const rejectedKeys = raw.rejectedKeys?.SS;
+  const calledKeys = raw.calledKeys?.SS;
   const stormSince = raw.stormSince?.N;
   const leaseUntil = raw.probeLeaseUntil?.N;
-  const writeId = raw.writeId?.S;
+  const writes = raw.writes?.M;
   return {
     name: raw.name?.S ?? '',
     state: (raw.state?.S ?? 'CLOSED') as BreakerState,
@@ -141,6 +161,8 @@ export function unmarshalItem(raw: Record<string, AttributeValue>): BreakerItem 
     successes: number('successes'),
     failures: number('failures'),
     ...(rejections === undefined ? {} : { rejections: Number(rejections) }),
+    ...(rejectedKeys === undefined ? {} : { rejectedKeys }),
+    ...(calledKeys === undefined ? {} : { calledKeys }),
     ...(stormSince === undefined ? {} : { stormSince: Number(stormSince) }),
     trips: number('trips'),
     openUntil: number('openUntil'),
@@ -150,11 +172,24 @@ export function unmarshalItem(raw: Record<string, AttributeValue>): BreakerItem 
     changedAt: number('changedAt'),
     updatedAt: number('updatedAt'),
     expiresAt: number('expiresAt'),
-    ...(writeId === undefined ? {} : { writeId }),
+    ...(writes === undefined
+      ? {}
+      : { writes: Object.fromEntries(Object.entries(writes).map(([key, value]) => [key, value.S ?? ''])) }),
   };
 }
 
+/** A value a write sets: a string, a number, a (non-empty) string set, or the whole `writes` map. */
+export type AttributeInput = string | number | readonly string[] | Readonly<Record<string, string>>;
+
 /** Converts one attribute value of a {@link BreakerItem} to its low-level form. */
-export function marshalValue(attribute: BreakerAttribute, value: string | number): AttributeValue {
+export function marshalValue(attribute: BreakerAttribute, value: AttributeInput): AttributeValue {
+  if (isStringArray(value)) return { SS: [...value] };
+  if (typeof value === 'object') {
+    return { M: Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, { S: entry }])) };
+  }
   return isNumberAttribute(attribute) ? { N: String(value) } : { S: String(value) };
+}
+
+function isStringArray(value: AttributeInput): value is readonly string[] {
+  return Array.isArray(value);
 }

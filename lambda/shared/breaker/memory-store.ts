@@ -1,4 +1,4 @@
-import type { BreakerItem } from './item';
+import type { BreakerItem, SetAttribute } from './item';
 import type { BreakerStore, Condition, ItemUpdate } from './store';
 
 type MutableItem = { -readonly [K in keyof BreakerItem]?: BreakerItem[K] };
@@ -24,8 +24,25 @@ export class MemoryBreakerStore implements BreakerStore {
     const current = this.items.get(name);
     if (!holds(condition, current)) return Promise.resolve(undefined);
     const next: MutableItem = { ...current, name, ...update.set };
+    const entries = update.entries;
+    if (entries !== undefined) {
+      const map = next[entries.attribute];
+      // As DynamoDB: a path into a map that does not exist is refused (a ValidationException).
+      if (map === undefined)
+        return Promise.reject(new Error(`no map ${entries.attribute} to set entries in`));
+      const updated: Record<string, string> = { ...map, ...entries.set };
+      for (const key of entries.remove ?? []) delete updated[key];
+      next[entries.attribute] = updated;
+    }
     for (const [attribute, delta] of Object.entries(update.add ?? {}) as [keyof MutableItem, number][]) {
       (next as Record<string, unknown>)[attribute] = ((next[attribute] as number | undefined) ?? 0) + delta;
+    }
+    for (const [attribute, members] of Object.entries(update.addMembers ?? {}) as [
+      SetAttribute,
+      readonly string[],
+    ][]) {
+      // As a DynamoDB string set: each member once, whatever was added twice.
+      next[attribute] = [...new Set([...(next[attribute] ?? []), ...members])];
     }
     for (const attribute of update.remove ?? []) delete next[attribute];
     const stored = next as BreakerItem;
@@ -50,6 +67,10 @@ function holds(condition: Condition, item: BreakerItem | undefined): boolean {
     }
     case 'missing':
       return item?.[condition.attribute] === undefined;
+    case 'sizeBelow':
+      return (item?.[condition.attribute]?.length ?? 0) < condition.value;
+    case 'entryEquals':
+      return item?.[condition.attribute]?.[condition.key] === condition.value;
     case 'all':
       return condition.of.every((part) => holds(part, item));
     case 'any':

@@ -134,7 +134,7 @@ async function act(
     const write = plan(before, now);
     if (write === undefined) return { changed: false, before, after: before };
     // Idempotent under retry: a write whose answer was lost after it committed is recognised as made.
-    const { after } = await writeIdempotently(store, name, write);
+    const { after } = await writeIdempotently(store, name, write, { seen: before });
     if (after !== undefined) {
       const event = transitionEvent(name, before ?? NEVER_WRITTEN, after, now, 'store');
       if (event !== undefined) notifySafely(() => options.observer?.onTransition?.(event));

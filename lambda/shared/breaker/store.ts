@@ -1,4 +1,4 @@
-import type { BreakerAttribute, BreakerItem, NumberAttribute } from './item';
+import type { BreakerAttribute, BreakerItem, MapAttribute, NumberAttribute, SetAttribute } from './item';
 
 /**
  * A condition on the stored item, evaluated atomically with the write it guards. It is data, so the
@@ -10,15 +10,34 @@ export type Condition =
   | { readonly kind: 'equals'; readonly attribute: BreakerAttribute; readonly value: string | number }
   | { readonly kind: 'atMost'; readonly attribute: NumberAttribute; readonly value: number }
   | { readonly kind: 'missing'; readonly attribute: BreakerAttribute }
+  /** The set is absent or holds fewer than `value` members. */
+  | { readonly kind: 'sizeBelow'; readonly attribute: SetAttribute; readonly value: number }
+  | {
+      readonly kind: 'entryEquals';
+      readonly attribute: MapAttribute;
+      readonly key: string;
+      readonly value: string;
+    }
   | { readonly kind: 'all'; readonly of: readonly Condition[] }
   | { readonly kind: 'any'; readonly of: readonly Condition[] }
   | { readonly kind: 'not'; readonly of: Condition };
 
-/** One single-item write: SET, then ADD (atomic increments), then REMOVE. An attribute appears in one part only. */
+/**
+ * One single-item write: SET, then ADD (atomic increments), then REMOVE. An attribute appears in one part
+ * only. `entries` sets and removes single entries of the `writes` map, which must then exist (DynamoDB
+ * refuses a path into a missing map), and is never given with a `set` of the whole map.
+ */
 export interface ItemUpdate {
   readonly set?: Partial<Omit<BreakerItem, 'name'>>;
   readonly add?: Partial<Record<NumberAttribute, number>>;
+  /** Members added to string sets with ADD (created if absent); each list non-empty. */
+  readonly addMembers?: Partial<Record<SetAttribute, readonly string[]>>;
   readonly remove?: readonly BreakerAttribute[];
+  readonly entries?: {
+    readonly attribute: MapAttribute;
+    readonly set: Readonly<Record<string, string>>;
+    readonly remove?: readonly string[];
+  };
 }
 
 /** Where breaker items live. Only single-item reads and conditional writes, so any DynamoDB emulator serves. */
@@ -60,6 +79,13 @@ export const condition = {
   }),
   atMost: (attribute: NumberAttribute, value: number): Condition => ({ kind: 'atMost', attribute, value }),
   missing: (attribute: BreakerAttribute): Condition => ({ kind: 'missing', attribute }),
+  sizeBelow: (attribute: SetAttribute, value: number): Condition => ({ kind: 'sizeBelow', attribute, value }),
+  entryEquals: (attribute: MapAttribute, key: string, value: string): Condition => ({
+    kind: 'entryEquals',
+    attribute,
+    key,
+    value,
+  }),
   all: (...of: Condition[]): Condition => ({ kind: 'all', of }),
   any: (...of: Condition[]): Condition => ({ kind: 'any', of }),
   not: (of: Condition): Condition => ({ kind: 'not', of }),

@@ -1,5 +1,12 @@
 import type { BreakerSettings } from '../../../contracts';
-import { expiresAtFor, freshAttributes, freshItem, type BreakerItem, type TransitionReason } from './item';
+import {
+  expiresAtFor,
+  freshAttributes,
+  freshItem,
+  SET_ATTRIBUTES,
+  type BreakerItem,
+  type TransitionReason,
+} from './item';
 import { condition, type Condition, type ItemUpdate } from './store';
 
 /**
@@ -26,9 +33,15 @@ export interface OutcomeCounts {
   readonly failures: number;
   /** Of the successes, rejections (see rejection-storm.ts). @default 0 */
   readonly rejections?: number;
+  /** Digests of partition keys among the rejections (rejection-storm.ts, keyDigest). @default none */
+  readonly rejectedKeys?: readonly string[];
+  /** Digests of partition keys among all the calls. @default none */
+  readonly calledKeys?: readonly string[];
 }
 
 const LEASE_ATTRIBUTES = ['probeLeaseId', 'probeLeaseUntil'] as const;
+/** What a close or reset removes: the lease and the window's key sets (DynamoDB has no empty set). */
+const LEASE_AND_KEYS = [...LEASE_ATTRIBUTES, ...SET_ATTRIBUTES];
 
 /** The cool-down of the `trips`-th consecutive trip: coolDown x multiplier^(trips-1), capped. */
 export function coolDownFor(trips: number, settings: BreakerSettings): number {
@@ -82,30 +95,38 @@ export function recordOutcomes(
 ): PlannedWrite {
   // Rejections are written only where some were counted, so writes without any stay as they were.
   const rejections = counts.rejections ?? 0;
+  const storm = rejections > 0 ? { rejections } : {};
+  const cap = settings.rejectionStormMinKeys;
+  const current = item !== undefined && !windowExpired(item, nowMillis, settings) ? item : undefined;
+  const added = {
+    rejectedKeys: keysToAdd(current?.rejectedKeys, counts.rejectedKeys, cap),
+    calledKeys: keysToAdd(current?.calledKeys, counts.calledKeys, cap),
+  };
+  const nonEmpty = SET_ATTRIBUTES.filter((attribute) => added[attribute].length > 0);
+  const sets = Object.fromEntries(nonEmpty.map((attribute) => [attribute, added[attribute]]));
   if (item === undefined) {
-    return create(nowMillis, {
-      successes: counts.successes,
-      failures: counts.failures,
-      ...(rejections > 0 && { rejections }),
-    });
+    return create(nowMillis, { successes: counts.successes, failures: counts.failures, ...storm, ...sets });
   }
   const sameWindow = condition.all(
     condition.itemExists(true),
     condition.equals('windowStart', item.windowStart),
   );
-  if (!windowExpired(item, nowMillis, settings)) {
+  if (current !== undefined) {
     return {
       update: {
         set: touch(nowMillis),
-        add: {
-          successes: counts.successes,
-          failures: counts.failures,
-          ...(rejections > 0 && { rejections }),
-        },
+        add: { successes: counts.successes, failures: counts.failures, ...storm },
+        ...(nonEmpty.length > 0 && { addMembers: sets }),
       },
-      condition: sameWindow,
+      // Keys are added only while the set is below the cap: at most `cap - 1` members then, and this
+      // write adds at most `cap - seen` (docs/downstream.md: fewer than 2 x cap members, whatever races).
+      condition:
+        nonEmpty.length === 0
+          ? sameWindow
+          : condition.all(sameWindow, ...nonEmpty.map((attribute) => condition.sizeBelow(attribute, cap))),
     };
   }
+  const emptied = SET_ATTRIBUTES.filter((attribute) => added[attribute].length === 0);
   return {
     update: {
       set: {
@@ -113,11 +134,30 @@ export function recordOutcomes(
         windowStart: nowMillis,
         successes: counts.successes,
         failures: counts.failures,
-        ...((rejections > 0 || (item.rejections ?? 0) > 0) && { rejections }),
+        // Always written: the seen item may be older than the window being replaced, whose storm
+        // counts must not carry over into the new one.
+        rejections,
+        ...sets,
       },
+      ...(emptied.length > 0 && { remove: emptied }),
     },
     condition: sameWindow,
   };
+}
+
+/**
+ * The digests a write adds to a window's set: those not in it yet, no more than fill it to `cap`.
+ * Once the set holds `cap` members nothing is added: the storm rule never needs more.
+ */
+export function keysToAdd(
+  inSet: readonly string[] | undefined,
+  candidates: readonly string[] | undefined,
+  cap: number,
+): string[] {
+  const have = new Set(inSet ?? []);
+  const room = cap - have.size;
+  if (room <= 0 || candidates === undefined) return [];
+  return [...new Set(candidates)].filter((digest) => !have.has(digest)).slice(0, room);
 }
 
 /** CLOSED -> OPEN, for the cool-down of one more consecutive trip. */
@@ -240,8 +280,20 @@ export function probeSucceeded(item: BreakerItem, leaseId: string, nowMillis: nu
   return {
     update: {
       set: { ...change('CLOSED', item, nowMillis, 'probe-succeeded'), ...freshWindow(nowMillis), trips: 0 },
-      remove: LEASE_ATTRIBUTES,
+      remove: LEASE_AND_KEYS,
     },
+    condition: holdsLease(item, leaseId),
+  };
+}
+
+/**
+ * HALF_OPEN stays HALF_OPEN, its probe lease freed by its holder: a probe that ended without a verdict
+ * (a record already rejected under a rejection storm, rejected again: rejection-storm.ts). The next
+ * record takes the lease. Not a state change: the version stays.
+ */
+export function releaseLease(item: BreakerItem, leaseId: string, nowMillis: number): PlannedWrite {
+  return {
+    update: { set: touch(nowMillis), remove: LEASE_ATTRIBUTES },
     condition: holdsLease(item, leaseId),
   };
 }
@@ -297,7 +349,7 @@ export function manualClose(item: BreakerItem, nowMillis: number): PlannedWrite 
   return {
     update: {
       set: { ...change('CLOSED', item, nowMillis, 'manual-close'), ...freshWindow(nowMillis) },
-      remove: LEASE_ATTRIBUTES,
+      remove: LEASE_AND_KEYS,
     },
     condition: condition.equals('version', item.version),
   };
@@ -308,7 +360,7 @@ export function reset(item: BreakerItem | undefined, nowMillis: number): Planned
   return {
     update: {
       set: { ...freshAttributes(nowMillis), version: (item?.version ?? 0) + 1, reason: 'manual-reset' },
-      remove: LEASE_ATTRIBUTES,
+      remove: LEASE_AND_KEYS,
     },
     condition: item === undefined ? condition.itemExists(false) : condition.equals('version', item.version),
   };
@@ -325,11 +377,18 @@ function touch(nowMillis: number): { updatedAt: number; expiresAt: number } {
   return { updatedAt: nowMillis, expiresAt: expiresAtFor(nowMillis) };
 }
 
-/** A closed breaker's window; a close also ends a rejection storm. */
+/** A closed breaker's window (its key sets removed beside it); a close also ends a rejection storm. */
 function freshWindow(
   nowMillis: number,
 ): Pick<BreakerItem, 'windowStart' | 'successes' | 'failures' | 'rejections' | 'stormSince' | 'openUntil'> {
-  return { windowStart: nowMillis, successes: 0, failures: 0, rejections: 0, stormSince: 0, openUntil: 0 };
+  return {
+    windowStart: nowMillis,
+    successes: 0,
+    failures: 0,
+    rejections: 0,
+    stormSince: 0,
+    openUntil: 0,
+  };
 }
 
 function change(

@@ -22,19 +22,29 @@ export interface CircuitBreaker {
    * undefined when `admit()` must be asked. Optional: the hot path, once per record.
    */
   admitNow?(): Admission | undefined;
-  record(admission: Admission & { admitted: true }, outcome: CallOutcome): Promise<void>;
+  /**
+   * @param partitionKey - the record's partition key: a rejection storm is judged by the keys its
+   *   rejections spread over (docs/downstream.md); without one, each rejection counts as its own key
+   */
+  record(
+    admission: Admission & { admitted: true },
+    outcome: CallOutcome,
+    partitionKey?: string,
+  ): Promise<void>;
   /**
    * Does what {@link record} does when that needs no I/O (the outcome is only buffered), without a
    * promise, and answers true; false when nothing was recorded and `record()` must be called.
    * Optional: the hot path, once per record.
    */
-  recordNow?(admission: Admission & { admitted: true }, outcome: CallOutcome): boolean;
+  recordNow?(admission: Admission & { admitted: true }, outcome: CallOutcome, partitionKey?: string): boolean;
   flush(): Promise<void>;
   /**
    * Whether rejected records must stay in the stream rather than be parked as poison: the breaker
    * tripped for a rejection storm that has not ended, or this instance's recent calls look like one.
+   * @param partitionKey - the key of the record just rejected: false for a record already rejected under
+   *   the storm whose probe was rejected again (docs/downstream.md), which is parked
    */
-  inRejectionStorm(): boolean;
+  inRejectionStorm(partitionKey?: string): boolean;
   /**
    * The share of the consumer's key concurrency to use now, from what this instance has seen of the
    * item, without a read: 1, or less while the breaker ramps up after a recovery (slow start). The

@@ -38,7 +38,7 @@ describe('a rejection storm against dynalite and local SQS', () => {
     await Promise.all([dynalite.stop(), sqs.stop(), downstream.stop()]);
   });
 
-  test('parks a handful, trips with reason rejection-storm, holds the rest in the stream, recovers in order', async () => {
+  test('parks a handful, trips with reason rejection-storm, holds the rest in the stream, parks a held record rejected again as the probe, recovers in order', async () => {
     // Prepare: one key per record, one at a time, so the order of calls is the stream's
     const tableName = 'storm-breakers';
     await createBreakerTable(dynalite.client(), tableName);
@@ -104,31 +104,33 @@ describe('a rejection storm against dynalite and local SQS', () => {
     });
     expect(downstream.received).toHaveLength(callsWhenTripped);
 
-    // Act 3: the cool-down passes, the storm goes on: the probe is rejected and the breaker reopens
+    // Act 3: the cool-down passes, the storm goes on. The held record, already rejected under the storm,
+    // is rejected again as the probe: no verdict, it is parked; the next record (a key not rejected yet)
+    // probes, is rejected, and the breaker reopens (docs/downstream.md)
     clock.advance(SETTINGS.coolDownMillis);
     expect(await handle(from(heldAt))).toEqual({
-      batchItemFailures: [{ itemIdentifier: sequenceNumberAt(heldAt) }],
+      batchItemFailures: [{ itemIdentifier: sequenceNumberAt(heldAt + 1) }],
     });
-    expect(downstream.received).toHaveLength(callsWhenTripped + 1);
+    expect(downstream.received).toHaveLength(callsWhenTripped + 2);
     await expect(readBreaker({ dynamodb: store, tableName }, 'orders')).resolves.toMatchObject({
       state: 'OPEN',
       reason: 'probe-failed',
       stormSince: tripped!.stormSince,
       trips: 2,
     });
-    expect(await sqs.drain(poisonQueueUrl)).toHaveLength(0);
+    expect(await sqs.drain(poisonQueueUrl)).toHaveLength(1);
 
     // Act 4: the downstream is fixed; after the longer cool-down the probe closes the breaker
     downstream.reply = () => ({ status: 200 });
     clock.advance(2 * SETTINGS.coolDownMillis);
-    const recovered = await handle(from(heldAt));
+    const recovered = await handle(from(heldAt + 1));
 
     // Assess 4: everything else delivered, in stream order, nothing more parked, storm over
     expect(recovered).toEqual({ batchItemFailures: [] });
     const delivered = downstream.received
-      .filter((_request, i) => i > callsWhenTripped)
+      .filter((_request, i) => i > callsWhenTripped + 1)
       .map((request) => (JSON.parse(request.body) as PipelineEvent).eventId);
-    expect(delivered).toEqual(events.slice(heldAt).map((event) => event.eventId));
+    expect(delivered).toEqual(events.slice(heldAt + 1).map((event) => event.eventId));
     expect(await sqs.drain(poisonQueueUrl)).toHaveLength(0);
     await expect(readBreaker({ dynamodb: store, tableName }, 'orders')).resolves.toMatchObject({
       state: 'CLOSED',

@@ -399,8 +399,9 @@ describe('DynamoDbCircuitBreaker', () => {
       );
       expect(dynamodb).toHaveReceivedCommandTimes(UpdateItemCommand, 1);
       expect(dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
-        // Every write is conditioned on not finding its own writeId (idempotent under retry).
-        ConditionExpression: '(attribute_not_exists(#name)) AND (NOT (#writeId = :v14))',
+        // Every write carries its writer's entry in `writes` (idempotent under retry); a write that
+        // creates the item creates the map, holding that entry only.
+        ConditionExpression: '(attribute_not_exists(#name)) AND (attribute_not_exists(#writes))',
         ExpressionAttributeValues: expect.objectContaining({
           ':v3': { N: '3' },
           ':v4': { N: '1' },

@@ -5,6 +5,7 @@ import { MemoryBreakerStore } from '../../../../lambda/shared/breaker/memory-sto
 import type { BreakerTransitionEvent } from '../../../../lambda/shared/breaker/observer';
 import {
   isRejectionStorm,
+  keyDigest,
   RecentOutcomes,
   stormHolds,
   stormTripDue,
@@ -43,29 +44,51 @@ async function record(engine: BreakerEngine, outcome: CallOutcome, times: number
 describe('isRejectionStorm', () => {
   const settings = breakerSettings({ minimumCalls: 10, rejectionStormThreshold: 0.5 });
 
+  // Rejections over many keys: the share decides.
+  const keys = { rejectedKeys: 10, calledKeys: 10 };
   test.each([
-    ['below minimumCalls, all rejected', { successes: 9, failures: 0, rejections: 9 }, false],
-    ['exactly the threshold share', { successes: 10, failures: 0, rejections: 5 }, false],
-    ['more than the threshold share', { successes: 10, failures: 0, rejections: 6 }, true],
+    ['below minimumCalls, all rejected', { successes: 9, failures: 0, rejections: 9, ...keys }, false],
+    ['exactly the threshold share', { successes: 10, failures: 0, rejections: 5, ...keys }, false],
+    ['more than the threshold share', { successes: 10, failures: 0, rejections: 6, ...keys }, true],
     // Issue 22 fault 4: what did not succeed counts, whatever the mix of failures and rejections.
-    ['failures count with the rejections', { successes: 6, failures: 6, rejections: 6 }, true],
-    ['45% rejected and 45% failed', { successes: 11, failures: 9, rejections: 9 }, true],
-    ['failures without any rejection are for the failure rate', { successes: 0, failures: 12 }, false],
-    ['no rejection attribute (an item from before the guard)', { successes: 20, failures: 0 }, false],
+    ['failures count with the rejections', { successes: 6, failures: 6, rejections: 6, ...keys }, true],
+    ['45% rejected and 45% failed', { successes: 11, failures: 9, rejections: 9, ...keys }, true],
+    [
+      'failures without any rejection are for the failure rate',
+      { successes: 0, failures: 12, ...keys },
+      false,
+    ],
+    [
+      'no rejection attribute (an item from before the guard)',
+      { successes: 20, failures: 0, ...keys },
+      false,
+    ],
   ])('%s: %j -> %s', (_name, counts, storm) => {
     expect(isRejectionStorm(counts, settings)).toBe(storm);
   });
 
   test('a threshold of 1 never trips', () => {
     const never = breakerSettings({ rejectionStormThreshold: 1 });
-    expect(isRejectionStorm({ successes: 100, failures: 0, rejections: 100 }, never)).toBe(false);
+    expect(
+      isRejectionStorm(
+        { successes: 100, failures: 0, rejections: 100, rejectedKeys: 9, calledKeys: 9 },
+        never,
+      ),
+    ).toBe(false);
   });
 });
 
 describe('stormTripDue and stormHolds', () => {
   const settings = breakerSettings();
   const now = Date.UTC(2024, 10, 24);
-  const stormy = { ...freshItem('orders', now), successes: 10, rejections: 10 };
+  const keys = ['a', 'b', 'c', 'd', 'e'];
+  const stormy = {
+    ...freshItem('orders', now),
+    successes: 10,
+    rejections: 10,
+    rejectedKeys: keys,
+    calledKeys: keys,
+  };
 
   test('a CLOSED breaker with a stormy current window is due', () => {
     expect(stormTripDue(stormy, settings, now)).toBe(true);
@@ -90,7 +113,10 @@ describe('stormTripDue and stormHolds', () => {
 
 describe('RecentOutcomes', () => {
   test('suspects a storm once more than the threshold share of the last minimumCalls calls were rejected', () => {
-    const recent = new RecentOutcomes(breakerSettings({ minimumCalls: 10, rejectionStormThreshold: 0.5 }));
+    const recent = new RecentOutcomes(
+      breakerSettings({ minimumCalls: 10, rejectionStormThreshold: 0.5 }),
+      new FakeClock(),
+    );
     for (let i = 0; i < 100; i++) recent.add('success');
     for (let i = 0; i < 5; i++) recent.add('rejection');
     expect(recent.suspectsStorm()).toBe(false);
@@ -100,12 +126,163 @@ describe('RecentOutcomes', () => {
 
   test('forgets its calls when it sees the breaker close after a storm', () => {
     const settings = breakerSettings();
-    const recent = new RecentOutcomes(settings);
+    const recent = new RecentOutcomes(settings, new FakeClock());
     for (let i = 0; i < 10; i++) recent.add('rejection');
     recent.observe({ ...freshItem('orders', 0), state: 'OPEN', stormSince: 1 });
     expect(recent.suspectsStorm()).toBe(true);
     recent.observe(freshItem('orders', 2));
     expect(recent.suspectsStorm()).toBe(false);
+  });
+
+  test('rejections of fewer keys than min(rejectionStormMinKeys, keys called) are no storm, whatever their share (issue 22, fault 2)', () => {
+    // Prepare
+    const recent = new RecentOutcomes(breakerSettings({ rejectionStormMinKeys: 3 }), new FakeClock());
+
+    // Act: of ten calls over four keys, eight rejections of two keys; then the third key is rejected too
+    for (let i = 0; i < 8; i++) recent.add('rejection', i % 2 === 0 ? 'a' : 'b');
+    recent.add('success', 'c');
+    recent.add('success', 'd');
+    const twoKeys = recent.suspectsStorm();
+    recent.add('rejection', 'c');
+
+    // Assess
+    expect(twoKeys).toBe(false);
+    expect(recent.suspectsStorm()).toBe(true);
+  });
+
+  test('on a 2-key stream, rejections of both keys are a storm; of one key never (rejectionStormMinKeys 5)', () => {
+    const oneKey = new RecentOutcomes(breakerSettings({ rejectionStormMinKeys: 5 }), new FakeClock());
+    for (let i = 0; i < 20; i++) oneKey.add('rejection', 'only');
+    const twoKeys = new RecentOutcomes(breakerSettings({ rejectionStormMinKeys: 5 }), new FakeClock());
+    for (let i = 0; i < 20; i++) twoKeys.add('rejection', i % 2 === 0 ? 'a' : 'b');
+    expect(oneKey.suspectsStorm()).toBe(false);
+    expect(twoKeys.suspectsStorm()).toBe(true);
+  });
+
+  test('a suspicion the shared breaker does not confirm within a window ends by itself, and stays quiet a window', () => {
+    // Prepare: a suspicion of many keys, the shared item CLOSED and healthy
+    const settings = breakerSettings({ windowMillis: 60_000 });
+    const clock = new FakeClock();
+    const recent = new RecentOutcomes(settings, clock);
+    const rejectAll = (): void => {
+      for (let i = 0; i < 10; i++) recent.add('rejection', `k${i}`);
+    };
+    rejectAll();
+    recent.observe(freshItem('orders', clock.now()));
+    const atOnset = recent.suspectsStorm();
+
+    // Act: the same records rejected again and again for a window
+    clock.advance(30_000);
+    rejectAll();
+    const halfWay = recent.suspectsStorm();
+    clock.advance(30_000);
+    rejectAll();
+    const afterAWindow = recent.suspectsStorm();
+    clock.advance(30_000);
+    rejectAll();
+    const quiet = recent.suspectsStorm();
+    clock.advance(30_000);
+    rejectAll();
+    const again = recent.suspectsStorm();
+
+    // Assess
+    expect([atOnset, halfWay, afterAWindow, quiet, again]).toEqual([true, true, false, false, true]);
+  });
+
+  test('a suspicion the shared breaker confirms (a storm trip) is not dismissed', () => {
+    const clock = new FakeClock();
+    const recent = new RecentOutcomes(breakerSettings(), clock);
+    for (let i = 0; i < 10; i++) recent.add('rejection', `k${i}`);
+    recent.observe({ ...freshItem('orders', 0), state: 'OPEN', stormSince: 1 });
+    clock.advance(120_000);
+    for (let i = 0; i < 10; i++) recent.add('rejection', `k${i}`);
+    expect(recent.suspectsStorm()).toBe(true);
+  });
+});
+
+describe('the storm rule by keys (docs/downstream.md)', () => {
+  test.each([
+    ['rejections of 4 keys of many', 4, 50, false],
+    ['rejections of 5 keys of many', 5, 50, true],
+    ['every key of a 3-key stream rejected', 3, 3, true],
+    ['2 keys of a 3-key stream rejected', 2, 3, false],
+    ['both keys of a 2-key stream rejected', 2, 2, true],
+    ['the one key of a 1-key stream rejected: one producer, never a storm', 1, 1, false],
+  ])(
+    'isRejectionStorm needs min(rejectionStormMinKeys, max(2, keys called)) rejected keys: %s',
+    (_name, rejectedKeys, calledKeys, storm) => {
+      const settings = breakerSettings({ minimumCalls: 10, rejectionStormMinKeys: 5 });
+      const counts = { successes: 20, failures: 0, rejections: 20, rejectedKeys, calledKeys };
+      expect(isRejectionStorm(counts, settings)).toBe(storm);
+    },
+  );
+
+  test('with rejectionStormMinKeys 1 the operator opts into one-key storms', () => {
+    const settings = breakerSettings({ minimumCalls: 10, rejectionStormMinKeys: 1 });
+    const counts = { successes: 20, failures: 0, rejections: 20, rejectedKeys: 1, calledKeys: 1 };
+    expect(isRejectionStorm(counts, settings)).toBe(true);
+  });
+
+  test('one key rejected many times is one key in the window; the breaker stays CLOSED', async () => {
+    // Prepare
+    const { engine, store } = setup({ rejectionStormMinKeys: 2 });
+
+    // Act
+    for (let i = 0; i < 30; i++) await engine.record(ADMITTED, 'rejection', 'producer-7');
+    await engine.flush();
+
+    // Assess
+    await expect(store.get('orders')).resolves.toMatchObject({
+      state: 'CLOSED',
+      rejections: 30,
+      rejectedKeys: [keyDigest('producer-7')],
+    });
+    expect(engine.inRejectionStorm()).toBe(false);
+  });
+
+  test('rejections over enough keys trip for a storm', async () => {
+    const { engine, store } = setup({ rejectionStormMinKeys: 3 });
+    for (let i = 0; i < 10; i++) await engine.record(ADMITTED, 'rejection', `k${i % 3}`);
+    await engine.flush();
+    await expect(store.get('orders')).resolves.toMatchObject({
+      state: 'OPEN',
+      reason: 'rejection-storm',
+      rejectedKeys: expect.arrayContaining(['k0', 'k1', 'k2'].map(keyDigest)) as unknown,
+    });
+  });
+
+  test('under a storm, a rejected probe of a record already rejected in it is no failed probe: lease freed, record parked (issue 22, fault 3)', async () => {
+    // Prepare: a storm over three keys trips the breaker; the cool-down passes
+    const { engine, store, clock, settings } = setup({ rejectionStormMinKeys: 3 });
+    for (let i = 0; i < 10; i++) await engine.record(ADMITTED, 'rejection', `k${i % 3}`);
+    await engine.flush();
+    await engine.admit();
+    clock.advance(settings.coolDownMillis);
+    const probe = await engine.admit();
+    expect(probe).toEqual(PROBE);
+
+    // Act: the probe is k0's held record, rejected again
+    await engine.record(PROBE, 'rejection', 'k0');
+
+    // Assess: no verdict (HALF_OPEN, lease free, trips as before); k0 is parked, once; the next probe decides
+    const after = await store.get('orders');
+    expect(after).toMatchObject({ state: 'HALF_OPEN', trips: 1 });
+    expect(after?.probeLeaseId).toBeUndefined();
+    expect(engine.inRejectionStorm('k0')).toBe(false);
+    expect(engine.inRejectionStorm('k0')).toBe(true);
+    expect(await engine.admit()).toEqual(PROBE);
+    await engine.record(PROBE, 'success', 'k1');
+    await expect(store.get('orders')).resolves.toMatchObject({ state: 'CLOSED', stormSince: 0 });
+  });
+
+  test('under a storm, a rejected probe of a key not rejected in it is a failed probe', async () => {
+    const { engine, store, clock, settings } = setup({ rejectionStormMinKeys: 3 });
+    for (let i = 0; i < 10; i++) await engine.record(ADMITTED, 'rejection', `k${i % 3}`);
+    await engine.flush();
+    clock.advance(settings.coolDownMillis);
+    expect(await engine.admit()).toEqual(PROBE);
+    await engine.record(PROBE, 'rejection', 'new-key');
+    await expect(store.get('orders')).resolves.toMatchObject({ state: 'OPEN', reason: 'probe-failed' });
   });
 });
 
@@ -153,11 +330,24 @@ describe('BreakerEngine with the rejection storm guard', () => {
   test('a failing downstream trips for its failure rate, not as a storm', async () => {
     const { engine, store } = setup();
 
-    await record(engine, 'rejection', 4);
+    await record(engine, 'success', 4);
     await record(engine, 'failure', 6);
     await engine.flush();
 
     await expect(store.get('orders')).resolves.toMatchObject({ state: 'OPEN', reason: 'failure-rate' });
+  });
+
+  test('a window that meets both rules trips as a storm: timeouts during a storm do not hide it (game day at load)', async () => {
+    // Prepare: the downstream rejects every call over five keys, and half the calls time out
+    const { engine, store } = setup({ rejectionStormMinKeys: 5 });
+
+    // Act
+    for (let i = 0; i < 10; i++)
+      await engine.record(ADMITTED, i % 2 === 0 ? 'rejection' : 'failure', `k${i % 5}`);
+    await engine.flush();
+
+    // Assess: failure rate 0.5 and a storm over 5 keys; the storm's probe rules apply
+    await expect(store.get('orders')).resolves.toMatchObject({ state: 'OPEN', reason: 'rejection-storm' });
   });
 
   test('the instance stops parking at the onset, before the shared window (full of earlier successes) trips', async () => {
