@@ -48,7 +48,7 @@ const OPTIONS = {
 } as const;
 const ACTIONS = ['list', 'release', 'park'] as const;
 
-/** `npm run quarantine`: lists or releases quarantined keys through lambda/shared/quarantine. */
+/** `npm run quarantine`: lists, releases or parks quarantined keys through lambda/shared/quarantine. */
 export async function quarantineCommand(
   argv: readonly string[],
   io: CommandIo,
