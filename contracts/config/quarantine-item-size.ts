@@ -23,11 +23,21 @@ export const SHARD_ID_MAX_BYTES = 128;
 /** A number's largest size: 38 significant digits at one byte per two, plus one. */
 export const DYNAMODB_NUMBER_MAX_BYTES = 20;
 
+/**
+ * The operator's reason a parked key carries (`npm run quarantine -- park`, docs/architecture.md,
+ * "Parking a key"): at most this many characters, each up to 4 UTF-8 bytes. Short on purpose: a ticket
+ * id and a few words; every key of the set may carry one, so each character costs the set room.
+ */
+export const PARK_REASON_MAX_CHARACTERS = 100;
+
 /** A map or list value's own overhead, and each element's. */
 const MAP_OVERHEAD_BYTES = 3;
 const ELEMENT_OVERHEAD_BYTES = 1;
 
-/** The widest entry's fields: name and largest value (the epoch is a UUID, lastSeq is padded to 64). */
+/**
+ * The widest entry's fields: name and largest value (the epoch is a UUID, lastSeq is padded to 64, the
+ * park reason is optional but counted at its widest).
+ */
 const ENTRY_FIELDS: readonly (readonly [string, number])[] = [
   ['epoch', 36],
   ['since', DYNAMODB_NUMBER_MAX_BYTES],
@@ -35,6 +45,7 @@ const ENTRY_FIELDS: readonly (readonly [string, number])[] = [
   ['delivered', DYNAMODB_NUMBER_MAX_BYTES],
   ['shard', SHARD_ID_MAX_BYTES],
   ['lastSeq', 64],
+  ['parked', PARK_REASON_MAX_CHARACTERS * UTF8_MAX_BYTES_PER_CHARACTER],
 ];
 
 /** The largest one quarantined key adds to the item: its name, its map of fields, the element overhead. */

@@ -3,6 +3,7 @@ import { configDeclaration, settingNotes } from './declaration';
 import { DEFAULT_STAGE } from './defaults';
 import { CONSUMER_NAME_PATTERN, STAGE_NAME_PATTERN } from './limits';
 import {
+  PARK_REASON_MAX_CHARACTERS,
   QUARANTINE_ENTRY_MAX_BYTES,
   QUARANTINE_KEYS_PER_BREAKER_ITEM,
   quarantineSetMaxBytes,
@@ -150,8 +151,8 @@ const QUARANTINE_DEFAULTS_TEXT = [
   'about 3 × (`downstreamTimeoutMillis` + 500 ms), 11 s at the defaults, instead of holding it until the',
   "mapping's retries run out. The in-place attempts hold only that key: the batch's other keys go on.",
   '`maxKeys` (50) bounds the set on the breaker item and what one bad release can leave to the drainer.',
-  `A key takes at most ${QUARANTINE_ENTRY_MAX_BYTES} bytes of the item (256 characters of up to 4 UTF-8 bytes, and its`,
-  `counters), so the sets of all consumers of one breaker hold at most ${QUARANTINE_KEYS_PER_BREAKER_ITEM} keys together within`,
+  `A key takes at most ${QUARANTINE_ENTRY_MAX_BYTES} bytes of the item (256 characters of up to 4 UTF-8 bytes, its counters`,
+  `and an operator's park reason of up to ${PARK_REASON_MAX_CHARACTERS} characters), so the sets of all consumers of one breaker hold at most ${QUARANTINE_KEYS_PER_BREAKER_ITEM} keys together within`,
   `DynamoDB's 400 KB item; at 50 a set is at most ${Math.ceil(quarantineSetMaxBytes(50) / 1_024)} KB. More keys failing at once than that is no longer`,
   "one key's problem but the downstream's, which the breaker handles. `enabled` (true) switches it off:",
   'a failing key then holds its shard, as before.',

@@ -130,6 +130,21 @@ export class RecordProcessor {
     return 'poisoned';
   }
 
+  /**
+   * Sends the record to the poison queue with `reason` without calling the downstream or asking the
+   * breaker: an operator parked its key (docs/architecture.md, "Parking a key"). Counted as poisoned.
+   * @throws {RetryableRecordError} when SQS refused the poison message: the record is not acknowledged
+   */
+  async park(record: KinesisStreamRecord, reason: string, invocation: Invocation): Promise<'poisoned'> {
+    await this.poison(
+      record,
+      new PoisonRecordError(`record is parked: ${reason}`, record.kinesis, reason),
+      invocation,
+    );
+    this.tally.poisoned++;
+    return 'poisoned';
+  }
+
   private async poison(
     record: KinesisStreamRecord,
     error: PoisonRecordError,

@@ -4,6 +4,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import {
   decodeQuarantineMessage,
+  parkedPoisonReason,
   type CircuitBreaker,
   type Log,
   type QuarantineEntry,
@@ -38,13 +39,14 @@ type Drained = 'delivered' | 'poisoned' | 'done-before';
  * The quarantine drainer of one consumer (docs/architecture.md, "Per-key quarantine", steps 3 and 4):
  * it takes the consumer's FIFO quarantine queue through its own event source mapping, delivers each
  * key's records in order through the consumer's breaker, Idempotency-Key and downstream
- * authentication, parks poison, and releases a key once every appended record is delivered.
+ * authentication, parks poison, and releases a key once every appended record is delivered. A key an
+ * operator parked has its records parked as poison with the operator's reason, in order, instead.
  *
  * A message that fails (the key still failing, the breaker refusing, a store error) is reported with
  * every later message of its group, so the group waits in order for the queue's visibility timeout;
  * other groups go on. One strongly consistent read of the set per batch: only the drainer and an
  * operator take a key out, and an epoch only grows `enqueued`, so an older read can only make a
- * release be tried in vain.
+ * release be tried in vain; a park is seen from the next batch on.
  */
 export function createDrainerHandler(settings: ConsumerSettings, deps: DrainerDependencies): DrainerHandler {
   const { store, logger, metrics } = deps;
@@ -87,7 +89,12 @@ export function createDrainerHandler(settings: ConsumerSettings, deps: DrainerDe
         if (entry === undefined || entry.epoch !== epoch) return 'done-before'; // its epoch was released
         let drained: Drained = 'done-before';
         if (entry.delivered < ticket) {
-          drained = await processor.process(record, invocation);
+          // A parked key's records go to the poison queue in their turn, the downstream not called;
+          // the ticket counts as delivered only once SQS confirmed (park throws otherwise).
+          drained =
+            entry.parked === undefined
+              ? await processor.process(record, invocation)
+              : await processor.park(record, parkedPoisonReason(entry.parked), invocation);
           await store.markDelivered(key, epoch, ticket);
           set.set(key, { ...entry, delivered: ticket });
         }

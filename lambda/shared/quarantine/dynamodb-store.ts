@@ -125,6 +125,16 @@ export class DynamoDbQuarantineStore implements QuarantineStore {
     );
   }
 
+  park(key: string, epoch: string, reason: string): Promise<boolean> {
+    return this.update(
+      'UpdateItem(park)',
+      `SET ${ENTRY}.parked = :reason`,
+      `${ENTRY}.epoch = :epoch`,
+      { [KEY]: key },
+      { ':epoch': { S: epoch }, ':reason': { S: reason } },
+    );
+  }
+
   forceRemove(key: string): Promise<boolean> {
     return this.update('UpdateItem(remove)', `REMOVE ${ENTRY}`, `attribute_exists(${ENTRY})`, { [KEY]: key });
   }
@@ -210,6 +220,7 @@ export function unmarshalSet(raw: AttributeValue | undefined): QuarantineSet {
       delivered: Number(fields.delivered?.N ?? 0),
       shard: fields.shard?.S ?? '',
       lastSeq: fields.lastSeq?.S ?? '',
+      ...(fields.parked?.S !== undefined && { parked: fields.parked.S }),
     });
   }
   return set;

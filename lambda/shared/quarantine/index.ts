@@ -12,3 +12,4 @@ export {
   quarantineSendFor,
 } from './message';
 export type { QuarantineMessage, QuarantineSend } from './message';
+export { parkedPoisonReason, parkReasonProblem } from './park-reason';

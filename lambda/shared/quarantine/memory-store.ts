@@ -60,6 +60,13 @@ export class MemoryQuarantineStore implements QuarantineStore {
     return Promise.resolve(true);
   }
 
+  park(key: string, epoch: string, reason: string): Promise<boolean> {
+    const entry = this.entries.get(key);
+    if (entry === undefined || entry.epoch !== epoch) return Promise.resolve(false);
+    this.entries.set(key, { ...entry, parked: reason });
+    return Promise.resolve(true);
+  }
+
   forceRemove(key: string): Promise<boolean> {
     return Promise.resolve(this.entries.delete(key));
   }

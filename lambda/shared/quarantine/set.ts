@@ -17,6 +17,11 @@ export interface QuarantineEntry {
   readonly shard: string;
   /** Sequence number of the last appended record, {@link paddedSequenceNumber} ('' before the first). */
   readonly lastSeq: string;
+  /**
+   * Set by an operator (`npm run quarantine -- park`): the drainer parks the key's remaining records in
+   * the poison queue with this reason instead of calling the downstream. Absent while not parked.
+   */
+  readonly parked?: string;
 }
 
 export type QuarantineSet = ReadonlyMap<string, QuarantineEntry>;

@@ -43,6 +43,11 @@ export interface QuarantineStore {
   markDelivered(key: string, epoch: string, ticket: number): Promise<MarkResult>;
   /** Removes `key` if it is still in `epoch` and every appended record was delivered. */
   release(key: string, epoch: string): Promise<boolean>;
+  /**
+   * An operator's park: marks `key` so the drainer parks its remaining records as poison with `reason`
+   * (a later park replaces the reason). @returns false when the key is not in quarantine in `epoch`
+   */
+  park(key: string, epoch: string, reason: string): Promise<boolean>;
   /** An operator's release: removes `key` whatever its counts. @returns whether it was present */
   forceRemove(key: string): Promise<boolean>;
 }

@@ -39,7 +39,7 @@ describe('consumer quarantine settings', () => {
   it.each([
     [{ failedAttempts: 0 }, 'consumers.orders.quarantine.failedAttempts = 0; allowed an integer 1..20'],
     [{ failedAttempts: 21 }, 'consumers.orders.quarantine.failedAttempts = 21; allowed an integer 1..20'],
-    [{ maxKeys: 298 }, 'consumers.orders.quarantine.maxKeys = 298; allowed an integer 1..297'],
+    [{ maxKeys: 230 }, 'consumers.orders.quarantine.maxKeys = 230; allowed an integer 1..229'],
     [
       { retryPauseMillis: -1 },
       'consumers.orders.quarantine.retryPauseMillis = -1; allowed an integer 0..10000',
@@ -49,7 +49,7 @@ describe('consumer quarantine settings', () => {
   });
 
   it('refuses sets that together could not fit the breaker item they share, naming the room left', () => {
-    // GIVEN two consumers of one breaker whose sets together exceed the item's 297 keys
+    // GIVEN two consumers of one breaker whose sets together exceed the item's 229 keys
     const overrides: StageOverrides = {
       consumers: {
         orders: { downstreamUrl: 'https://orders.example.com/events', quarantine: { maxKeys: 200 } },
@@ -63,7 +63,7 @@ describe('consumer quarantine settings', () => {
     // THEN the second is refused with the room the first left
     expect(problemsOf(overrides)).toEqual([
       expect.stringContaining(
-        'consumers.refunds.quarantine.maxKeys = 100; allowed 1..97 (the consumers of breaker orders already hold 200 keys',
+        'consumers.refunds.quarantine.maxKeys = 100; allowed 1..29 (the consumers of breaker orders already hold 200 keys',
       ),
     ]);
     // AND with quarantine off, or on separate breakers, the same values pass

@@ -88,6 +88,7 @@ function scheduledStore(inner: QuarantineStore, s: fc.Scheduler): QuarantineStor
     append: (key, position) => later('append', () => inner.append(key, position)),
     markDelivered: (key, epoch, ticket) => later('delivered', () => inner.markDelivered(key, epoch, ticket)),
     release: (key, epoch) => later('release', () => inner.release(key, epoch)),
+    park: (key, epoch, reason) => later('park', () => inner.park(key, epoch, reason)),
     forceRemove: (key) => later('remove', () => inner.forceRemove(key)),
   };
 }

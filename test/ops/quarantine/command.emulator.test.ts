@@ -68,11 +68,11 @@ describe('npm run quarantine against dynalite', () => {
 
     expect(io.stdout[0]).toBe(`quarantined keys of stage local (table ${resources.breakerTableName})`);
     const lines = io.stdout[1].split('\n');
-    expect(lines[0]).toMatch(/^CONSUMER +KEY +AGE +TO DRAIN +EPOCH$/);
+    expect(lines[0]).toMatch(/^CONSUMER +KEY +AGE +TO DRAIN +EPOCH +PARKED$/);
     expect(lines).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^orders +tenant-a +2h 00m +1 +epoch-a$/),
-        expect.stringMatching(/^orders +tenant-b +5m 00s +0 +epoch-b$/),
+        expect.stringMatching(/^orders +tenant-a +2h 00m +1 +epoch-a +-$/),
+        expect.stringMatching(/^orders +tenant-b +5m 00s +0 +epoch-b +-$/),
         expect.stringMatching(/^analytics +\(quarantine off\)/),
       ]),
     );
@@ -105,13 +105,92 @@ describe('npm run quarantine against dynalite', () => {
     expect((await store.read()).has('tenant-b')).toBe(false);
   });
 
+  test('park refuses a key not in quarantine (exit 2, usage), and parks nothing', async () => {
+    const argv = ['park', 'tenant-z', '--consumer', 'orders', '--reason', 'INC-1 tenant gone'];
+
+    await expect(quarantine(argv)).rejects.toThrow('KEY = "tenant-z"; not in the quarantine of orders');
+
+    expect((await store.read()).has('tenant-z')).toBe(false);
+  });
+
+  test('park marks a quarantined key with the reason, shown by list; the key stays until drained', async () => {
+    const io = capture();
+
+    await expect(
+      quarantine(['park', 'tenant-a', '--consumer', 'orders', '--reason', 'INC-42 tenant deleted'], io),
+    ).resolves.toBe(EXIT.ok);
+
+    expect(io.stdout).toEqual([
+      expect.stringContaining(
+        'park tenant-a: marked in the quarantine of orders; the drainer sends its 1 record(s) still to drain ' +
+          'to the poison queue in order, reason "parked by operator: INC-42 tenant deleted"',
+      ),
+    ]);
+    expect((await store.read()).get('tenant-a')).toMatchObject({
+      epoch: 'epoch-a',
+      enqueued: 3,
+      delivered: 2,
+      parked: 'INC-42 tenant deleted',
+    });
+    const list = capture();
+    await quarantine(['list', '--consumer', 'orders'], list);
+    expect(list.stdout[1]).toMatch(/^orders +tenant-a +2h 00m +1 +epoch-a +INC-42 tenant deleted$/m);
+  });
+
+  test('park is refused (exit 1) when the key left the quarantine between the read and the write', async () => {
+    // GIVEN a key the drainer releases right after the command read the set
+    await store.enter('tenant-c', { epoch: 'epoch-c', since: NOW }, 10);
+    const read = DynamoDbQuarantineStore.prototype.read;
+    const spy = jest.spyOn(DynamoDbQuarantineStore.prototype, 'read').mockImplementationOnce(async function (
+      this: DynamoDbQuarantineStore,
+    ) {
+      const set = await read.call(this);
+      await store.release('tenant-c', 'epoch-c');
+      return set;
+    });
+    const io = capture();
+
+    try {
+      await expect(
+        quarantine(['park', 'tenant-c', '--consumer', 'orders', '--reason', 'too late'], io),
+      ).resolves.toBe(EXIT.attention);
+    } finally {
+      spy.mockRestore();
+    }
+
+    expect(io.stderr).toEqual([expect.stringContaining('park tenant-c: refused, it left the quarantine')]);
+    expect((await store.read()).has('tenant-c')).toBe(false);
+  });
+
+  test.each([
+    [['park', 'tenant-a', '--consumer', 'orders'], 'park needs --reason TEXT'],
+    [['park', 'tenant-a', '--consumer', 'orders', '--reason', '  '], '--reason is blank'],
+    [
+      ['park', 'tenant-a', '--consumer', 'orders', '--reason', 'x'.repeat(101)],
+      '--reason has 101 characters; allowed 1..100 characters',
+    ],
+    [
+      ['park', 'tenant-a', '--consumer', 'orders', '--reason', 'line one\nline two'],
+      '--reason holds U+000A at character 9; allowed printable text only',
+    ],
+    [['park', '--consumer', 'orders', '--reason', 'why'], 'park needs KEY'],
+    [['park', 'tenant-a', '--reason', 'why'], '--consumer = ""; allowed'],
+    [['release', 'tenant-a', '--consumer', 'orders', '--reason', 'why'], '--reason is for park only'],
+  ])('%j is a usage error naming the problem (exit 2)', async (argv, message) => {
+    const before = (await store.read()).get('tenant-a');
+
+    await expect(quarantine(argv)).rejects.toThrow(UsageError);
+    await expect(quarantine(argv)).rejects.toThrow(message);
+
+    expect((await store.read()).get('tenant-a')).toEqual(before);
+  });
+
   test.each([
     [['release', 'tenant-a'], '--consumer = ""; allowed'],
     [['release', 'tenant-a', '--consumer', 'nobody'], '--consumer = "nobody"; allowed'],
     [['release', '--consumer', 'orders'], 'release needs KEY'],
     [['release', 'missing', '--consumer', 'orders'], 'KEY = "missing"; not in the quarantine of orders'],
-    [['drop'], 'action = "drop"; allowed list, release'],
-    [['park', 'tenant-a', '--consumer', 'orders'], 'park is not built yet'],
+    [['drop'], 'action = "drop"; allowed list, release, park'],
   ])('%j is a usage error naming the problem', async (argv, message) => {
     await expect(quarantine(argv)).rejects.toThrow(UsageError);
     await expect(quarantine(argv)).rejects.toThrow(message);

@@ -6,6 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createDrainerHandler, type DrainerHandler, type Fetch } from '../../../../lambda/consumer';
 import {
   createConsumerMetrics,
+  decodeQuarantineMessage,
   MemoryQuarantineStore,
   quarantineSendFor,
   type PipelineEvent,
@@ -175,5 +176,127 @@ describe('the quarantine drainer', () => {
 
     expect(result.batchItemFailures).toHaveLength(1);
     expect(calls).toEqual([]);
+  });
+});
+
+describe('the quarantine drainer, for a key an operator parked', () => {
+  const sqs = mockClient(SQSClient);
+  let store: MemoryQuarantineStore;
+  let breaker: FakeBreaker;
+  let calls: string[];
+  let drain: DrainerHandler;
+
+  beforeEach(() => {
+    sqs.reset();
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'p-1' });
+    store = new MemoryQuarantineStore();
+    breaker = new FakeBreaker();
+    calls = [];
+    const fetch: Fetch = (_url, init) => {
+      calls.push((JSON.parse(init?.body as string) as PipelineEvent).eventId);
+      return Promise.resolve(new Response(null, { status: 200 }));
+    };
+    drain = createDrainerHandler(SETTINGS, {
+      store,
+      breaker,
+      sqs: () => Promise.resolve(new SQSClient({ region: 'us-east-1' })),
+      logger: new RecordingLog(),
+      metrics: quietMetrics(),
+      fetch,
+    });
+  });
+
+  async function quarantined(key: string, records: number): Promise<string> {
+    await store.enter(key, { epoch: `epoch-${key}`, since: 1 }, 10);
+    for (let i = 0; i < records; i++)
+      await store.append(key, { shard: 's', sequenceNumber: sequenceNumberAt(i) });
+    return `epoch-${key}`;
+  }
+
+  /** The poison messages SQS was asked to take, in order. */
+  function poisonSent(): { partitionKey: string; sequenceNumber: string; reason: string; data?: string }[] {
+    return sqs
+      .commandCalls(SendMessageCommand)
+      .map((call) => JSON.parse(call.args[0].input.MessageBody!) as never);
+  }
+
+  it('sends its records to the poison queue in order with the reason and payload, never the downstream, then releases it', async () => {
+    // GIVEN key a with three records quarantined, the first already delivered, then parked
+    const epoch = await quarantined('a', 3);
+    await store.markDelivered('a', epoch, 1);
+    expect(await store.park('a', epoch, 'INC-42 tenant deleted')).toBe(true);
+    const records = [message('a', 1, epoch, 2), message('a', 2, epoch, 3)];
+
+    // WHEN the drainer takes them
+    const result = await drain({ Records: records });
+
+    // THEN both are parked, in order, whole, with the operator's reason; the downstream is not called
+    // and the breaker not asked
+    expect(result.batchItemFailures).toEqual([]);
+    expect(calls).toEqual([]);
+    expect(breaker.outcomes()).toEqual([]);
+    expect(poisonSent()).toEqual([
+      expect.objectContaining({
+        partitionKey: 'a',
+        sequenceNumber: sequenceNumberAt(1),
+        reason: 'parked by operator: INC-42 tenant deleted',
+        data: decodeQuarantineMessage(records[0].body).record.kinesis.data,
+      }),
+      expect.objectContaining({ sequenceNumber: sequenceNumberAt(2) }),
+    ]);
+    for (const call of sqs.commandCalls(SendMessageCommand)) {
+      expect(call.args[0].input.QueueUrl).toBe(SETTINGS.poisonQueueUrl);
+    }
+    // AND the key left the quarantine after its last record, as after delivery
+    expect((await store.read()).has('a')).toBe(false);
+  });
+
+  it('keeps parking records appended while it is parked, in order, and leaves other keys alone', async () => {
+    const a = await quarantined('a', 1);
+    const b = await quarantined('b', 1);
+    await store.park('a', a, 'INC-7');
+    // a later record of a arrives while a is quarantined: it is appended behind the parked one
+    await store.append('a', { shard: 's', sequenceNumber: sequenceNumberAt(5) });
+
+    const first = await drain({ Records: [message('a', 0, a, 1), message('b', 0, b, 1)] });
+
+    expect(first.batchItemFailures).toEqual([]);
+    expect((await store.read()).get('a')).toMatchObject({ enqueued: 2, delivered: 1, parked: 'INC-7' });
+    expect((await store.read()).has('b')).toBe(false);
+
+    await drain({ Records: [message('a', 5, a, 2)] });
+
+    expect(calls).toEqual(['b#0']);
+    expect(poisonSent().map((sent) => sent.sequenceNumber)).toEqual([
+      sequenceNumberAt(0),
+      sequenceNumberAt(5),
+    ]);
+    expect(await store.read()).toEqual(new Map());
+  });
+
+  it('leaves a record whose poison send failed, and every later one of its key, for the retry: nothing lost', async () => {
+    const epoch = await quarantined('a', 2);
+    await store.park('a', epoch, 'INC-9');
+    sqs.on(SendMessageCommand).rejectsOnce(new Error('SQS unavailable')).resolves({ MessageId: 'p-2' });
+    const records = [message('a', 0, epoch, 1), message('a', 1, epoch, 2)];
+
+    const failed = await drain({ Records: records });
+
+    // THEN both stay in the queue, nothing counts as delivered, the key stays parked
+    expect(failed.batchItemFailures).toEqual(records.map((record) => ({ itemIdentifier: record.messageId })));
+    expect((await store.read()).get('a')).toMatchObject({ enqueued: 2, delivered: 0, parked: 'INC-9' });
+
+    // WHEN the queue gives them again after its visibility timeout
+    const retried = await drain({ Records: records });
+
+    // THEN both are parked in order (the failed send first), and the key leaves the quarantine
+    expect(retried.batchItemFailures).toEqual([]);
+    expect(poisonSent().map((sent) => sent.sequenceNumber)).toEqual([
+      sequenceNumberAt(0), // the refused send
+      sequenceNumberAt(0),
+      sequenceNumberAt(1),
+    ]);
+    expect(calls).toEqual([]);
+    expect((await store.read()).has('a')).toBe(false);
   });
 });

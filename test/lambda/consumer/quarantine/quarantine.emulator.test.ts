@@ -183,4 +183,67 @@ describe('per-key quarantine on emulators', () => {
       ),
     );
   });
+
+  test('a parked key: its quarantined records land in the poison queue with the reason, none reach the downstream, it leaves the set', async () => {
+    const { store, consume, drain } = parts();
+    stuck = true;
+    downstream.received.length = 0;
+    const events = [10, 11, 12].map((i) => ({
+      partitionKey: STUCK,
+      data: pipelineEvent({ eventId: `p${i}`, payload: { key: STUCK, i } }),
+    }));
+    await consume(kinesisBatch(events));
+    const entry = (await store.read()).get(STUCK)!;
+    expect(entry).toMatchObject({ enqueued: 3, delivered: 0 });
+
+    // WHEN an operator parks the key (as npm run quarantine -- park does) and the drainer takes its group
+    expect(await store.park(STUCK, entry.epoch, 'INC-42 tenant deleted')).toBe(true);
+    downstream.received.length = 0;
+    const messages = await receiveAll();
+    const drained = await drain({
+      Records: messages.map(
+        (m) =>
+          ({
+            messageId: m.MessageId!,
+            body: m.Body!,
+            attributes: { MessageGroupId: m.Attributes?.MessageGroupId },
+          }) as never,
+      ),
+    });
+
+    // THEN the downstream is not called, the poison queue holds the three records whole with the reason,
+    // and the key left the set
+    expect(drained.batchItemFailures).toEqual([]);
+    expect(downstream.received).toEqual([]);
+    const { Messages = [] } = await sqs.client.send(
+      new ReceiveMessageCommand({ QueueUrl: settings.poisonQueueUrl, MaxNumberOfMessages: 10 }),
+    );
+    const parked = Messages.map(
+      (m) => JSON.parse(m.Body!) as { reason: string; partitionKey: string; data: string },
+    );
+    expect(parked).toHaveLength(3);
+    for (const message of parked) {
+      expect(message).toMatchObject({
+        reason: 'parked by operator: INC-42 tenant deleted',
+        partitionKey: STUCK,
+      });
+    }
+    expect(
+      parked
+        .map((m) => (JSON.parse(Buffer.from(m.data, 'base64').toString()) as PipelineEvent).eventId)
+        .sort(),
+    ).toEqual(['p10', 'p11', 'p12']);
+    expect((await store.read()).has(STUCK)).toBe(false);
+
+    // AND a later record of the key is the consumer's again: still failing, it is quarantined anew, unparked
+    await consume(
+      kinesisBatch([
+        { partitionKey: STUCK, data: pipelineEvent({ eventId: 'p13', payload: { key: STUCK } }) },
+      ]),
+    );
+    const again = (await store.read()).get(STUCK);
+    expect(again).toMatchObject({ enqueued: 1 });
+    expect(again?.epoch).not.toBe(entry.epoch);
+    expect(again?.parked).toBeUndefined();
+  });
 });

@@ -3,6 +3,7 @@ import {
   BREAKER_ITEM_OWN_MAX_BYTES,
   DYNAMODB_ITEM_MAX_BYTES,
   LIMITS,
+  PARK_REASON_MAX_CHARACTERS,
   PARTITION_KEY_MAX_CHARACTERS,
   QUARANTINE_ENTRY_MAX_BYTES,
   SHARD_ID_MAX_BYTES,
@@ -94,6 +95,8 @@ describe('the breaker item with the largest quarantined-key set', () => {
       expect(await store.enter(key, { epoch: UUID, since: Date.now() }, maxKeys)).toBe('entered');
       expect((await store.append(key, { shard, sequenceNumber: '9'.repeat(39) })).kind).toBe('appended');
       await store.markDelivered(key, UUID, 1);
+      // and an operator parked it with the widest reason allowed
+      expect(await store.park(key, UUID, '\u{1F600}'.repeat(PARK_REASON_MAX_CHARACTERS))).toBe(true);
     }
     const item = await readItem();
     const entries = Object.entries(item[attribute]?.M ?? {});

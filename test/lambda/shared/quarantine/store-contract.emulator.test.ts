@@ -128,6 +128,43 @@ describe.each([
     expect(await store.append('k', { shard: SHARD, sequenceNumber: '3' })).toEqual({ kind: 'absent' });
   });
 
+  it('parks only a key in quarantine in the epoch given, keeps its counts, and forgets the mark on release', async () => {
+    const store = await create();
+    // GIVEN no key: park is refused and adds nothing
+    expect(await store.park('k', 'epoch-1', 'INC-1')).toBe(false);
+    expect((await store.read()).size).toBe(0);
+    await store.enter('k', STAY, 5);
+    await store.append('k', { shard: SHARD, sequenceNumber: '1' });
+
+    // WHEN parked in another epoch (the key was released and re-entered since the operator looked)
+    expect(await store.park('k', 'other-epoch', 'INC-1')).toBe(false);
+    expect((await store.read()).get('k')?.parked).toBeUndefined();
+    // WHEN parked in its epoch, then again with a new reason
+    expect(await store.park('k', 'epoch-1', 'INC-1')).toBe(true);
+    expect(await store.park('k', 'epoch-1', 'INC-2 ünïcode ✓')).toBe(true);
+    expect((await store.read()).get('k')).toEqual({
+      ...STAY,
+      enqueued: 1,
+      delivered: 0,
+      shard: SHARD,
+      lastSeq: '1'.padStart(64, '0'),
+      parked: 'INC-2 ünïcode ✓',
+    });
+    // THEN appends still count behind it, and the release condition is the same as for delivery
+    expect(await store.append('k', { shard: SHARD, sequenceNumber: '2' })).toEqual({
+      kind: 'appended',
+      epoch: 'epoch-1',
+      ticket: 2,
+    });
+    expect(await store.markDelivered('k', 'epoch-1', 1)).toBe('marked');
+    expect(await store.release('k', 'epoch-1')).toBe(false);
+    expect(await store.markDelivered('k', 'epoch-1', 2)).toBe('marked');
+    expect(await store.release('k', 'epoch-1')).toBe(true);
+    // AND a new stay of the key starts unparked
+    await store.enter('k', { ...STAY, epoch: 'epoch-2' }, 5);
+    expect((await store.read()).get('k')?.parked).toBeUndefined();
+  });
+
   it('removes a key whatever its counts when an operator releases it', async () => {
     const store = await create();
     await store.enter('k', STAY, 5);
