@@ -122,6 +122,12 @@ export class BreakerEngine {
   private readonly rejectedUnderStorm = new Set<string>();
   /** Keys of probes rejected again after a rejection under the storm: their record is parked, once. */
   private readonly parkedProbes = new Set<string>();
+  /**
+   * The version of the HALF_OPEN item under which this instance last ended a probe without a verdict: a
+   * second one in the same HALF_OPEN is judged (a failed probe), so at most one held record is parked
+   * per cool-down, not every key the instance held (docs/downstream.md).
+   */
+  private releasedUnder: number | undefined;
 
   constructor(private readonly options: BreakerEngineOptions) {
     this.monotonic = options.monotonicClock ?? monotonicClock;
@@ -248,7 +254,12 @@ export class BreakerEngine {
     // it would fail every probe, docs/downstream.md). Such a probe ends without a verdict: the lease is
     // released for another record and this one is parked, so it cannot be the probe again.
     const storm = stormHolds(probe.item);
-    const inconclusive = !outlived && outcome === 'rejection' && storm && knownRejected;
+    const inconclusive =
+      !outlived &&
+      outcome === 'rejection' &&
+      storm &&
+      knownRejected &&
+      this.releasedUnder !== probe.item.version;
     const succeeded = outcome === 'success' || (outcome === 'rejection' && !storm);
     const write = outlived
       ? probeOutlived(probe.item, probe.leaseId, now, settings)
@@ -258,6 +269,7 @@ export class BreakerEngine {
           ? probeSucceeded(probe.item, probe.leaseId, now)
           : probeFailed(probe.item, probe.leaseId, now, settings);
     if (inconclusive && partitionKey !== undefined) {
+      this.releasedUnder = probe.item.version;
       this.rejectedUnderStorm.delete(partitionKey);
       this.parkedProbes.add(partitionKey);
     }
