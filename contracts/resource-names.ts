@@ -13,6 +13,10 @@ export interface ConsumerResourceNames {
   readonly poisonQueueName: string;
   /** Name of the enhanced fan-out consumer registered on the stream, when the consumer uses one. */
   readonly streamConsumerName: string;
+  /** The consumer's SQS FIFO quarantine queue (a FIFO queue's name must end in `.fifo`). */
+  readonly quarantineQueueName: string;
+  /** The function draining the quarantine queue. */
+  readonly quarantineDrainerFunctionName: string;
 }
 
 export interface PipelineResourceNames {
@@ -74,6 +78,8 @@ export function resourceNamesFor(stage: string): PipelineResourceNames {
       onFailureQueueName: name(`${consumerName}-on-failure`),
       poisonQueueName: name(`${consumerName}-poison`),
       streamConsumerName: name(`${consumerName}-fan-out`),
+      quarantineQueueName: name(`${consumerName}-quarantine.fifo`),
+      quarantineDrainerFunctionName: name(`quarantine-drainer-${consumerName}`),
     }),
   };
 }

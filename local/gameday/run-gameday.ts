@@ -100,11 +100,16 @@ const CRASH_SEED_OFFSET = 0x9e3779b9;
 const PRODUCER_SEED_OFFSET = 1;
 
 /** The local stage's config for this run: the chosen consumers and shard count. */
-export function stageConfig(options: Pick<GameDayOptions, 'consumers' | 'shards'>): PipelineConfig {
+export function stageConfig(
+  options: Pick<GameDayOptions, 'consumers' | 'shards' | 'quarantine'>,
+): PipelineConfig {
   const config = loadConfig(LOCAL_STAGE, readCdkJsonContext());
-  const consumers = options.consumers
-    ? config.consumers.filter((c) => options.consumers!.includes(c.name))
-    : config.consumers;
+  const consumers = (
+    options.consumers ? config.consumers.filter((c) => options.consumers!.includes(c.name)) : config.consumers
+  ).map((c) =>
+    // `--no-quarantine`: the same run with the setting off, to show what quarantine changes.
+    options.quarantine === false ? { ...c, quarantine: { ...c.quarantine, enabled: false } } : c,
+  );
   return {
     ...config,
     consumers,
@@ -307,8 +312,10 @@ function startRun(options: GameDayOptions, io: GameDayIo, pipeline: LocalPipelin
 async function produce(run: Run): Promise<void> {
   const { rigs } = run.pipeline;
   await Promise.all(rigs.map((rig) => rig.mapping.start()));
+  for (const rig of rigs) rig.quarantine?.drainer.start();
   run.pipeline.onStop(async () => {
     await Promise.all(rigs.map((rig) => rig.mapping.stop()));
+    await Promise.all(rigs.map((rig) => rig.quarantine?.drainer.stop() ?? Promise.resolve()));
   });
   await run.driver.start();
 }
@@ -415,6 +422,7 @@ async function judge(
   run.evaluator.advanceTo(endedAtMillis);
   await run.tick.stop();
   await Promise.all(rigs.map((rig) => rig.mapping.stop()));
+  await Promise.all(rigs.map((rig) => rig.quarantine?.drainer.stop() ?? Promise.resolve()));
 
   const poisonDlq = new Map<string, Set<string>>();
   for (const rig of rigs) {
