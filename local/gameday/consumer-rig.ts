@@ -100,13 +100,7 @@ export interface ConsumerRig {
   };
 }
 
-/**
- * The local drainer's function timeout. Each message is one downstream call (at most the consumer's
- * `downstreamTimeoutMillis`, 500 ms locally) and the breaker refuses at once, so a batch of ten ends well
- * within it; it equals the queue's visibility timeout (local/emulators/pipeline-resources.ts), and the
- * local event source runs one batch at a time, so no message reappears while its batch runs.
- */
-const LOCAL_DRAINER_TIMEOUT_MILLIS = LOCAL_QUARANTINE_VISIBILITY_TIMEOUT_SECONDS * 1000;
+const MILLIS_PER_SECOND = 1000;
 
 export interface RigContext {
   readonly config: PipelineConfig;
@@ -329,11 +323,16 @@ function buildDrainer(
     sqs: new SQSClient(context.clientConfig.sqs),
     queueUrl: queue.url,
     queueArn: queue.arn,
-    visibilityTimeoutMillis: LOCAL_QUARANTINE_VISIBILITY_TIMEOUT_SECONDS * 1000,
+    visibilityTimeoutMillis: LOCAL_QUARANTINE_VISIBILITY_TIMEOUT_SECONDS * MILLIS_PER_SECOND,
     handler,
     functionName: drainerName,
     functionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:${drainerName}`,
-    timeoutMillis: LOCAL_DRAINER_TIMEOUT_MILLIS,
+    // The stack gives the drainer its consumer's timeout. The queue's local visibility timeout is shorter
+    // (scaled down to pace retries); a message that reappears while its batch still runs is held back
+    // by the local event source until that batch ends (local/sqs-event-source/fifo-group-order.ts).
+    timeoutMillis:
+      context.config.consumers.find((c) => c.name === settings.consumerName)!.timeoutSeconds *
+      MILLIS_PER_SECOND,
     region: LOCAL_REGION,
   });
 }

@@ -30,7 +30,7 @@ import { redriveUntilDrained } from './redrive-passes';
 import { seededRandom } from './prng';
 import { loadStageTemplate } from './stage-template';
 import { ProducerDriver } from './producer-driver';
-import { countCalls, formatProgress, pagingAlarmNames } from './progress';
+import { countCalls, formatProgress, pagingAlarmNames, quarantinedKeysOf } from './progress';
 import type { ProgressSnapshot } from './progress';
 import { buildReport } from './report';
 import type { GameDayReport } from './report';
@@ -262,6 +262,14 @@ function startRun(options: GameDayOptions, io: GameDayIo, pipeline: LocalPipelin
         controllerErrorsSeen = pipeline.controllerErrorsAt.length;
         await recorder.sample(now);
         const ages = await Promise.all(rigs.map((rig) => rig.mapping.measureOldestUnprocessedAgeMillis()));
+        // One strongly consistent GetItem per consumer and sample, as `npm run status` reads the set.
+        const quarantineSets = await Promise.all(
+          rigs.map((rig) =>
+            rig.quarantine === undefined
+              ? Promise.resolve(undefined)
+              : rig.quarantine.store.read().catch(() => undefined),
+          ),
+        );
         evaluator.advanceTo(now);
         const unprefixed = (name: string): string => name.replace(alarmNamePrefix(config.stage), '');
         const paging = pagingAlarmNames(evaluator.histories());
@@ -284,6 +292,9 @@ function startRun(options: GameDayOptions, io: GameDayIo, pipeline: LocalPipelin
               downstreamErrors: errors,
               redriven: run.redrivenCounts.get(rig.config.name) ?? 0,
               mappingEnabled: rig.mapping.stats().enabled,
+              ...(quarantineSets[i] === undefined
+                ? {}
+                : { quarantined: quarantinedKeysOf(quarantineSets[i], now) }),
             };
           }),
           alarmsInAlarm: inAlarm.map(unprefixed),

@@ -57,6 +57,12 @@ export interface ShardNotHeldResult {
   readonly late: number;
   /** The longest wait from stored to first accepted among the judged (never accepted: until the run ended). */
   readonly worstWaitMillis: number;
+  /**
+   * The longest wait of the same window's records on the shards K is not on (0 with one shard): how far
+   * behind the consumer was anyway (a busy machine, a breaker trip). A record on K's shard is late when
+   * it waited longer than this plus the bound: the delay K itself added.
+   */
+  readonly baselineWaitMillis: number;
   /** A few of the late ones, for the report. */
   readonly lateExamples: readonly { readonly eventId: string; readonly waitedMillis: number | null }[];
 }
@@ -88,23 +94,30 @@ export function judgeShardNotHeld(params: {
       firstAccepted.set(call.eventId, call.atMillis);
     }
   }
-  let judged = 0;
-  let worst = 0;
-  const late: { eventId: string; waitedMillis: number | null }[] = [];
+  const waits: { entry: LedgerEntry; waited: number; accepted: boolean }[] = [];
   for (const entry of params.entries) {
     const storedAt = entry.storedAtMillis;
     if (entry.event.poison !== undefined || entry.event.partitionKey === stuck.key) continue;
     if (storedAt === undefined || storedAt < from || storedAt >= until) continue;
-    if (!shards.has(entry.position!.shardId)) continue;
-    judged++;
     const acceptedAt = firstAccepted.get(entry.event.eventId);
-    const waited = (acceptedAt ?? params.endedAtMillis) - storedAt;
-    worst = Math.max(worst, waited);
-    if (acceptedAt === undefined || waited > boundMillis) {
-      late.push({ eventId: entry.event.eventId, waitedMillis: acceptedAt === undefined ? null : waited });
-    }
+    waits.push({
+      entry,
+      waited: (acceptedAt ?? params.endedAtMillis) - storedAt,
+      accepted: acceptedAt !== undefined,
+    });
   }
+  const onStuckShards = waits.filter((w) => shards.has(w.entry.position!.shardId));
+  const baseline = Math.max(
+    0,
+    ...waits.filter((w) => !shards.has(w.entry.position!.shardId)).map((w) => w.waited),
+  );
+  const worst = Math.max(0, ...onStuckShards.map((w) => w.waited));
+  const late = onStuckShards
+    .filter((w) => !w.accepted || w.waited > baseline + boundMillis)
+    .map((w) => ({ eventId: w.entry.event.eventId, waitedMillis: w.accepted ? w.waited : null }));
+  const judged = onStuckShards.length;
   return {
+    baselineWaitMillis: baseline,
     stuckKey: stuck.key,
     shards: [...shards].sort(),
     boundMillis,

@@ -39,6 +39,8 @@ interface Pending {
   state: 'in-flight' | 'held';
   /** When the emulator makes it visible again if nobody deletes it. */
   visibleAgainAtMillis: number;
+  /** Its batch is still running: even visible again, it must not go to a second batch at once. */
+  running: boolean;
 }
 
 export class FifoGroupOrder {
@@ -64,13 +66,24 @@ export class FifoGroupOrder {
       const pending = this.pendingOf(message.groupId);
       let index = pending.findIndex((p) => p.messageId === message.messageId);
       if (index === -1) {
-        pending.push({ messageId: message.messageId, state: 'held', visibleAgainAtMillis: nowMillis });
+        pending.push({
+          messageId: message.messageId,
+          state: 'held',
+          visibleAgainAtMillis: nowMillis,
+          running: false,
+        });
         index = pending.length - 1;
       }
       const ahead = pending.slice(0, index).filter((p) => !deliveredNow.has(p.messageId));
       const entry = pending[index];
+      if (entry.running) {
+        // It reappeared while its batch still runs (a batch longer than the visibility timeout).
+        holdBack.push({ message, untilMillis: nowMillis + this.visibilityTimeoutMillis });
+        continue;
+      }
       if (ahead.length === 0) {
         entry.state = 'in-flight';
+        entry.running = true;
         entry.visibleAgainAtMillis = nowMillis + this.visibilityTimeoutMillis;
         deliveredNow.add(message.messageId);
         deliver.push(message);
@@ -84,6 +97,12 @@ export class FifoGroupOrder {
       holdBack.push({ message, untilMillis });
     }
     return { deliver, holdBack };
+  }
+
+  /** The batch that had the message ended without deleting it: it waits for its visibility timeout. */
+  failed(message: GroupedMessage): void {
+    const entry = this.groups.get(message.groupId)?.find((p) => p.messageId === message.messageId);
+    if (entry !== undefined) entry.running = false;
   }
 
   /** The function deleted the message (it succeeded): the next one of its group may come. */

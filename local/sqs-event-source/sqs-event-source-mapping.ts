@@ -28,6 +28,11 @@ export interface SqsEventSourceMappingOptions {
   readonly timeoutMillis: number;
   /** How long to wait between polls of an empty queue. @default 100 */
   readonly idlePollMillis?: number;
+  /**
+   * Batches at once. Lambda scales a FIFO source up to the number of active message groups; the group
+   * order keeps two batches from sharing a group. @default 4
+   */
+  readonly concurrentBatches?: number;
   /** Region in each record's `awsRegion`. */
   readonly region: string;
 }
@@ -47,6 +52,7 @@ export interface SqsEventSourceStats {
 /** The FIFO maximum, and what the stack's drainer mapping uses. */
 const FIFO_MAX_BATCH = 10;
 const DEFAULT_IDLE_POLL_MILLIS = 100;
+const DEFAULT_CONCURRENT_BATCHES = 4;
 const MILLIS_PER_SECOND = 1000;
 /** Memory reported in the context; the drainer does not read it. */
 const CONTEXT_MEMORY_MB = 256;
@@ -61,8 +67,9 @@ const CONTEXT_MEMORY_MB = 256;
  * visibility timeout; until then their group delivers nothing (FifoGroupOrder), so a failed group's later
  * messages never come before it, while other groups go on.
  *
- * One batch at a time: Lambda may run several batches of different groups at once, which changes how
- * fast a quarantine drains, not in which order a key's records go.
+ * Several batches at once, as Lambda scales a FIFO source with its active groups; the group order
+ * keeps a group in one batch at a time, so it changes how fast a quarantine drains, not in which order
+ * a key's records go.
  */
 export class SqsEventSourceMapping {
   private readonly order: FifoGroupOrder;
@@ -83,7 +90,8 @@ export class SqsEventSourceMapping {
   start(): void {
     if (this.running !== undefined) return;
     this.stopped = false;
-    this.running = this.loop();
+    const pollers = this.options.concurrentBatches ?? DEFAULT_CONCURRENT_BATCHES;
+    this.running = Promise.all(Array.from({ length: pollers }, () => this.loop())).then(() => undefined);
   }
 
   /** Stops polling; resolves once the batch in progress has finished. */
@@ -137,7 +145,10 @@ export class SqsEventSourceMapping {
     const batch = verdict.deliver;
     const failed = await this.invoke(batch.map((b) => this.toRecord(b.message)));
     for (const entry of batch) {
-      if (failed.has(entry.messageId)) continue;
+      if (failed.has(entry.messageId)) {
+        this.order.failed(entry);
+        continue;
+      }
       try {
         await sqs.send(
           new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: entry.message.ReceiptHandle }),
@@ -145,6 +156,7 @@ export class SqsEventSourceMapping {
       } catch {
         // An expired receipt handle (the message reappeared): it comes again and the drainer finds it
         // delivered, as on AWS.
+        this.order.failed(entry);
         continue;
       }
       this.order.deleted(entry);
@@ -171,13 +183,14 @@ export class SqsEventSourceMapping {
     const timedOut = new Promise<'timed-out'>((resolve) => {
       timer = setTimeout(() => resolve('timed-out'), this.options.timeoutMillis);
     });
+    const invocation = Promise.resolve().then(() => this.options.handler({ Records: [...records] }, context));
     try {
-      const response = await Promise.race([
-        Promise.resolve().then(() => this.options.handler({ Records: [...records] }, context)),
-        timedOut,
-      ]);
+      const response = await Promise.race([invocation, timedOut]);
       if (response === 'timed-out') {
         this.counters.functionErrors++;
+        // Lambda ends the sandbox; JavaScript cannot stop the promise, so the next batch waits for it:
+        // two batches of one group must never run at once.
+        await invocation.catch(() => undefined);
         return all;
       }
       return failedIdsOf(response, all) ?? all;
