@@ -180,6 +180,7 @@ export function consumerReports(run: RunRecord): Record<string, ConsumerReport> 
           : {
               shardNotHeld: judgeShardNotHeld({
                 stuck: run.scenario.stuckKey,
+                steady: run.scenario.phases.find((p) => p.name === 'steady'),
                 startedAtMillis: run.startedAtMillis,
                 entries: inStream,
                 calls: rig.downstream.log.calls,
@@ -483,7 +484,7 @@ function shardNotHeldCheck(run: RunRecord, all: readonly [string, ConsumerReport
   const line = ([name, c]: [string, ConsumerReport]): string => {
     const v = c.shardNotHeld!;
     const head = `${name}: ${v.judged} records of other keys on ${v.shards.join(', ') || 'no shard'}`;
-    const allowed = `${secondsOf(v.baselineWaitMillis)} (the other shards' slowest) + ${secondsOf(v.boundMillis)}`;
+    const allowed = `${secondsOf(v.baselineWaitMillis)} (the steady phase's slowest) + ${secondsOf(v.boundMillis)}`;
     if (v.late === 0) return `${head}, the slowest ${secondsOf(v.worstWaitMillis)} (allowed ${allowed})`;
     const why = c.quarantineOn
       ? 'the key was not moved aside in time'

@@ -58,9 +58,11 @@ export interface ShardNotHeldResult {
   /** The longest wait from stored to first accepted among the judged (never accepted: until the run ended). */
   readonly worstWaitMillis: number;
   /**
-   * The longest wait of the same window's records on the shards K is not on (0 with one shard): how far
-   * behind the consumer was anyway (a busy machine, a breaker trip). A record on K's shard is late when
-   * it waited longer than this plus the bound: the delay K itself added.
+   * The longest wait of the records stored in the second half of the steady phase, just before K got
+   * stuck (0 without one): how far behind the consumer was anyway on this machine (cold starts are in
+   * the first half). A record on K's shard is late when it waited longer than this plus the bound: the
+   * delay K itself added. Not the other shards of the same window: without quarantine K's failures can
+   * trip the breaker and pause those too.
    */
   readonly baselineWaitMillis: number;
   /** A few of the late ones, for the report. */
@@ -76,6 +78,8 @@ const LATE_EXAMPLES = 3;
  */
 export function judgeShardNotHeld(params: {
   readonly stuck: Window & { readonly key: string };
+  /** The steady phase before it, whose second half gives the baseline. @default - no baseline */
+  readonly steady?: Window;
   readonly startedAtMillis: number;
   readonly entries: readonly LedgerEntry[];
   readonly calls: readonly DownstreamCall[];
@@ -94,23 +98,33 @@ export function judgeShardNotHeld(params: {
       firstAccepted.set(call.eventId, call.atMillis);
     }
   }
-  const waits: { entry: LedgerEntry; waited: number; accepted: boolean }[] = [];
-  for (const entry of params.entries) {
-    const storedAt = entry.storedAtMillis;
-    if (entry.event.poison !== undefined || entry.event.partitionKey === stuck.key) continue;
-    if (storedAt === undefined || storedAt < from || storedAt >= until) continue;
-    const acceptedAt = firstAccepted.get(entry.event.eventId);
-    waits.push({
-      entry,
-      waited: (acceptedAt ?? params.endedAtMillis) - storedAt,
-      accepted: acceptedAt !== undefined,
-    });
-  }
-  const onStuckShards = waits.filter((w) => shards.has(w.entry.position!.shardId));
-  const baseline = Math.max(
-    0,
-    ...waits.filter((w) => !shards.has(w.entry.position!.shardId)).map((w) => w.waited),
-  );
+  const waitsBetween = (fromMillis: number, untilMillis: number) => {
+    const waits: { entry: LedgerEntry; waited: number; accepted: boolean }[] = [];
+    for (const entry of params.entries) {
+      const storedAt = entry.storedAtMillis;
+      if (entry.event.poison !== undefined || entry.event.partitionKey === stuck.key) continue;
+      if (storedAt === undefined || storedAt < fromMillis || storedAt >= untilMillis) continue;
+      const acceptedAt = firstAccepted.get(entry.event.eventId);
+      waits.push({
+        entry,
+        waited: (acceptedAt ?? params.endedAtMillis) - storedAt,
+        accepted: acceptedAt !== undefined,
+      });
+    }
+    return waits;
+  };
+  const onStuckShards = waitsBetween(from, until).filter((w) => shards.has(w.entry.position!.shardId));
+  const steady = params.steady;
+  const baseline =
+    steady === undefined
+      ? 0
+      : Math.max(
+          0,
+          ...waitsBetween(
+            startedAtMillis + (steady.startMillis + steady.endMillis) / 2,
+            startedAtMillis + steady.endMillis,
+          ).map((w) => w.waited),
+        );
   const worst = Math.max(0, ...onStuckShards.map((w) => w.waited));
   const late = onStuckShards
     .filter((w) => !w.accepted || w.waited > baseline + boundMillis)

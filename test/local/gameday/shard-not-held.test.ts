@@ -38,6 +38,7 @@ describe('judgeShardNotHeld', () => {
   const judge = (entries: LedgerEntry[], calls: DownstreamCall[]) =>
     judgeShardNotHeld({
       stuck,
+      steady: { startMillis: 0, endMillis: 10_000 },
       startedAtMillis: START,
       entries,
       calls,
@@ -45,12 +46,18 @@ describe('judgeShardNotHeld', () => {
       endedAtMillis: START + 100_000,
     });
 
-  it('holds when the stuck key adds at most the bound to its shard, whatever the other shards lag', () => {
+  it('holds when the stuck key adds at most the bound to the lag the steady phase had', () => {
     const result = judge(
-      [entry('k1', 'k', 's0', 11_000), entry('x1', 'a', 's0', 12_000), entry('y1', 'b', 's1', 12_000)],
-      [accepted('x1', 18_000), accepted('y1', 15_000)],
+      [
+        entry('cold', 'c', 's1', 1_000),
+        entry('warm', 'c', 's1', 8_000),
+        entry('k1', 'k', 's0', 11_000),
+        entry('x1', 'a', 's0', 12_000),
+        entry('y1', 'b', 's1', 12_000),
+      ],
+      [accepted('cold', 9_000), accepted('warm', 11_000), accepted('x1', 18_000), accepted('y1', 13_000)],
     );
-    // x1 waited 6 s; the other shard's slowest 3 s; 6 <= 3 + 4
+    // x1 waited 6 s; the steady phase's second half lagged 3 s (the cold start before it does not count)
     expect(result).toMatchObject({ judged: 1, late: 0, worstWaitMillis: 6_000, baselineWaitMillis: 3_000 });
   });
 
