@@ -70,7 +70,8 @@ describe('game day: --stuck-key-seconds', () => {
       }
       // Off a terminal every progress line stays within the bound, and the quarantine shows on them.
       expect(lines.filter((line) => line.length > MAX_COMPACT_LINE_CHARS)).toEqual([]);
-      expect(lines.some((line) => /quarantine 1 \(customer-1 /.test(line))).toBe(true);
+      // (On a busy machine a call may time out and quarantine another key too: the oldest is shown.)
+      expect(lines.some((line) => /quarantine \d+ \(customer-\d+ \d+\.\ds \d+\)/.test(line))).toBe(true);
     },
     runBoundMillis(parseOptions(ARGS, CONSUMERS)),
   );
