@@ -128,9 +128,7 @@ describe('GameDayPanel', () => {
     const lines = frame({ columns: 80, rows: 30 }, current).map((line) => visibleText(line));
     const title = lines.findIndex((line) => line.startsWith('QUARANTINE'));
     expect(title).toBeGreaterThan(0);
-    expect(lines[title + 1]).toMatch(
-      /^orders +12 {2}customer-0 20\.0s 1, customer-1 19\.0s 2 \+10 more$/,
-    );
+    expect(lines[title + 1]).toMatch(/^orders +12 {2}customer-0 20\.0s 1, customer-1 19\.0s 2 \+10 more$/);
     expect(lines[title + 1].length).toBeLessThanOrEqual(80);
     expect(lines.some((line) => line.startsWith('analytics') && line.includes('customer-'))).toBe(false);
   });
