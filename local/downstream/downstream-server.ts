@@ -11,6 +11,7 @@ import { verifyRequest, type DownstreamAuthRequirement } from './request-auth';
  * - `slow`: answers 200 after the phase's latency (a struggling service);
  * - `failing`: answers 503 (the outage);
  * - `rejecting`: answers 400 to every event (a rejection storm: a release that rejects the schema).
+ * In any phase, a `stuckKey`'s events are answered 503 (one key failing while the others succeed).
  */
 export type DownstreamPhase = 'healthy' | 'slow' | 'failing' | 'rejecting' | 'recovered';
 
@@ -18,6 +19,11 @@ export interface DownstreamBehaviour {
   readonly phase: DownstreamPhase;
   /** Delay before answering in the `slow` phase. */
   readonly latencyMillis: number;
+  /**
+   * A partition key whose events are answered 503 while every other key's succeed: one tenant's
+   * database down behind the service (`--stuck-key-seconds`). @default - none
+   */
+  readonly stuckKey?: string;
 }
 
 export interface DownstreamServerOptions {
@@ -99,7 +105,7 @@ export class DownstreamServer {
     const atMillis = this.now();
     const body = await readBody(req);
     const eventId = headerValue(req.headers['idempotency-key']);
-    const { phase, latencyMillis } = this.options.behaviourNow();
+    const { phase, latencyMillis, stuckKey } = this.options.behaviourNow();
     if (eventId === undefined) return answer(res, HTTP_BAD_REQUEST, 'Idempotency-Key header is required');
     const verdict = await verifyRequest(
       this.options.auth ?? { type: 'none' },
@@ -111,17 +117,22 @@ export class DownstreamServer {
       return answer(res, verdict.status, verdict.why);
     }
     const fields = eventFields(body);
+    const stuck = stuckKey !== undefined && fields.key === stuckKey;
     // A failing or rejecting downstream answers at once; a healthy one takes its latency.
     if (latencyMillis > 0 && phase !== 'failing' && phase !== 'rejecting')
       await new Promise((resolve) => setTimeout(resolve, latencyMillis));
     const status =
-      phase === 'failing'
+      phase === 'failing' || stuck
         ? HTTP_SERVICE_UNAVAILABLE
         : phase === 'rejecting' || fields.reject
           ? HTTP_BAD_REQUEST
           : HTTP_OK;
     this.log.record({ atMillis, eventId, status, key: fields.key, seq: fields.seq, inFlight });
-    answer(res, status, status === HTTP_OK ? '' : phase === 'failing' ? 'outage' : 'event rejected');
+    answer(
+      res,
+      status,
+      status === HTTP_OK ? '' : phase === 'failing' ? 'outage' : stuck ? 'key unavailable' : 'event rejected',
+    );
   }
 }
 

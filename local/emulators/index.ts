@@ -14,6 +14,7 @@ export {
   createPipelineResources,
   type LocalConsumerResources,
   type LocalPipelineResources,
+  LOCAL_QUARANTINE_VISIBILITY_TIMEOUT_SECONDS,
   type LocalQueue,
 } from './pipeline-resources';
 export { closeServer, listenOnLoopback, loopbackUrl, LOOPBACK_HOST } from './loopback-server';

@@ -26,6 +26,11 @@ export interface LocalConsumerResources {
   readonly onFailureQueue: LocalQueue;
   /** Where the consumer handler puts poison records with their payload. */
   readonly poisonQueue: LocalQueue;
+  /**
+   * The consumer's SQS FIFO quarantine queue (docs/architecture.md, "Per-key quarantine"), when its
+   * `quarantine.enabled` is on. @default - none: the consumer quarantines nothing
+   */
+  readonly quarantineQueue?: LocalQueue;
 }
 
 /** The stage's stream, breaker table and queues as created in the emulators. */
@@ -44,6 +49,15 @@ export interface LocalPipelineResources {
 
 /** The emulators are told to create at once; the waiters check each second, for at most ten. */
 const WAITER = { maxWaitTime: 10, minDelay: 1, maxDelay: 1 } as const;
+/**
+ * The quarantine queue's visibility timeout in local mode: how long a message the drainer failed stays
+ * hidden before it is retried. The stack derives it from the drainer's timeout (six times it, as Lambda
+ * asks of a source queue); the local stage scales it down with the rest of its time settings, so a key
+ * still failing is retried every few seconds in a two-minute game day. The local drainer's invocations
+ * end well within it (one downstream call per message, `downstreamTimeoutMillis` at most).
+ */
+export const LOCAL_QUARANTINE_VISIBILITY_TIMEOUT_SECONDS = 2;
+
 /** Breaker table partition key, as lambda/shared/breaker/item.ts documents. */
 const BREAKER_KEY_ATTRIBUTE = 'name';
 
@@ -51,7 +65,7 @@ const BREAKER_KEY_ATTRIBUTE = 'name';
  * Creates, from the stage config and with the names the stack uses (lib/resource-names.ts), the
  * stream (config.stream.shardCount shards, also for ON_DEMAND, which the emulator cannot model), the
  * breaker table (key `name`), the on-failure bucket with its notices queue and, per consumer, its
- * on-failure and poison queues.
+ * on-failure and poison queues and, with `quarantine.enabled`, its FIFO quarantine queue.
  */
 export async function createPipelineResources(
   config: PipelineConfig,
@@ -83,6 +97,9 @@ export async function createPipelineResources(
             functionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:${consumerNames.functionName}`,
             onFailureQueue: await createQueue(sqs, consumerNames.onFailureQueueName),
             poisonQueue: await createQueue(sqs, consumerNames.poisonQueueName),
+            ...(consumer.quarantine.enabled
+              ? { quarantineQueue: await createQuarantineQueue(sqs, consumerNames.quarantineQueueName) }
+              : {}),
           };
         }),
       ),
@@ -126,8 +143,24 @@ async function createBreakerTable(dynamodb: DynamoDBClient, tableName: string): 
   await waitUntilTableExists({ client: dynamodb, ...WAITER }, { TableName: tableName });
 }
 
-async function createQueue(sqs: SQSClient, name: string): Promise<LocalQueue> {
-  const created = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+/**
+ * A FIFO queue as the stack creates the quarantine (lib/constructs/quarantine-queue.ts): deduplication
+ * ids come from the consumer, so content-based deduplication is off; no redrive policy.
+ */
+function createQuarantineQueue(sqs: SQSClient, name: string): Promise<LocalQueue> {
+  return createQueue(sqs, name, {
+    FifoQueue: 'true',
+    ContentBasedDeduplication: 'false',
+    VisibilityTimeout: String(LOCAL_QUARANTINE_VISIBILITY_TIMEOUT_SECONDS),
+  });
+}
+
+async function createQueue(
+  sqs: SQSClient,
+  name: string,
+  queueAttributes?: Record<string, string>,
+): Promise<LocalQueue> {
+  const created = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: queueAttributes }));
   const url = created.QueueUrl;
   if (!url) throw new Error(`SQS emulator returned no URL for queue ${name}`);
   const attributes = await sqs.send(

@@ -1,23 +1,31 @@
-import { DIMENSION, METRIC, consumerSettingsFor } from '../../contracts';
+import { DIMENSION, METRIC, consumerSettingsFor, resourceNamesFor } from '../../contracts';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createConsumerHandler, createDownstreamAuthorizer } from '../../lambda/consumer';
+import {
+  createConsumerHandler,
+  createDownstreamAuthorizer,
+  createDrainerHandler,
+} from '../../lambda/consumer';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { DynamoDbCircuitBreaker } from '../../lambda/shared';
+import { DynamoDbCircuitBreaker, DynamoDbQuarantineStore } from '../../lambda/shared';
 import type { DynamoDbApi, Log } from '../../lambda/shared';
 import type { ConsumerConfig, PipelineConfig } from '../../contracts';
 import type { MetricStore } from '../alarms';
 import { DownstreamServer, type DownstreamAuthRequirement } from '../downstream';
 import {
+  LOCAL_ACCOUNT_ID,
   LOCAL_CREDENTIALS,
+  LOCAL_QUARANTINE_VISIBILITY_TIMEOUT_SECONDS,
+  LOCAL_REGION,
   localDynamoDbApi,
   type LocalClientConfig,
   type LocalConsumerResources,
 } from '../emulators';
 import { KinesisEventSourceMapping, mappingSettingsFor } from '../event-source-mapping';
 import type { EnvironmentHandler } from '../event-source-mapping';
+import { SqsEventSourceMapping } from '../sqs-event-source';
 import { AdmissionLog } from './admission-log';
 import type { BreakerHistory } from './breaker-history';
 import { withCrashes } from './crash-injection';
@@ -82,7 +90,17 @@ export interface ConsumerRig {
   readonly log: QuietLog;
   /** Invocations the crash injection killed. */
   readonly crashes: { count: number };
+  /**
+   * The per-key quarantine, when the consumer's `quarantine.enabled` is on: its set (read for the views)
+   * and its drainer behind the FIFO queue's event source. @default - none
+   */
+  readonly quarantine?: {
+    readonly store: DynamoDbQuarantineStore;
+    readonly drainer: SqsEventSourceMapping;
+  };
 }
+
+const MILLIS_PER_SECOND = 1000;
 
 export interface RigContext {
   readonly config: PipelineConfig;
@@ -129,7 +147,15 @@ export async function buildConsumerRig(
   const settings = consumerSettingsFor(context.config, config, {
     poisonQueueUrl: resources.poisonQueue.url,
     breakerTableName: context.breakerTableName,
+    quarantineQueueUrl: resources.quarantineQueue?.url,
   });
+  const quarantineStoreOf = (dynamodb: ReturnType<typeof localDynamoDbApi>): DynamoDbQuarantineStore =>
+    new DynamoDbQuarantineStore({
+      dynamodb,
+      tableName: context.breakerTableName,
+      breakerName: config.breakerName,
+      consumerName: config.name,
+    });
   const newBreaker = (dynamodb: DynamoDbApi): DynamoDbCircuitBreaker =>
     new DynamoDbCircuitBreaker({
       // The deployed consumer's DynamoDB client (the SDK's), with the local profile (localDynamoDbApi),
@@ -174,6 +200,7 @@ export async function buildConsumerRig(
       ),
       logger: log,
       metrics,
+      ...(settings.quarantine === undefined ? {} : { quarantineStore: quarantineStoreOf(dynamodb) }),
       // As in Lambda: the token from Secrets Manager (here its local stand-in), or SigV4 with the
       // function's credentials (here the emulators' dummy ones, which the local downstream verifies).
       authorizer: createDownstreamAuthorizer(config.downstreamAuth, {
@@ -235,7 +262,79 @@ export async function buildConsumerRig(
         value: d.value,
       }),
   });
-  return { config, resources, downstream, mapping, admissions, parked, log, crashes };
+  const quarantine =
+    resources.quarantineQueue === undefined || settings.quarantine === undefined
+      ? undefined
+      : {
+          store: quarantineStoreOf(logClient),
+          drainer: buildDrainer(context, settings, resources, {
+            admissions,
+            newBreaker,
+            parked,
+            log,
+            metrics,
+            authorizer: createDownstreamAuthorizer(config.downstreamAuth, {
+              secretsManager: () =>
+                Promise.resolve(new SecretsManagerClient(context.clientConfig.secretsManager)),
+              credentials: () => Promise.resolve(LOCAL_CREDENTIALS),
+            }),
+            store: quarantineStoreOf,
+          }),
+        };
+  return { config, resources, downstream, mapping, admissions, parked, log, crashes, quarantine };
+}
+
+/**
+ * The consumer's quarantine drainer as the stack runs it (docs/architecture.md, "Per-key quarantine"):
+ * the real drainer handler with the consumer's settings, its own breaker instance on the consumer's
+ * breaker item (its calls are admitted, counted and logged like the consumer's), the consumer's poison
+ * queue and downstream credential, behind Lambda's SQS event source on the FIFO queue.
+ */
+function buildDrainer(
+  context: RigContext,
+  settings: ReturnType<typeof consumerSettingsFor>,
+  resources: LocalConsumerResources,
+  parts: {
+    readonly admissions: AdmissionLog;
+    readonly newBreaker: (dynamodb: DynamoDbApi) => DynamoDbCircuitBreaker;
+    readonly parked: Set<string>;
+    readonly log: QuietLog;
+    readonly metrics: Metrics;
+    readonly authorizer: ReturnType<typeof createDownstreamAuthorizer>;
+    readonly store: (dynamodb: ReturnType<typeof localDynamoDbApi>) => DynamoDbQuarantineStore;
+  },
+): SqsEventSourceMapping {
+  const queue = resources.quarantineQueue!;
+  const dynamodb = localDynamoDbApi(context.clientConfig.dynamodb.endpoint);
+  const breaker = parts.newBreaker(dynamodb);
+  const poisonSqs = poisonTrackingClient(context.clientConfig.sqs, parts.parked);
+  const handler = createDrainerHandler(settings, {
+    store: parts.store(dynamodb),
+    breaker: parts.admissions.sharing(breaker, () => breaker.storeUnavailable),
+    sqs: () => Promise.resolve(poisonSqs),
+    logger: parts.log,
+    metrics: parts.metrics,
+    authorizer: parts.authorizer,
+  });
+  const drainerName = resourceNamesFor(context.config.stage).consumer(
+    settings.consumerName,
+  ).quarantineDrainerFunctionName;
+  return new SqsEventSourceMapping({
+    sqs: new SQSClient(context.clientConfig.sqs),
+    queueUrl: queue.url,
+    queueArn: queue.arn,
+    visibilityTimeoutMillis: LOCAL_QUARANTINE_VISIBILITY_TIMEOUT_SECONDS * MILLIS_PER_SECOND,
+    handler,
+    functionName: drainerName,
+    functionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:${drainerName}`,
+    // The stack gives the drainer its consumer's timeout. The queue's local visibility timeout is shorter
+    // (scaled down to pace retries); a message that reappears while its batch still runs is held back
+    // by the local event source until that batch ends (local/sqs-event-source/fifo-group-order.ts).
+    timeoutMillis:
+      context.config.consumers.find((c) => c.name === settings.consumerName)!.timeoutSeconds *
+      MILLIS_PER_SECOND,
+    region: LOCAL_REGION,
+  });
 }
 
 /** What the consumer's local downstream demands, mirroring the consumer's `downstreamAuth`. */

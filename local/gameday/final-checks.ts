@@ -21,6 +21,8 @@ import type { Ledger } from './ledger';
 import { describeUnheard } from './report';
 import type { ConsumerReport, InvariantResult } from './report';
 import type { Scenario, Window } from './scenario';
+import { judgeShardNotHeld, shardNotHeldBound } from './shard-not-held';
+import { DEFAULT_POLLING } from '../event-source-mapping';
 
 /** What the run observed, for the checks. */
 export interface RunRecord {
@@ -171,6 +173,25 @@ export function consumerReports(run: RunRecord): Record<string, ConsumerReport> 
         ).slice(0, LISTED_IDS),
         endedEnabled: stats.enabled,
         endedBreakerState: run.history.stateOf(breaker),
+        quarantineOn: rig.quarantine !== undefined,
+        ...(rig.quarantine === undefined ? {} : { drainer: rig.quarantine.drainer.stats() }),
+        ...(run.scenario.stuckKey === undefined
+          ? {}
+          : {
+              shardNotHeld: judgeShardNotHeld({
+                stuck: run.scenario.stuckKey,
+                steady: run.scenario.phases.find((p) => p.name === 'steady'),
+                startedAtMillis: run.startedAtMillis,
+                entries: inStream,
+                calls: rig.downstream.log.calls,
+                boundMillis: shardNotHeldBound(
+                  rig.config,
+                  run.cacheTtlMillis,
+                  DEFAULT_POLLING.idleIntervalMillis,
+                ).totalMillis,
+                endedAtMillis: run.endedAtMillis,
+              }),
+            }),
       };
       return [name, report];
     }),
@@ -377,6 +398,7 @@ export function checkInvariants(
         ];
   return [
     ...stormCheck,
+    ...shardNotHeldCheck(run, all),
     {
       name: 'no-event-lost',
       held: lost.length === 0,
@@ -445,6 +467,38 @@ export function checkInvariants(
                   `${name}: ${c.orderViolations.map((v) => `${v.eventId} before ${v.before} (key ${v.key})`).join(', ')}`,
               ),
             ].join('; '),
+    },
+  ];
+}
+
+/**
+ * `shard-not-held` (local/gameday/shard-not-held.ts), judged only in a `--stuck-key-seconds` run. Its
+ * detail says why it broke: with quarantine off, the stuck key's failing record stops its batch.
+ */
+function shardNotHeldCheck(run: RunRecord, all: readonly [string, ConsumerReport][]): InvariantResult[] {
+  const stuck = run.scenario.stuckKey;
+  if (stuck === undefined) return [];
+  const judged = all.filter(([, c]) => c.shardNotHeld !== undefined);
+  const held = judged.filter(([, c]) => c.shardNotHeld!.late > 0);
+  const secondsOf = (millis: number): string => `${(millis / MILLIS_PER_SECOND).toFixed(1)}s`;
+  const line = ([name, c]: [string, ConsumerReport]): string => {
+    const v = c.shardNotHeld!;
+    const head = `${name}: ${v.judged} records of other keys on ${v.shards.join(', ') || 'no shard'}`;
+    const allowed = `${secondsOf(v.baselineWaitMillis)} (the steady phase's slowest) + ${secondsOf(v.boundMillis)}`;
+    if (v.late === 0) return `${head}, the slowest ${secondsOf(v.worstWaitMillis)} (allowed ${allowed})`;
+    const why = c.quarantineOn
+      ? 'the key was not moved aside in time'
+      : `quarantine is off, so ${stuck.key}'s failing record stopped its batch and Lambda retried it, holding the records behind it`;
+    const examples = v.lateExamples
+      .map((e) => `${e.eventId} ${e.waitedMillis === null ? 'never delivered' : secondsOf(e.waitedMillis)}`)
+      .join(', ');
+    return `${head}: ${v.late} waited longer than ${allowed} (the slowest ${secondsOf(v.worstWaitMillis)}; ${examples}): ${why}`;
+  };
+  return [
+    {
+      name: 'shard-not-held',
+      held: held.length === 0,
+      detail: `while ${stuck.key} failed (${secondsOf(stuck.endMillis - stuck.startMillis)}): ${judged.map(line).join('; ')}`,
     },
   ];
 }

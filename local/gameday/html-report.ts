@@ -35,6 +35,7 @@ const OUTPUT_OPTIONS = new Set(['jsonFile', 'htmlFile', 'color', 'help']);
 const RUN_PHASES = ['drain', 'redrive', 'settle'] as const;
 const PHASE_COLORS: Readonly<Record<string, string>> = {
   steady: '#9e9e9e',
+  stuck: '#72b7b2',
   burst: '#4c78a8',
   slow: '#f2b701',
   outage: '#e45756',
@@ -253,6 +254,7 @@ export async function renderHtmlReport(input: HtmlReportInput): Promise<string> 
       `${report.delivered} delivered, ${report.poisoned} poisoned, ${report.redriven} redriven, ${report.lost} lost</p></header>`,
     '<main>',
     ...sections,
+    ...quarantineSection(input.series),
     '<section class="panel" id="invariants" data-table="invariants"><h2>Invariants</h2>',
     table(
       ['invariant', 'result', 'detail'],
@@ -270,6 +272,34 @@ export async function renderHtmlReport(input: HtmlReportInput): Promise<string> 
     '</main></body></html>',
     '',
   ].join('\n');
+}
+
+/**
+ * The keys the consumers quarantined (docs/architecture.md, "Per-key quarantine"): when each was first
+ * seen in the set and when it left it, its largest age and the most records it had waiting. Nothing
+ * when no key was quarantined.
+ */
+function quarantineSection(series: TimeSeries): string[] {
+  const stays = series.quarantine ?? [];
+  if (stays.length === 0) return [];
+  const at = (millis: number | null): string =>
+    millis === null ? 'still in at the end' : `${(millis / MILLIS_PER_SECOND).toFixed(1)} s`;
+  return [
+    '<section class="panel" id="quarantine" data-table="quarantine"><h2>Quarantined keys</h2>',
+    '<p class="explains">Keys whose calls kept failing while the others succeeded, moved aside in order and drained by the quarantine drainer: when each entered and left the set, its largest age and the most records it had waiting.</p>',
+    table(
+      ['consumer', 'key', 'seen at', 'released at', 'age (max)', 'records waiting (max)'],
+      stays.map((s) => [
+        s.consumer,
+        s.key,
+        at(s.seenAtMillis),
+        at(s.releasedAtMillis),
+        `${(s.maxAgeMillis / MILLIS_PER_SECOND).toFixed(1)} s`,
+        String(s.maxCount),
+      ]),
+    ),
+    '</section>',
+  ];
 }
 
 /** The name of the mark that draws a panel's series; Vega puts `<name>_marks` on its SVG group's class. */

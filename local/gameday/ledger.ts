@@ -10,6 +10,8 @@ export interface LedgerEntry {
   readonly event: GameDayEvent;
   /** Set once the stream accepted the record. */
   position?: StreamPosition;
+  /** When the producer learnt the stream accepted it (epoch milliseconds). */
+  storedAtMillis?: number;
   /** Set when the producer gave up on the record (it never entered the stream). */
   producerFailure?: string;
 }
@@ -30,8 +32,9 @@ export class Ledger {
     return this.entries.get(eventId);
   }
 
-  stored(entry: LedgerEntry, position: StreamPosition): void {
+  stored(entry: LedgerEntry, position: StreamPosition, atMillis: number = Date.now()): void {
     entry.position = position;
+    entry.storedAtMillis = atMillis;
     this.storedCount++;
   }
 

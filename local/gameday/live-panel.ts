@@ -46,6 +46,7 @@ export class GameDayPanel {
       '',
       ...this.downstream(snapshot, previous),
       '',
+      ...this.quarantine(snapshot, size.columns),
     ];
     const room = Math.max(2, size.rows - 1 - lines.length);
     lines.push(...this.alarms(snapshot, size.columns, room));
@@ -151,6 +152,29 @@ export class GameDayPanel {
         ].join(' ');
       }),
     ];
+  }
+
+  /**
+   * Per consumer with keys in quarantine, the keys oldest first with their age and records waiting
+   * (`customer-7 12.3s 5`), as many as fit the width; nothing while no key is quarantined.
+   */
+  private quarantine(snapshot: ProgressSnapshot, columns: number): string[] {
+    const withKeys = snapshot.consumers.filter((c) => (c.quarantined ?? []).length > 0);
+    if (withKeys.length === 0) return [];
+    const lines = withKeys.map((c) => {
+      const keys = c.quarantined ?? [];
+      let line = `${c.name.slice(0, CELL.name).padEnd(CELL.name)} ${String(keys.length).padStart(4)}  `;
+      let shown = 0;
+      for (const k of keys) {
+        const piece = `${shown === 0 ? '' : ', '}${k.key} ${seconds(k.ageMillis)} ${k.count}`;
+        const more = ` +${keys.length - shown - 1} more`;
+        if (line.length + piece.length + (shown + 1 < keys.length ? more.length : 0) > columns) break;
+        line += piece;
+        shown++;
+      }
+      return shown < keys.length ? `${line} +${keys.length - shown} more` : line;
+    });
+    return [this.color.dim(`${'QUARANTINE'.padEnd(CELL.name)} keys  key age records`), ...lines, ''];
   }
 
   /** Paging alarms first, then the others; names fill the width and what does not fit is counted. */

@@ -33,6 +33,13 @@ export interface GameDayOptions {
   readonly loseControllerEventsSeconds: number;
   /** For this long from the outage start, every controller invocation (tick or stream) fails; 0 for none. */
   readonly controllerOutageSeconds: number;
+  /**
+   * Length of the stuck-key phase (after the steady one): the downstream answers 503 to one partition key
+   * only while every other key succeeds; 0 for none. @default 0
+   */
+  readonly stuckKeySeconds?: number;
+  /** False with `--no-quarantine`: every consumer runs with `quarantine.enabled` off. @default true */
+  readonly quarantine?: boolean;
   /** Consumers to run. @default - every consumer of the local stage */
   readonly consumers: readonly string[] | undefined;
   /** Multiplies every phase length, the outage included. */
@@ -60,6 +67,7 @@ export const DEFAULT_OPTIONS = {
   mappingStateDelaySeconds: 2,
   loseControllerEventsSeconds: 0,
   controllerOutageSeconds: 0,
+  stuckKeySeconds: 0,
   durationScale: 1,
 } as const;
 
@@ -79,6 +87,7 @@ export const OPTION_LIMITS = {
   mappingStateDelaySeconds: { min: 0, max: 60, integer: false },
   loseControllerEventsSeconds: { min: 0, max: 600, integer: false },
   controllerOutageSeconds: { min: 0, max: 600, integer: false },
+  stuckKeySeconds: { min: 0, max: 600, integer: false },
   durationScale: { min: 0.05, max: 10, integer: false },
 } as const;
 
@@ -107,6 +116,9 @@ drain and redrive, then checks that no event was lost.
   --controller-outage-seconds N
                             from the outage start, every controller invocation (tick or stream) fails for
                             this long, 0..600 (default ${DEFAULT_OPTIONS.controllerOutageSeconds})
+  --stuck-key-seconds N     after the steady phase, the downstream answers 503 to one key only for this
+                            long while every other key succeeds, 0..600 (default ${DEFAULT_OPTIONS.stuckKeySeconds})
+  --no-quarantine           run every consumer with quarantine.enabled off: a stuck key then holds its shard
   --consumers a,b           consumers to run (default: every consumer of the local stage)
   --duration-scale F        multiplies every phase length, 0.05..10 (default ${DEFAULT_OPTIONS.durationScale})
   --json FILE               also write the report as JSON to FILE (progress then stays a compact line)
@@ -114,7 +126,8 @@ drain and redrive, then checks that no event was lost.
   --no-color                no colours in the live panel (NO_COLOR=1 does the same)
   --help                    show this text
 
-Exit status: 0 when every invariant held, 1 when one broke (named in the report), 2 on bad options.`;
+Exit status: 0 when every invariant held, 1 when one broke (named in the report), 2 on bad options,
+3 when the run itself failed.`;
 
 /** A bad command line: the message names the option, the value and what is allowed. */
 export class OptionsError extends Error {
@@ -141,6 +154,7 @@ const FLAG_OF: Record<NumericOption, string> = {
   mappingStateDelaySeconds: '--mapping-state-delay-seconds',
   loseControllerEventsSeconds: '--lose-controller-events',
   controllerOutageSeconds: '--controller-outage-seconds',
+  stuckKeySeconds: '--stuck-key-seconds',
   durationScale: '--duration-scale',
 };
 
@@ -165,6 +179,7 @@ export function parseOptions(args: readonly string[], knownConsumers: readonly s
         json: { type: 'string' },
         html: { type: 'string' },
         'no-color': { type: 'boolean' },
+        'no-quarantine': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -196,6 +211,8 @@ export function parseOptions(args: readonly string[], knownConsumers: readonly s
       DEFAULT_OPTIONS.loseControllerEventsSeconds,
     ),
     controllerOutageSeconds: numeric('controllerOutageSeconds', DEFAULT_OPTIONS.controllerOutageSeconds),
+    stuckKeySeconds: numeric('stuckKeySeconds', DEFAULT_OPTIONS.stuckKeySeconds),
+    quarantine: values['no-quarantine'] !== true,
     consumers: parseConsumers(values.consumers, knownConsumers),
     durationScale: numeric('durationScale', DEFAULT_OPTIONS.durationScale),
     jsonFile: parseFile('--json', values.json),

@@ -1,4 +1,14 @@
+import { pendingOf, type QuarantineSet } from '../../lambda/shared';
 import type { AlarmHistory } from '../alarms';
+
+/** One key in a consumer's quarantine at a sample. */
+export interface QuarantinedKey {
+  readonly key: string;
+  /** Since the key entered: at least the age of its oldest quarantined record. */
+  readonly ageMillis: number;
+  /** Records appended and not yet delivered or parked by the drainer. */
+  readonly count: number;
+}
 
 /** One consumer at one moment of the run. */
 export interface ConsumerSnapshot {
@@ -19,6 +29,8 @@ export interface ConsumerSnapshot {
   readonly redriven?: number;
   /** Whether its event source mapping is enabled now (its last Enabled change has applied). */
   readonly mappingEnabled?: boolean;
+  /** Keys in its quarantine now, oldest first; absent when the consumer runs without quarantine. */
+  readonly quarantined?: readonly QuarantinedKey[];
 }
 
 /** One moment of the run, as the live panel, the progress line and the HTML report see it. */
@@ -54,6 +66,17 @@ export function formatProgress(snapshot: ProgressSnapshot): string {
     ...consumers,
     `ALARM: ${alarms}`,
   ].join(' | ');
+}
+
+/** A consumer's quarantine set as the views show it: key, age and records waiting, oldest first. */
+export function quarantinedKeysOf(set: QuarantineSet, nowMillis: number): QuarantinedKey[] {
+  return [...set.entries()]
+    .map(([key, entry]) => ({
+      key,
+      ageMillis: Math.max(0, nowMillis - entry.since),
+      count: pendingOf(entry),
+    }))
+    .sort((a, b) => b.ageMillis - a.ageMillis || a.key.localeCompare(b.key));
 }
 
 /** The alarms that notify the paging topic (only the pipeline-critical composite); the rest notify the other topic. */

@@ -1,6 +1,8 @@
 import type { AlarmHistory } from '../alarms';
 import type { BreakerTransitionRecord } from './breaker-history';
+import type { SqsEventSourceStats } from '../sqs-event-source';
 import type { OrderViolation, PageExpectation } from './invariants';
+import type { ShardNotHeldResult } from './shard-not-held';
 
 /** What one consumer went through. Counts are of events (unique eventIds) unless named calls. */
 export interface ConsumerReport {
@@ -70,6 +72,12 @@ export interface ConsumerReport {
   /** At the end of the run: whether its event source mapping was enabled, and its breaker's state. */
   readonly endedEnabled?: boolean;
   readonly endedBreakerState?: string;
+  /** Whether the consumer ran with the per-key quarantine (its queue and drainer). @default false */
+  readonly quarantineOn?: boolean;
+  /** What its quarantine drainer's event source did; absent without quarantine. */
+  readonly drainer?: SqsEventSourceStats;
+  /** The `shard-not-held` verdict of a `--stuck-key-seconds` run; absent otherwise. */
+  readonly shardNotHeld?: ShardNotHeldResult;
 }
 
 export interface InvariantResult {
@@ -86,7 +94,8 @@ export type InvariantName =
   | 'one-incident-few-pages'
   | 'consumers-resumed'
   | 'order-per-key'
-  | 'rejection-storm-not-poisoned';
+  | 'rejection-storm-not-poisoned'
+  | 'shard-not-held';
 
 export interface AlarmReport {
   readonly name: string;

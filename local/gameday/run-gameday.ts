@@ -30,7 +30,7 @@ import { redriveUntilDrained } from './redrive-passes';
 import { seededRandom } from './prng';
 import { loadStageTemplate } from './stage-template';
 import { ProducerDriver } from './producer-driver';
-import { countCalls, formatProgress, pagingAlarmNames } from './progress';
+import { countCalls, formatProgress, pagingAlarmNames, quarantinedKeysOf } from './progress';
 import type { ProgressSnapshot } from './progress';
 import { buildReport } from './report';
 import type { GameDayReport } from './report';
@@ -100,11 +100,16 @@ const CRASH_SEED_OFFSET = 0x9e3779b9;
 const PRODUCER_SEED_OFFSET = 1;
 
 /** The local stage's config for this run: the chosen consumers and shard count. */
-export function stageConfig(options: Pick<GameDayOptions, 'consumers' | 'shards'>): PipelineConfig {
+export function stageConfig(
+  options: Pick<GameDayOptions, 'consumers' | 'shards' | 'quarantine'>,
+): PipelineConfig {
   const config = loadConfig(LOCAL_STAGE, readCdkJsonContext());
-  const consumers = options.consumers
-    ? config.consumers.filter((c) => options.consumers!.includes(c.name))
-    : config.consumers;
+  const consumers = (
+    options.consumers ? config.consumers.filter((c) => options.consumers!.includes(c.name)) : config.consumers
+  ).map((c) =>
+    // `--no-quarantine`: the same run with the setting off, to show what quarantine changes.
+    options.quarantine === false ? { ...c, quarantine: { ...c.quarantine, enabled: false } } : c,
+  );
   return {
     ...config,
     consumers,
@@ -257,6 +262,14 @@ function startRun(options: GameDayOptions, io: GameDayIo, pipeline: LocalPipelin
         controllerErrorsSeen = pipeline.controllerErrorsAt.length;
         await recorder.sample(now);
         const ages = await Promise.all(rigs.map((rig) => rig.mapping.measureOldestUnprocessedAgeMillis()));
+        // One strongly consistent GetItem per consumer and sample, as `npm run status` reads the set.
+        const quarantineSets = await Promise.all(
+          rigs.map((rig) =>
+            rig.quarantine === undefined
+              ? Promise.resolve(undefined)
+              : rig.quarantine.store.read().catch(() => undefined),
+          ),
+        );
         evaluator.advanceTo(now);
         const unprefixed = (name: string): string => name.replace(alarmNamePrefix(config.stage), '');
         const paging = pagingAlarmNames(evaluator.histories());
@@ -279,6 +292,9 @@ function startRun(options: GameDayOptions, io: GameDayIo, pipeline: LocalPipelin
               downstreamErrors: errors,
               redriven: run.redrivenCounts.get(rig.config.name) ?? 0,
               mappingEnabled: rig.mapping.stats().enabled,
+              ...(quarantineSets[i] === undefined
+                ? {}
+                : { quarantined: quarantinedKeysOf(quarantineSets[i], now) }),
             };
           }),
           alarmsInAlarm: inAlarm.map(unprefixed),
@@ -307,8 +323,10 @@ function startRun(options: GameDayOptions, io: GameDayIo, pipeline: LocalPipelin
 async function produce(run: Run): Promise<void> {
   const { rigs } = run.pipeline;
   await Promise.all(rigs.map((rig) => rig.mapping.start()));
+  for (const rig of rigs) rig.quarantine?.drainer.start();
   run.pipeline.onStop(async () => {
     await Promise.all(rigs.map((rig) => rig.mapping.stop()));
+    await Promise.all(rigs.map((rig) => rig.quarantine?.drainer.stop() ?? Promise.resolve()));
   });
   await run.driver.start();
 }
@@ -415,6 +433,7 @@ async function judge(
   run.evaluator.advanceTo(endedAtMillis);
   await run.tick.stop();
   await Promise.all(rigs.map((rig) => rig.mapping.stop()));
+  await Promise.all(rigs.map((rig) => rig.quarantine?.drainer.stop() ?? Promise.resolve()));
 
   const poisonDlq = new Map<string, Set<string>>();
   for (const rig of rigs) {

@@ -1,4 +1,5 @@
 import type { DownstreamBehaviour } from '../downstream';
+import { PARTITION_KEYS } from './events';
 import type { GameDayOptions } from './options';
 
 /**
@@ -6,7 +7,7 @@ import type { GameDayOptions } from './options';
  * The producer follows each phase's rate and every downstream follows its behaviour; after the last
  * phase the producer stops and the run drains, redrives and checks.
  */
-export type PhaseName = 'steady' | 'burst' | 'slow' | 'storm' | 'outage' | 'recovered';
+export type PhaseName = 'steady' | 'stuck' | 'burst' | 'slow' | 'storm' | 'outage' | 'recovered';
 
 export interface Phase {
   readonly name: PhaseName;
@@ -37,6 +38,16 @@ export interface Scenario {
   readonly lostControllerEvents: Window | undefined;
   /** While every controller invocation fails; starts like storeOutage. */
   readonly controllerOutage: Window | undefined;
+  /** The stuck-key phase: the downstream fails this one key only. */
+  readonly stuckKey: (Window & { readonly key: string }) | undefined;
+}
+
+/**
+ * The key `--stuck-key-seconds` fails: one of the producer's keys (events.ts draws `customer-0` to
+ * `customer-63`), picked by the seed so that another seed replays another key.
+ */
+export function stuckKeyFor(seed: number, partitionKeys: number): string {
+  return `customer-${seed % partitionKeys}`;
 }
 
 /** Phase lengths at --duration-scale 1, in seconds; the outage comes from --outage-seconds. */
@@ -54,6 +65,8 @@ export function buildScenario(
     Partial<
       Pick<
         GameDayOptions,
+        | 'seed'
+        | 'stuckKeySeconds'
         | 'loseControllerEventsSeconds'
         | 'controllerOutageSeconds'
         | 'rejectStormSeconds'
@@ -64,12 +77,21 @@ export function buildScenario(
   const scaled = (seconds: number): number => Math.round(seconds * options.durationScale * MILLIS_PER_SECOND);
   const latencyMillis = options.downstreamLatencyMillis ?? 0;
   const healthy = { phase: 'healthy', latencyMillis } as const;
+  const stuckKey = stuckKeyFor(options.seed ?? 1, PARTITION_KEYS);
   const plan: { name: PhaseName; lengthMillis: number; rate: number; downstream: DownstreamBehaviour }[] = [
     {
       name: 'steady',
       lengthMillis: scaled(BASE_PHASE_SECONDS.steady),
       rate: options.rate,
       downstream: healthy,
+    },
+    {
+      // After the steady phase, so the shard has no backlog of its own: a delay of another key's records
+      // is the stuck key's doing (shard-not-held).
+      name: 'stuck',
+      lengthMillis: scaled(options.stuckKeySeconds ?? 0),
+      rate: options.rate,
+      downstream: { ...healthy, stuckKey },
     },
     {
       name: 'burst',
@@ -117,6 +139,7 @@ export function buildScenario(
   }
   const outagePhase = phases.find((p) => p.name === 'outage');
   const stormPhase = phases.find((p) => p.name === 'storm');
+  const stuckPhase = phases.find((p) => p.name === 'stuck');
   const storeStart = (stormPhase ?? outagePhase ?? phases.find((p) => p.name === 'slow') ?? phases[0])
     .startMillis;
   const storeLength = scaled(options.storeOutageSeconds);
@@ -133,6 +156,11 @@ export function buildScenario(
       storeLength > 0 ? { startMillis: storeStart, endMillis: storeStart + storeLength } : undefined,
     lostControllerEvents: windowOf(options.loseControllerEventsSeconds),
     controllerOutage: windowOf(options.controllerOutageSeconds),
+    stuckKey: stuckPhase && {
+      startMillis: stuckPhase.startMillis,
+      endMillis: stuckPhase.endMillis,
+      key: stuckKey,
+    },
   };
 }
 

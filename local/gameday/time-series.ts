@@ -28,9 +28,24 @@ export interface AlarmSpell {
   readonly clearedAtMillis: number | null;
 }
 
+/** One key's stay in a consumer's quarantine, as the samples saw it. */
+export interface QuarantineStay {
+  readonly consumer: string;
+  readonly key: string;
+  /** Ms since the start of the run of the first sample that saw the key in the set. */
+  readonly seenAtMillis: number;
+  /** Of the first sample that saw it gone (released); null when it was still there at the end. */
+  readonly releasedAtMillis: number | null;
+  /** The largest age (since it entered) and the most records waiting the samples saw. */
+  readonly maxAgeMillis: number;
+  readonly maxCount: number;
+}
+
 export interface TimeSeries {
   readonly points: readonly SeriesPoint[];
   readonly alarms: readonly AlarmSpell[];
+  /** Every key a consumer quarantined during the run. @default [] */
+  readonly quarantine?: readonly QuarantineStay[];
   readonly phases: readonly {
     readonly name: string;
     readonly startMillis: number;
@@ -60,6 +75,16 @@ export class TimeSeriesRecorder {
     clearedAtMillis: number | null;
   }[] = [];
   private readonly open = new Map<string, number>();
+  private readonly stays: {
+    consumer: string;
+    key: string;
+    seenAtMillis: number;
+    releasedAtMillis: number | null;
+    maxAgeMillis: number;
+    maxCount: number;
+  }[] = [];
+  /** `consumer key` -> index of its open stay. */
+  private readonly openStays = new Map<string, number>();
   private phases: TimeSeries['phases'] = [];
 
   constructor(private readonly maxPoints: number = MAX_SERIES_POINTS) {
@@ -89,6 +114,7 @@ export class TimeSeriesRecorder {
     });
     if (this.points.length > this.maxPoints) this.points = halve(this.points);
     this.trackAlarms(snapshot);
+    this.trackQuarantine(snapshot);
   }
 
   /** What was recorded so far. */
@@ -96,8 +122,40 @@ export class TimeSeriesRecorder {
     return {
       points: [...this.points],
       alarms: this.spells.map((spell) => ({ ...spell })),
+      quarantine: this.stays.map((stay) => ({ ...stay })),
       phases: this.phases,
     };
+  }
+
+  private trackQuarantine(snapshot: ProgressSnapshot): void {
+    const present = new Set<string>();
+    for (const consumer of snapshot.consumers) {
+      for (const k of consumer.quarantined ?? []) {
+        const id = `${consumer.name} ${k.key}`;
+        present.add(id);
+        let index = this.openStays.get(id);
+        if (index === undefined) {
+          index = this.stays.length;
+          this.openStays.set(id, index);
+          this.stays.push({
+            consumer: consumer.name,
+            key: k.key,
+            seenAtMillis: snapshot.elapsedMillis,
+            releasedAtMillis: null,
+            maxAgeMillis: 0,
+            maxCount: 0,
+          });
+        }
+        const stay = this.stays[index];
+        stay.maxAgeMillis = Math.max(stay.maxAgeMillis, k.ageMillis);
+        stay.maxCount = Math.max(stay.maxCount, k.count);
+      }
+    }
+    for (const [id, index] of this.openStays) {
+      if (present.has(id)) continue;
+      this.stays[index].releasedAtMillis = snapshot.elapsedMillis;
+      this.openStays.delete(id);
+    }
   }
 
   private trackAlarms(snapshot: ProgressSnapshot): void {

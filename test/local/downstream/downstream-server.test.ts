@@ -74,6 +74,29 @@ describe('DownstreamServer', () => {
   });
 });
 
+describe('DownstreamServer with a stuck key (--stuck-key-seconds)', () => {
+  let behaviour: DownstreamBehaviour = { phase: 'healthy', latencyMillis: 0, stuckKey: 'k-stuck' };
+  const server = new DownstreamServer({ name: 'orders', behaviourNow: () => behaviour });
+  const post = (eventId: string, key: string): Promise<Response> =>
+    fetch(server.url, {
+      method: 'POST',
+      headers: { 'idempotency-key': eventId },
+      body: event(eventId, key, 1),
+    });
+
+  beforeAll(() => server.start());
+  afterAll(() => server.stop());
+
+  it('answers 503 to that key only, retryably, and accepts it once the key is no longer stuck', async () => {
+    expect((await post('s1', 'k-stuck')).status).toBe(503);
+    expect((await post('o1', 'k-other')).status).toBe(200);
+    expect(server.log.hasDelivered('s1')).toBe(false);
+    behaviour = { phase: 'healthy', latencyMillis: 0 };
+    expect((await post('s1', 'k-stuck')).status).toBe(200);
+    expect(server.log.hasDelivered('s1')).toBe(true);
+  });
+});
+
 describe('DownstreamServer requiring a credential', () => {
   const healthy = (): DownstreamBehaviour => ({ phase: 'healthy', latencyMillis: 0 });
   let token = 'token-1';

@@ -6,11 +6,12 @@ import {
   ListShardsCommand,
   PutRecordCommand,
 } from '@aws-sdk/client-kinesis';
-import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { loadConfig, readCdkJsonContext, resourceNamesFor } from '../../../contracts';
 import {
   applyEnvironment,
   createPipelineResources,
+  LOCAL_QUARANTINE_VISIBILITY_TIMEOUT_SECONDS,
   LOCAL_REGION,
   startEmulators,
   type Emulators,
@@ -114,6 +115,27 @@ describe('startEmulators', () => {
         expect(consumer.onFailureQueue.arn).toBe(
           `arn:aws:sqs:${LOCAL_REGION}:000000000000:${names.onFailureQueueName}`,
         );
+      }
+    } finally {
+      sqs.destroy();
+    }
+  });
+
+  it("creates each consumer's FIFO quarantine queue (quarantine is on in the local stage), as the stack names it", async () => {
+    const sqs = new SQSClient({});
+    try {
+      for (const consumer of resources.consumers) {
+        const names = resourceNamesFor('local').consumer(consumer.name);
+        expect(consumer.quarantineQueue?.name).toBe(names.quarantineQueueName);
+        const attributes = await sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: consumer.quarantineQueue!.url, AttributeNames: ['All'] }),
+        );
+        expect(attributes.Attributes).toMatchObject({
+          FifoQueue: 'true',
+          ContentBasedDeduplication: 'false',
+          VisibilityTimeout: String(LOCAL_QUARANTINE_VISIBILITY_TIMEOUT_SECONDS),
+        });
+        expect(attributes.Attributes?.RedrivePolicy).toBeUndefined();
       }
     } finally {
       sqs.destroy();

@@ -1,4 +1,4 @@
-import { CompactLines } from '../../../local/gameday/compact-line';
+import { CompactLines, MAX_COMPACT_LINE_CHARS } from '../../../local/gameday/compact-line';
 import { snapshot } from '../../helpers/gameday-samples';
 
 describe('CompactLines', () => {
@@ -49,11 +49,12 @@ describe('CompactLines', () => {
     const fifth = at(5_000, ['stream-iterator-age']);
     const tenth = at(10_000, ['stream-iterator-age']);
 
-    // THEN the line after the changes lists them in order; the next one only counts
+    // THEN the sample after the changes lists them in order on a line of their own; the next only counts
     expect(first).toMatch(/alarms 0 paging, 0 other$/);
-    expect(fifth).toMatch(
-      /alarms 1 paging, 0 other: \+breaker-orders-open \+stream-iterator-age -breaker-orders-open$/,
-    );
+    expect(fifth?.split('\n')).toEqual([
+      expect.stringMatching(/alarms 1 paging, 0 other$/),
+      '[  5.0s steady] alarms +breaker-orders-open +stream-iterator-age -breaker-orders-open',
+    ]);
     expect(tenth).toMatch(/alarms 1 paging, 0 other$/);
   });
 
@@ -66,5 +67,56 @@ describe('CompactLines', () => {
     expect(line).toContain(
       'orders backlog 0 age 0.0s CLOSED dlq 2p/1f redriven 7 | analytics backlog 0 age 0.0s CLOSED |',
     );
+  });
+
+  it('keeps every line within 200 characters, however many consumers and alarm changes', () => {
+    // GIVEN a sample of a wide run: four consumers with long names and quarantined keys, eight alarms changing
+    const lines = new CompactLines(5_000);
+    const names = ['orders-eu-west', 'analytics-long-name', 'billing-consumer', 'fraud-scoring'];
+    const alarms = names.flatMap((n) => [`consumer-${n}-iterator-age`, `consumer-${n}-poison-dlq-messages`]);
+    const sample = snapshot({
+      elapsedMillis: 123_456,
+      phase: 'recovered',
+      sent: 123_456,
+      alarmsInAlarm: alarms,
+      pagingAlarms: [],
+      consumers: names.map((name) => ({
+        name,
+        backlog: 123_456,
+        oldestUnprocessedAgeMillis: 123_456,
+        breakerState: 'HALF_OPEN',
+        poisonDlqDepth: 1_234,
+        onFailureDlqDepth: 1_234,
+        redriven: 12_345,
+        quarantined: [{ key: 'k'.repeat(256), ageMillis: 12_345, count: 9 }],
+      })),
+    });
+
+    // WHEN
+    const written = lines.next(sample)!.split('\n');
+
+    // THEN nothing is cut but over-long keys, no line is longer than 200, the alarm changes have their own lines
+    expect(written.every((line) => line.length <= MAX_COMPACT_LINE_CHARS)).toBe(true);
+    expect(written.length).toBeGreaterThan(2);
+    for (const name of names) expect(written.join(' ')).toContain(`${name} backlog 123456`);
+    const alarmLines = written.filter((line) => /^\[|^ {2}\+/.test(line) && line.includes('+consumer-'));
+    expect(alarmLines.join(' ')).toContain('+consumer-fraud-scoring-poison-dlq-messages');
+    expect(written[0]).not.toContain('+consumer-');
+  });
+
+  it('shows a consumer quarantine: keys, the oldest with its age and records waiting', () => {
+    const line = new CompactLines().next(
+      snapshot({
+        consumers: [
+          {
+            quarantined: [
+              { key: 'customer-1', ageMillis: 12_300, count: 5 },
+              { key: 'customer-2', ageMillis: 1_000, count: 1 },
+            ],
+          },
+        ],
+      }),
+    );
+    expect(line).toContain('orders backlog 0 age 0.0s CLOSED quarantine 2 (customer-1 12.3s 5) |');
   });
 });

@@ -153,3 +153,27 @@ describe('HTML report', () => {
     expect(Buffer.byteLength(page)).toBeLessThan(ONE_MEGABYTE);
   });
 });
+
+describe('HTML report: quarantined keys', () => {
+  it('tables each key a consumer quarantined: when it entered and left, its largest age and records waiting', async () => {
+    const recorder = new TimeSeriesRecorder();
+    const at = (elapsedMillis: number, quarantined: { key: string; ageMillis: number; count: number }[]) =>
+      recorder.record(snapshot({ elapsedMillis, consumers: [{ name: 'orders', quarantined }] }));
+    at(0, []);
+    at(1_000, [{ key: 'customer-<1>', ageMillis: 400, count: 1 }]);
+    at(2_000, [{ key: 'customer-<1>', ageMillis: 1_400, count: 3 }]);
+    at(3_000, []);
+    const page = parse(await renderHtmlReport({ report: sampleReport(), series: recorder.series() }));
+    const rows = page
+      .querySelectorAll('section[data-table="quarantine"] tr')
+      .map((row) => row.querySelectorAll('td').map((cell) => cell.text));
+    expect(rows.filter((cells) => cells.length > 0)).toEqual([
+      ['orders', 'customer-<1>', '1.0 s', '3.0 s', '1.4 s', '3'],
+    ]);
+  });
+
+  it('has no quarantine section when no key was quarantined', async () => {
+    const page = parse(await renderSampleRun());
+    expect(page.querySelector('section[data-table="quarantine"]')).toBeNull();
+  });
+});

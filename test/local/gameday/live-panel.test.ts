@@ -110,4 +110,30 @@ describe('GameDayPanel', () => {
     );
     expect(frame({ columns: 80, rows: 24 }).some((line) => SGR.test(line))).toBe(false);
   });
+
+  it('lists quarantined keys per consumer, oldest first, with age and records waiting, within the width', () => {
+    const keys = Array.from({ length: 12 }, (_, i) => ({
+      key: `customer-${i}`,
+      ageMillis: 20_000 - i * 1_000,
+      count: i + 1,
+    }));
+    const current = snapshot({
+      elapsedMillis: 20_000,
+      phase: 'stuck',
+      consumers: [
+        { name: 'orders', quarantined: keys },
+        { name: 'analytics', quarantined: [] },
+      ],
+    });
+    const lines = frame({ columns: 80, rows: 30 }, current).map((line) => visibleText(line));
+    const title = lines.findIndex((line) => line.startsWith('QUARANTINE'));
+    expect(title).toBeGreaterThan(0);
+    expect(lines[title + 1]).toMatch(/^orders +12 {2}customer-0 20\.0s 1, customer-1 19\.0s 2 \+10 more$/);
+    expect(lines[title + 1].length).toBeLessThanOrEqual(80);
+    expect(lines.some((line) => line.startsWith('analytics') && line.includes('customer-'))).toBe(false);
+  });
+
+  it('shows no quarantine section while no key is quarantined', () => {
+    expect(frame({ columns: 80, rows: 24 }).some((line) => line.startsWith('QUARANTINE'))).toBe(false);
+  });
 });

@@ -11,6 +11,7 @@ describe('parseOptions', () => {
       jsonFile: undefined,
       htmlFile: undefined,
       color: true,
+      quarantine: true,
       help: false,
     });
   });
@@ -32,6 +33,8 @@ describe('parseOptions', () => {
         '--mapping-state-delay-seconds=5',
         '--lose-controller-events=5',
         '--controller-outage-seconds=25',
+        '--stuck-key-seconds=12',
+        '--no-quarantine',
         '--consumers=analytics',
         '--duration-scale=0.5',
         '--json=out.json',
@@ -55,6 +58,8 @@ describe('parseOptions', () => {
       mappingStateDelaySeconds: 5,
       loseControllerEventsSeconds: 5,
       controllerOutageSeconds: 25,
+      stuckKeySeconds: 12,
+      quarantine: false,
       consumers: ['analytics'],
       durationScale: 0.5,
       jsonFile: 'out.json',
@@ -101,6 +106,17 @@ describe('parseOptions', () => {
     [['--html='], '--html = ""; allowed a file path'],
   ])('rejects %p with a message naming the option, the value and the range', (args, message) => {
     expect(() => parseOptions(args, CONSUMERS)).toThrow(new OptionsError(message));
+  });
+
+  it('reads --stuck-key-seconds and --no-quarantine, and bounds the first', () => {
+    expect(parseOptions(['--stuck-key-seconds', '20', '--no-quarantine'], ['orders'])).toMatchObject({
+      stuckKeySeconds: 20,
+      quarantine: false,
+    });
+    expect(parseOptions([], ['orders'])).toMatchObject({ stuckKeySeconds: 0, quarantine: true });
+    expect(() => parseOptions(['--stuck-key-seconds', '601'], ['orders'])).toThrow(
+      '--stuck-key-seconds = 601; allowed a number 0..600',
+    );
   });
 
   it('rejects an unknown option', () => {

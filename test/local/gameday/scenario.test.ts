@@ -27,6 +27,23 @@ describe('buildScenario', () => {
     expect(scenario.producingEndsMillis).toBe(15_000);
   });
 
+  it('puts the stuck-key phase after the steady one, failing one key of the seed only', () => {
+    const scenario = buildScenario({ ...OPTIONS, stuckKeySeconds: 8, seed: 3 });
+    expect(scenario.phases.map((p) => p.name)).toEqual([
+      'steady',
+      'stuck',
+      'burst',
+      'slow',
+      'outage',
+      'recovered',
+    ]);
+    const stuck = scenario.phases[1];
+    expect([stuck.startMillis, stuck.endMillis, stuck.rate]).toEqual([10_000, 18_000, 10]);
+    expect(stuck.downstream).toEqual({ phase: 'healthy', latencyMillis: 0, stuckKey: 'customer-3' });
+    expect(scenario.stuckKey).toEqual({ startMillis: 10_000, endMillis: 18_000, key: 'customer-3' });
+    expect(buildScenario(OPTIONS).stuckKey).toBeUndefined();
+  });
+
   it('has no outage phase with --outage-seconds 0', () => {
     const scenario = buildScenario({ ...OPTIONS, outageSeconds: 0, storeOutageSeconds: 0 });
     expect(scenario.phases.map((p) => p.name)).toEqual(['steady', 'burst', 'slow', 'recovered']);
