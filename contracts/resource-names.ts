@@ -79,7 +79,9 @@ export function resourceNamesFor(stage: string): PipelineResourceNames {
       poisonQueueName: name(`${consumerName}-poison`),
       streamConsumerName: name(`${consumerName}-fan-out`),
       quarantineQueueName: name(`${consumerName}-quarantine.fifo`),
-      quarantineDrainerFunctionName: name(`quarantine-drainer-${consumerName}`),
+      // `drainer-` and not `quarantine-drainer-`: with the longest stage (8) and consumer (31) names it
+      // stays within Lambda's 64 characters, as `consumer-` does.
+      quarantineDrainerFunctionName: name(`drainer-${consumerName}`),
     }),
   };
 }

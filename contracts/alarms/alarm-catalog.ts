@@ -406,9 +406,10 @@ function quarantineAlarms(config: PipelineConfig, consumerName: string): AlarmSp
       metricName: METRIC.oldestQuarantineAgeSeconds,
       threshold: config.alarms.quarantineAgeMaxSeconds,
       unit: 's',
-      // A tick that could not read the set publishes nothing: keep the last state rather than clear a
-      // page while nobody can see the set (a dead controller pages through its heartbeat).
-      treatMissingData: 'ignore',
+      // A tick that could not read the set publishes nothing, and then nobody knows how old its keys
+      // are: a gap pages, as the failed-batch age does (a tick that keeps running, its heartbeat
+      // published, but never reads the set would otherwise keep OK while the queue's retention runs out).
+      treatMissingData: 'breaching',
       meaning:
         `A key of consumer ${consumerName} has been in quarantine longer than its threshold: its records wait in ` +
         'the quarantine queue, which deletes them after 14 days; release or park it',

@@ -30,8 +30,8 @@ export function quarantineCensus(set: QuarantineSet, nowMillis: number): Quarant
  * QuarantinedKeys and OldestQuarantineAgeSeconds, level-triggered like the rest of the tick. SQS's
  * ApproximateAgeOfOldestMessage cannot serve: it leaves out a message received three times or more,
  * which is what a key that keeps failing is. A set that cannot be read is logged and publishes nothing
- * for its consumer (the age alarm keeps its state; a controller that stopped ticking pages through the
- * paused-too-long heartbeat); the breaker work of the tick is not held back by it.
+ * for its consumer (the age alarm treats the gap as breaching, so a set nobody can read pages); the
+ * breaker work of the tick is not held back by it.
  * @returns consumer -> census, for every set read
  */
 export async function reportQuarantine(

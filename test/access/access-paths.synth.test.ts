@@ -117,7 +117,7 @@ test('walks and allows the quarantine’s hops: consumer → queue → key, mapp
   // GIVEN prod, whose consumers quarantine (local leaves it off, docs/architecture.md "Per-key quarantine")
   const allowed = stages.prod.verdicts.filter((v) => v.allowed).map((v) => v.hop);
   const queue = /:sqs:.*:event-pipeline-prod-orders-quarantine\.fifo$/;
-  const drainer = 'quarantine-drainer-orders';
+  const drainer = 'drainer-orders';
   const expected: [string, string, RegExp][] = [
     // the consumer sends to its queue and may encrypt with the key
     ['consumer-orders', 'sqs:SendMessage', queue],

@@ -1089,7 +1089,7 @@ describe('quarantine alarms and metrics', () => {
         Dimensions: dimensions,
         Threshold: 21_600,
         ComparisonOperator: 'GreaterThanThreshold',
-        TreatMissingData: 'ignore',
+        TreatMissingData: 'breaching',
       });
       dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         AlarmName: `event-pipeline-dev-consumer-${consumer}-quarantined-keys`,

@@ -191,7 +191,30 @@ export class QuarantineBatch {
       log.error('key could not be quarantined; the batch stops', { partitionKey: key, error: error.message });
       return false;
     }
+    if (enteredAt !== undefined && !this.timeLeftFor(enteredAt + cacheTtlMillis - monotonicClock.now())) {
+      // The record would be ticket 1, whose send needs the fence: with no time for it, take the key out
+      // again (nothing appended, so the release's condition holds) rather than append a ticket that no
+      // message would carry if the retry, on a view read before the enter, delivered the record directly.
+      await this.abandonEntry(key, stay.epoch, record);
+      throw new RetryableRecordError(
+        'no time left for the quarantine fence before the function times out; the key is not quarantined and the record will be retried',
+        record.kinesis,
+      );
+    }
     return this.append(record, enteredAt);
+  }
+
+  /** Best effort: an entry left behind is the documented corner (entered, nothing appended). */
+  private async abandonEntry(key: string, epoch: string, record: KinesisStreamRecord): Promise<void> {
+    try {
+      if (await this.gate.options.store.release(key, epoch)) this.gate.view.note(key, undefined);
+    } catch (error) {
+      this.gate.options.log.warn('quarantine entry not taken back; it stays with nothing to drain', {
+        partitionKey: key,
+        sequenceNumber: record.kinesis.sequenceNumber,
+        error: String(error),
+      });
+    }
   }
 
   /**

@@ -547,7 +547,7 @@ describe('the quarantine alarms', () => {
     expect(age).toMatchObject({
       metricName: METRIC.oldestQuarantineAgeSeconds,
       threshold: dev.alarms.quarantineAgeMaxSeconds,
-      treatMissingData: 'ignore',
+      treatMissingData: 'breaching',
       runbookAnchor: RUNBOOK.quarantineAge,
     });
     expect(age.description).toContain('Severity: page (through the pipeline-critical composite)');
