@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, readCdkJsonContext } from '../../contracts';
+import type { PipelineContext } from '../../contracts';
 import { parseOptions } from '../../local/gameday/options';
 import {
   REPORT_IMAGE_FILE,
@@ -18,8 +19,8 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
  * consumer of the `local` stage and its shard count, the rest from the option defaults. (Read from the
  * config directly: loading the game day's runner would cost this unit test its emulators' modules.)
  */
-function defaultRunOptions(): Record<string, unknown> {
-  const config = loadConfig('local', readCdkJsonContext());
+function defaultRunOptions(context: PipelineContext = readCdkJsonContext()): Record<string, unknown> {
+  const config = loadConfig('local', context);
   const consumers = config.consumers.map((c) => c.name);
   return runOptionsOf({ ...parseOptions([], consumers), shards: config.stream.shardCount, consumers });
 }
@@ -31,6 +32,22 @@ describe('docs/gameday-report.png', () => {
 
     // THEN they equal what a default run reports today
     expect(stored).toEqual(defaultRunOptions());
+  });
+
+  it('goes stale when the local stage changes: a different cdk.json local stage fails the comparison', () => {
+    // GIVEN cdk.json with one local-stage setting the picture shows changed (the alarm period)
+    const context = readCdkJsonContext();
+    const stages = context.stages ?? {};
+    const changed = {
+      ...context,
+      stages: {
+        ...stages,
+        local: { ...stages.local, alarms: { ...stages.local?.alarms, periodSeconds: 30 } },
+      },
+    };
+
+    // THEN what the test compares the stored file with differs, so the stale image fails the suite
+    expect(defaultRunOptions(changed)).not.toEqual(defaultRunOptions(context));
   });
 
   it('is a PNG', () => {
