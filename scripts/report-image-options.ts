@@ -1,12 +1,30 @@
+import { createHash } from 'node:crypto';
+import { loadConfig, readCdkJsonContext } from '../contracts';
+import type { PipelineContext } from '../contracts';
+
 /**
  * The options docs/gameday-report.png was made with, as `npm run docs:report-image` stores them beside
- * it (docs/gameday-report.options.json). A test compares them with the game day's defaults, so a
- * changed default fails the suite until the image is made again from a default run.
+ * it (docs/gameday-report.options.json), and a hash of the `local` stage's config the run used. A test
+ * compares them with the game day's defaults and today's `local` stage, so a changed default or stage
+ * setting (cdk.json's `local` stage, a config default) fails the suite until the image is made again.
  */
 
 /** Where the image and its options live, relative to the repository root. */
 export const REPORT_IMAGE_FILE = 'docs/gameday-report.png';
 export const REPORT_IMAGE_OPTIONS_FILE = 'docs/gameday-report.options.json';
+
+/** The stored key that holds {@link localStageConfigSha256} of the run's config. */
+export const STAGE_CONFIG_KEY = 'localStageConfigSha256';
+
+/**
+ * SHA-256 of the validated `local` stage config (what the game day runs): its alarm periods, breaker
+ * tuning and consumers shape the picture as much as the run's options do.
+ */
+export function localStageConfigSha256(context: PipelineContext = readCdkJsonContext()): string {
+  return createHash('sha256')
+    .update(JSON.stringify(loadConfig('local', context)))
+    .digest('hex');
+}
 
 /** Report options that say where the output went, not what the run did (the HTML report leaves them out too). */
 const OUTPUT_OPTIONS: ReadonlySet<string> = new Set(['jsonFile', 'htmlFile', 'color', 'help']);

@@ -6,8 +6,10 @@ import { parseOptions } from '../../local/gameday/options';
 import {
   REPORT_IMAGE_FILE,
   REPORT_IMAGE_OPTIONS_FILE,
+  localStageConfigSha256,
   renderRunOptions,
   runOptionsOf,
+  STAGE_CONFIG_KEY,
 } from '../../scripts/report-image-options';
 
 const ROOT = join(__dirname, '..', '..');
@@ -22,7 +24,12 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
 function defaultRunOptions(context: PipelineContext = readCdkJsonContext()): Record<string, unknown> {
   const config = loadConfig('local', context);
   const consumers = config.consumers.map((c) => c.name);
-  return runOptionsOf({ ...parseOptions([], consumers), shards: config.stream.shardCount, consumers });
+  return runOptionsOf({
+    ...parseOptions([], consumers),
+    shards: config.stream.shardCount,
+    consumers,
+    [STAGE_CONFIG_KEY]: localStageConfigSha256(context),
+  });
 }
 
 describe('docs/gameday-report.png', () => {
