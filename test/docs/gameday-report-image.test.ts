@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, readCdkJsonContext } from '../../contracts';
@@ -30,6 +31,17 @@ function defaultRunOptions(context: PipelineContext = readCdkJsonContext()): Rec
     consumers,
     [STAGE_CONFIG_KEY]: localStageConfigSha256(context),
   });
+}
+
+/** What the Prettier CLI prints for `text` as the stored options file (its config and its parser). */
+function prettierFormatted(text: string): string {
+  const result = spawnSync(
+    process.execPath,
+    [require.resolve('prettier/bin/prettier.cjs'), '--stdin-filepath', join(ROOT, REPORT_IMAGE_OPTIONS_FILE)],
+    { input: text, encoding: 'utf8', cwd: ROOT },
+  );
+  if (result.status !== 0) throw new Error(`prettier failed: ${result.stderr}`);
+  return result.stdout;
 }
 
 describe('docs/gameday-report.png', () => {
@@ -92,6 +104,25 @@ describe('the stored run options', () => {
     const file = join(ROOT, REPORT_IMAGE_OPTIONS_FILE);
     const stored = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
     expect(renderRunOptions(stored)).toBe(readFileSync(file, 'utf8'));
+  });
+
+  it('are what Prettier prints for a local stage with many consumers (a list longer than the print width)', () => {
+    // GIVEN a local stage with seven consumers: the stored line of their names is longer than 110
+    const consumers = [
+      'orders',
+      'analytics',
+      'billing-events',
+      'inventory-sync',
+      'search-indexer',
+      'email-notifier',
+      'fraud-scoring',
+    ];
+
+    // WHEN the script renders the options
+    const written = renderRunOptions({ consumers, seed: 1 });
+
+    // THEN Prettier (the project's config, as `npm run lint` runs it) leaves the file as written
+    expect(prettierFormatted(written)).toBe(written);
   });
 
   it('drop options a run left unset', () => {
