@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadConfig, readCdkJsonContext } from '../contracts';
 import type { PipelineContext } from '../contracts';
 
@@ -42,15 +44,29 @@ export function runOptionsOf(reportOptions: Readonly<Record<string, unknown>>): 
 }
 
 /**
- * The stored file's text: one option a line, as Prettier formats JSON (a list of values on one line), so
- * that `npm run lint` accepts the file as the script writes it. The options are numbers, strings, booleans
- * and lists of those. (Prettier's own API loads itself with a dynamic import, which Jest refuses.)
+ * The print width `npm run lint` formats with (.prettierrc.json): a list whose line is longer is
+ * broken one value a line, as Prettier does.
+ */
+const PRINT_WIDTH =
+  (JSON.parse(readFileSync(join(__dirname, '..', '.prettierrc.json'), 'utf8')) as { printWidth?: number })
+    .printWidth ?? 80;
+
+/**
+ * The stored file's text: one option a line, as Prettier formats JSON (a list of values on one line
+ * while that line, its comma included, fits the print width; else one value a line), so that
+ * `npm run lint` accepts the file as the script writes it. The options are numbers, strings, booleans
+ * and lists of strings. (Prettier's own API loads itself with a dynamic import, which Jest refuses; the
+ * test runs Prettier's CLI on what this writes.)
  */
 export function renderRunOptions(reportOptions: Readonly<Record<string, unknown>>): string {
-  const value = (v: unknown): string =>
-    Array.isArray(v) ? `[${v.map((item) => JSON.stringify(item)).join(', ')}]` : JSON.stringify(v);
-  const lines = Object.entries(runOptionsOf(reportOptions)).map(
-    ([name, v]) => `  ${JSON.stringify(name)}: ${value(v)}`,
-  );
-  return `{\n${lines.join(',\n')}\n}\n`;
+  const entries = Object.entries(runOptionsOf(reportOptions));
+  const lines = entries.map(([name, v], i) => {
+    const comma = i < entries.length - 1 ? ',' : '';
+    const key = `  ${JSON.stringify(name)}: `;
+    if (!Array.isArray(v)) return `${key}${JSON.stringify(v)}${comma}`;
+    const oneLine = `${key}[${v.map((item) => JSON.stringify(item)).join(', ')}]`;
+    if (v.length === 0 || oneLine.length + comma.length <= PRINT_WIDTH) return `${oneLine}${comma}`;
+    return `${key}[\n${v.map((item) => `    ${JSON.stringify(item)}`).join(',\n')}\n  ]${comma}`;
+  });
+  return `{\n${lines.join('\n')}\n}\n`;
 }

@@ -102,8 +102,10 @@ describe('the stored run options', () => {
 
   it('are written as Prettier formats them: the stored file passes `prettier --check` as written', () => {
     const file = join(ROOT, REPORT_IMAGE_OPTIONS_FILE);
-    const stored = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    expect(renderRunOptions(stored)).toBe(readFileSync(file, 'utf8'));
+    const text = readFileSync(file, 'utf8');
+    const stored = JSON.parse(text) as Record<string, unknown>;
+    expect(renderRunOptions(stored)).toBe(text);
+    expect(prettierFormatted(text)).toBe(text);
   });
 
   it('are what Prettier prints for a local stage with many consumers (a list longer than the print width)', () => {
@@ -123,6 +125,11 @@ describe('the stored run options', () => {
 
     // THEN Prettier (the project's config, as `npm run lint` runs it) leaves the file as written
     expect(prettierFormatted(written)).toBe(written);
+    // ...and at the print width's edge: a line of 110 and one of 111 characters, comma included
+    for (const length of [85, 86]) {
+      const edge = renderRunOptions({ consumers: ['a'.repeat(length), 'b'], seed: 1 });
+      expect(prettierFormatted(edge)).toBe(edge);
+    }
   });
 
   it('drop options a run left unset', () => {
