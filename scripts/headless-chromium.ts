@@ -13,14 +13,19 @@ import { pathToFileURL } from 'node:url';
 export const CHROMIUM_NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
 /** Chromium gets this long to render a page and write its screenshot or DOM. */
 const CHROMIUM_TIMEOUT_MILLIS = 60_000;
+/** A Chromium gets this long to print its version; one that hangs (waiting for a display, say) is passed over. */
+const VERSION_TIMEOUT_MILLIS = 10_000;
 /** The window height a page is measured in; the screenshot then gets the page's own height. */
 const MEASURING_HEIGHT = 800;
 const COMMON_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars'];
 
-/** The first Chromium that answers `--version`, or undefined. */
+/** The first Chromium that answers `--version` within VERSION_TIMEOUT_MILLIS, or undefined. */
 export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const candidates = [env.CHROMIUM, ...CHROMIUM_NAMES].filter((name): name is string => !!name);
-  return candidates.find((name) => spawnSync(name, ['--version'], { encoding: 'utf8' }).status === 0);
+  return candidates.find(
+    (name) =>
+      spawnSync(name, ['--version'], { encoding: 'utf8', timeout: VERSION_TIMEOUT_MILLIS }).status === 0,
+  );
 }
 
 /**

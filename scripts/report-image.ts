@@ -2,7 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPORT_IMAGE_FILE, REPORT_IMAGE_OPTIONS_FILE, renderRunOptions } from './report-image-options';
+import {
+  localStageConfigSha256,
+  REPORT_IMAGE_FILE,
+  REPORT_IMAGE_OPTIONS_FILE,
+  renderRunOptions,
+  STAGE_CONFIG_KEY,
+} from './report-image-options';
 
 /*
  * `npm run docs:report-image`: makes docs/gameday-report.png again from a default game day. It runs
@@ -36,6 +42,7 @@ function step(what: string, script: string, args: readonly string[]): boolean {
 }
 
 function run(): number {
+  const stageBefore = localStageConfigSha256();
   if (!step('running the default game day', 'local/gameday/main.ts', [`--json=${json}`, `--html=${html}`]))
     return EXIT.failed;
   if (
@@ -51,9 +58,16 @@ function run(): number {
     );
     return EXIT.failed;
   }
+  if (localStageConfigSha256() !== stageBefore) {
+    console.error('docs:report-image: the local stage changed during the run (cdk.json); nothing written');
+    return EXIT.failed;
+  }
   const report = JSON.parse(readFileSync(json, 'utf8')) as { options: Record<string, unknown> };
   copyFileSync(png, join(root, REPORT_IMAGE_FILE));
-  writeFileSync(join(root, REPORT_IMAGE_OPTIONS_FILE), renderRunOptions(report.options));
+  writeFileSync(
+    join(root, REPORT_IMAGE_OPTIONS_FILE),
+    renderRunOptions({ ...report.options, [STAGE_CONFIG_KEY]: stageBefore }),
+  );
   console.log(`docs:report-image: wrote ${REPORT_IMAGE_FILE} and ${REPORT_IMAGE_OPTIONS_FILE}`);
   return EXIT.written;
 }
