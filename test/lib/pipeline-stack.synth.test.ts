@@ -39,6 +39,7 @@ beforeAll(() => {
           onFailureDestination: 'sqs',
           startingPosition: 'AT_TIMESTAMP',
           startingPositionTimestamp: 1_764_590_400,
+          quarantine: { enabled: false },
         },
       },
       alerting: { paging: { emails: ['oncall@example.com'] } },
@@ -659,27 +660,34 @@ describe('per-key quarantine (docs/architecture.md, "Per-key quarantine")', () =
     expect(JSON.stringify(statements)).not.toContain('kinesis:');
   });
 
-  it('is not provisioned where quarantine is off (the local stage, until its runtime drains it)', () => {
-    const names = resourceNamesFor('local');
-    for (const consumer of local.config.consumers) {
-      expect(consumer.quarantine.enabled).toBe(false);
-      local.template.resourcePropertiesCountIs(
-        'AWS::SQS::Queue',
-        { QueueName: names.consumer(consumer.name).quarantineQueueName },
-        0,
-      );
-      const fn = resourceOf(
-        local.template,
-        functionId(local.template, names.consumer(consumer.name).functionName),
-      );
-      expect((fn.Properties.Environment as { Variables: object }).Variables).not.toHaveProperty(
-        ENV.quarantine,
-      );
-    }
-    local.template.resourcePropertiesCountIs(
-      'AWS::Lambda::Function',
-      { FunctionName: Match.stringLikeRegexp('quarantine-drainer') },
+  it('is not provisioned for a consumer whose quarantine is off', () => {
+    const names = resourceNamesFor('dev');
+    const off = custom.config.consumers.find((consumer) => consumer.name === 'billing');
+    expect(off?.quarantine.enabled).toBe(false);
+    custom.template.resourcePropertiesCountIs(
+      'AWS::SQS::Queue',
+      { QueueName: names.consumer('billing').quarantineQueueName },
       0,
+    );
+    custom.template.resourcePropertiesCountIs(
+      'AWS::SQS::Queue',
+      { QueueName: names.consumer('orders').quarantineQueueName },
+      1,
+    );
+    const fn = resourceOf(
+      custom.template,
+      functionId(custom.template, names.consumer('billing').functionName),
+    );
+    expect((fn.Properties.Environment as { Variables: object }).Variables).not.toHaveProperty(ENV.quarantine);
+    custom.template.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      { FunctionName: Match.stringLikeRegexp('drainer-billing') },
+      0,
+    );
+    custom.template.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      { FunctionName: Match.stringLikeRegexp('drainer-orders') },
+      1,
     );
   });
 });
