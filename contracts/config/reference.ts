@@ -137,29 +137,34 @@ export function renderConfigReference(): string {
     '| --- | --- | --- | --- |',
     ...settingEntries().map(settingRow),
     '',
-    ...QUARANTINE_DEFAULTS_TEXT,
+    ...quarantineDefaultsText(),
   ].join('\n');
 }
 
-/** Why the quarantine's defaults are what they are (docs/architecture.md, "Per-key quarantine"). */
-const QUARANTINE_DEFAULTS_TEXT = [
-  '## Quarantine defaults',
-  '',
-  'A key is quarantined after `failedAttempts` (3) failed attempts of one record, `retryPauseMillis`',
-  '(500 ms) apart, while the breaker admits regular calls: one 503 or timeout, which the next attempt',
-  'usually gets past, does not move a key aside, and a key that keeps failing leaves its shard within',
-  'about 3 × (`downstreamTimeoutMillis` + 500 ms), 11 s at the defaults, instead of holding it until the',
-  "mapping's retries run out. The in-place attempts hold only that key: the batch's other keys go on.",
-  '`maxKeys` (50) bounds the set on the breaker item and what one bad release can leave to the drainer.',
-  `A key takes at most ${QUARANTINE_ENTRY_MAX_BYTES} bytes of the item (256 characters of up to 4 UTF-8 bytes, its counters`,
-  `and an operator's park reason of up to ${PARK_REASON_MAX_CHARACTERS} characters), so the sets of all consumers of one breaker hold at most ${QUARANTINE_KEYS_PER_BREAKER_ITEM} keys together within`,
-  `DynamoDB's 400 KB item; at 50 a set is at most ${Math.ceil(quarantineSetMaxBytes(50) / 1_024)} KB. More keys failing at once than that is no longer`,
-  "one key's problem but the downstream's, which the breaker handles. `enabled` (true) switches it off:",
-  'a failing key then holds its shard, as before.',
-  '',
-  'With `enabled`, the stack provisions the quarantine queue, its drainer and its alarms',
-  '(docs/architecture.md, "Per-key quarantine"). A consumer with quarantine on that cannot read the set (a',
-  'breaker-table outage longer than `cacheTtlMillis`) holds its stream as `onStoreFailure: fail-fast`',
-  'would, whatever `onStoreFailure` says: the order promise needs the set.',
-  '',
-];
+/**
+ * Why the quarantine's defaults are what they are (docs/architecture.md, "Per-key quarantine"). A function,
+ * not a constant: its sizes are computed, and a top-level call would keep this module in the handlers' bundles.
+ */
+function quarantineDefaultsText(): string[] {
+  return [
+    '## Quarantine defaults',
+    '',
+    'A key is quarantined after `failedAttempts` (3) failed attempts of one record, `retryPauseMillis`',
+    '(500 ms) apart, while the breaker admits regular calls: one 503 or timeout, which the next attempt',
+    'usually gets past, does not move a key aside, and a key that keeps failing leaves its shard within',
+    'about 3 × (`downstreamTimeoutMillis` + 500 ms), 11 s at the defaults, instead of holding it until the',
+    "mapping's retries run out. The in-place attempts hold only that key: the batch's other keys go on.",
+    '`maxKeys` (50) bounds the set on the breaker item and what one bad release can leave to the drainer.',
+    `A key takes at most ${QUARANTINE_ENTRY_MAX_BYTES} bytes of the item (256 characters of up to 4 UTF-8 bytes, its counters`,
+    `and an operator's park reason of up to ${PARK_REASON_MAX_CHARACTERS} characters), so the sets of all consumers of one breaker hold at most ${QUARANTINE_KEYS_PER_BREAKER_ITEM} keys together within`,
+    `DynamoDB's 400 KB item; at 50 a set is at most ${Math.ceil(quarantineSetMaxBytes(50) / 1_024)} KB. More keys failing at once than that is no longer`,
+    "one key's problem but the downstream's, which the breaker handles. `enabled` (true) switches it off:",
+    'a failing key then holds its shard, as before.',
+    '',
+    'With `enabled`, the stack provisions the quarantine queue, its drainer and its alarms',
+    '(docs/architecture.md, "Per-key quarantine"). A consumer with quarantine on that cannot read the set (a',
+    'breaker-table outage longer than `cacheTtlMillis`) holds its stream as `onStoreFailure: fail-fast`',
+    'would, whatever `onStoreFailure` says: the order promise needs the set.',
+    '',
+  ];
+}
