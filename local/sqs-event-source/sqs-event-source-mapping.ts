@@ -159,14 +159,19 @@ export class SqsEventSourceMapping {
     const { sqs, queueUrl } = this.options;
     for (const { message, untilMillis } of verdict.holdBack) {
       this.counters.messagesHeldBack++;
-      await sqs.send(
-        new ChangeMessageVisibilityCommand({
-          QueueUrl: queueUrl,
-          ReceiptHandle: message.message.ReceiptHandle,
-          // Whole seconds, rounded up: the message ahead reappears first, and the emulator scans in send order.
-          VisibilityTimeout: Math.max(1, Math.ceil((untilMillis - now) / MILLIS_PER_SECOND)),
-        }),
-      );
+      try {
+        await sqs.send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: queueUrl,
+            ReceiptHandle: message.message.ReceiptHandle,
+            // Whole seconds, rounded up: the message ahead reappears first, and the emulator scans in send order.
+            VisibilityTimeout: Math.max(1, Math.ceil((untilMillis - now) / MILLIS_PER_SECOND)),
+          }),
+        );
+      } catch {
+        // It reappears after the queue's visibility timeout and is held back again. Throwing here would
+        // leave the messages admitted with it marked running, never invoked: their group would never drain.
+      }
     }
     if (verdict.deliver.length === 0) return 0;
     const batch = verdict.deliver;
