@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createLambdaContext } from '../event-source-mapping';
-import { FifoGroupOrder } from './fifo-group-order';
+import { FifoGroupOrder, type GroupVerdict } from './fifo-group-order';
 
 /** The function under an SQS mapping: the real quarantine drainer in the game day, a double in tests. */
 export type SqsHandlerFunction = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
@@ -49,6 +49,14 @@ export interface SqsEventSourceStats {
   readonly messagesHeldBack: number;
 }
 
+/** One received message as the group order judges it. */
+interface Received {
+  readonly message: Message;
+  readonly messageId: string;
+  readonly groupId: string;
+}
+type Admitted = GroupVerdict<Received>;
+
 /** The FIFO maximum, and what the stack's drainer mapping uses. */
 const FIFO_MAX_BATCH = 10;
 const DEFAULT_IDLE_POLL_MILLIS = 100;
@@ -75,6 +83,12 @@ export class SqsEventSourceMapping {
   private readonly order: FifoGroupOrder;
   private running: Promise<void> | undefined;
   private stopped = false;
+  /**
+   * Receives one at a time: each answer is admitted before the next ReceiveMessage is sent, so the
+   * group order sees answers in the order the emulator served them (two answers can come back to their
+   * pollers in either order, and a later message of a group admitted first would overtake).
+   */
+  private receiving: Promise<unknown> = Promise.resolve();
   private readonly counters = {
     invocations: 0,
     functionErrors: 0,
@@ -112,6 +126,15 @@ export class SqsEventSourceMapping {
 
   /** Receives and processes one batch. @returns the messages handed to the function */
   async pollOnce(): Promise<number> {
+    const turn = this.receiving.then(() => this.receiveAndAdmit());
+    this.receiving = turn.catch(() => undefined);
+    const admitted = await turn;
+    if (admitted === undefined) return 0;
+    return this.processAdmitted(admitted.verdict, admitted.now);
+  }
+
+  /** One ReceiveMessage and the group order's verdict on its answer, with no other receive in between. */
+  private async receiveAndAdmit(): Promise<{ verdict: Admitted; now: number } | undefined> {
     const { sqs, queueUrl } = this.options;
     const received = await sqs.send(
       new ReceiveMessageCommand({
@@ -122,24 +145,33 @@ export class SqsEventSourceMapping {
         AttributeNames: ['All'],
       }),
     );
-    const messages = (received.Messages ?? []).map((message) => ({
+    const messages = (received.Messages ?? []).map((message): Received => ({
       message,
       messageId: message.MessageId ?? '',
       groupId: message.Attributes?.MessageGroupId ?? '',
     }));
-    if (messages.length === 0) return 0;
+    if (messages.length === 0) return undefined;
     const now = Date.now();
-    const verdict = this.order.admit(messages, now);
+    return { verdict: this.order.admit(messages, now), now };
+  }
+
+  private async processAdmitted(verdict: Admitted, now: number): Promise<number> {
+    const { sqs, queueUrl } = this.options;
     for (const { message, untilMillis } of verdict.holdBack) {
       this.counters.messagesHeldBack++;
-      await sqs.send(
-        new ChangeMessageVisibilityCommand({
-          QueueUrl: queueUrl,
-          ReceiptHandle: message.message.ReceiptHandle,
-          // Whole seconds, rounded up: the message ahead reappears first, and the emulator scans in send order.
-          VisibilityTimeout: Math.max(1, Math.ceil((untilMillis - now) / MILLIS_PER_SECOND)),
-        }),
-      );
+      try {
+        await sqs.send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: queueUrl,
+            ReceiptHandle: message.message.ReceiptHandle,
+            // Whole seconds, rounded up: the message ahead reappears first, and the emulator scans in send order.
+            VisibilityTimeout: Math.max(1, Math.ceil((untilMillis - now) / MILLIS_PER_SECOND)),
+          }),
+        );
+      } catch {
+        // It reappears after the queue's visibility timeout and is held back again. Throwing here would
+        // leave the messages admitted with it marked running, never invoked: their group would never drain.
+      }
     }
     if (verdict.deliver.length === 0) return 0;
     const batch = verdict.deliver;
