@@ -38,7 +38,11 @@ export interface GameDayOptions {
    * only while every other key succeeds; 0 for none. @default 0
    */
   readonly stuckKeySeconds?: number;
-  /** False with `--no-quarantine`: every consumer runs with `quarantine.enabled` off. @default true */
+  /**
+   * Each consumer's `quarantine.enabled` for the run: true in a `--stuck-key-seconds` run, false with
+   * `--no-quarantine`, otherwise the local stage's own setting (off in this release: README, "Per-key
+   * quarantine"). @default - the stage's setting
+   */
   readonly quarantine?: boolean;
   /** Consumers to run. @default - every consumer of the local stage */
   readonly consumers: readonly string[] | undefined;
@@ -118,7 +122,8 @@ drain and redrive, then checks that no event was lost.
                             this long, 0..600 (default ${DEFAULT_OPTIONS.controllerOutageSeconds})
   --stuck-key-seconds N     after the steady phase, the downstream answers 503 to one key only for this
                             long while every other key succeeds, 0..600 (default ${DEFAULT_OPTIONS.stuckKeySeconds})
-  --no-quarantine           run every consumer with quarantine.enabled off: a stuck key then holds its shard
+  --no-quarantine           keep quarantine.enabled off in a --stuck-key-seconds run (which turns it on):
+                            the stuck key then holds its shard
   --consumers a,b           consumers to run (default: every consumer of the local stage)
   --duration-scale F        multiplies every phase length, 0.05..10 (default ${DEFAULT_OPTIONS.durationScale})
   --json FILE               also write the report as JSON to FILE (progress then stays a compact line)
@@ -212,7 +217,12 @@ export function parseOptions(args: readonly string[], knownConsumers: readonly s
     ),
     controllerOutageSeconds: numeric('controllerOutageSeconds', DEFAULT_OPTIONS.controllerOutageSeconds),
     stuckKeySeconds: numeric('stuckKeySeconds', DEFAULT_OPTIONS.stuckKeySeconds),
-    quarantine: values['no-quarantine'] !== true,
+    quarantine:
+      values['no-quarantine'] === true
+        ? false
+        : numeric('stuckKeySeconds', DEFAULT_OPTIONS.stuckKeySeconds) > 0
+          ? true
+          : undefined,
     consumers: parseConsumers(values.consumers, knownConsumers),
     durationScale: numeric('durationScale', DEFAULT_OPTIONS.durationScale),
     jsonFile: parseFile('--json', values.json),

@@ -107,8 +107,10 @@ export function stageConfig(
   const consumers = (
     options.consumers ? config.consumers.filter((c) => options.consumers!.includes(c.name)) : config.consumers
   ).map((c) =>
-    // `--no-quarantine`: the same run with the setting off, to show what quarantine changes.
-    options.quarantine === false ? { ...c, quarantine: { ...c.quarantine, enabled: false } } : c,
+    // A stuck-key run turns quarantine on; `--no-quarantine` keeps it off, to show what quarantine changes.
+    options.quarantine === undefined
+      ? c
+      : { ...c, quarantine: { ...c.quarantine, enabled: options.quarantine } },
   );
   return {
     ...config,

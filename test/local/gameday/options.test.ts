@@ -11,7 +11,7 @@ describe('parseOptions', () => {
       jsonFile: undefined,
       htmlFile: undefined,
       color: true,
-      quarantine: true,
+      quarantine: undefined,
       help: false,
     });
   });
@@ -113,7 +113,9 @@ describe('parseOptions', () => {
       stuckKeySeconds: 20,
       quarantine: false,
     });
-    expect(parseOptions([], ['orders'])).toMatchObject({ stuckKeySeconds: 0, quarantine: true });
+    expect(parseOptions([], ['orders'])).toMatchObject({ stuckKeySeconds: 0, quarantine: undefined });
+    // a stuck-key run turns quarantine on (the local stage has it off)
+    expect(parseOptions(['--stuck-key-seconds', '20'], ['orders'])).toMatchObject({ quarantine: true });
     expect(() => parseOptions(['--stuck-key-seconds', '601'], ['orders'])).toThrow(
       '--stuck-key-seconds = 601; allowed a number 0..600',
     );

@@ -13,7 +13,7 @@ beforeAll(() => {
 
 /**
  * `--stuck-key-seconds`: the downstream fails one key only (503) for 15 s while every other key succeeds.
- * With quarantine (the local stage's default) the key is moved aside and released by itself, and the
+ * With quarantine (which a stuck-key run turns on) the key is moved aside and released by itself, and the
  * other keys of its shard are delivered within the bound; the same run with `--no-quarantine` shows the
  * shard held. No outage, no crash: the stuck key is the only fault.
  */

@@ -73,7 +73,7 @@ describe('npm run quarantine against dynalite', () => {
       expect.arrayContaining([
         expect.stringMatching(/^orders +tenant-a +2h 00m +1 +epoch-a +-$/),
         expect.stringMatching(/^orders +tenant-b +5m 00s +0 +epoch-b +-$/),
-        expect.stringMatching(/^analytics +\(none\) +- +- +- +-$/),
+        expect.stringMatching(/^analytics +\(quarantine off\)/),
       ]),
     );
     expect(lines.findIndex((line) => line.includes('tenant-a'))).toBeLessThan(
