@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { BreakerSettings } from '../../../contracts';
 import { monotonicClock, type Clock } from '../../../contracts';
-import { writeIdempotently, Writer } from './idempotent-write';
+import {
+  abandonUncertain,
+  resendUncertain,
+  UNCERTAIN_RESEND_MILLIS,
+  UncertainWriteError,
+  writeIdempotently,
+  Writer,
+  type UncertainWrite,
+  type WriteResult,
+} from './idempotent-write';
 import type { BreakerItem } from './item';
 import { notifySafely, transitionEvent, type BreakerObserver, type TransitionScope } from './observer';
 import {
@@ -111,6 +120,11 @@ export class BreakerEngine {
   private reading: Promise<BreakerItem | undefined> | undefined;
   private pending: OutcomeBucket[] = [];
   private probe: HeldProbe | undefined;
+  /**
+   * A count write whose answer and check read both failed, with the buckets it carried and when it was
+   * sent (monotonic): the next flush resends it, same id, before writing anything new.
+   */
+  private uncertain: { write: UncertainWrite; buckets: OutcomeBucket[]; sentAt: number } | undefined;
   private readonly monotonic: Clock;
   private readonly recent: RecentOutcomes;
   /** This instance's keys in the item's `writes` map (idempotent-write.ts). */
@@ -339,16 +353,20 @@ export class BreakerEngine {
    */
   async flush(): Promise<void> {
     const buffered = totals(this.pending);
-    if (buffered.successes + buffered.failures === 0) return;
-    if (buffered.failures === 0 && this.cacheFresh()) return;
+    if (this.uncertain === undefined) {
+      if (buffered.successes + buffered.failures === 0) return;
+      if (buffered.failures === 0 && this.cacheFresh()) return;
+    }
     await this.writeBuffered();
   }
 
   /** The write of {@link flush}, whatever the cache's age. */
   private async writeBuffered(): Promise<void> {
+    await this.settleUncertain();
     const buckets = this.pending;
     this.pending = [];
     let written = false;
+    const sentAt = this.monotonic.now();
     try {
       for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
         const now = this.options.clock.now();
@@ -357,7 +375,7 @@ export class BreakerEngine {
         const item = this.cached ? this.cached.item : await this.read();
         const counts = totals(this.writable(buckets, item));
         if (counts.successes + counts.failures === 0) return; // all observed under a state that is gone
-        const after = await this.write(recordOutcomes(item, counts, now, this.options.settings));
+        const after = await this.write(recordOutcomes(item, counts, now, this.options.settings), true);
         if (after !== undefined) {
           // From here the counts are in the store: a failing trip write must not put them back.
           written = true;
@@ -367,9 +385,49 @@ export class BreakerEngine {
       }
       this.restore(buckets);
     } catch (error) {
-      if (!written) this.restore(buckets);
+      // Whether the counts are in is unknown: they are neither put back nor dropped, but resent as they were.
+      if (error instanceof UncertainWriteError) this.uncertain = { write: error.write, buckets, sentAt };
+      else if (!written) this.restore(buckets);
       throw error;
     }
+  }
+
+  /**
+   * Settles the uncertain count write, if any, before anything new is written (docs/architecture.md,
+   * "Breaker guarantees"): the same request again, same id under the same writer key. Committed (now or
+   * before), its counts are in and may trip the breaker; not committed (its condition fails and our id is
+   * not there, e.g. the window rolled meanwhile), its buckets go back to the buffer and are written like
+   * any others (those of a window gone by are dropped). Too old to resend safely, its counts are dropped.
+   * @throws {BreakerStoreError} while the store does not answer (the write stays uncertain)
+   */
+  private async settleUncertain(): Promise<void> {
+    const uncertain = this.uncertain;
+    if (uncertain === undefined) return;
+    if (this.monotonic.now() - uncertain.sentAt >= UNCERTAIN_RESEND_MILLIS) {
+      this.uncertain = undefined;
+      abandonUncertain(uncertain.write);
+      return;
+    }
+    const now = this.options.clock.now();
+    const readAt = this.monotonic.now();
+    let result: WriteResult;
+    try {
+      result = await resendUncertain(this.options.store, this.options.name, uncertain.write);
+    } catch (error) {
+      if (!(error instanceof UncertainWriteError)) {
+        // Answered, and our id is not there: it never committed.
+        this.uncertain = undefined;
+        this.restore(uncertain.buckets);
+      }
+      throw error;
+    }
+    this.uncertain = undefined;
+    const after = this.take(result, readAt);
+    if (after === undefined) {
+      this.restore(uncertain.buckets);
+      return;
+    }
+    await this.tripIfDue(after, now);
   }
 
   /**
@@ -467,17 +525,22 @@ export class BreakerEngine {
     return cached;
   }
 
-  /** One conditional write; the cache takes the item it returns, or is dropped when another writer won. */
   /**
    * One conditional write, idempotent under retry (see idempotent-write.ts); the cache takes the item it
    * returns or, when another writer won, the item read to check that, so the caller re-decides on it.
    */
-  private async write(planned: PlannedWrite): Promise<BreakerItem | undefined> {
+  private async write(planned: PlannedWrite, keepUncertain = false): Promise<BreakerItem | undefined> {
     const readAt = this.monotonic.now();
     const result = await writeIdempotently(this.options.store, this.options.name, planned, {
       writer: this.writer,
       seen: this.cached?.item ?? this.lastKnown,
+      keepUncertain,
     });
+    return this.take(result, readAt);
+  }
+
+  /** The cache takes the item a write returned or read; it is dropped when another writer won unseen. */
+  private take(result: WriteResult, readAt: number): BreakerItem | undefined {
     const seen = result.after ?? result.current;
     if (result.after === undefined && !result.read) {
       this.cached = undefined;
