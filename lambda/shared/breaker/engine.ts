@@ -35,8 +35,10 @@ import {
   startProbe,
   takeLease,
   trip,
+  withStormKey,
   type PlannedWrite,
 } from './transitions';
+import { STORM_KEYS_CAP } from './item';
 import type { Admission, BreakerState, CallOutcome } from './types';
 
 /**
@@ -95,6 +97,8 @@ interface OutcomeBucket {
   readonly rejectedKeys: Set<string>;
   /** Distinct partition keys of all the calls, at most `rejectionStormMinKeys`. */
   readonly calledKeys: Set<string>;
+  /** Keys rejected while a storm held or was suspected, at most {@link STORM_KEYS_CAP}: for `stormKeys`. */
+  readonly stormKeys: Set<string>;
 }
 
 /** Most keys remembered as rejected under a storm: enough for any batch, bounded memory. */
@@ -254,7 +258,12 @@ export class BreakerEngine {
       this.recordBuffered(outcome, partitionKey);
       return;
     }
-    const knownRejected = partitionKey !== undefined && this.rejectedUnderStorm.has(partitionKey);
+    // Rejected under the storm by this instance, or by any (the item's `stormKeys`): a fresh execution
+    // environment knows it too (docs/downstream.md).
+    const knownRejected =
+      partitionKey !== undefined &&
+      (this.rejectedUnderStorm.has(partitionKey) ||
+        (this.probe?.item.stormKeys?.includes(keyDigest(partitionKey)) ?? false));
     this.recent.add(outcome, partitionKey);
     this.noteRejection(outcome, partitionKey);
     const probe = this.probe;
@@ -275,13 +284,16 @@ export class BreakerEngine {
       knownRejected &&
       this.releasedUnder !== probe.item.version;
     const succeeded = outcome === 'success' || (outcome === 'rejection' && !storm);
+    const failed = probeFailed(probe.item, probe.leaseId, now, settings);
     const write = outlived
       ? probeOutlived(probe.item, probe.leaseId, now, settings)
       : inconclusive
         ? releaseLease(probe.item, probe.leaseId, now)
         : succeeded
           ? probeSucceeded(probe.item, probe.leaseId, now)
-          : probeFailed(probe.item, probe.leaseId, now, settings);
+          : outcome === 'rejection' && partitionKey !== undefined
+            ? withStormKey(failed, probe.item, keyDigest(partitionKey))
+            : failed;
     if (inconclusive && partitionKey !== undefined) {
       this.releasedUnder = probe.item.version;
       this.rejectedUnderStorm.delete(partitionKey);
@@ -333,6 +345,8 @@ export class BreakerEngine {
     if (outcome === 'rejection') {
       bucket.rejections += 1;
       if (bucket.rejectedKeys.size < cap) bucket.rejectedKeys.add(key);
+      const underStorm = partitionKey !== undefined && this.rejectedUnderStorm.has(partitionKey);
+      if (underStorm && bucket.stormKeys.size < STORM_KEYS_CAP) bucket.stormKeys.add(partitionKey);
     }
   }
 
@@ -468,6 +482,7 @@ export class BreakerEngine {
         same.rejections += bucket.rejections;
         for (const key of bucket.rejectedKeys) if (same.rejectedKeys.size < cap) same.rejectedKeys.add(key);
         for (const key of bucket.calledKeys) if (same.calledKeys.size < cap) same.calledKeys.add(key);
+        for (const key of bucket.stormKeys) if (same.stormKeys.size < STORM_KEYS_CAP) same.stormKeys.add(key);
       }
     }
   }
@@ -590,6 +605,7 @@ function emptyBucket(version: number, slot: number): OutcomeBucket {
     rejections: 0,
     rejectedKeys: new Set(),
     calledKeys: new Set(),
+    stormKeys: new Set(),
   };
 }
 
@@ -600,18 +616,21 @@ function totals(buckets: readonly OutcomeBucket[]): {
   rejections: number;
   rejectedKeys: string[];
   calledKeys: string[];
+  stormKeys: string[];
 } {
   let successes = 0;
   let failures = 0;
   let rejections = 0;
   const rejected = new Set<string>();
   const called = new Set<string>();
+  const storm = new Set<string>();
   for (const bucket of buckets) {
     successes += bucket.successes;
     failures += bucket.failures;
     rejections += bucket.rejections;
     for (const key of bucket.rejectedKeys) rejected.add(key);
     for (const key of bucket.calledKeys) called.add(key);
+    for (const key of bucket.stormKeys) storm.add(key);
   }
   return {
     successes,
@@ -619,5 +638,6 @@ function totals(buckets: readonly OutcomeBucket[]): {
     rejections,
     rejectedKeys: [...rejected].map(keyDigest),
     calledKeys: [...called].map(keyDigest),
+    stormKeys: [...storm].map(keyDigest),
   };
 }
