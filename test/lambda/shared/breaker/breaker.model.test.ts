@@ -224,7 +224,10 @@ class WatchedStore extends MemoryBreakerStore {
     if (after.state === 'CLOSED') this.notClosedSince = undefined;
     if (stormHolds(before) && !stormHolds(after)) this.stormEndedAt = this.monotonic.now();
     const [rejectedSet, calledSet] = [after.rejectedKeys?.length ?? 0, after.calledKeys?.length ?? 0];
-    const keysWritten = update.addMembers !== undefined || update.set?.windowStart !== undefined;
+    // The window's sets only: `stormKeys` (keys rejected under a storm) outlives the window.
+    const windowKeysAdded =
+      update.addMembers?.rejectedKeys !== undefined || update.addMembers?.calledKeys !== undefined;
+    const keysWritten = windowKeysAdded || update.set?.windowStart !== undefined;
     if (keysWritten && (rejectedSet > this.recentKeys(true) || calledSet > this.recentKeys(false))) {
       this.violations.push({
         promise: 'storm',
