@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { BreakerSettings } from '../../../contracts';
 import { monotonicClock, type Clock } from '../../../contracts';
-import { writeIdempotently, Writer } from './idempotent-write';
+import {
+  abandonUncertain,
+  resendUncertain,
+  UNCERTAIN_RESEND_MILLIS,
+  UncertainWriteError,
+  writeIdempotently,
+  Writer,
+  type UncertainWrite,
+  type WriteResult,
+} from './idempotent-write';
 import type { BreakerItem } from './item';
 import { notifySafely, transitionEvent, type BreakerObserver, type TransitionScope } from './observer';
 import {
@@ -26,8 +35,10 @@ import {
   startProbe,
   takeLease,
   trip,
+  withStormKey,
   type PlannedWrite,
 } from './transitions';
+import { STORM_KEYS_CAP } from './item';
 import type { Admission, BreakerState, CallOutcome } from './types';
 
 /**
@@ -86,6 +97,8 @@ interface OutcomeBucket {
   readonly rejectedKeys: Set<string>;
   /** Distinct partition keys of all the calls, at most `rejectionStormMinKeys`. */
   readonly calledKeys: Set<string>;
+  /** Keys rejected while a storm held or was suspected, at most {@link STORM_KEYS_CAP}: for `stormKeys`. */
+  readonly stormKeys: Set<string>;
 }
 
 /** Most keys remembered as rejected under a storm: enough for any batch, bounded memory. */
@@ -111,6 +124,11 @@ export class BreakerEngine {
   private reading: Promise<BreakerItem | undefined> | undefined;
   private pending: OutcomeBucket[] = [];
   private probe: HeldProbe | undefined;
+  /**
+   * A count write whose answer and check read both failed, with the buckets it carried and when it was
+   * sent (monotonic): the next flush resends it, same id, before writing anything new.
+   */
+  private uncertain: { write: UncertainWrite; buckets: OutcomeBucket[]; sentAt: number } | undefined;
   private readonly monotonic: Clock;
   private readonly recent: RecentOutcomes;
   /** This instance's keys in the item's `writes` map (idempotent-write.ts). */
@@ -240,7 +258,12 @@ export class BreakerEngine {
       this.recordBuffered(outcome, partitionKey);
       return;
     }
-    const knownRejected = partitionKey !== undefined && this.rejectedUnderStorm.has(partitionKey);
+    // Rejected under the storm by this instance, or by any (the item's `stormKeys`): a fresh execution
+    // environment knows it too (docs/downstream.md).
+    const knownRejected =
+      partitionKey !== undefined &&
+      (this.rejectedUnderStorm.has(partitionKey) ||
+        (this.probe?.item.stormKeys?.includes(keyDigest(partitionKey)) ?? false));
     this.recent.add(outcome, partitionKey);
     this.noteRejection(outcome, partitionKey);
     const probe = this.probe;
@@ -261,13 +284,16 @@ export class BreakerEngine {
       knownRejected &&
       this.releasedUnder !== probe.item.version;
     const succeeded = outcome === 'success' || (outcome === 'rejection' && !storm);
+    const failed = probeFailed(probe.item, probe.leaseId, now, settings);
     const write = outlived
       ? probeOutlived(probe.item, probe.leaseId, now, settings)
       : inconclusive
         ? releaseLease(probe.item, probe.leaseId, now)
         : succeeded
           ? probeSucceeded(probe.item, probe.leaseId, now)
-          : probeFailed(probe.item, probe.leaseId, now, settings);
+          : outcome === 'rejection' && partitionKey !== undefined
+            ? withStormKey(failed, probe.item, keyDigest(partitionKey))
+            : failed;
     if (inconclusive && partitionKey !== undefined) {
       this.releasedUnder = probe.item.version;
       this.rejectedUnderStorm.delete(partitionKey);
@@ -319,6 +345,8 @@ export class BreakerEngine {
     if (outcome === 'rejection') {
       bucket.rejections += 1;
       if (bucket.rejectedKeys.size < cap) bucket.rejectedKeys.add(key);
+      const underStorm = partitionKey !== undefined && this.rejectedUnderStorm.has(partitionKey);
+      if (underStorm && bucket.stormKeys.size < STORM_KEYS_CAP) bucket.stormKeys.add(partitionKey);
     }
   }
 
@@ -339,16 +367,20 @@ export class BreakerEngine {
    */
   async flush(): Promise<void> {
     const buffered = totals(this.pending);
-    if (buffered.successes + buffered.failures === 0) return;
-    if (buffered.failures === 0 && this.cacheFresh()) return;
+    if (this.uncertain === undefined) {
+      if (buffered.successes + buffered.failures === 0) return;
+      if (buffered.failures === 0 && this.cacheFresh()) return;
+    }
     await this.writeBuffered();
   }
 
   /** The write of {@link flush}, whatever the cache's age. */
   private async writeBuffered(): Promise<void> {
+    await this.settleUncertain();
     const buckets = this.pending;
     this.pending = [];
     let written = false;
+    const sentAt = this.monotonic.now();
     try {
       for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
         const now = this.options.clock.now();
@@ -357,7 +389,7 @@ export class BreakerEngine {
         const item = this.cached ? this.cached.item : await this.read();
         const counts = totals(this.writable(buckets, item));
         if (counts.successes + counts.failures === 0) return; // all observed under a state that is gone
-        const after = await this.write(recordOutcomes(item, counts, now, this.options.settings));
+        const after = await this.write(recordOutcomes(item, counts, now, this.options.settings), true);
         if (after !== undefined) {
           // From here the counts are in the store: a failing trip write must not put them back.
           written = true;
@@ -367,9 +399,49 @@ export class BreakerEngine {
       }
       this.restore(buckets);
     } catch (error) {
-      if (!written) this.restore(buckets);
+      // Whether the counts are in is unknown: they are neither put back nor dropped, but resent as they were.
+      if (error instanceof UncertainWriteError) this.uncertain = { write: error.write, buckets, sentAt };
+      else if (!written) this.restore(buckets);
       throw error;
     }
+  }
+
+  /**
+   * Settles the uncertain count write, if any, before anything new is written (docs/architecture.md,
+   * "Breaker guarantees"): the same request again, same id under the same writer key. Committed (now or
+   * before), its counts are in and may trip the breaker; not committed (its condition fails and our id is
+   * not there, e.g. the window rolled meanwhile), its buckets go back to the buffer and are written like
+   * any others (those of a window gone by are dropped). Too old to resend safely, its counts are dropped.
+   * @throws {BreakerStoreError} while the store does not answer (the write stays uncertain)
+   */
+  private async settleUncertain(): Promise<void> {
+    const uncertain = this.uncertain;
+    if (uncertain === undefined) return;
+    if (this.monotonic.now() - uncertain.sentAt >= UNCERTAIN_RESEND_MILLIS) {
+      this.uncertain = undefined;
+      abandonUncertain(uncertain.write);
+      return;
+    }
+    const now = this.options.clock.now();
+    const readAt = this.monotonic.now();
+    let result: WriteResult;
+    try {
+      result = await resendUncertain(this.options.store, this.options.name, uncertain.write);
+    } catch (error) {
+      if (!(error instanceof UncertainWriteError)) {
+        // Answered, and our id is not there: it never committed.
+        this.uncertain = undefined;
+        this.restore(uncertain.buckets);
+      }
+      throw error;
+    }
+    this.uncertain = undefined;
+    const after = this.take(result, readAt);
+    if (after === undefined) {
+      this.restore(uncertain.buckets);
+      return;
+    }
+    await this.tripIfDue(after, now);
   }
 
   /**
@@ -410,6 +482,7 @@ export class BreakerEngine {
         same.rejections += bucket.rejections;
         for (const key of bucket.rejectedKeys) if (same.rejectedKeys.size < cap) same.rejectedKeys.add(key);
         for (const key of bucket.calledKeys) if (same.calledKeys.size < cap) same.calledKeys.add(key);
+        for (const key of bucket.stormKeys) if (same.stormKeys.size < STORM_KEYS_CAP) same.stormKeys.add(key);
       }
     }
   }
@@ -467,17 +540,22 @@ export class BreakerEngine {
     return cached;
   }
 
-  /** One conditional write; the cache takes the item it returns, or is dropped when another writer won. */
   /**
    * One conditional write, idempotent under retry (see idempotent-write.ts); the cache takes the item it
    * returns or, when another writer won, the item read to check that, so the caller re-decides on it.
    */
-  private async write(planned: PlannedWrite): Promise<BreakerItem | undefined> {
+  private async write(planned: PlannedWrite, keepUncertain = false): Promise<BreakerItem | undefined> {
     const readAt = this.monotonic.now();
     const result = await writeIdempotently(this.options.store, this.options.name, planned, {
       writer: this.writer,
       seen: this.cached?.item ?? this.lastKnown,
+      keepUncertain,
     });
+    return this.take(result, readAt);
+  }
+
+  /** The cache takes the item a write returned or read; it is dropped when another writer won unseen. */
+  private take(result: WriteResult, readAt: number): BreakerItem | undefined {
     const seen = result.after ?? result.current;
     if (result.after === undefined && !result.read) {
       this.cached = undefined;
@@ -527,6 +605,7 @@ function emptyBucket(version: number, slot: number): OutcomeBucket {
     rejections: 0,
     rejectedKeys: new Set(),
     calledKeys: new Set(),
+    stormKeys: new Set(),
   };
 }
 
@@ -537,18 +616,21 @@ function totals(buckets: readonly OutcomeBucket[]): {
   rejections: number;
   rejectedKeys: string[];
   calledKeys: string[];
+  stormKeys: string[];
 } {
   let successes = 0;
   let failures = 0;
   let rejections = 0;
   const rejected = new Set<string>();
   const called = new Set<string>();
+  const storm = new Set<string>();
   for (const bucket of buckets) {
     successes += bucket.successes;
     failures += bucket.failures;
     rejections += bucket.rejections;
     for (const key of bucket.rejectedKeys) rejected.add(key);
     for (const key of bucket.calledKeys) called.add(key);
+    for (const key of bucket.stormKeys) storm.add(key);
   }
   return {
     successes,
@@ -556,5 +638,6 @@ function totals(buckets: readonly OutcomeBucket[]): {
     rejections,
     rejectedKeys: [...rejected].map(keyDigest),
     calledKeys: [...called].map(keyDigest),
+    stormKeys: [...storm].map(keyDigest),
   };
 }

@@ -101,7 +101,42 @@ export interface WriteContext {
    * and the caller re-reads as after any lost race.
    */
   readonly seen: BreakerItem | undefined;
+  /**
+   * When the write's answer and the read that would check it both fail, keep its writer key and throw
+   * {@link UncertainWriteError}, for the caller to {@link resendUncertain} it (writes that ADD counts).
+   * @default false - the key is freed and the store's error thrown (transitions are re-planned from a
+   * fresh read, and their version condition makes a re-planned one fail if the first committed)
+   */
+  readonly keepUncertain?: boolean;
 }
+
+/** A write whose fate is unknown, as it was sent: resending it exactly is idempotent. */
+export interface UncertainWrite {
+  readonly writer: Writer;
+  /** The writer's key, held (not reused) until the write is settled. */
+  readonly key: string;
+  readonly id: string;
+  readonly update: ItemUpdate;
+  readonly condition: Condition;
+}
+
+/** A write's answer, the client's retry and the check read all failed: it may or may not have committed. */
+export class UncertainWriteError extends BreakerStoreError {
+  constructor(
+    readonly write: UncertainWrite,
+    options: { cause: unknown },
+  ) {
+    super('UpdateItem (fate unknown)', options);
+    this.name = 'UncertainWriteError';
+  }
+}
+
+/**
+ * How long after it was sent an uncertain write may still be resent: well within
+ * {@link STALE_ENTRY_MILLIS}, so no other writer can have removed its entry (which would make a resend
+ * of a committed write count again). Older, its counts are dropped (counted at most once).
+ */
+export const UNCERTAIN_RESEND_MILLIS = STALE_ENTRY_MILLIS / 2;
 
 export async function writeIdempotently(
   store: BreakerStore,
@@ -111,25 +146,90 @@ export async function writeIdempotently(
 ): Promise<WriteResult> {
   const writer = context.writer ?? PROCESS_WRITER;
   const key = writer.acquire();
+  const id = randomBytes(ID_BYTES).toString('base64url');
+  const { update, guard } = withWriteId(planned.update, writer, key, id, context.seen);
+  const sent: UncertainWrite = {
+    writer,
+    key,
+    id,
+    update,
+    condition: condition.all(planned.condition, guard),
+  };
+  return send(store, name, sent, context.keepUncertain === true);
+}
+
+/**
+ * Sends an {@link UncertainWrite} again, the very same request under the same id: if the first one
+ * committed, this one fails its condition and the read finds the id; if not, this one may commit. So
+ * the write counts once, whatever other writes came in between (the writer's key was kept, so its entry
+ * still tells). Throws {@link UncertainWriteError} again while the store does not answer.
+ */
+export function resendUncertain(
+  store: BreakerStore,
+  name: string,
+  write: UncertainWrite,
+): Promise<WriteResult> {
+  return send(store, name, write, true);
+}
+
+/**
+ * Gives up an uncertain write without knowing whether it committed (its counts are dropped by the
+ * caller: at most once, never twice), and frees its writer key.
+ */
+export function abandonUncertain(write: UncertainWrite): void {
+  write.writer.release(write.key);
+}
+
+async function send(
+  store: BreakerStore,
+  name: string,
+  sent: UncertainWrite,
+  keepUncertain: boolean,
+): Promise<WriteResult> {
+  let result: WriteResult;
   try {
-    const id = randomBytes(ID_BYTES).toString('base64url');
-    const { update, guard } = withWriteId(planned.update, writer, key, id, context.seen);
-    const notYetMade = condition.all(planned.condition, guard);
-    let after: BreakerItem | undefined;
-    try {
-      after = await store.update(name, update, notYetMade);
-    } catch (error) {
-      if (!(error instanceof BreakerStoreError)) throw error;
-      const current = await store.get(name).catch(() => undefined);
-      if (current?.writes?.[key] === id) return { after: current, read: false };
-      throw error;
-    }
-    if (after !== undefined) return { after, read: false };
-    const current = await store.get(name);
-    if (current?.writes?.[key] === id) return { after: current, read: false };
-    return { after: undefined, current, read: true };
-  } finally {
-    writer.release(key);
+    result = await attempt(store, name, sent);
+  } catch (error) {
+    if (keepUncertain && error instanceof UncertainWriteError) throw error; // the key stays held
+    sent.writer.release(sent.key);
+    throw error instanceof UncertainWriteError ? error.cause : error;
+  }
+  sent.writer.release(sent.key);
+  return result;
+}
+
+/**
+ * The write, and when its answer is an error or a failed condition, the read that tells whether it
+ * committed (our id under our key). Throws {@link UncertainWriteError} when that read fails too.
+ */
+async function attempt(store: BreakerStore, name: string, sent: UncertainWrite): Promise<WriteResult> {
+  let after: BreakerItem | undefined;
+  try {
+    after = await store.update(name, sent.update, sent.condition);
+  } catch (error) {
+    if (!(error instanceof BreakerStoreError)) throw error;
+    const current = await check(store, name, sent, error);
+    if (current?.writes?.[sent.key] === sent.id) return { after: current, read: false };
+    throw error;
+  }
+  if (after !== undefined) return { after, read: false };
+  // A failed condition: a lost race, or the client's retry of a write that committed.
+  const current = await check(store, name, sent, undefined);
+  if (current?.writes?.[sent.key] === sent.id) return { after: current, read: false };
+  return { after: undefined, current, read: true };
+}
+
+async function check(
+  store: BreakerStore,
+  name: string,
+  sent: UncertainWrite,
+  writeError: BreakerStoreError | undefined,
+): Promise<BreakerItem | undefined> {
+  try {
+    return await store.get(name);
+  } catch (readError) {
+    if (!(readError instanceof BreakerStoreError)) throw readError;
+    throw new UncertainWriteError(sent, { cause: writeError ?? readError });
   }
 }
 

@@ -17,6 +17,7 @@ import type { BreakerState } from './types';
  * | `rejections`      | N    | Of the successes, calls the downstream rejected as poison (`ADD`); optional.  |
  * | `rejectedKeys`    | SS   | Digests of the partition keys among the rejections (`ADD`); capped; optional. |
  * | `calledKeys`      | SS   | Digests of the partition keys of the window's calls (`ADD`); capped; optional.|
+ * | `stormKeys`       | SS   | Digests of keys rejected under the storm; capped; cleared on close; optional.|
  * | `stormSince`      | N    | When a rejection storm tripped the breaker; 0 once it closes; optional.       |
  * | `trips`           | N    | Consecutive trips since the last close by a probe or reset; drives back-off. |
  * | `openUntil`       | N    | End of the OPEN cool-down; 0 when not OPEN.                                   |
@@ -48,6 +49,12 @@ export interface BreakerItem {
   readonly rejectedKeys?: readonly string[];
   /** Digests of the partition keys of the window's calls, whatever their outcome; as {@link rejectedKeys}. */
   readonly calledKeys?: readonly string[];
+  /**
+   * Digests of the partition keys whose records were rejected while a storm held or was suspected, by
+   * any instance: such a record's rejected probe is no verdict (docs/downstream.md). Grown with `ADD` up
+   * to {@link STORM_KEYS_CAP} members; kept across window rolls and trips, removed by a close. Absent: none.
+   */
+  readonly stormKeys?: readonly string[];
   /** Absent or 0 unless a rejection storm tripped the breaker and it has not closed since. */
   readonly stormSince?: number;
   readonly trips: number;
@@ -85,8 +92,12 @@ export type BreakerAttribute = keyof BreakerItem;
 /** The one map attribute, whose entries a write sets and removes one by one. */
 export type MapAttribute = 'writes';
 /** The string set attributes, grown with `ADD` (a member added twice is there once). */
-export type SetAttribute = 'rejectedKeys' | 'calledKeys';
-export const SET_ATTRIBUTES: readonly SetAttribute[] = ['rejectedKeys', 'calledKeys'];
+export type SetAttribute = WindowSetAttribute | 'stormKeys';
+/** The window's sets: a new window starts them anew (`stormKeys` lasts until a close instead). */
+export type WindowSetAttribute = 'rejectedKeys' | 'calledKeys';
+export const SET_ATTRIBUTES: readonly WindowSetAttribute[] = ['rejectedKeys', 'calledKeys'];
+/** Most digests `stormKeys` holds: about 1.2 KB at 12 bytes each (docs/architecture.md, "Storm keys"). */
+export const STORM_KEYS_CAP = 100;
 export type NumberAttribute = {
   [K in BreakerAttribute]-?: NonNullable<BreakerItem[K]> extends number ? K : never;
 }[BreakerAttribute];
@@ -150,6 +161,7 @@ export function unmarshalItem(raw: Record<string, AttributeValue>): BreakerItem 
   const rejections = raw.rejections?.N;
   const rejectedKeys = raw.rejectedKeys?.SS;
   const calledKeys = raw.calledKeys?.SS;
+  const stormKeys = raw.stormKeys?.SS;
   const stormSince = raw.stormSince?.N;
   const leaseUntil = raw.probeLeaseUntil?.N;
   const writes = raw.writes?.M;
@@ -163,6 +175,7 @@ export function unmarshalItem(raw: Record<string, AttributeValue>): BreakerItem 
     ...(rejections === undefined ? {} : { rejections: Number(rejections) }),
     ...(rejectedKeys === undefined ? {} : { rejectedKeys }),
     ...(calledKeys === undefined ? {} : { calledKeys }),
+    ...(stormKeys === undefined ? {} : { stormKeys }),
     ...(stormSince === undefined ? {} : { stormSince: Number(stormSince) }),
     trips: number('trips'),
     openUntil: number('openUntil'),

@@ -4,6 +4,7 @@ import {
   freshAttributes,
   freshItem,
   SET_ATTRIBUTES,
+  STORM_KEYS_CAP,
   type BreakerItem,
   type TransitionReason,
 } from './item';
@@ -37,11 +38,13 @@ export interface OutcomeCounts {
   readonly rejectedKeys?: readonly string[];
   /** Digests of partition keys among all the calls. @default none */
   readonly calledKeys?: readonly string[];
+  /** Digests of partition keys rejected while a storm held or was suspected. @default none */
+  readonly stormKeys?: readonly string[];
 }
 
 const LEASE_ATTRIBUTES = ['probeLeaseId', 'probeLeaseUntil'] as const;
 /** What a close or reset removes: the lease and the window's key sets (DynamoDB has no empty set). */
-const LEASE_AND_KEYS = [...LEASE_ATTRIBUTES, ...SET_ATTRIBUTES];
+const LEASE_AND_KEYS = [...LEASE_ATTRIBUTES, ...SET_ATTRIBUTES, 'stormKeys' as const];
 
 /** The cool-down of the `trips`-th consecutive trip: coolDown x multiplier^(trips-1), capped. */
 export function coolDownFor(trips: number, settings: BreakerSettings): number {
@@ -104,9 +107,19 @@ export function recordOutcomes(
   };
   const nonEmpty = SET_ATTRIBUTES.filter((attribute) => added[attribute].length > 0);
   const sets = Object.fromEntries(nonEmpty.map((attribute) => [attribute, added[attribute]]));
+  // Keys rejected under a storm outlive the window (until a close), bounded the same way as its sets.
+  const stormKeys = keysToAdd(item?.stormKeys, counts.stormKeys, STORM_KEYS_CAP);
+  const stormKeysAdded = stormKeys.length > 0 ? { stormKeys } : {};
   if (item === undefined) {
-    return create(nowMillis, { successes: counts.successes, failures: counts.failures, ...storm, ...sets });
+    return create(nowMillis, {
+      successes: counts.successes,
+      failures: counts.failures,
+      ...storm,
+      ...sets,
+      ...stormKeysAdded,
+    });
   }
+  const stormKeysBelowCap = stormKeys.length > 0 ? [condition.sizeBelow('stormKeys', STORM_KEYS_CAP)] : [];
   const sameWindow = condition.all(
     condition.itemExists(true),
     condition.equals('windowStart', item.windowStart),
@@ -116,14 +129,18 @@ export function recordOutcomes(
       update: {
         set: touch(nowMillis),
         add: { successes: counts.successes, failures: counts.failures, ...storm },
-        ...(nonEmpty.length > 0 && { addMembers: sets }),
+        ...((nonEmpty.length > 0 || stormKeys.length > 0) && { addMembers: { ...sets, ...stormKeysAdded } }),
       },
       // Keys are added only while the set is below the cap: at most `cap - 1` members then, and this
       // write adds at most `cap - seen` (docs/downstream.md: fewer than 2 x cap members, whatever races).
       condition:
-        nonEmpty.length === 0
+        nonEmpty.length === 0 && stormKeys.length === 0
           ? sameWindow
-          : condition.all(sameWindow, ...nonEmpty.map((attribute) => condition.sizeBelow(attribute, cap))),
+          : condition.all(
+              sameWindow,
+              ...nonEmpty.map((attribute) => condition.sizeBelow(attribute, cap)),
+              ...stormKeysBelowCap,
+            ),
     };
   }
   const emptied = SET_ATTRIBUTES.filter((attribute) => added[attribute].length === 0);
@@ -140,8 +157,9 @@ export function recordOutcomes(
         ...sets,
       },
       ...(emptied.length > 0 && { remove: emptied }),
+      ...(stormKeys.length > 0 && { addMembers: stormKeysAdded }),
     },
-    condition: sameWindow,
+    condition: stormKeys.length === 0 ? sameWindow : condition.all(sameWindow, ...stormKeysBelowCap),
   };
 }
 
@@ -158,6 +176,20 @@ export function keysToAdd(
   const room = cap - have.size;
   if (room <= 0 || candidates === undefined) return [];
   return [...new Set(candidates)].filter((digest) => !have.has(digest)).slice(0, room);
+}
+
+/**
+ * The probe write, also adding the digest of a key rejected under the storm to `stormKeys`, so that any
+ * instance parks that record at its next probe (docs/downstream.md). No size condition: a probe write
+ * is conditioned on the version, so the set grows by at most one per write, and only while below the cap.
+ */
+export function withStormKey(planned: PlannedWrite, item: BreakerItem, digest: string): PlannedWrite {
+  const stormKeys = keysToAdd(item.stormKeys, [digest], STORM_KEYS_CAP);
+  if (stormKeys.length === 0) return planned;
+  return {
+    ...planned,
+    update: { ...planned.update, addMembers: { ...planned.update.addMembers, stormKeys } },
+  };
 }
 
 /** CLOSED -> OPEN, for the cool-down of one more consecutive trip. */

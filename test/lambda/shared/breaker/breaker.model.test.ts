@@ -62,9 +62,11 @@ const MAX_WALL_OFFSET_MILLIS = 60_000;
 /**
  * `lose-retry`: the answer is lost after the commit and the client sends the same request again at
  * once; `lose-after-other`: the same, but another writer's write commits before the retry lands (the
- * gap the fault-5 fix left, issue 22); `lose-throw`: the answer is lost and the client gives up.
+ * gap the fault-5 fix left, issue 22); `lose-throw`: the answer is lost and the client gives up;
+ * `lose-unreachable`: the answer is lost and the store is then unreachable for a moment, so the client's
+ * retry and the next read (the check that would find the write's id) fail too (review of issue 22).
  */
-type StoreFault = 'fail' | 'lose-retry' | 'lose-after-other' | 'lose-throw';
+type StoreFault = 'fail' | 'lose-retry' | 'lose-after-other' | 'lose-throw' | 'lose-unreachable';
 type Promise_ = 'admission' | 'probe' | 'counts' | 'verdict' | 'storm' | 'healing';
 interface Violation {
   readonly promise: Promise_;
@@ -133,6 +135,23 @@ class WatchedStore extends MemoryBreakerStore {
     super();
   }
 
+  /** Reads still to fail after a `lose-unreachable` fault. */
+  private failedGets = 0;
+
+  override async get(name: string) {
+    if (this.failedGets > 0) {
+      this.failedGets--;
+      this.errored = true;
+      throw new BreakerStoreError('GetItem', { cause: new Error('unreachable') });
+    }
+    return super.get(name);
+  }
+
+  /** The stored item, for the model's checks: never fails. */
+  peek(name: string) {
+    return super.get(name);
+  }
+
   /** Updates one at a time, so that a lost answer's retry lands before any other writer's request. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -149,7 +168,10 @@ class WatchedStore extends MemoryBreakerStore {
     if (fault === 'fail') throw new BreakerStoreError('UpdateItem', { cause: new Error('injected') });
     const first = await this.apply(name, update, condition);
     if (first === undefined || fault === undefined) return first;
-    if (fault === 'lose-throw') throw new BreakerStoreError('UpdateItem', { cause: new Error('reset') });
+    if (fault === 'lose-unreachable') this.failedGets = 1;
+    if (fault === 'lose-throw' || fault === 'lose-unreachable') {
+      throw new BreakerStoreError('UpdateItem', { cause: new Error('reset') });
+    }
     // Another writer's write (another instance's, of its own id) lands between the commit and the retry.
     if (fault === 'lose-after-other') await this.otherWriter(name);
     // The answer is lost after the commit and the client sends the same request again.
@@ -202,7 +224,10 @@ class WatchedStore extends MemoryBreakerStore {
     if (after.state === 'CLOSED') this.notClosedSince = undefined;
     if (stormHolds(before) && !stormHolds(after)) this.stormEndedAt = this.monotonic.now();
     const [rejectedSet, calledSet] = [after.rejectedKeys?.length ?? 0, after.calledKeys?.length ?? 0];
-    const keysWritten = update.addMembers !== undefined || update.set?.windowStart !== undefined;
+    // The window's sets only: `stormKeys` (keys rejected under a storm) outlives the window.
+    const windowKeysAdded =
+      update.addMembers?.rejectedKeys !== undefined || update.addMembers?.calledKeys !== undefined;
+    const keysWritten = windowKeysAdded || update.set?.windowStart !== undefined;
     if (keysWritten && (rejectedSet > this.recentKeys(true) || calledSet > this.recentKeys(false))) {
       this.violations.push({
         promise: 'storm',
@@ -331,7 +356,7 @@ class Complete implements fc.AsyncCommand<Model, Real> {
       if (this.outcome !== 'rejection') return;
       // What the consumer asks next: keep the rejected record in the stream, or park it?
       const kept = engine.inRejectionStorm(this.key);
-      const stored = await real.store.get('orders');
+      const stored = await real.store.peek('orders');
       // A storm that ended less than cacheTtlMillis ago may still hold in the instance's cached item.
       const stormJustEnded = now - real.store.stormEndedAt < SETTINGS.cacheTtlMillis;
       if (!kept || stormHolds(stored) || stormJustEnded) {
@@ -381,7 +406,7 @@ async function judged(model: Model, real: Real, command: () => Promise<void>): P
     store.violations.push({ promise: 'counts', detail });
   }
   if (store.tripDue && !store.errored) {
-    const item = await store.get('orders');
+    const item = await store.peek('orders');
     store.violations.push({
       promise: 'verdict',
       detail: `a CLOSED window calls for a trip: ${JSON.stringify(item)}`,
@@ -436,7 +461,7 @@ const advance = fc
   .map((millis) => new Advance(millis));
 const jump = fc.integer({ min: -30_000, max: 30_000 }).map((millis) => new Jump(millis));
 const fault = fc
-  .constantFrom<StoreFault>('fail', 'lose-retry', 'lose-after-other', 'lose-throw')
+  .constantFrom<StoreFault>('fail', 'lose-retry', 'lose-after-other', 'lose-throw', 'lose-unreachable')
   .map((f) => new Fault(f));
 /** Listed more than once to weigh them: calls and their outcomes are most of what happens. */
 const commands = [
@@ -510,7 +535,7 @@ async function heal(model: Model, real: Real): Promise<BreakerItem | undefined> 
       await engine.flush();
     }
   }
-  return real.store.get('orders');
+  return real.store.peek('orders');
 }
 
 /** Runs the commands and the healing; answers the violations of `promise`. */

@@ -1,12 +1,15 @@
-import { freshItem, type BreakerItem } from '../../../../lambda/shared/breaker/item';
+import { freshItem, STORM_KEYS_CAP, type BreakerItem } from '../../../../lambda/shared/breaker/item';
 import {
   coolDownFor,
   failureRate,
   leaseExpired,
   leaseFree,
+  probeFailed,
+  probeSucceeded,
   recordOutcomes,
   shouldTrip,
   trip,
+  withStormKey,
 } from '../../../../lambda/shared/breaker/transitions';
 import { breakerSettings } from '../../../helpers/breaker-settings';
 
@@ -123,5 +126,28 @@ describe('trip', () => {
         { kind: 'equals', attribute: 'version', value: 7 },
       ],
     });
+  });
+});
+
+describe('stormKeys (keys rejected under a storm, docs/architecture.md "Storm keys")', () => {
+  it('are added by the outcome write of a new window and kept through the roll, below the cap', () => {
+    const old = item({ windowStart: NOW - 120_000, stormKeys: ['a'] });
+    const write = recordOutcomes(old, { successes: 1, failures: 0, stormKeys: ['a', 'b'] }, NOW, settings);
+    expect(write.update.addMembers).toEqual({ stormKeys: ['b'] });
+    expect(write.update.remove ?? []).not.toContain('stormKeys');
+    expect(JSON.stringify(write.condition)).toContain(`"attribute":"stormKeys","value":${STORM_KEYS_CAP}`);
+  });
+
+  it('are not added once the set holds the cap', () => {
+    const full = item({ stormKeys: Array.from({ length: STORM_KEYS_CAP }, (_, i) => `d${i}`) });
+    const write = recordOutcomes(full, { successes: 1, failures: 0, stormKeys: ['new'] }, NOW, settings);
+    expect(write.update.addMembers).toBeUndefined();
+  });
+
+  it('are removed by a close, and a failed probe adds its key', () => {
+    const halfOpen = item({ state: 'HALF_OPEN', probeLeaseId: 'lease', stormKeys: ['a'] });
+    expect(probeSucceeded(halfOpen, 'lease', NOW).update.remove).toContain('stormKeys');
+    const failed = withStormKey(probeFailed(halfOpen, 'lease', NOW, settings), halfOpen, 'b');
+    expect(failed.update.addMembers).toEqual({ stormKeys: ['b'] });
   });
 });
