@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { closeBreaker, listBreakers, openBreaker, resetBreaker } from '../../lambda/shared';
 import type { BreakerChange, BreakerTable } from '../../lambda/shared';
 import { AWS_CLIENT_TIMEOUTS, awsClientOptions, systemClock, type Clock } from '../../contracts';
-import { EXIT, integerOption, parseCommandLine, resolveStage, UsageError } from '../cli';
+import { actionAndSubject, EXIT, integerOption, parseCommandLine, resolveStage, UsageError } from '../cli';
 import type { CommandIo, ResolvedStage } from '../cli';
 import { formatBreakers } from './format-breakers';
 
@@ -35,12 +35,7 @@ export async function breakerCommand(
     io.out(BREAKER_USAGE);
     return EXIT.ok;
   }
-  const [action, name, ...extra] = positionals;
-  if (!(ACTIONS as readonly string[]).includes(action ?? '')) {
-    throw new UsageError(`action = ${JSON.stringify(action ?? '')}; allowed ${ACTIONS.join(', ')}`);
-  }
-  const unexpected = action === 'status' && name !== undefined ? [name, ...extra] : extra;
-  if (unexpected.length > 0) throw new UsageError(`unexpected argument(s): ${unexpected.join(' ')}`);
+  const { action, subject: name } = actionAndSubject(positionals, ACTIONS, 'status');
   const forSeconds = integerOption('for', values.for, { min: 1, max: MAX_OPEN_SECONDS });
   if (forSeconds !== undefined && action !== 'open') throw new UsageError('--for applies to open only');
   const stage = resolveStage(values.stage);

@@ -61,3 +61,22 @@ export function choiceOption<const C extends string>(
   if (raw !== undefined && (choices as readonly string[]).includes(raw)) return raw as C;
   throw new UsageError(`--${name} = ${JSON.stringify(raw ?? '')}; allowed ${choices.join(', ')}`);
 }
+
+/**
+ * `<action> [SUBJECT]` of a command whose actions but one (`listAction`, which takes none) name a
+ * subject: a breaker, a key.
+ * @throws {UsageError} for an unknown action or an argument beyond them
+ */
+export function actionAndSubject<const A extends string>(
+  positionals: readonly string[],
+  actions: readonly A[],
+  listAction: A,
+): { action: A; subject: string | undefined } {
+  const [action, subject, ...extra] = positionals;
+  if (!(actions as readonly string[]).includes(action ?? '')) {
+    throw new UsageError(`action = ${JSON.stringify(action ?? '')}; allowed ${actions.join(', ')}`);
+  }
+  const unexpected = action === listAction && subject !== undefined ? [subject, ...extra] : extra;
+  if (unexpected.length > 0) throw new UsageError(`unexpected argument(s): ${unexpected.join(' ')}`);
+  return { action: action as A, subject };
+}

@@ -1,4 +1,4 @@
-export { choiceOption, integerOption, parseCommandLine } from './args';
+export { actionAndSubject, choiceOption, integerOption, parseCommandLine } from './args';
 export { formatDuration, formatTable } from './format';
 export type { CommandIo } from './io';
 export { runCommand } from './run-command';

@@ -8,6 +8,7 @@ import {
   type QuarantineSet,
 } from '../../lambda/shared';
 import {
+  actionAndSubject,
   EXIT,
   formatDuration,
   formatTable,
@@ -59,12 +60,7 @@ export async function quarantineCommand(
     io.out(QUARANTINE_USAGE);
     return EXIT.ok;
   }
-  const [action, key, ...extra] = positionals;
-  if (!(ACTIONS as readonly string[]).includes(action ?? '')) {
-    throw new UsageError(`action = ${JSON.stringify(action ?? '')}; allowed ${ACTIONS.join(', ')}`);
-  }
-  const unexpected = action === 'list' && key !== undefined ? [key, ...extra] : extra;
-  if (unexpected.length > 0) throw new UsageError(`unexpected argument(s): ${unexpected.join(' ')}`);
+  const { action, subject: key } = actionAndSubject(positionals, ACTIONS, 'list');
   if (action === 'park') checkParkReason(values.reason);
   else if (values.reason !== undefined) throw new UsageError('--reason is for park only');
   const stage = resolveStage(values.stage);
