@@ -129,6 +129,8 @@ export class BreakerEngine {
    * sent (monotonic): the next flush resends it, same id, before writing anything new.
    */
   private uncertain: { write: UncertainWrite; buckets: OutcomeBucket[]; sentAt: number } | undefined;
+  /** The settlement of {@link uncertain} under way: a flush and a background renewal share it. */
+  private settling: Promise<void> | undefined;
   private readonly monotonic: Clock;
   private readonly recent: RecentOutcomes;
   /** This instance's keys in the item's `writes` map (idempotent-write.ts). */
@@ -412,9 +414,18 @@ export class BreakerEngine {
    * before), its counts are in and may trip the breaker; not committed (its condition fails and our id is
    * not there, e.g. the window rolled meanwhile), its buckets go back to the buffer and are written like
    * any others (those of a window gone by are dropped). Too old to resend safely, its counts are dropped.
+   * Concurrent callers (a flush and a background renewal) share one settlement: two resends that both
+   * found it not committed would put its buckets back twice.
    * @throws {BreakerStoreError} while the store does not answer (the write stays uncertain)
    */
-  private async settleUncertain(): Promise<void> {
+  private settleUncertain(): Promise<void> {
+    this.settling ??= this.resendUncertainOnce().finally(() => {
+      this.settling = undefined;
+    });
+    return this.settling;
+  }
+
+  private async resendUncertainOnce(): Promise<void> {
     const uncertain = this.uncertain;
     if (uncertain === undefined) return;
     if (this.monotonic.now() - uncertain.sentAt >= UNCERTAIN_RESEND_MILLIS) {
