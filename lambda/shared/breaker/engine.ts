@@ -128,7 +128,10 @@ export class BreakerEngine {
    * A count write whose answer and check read both failed, with the buckets it carried and when it was
    * sent (monotonic): the next flush resends it, same id, before writing anything new.
    */
-  private uncertain: { write: UncertainWrite; buckets: OutcomeBucket[]; sentAt: number } | undefined;
+  private uncertain:
+    { write: UncertainWrite; buckets: OutcomeBucket[]; sentAt: number; sentAtWall: number } | undefined;
+  /** The settlement of {@link uncertain} under way: a flush and a background renewal share it. */
+  private settling: Promise<void> | undefined;
   private readonly monotonic: Clock;
   private readonly recent: RecentOutcomes;
   /** This instance's keys in the item's `writes` map (idempotent-write.ts). */
@@ -381,6 +384,7 @@ export class BreakerEngine {
     this.pending = [];
     let written = false;
     const sentAt = this.monotonic.now();
+    const sentAtWall = this.options.clock.now();
     try {
       for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
         const now = this.options.clock.now();
@@ -400,7 +404,8 @@ export class BreakerEngine {
       this.restore(buckets);
     } catch (error) {
       // Whether the counts are in is unknown: they are neither put back nor dropped, but resent as they were.
-      if (error instanceof UncertainWriteError) this.uncertain = { write: error.write, buckets, sentAt };
+      if (error instanceof UncertainWriteError)
+        this.uncertain = { write: error.write, buckets, sentAt, sentAtWall };
       else if (!written) this.restore(buckets);
       throw error;
     }
@@ -412,12 +417,28 @@ export class BreakerEngine {
    * before), its counts are in and may trip the breaker; not committed (its condition fails and our id is
    * not there, e.g. the window rolled meanwhile), its buckets go back to the buffer and are written like
    * any others (those of a window gone by are dropped). Too old to resend safely, its counts are dropped.
+   * Concurrent callers (a flush and a background renewal) share one settlement: two resends that both
+   * found it not committed would put its buckets back twice.
    * @throws {BreakerStoreError} while the store does not answer (the write stays uncertain)
    */
-  private async settleUncertain(): Promise<void> {
+  private settleUncertain(): Promise<void> {
+    this.settling ??= this.resendUncertainOnce().finally(() => {
+      this.settling = undefined;
+    });
+    return this.settling;
+  }
+
+  private async resendUncertainOnce(): Promise<void> {
     const uncertain = this.uncertain;
     if (uncertain === undefined) return;
-    if (this.monotonic.now() - uncertain.sentAt >= UNCERTAIN_RESEND_MILLIS) {
+    // Both clocks: a suspended execution environment may suspend its monotonic clock too (a frozen
+    // Lambda environment), and a wall-clock step back must not stretch the limit either. A step forward
+    // only drops the counts (at most once).
+    const elapsed = Math.max(
+      this.monotonic.now() - uncertain.sentAt,
+      this.options.clock.now() - uncertain.sentAtWall,
+    );
+    if (elapsed >= UNCERTAIN_RESEND_MILLIS) {
       this.uncertain = undefined;
       abandonUncertain(uncertain.write);
       return;

@@ -119,7 +119,10 @@ export function recordOutcomes(
       ...stormKeysAdded,
     });
   }
-  const stormKeysBelowCap = stormKeys.length > 0 ? [condition.sizeBelow('stormKeys', STORM_KEYS_CAP)] : [];
+  // A hard cap (docs/downstream.md: at most 100): the set holds at most `cap - added` members at the write,
+  // whatever another writer added since this one read it.
+  const stormKeysBelowCap =
+    stormKeys.length > 0 ? [condition.sizeBelow('stormKeys', STORM_KEYS_CAP - stormKeys.length + 1)] : [];
   const sameWindow = condition.all(
     condition.itemExists(true),
     condition.equals('windowStart', item.windowStart),
