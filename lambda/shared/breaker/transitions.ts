@@ -147,6 +147,26 @@ export function recordOutcomes(
     };
   }
   const emptied = SET_ATTRIBUTES.filter((attribute) => added[attribute].length === 0);
+  if (item.state === 'CLOSED') {
+    // No storm holds: the keys rejected under a suspicion of the last window are replaced by this write's,
+    // so suspicions that never became a trip cannot fill the set while the breaker stays CLOSED.
+    const fresh = keysToAdd(undefined, counts.stormKeys, STORM_KEYS_CAP);
+    return {
+      update: {
+        set: {
+          ...touch(nowMillis),
+          windowStart: nowMillis,
+          successes: counts.successes,
+          failures: counts.failures,
+          rejections,
+          ...sets,
+          ...(fresh.length > 0 && { stormKeys: fresh }),
+        },
+        remove: [...emptied, ...(fresh.length === 0 ? (['stormKeys'] as const) : [])],
+      },
+      condition: sameWindow,
+    };
+  }
   return {
     update: {
       set: {

@@ -130,8 +130,17 @@ describe('trip', () => {
 });
 
 describe('stormKeys (keys rejected under a storm, docs/architecture.md "Storm keys")', () => {
-  it('are added by the outcome write of a new window and kept through the roll, below the cap', () => {
-    const old = item({ windowStart: NOW - 120_000, stormKeys: ['a'] });
+  it('are replaced by the outcome write of a new window while the breaker is CLOSED (no storm holds)', () => {
+    const old = item({ windowStart: NOW - 120_000, stormKeys: ['a', 'stale'] });
+    const write = recordOutcomes(old, { successes: 1, failures: 0, stormKeys: ['a', 'b'] }, NOW, settings);
+    expect(write.update.set).toMatchObject({ stormKeys: ['a', 'b'] });
+    expect(write.update.addMembers).toBeUndefined();
+    const none = recordOutcomes(old, { successes: 1, failures: 0 }, NOW, settings);
+    expect(none.update.remove).toContain('stormKeys');
+  });
+
+  it('are added by the outcome write of a new window and kept through the roll while a storm holds, below the cap', () => {
+    const old = item({ state: 'HALF_OPEN', windowStart: NOW - 120_000, stormKeys: ['a'] });
     const write = recordOutcomes(old, { successes: 1, failures: 0, stormKeys: ['a', 'b'] }, NOW, settings);
     expect(write.update.addMembers).toEqual({ stormKeys: ['b'] });
     expect(write.update.remove ?? []).not.toContain('stormKeys');
