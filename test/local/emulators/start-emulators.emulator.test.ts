@@ -19,7 +19,12 @@ import {
 } from '../../../local/emulators';
 
 describe('startEmulators', () => {
-  const config = loadConfig('local', readCdkJsonContext());
+  const stage = loadConfig('local', readCdkJsonContext());
+  // Quarantine on, as a --stuck-key-seconds game day runs it (the local stage keeps it off).
+  const config = {
+    ...stage,
+    consumers: stage.consumers.map((c) => ({ ...c, quarantine: { ...c.quarantine, enabled: true } })),
+  };
   let emulators: Emulators;
   let restoreEnv: () => void;
   let resources: LocalPipelineResources;
@@ -121,7 +126,7 @@ describe('startEmulators', () => {
     }
   });
 
-  it("creates each consumer's FIFO quarantine queue (quarantine is on in the local stage), as the stack names it", async () => {
+  it("creates each consumer's FIFO quarantine queue when its quarantine is on, as the stack names it", async () => {
     const sqs = new SQSClient({});
     try {
       for (const consumer of resources.consumers) {
