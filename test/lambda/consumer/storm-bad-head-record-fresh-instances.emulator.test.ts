@@ -1,14 +1,12 @@
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { BASE_DEFAULTS, type ConsumerSettings } from '../../../contracts';
-import { createConsumerHandler, type ConsumerHandler } from '../../../lambda/consumer';
-import { DynamoDbCircuitBreaker, readBreaker, type PipelineEvent } from '../../../lambda/shared';
+import type { ConsumerHandler } from '../../../lambda/consumer';
+import { readBreaker, type PipelineEvent } from '../../../lambda/shared';
 import { breakerSettings } from '../../helpers/breaker-settings';
 import { createBreakerTable, startDynalite, type Dynalite } from '../../helpers/dynalite';
 import { FakeClock } from '../../helpers/fake-clock';
+import { freshConsumerEnvironments } from '../../helpers/fresh-consumer-environment';
 import { HttpDownstream } from '../../helpers/http-downstream';
 import { kinesisBatch, pipelineEvent } from '../../helpers/kinesis-events';
 import { startLocalSqs, type LocalSqs } from '../../helpers/local-sqs';
-import { RecordingLog } from '../../helpers/recording-log';
 
 /*
  * Review of issue 22 (breaker2), fault 3 ("a storm that cannot end"; the runbook's storm entry: "Nothing
@@ -52,39 +50,15 @@ describe('a bad record at the head of a shard after a real storm, each probe on 
     const clock = new FakeClock();
     const poisonQueueUrl = await sqs.createQueue('orders-poison-bad-head');
     /** A fresh execution environment: its own handler and breaker instance. */
-    const environment = (): ConsumerHandler => {
-      const breaker = new DynamoDbCircuitBreaker({
-        dynamodb: dynalite.api(),
-        tableName,
-        name: 'orders',
-        settings: SETTINGS,
-        clock,
-      });
-      const settings: ConsumerSettings = {
-        stage: 'test',
-        consumerName: 'orders',
-        downstreamUrl: url,
-        downstreamTimeoutMillis: 2_000,
-        poisonQueueUrl,
-        breakerTableName: tableName,
-        breakerName: 'orders',
-        breaker: SETTINGS,
-        maxConcurrentKeys: 1,
-        maxEventBytes: 16_384,
-        metricsNamespace: 'Pipeline',
-        endpointErrorStatuses: BASE_DEFAULTS.consumer.endpointErrorStatuses,
-        downstreamAuth: { type: 'none' },
-      };
-      process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-      const handle = createConsumerHandler(settings, {
-        sqs: () => Promise.resolve(sqs.client),
-        breaker,
-        logger: new RecordingLog(),
-        metrics: new Metrics({ namespace: 'Pipeline' }),
-      });
-      delete process.env.POWERTOOLS_METRICS_DISABLED;
-      return handle;
-    };
+    const environment = freshConsumerEnvironments({
+      dynalite,
+      sqs,
+      downstreamUrl: url,
+      tableName,
+      poisonQueueUrl,
+      breaker: SETTINGS,
+      clock,
+    });
     const events: PipelineEvent[] = Array.from({ length: 8 }, (_, i) =>
       pipelineEvent({ payload: { i, invalid: i === 3 } }),
     );
