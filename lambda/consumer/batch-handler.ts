@@ -129,6 +129,7 @@ export function createConsumerHandler(
       ? new QuarantineGate({
           settings: settings.quarantine,
           cacheTtlMillis: settings.breaker.cacheTtlMillis,
+          breakerSettings: settings.breaker,
           store: deps.quarantineStore,
           queue: new QuarantineQueue(sqs, settings.quarantine.queueUrl),
           breaker,

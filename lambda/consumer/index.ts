@@ -2,7 +2,12 @@
 export { buildConsumer, buildDeliveryParts } from './wiring';
 export type { ConsumerWiring } from './wiring';
 export { createConsumerHandler } from './batch-handler';
-export { createDrainerHandler, QuarantineGate } from './quarantine';
+export {
+  createDrainerHandler,
+  keysQuarantinedPerInvocationInOutage,
+  OTHER_KEYS_FAILURE_SHARE_OF_TRIP,
+  QuarantineGate,
+} from './quarantine';
 export type { DrainerDependencies, DrainerHandler } from './quarantine';
 export type { ConsumerDependencies, ConsumerHandler } from './batch-handler';
 export { classifyStatus, DEFAULT_ENDPOINT_ERROR_STATUSES } from './downstream-client';

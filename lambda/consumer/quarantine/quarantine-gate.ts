@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { KinesisStreamRecord } from 'aws-lambda';
-import type { Clock, QuarantineSettings } from '../../../contracts';
+import type { BreakerSettings, Clock, QuarantineSettings } from '../../../contracts';
 import {
   DownstreamUnavailableError,
   QuarantineStoreError,
@@ -12,6 +12,7 @@ import {
   type QuarantineStore,
 } from '../../shared';
 import type { RecordDisposition } from '../record-processor';
+import { KeyEvidence } from './key-evidence';
 import type { QuarantineSender } from './quarantine-queue';
 import { QuarantineSetView } from './set-view';
 
@@ -22,6 +23,11 @@ export interface QuarantineGateOptions {
   readonly settings: QuarantineSettings;
   /** The breaker's read-cache TTL: how long a view of the set is trusted, and the entering fence. */
   readonly cacheTtlMillis: number;
+  /**
+   * The breaker's tuning the key-specific rule derives from (key-evidence.ts): how many recent calls it
+   * weighs, and the failure rate the other keys' calls must stay well below.
+   */
+  readonly breakerSettings: Pick<BreakerSettings, 'minimumCalls' | 'failureRateThreshold'>;
   readonly store: QuarantineStore;
   readonly queue: QuarantineSender;
   readonly breaker: CircuitBreaker;
@@ -69,8 +75,13 @@ export class QuarantineGate {
  * {@link finish} runs before the invocation returns (the fence after a key entered).
  */
 export class QuarantineBatch {
-  /** Records placed in the queue, keys that entered, and keys refused because the set was full. */
-  readonly tally = { quarantined: 0, keysEntered: 0, setFull: 0 };
+  /**
+   * Records placed in the queue, keys that entered, keys refused because the set was full, and keys
+   * refused because the other keys' calls failed too (an outage: the breaker's job).
+   */
+  readonly tally = { quarantined: 0, keysEntered: 0, setFull: 0, notKeySpecific: 0 };
+  /** This invocation's recent downstream calls: whether a key's failures are its own. */
+  private readonly evidence: KeyEvidence;
   /**
    * When the fence ends, on the monotonic clock: `cacheTtlMillis` after the latest entry commit whose
    * key's first record this invocation sent to the queue.
@@ -80,11 +91,17 @@ export class QuarantineBatch {
   constructor(
     private readonly gate: QuarantineGate,
     private readonly batch: QuarantineBatchOptions,
-  ) {}
+  ) {
+    this.evidence = new KeyEvidence({
+      ...gate.options.breakerSettings,
+      failedAttempts: gate.options.settings.failedAttempts,
+    });
+  }
 
   /**
    * A record of a quarantined key is appended to the quarantine; any other is `attempt`ed, again in
-   * place while the downstream fails it retryably, and its key quarantined after `failedAttempts`.
+   * place while the downstream fails it retryably, and its key quarantined after `failedAttempts` if
+   * the other keys' calls of this invocation say the failures are the key's own (key-evidence.ts).
    *
    * @param attempt - one delivery of the record (RecordProcessor.process)
    * @throws {RetryableRecordError} as `attempt` does, when the record must be retried: the set could
@@ -102,9 +119,13 @@ export class QuarantineBatch {
 
     for (let failed = 1; ; failed++) {
       try {
-        return await attempt();
+        const disposition = await attempt();
+        // Delivered is the evidence that counts; a poisoned record may never have reached the downstream.
+        if (disposition === 'delivered') this.evidence.add(key, false);
+        return disposition;
       } catch (error) {
         if (!(error instanceof DownstreamUnavailableError)) throw error;
+        this.evidence.add(key, true);
         if (failed >= settings.failedAttempts) {
           if (await this.quarantine(record, error)) return 'quarantined';
           throw error;
@@ -137,7 +158,10 @@ export class QuarantineBatch {
     }
   }
 
-  /** Enters the record's key when the breaker admits regular calls (no outage, no storm) and there is time. */
+  /**
+   * Enters the record's key when the breaker admits regular calls (no outage, no storm), the other keys'
+   * calls are not failing too (an outage the breaker has not judged yet), and there is time.
+   */
   private async quarantine(
     record: KinesisStreamRecord,
     failure: DownstreamUnavailableError,
@@ -148,6 +172,15 @@ export class QuarantineBatch {
     // (a timeout outlasts the TTL) is no refusal, but a refusal the breaker knows of now is.
     const admission = breaker.admitNow?.();
     if (failure.probe || admission?.admitted === false || breaker.inRejectionStorm()) return false;
+    if (!this.evidence.isKeySpecific(key)) {
+      // The key holds its shard and its failures reach the breaker, as without quarantine.
+      this.tally.notKeySpecific++;
+      log.warn('key not quarantined: other keys fail too or none was delivered; the breaker judges it', {
+        partitionKey: key,
+        sequenceNumber: record.kinesis.sequenceNumber,
+      });
+      return false;
+    }
     if (!this.timeLeftFor(cacheTtlMillis)) return false;
     if (!fitsQueue(record)) {
       log.warn('record too large for the quarantine queue; its key holds its shard', {

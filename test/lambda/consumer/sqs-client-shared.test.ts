@@ -55,7 +55,8 @@ describe('the consumer SQS client', () => {
     const clock = new FakeClock();
     const fetch: Fetch = (_url, init) => {
       const body = typeof init?.body === 'string' ? init.body : '';
-      return Promise.resolve(new Response(null, { status: body.includes('"P#1"') ? 400 : 503 }));
+      const status = body.includes('"P#1"') ? 400 : body.includes('"K#1"') ? 503 : 200;
+      return Promise.resolve(new Response(null, { status }));
     };
     let created = 0;
     const handle = createConsumerHandler(SETTINGS, {
@@ -76,7 +77,8 @@ describe('the consumer SQS client', () => {
       quarantineStore: new MemoryQuarantineStore(),
     });
     const event = kinesisEvent(
-      ['P#1', 'K#1'].map((id, index) =>
+      // D#1 is delivered: the evidence that K's failures are its own (a poisoned record is none)
+      ['P#1', 'K#1', 'D#1'].map((id, index) =>
         kinesisRecord({
           partitionKey: id.split('#')[0],
           sequenceNumber: sequenceNumberAt(index),

@@ -9,6 +9,7 @@ import {
   MemoryQuarantineStore,
   type Admission,
   type EnterResult,
+  type PipelineEvent,
 } from '../../../../lambda/shared';
 import { FakeBreaker } from '../../../helpers/fake-breaker';
 import { FakeClock } from '../../../helpers/fake-clock';
@@ -85,6 +86,17 @@ function batchOf(ids: readonly string[]) {
   );
 }
 
+/**
+ * The downstream fails key K only: the other key's delivered call is what says K's failures are its own
+ * (docs/architecture.md, "Per-key quarantine", "When").
+ */
+const onlyKeyKFails: Fetch = (_url, init) => {
+  const { payload } = JSON.parse(init?.body as string) as PipelineEvent;
+  return Promise.resolve(
+    new Response(null, { status: (payload as { key: string }).key === 'K' ? 503 : 200 }),
+  );
+};
+
 /** A store whose enter writes are slow (a DynamoDB brownout: client retries). */
 class SlowEnter extends MemoryQuarantineStore {
   /** Enters that are slow; later ones answer at once. */
@@ -111,7 +123,7 @@ describe('quarantine fence and the function timeout', () => {
     sqs.reset();
     sqs.on(SendMessageCommand).resolves({ MessageId: 'm' });
     const clock = new FakeClock();
-    const fetch: Fetch = () => Promise.resolve(new Response(null, { status: 503 }));
+    const fetch = onlyKeyKFails;
     const handle = createConsumerHandler(SETTINGS, {
       sqs: () => Promise.resolve(new SQSClient({ region: 'us-east-1' })),
       breaker: new MemoryBreaker(),
@@ -130,7 +142,7 @@ describe('quarantine fence and the function timeout', () => {
     // reserve (downstreamTimeout + 1,000 ms margin = 2,000 ms) + the TTL (1,000 ms).
     const deadline = clock.now() + 200 + 3_100;
 
-    await handle(batchOf(['K#1']), {
+    await handle(batchOf(['K#1', 'o#1']), {
       awsRequestId: 'r',
       functionName: 'dev-orders',
       getRemainingTimeInMillis: () => deadline - clock.now(),
@@ -147,7 +159,7 @@ describe('quarantine fence and the function timeout', () => {
     const clock = new FakeClock();
     const store = new SlowEnter(clock);
     store.slowEnters = 1;
-    const fetch: Fetch = () => Promise.resolve(new Response(null, { status: 503 }));
+    const fetch = onlyKeyKFails;
     const handle = createConsumerHandler(SETTINGS, {
       sqs: () => Promise.resolve(new SQSClient({ region: 'us-east-1' })),
       breaker: new MemoryBreaker(),
@@ -163,7 +175,7 @@ describe('quarantine fence and the function timeout', () => {
       quarantineStore: store,
     });
     const first = clock.now() + 200 + 3_100;
-    const firstResult = await handle(batchOf(['K#1']), {
+    const firstResult = await handle(batchOf(['K#1', 'o#1']), {
       awsRequestId: 'r1',
       functionName: 'dev-orders',
       getRemainingTimeInMillis: () => first - clock.now(),
@@ -177,7 +189,7 @@ describe('quarantine fence and the function timeout', () => {
     // WHEN Lambda retries the batch with time to spare
     const retryStart = clock.now();
     const second = retryStart + 60_000;
-    const secondResult = await handle(batchOf(['K#1']), {
+    const secondResult = await handle(batchOf(['K#1', 'o#1']), {
       awsRequestId: 'r2',
       functionName: 'dev-orders',
       getRemainingTimeInMillis: () => second - clock.now(),

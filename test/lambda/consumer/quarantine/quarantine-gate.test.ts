@@ -58,12 +58,15 @@ class OneKeyDownstream {
   readonly delivered: string[] = [];
   readonly attempts: string[] = [];
   stuck = true;
+  /** Whether every key fails, not only the stuck one (an outage of the whole downstream). */
+  everyKey = false;
   status = 503;
   readonly fetch: Fetch = (_url, init) => {
     const event = JSON.parse(init?.body as string) as PipelineEvent;
     const key = (event.payload as { key: string }).key;
     this.attempts.push(event.eventId);
-    if (key === STUCK && this.stuck) return Promise.resolve(new Response(null, { status: this.status }));
+    if ((key === STUCK && this.stuck) || this.everyKey)
+      return Promise.resolve(new Response(null, { status: this.status }));
     this.delivered.push(event.eventId);
     return Promise.resolve(new Response(null, { status: 200 }));
   };
@@ -186,7 +189,7 @@ describe('per-key quarantine in the consumer', () => {
   });
 
   it('sends every later record of a quarantined key to the quarantine, even once the downstream would take it', async () => {
-    await handle(batchOf([`${STUCK}#1`]), context);
+    await handle(batchOf([`${STUCK}#1`, 'b#1']), context);
     downstream.stuck = false;
     const attemptsBefore = downstream.attempts.length;
 
@@ -199,7 +202,7 @@ describe('per-key quarantine in the consumer', () => {
 
   it('fences: an invocation that quarantined a key returns no sooner than the cache TTL after the commit', async () => {
     const start = clock.now();
-    await handle(batchOf([`${STUCK}#1`]), context);
+    await handle(batchOf([`${STUCK}#1`, 'a#1']), context);
 
     // two pauses between the three attempts, then the wait for the TTL to pass since the commit
     expect(sleeps).toEqual([100, 100, CACHE_TTL_MILLIS]);
@@ -216,6 +219,30 @@ describe('per-key quarantine in the consumer', () => {
 
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumberAt(1) }]);
     expect(sent()).toEqual([]);
+    expect((await store.read()).size).toBe(0);
+  });
+
+  it('never quarantines when the other keys fail too (an outage the breaker has not judged yet): the batch stops', async () => {
+    // GIVEN a downstream that fails every key
+    downstream.everyKey = true;
+
+    const result = await handle(batchOf([`${STUCK}#1`, 'a#1', 'b#1']), context);
+
+    // THEN no key leaves: the first failed record is retried, and its failures reach the breaker
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumberAt(0) }]);
+    expect(sent()).toEqual([]);
+    expect((await store.read()).size).toBe(0);
+    expect(
+      log.find('key not quarantined: other keys fail too or none was delivered; the breaker judges it'),
+    ).toBeDefined();
+    expect(breaker.outcomes().filter((outcome) => outcome === 'record:failure')).toHaveLength(9);
+  });
+
+  it('never quarantines a key when no other key was delivered in the invocation: nothing says the failure is its own', async () => {
+    const result = await handle(batchOf([`${STUCK}#1`, `${STUCK}#2`]), context);
+
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumberAt(0) }]);
+    expect(downstream.attempts).toEqual([`${STUCK}#1`, `${STUCK}#1`, `${STUCK}#1`]);
     expect((await store.read()).size).toBe(0);
   });
 
@@ -267,7 +294,7 @@ describe('per-key quarantine in the consumer', () => {
 
   it('delivers directly a record of a key released since this instance read the set', async () => {
     // GIVEN this instance saw the key quarantined, then the drainer released it
-    await handle(batchOf([`${STUCK}#1`]), context);
+    await handle(batchOf([`${STUCK}#1`, 'a#1']), context);
     const { epoch } = (await store.read()).get(STUCK)!;
     await store.markDelivered(STUCK, epoch, 1);
     await store.release(STUCK, epoch);
@@ -278,14 +305,14 @@ describe('per-key quarantine in the consumer', () => {
 
     // THEN the append finds the key gone, and the record goes to the downstream
     expect(result.batchItemFailures).toEqual([]);
-    expect(downstream.delivered).toEqual([`${STUCK}#2`]);
+    expect(downstream.delivered).toEqual(['a#1', `${STUCK}#2`]);
     expect(sent()).toHaveLength(1);
   });
 
   it('retries a record the queue refused and resends it under the same ticket', async () => {
     sqs.on(SendMessageCommand).rejectsOnce(new Error('throttled')).resolves({ MessageId: 'm-2' });
 
-    const first = await handle(batchOf([`${STUCK}#1`]), context);
+    const first = await handle(batchOf([`${STUCK}#1`, 'a#1']), context);
     expect(first.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumberAt(0) }]);
     const second = await handle(batchOf([`${STUCK}#1`]), context);
 
@@ -298,7 +325,7 @@ describe('per-key quarantine in the consumer', () => {
   });
 
   it('skips a record replayed by a batch retry after a later record of its key was appended', async () => {
-    await handle(batchOf([`${STUCK}#1`, `${STUCK}#2`]), context);
+    await handle(batchOf([`${STUCK}#1`, `${STUCK}#2`, 'a#1']), context);
     const before = sent().map((input) => input.MessageDeduplicationId);
 
     await handle(batchOf([`${STUCK}#1`, `${STUCK}#2`, `${STUCK}#3`]), context);
@@ -332,6 +359,11 @@ describe('per-key quarantine in the consumer', () => {
     });
     const event = kinesisEvent([
       kinesisRecord({ partitionKey: STUCK, sequenceNumber: sequenceNumberAt(0), data: large }),
+      kinesisRecord({
+        partitionKey: 'a',
+        sequenceNumber: sequenceNumberAt(1),
+        data: pipelineEvent({ eventId: 'a#1', payload: { key: 'a' } }),
+      }),
     ]);
 
     const result = await handle(event, context);

@@ -192,7 +192,9 @@ describe('per-key quarantine on emulators', () => {
       partitionKey: STUCK,
       data: pipelineEvent({ eventId: `p${i}`, payload: { key: STUCK, i } }),
     }));
-    await consume(kinesisBatch(events));
+    // A healthy key beside it: its delivered call says the stuck key's failures are its own
+    const healthy = { partitionKey: 'k1', data: pipelineEvent({ eventId: 'h1', payload: { key: 'k1' } }) };
+    await consume(kinesisBatch([...events, healthy]));
     const entry = (await store.read()).get(STUCK)!;
     expect(entry).toMatchObject({ enqueued: 3, delivered: 0 });
 
@@ -239,6 +241,7 @@ describe('per-key quarantine on emulators', () => {
     await consume(
       kinesisBatch([
         { partitionKey: STUCK, data: pipelineEvent({ eventId: 'p13', payload: { key: STUCK } }) },
+        { partitionKey: 'k1', data: pipelineEvent({ eventId: 'h2', payload: { key: 'k1' } }) },
       ]),
     );
     const again = (await store.read()).get(STUCK);
