@@ -1,5 +1,4 @@
 import type { CfnTemplate } from '../../../access';
-import { forBusyMachine } from '../../helpers/busy-machine';
 import { LOCAL_TEMPLATE_TIMEOUT_MILLIS, localTemplate } from '../../helpers/local-template';
 import { parseOptions } from '../../../local/gameday/options';
 import { runBoundMillis, runGameDay } from '../../../local/gameday/run-gameday';
@@ -21,7 +20,6 @@ function run(args: string[]): Promise<GameDayReport> {
   return runGameDay(parseOptions([...SHORT, ...args], ['orders', 'analytics']), {
     settleAlarms: false,
     template,
-    adjustConfig: forBusyMachine,
   });
 }
 
