@@ -26,6 +26,8 @@ describe('game day redrive of on-failure DLQ batches', () => {
       '--outage-seconds=16',
       '--poison-rate=0',
       '--crash-rate=0',
+      // No burst: the failed batches come from the outage, after it.
+      '--burst-factor=1',
     ],
     ['orders', 'analytics'],
   );
