@@ -74,5 +74,10 @@ export type {
   StreamConfig,
   TopicSubscriptions,
 } from './types';
-export { STAGE_PROFILES } from './stage-profiles';
+export {
+  LOCAL_DOWNSTREAM_TIMEOUT_MILLIS,
+  LOCAL_EVENT_LOOP_STALL_MILLIS,
+  LOCAL_PROBE_LEASE_MILLIS,
+  STAGE_PROFILES,
+} from './stage-profiles';
 export { isHttpUrl } from './setting-kinds';

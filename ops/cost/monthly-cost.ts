@@ -1,3 +1,4 @@
+import { RENEW_AHEAD_SHARE } from '../../lambda/shared';
 import { PRICES, type PriceName } from './prices';
 import type { StreamConsumerCounts, TemplateCounts } from './template-counts';
 
@@ -30,13 +31,18 @@ export const HOURS_PER_MONTH = 730;
 const SECONDS_PER_MONTH = HOURS_PER_MONTH * 3_600;
 
 /**
- * Breaker-table traffic in steady state (CLOSED breakers, healthy downstream). Per batch: at most one
- * read of the consumer's breaker item (bench/README.md, `breakerRequestsPerBatch` = 1.00). Per tick: one
- * Scan of the (one-item-per-consumer) table plus one consistent read per consumer
- * (lambda/breaker-controller/controller.ts). Items are under 1 KB, so each request is one unit. Writes
- * happen only on transitions, which a steady month does not have.
+ * Breaker-table traffic in steady state (CLOSED breakers, healthy downstream), from the engine's own
+ * rules (lambda/shared/breaker/engine.ts). Each consumer instance (one per batch lane) serves admissions
+ * from its cached breaker item and renews it once the cache is `RENEW_AHEAD_SHARE` through
+ * `breaker.cacheTtlMillis`. A batch's successes are buffered (a flush of successes alone waits while the
+ * cache is fresh) and ride on that renewal: an UpdateItem (ADD) whose ALL_NEW result is the read, so no
+ * GetItem. A lane therefore writes once per batch, or once per `RENEW_AHEAD_SHARE × cacheTtlMillis` when its
+ * batches come faster than that; a renewal only reads (GetItem) when nothing is buffered, which a lane
+ * with traffic does not meet (its batches are far closer together than `breaker.windowMillis`). Per tick
+ * the controller Scans the (one-item-per-consumer) table and reads each consumer's item consistently
+ * (lambda/breaker-controller/controller.ts). Items are under 1 KB, so each request is one unit.
+ * Transitions, failure flushes and probes add writes that a steady month does not have.
  */
-const BREAKER_READS_PER_BATCH = 1;
 const BREAKER_SCANS_PER_TICK = 1;
 const BREAKER_READS_PER_TICK_PER_CONSUMER = 1;
 
@@ -97,11 +103,13 @@ export function monthlyCost(counts: TemplateCounts, workload: Workload = DEFAULT
   }
 
   let batches = 0;
+  let breakerWrites = 0;
   let gbSeconds = 0;
   for (const consumer of counts.consumers) {
-    const invocations =
-      consumerInvocationsPerSecond(consumer, shards, workload.eventsPerSecond) * SECONDS_PER_MONTH;
+    const perSecond = consumerInvocationsPerSecond(consumer, shards, workload.eventsPerSecond);
+    const invocations = perSecond * SECONDS_PER_MONTH;
     batches += invocations;
+    breakerWrites += breakerWritesPerSecond(consumer, shards, perSecond) * SECONDS_PER_MONTH;
     gbSeconds += invocations * (workload.consumerInvocationMillis / 1_000) * (consumer.memoryMb / 1_024);
   }
   const ticks = counts.controller.ticksPerHour * HOURS_PER_MONTH;
@@ -115,15 +123,19 @@ export function monthlyCost(counts: TemplateCounts, workload: Workload = DEFAULT
   add('Lambda', 'GB-seconds (arm64)', gbSeconds, 'lambdaArmGbSecond');
 
   const reads =
-    batches * BREAKER_READS_PER_BATCH +
     ticks * (BREAKER_SCANS_PER_TICK + BREAKER_READS_PER_TICK_PER_CONSUMER * counts.consumers.length);
   add(
     'DynamoDB',
-    'breaker read request units, millions (per batch and per tick)',
+    "breaker read request units, millions (the controller's ticks)",
     reads / 1e6,
     'dynamoReadMillion',
   );
-  add('DynamoDB', 'breaker write request units, millions (transitions only)', 0, 'dynamoWriteMillion');
+  add(
+    'DynamoDB',
+    "breaker write request units, millions (each instance's count writes, one per batch or cache renewal)",
+    breakerWrites / 1e6,
+    'dynamoWriteMillion',
+  );
 
   add('KMS', 'customer managed key-months', counts.kmsKeys, 'kmsKeyMonth');
 
@@ -157,6 +169,20 @@ export function monthlyCost(counts: TemplateCounts, workload: Workload = DEFAULT
       'CloudWatch Logs ingestion (handler logs and the metrics, which are written as embedded metric format log lines) is not modelled.',
     ],
   };
+}
+
+/**
+ * Breaker UpdateItems a second of one Kinesis consumer in steady state: each lane (one instance) writes its
+ * buffered counts once per batch, at most once per renewal of its cache (see the breaker-traffic note above).
+ */
+export function breakerWritesPerSecond(
+  consumer: StreamConsumerCounts,
+  shards: number,
+  invocationsPerSecond: number,
+): number {
+  const lanes = shards * consumer.parallelizationFactor;
+  const renewalsPerSecond = 1_000 / (RENEW_AHEAD_SHARE * consumer.breakerCacheTtlMillis);
+  return lanes * Math.min(invocationsPerSecond / lanes, renewalsPerSecond);
 }
 
 /**

@@ -1,3 +1,5 @@
+import { ENV } from '../../contracts';
+
 /**
  * The counts the cost model needs, read from a synthesized CloudFormation template (the stack of one stage),
  * so docs/cost.md follows what the app deploys rather than what someone remembered it deploys.
@@ -25,6 +27,11 @@ export interface StreamConsumerCounts {
   /** MaximumBatchingWindowInSeconds; 0 when left out. */
   readonly batchingWindowSeconds: number;
   readonly enhancedFanOut: boolean;
+  /**
+   * The consumer's `breaker.cacheTtlMillis`, from its function's breaker settings variable: how often an
+   * instance renews its cached breaker item, which is what its steady-state breaker writes follow.
+   */
+  readonly breakerCacheTtlMillis: number;
 }
 
 interface Resource {
@@ -48,12 +55,12 @@ export function countsFromTemplate(template: CfnTemplate): TemplateCounts {
   const mode = (streamProps.StreamModeDetails as { StreamMode?: string } | undefined)?.StreamMode;
   const provisionedShards = mode === 'ON_DEMAND' ? undefined : Number(streamProps.ShardCount ?? 1);
 
-  const memoryOf = (functionRef: unknown): number => {
+  const functionProps = (functionRef: unknown): Record<string, unknown> | undefined => {
     const logicalId = refTarget(functionRef);
-    const props = logicalId === undefined ? undefined : template.Resources[logicalId]?.Properties;
-    // Lambda's default when MemorySize is left out.
-    return Number(props?.MemorySize ?? 128);
+    return logicalId === undefined ? undefined : template.Resources[logicalId]?.Properties;
   };
+  // Lambda's default when MemorySize is left out.
+  const memoryOf = (functionRef: unknown): number => Number(functionProps(functionRef)?.MemorySize ?? 128);
 
   const consumers: StreamConsumerCounts[] = [];
   let controllerMemoryMb: number | undefined;
@@ -72,6 +79,7 @@ export function countsFromTemplate(template: CfnTemplate): TemplateCounts {
       parallelizationFactor: Number(props.ParallelizationFactor ?? 1),
       batchingWindowSeconds: Number(props.MaximumBatchingWindowInSeconds ?? 0),
       enhancedFanOut: sourceType === 'AWS::Kinesis::StreamConsumer',
+      breakerCacheTtlMillis: breakerCacheTtlOf(functionProps(props.FunctionName)),
     });
   }
   if (controllerMemoryMb === undefined)
@@ -94,6 +102,21 @@ export function countsFromTemplate(template: CfnTemplate): TemplateCounts {
     buckets: ofType('AWS::S3::Bucket').length,
     topics: ofType('AWS::SNS::Topic').length,
   };
+}
+
+/**
+ * `cacheTtlMillis` from a consumer function's breaker settings (contracts/handler-settings.ts writes them
+ * as JSON). A consumer without them has no breaker to price: that is a template this model cannot read.
+ */
+function breakerCacheTtlOf(props: Record<string, unknown> | undefined): number {
+  const variables = (props?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
+  const settings = variables?.[ENV.breaker];
+  if (typeof settings !== 'string')
+    throw new Error(`a Kinesis consumer function has no ${ENV.breaker} variable`);
+  const ttl = (JSON.parse(settings) as { cacheTtlMillis?: unknown }).cacheTtlMillis;
+  if (typeof ttl !== 'number' || ttl <= 0)
+    throw new Error(`${ENV.breaker} of a Kinesis consumer has no positive cacheTtlMillis: ${settings}`);
+  return ttl;
 }
 
 /** The logical id behind `{Ref: X}` or `{'Fn::GetAtt': [X, ...]}`. */

@@ -1,4 +1,7 @@
+import { ENV } from '../../contracts';
+import { RENEW_AHEAD_SHARE } from '../../lambda/shared';
 import {
+  breakerWritesPerSecond,
   consumerInvocationsPerSecond,
   countsFromTemplate,
   HOURS_PER_MONTH,
@@ -14,6 +17,7 @@ const consumer = {
   parallelizationFactor: 1,
   batchingWindowSeconds: 0,
   enhancedFanOut: false,
+  breakerCacheTtlMillis: 1_000,
 };
 
 describe('consumerInvocationsPerSecond', () => {
@@ -79,10 +83,17 @@ describe('monthlyCost', () => {
       ((batches + ticks) / 1e6) * PRICES.lambdaRequestMillion.usd,
     );
     expect(line(/GB-seconds/)).toBeCloseTo((batches * 1 + ticks * 0.5) * PRICES.lambdaArmGbSecond.usd);
-    // One breaker read per batch; per tick a Scan and one read per consumer.
-    expect(line(/breaker read/)).toBeCloseTo(((batches + ticks * 3) / 1e6) * PRICES.dynamoReadMillion.usd);
+    // Per tick a Scan and one read per consumer; no read per batch (the renewal that carries the counts reads).
+    expect(line(/breaker read/)).toBeCloseTo(((ticks * 3) / 1e6) * PRICES.dynamoReadMillion.usd);
   });
 
+  it("counts each instance's steady-state count writes: a lane of one batch a second writes once per batch", () => {
+    // Each lane's batches (one a second) are further apart than the renewal (0.8 × 1 s): one UpdateItem per
+    // batch, carrying the successes buffered since the last one.
+    const batches = 2 * 2 * HOURS_PER_MONTH * 3_600;
+    expect(line(/breaker write/)).toBeCloseTo((batches / 1e6) * PRICES.dynamoWriteMillion.usd);
+    expect(line(/breaker write/)).toBeGreaterThan(0);
+  });
   it('prices alarms by kind and custom metrics per consumer', () => {
     expect(line(/standard alarms/)).toBeCloseTo(10 * PRICES.cloudwatchStandardAlarmMonth.usd);
     expect(line(/composite alarms/)).toBeCloseTo(PRICES.cloudwatchCompositeAlarmMonth.usd);
@@ -103,7 +114,28 @@ describe('monthlyCost', () => {
   });
 });
 
+describe('breakerWritesPerSecond', () => {
+  it('writes once per cache renewal, not per batch, on a lane busier than the renewal', () => {
+    // 1 shard of 1,000 events a second in batches of 100: 10 batches a second on one lane, whose cache of
+    // 1 s is renewed (with the buffered successes) every 0.8 s.
+    const invocations = consumerInvocationsPerSecond(consumer, 1, 1_000);
+    expect(invocations).toBe(10);
+    expect(breakerWritesPerSecond(consumer, 1, invocations)).toBeCloseTo(1 / RENEW_AHEAD_SHARE);
+  });
+  it('follows the cache TTL', () => {
+    const slowCache = { ...consumer, breakerCacheTtlMillis: 5_000 };
+    expect(breakerWritesPerSecond(slowCache, 1, 10)).toBeCloseTo(1 / (5 * RENEW_AHEAD_SHARE));
+  });
+  it('writes once per batch on each quiet lane', () => {
+    const lanes = { ...consumer, parallelizationFactor: 3 };
+    expect(breakerWritesPerSecond(lanes, 2, 3)).toBeCloseTo(3);
+  });
+});
+
 describe('countsFromTemplate', () => {
+  const breakerSettings = (cacheTtlMillis: number): Record<string, string> => ({
+    [ENV.breaker]: JSON.stringify({ cacheTtlMillis, windowMillis: 60_000 }),
+  });
   const template: CfnTemplate = {
     Resources: {
       Stream: {
@@ -112,8 +144,14 @@ describe('countsFromTemplate', () => {
       },
       FanOut: { Type: 'AWS::Kinesis::StreamConsumer', Properties: {} },
       Table: { Type: 'AWS::DynamoDB::Table', Properties: {} },
-      A: { Type: 'AWS::Lambda::Function', Properties: { MemorySize: 512 } },
-      B: { Type: 'AWS::Lambda::Function', Properties: {} },
+      A: {
+        Type: 'AWS::Lambda::Function',
+        Properties: { MemorySize: 512, Environment: { Variables: breakerSettings(2_000) } },
+      },
+      B: {
+        Type: 'AWS::Lambda::Function',
+        Properties: { Environment: { Variables: breakerSettings(1_000) } },
+      },
       C: { Type: 'AWS::Lambda::Function', Properties: { MemorySize: 256 } },
       MapA: {
         Type: 'AWS::Lambda::EventSourceMapping',
@@ -155,6 +193,7 @@ describe('countsFromTemplate', () => {
           parallelizationFactor: 1,
           batchingWindowSeconds: 0,
           enhancedFanOut: false,
+          breakerCacheTtlMillis: 2_000,
         },
         {
           memoryMb: 128,
@@ -162,6 +201,7 @@ describe('countsFromTemplate', () => {
           parallelizationFactor: 4,
           batchingWindowSeconds: 1,
           enhancedFanOut: true,
+          breakerCacheTtlMillis: 1_000,
         },
       ],
       controller: { memoryMb: 256, ticksPerHour: 60 },
@@ -187,4 +227,18 @@ describe('countsFromTemplate', () => {
     };
     expect(countsFromTemplate(onDemand).provisionedShards).toBeUndefined();
   });
+});
+
+it('refuses a Kinesis consumer function without breaker settings', () => {
+  const template: CfnTemplate = {
+    Resources: {
+      Stream: { Type: 'AWS::Kinesis::Stream', Properties: { ShardCount: 1 } },
+      F: { Type: 'AWS::Lambda::Function', Properties: {} },
+      Map: {
+        Type: 'AWS::Lambda::EventSourceMapping',
+        Properties: { FunctionName: { Ref: 'F' }, EventSourceArn: { 'Fn::GetAtt': ['Stream', 'Arn'] } },
+      },
+    },
+  };
+  expect(() => countsFromTemplate(template)).toThrow(/no BREAKER_SETTINGS variable/);
 });

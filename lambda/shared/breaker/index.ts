@@ -6,6 +6,7 @@ export {
 } from './dynamodb-circuit-breaker';
 export type { BreakerItem, TransitionReason } from './item';
 export { ITEM_TTL_SECONDS } from './item';
+export { RENEW_AHEAD_SHARE } from './engine';
 export type { BreakerTable } from './dynamodb-store';
 export { CONDITIONAL_CHECK_FAILED, type DynamoDbApi } from './dynamodb-api';
 export { BreakerStoreError } from './store';

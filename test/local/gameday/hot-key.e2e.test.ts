@@ -1,5 +1,4 @@
 import type { CfnTemplate } from '../../../access';
-import { forBusyMachine } from '../../helpers/busy-machine';
 import { LOCAL_TEMPLATE_TIMEOUT_MILLIS, localTemplate } from '../../helpers/local-template';
 import { parseOptions } from '../../../local/gameday/options';
 import { runBoundMillis, runGameDay } from '../../../local/gameday/run-gameday';
@@ -26,7 +25,6 @@ describe('game day with --hot-key-rate', () => {
       const report = await runGameDay(parseOptions(ARGS, CONSUMERS), {
         settleAlarms: false,
         template,
-        adjustConfig: forBusyMachine,
       });
 
       // THEN the hot shard throttled the producer, and the invariants held

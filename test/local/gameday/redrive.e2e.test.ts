@@ -1,7 +1,6 @@
 import { parseOptions } from '../../../local/gameday/options';
 import { runBoundMillis, runGameDay } from '../../../local/gameday/run-gameday';
 import type { CfnTemplate } from '../../../access';
-import { forBusyMachine } from '../../helpers/busy-machine';
 import { LOCAL_TEMPLATE_TIMEOUT_MILLIS, localTemplate } from '../../helpers/local-template';
 
 // The game day judges its pages by the synthesized `local` template: loaded (or synthesized once) here.
@@ -27,6 +26,8 @@ describe('game day redrive of on-failure DLQ batches', () => {
       '--outage-seconds=16',
       '--poison-rate=0',
       '--crash-rate=0',
+      // No burst: the failed batches come from the outage, after it.
+      '--burst-factor=1',
     ],
     ['orders', 'analytics'],
   );
@@ -40,17 +41,14 @@ describe('game day redrive of on-failure DLQ batches', () => {
       const report = await runGameDay(options, {
         settleAlarms: false,
         template,
-        adjustConfig: (stage) => {
-          const config = forBusyMachine(stage);
-          return {
-            ...config,
-            consumers: config.consumers.map((c) =>
-              c.name === 'analytics'
-                ? { ...c, maxRetryAttempts: 0, onFailureDestination: 'sqs' as const }
-                : { ...c, maxRetryAttempts: -1 },
-            ),
-          };
-        },
+        adjustConfig: (config) => ({
+          ...config,
+          consumers: config.consumers.map((c) =>
+            c.name === 'analytics'
+              ? { ...c, maxRetryAttempts: 0, onFailureDestination: 'sqs' as const }
+              : { ...c, maxRetryAttempts: -1 },
+          ),
+        }),
       });
 
       // THEN analytics' records came back through the redrive, every event arrived, order held elsewhere

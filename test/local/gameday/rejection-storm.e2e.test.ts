@@ -1,7 +1,6 @@
 import { parseOptions } from '../../../local/gameday/options';
 import { runBoundMillis, runGameDay } from '../../../local/gameday/run-gameday';
 import type { CfnTemplate } from '../../../access';
-import { forBusyMachine } from '../../helpers/busy-machine';
 import { LOCAL_TEMPLATE_TIMEOUT_MILLIS, localTemplate } from '../../helpers/local-template';
 
 // The game day judges its pages by the synthesized `local` template: loaded (or synthesized once) here.
@@ -36,7 +35,6 @@ describe('game day: --reject-storm-seconds', () => {
       const report = await runGameDay(options, {
         settleAlarms: false,
         template,
-        adjustConfig: forBusyMachine,
       });
 
       // THEN
