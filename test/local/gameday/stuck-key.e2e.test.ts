@@ -66,9 +66,12 @@ describe('game day: --stuck-key-seconds', () => {
     async () => {
       const { report, lines } = await run(ARGS);
 
-      expect(invariant(report, 'shard-not-held')).toMatchObject({ held: true });
-      expect(invariant(report, 'no-event-lost')).toMatchObject({ held: true });
-      expect(invariant(report, 'order-per-key')).toMatchObject({ held: true });
+      // Each with its detail, so a failure on a busy machine says what the run measured.
+      const verdict = (name: string) =>
+        `${invariant(report, name)?.held}: ${invariant(report, name)?.detail}`;
+      expect(verdict('shard-not-held')).toMatch(/^true/);
+      expect(verdict('no-event-lost')).toMatch(/^true/);
+      expect(verdict('order-per-key')).toMatch(/^true/);
       for (const consumer of CONSUMERS) {
         const c = report.consumers[consumer];
         expect(c.quarantineOn).toBe(true);
