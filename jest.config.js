@@ -4,7 +4,8 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // Out of `npm test` until issue 24 is done: its with-quarantine run broke `shard-not-held` at load 4-11
-  // on 2 cores (README.md, "Per-key quarantine, known faults"). `npm run test:stuck-key` runs it.
+  // on 2 cores, and with the busy-machine timeouts `no-event-lost` once at load 8-11 (the run outlasted its
+  // budget; README.md, "Per-key quarantine, known faults"). `npm run test:stuck-key` runs it.
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/local/gameday/stuck-key\\.e2e\\.test\\.ts$'],
   // Transpile only, file by file (tsconfig.json sets isolatedModules, which ts-jest 29.4 reads from there):
   // `npm run typecheck` does the type checking once, not every worker again. On a fresh clone the

@@ -58,6 +58,28 @@ export interface RunRecord {
    * @default - every notification delivered
    */
   readonly refusedNotifications?: ReadonlyMap<string, readonly string[]>;
+  /**
+   * Per consumer with quarantine: what its quarantine set still held when the run ended (keys, and
+   * records appended and not yet delivered). @default - none left
+   */
+  readonly quarantinedAtEnd?: ReadonlyMap<string, QuarantineLeft>;
+}
+
+/** What a consumer's quarantine still held when the run ended. */
+export interface QuarantineLeft {
+  readonly keys: number;
+  /** Records appended to the queue and not yet delivered (the set's `enqueued - delivered`). */
+  readonly records: number;
+}
+
+/**
+ * Why some of a consumer's lost events may not be lost at all: they still waited in its quarantine
+ * queue when the run ended, the drainer behind (at load 12 on 2 cores the drain outlasted the run's
+ * budget). Empty when nothing was left.
+ */
+export function quarantineLeftDetail(left: QuarantineLeft | undefined): string {
+  if (left === undefined || left.records === 0) return '';
+  return `; ${left.records} record(s) of ${left.keys} key(s) still waited in its quarantine queue when the run ended (the drain outlasted the run)`;
 }
 
 /** The alarms whose notifications reach their topic: only they can page (docs/architecture.md, "Access paths"). */
@@ -405,7 +427,13 @@ export function checkInvariants(
       detail:
         lost.length === 0
           ? 'every event in the stream was delivered or is in the poison DLQ'
-          : lost.map(([name, c]) => `${name} lost ${c.lost} (${c.lostEventIds.join(', ')})`).join('; '),
+          : lost
+              .map(
+                ([name, c]) =>
+                  `${name} lost ${c.lost} (${c.lostEventIds.join(', ')})` +
+                  quarantineLeftDetail(run.quarantinedAtEnd?.get(name)),
+              )
+              .join('; '),
     },
     {
       name: 'no-call-while-open',

@@ -19,7 +19,8 @@ import type { ConsumerRig } from './consumer-rig';
 import { EventFactory } from './events';
 import { checkInvariants, consumerReports, pageExpectations } from './final-checks';
 import { unheardPages } from './invariants';
-import type { RunRecord } from './final-checks';
+import type { QuarantineLeft, RunRecord } from './final-checks';
+import { pendingOf } from '../../lambda/shared';
 import { Ledger } from './ledger';
 import { MetricsRecorder } from './metrics-recorder';
 import type { GameDayOptions } from './options';
@@ -437,6 +438,13 @@ async function judge(
   await Promise.all(rigs.map((rig) => rig.mapping.stop()));
   await Promise.all(rigs.map((rig) => rig.quarantine?.drainer.stop() ?? Promise.resolve()));
 
+  const quarantinedAtEnd = new Map<string, QuarantineLeft>();
+  for (const rig of rigs) {
+    const set = await rig.quarantine?.store.read().catch(() => undefined);
+    if (set === undefined) continue;
+    const records = [...set.values()].reduce((sum, entry) => sum + pendingOf(entry), 0);
+    quarantinedAtEnd.set(rig.config.name, { keys: set.size, records });
+  }
   const poisonDlq = new Map<string, Set<string>>();
   for (const rig of rigs) {
     poisonDlq.set(rig.config.name, await readPoisonQueue(run.pipeline.sqs, rig.resources.poisonQueue.url));
@@ -460,6 +468,7 @@ async function judge(
     shardCount: run.pipeline.resources.shardCount,
     slowStartMillis: config.breaker.slowStartMillis,
     refusedNotifications: refused,
+    quarantinedAtEnd,
   };
   const consumers = consumerReports(record);
   return buildReport({

@@ -221,6 +221,7 @@ export class QuarantineBatch {
       }
     } catch (error) {
       if (!(error instanceof QuarantineStoreError)) throw error;
+      this.afterUncertainWrite();
       log.error('key could not be quarantined; the batch stops', { partitionKey: key, error: error.message });
       return false;
     }
@@ -280,6 +281,7 @@ export class QuarantineBatch {
         sequenceNumber: position.sequenceNumber,
       });
     } catch (error) {
+      this.afterUncertainWrite();
       throw new RetryableRecordError(
         `record of a quarantined key could not be appended (${String(error)})`,
         position,
@@ -327,6 +329,22 @@ export class QuarantineBatch {
     }
     this.tally.quarantined++;
     return true;
+  }
+
+  /**
+   * An enter or append that failed without an answer may have committed (a DynamoDB call that timed out
+   * after the write landed). The retry must not judge the key by a view read before it, on this instance
+   * or another: this instance drops its view, and the invocation fences as after an enter, so any view
+   * the key's next batch uses was read after the write (docs/architecture.md, "Per-key quarantine"). The
+   * retry then finds the key, and the ticket, and resends it. Without time for the fence only the
+   * instance's own view is dropped.
+   */
+  private afterUncertainWrite(): void {
+    const { monotonicClock, cacheTtlMillis } = this.gate.options;
+    this.gate.view.forget();
+    if (!this.timeLeftFor(cacheTtlMillis)) return;
+    const until = monotonicClock.now() + cacheTtlMillis;
+    this.fenceUntil = Math.max(this.fenceUntil ?? until, until);
   }
 
   private timeLeftFor(millis: number): boolean {

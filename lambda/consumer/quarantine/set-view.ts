@@ -16,6 +16,8 @@ export class QuarantineSetView {
    */
   private readonly notes = new Map<string, { entry: QuarantineEntry | undefined; number: number }>();
   private noted = 0;
+  /** Bumped by {@link forget}: a read sent before it must not become the view. */
+  private generation = 0;
 
   constructor(
     private readonly store: QuarantineStore,
@@ -37,9 +39,13 @@ export class QuarantineSetView {
   async fresh(): Promise<QuarantineSet> {
     const known = this.current();
     if (known !== undefined) return known;
-    this.reading ??= this.read().finally(() => {
-      this.reading = undefined;
-    });
+    if (this.reading === undefined) {
+      const reading = this.read().finally(() => {
+        // A read that forget() superseded must not clear the read sent after it.
+        if (this.reading === reading) this.reading = undefined;
+      });
+      this.reading = reading;
+    }
     return this.reading;
   }
 
@@ -51,9 +57,21 @@ export class QuarantineSetView {
     else this.view.set.set(key, entry);
   }
 
+  /**
+   * Drops the view after one of this instance's writes failed without an answer: it may have committed
+   * (a DynamoDB call that timed out after the write landed), so no view read before it may be trusted,
+   * nor one already being read. The next record reads the set again.
+   */
+  forget(): void {
+    this.view = undefined;
+    this.reading = undefined;
+    this.generation++;
+  }
+
   private async read(): Promise<QuarantineSet> {
     const readAt = this.clock.now();
     const notedBefore = this.noted;
+    const generation = this.generation;
     const set = new Map(await this.store.read());
     // Writes noted before the read was sent had committed before it: the answer holds them.
     for (const [key, { entry, number }] of this.notes) {
@@ -61,7 +79,7 @@ export class QuarantineSetView {
       else if (entry === undefined) set.delete(key);
       else set.set(key, entry);
     }
-    this.view = { set, readAt };
+    if (generation === this.generation) this.view = { set, readAt };
     return set;
   }
 }

@@ -15,6 +15,7 @@ import {
   MemoryQuarantineStore,
   type Admission,
   type PipelineEvent,
+  QuarantineStoreError,
   type QuarantineStore,
 } from '../../../lambda/shared';
 import { FakeBreaker } from '../../helpers/fake-breaker';
@@ -83,10 +84,24 @@ function quietMetrics(): Metrics {
   }
 }
 
-/** Each store call completes (commits and answers) when the scheduler says so. */
-function scheduledStore(inner: QuarantineStore, s: fc.Scheduler): QuarantineStore {
+/**
+ * Each store call completes (commits and answers) when the scheduler says so. A write whose answer
+ * `loseAnswer` says is lost commits and then fails, as a DynamoDB call that timed out after the write
+ * landed: the caller sees a QuarantineStoreError.
+ */
+function scheduledStore(
+  inner: QuarantineStore,
+  s: fc.Scheduler,
+  loseAnswer: () => boolean = () => false,
+): QuarantineStore {
   const later = <T>(label: string, call: () => Promise<T>): Promise<T> =>
-    s.schedule(Promise.resolve(), label).then(call);
+    s.schedule(Promise.resolve(), label).then(async () => {
+      const result = await call();
+      if (label !== 'read' && loseAnswer()) {
+        throw new QuarantineStoreError(label, { cause: new Error('answer lost after the commit') });
+      }
+      return result;
+    });
   return {
     read: () => later('read', () => inner.read()),
     enter: (key, stay, max) => later('enter', () => inner.enter(key, stay, max)),
@@ -107,6 +122,14 @@ interface Plan {
   readonly instanceOf: readonly number[];
   /** Time passing before each invocation, up to two cache TTLs. */
   readonly gapsMillis: readonly number[];
+  /**
+   * Per invocation: whether it dies after the first half of its batch (as the game day's
+   * `--crash-rate` kills it), so Lambda retries the whole batch; the instance starts again cold.
+   * @default - none
+   */
+  readonly crashes?: readonly boolean[];
+  /** Per store write and queue send, in call order: whether its answer is lost after it committed. @default - none */
+  readonly lostAnswers?: readonly boolean[];
 }
 
 const planArbitrary: fc.Arbitrary<Plan> = fc.record({
@@ -132,7 +155,11 @@ type SqsStub = AwsStub<any, any, any>;
 async function handOver(sqs: SqsStub, s: fc.Scheduler, plan: Plan): Promise<void> {
   const clock = new FakeClock();
   const memory = new MemoryQuarantineStore();
-  const store = scheduledStore(memory, s);
+  // Lost answers only while the downstream fails: then the run must still complete.
+  let healed = false;
+  let answered = 0;
+  const loseAnswer = (): boolean => !healed && (plan.lostAnswers?.[answered++] ?? false);
+  const store = scheduledStore(memory, s, loseAnswer);
   let entered = false;
   const enter = store.enter.bind(store);
   store.enter = async (key, stay, max) => {
@@ -158,7 +185,6 @@ async function handOver(sqs: SqsStub, s: fc.Scheduler, plan: Plan): Promise<void
   // The downstream: answers in the planned order, 200 once the plan is spent or the run heals.
   const delivered: string[] = [];
   let answer = 0;
-  let healed = false;
   const fetch: Fetch = async (_url, init) => {
     await s.schedule(Promise.resolve(), 'downstream');
     const { eventId, payload } = JSON.parse(init?.body as string) as PipelineEvent;
@@ -182,6 +208,7 @@ async function handOver(sqs: SqsStub, s: fc.Scheduler, plan: Plan): Promise<void
         seen.add(input.MessageDeduplicationId);
         queue.push({ messageId: `m-${++messageCount}`, body: input.MessageBody });
       }
+      if (loseAnswer()) throw new Error('send answer lost after SQS took the message');
       return { MessageId: `sent-${messageCount}` };
     });
 
@@ -217,6 +244,14 @@ async function handOver(sqs: SqsStub, s: fc.Scheduler, plan: Plan): Promise<void
       await sleep(plan.gapsMillis[invocation % plan.gapsMillis.length]);
       invocation++;
       const batch = records.slice(checkpoint, checkpoint + size);
+      const crashes = !healed && (plan.crashes?.[invocation - 1] ?? false) && batch.length >= 2;
+      if (crashes) {
+        // The invocation dies after the first half: the whole batch comes again, on a cold instance.
+        await instance(kinesisEvent(batch.slice(0, Math.ceil(batch.length / 2))), context);
+        const index = plan.instanceOf[(invocation - 1) % plan.instanceOf.length];
+        instances[index] = createConsumerHandler(SETTINGS, dependencies());
+        continue;
+      }
       const { batchItemFailures } = await instance(kinesisEvent(batch), context);
       checkpoint =
         batchItemFailures.length === 0
@@ -273,6 +308,19 @@ describe('quarantine hand-over', () => {
       { numRuns: 100 },
     );
     expect(runsThatQuarantined).toBeGreaterThan(0);
+  });
+
+  it('holds with invocations that die mid-batch and store writes or sends whose answers are lost', async () => {
+    const faultsArbitrary = fc.record({
+      crashes: fc.array(fc.boolean(), { maxLength: MAX_INVOCATIONS }),
+      lostAnswers: fc.array(fc.boolean(), { maxLength: 20 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.scheduler(), planArbitrary, faultsArbitrary, (s, plan, faults) =>
+        handOver(sqs, s, { ...plan, ...faults }),
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it("holds when an instance whose view predates the entry takes the key next, within its view's TTL", async () => {

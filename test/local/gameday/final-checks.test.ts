@@ -8,6 +8,7 @@ import {
   pageExpectations,
   pagesOf,
   peakAfter,
+  quarantineLeftDetail,
   sharePerSecond,
 } from '../../../local/gameday/final-checks';
 import { Ledger } from '../../../local/gameday/ledger';
@@ -198,5 +199,20 @@ describe('recovery figures', () => {
     // THEN each second shows its own largest answer; nothing was asked in second 2
     expect(sharePerSecond(shares, 10_000, 4)).toEqual([0.3, 0.7, null, 1]);
     expect(sharePerSecond(shares, undefined, 4)).toBeNull();
+  });
+});
+
+describe('quarantineLeftDetail', () => {
+  it('says how many records and keys still waited in the quarantine when the run ended', () => {
+    // GIVEN a run judged while the drainer was behind
+    // THEN the lost count's detail says the records still wait in the quarantine queue
+    expect(quarantineLeftDetail({ keys: 3, records: 114 })).toBe(
+      '; 114 record(s) of 3 key(s) still waited in its quarantine queue when the run ended (the drain outlasted the run)',
+    );
+  });
+
+  it('adds nothing when the quarantine was empty or off', () => {
+    expect(quarantineLeftDetail({ keys: 1, records: 0 })).toBe('');
+    expect(quarantineLeftDetail(undefined)).toBe('');
   });
 });

@@ -16,6 +16,11 @@ beforeAll(() => {
  * With quarantine (which a stuck-key run turns on) the key is moved aside and released by itself, and the
  * other keys of its shard are delivered within the bound; the same run with `--no-quarantine` shows the
  * shard held. No outage, no crash: the stuck key is the only fault.
+ *
+ * On a busy machine a 500 ms downstream timeout measured the event loop's stalls: healthy keys' calls
+ * timed out three times in a row and were quarantined beside the stuck key, which broke `shard-not-held`
+ * at load 4-11. The `local` stage's timeouts now ride out such a stall (contracts/config/stage-profiles.ts),
+ * and the invariant's bound is derived from the config the run used (local/gameday/shard-not-held.ts).
  */
 const ARGS = [
   '--duration-scale=0.5',
@@ -58,9 +63,12 @@ describe('game day: --stuck-key-seconds', () => {
     async () => {
       const { report, lines } = await run(ARGS);
 
-      expect(invariant(report, 'shard-not-held')).toMatchObject({ held: true });
-      expect(invariant(report, 'no-event-lost')).toMatchObject({ held: true });
-      expect(invariant(report, 'order-per-key')).toMatchObject({ held: true });
+      // Each with its detail, so a failure on a busy machine says what the run measured.
+      const verdict = (name: string) =>
+        `${invariant(report, name)?.held}: ${invariant(report, name)?.detail}`;
+      expect(verdict('shard-not-held')).toMatch(/^true/);
+      expect(verdict('no-event-lost')).toMatch(/^true/);
+      expect(verdict('order-per-key')).toMatch(/^true/);
       for (const consumer of CONSUMERS) {
         const c = report.consumers[consumer];
         expect(c.quarantineOn).toBe(true);
