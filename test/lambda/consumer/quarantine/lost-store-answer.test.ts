@@ -90,9 +90,14 @@ function batchOf(ids: readonly string[]) {
 function handlerFor(options: {
   readonly store: MemoryQuarantineStore;
   readonly clock: FakeClock;
+  /** K's answer; every other key's is 200. */
   readonly status: () => number;
 }) {
-  const fetch: Fetch = () => Promise.resolve(new Response(null, { status: options.status() }));
+  const fetch: Fetch = (_url, init) => {
+    const { payload } = JSON.parse(init?.body as string) as { payload: { key: string } };
+    const status = payload.key === 'K' ? options.status() : 200;
+    return Promise.resolve(new Response(null, { status }));
+  };
   return createConsumerHandler(SETTINGS, {
     sqs: () => Promise.resolve(new SQSClient({ region: 'us-east-1' })),
     breaker: new MemoryBreaker(),
@@ -148,14 +153,15 @@ describe('a quarantine write whose answer was lost', () => {
     const handle = handlerFor({ store, clock, status: () => keyStatus });
     const context = () => contextUntil(clock, clock.now() + 60_000, 'r');
 
-    // WHEN K fails three times and its enter commits but the answer is lost: the batch stops at K#1
-    const first = await handle(batchOf(['K#1', 'K#2']), context());
-    expect(first?.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumberAt(0) }]);
+    // WHEN K fails three times beside a healthy key (so its failures are its own) and its enter
+    // commits but the answer is lost: the batch stops at K#1
+    const first = await handle(batchOf(['H#0', 'K#1', 'K#2']), context());
+    expect(first?.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumberAt(1) }]);
     expect((await store.read()).has('K')).toBe(true);
 
     // AND Lambda retries the batch at once in the same environment, K's calls now succeeding
     keyStatus = 200;
-    const retry = await handle(batchOf(['K#1', 'K#2']), context());
+    const retry = await handle(batchOf(['H#0', 'K#1', 'K#2']), context());
     expect(retry?.batchItemFailures ?? []).toEqual([]);
 
     // THEN the retry saw K in the set and sent its records to the quarantine queue, in order, behind
