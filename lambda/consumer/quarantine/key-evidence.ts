@@ -20,7 +20,8 @@ interface Call {
 
 /**
  * The evidence that a key's failures are its own: the outcomes of one invocation's last `minimumCalls`
- * downstream calls, newest last (a ring: bounded memory, and the bound below needs the cap). A failing
+ * downstream calls (at least `failedAttempts` + 1), newest last (a ring: bounded memory, and the bound
+ * below needs the cap). A failing
  * key K may be quarantined only when, among those calls of keys other than K, at least one was delivered
  * and fewer than `failureRateThreshold` x {@link OTHER_KEYS_FAILURE_SHARE_OF_TRIP} failed. An outage fails
  * every key, so the other keys' calls say so within a few calls and the keys hold their shards instead:
@@ -34,7 +35,9 @@ export class KeyEvidence {
   private readonly maxFailureShare: number;
 
   constructor(settings: KeyEvidenceSettings) {
-    this.capacity = Math.max(1, settings.minimumCalls);
+    // Room for one call beside the key's own failures, its latest calls: with `minimumCalls` at or below
+    // `failedAttempts` the ring would otherwise hold nothing else when the key asks, and never let it in.
+    this.capacity = Math.max(settings.minimumCalls, settings.failedAttempts + 1);
     this.maxFailureShare = settings.failureRateThreshold * OTHER_KEYS_FAILURE_SHARE_OF_TRIP;
   }
 
