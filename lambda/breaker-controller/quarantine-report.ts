@@ -2,7 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { DIMENSION, METRIC, type Clock, type ControllerSettings } from '../../contracts';
-import { DynamoDbQuarantineStore, type QuarantineSet } from '../shared';
+import { readQuarantineSet, type QuarantineSet } from '../shared';
 
 /** What the tick saw in one consumer's quarantined-key set. */
 export interface QuarantineCensus {
@@ -47,9 +47,9 @@ export async function reportQuarantine(
   const { tableName, consumers } = settings.quarantine ?? { tableName: '', consumers: [] };
   await Promise.all(
     consumers.map(async (consumerName) => {
-      const store = new DynamoDbQuarantineStore({ dynamodb: deps.dynamodb, tableName, consumerName });
       try {
-        const census = quarantineCensus(await store.read(), deps.clock.now());
+        const set = await readQuarantineSet({ dynamodb: deps.dynamodb, tableName, consumerName });
+        const census = quarantineCensus(set, deps.clock.now());
         censuses[consumerName] = census;
         if (deps.metrics !== undefined)
           emitQuarantineMetrics(deps.metrics, settings.stage, consumerName, census);

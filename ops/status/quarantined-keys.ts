@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDbQuarantineStore, pendingOf } from '../../lambda/shared';
+import { pendingOf, readQuarantineSet } from '../../lambda/shared';
 import type { ResolvedStage } from '../cli';
 import type { QuarantinedKey } from './collect';
 
@@ -16,8 +16,8 @@ export async function listQuarantinedKeys(
     stage.config.consumers
       .filter((consumer) => consumer.quarantine.enabled)
       .map(async (consumer) => {
-        const store = new DynamoDbQuarantineStore({ dynamodb, tableName, consumerName: consumer.name });
-        return [...(await store.read()).entries()].map(([key, entry]) => ({
+        const set = await readQuarantineSet({ dynamodb, tableName, consumerName: consumer.name });
+        return [...set.entries()].map(([key, entry]) => ({
           consumer: consumer.name,
           key,
           since: entry.since,

@@ -5,10 +5,16 @@ import {
   QueryCommand,
   UpdateItemCommand,
   type AttributeValue,
-  type DynamoDBClient,
-  type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { QUARANTINE_TABLE_PARTITION_KEY, QUARANTINE_TABLE_SORT_KEY } from '../../../contracts';
+import {
+  CONSUMER,
+  partitionQuery,
+  queryPartition,
+  readQuarantineSet,
+  unmarshalEntry,
+  type QuarantineTable,
+} from './dynamodb-set-read';
 import { paddedSequenceNumber, type QuarantineEntry, type QuarantineSet } from './set';
 import {
   QuarantineStoreError,
@@ -18,16 +24,7 @@ import {
   type QuarantineStore,
 } from './store';
 
-export interface QuarantineTable {
-  /** The quarantine table's client. */
-  readonly dynamodb: DynamoDBClient;
-  readonly tableName: string;
-  /** Whose set: the partition the store reads and writes (the only one the consumer's role may use). */
-  readonly consumerName: string;
-}
-
-/** Placeholders: `key` is a reserved word in DynamoDB expressions, so the table's keys are named. */
-const CONSUMER = { '#consumer': QUARANTINE_TABLE_PARTITION_KEY };
+/** Placeholder of the sort key: `key` is a reserved word in DynamoDB expressions. */
 const KEY = { '#key': QUARANTINE_TABLE_SORT_KEY };
 
 /**
@@ -40,10 +37,8 @@ const KEY = { '#key': QUARANTINE_TABLE_SORT_KEY };
 export class DynamoDbQuarantineStore implements QuarantineStore {
   constructor(private readonly table: QuarantineTable) {}
 
-  async read(): Promise<QuarantineSet> {
-    const set = new Map<string, QuarantineEntry>();
-    for (const item of await this.query('Query(set)', {})) set.set(keyOf(item), unmarshalEntry(item));
-    return set;
+  read(): Promise<QuarantineSet> {
+    return readQuarantineSet(this.table);
   }
 
   async enter(key: string, stay: { epoch: string; since: number }, maxKeys: number): Promise<EnterResult> {
@@ -128,7 +123,7 @@ export class DynamoDbQuarantineStore implements QuarantineStore {
 
   /** One key's entry, strongly consistent (a Query of the one item: the role's only read action). */
   private async entry(key: string): Promise<QuarantineEntry | undefined> {
-    const [item] = await this.query('Query(entry)', {
+    const [item] = await queryPartition(this.table, 'Query(entry)', {
       KeyConditionExpression: '#consumer = :consumer AND #key = :key',
       ExpressionAttributeNames: { ...CONSUMER, ...KEY },
       ExpressionAttributeValues: { ':consumer': { S: this.table.consumerName }, ':key': { S: key } },
@@ -143,45 +138,13 @@ export class DynamoDbQuarantineStore implements QuarantineStore {
     do {
       const output = await this.call('Query(count)', () =>
         this.table.dynamodb.send(
-          new QueryCommand({ ...this.partitionQuery(), Select: 'COUNT', ExclusiveStartKey: start }),
+          new QueryCommand({ ...partitionQuery(this.table), Select: 'COUNT', ExclusiveStartKey: start }),
         ),
       );
       count += output.Count ?? 0;
       start = output.LastEvaluatedKey;
     } while (start !== undefined);
     return count;
-  }
-
-  /** The items of a Query of the partition (all pages); `overrides` narrows it. */
-  private async query(
-    operation: string,
-    overrides: Pick<
-      QueryCommandInput,
-      'KeyConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
-    >,
-  ): Promise<Record<string, AttributeValue>[]> {
-    const items: Record<string, AttributeValue>[] = [];
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const output = await this.call(operation, () =>
-        this.table.dynamodb.send(
-          new QueryCommand({ ...this.partitionQuery(), ...overrides, ExclusiveStartKey: start }),
-        ),
-      );
-      items.push(...(output.Items ?? []));
-      start = output.LastEvaluatedKey;
-    } while (start !== undefined);
-    return items;
-  }
-
-  private partitionQuery(): QueryCommandInput {
-    return {
-      TableName: this.table.tableName,
-      KeyConditionExpression: '#consumer = :consumer',
-      ExpressionAttributeNames: CONSUMER,
-      ExpressionAttributeValues: { ':consumer': { S: this.table.consumerName } },
-      ConsistentRead: true,
-    };
   }
 
   private itemKey(key: string): Record<string, AttributeValue> {
@@ -262,22 +225,5 @@ function marshalEntry(entry: QuarantineEntry): Record<string, AttributeValue> {
     // Empty strings are refused in key attributes only; these are not keys.
     shard: { S: entry.shard },
     lastSeq: { S: entry.lastSeq },
-  };
-}
-
-function keyOf(item: Record<string, AttributeValue>): string {
-  return item[QUARANTINE_TABLE_SORT_KEY]?.S ?? '';
-}
-
-/** One key's entry from its item's low-level form. */
-export function unmarshalEntry(item: Record<string, AttributeValue>): QuarantineEntry {
-  return {
-    epoch: item.epoch?.S ?? '',
-    since: Number(item.since?.N ?? 0),
-    enqueued: Number(item.enqueued?.N ?? 0),
-    delivered: Number(item.delivered?.N ?? 0),
-    shard: item.shard?.S ?? '',
-    lastSeq: item.lastSeq?.S ?? '',
-    ...(item.parked?.S !== undefined && { parked: item.parked.S }),
   };
 }

@@ -4,7 +4,8 @@ export type { QuarantineEntry, QuarantineSet } from './set';
 export { QuarantineStoreError } from './store';
 export type { AppendResult, EnterResult, MarkResult, QuarantineStore } from './store';
 export { MemoryQuarantineStore } from './memory-store';
-export { DynamoDbQuarantineStore, unmarshalEntry, type QuarantineTable } from './dynamodb-store';
+export { DynamoDbQuarantineStore } from './dynamodb-store';
+export { readQuarantineSet, unmarshalEntry, type QuarantineTable } from './dynamodb-set-read';
 export {
   decodeQuarantineMessage,
   messageGroupOf,
