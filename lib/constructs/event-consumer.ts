@@ -237,8 +237,9 @@ export class EventConsumer extends Construct {
    * breaker, poison queue), so it delivers exactly as the consumer does, through an SQS event source
    * that reports batch item failures (the drainer returns a failed group's remaining messages, so only
    * that group is retried, after the visibility timeout). Its role may read and update the breaker item,
-   * use its consumer's partition of the quarantine table, send to the poison queue and authenticate to the downstream;
-   * the event source grants it receiving and deleting on the queue, and decrypting with the key.
+   * use its consumer's partition of the quarantine table, send to the poison queue and authenticate to
+   * the downstream; the event source grants it receiving and deleting on the queue, and decrypting with
+   * the key.
    */
   private addQuarantineDrainer(
     props: EventConsumerProps,
