@@ -12,6 +12,8 @@ export interface SentCommand {
   readonly service: string;
   /** The project file or package that sends it (`lambda/shared/breaker/dynamodb-store.ts`). */
   readonly sentFrom: string;
+  /** Every project file or package that sends it, `sentFrom` first. */
+  readonly senders: readonly string[];
 }
 
 /** The project root: handler entries in the template are relative to it. */
@@ -101,11 +103,15 @@ export function commandsIn(bundle: string): SentCommand[] {
     const commands = [...identifiersOf(text).keys()].filter((name) => clientOf.has(name));
     for (const entry of text.matchAll(HELPER_ENTRY)) helperCommands.set(entry[1], commands);
   }
-  // Every name the code outside the SDK uses, with the first input that uses it.
-  const named = new Map<string, string>();
+  // Every name the code outside the SDK uses, with the inputs that use it, in bundle order.
+  const named = new Map<string, string[]>();
   for (const { input, text } of sections) {
     if (SDK_INTERNAL.test(input)) continue;
-    for (const name of identifiersOf(text).keys()) if (!named.has(name)) named.set(name, input);
+    for (const name of identifiersOf(text).keys()) {
+      const inputs = named.get(name);
+      if (inputs === undefined) named.set(name, [input]);
+      else inputs.push(input);
+    }
     for (const match of text.matchAll(CONSTRUCTION)) {
       const name = withoutRenameSuffix(match[1], (n) => aggregatedOf.has(n));
       if (name !== undefined)
@@ -116,18 +122,24 @@ export function commandsIn(bundle: string): SentCommand[] {
         );
     }
   }
-  const sentFrom = new Map<string, string>();
-  for (const [name, input] of named) {
+  const sentFrom = new Map<string, string[]>();
+  const addSenders = (command: string, inputs: readonly string[]): void => {
+    const senders = sentFrom.get(command) ?? [];
+    for (const input of inputs) if (!senders.includes(input)) senders.push(input);
+    sentFrom.set(command, senders);
+  };
+  for (const [name, inputs] of named) {
     const command = withoutRenameSuffix(name, (n) => clientOf.has(n));
-    if (command !== undefined && !sentFrom.has(command)) sentFrom.set(command, input);
+    if (command !== undefined) addSenders(command, inputs);
     const helper = withoutRenameSuffix(name, (n) => helperCommands.has(n));
     for (const sent of helper === undefined ? [] : (helperCommands.get(helper) ?? []))
-      if (!sentFrom.has(sent)) sentFrom.set(sent, input);
+      addSenders(sent, inputs);
   }
   const sent: SentCommand[] = [];
-  for (const [command, input] of sentFrom) {
+  for (const [command, inputs] of sentFrom) {
     const service = signingNameOf(clientOf.get(command) as string);
-    sent.push({ command, service, action: actionOf(service, command), sentFrom: packageOrFile(input) });
+    const senders = [...new Set(inputs.map(packageOrFile))];
+    sent.push({ command, service, action: actionOf(service, command), sentFrom: senders[0], senders });
   }
   return sent.sort((a, b) => a.action.localeCompare(b.action) || a.command.localeCompare(b.command));
 }

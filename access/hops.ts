@@ -68,6 +68,37 @@ const SERVICE_PREFIX_OF_TYPE: Readonly<Record<string, string>> = {
   'AWS::Lambda::Function': 'lambda',
 };
 
+/**
+ * A setting naming a resource that only one part of a handler's code calls. The commands sent from that
+ * part reach the resources the setting names, and only those; the service's other commands reach its
+ * other resources. A table partitioned per caller adds the partition key each call names, as the
+ * `dynamodb:LeadingKeys` DynamoDB sets on the request
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html).
+ */
+export interface SettingRoute {
+  /** The environment variable naming the resource (contracts/handler-settings.ts). */
+  readonly setting: string;
+  /** The project folder whose commands reach it. */
+  readonly sentFrom: string;
+  /** The environment variable whose value is the partition key every call names. @default - none */
+  readonly leadingKeySetting?: string;
+}
+
+/**
+ * The quarantine table: only the quarantine's store calls it, each consumer and drainer on its own
+ * partition (docs/architecture.md, "Per-key quarantine", "The table").
+ */
+export const SETTING_ROUTES: readonly SettingRoute[] = [
+  {
+    setting: 'QUARANTINE_TABLE_NAME',
+    sentFrom: 'lambda/shared/quarantine/',
+    leadingKeySetting: 'CONSUMER_NAME',
+  },
+];
+
+/** The request context key of a partition-keyed call. */
+export const LEADING_KEYS = 'dynamodb:LeadingKeys';
+
 /** The metadata key on a function resource naming its handler's entry (lib/constructs/pipeline-function.ts). */
 export const HANDLER_ENTRY_METADATA = 'pipeline:handler-entry';
 
@@ -332,8 +363,21 @@ export class HopWalker {
         for (const action of new Set(actions)) hops.push(this.externalHop(caller, named, action, requested));
       } else {
         const type = this.index.resource(named).Type;
-        const actions = sent.filter((c) => c.service === SERVICE_PREFIX_OF_TYPE[type]).map((c) => c.action);
-        hops.push(...this.deliveryHops(caller, named, { [type]: [...new Set(actions)] }));
+        const route = this.routeOf(functionId, named);
+        const actions = sent
+          .filter((c) => c.service === SERVICE_PREFIX_OF_TYPE[type] && reaches(c, route))
+          .map((c) => c.action);
+        const leadingKey = route?.leadingKeySetting && this.settingValue(functionId, route.leadingKeySetting);
+        hops.push(
+          ...this.deliveryHops(
+            caller,
+            named,
+            { [type]: [...new Set(actions)] },
+            {
+              context: typeof leadingKey === 'string' ? { [LEADING_KEYS]: [leadingKey] } : {},
+            },
+          ),
+        );
       }
     }
     const logGroup = (
@@ -411,6 +455,29 @@ export class HopWalker {
     return [...named];
   }
 
+  /** The environment variables of a function, resolved. */
+  private variablesOf(functionId: string): Record<string, unknown> {
+    const variables = (
+      propertyOf(this.index.resource(functionId), 'Environment') as { Variables?: unknown } | undefined
+    )?.Variables;
+    const resolved = this.resolver.resolve(variables ?? {});
+    return resolved !== null && typeof resolved === 'object' ? (resolved as Record<string, unknown>) : {};
+  }
+
+  /** One environment variable of a function, resolved. */
+  settingValue(functionId: string, name: string): unknown {
+    return this.variablesOf(functionId)[name];
+  }
+
+  /** The route of a resource a function's settings name, when a routed setting names it. */
+  routeOf(functionId: string, targetId: string): SettingRoute | undefined {
+    const variables = this.variablesOf(functionId);
+    return SETTING_ROUTES.find((route) => {
+      const value = variables[route.setting];
+      return typeof value === 'string' && this.index.idOf(value) === targetId;
+    });
+  }
+
   /**
    * The template resource a delivery target names. A target the walk cannot tie to one (an intrinsic
    * it does not resolve, a resource outside the template) is a hop nobody would judge: it throws.
@@ -463,7 +530,10 @@ export class HopWalker {
     caller: Caller,
     targetId: string,
     actionsByType: Readonly<Record<string, readonly string[]>>,
-    options: { readonly objectKey?: string } = {},
+    options: {
+      readonly objectKey?: string;
+      readonly context?: Readonly<Record<string, string | readonly string[]>>;
+    } = {},
   ): Hop[] {
     const type = this.index.resource(targetId).Type;
     const arn = this.resolver.arnOf(targetId);
@@ -481,6 +551,7 @@ export class HopWalker {
         {
           ...(type === 'AWS::S3::Bucket' ? { 's3:ResourceAccount': this.resolver.env.account } : {}),
           ...(action === 's3:ListBucket' ? { 's3:prefix': ON_FAILURE_LIST_PREFIX } : {}),
+          ...options.context,
         },
       ),
     );
@@ -556,7 +627,7 @@ export class HopWalker {
     action: string,
     resourceArn: string,
     to: string,
-    context: Readonly<Record<string, string>> = {},
+    context: Readonly<Record<string, string | readonly string[]>> = {},
   ): Hop {
     const inTemplate = this.index.template.Resources[targetId] !== undefined;
     return {
@@ -587,6 +658,16 @@ export class HopWalker {
       SHORT_TYPE[type] ?? (type.includes('Alarm') ? 'alarm' : type.includes('Rule') ? 'rule' : type);
     return `${short} ${this.resolver.nameOf(id)}`;
   }
+}
+
+/**
+ * Whether a command reaches a resource: a routed one only from its code, any other only from code no
+ * route claims.
+ */
+function reaches(command: SentCommand, route: SettingRoute | undefined): boolean {
+  return route === undefined
+    ? command.senders.some((sender) => !SETTING_ROUTES.some((r) => sender.startsWith(r.sentFrom)))
+    : command.senders.some((sender) => sender.startsWith(route.sentFrom));
 }
 
 /** Every string inside a value; strings that hold JSON are searched too. */

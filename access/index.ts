@@ -6,13 +6,14 @@
  */
 export type { AwsEnvironment, CfnResource, CfnTemplate, PolicyDocument } from './cfn-template';
 export { IntrinsicResolver } from './intrinsics';
-export { accessPaths, HANDLER_ENTRY_METADATA, HopWalker } from './hops';
+export { accessPaths, HANDLER_ENTRY_METADATA, HopWalker, LEADING_KEYS, SETTING_ROUTES } from './hops';
+export type { SettingRoute } from './hops';
 export { actionOf, commandsIn, commandsSentBy } from './handler-commands';
 export type { SentCommand } from './handler-commands';
 export type { Hop, HopKind } from './hops';
 export { describeHop, evaluateHop, evaluateHops, HopEvaluationError } from './evaluate-hop';
 export type { Decision, HopVerdict } from './evaluate-hop';
-export { forbiddenHops, OTHER_ACCOUNT } from './negative-paths';
+export { forbiddenHops, OTHER_ACCOUNT, OTHER_PARTITION } from './negative-paths';
 export type { ForbiddenHop } from './negative-paths';
 export { alarmNotificationVerdicts } from './alarm-notifications';
 export type { AlarmNotificationVerdict } from './alarm-notifications';

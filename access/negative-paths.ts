@@ -1,11 +1,14 @@
-import type { Hop } from './hops';
-import type { HopWalker } from './hops';
+import { LEADING_KEYS } from './hops';
+import type { Hop, HopWalker } from './hops';
 
 /** A request that must be refused, and why the pipeline's policies must refuse it. */
 export interface ForbiddenHop {
-  readonly reason: 'plain-http' | 'another-account' | 'another-role';
+  readonly reason: 'plain-http' | 'another-account' | 'another-role' | 'another-partition';
   readonly hop: Hop;
 }
+
+/** The partition key a call names when no other caller's is known: any key that is not the caller's own. */
+export const OTHER_PARTITION = 'another-consumer';
 
 /** The account ID the negative paths pretend to call from: any account that is not the stack's. */
 export const OTHER_ACCOUNT = '999999999999';
@@ -18,7 +21,9 @@ export const OTHER_ACCOUNT = '999999999999';
  *   rewritten), and each role hop made by the same-named role of another account;
  * - each function role's hop to a resource its settings name, made by another function's role whose
  *   settings do not name it and that needs no such call on any other path (a consumer may not use
- *   another consumer's queue or secret).
+ *   another consumer's queue or secret);
+ * - each role's call to its own partition of a table (`dynamodb:LeadingKeys`) made on another caller's
+ *   partition instead (a consumer may not read or write another consumer's quarantined keys).
  */
 export function forbiddenHops(walker: HopWalker, allowed: readonly Hop[]): ForbiddenHop[] {
   const forbidden: ForbiddenHop[] = [];
@@ -57,7 +62,26 @@ export function forbiddenHops(walker: HopWalker, allowed: readonly Hop[]): Forbi
       });
     }
   }
+  forbidden.push(...otherPartitions(allowed));
   return forbidden;
+}
+
+/** Each partition-keyed hop, once for every other partition key the allowed hops name (or one made up). */
+function otherPartitions(allowed: readonly Hop[]): ForbiddenHop[] {
+  const keysOf = (hop: Hop): readonly string[] => {
+    const value = hop.context[LEADING_KEYS];
+    return value === undefined ? [] : typeof value === 'string' ? [value] : value;
+  };
+  const known = [...new Set(allowed.flatMap(keysOf))];
+  return allowed.flatMap((hop) => {
+    const own = keysOf(hop);
+    if (own.length === 0) return [];
+    const others = known.filter((key) => !own.includes(key));
+    return (others.length === 0 ? [OTHER_PARTITION] : others).map((key) => ({
+      reason: 'another-partition' as const,
+      hop: { ...hop, context: { ...hop.context, [LEADING_KEYS]: [key] } },
+    }));
+  });
 }
 
 function fromAnotherAccount(hop: Hop, account: string): Hop {

@@ -29,6 +29,12 @@ export interface ConsumerSettings {
    * @default - no quarantine: a failing key holds its shard
    */
   readonly quarantine?: QuarantineSettings;
+  /**
+   * The quarantine table (docs/architecture.md, "Per-key quarantine"): set for a consumer with a
+   * provisioned quarantine and for its drainer, which reads and writes the set but sends to no queue.
+   * @default - no quarantine table
+   */
+  readonly quarantineTableName?: string;
 }
 
 /** How a consumer (and its drainer) quarantines a key: the stage's quarantine config plus its queue. */
@@ -59,11 +65,11 @@ export interface ControllerSettings {
    */
   readonly failedBatchBucketName?: string;
   /**
-   * Consumer name -> its breaker, for each consumer whose quarantine the stack provisions: every tick
-   * reads its set and publishes QuarantinedKeys and OldestQuarantineAgeSeconds.
+   * The quarantine table and the consumers whose quarantine the stack provisions: every tick reads each
+   * one's set and publishes QuarantinedKeys and OldestQuarantineAgeSeconds.
    * @default - no quarantine metrics
    */
-  readonly quarantineBreakers?: Readonly<Record<string, string>>;
+  readonly quarantine?: { readonly tableName: string; readonly consumers: readonly string[] };
 }
 
 export const ENV = {
@@ -84,7 +90,8 @@ export const ENV = {
   downstreamAuth: 'DOWNSTREAM_AUTH',
   failedBatchBucketName: 'FAILED_BATCH_BUCKET_NAME',
   quarantine: 'QUARANTINE_SETTINGS',
-  quarantineBreakers: 'QUARANTINE_BREAKERS',
+  quarantineTableName: 'QUARANTINE_TABLE_NAME',
+  quarantineConsumers: 'QUARANTINE_CONSUMERS',
 } as const;
 
 /** Settings missing or malformed in the function's environment: a deployment bug, reported by name. */
@@ -152,6 +159,9 @@ export function readConsumerSettings(env: Env = process.env): ConsumerSettings {
     ...(env[ENV.quarantine] === undefined
       ? {}
       : { quarantine: read.json<QuarantineSettings>(ENV.quarantine) }),
+    ...(env[ENV.quarantineTableName] === undefined
+      ? {}
+      : { quarantineTableName: read.string(ENV.quarantineTableName) }),
   });
 }
 
@@ -170,9 +180,14 @@ export function readControllerSettings(env: Env = process.env): ControllerSettin
     ...(env[ENV.failedBatchBucketName] === undefined
       ? {}
       : { failedBatchBucketName: read.string(ENV.failedBatchBucketName) }),
-    ...(env[ENV.quarantineBreakers] === undefined
+    ...(env[ENV.quarantineConsumers] === undefined
       ? {}
-      : { quarantineBreakers: read.json<Record<string, string>>(ENV.quarantineBreakers) }),
+      : {
+          quarantine: {
+            tableName: read.string(ENV.quarantineTableName),
+            consumers: read.json<string[]>(ENV.quarantineConsumers),
+          },
+        }),
   });
 }
 
@@ -193,6 +208,9 @@ export function consumerEnvironment(settings: ConsumerSettings): Record<string, 
     [ENV.endpointErrorStatuses]: JSON.stringify(settings.endpointErrorStatuses),
     [ENV.downstreamAuth]: JSON.stringify(settings.downstreamAuth),
     ...(settings.quarantine === undefined ? {} : { [ENV.quarantine]: JSON.stringify(settings.quarantine) }),
+    ...(settings.quarantineTableName === undefined
+      ? {}
+      : { [ENV.quarantineTableName]: settings.quarantineTableName }),
   };
 }
 
@@ -210,8 +228,11 @@ export function controllerEnvironment(settings: ControllerSettings): Record<stri
     ...(settings.failedBatchBucketName === undefined
       ? {}
       : { [ENV.failedBatchBucketName]: settings.failedBatchBucketName }),
-    ...(settings.quarantineBreakers === undefined
+    ...(settings.quarantine === undefined
       ? {}
-      : { [ENV.quarantineBreakers]: JSON.stringify(settings.quarantineBreakers) }),
+      : {
+          [ENV.quarantineTableName]: settings.quarantine.tableName,
+          [ENV.quarantineConsumers]: JSON.stringify(settings.quarantine.consumers),
+        }),
   };
 }

@@ -23,6 +23,8 @@ export interface PipelineResourceNames {
   readonly stackName: string;
   readonly streamName: string;
   readonly breakerTableName: string;
+  /** The per-key quarantine's table: one item per quarantined key, partitioned by consumer. */
+  readonly quarantineTableName: string;
   readonly controllerFunctionName: string;
   readonly controllerDlqName: string;
   /** The topic that pages on-call (only the pipeline-critical composite notifies it). */
@@ -63,6 +65,7 @@ export function resourceNamesFor(stage: string): PipelineResourceNames {
     stackName: stackNameFor(stage),
     streamName: name('events'),
     breakerTableName: name('breakers'),
+    quarantineTableName: name('quarantine'),
     controllerFunctionName: name('breaker-controller'),
     controllerDlqName: name('breaker-controller-dlq'),
     pagingTopicName: name('paging'),

@@ -14,6 +14,8 @@ export function consumerSettingsFor(
     readonly breakerTableName: string;
     /** The consumer's quarantine queue; without one the consumer quarantines nothing. @default - none */
     readonly quarantineQueueUrl?: string;
+    /** The quarantine table, with the queue. @default - none */
+    readonly quarantineTableName?: string;
   },
 ): ConsumerSettings {
   const { enabled, failedAttempts, retryPauseMillis, maxKeys } = consumer.quarantine;
@@ -31,8 +33,11 @@ export function consumerSettingsFor(
     metricsNamespace: config.metricsNamespace,
     endpointErrorStatuses: consumer.endpointErrorStatuses,
     downstreamAuth: consumer.downstreamAuth,
-    ...(enabled && resources.quarantineQueueUrl !== undefined
-      ? { quarantine: { queueUrl: resources.quarantineQueueUrl, failedAttempts, retryPauseMillis, maxKeys } }
+    ...(enabled && resources.quarantineQueueUrl !== undefined && resources.quarantineTableName !== undefined
+      ? {
+          quarantine: { queueUrl: resources.quarantineQueueUrl, failedAttempts, retryPauseMillis, maxKeys },
+          quarantineTableName: resources.quarantineTableName,
+        }
       : {}),
   };
 }
@@ -46,8 +51,8 @@ export function controllerSettingsFor(
     readonly consumerMappings?: Readonly<Record<string, string>>;
     /** The on-failure bucket the tick lists. @default - none */
     readonly failedBatchBucketName?: string;
-    /** Consumer name -> its breaker, for consumers with a provisioned quarantine. @default - none */
-    readonly quarantineBreakers?: Readonly<Record<string, string>>;
+    /** The quarantine table and the consumers with a provisioned quarantine. @default - none */
+    readonly quarantine?: { readonly tableName: string; readonly consumers: readonly string[] };
   },
 ): ControllerSettings {
   return {
@@ -60,8 +65,6 @@ export function controllerSettingsFor(
     ...(resources.failedBatchBucketName === undefined
       ? {}
       : { failedBatchBucketName: resources.failedBatchBucketName }),
-    ...(resources.quarantineBreakers === undefined
-      ? {}
-      : { quarantineBreakers: resources.quarantineBreakers }),
+    ...(resources.quarantine === undefined ? {} : { quarantine: resources.quarantine }),
   };
 }

@@ -27,6 +27,7 @@ import { FailedBatchBucket } from './constructs/failed-batch-bucket';
 import { PipelineKey } from './constructs/pipeline-key';
 import { PipelineAlarms } from './constructs/pipeline-alarms';
 import { PipelineDashboard } from './constructs/pipeline-dashboard';
+import { QUARANTINE_CENSUS_ACTIONS, QuarantineTable } from './constructs/quarantine-table';
 import { applyStatefulRemovalPolicy } from './stateful-resources';
 import { withDeployTimeDownstreams } from './deploy-time-downstreams';
 
@@ -96,6 +97,16 @@ export class EventPipelineStack extends Stack {
       removalPolicy,
     });
 
+    // Only when a consumer quarantines: a stage without quarantine has no table to pay for or guard.
+    const quarantineTable = config.consumers.some((consumer) => consumer.quarantine.enabled)
+      ? new QuarantineTable(this, 'Quarantine', {
+          tableName: names.quarantineTableName,
+          encryptionKey: key,
+          // Only for the construct's default; the stack's policy is applied above.
+          removalPolicy,
+        })
+      : undefined;
+
     const failedBatches = new FailedBatchBucket(this, 'FailedBatches', {
       bucketName: names.failedBatchBucketName(Aws.ACCOUNT_ID, Aws.REGION),
       noticesQueueName: names.failedBatchNoticesQueueName,
@@ -111,6 +122,7 @@ export class EventPipelineStack extends Stack {
       (consumer) =>
         new EventConsumer(this, `Consumer-${consumer.name}`, {
           ...consumerProps(config, consumer, names, breakerTable.tableName),
+          quarantine: consumer.quarantine.enabled ? quarantineTable : undefined,
           stream,
           breakerTable,
           encryptionKey: key,
@@ -141,11 +153,14 @@ export class EventPipelineStack extends Stack {
           config.consumers.map((consumer, i) => [consumer.name, consumers[i].eventSourceMappingId]),
         ),
         failedBatchBucketName: failedBatches.bucket.bucketName,
-        quarantineBreakers: Object.fromEntries(
-          config.consumers.flatMap((consumer, i) =>
-            consumers[i].quarantineDrainer === undefined ? [] : [[consumer.name, consumer.breakerName]],
-          ),
-        ),
+        ...(quarantineTable && {
+          quarantine: {
+            tableName: quarantineTable.table.tableName,
+            consumers: config.consumers.flatMap((consumer, i) =>
+              consumers[i].quarantineDrainer === undefined ? [] : [consumer.name],
+            ),
+          },
+        }),
       }),
       eventSourceMappingArns: consumers.map((consumer) => consumer.eventSourceMappingArn),
       breakerTable,
@@ -153,6 +168,7 @@ export class EventPipelineStack extends Stack {
       ...logs,
     });
     failedBatches.grantCensus(controller.handler.role);
+    quarantineTable?.grantAllPartitions(controller.handler.role, QUARANTINE_CENSUS_ACTIONS);
     pipelineKey.allowLogGroups([
       ...consumers.map((consumer) => consumer.handler.logGroupName),
       ...consumers.flatMap((consumer) => consumer.quarantineDrainer?.logGroupName ?? []),
@@ -229,6 +245,13 @@ export class EventPipelineStack extends Stack {
       'KMS key of the dead-letter queues (the redrive tool decrypts with it)',
     );
     this.output('BreakerTableName', breakerTable.tableName, 'DynamoDB table of the circuit breakers');
+    if (quarantineTable) {
+      this.output(
+        'QuarantineTableName',
+        quarantineTable.table.tableName,
+        'DynamoDB table of the quarantined keys, one partition per consumer (npm run quarantine)',
+      );
+    }
     this.output(
       'PagingTopicArn',
       pagingTopic.topicArn,
@@ -288,7 +311,6 @@ function consumerProps(
   EventConsumerProps,
   | 'names'
   | 'settingsFor'
-  | 'quarantine'
   | 'batchSize'
   | 'maxBatchingWindow'
   | 'parallelizationFactor'
@@ -303,9 +325,13 @@ function consumerProps(
 > {
   return {
     names: names.consumer(consumer.name),
-    settingsFor: (poisonQueueUrl, quarantineQueueUrl) =>
-      consumerSettingsFor(config, consumer, { poisonQueueUrl, breakerTableName, quarantineQueueUrl }),
-    quarantine: consumer.quarantine.enabled,
+    settingsFor: (poisonQueueUrl, quarantine) =>
+      consumerSettingsFor(config, consumer, {
+        poisonQueueUrl,
+        breakerTableName,
+        quarantineQueueUrl: quarantine?.queueUrl,
+        quarantineTableName: quarantine?.tableName,
+      }),
     batchSize: consumer.batchSize,
     maxBatchingWindow: Duration.seconds(consumer.maxBatchingWindowSeconds),
     parallelizationFactor: consumer.parallelizationFactor,

@@ -44,15 +44,20 @@ export {
 } from './limits';
 export type { Limit } from './limits';
 export {
-  BREAKER_ITEM_OWN_MAX_BYTES,
-  DYNAMODB_ITEM_MAX_BYTES,
+  DYNAMODB_SORT_KEY_MAX_BYTES,
   PARK_REASON_MAX_CHARACTERS,
   PARTITION_KEY_MAX_CHARACTERS,
-  QUARANTINE_ENTRY_MAX_BYTES,
-  QUARANTINE_KEYS_PER_BREAKER_ITEM,
+  PARTITION_READ_UNITS_PER_SECOND,
+  PARTITION_WRITE_UNITS_PER_SECOND,
+  QUARANTINE_ITEM_MAX_BYTES,
+  QUARANTINE_KEYS_PER_QUERY_PAGE,
+  QUARANTINE_TABLE_PARTITION_KEY,
+  QUARANTINE_TABLE_SORT_KEY,
   SHARD_ID_MAX_BYTES,
-  quarantineSetMaxBytes,
-} from './quarantine-item-size';
+  UTF8_MAX_BYTES_PER_CHARACTER,
+  quarantineReadUnits,
+  quarantineViewReadUnitsPerSecond,
+} from './quarantine-table';
 export { loadConfig, readCdkJsonContext } from './load';
 export { renderConfigReference } from './reference';
 export type {

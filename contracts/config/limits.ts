@@ -1,5 +1,5 @@
 import { SHARD_WRITE_RECORDS_PER_SECOND } from '../capacity';
-import { QUARANTINE_KEYS_PER_BREAKER_ITEM } from './quarantine-item-size';
+import { QUARANTINE_KEYS_PER_QUERY_PAGE } from './quarantine-table';
 
 /**
  * Every limit of the config as plain data, written once: the declaration (./declaration.ts) checks
@@ -57,11 +57,11 @@ export const LIMITS = {
   quarantineFailedAttempts: { min: 1, max: 20 },
   quarantineRetryPauseMillis: { min: 0, max: 10_000 },
   /**
-   * The set rides on the breaker item (400 KB at most): this many keys of 256 four-byte characters fit
-   * it with the breaker's own attributes (./quarantine-item-size.ts). Consumers sharing a breaker share
-   * that room (a relation).
+   * Each key is one item of the quarantine table (./quarantine-table.ts): this many of the widest fit one
+   * 1 MB Query page, so a view read stays one request. What the consumer's instances may read per second
+   * bounds it further (a relation).
    */
-  quarantineMaxKeys: { min: 1, max: QUARANTINE_KEYS_PER_BREAKER_ITEM },
+  quarantineMaxKeys: { min: 1, max: QUARANTINE_KEYS_PER_QUERY_PAGE },
 } as const;
 
 /**

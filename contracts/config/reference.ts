@@ -4,10 +4,11 @@ import { DEFAULT_STAGE } from './defaults';
 import { CONSUMER_NAME_PATTERN, STAGE_NAME_PATTERN } from './limits';
 import {
   PARK_REASON_MAX_CHARACTERS,
-  QUARANTINE_ENTRY_MAX_BYTES,
-  QUARANTINE_KEYS_PER_BREAKER_ITEM,
-  quarantineSetMaxBytes,
-} from './quarantine-item-size';
+  PARTITION_READ_UNITS_PER_SECOND,
+  QUARANTINE_ITEM_MAX_BYTES,
+  QUARANTINE_KEYS_PER_QUERY_PAGE,
+  quarantineReadUnits,
+} from './quarantine-table';
 import { STAGE_PROFILES } from './stage-profiles';
 
 /**
@@ -156,16 +157,20 @@ function quarantineDefaultsText(): string[] {
     'usually gets past, does not move a key aside, and a key that keeps failing leaves its shard within',
     'about 3 × (`downstreamTimeoutMillis` + 500 ms), 11 s at the defaults, instead of holding it until the',
     "mapping's retries run out. The in-place attempts hold only that key: the batch's other keys go on.",
-    '`maxKeys` (50) bounds the set on the breaker item and what one bad release can leave to the drainer.',
-    `A key takes at most ${QUARANTINE_ENTRY_MAX_BYTES} bytes of the item (256 characters of up to 4 UTF-8 bytes, its counters`,
-    `and an operator's park reason of up to ${PARK_REASON_MAX_CHARACTERS} characters), so the sets of all consumers of one breaker hold at most ${QUARANTINE_KEYS_PER_BREAKER_ITEM} keys together within`,
-    `DynamoDB's 400 KB item; at 50 a set is at most ${Math.ceil(quarantineSetMaxBytes(50) / 1_024)} KB. More keys failing at once than that is no longer`,
+    '`maxKeys` (50) bounds the set, which every consumer instance reads once per `cacheTtlMillis`, and what one',
+    `bad release can leave to the drainer. Each key is one item of the quarantine table of at most ${QUARANTINE_ITEM_MAX_BYTES} bytes`,
+    `(256 characters of up to 4 UTF-8 bytes, its counters and an operator's park reason of up to ${PARK_REASON_MAX_CHARACTERS} characters):`,
+    `a full set of 50 costs at most ${quarantineReadUnits(50)} read units a read, and at most ${QUARANTINE_KEYS_PER_QUERY_PAGE} keys fit one 1 MB Query page.`,
+    `With a PROVISIONED stream, the consumer's instances reading a full set must stay within one partition's ${PARTITION_READ_UNITS_PER_SECOND}`,
+    'read units per second (a relation). The bound is checked before each enter, not transactionally:',
+    'enters racing each other may each pass it, so a set can hold up to `maxKeys` - 1 plus the enters in',
+    'flight at once (docs/architecture.md, "Per-key quarantine"). More keys failing at once than that is no longer',
     "one key's problem but the downstream's, which the breaker handles. `enabled` (true) switches it off:",
     'a failing key then holds its shard, as before.',
     '',
     'With `enabled`, the stack provisions the quarantine queue, its drainer and its alarms',
     '(docs/architecture.md, "Per-key quarantine"). A consumer with quarantine on that cannot read the set (a',
-    'breaker-table outage longer than `cacheTtlMillis`) holds its stream as `onStoreFailure: fail-fast`',
+    'quarantine-table outage longer than `cacheTtlMillis`) holds its stream as `onStoreFailure: fail-fast`',
     'would, whatever `onStoreFailure` says: the order promise needs the set.',
     '',
   ];

@@ -11,10 +11,10 @@ import {
 } from './limits';
 import { allowedRange } from './messages';
 import {
-  DYNAMODB_ITEM_MAX_BYTES,
-  QUARANTINE_ENTRY_MAX_BYTES,
-  QUARANTINE_KEYS_PER_BREAKER_ITEM,
-} from './quarantine-item-size';
+  PARTITION_READ_UNITS_PER_SECOND,
+  QUARANTINE_ITEM_MAX_BYTES,
+  quarantineViewReadUnitsPerSecond,
+} from './quarantine-table';
 import type {
   AlarmConfig,
   BreakerConfig,
@@ -81,7 +81,7 @@ export const RELATION_NOTES = {
     `and \`downstreamTimeoutMillis\` + ${RECORD_AWS_CALLS_RESERVE_MILLIS} ms (a record at its worst: the downstream and the AWS calls at their timeouts)`,
   datapointsToAlarm: 'at most `alarms.evaluationPeriods`',
   quarantineMaxKeys:
-    "together with the `maxKeys` of the other consumers of the same breaker, at most the keys its item holds within DynamoDB's 400 KB",
+    "with a PROVISIONED stream, at most what the consumer's instances (shards × `parallelizationFactor`) can read once per `cacheTtlMillis` within one partition's 3,000 read units per second",
   quarterOfRetention: `at most ${ITERATOR_AGE_MAX_RETENTION_FRACTION * 100}% of retention`,
   logRetentionDays: `one of CloudWatch Logs' values; ${PROD_MIN_LOG_RETENTION_DAYS} or more in prod`,
   expirationDays: `more than \`alarms.failedBatchAgeMaxSeconds\` (in days) plus the ${LONGEST_DOCUMENTED_REDRIVE_DAYS}-day redrive the runbook plans for`,
@@ -189,7 +189,7 @@ export function judgeRelations(settings: ValidSettings, report: Report): void {
   judgeBreaker(settings.breaker, report);
   for (const consumer of settings.consumers) judgeConsumer(consumer, report);
   judgeBreakerWithConsumers(settings.breaker, settings.consumers, report);
-  judgeQuarantineSets(settings.consumers, report);
+  judgeQuarantineReads(settings.stream, settings.breaker, settings.consumers, report);
   judgeAlarms(settings.stream, settings.alarms, report);
   judgeFailedBatches(settings.alarms, settings.failedBatches, report);
   const { logRetentionDays } = settings.deployment;
@@ -322,26 +322,45 @@ function judgeConsumer(consumer: ValidSettings['consumers'][number], report: Rep
 }
 
 /**
- * The quarantined-key sets of the consumers sharing a breaker ride on one item: together they must fit
- * DynamoDB's 400 KB with the breaker's own attributes (./quarantine-item-size.ts). Reported on the
- * consumer whose `maxKeys` takes the total over.
+ * A consumer's quarantined keys are one partition of the quarantine table, which every instance of the
+ * consumer reads with a strongly consistent Query at most once per `cacheTtlMillis` (docs/architecture.md,
+ * "Per-key quarantine", "The table"): with the set full, at its widest keys, those reads must stay within
+ * the partition's read units (./quarantine-table.ts), or the view reads throttle and the consumer holds its
+ * stream. Judged for a PROVISIONED stream, whose shard count is the config's; reported on `maxKeys`.
  */
-function judgeQuarantineSets(all: ValidSettings['consumers'], report: Report): void {
-  const used = new Map<string, number>();
+function judgeQuarantineReads(
+  stream: Partial<StreamConfig>,
+  breaker: Partial<BreakerConfig>,
+  all: ValidSettings['consumers'],
+  report: Report,
+): void {
+  const { capacityMode, shardCount } = stream;
+  const { cacheTtlMillis } = breaker;
+  if (capacityMode !== 'PROVISIONED' || shardCount === undefined || cacheTtlMillis === undefined) return;
   for (const consumer of all) {
-    const { quarantine } = consumer;
-    if (quarantine?.enabled !== true || quarantine.maxKeys === undefined) continue;
-    const breakerName = consumer.breakerName ?? consumer.name;
-    const before = used.get(breakerName) ?? 0;
-    used.set(breakerName, before + quarantine.maxKeys);
-    if (before + quarantine.maxKeys <= QUARANTINE_KEYS_PER_BREAKER_ITEM) continue;
+    const { quarantine, parallelizationFactor } = consumer;
+    if (
+      quarantine?.enabled !== true ||
+      quarantine.maxKeys === undefined ||
+      parallelizationFactor === undefined
+    )
+      continue;
+    const instances = shardCount * parallelizationFactor;
+    const perSecond = quarantineViewReadUnitsPerSecond(quarantine.maxKeys, instances, cacheTtlMillis);
+    if (perSecond <= PARTITION_READ_UNITS_PER_SECOND) continue;
+    let fits = 0;
+    while (
+      fits < LIMITS.quarantineMaxKeys.max &&
+      quarantineViewReadUnitsPerSecond(fits + 1, instances, cacheTtlMillis) <= PARTITION_READ_UNITS_PER_SECOND
+    )
+      fits++;
     report(
       ['consumers', consumer.name, 'quarantine', 'maxKeys'],
       quarantine.maxKeys,
-      `allowed ${LIMITS.quarantineMaxKeys.min}..${Math.max(0, QUARANTINE_KEYS_PER_BREAKER_ITEM - before)} ` +
-        `(the consumers of breaker ${breakerName} already hold ${before} keys: all their sets ride on its item, ` +
-        `which holds at most ${QUARANTINE_KEYS_PER_BREAKER_ITEM} keys of ${QUARANTINE_ENTRY_MAX_BYTES} bytes at their widest ` +
-        `within DynamoDB's ${DYNAMODB_ITEM_MAX_BYTES}-byte item)`,
+      `allowed ${LIMITS.quarantineMaxKeys.min}..${fits} (its ${instances} instances, ${shardCount} shards × ` +
+        `parallelizationFactor ${parallelizationFactor}, each read the full set once per cacheTtlMillis ` +
+        `${cacheTtlMillis} ms: ${Math.ceil(perSecond)} read units per second of keys at ${QUARANTINE_ITEM_MAX_BYTES} bytes ` +
+        `at their widest, over the ${PARTITION_READ_UNITS_PER_SECOND} one partition of the quarantine table serves)`,
     );
   }
 }

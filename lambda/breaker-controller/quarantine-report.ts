@@ -2,7 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { DIMENSION, METRIC, type Clock, type ControllerSettings } from '../../contracts';
-import { DynamoDbQuarantineStore, type QuarantineSet } from '../shared';
+import { readQuarantineSet, type QuarantineSet } from '../shared';
 
 /** What the tick saw in one consumer's quarantined-key set. */
 export interface QuarantineCensus {
@@ -26,7 +26,7 @@ export function quarantineCensus(set: QuarantineSet, nowMillis: number): Quarant
 
 /**
  * The tick's quarantine step (docs/architecture.md, "Per-key quarantine"): reads the set of every
- * consumer with quarantine (one projected GetItem each, on the breaker item) and publishes
+ * consumer with quarantine (one consistent Query of its partition of the quarantine table) and publishes
  * QuarantinedKeys and OldestQuarantineAgeSeconds, level-triggered like the rest of the tick. SQS's
  * ApproximateAgeOfOldestMessage cannot serve: it leaves out a message received three times or more,
  * which is what a key that keeps failing is. A set that cannot be read is logged and publishes nothing
@@ -35,7 +35,7 @@ export function quarantineCensus(set: QuarantineSet, nowMillis: number): Quarant
  * @returns consumer -> census, for every set read
  */
 export async function reportQuarantine(
-  settings: Pick<ControllerSettings, 'stage' | 'breakerTableName' | 'quarantineBreakers'>,
+  settings: Pick<ControllerSettings, 'stage' | 'quarantine'>,
   deps: {
     readonly dynamodb: DynamoDBClient;
     readonly metrics?: Pick<Metrics, 'singleMetric'>;
@@ -44,17 +44,12 @@ export async function reportQuarantine(
   },
 ): Promise<Record<string, QuarantineCensus>> {
   const censuses: Record<string, QuarantineCensus> = {};
-  const consumers = Object.entries(settings.quarantineBreakers ?? {});
+  const { tableName, consumers } = settings.quarantine ?? { tableName: '', consumers: [] };
   await Promise.all(
-    consumers.map(async ([consumerName, breakerName]) => {
-      const store = new DynamoDbQuarantineStore({
-        dynamodb: deps.dynamodb,
-        tableName: settings.breakerTableName,
-        breakerName,
-        consumerName,
-      });
+    consumers.map(async (consumerName) => {
       try {
-        const census = quarantineCensus(await store.read(), deps.clock.now());
+        const set = await readQuarantineSet({ dynamodb: deps.dynamodb, tableName, consumerName });
+        const census = quarantineCensus(set, deps.clock.now());
         censuses[consumerName] = census;
         if (deps.metrics !== undefined)
           emitQuarantineMetrics(deps.metrics, settings.stage, consumerName, census);

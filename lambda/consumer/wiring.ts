@@ -16,7 +16,10 @@ import type { Fetch } from './downstream-client';
 
 /** What the deployed consumer is wired from; the benchmark swaps the downstream and the clock. */
 export interface ConsumerWiring {
-  /** The breaker store's DynamoDB: an SDK v3 client with the breakerStore timeouts in Lambda. */
+  /**
+   * The breaker store's DynamoDB: an SDK v3 client with the breakerStore timeouts in Lambda. The
+   * quarantine table is reached through it too (same service, same timeouts).
+   */
   readonly dynamodb: DynamoDbApi;
   /** Creates the poison queue's SQS client, at the first poison record. */
   readonly sqs: () => Promise<SQSClient>;
@@ -32,7 +35,8 @@ export interface ConsumerWiring {
 /**
  * What a consumer and its quarantine drainer are both built from, so the drainer delivers exactly as the
  * consumer does: Powertools Logger and Metrics, the DynamoDB breaker with its Powertools observer, the
- * quarantined set's store on the breaker item, and the downstream authorizer.
+ * quarantined set's store in the quarantine table (when the settings name one), and the downstream
+ * authorizer.
  */
 export function buildDeliveryParts(
   settings: ConsumerSettings,
@@ -53,12 +57,14 @@ export function buildDeliveryParts(
     clock: wiring.breakerClock,
     observer: createPowertoolsBreakerObserver({ logger, metrics, stage: settings.stage }),
   });
-  const quarantineStore = new DynamoDbQuarantineStore({
-    dynamodb: wiring.dynamodb,
-    tableName: settings.breakerTableName,
-    breakerName: settings.breakerName,
-    consumerName: settings.consumerName,
-  });
+  const quarantineStore =
+    settings.quarantineTableName === undefined
+      ? undefined
+      : new DynamoDbQuarantineStore({
+          dynamodb: wiring.dynamodb,
+          tableName: settings.quarantineTableName,
+          consumerName: settings.consumerName,
+        });
   const authorizer = createDownstreamAuthorizer(settings.downstreamAuth, {
     secretsManager: wiring.secretsManager,
     credentials: wiring.credentials,

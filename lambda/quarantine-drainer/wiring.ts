@@ -1,4 +1,4 @@
-import type { ConsumerSettings } from '../../contracts';
+import { ENV, SettingsError, type ConsumerSettings } from '../../contracts';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SQSClient } from '@aws-sdk/client-sqs';
@@ -11,7 +11,7 @@ import {
 import type { DynamoDbApi } from '../shared';
 
 export interface DrainerWiring {
-  /** The breaker table's DynamoDB (the breaker, and the set on its item). */
+  /** DynamoDB: the breaker table and the quarantine table. */
   readonly dynamodb: DynamoDbApi;
   readonly sqs: () => Promise<SQSClient>;
   readonly secretsManager?: () => Promise<SecretsManagerClient>;
@@ -31,6 +31,8 @@ export function buildDrainer(
     wiring,
     `${settings.consumerName}-quarantine-drainer`,
   );
+  // The drainer exists only for a consumer with a quarantine table: without one it could mark nothing.
+  if (quarantineStore === undefined) throw new SettingsError([`${ENV.quarantineTableName} is not set`]);
   const drain = createDrainerHandler(settings, {
     store: quarantineStore,
     breaker,

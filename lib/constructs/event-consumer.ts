@@ -14,6 +14,7 @@ import { grantDownstreamAuth } from './downstream-auth-grant';
 import { PipelineFunction } from './pipeline-function';
 import { PropsCheck } from './props-check';
 import { QuarantineQueue } from './quarantine-queue';
+import { QUARANTINE_PARTITION_ACTIONS, type QuarantineTable } from './quarantine-table';
 import type { PowertoolsLogLevel } from './pipeline-function';
 
 /** The consumer handler every {@link EventConsumer} deploys. */
@@ -40,15 +41,19 @@ export interface EventConsumerProps {
   /** Resource names of this consumer (function, queues, fan-out consumer). */
   readonly names: ConsumerResourceNames;
   /**
-   * Builds the handler settings, given the URLs of the poison queue and (with `quarantine`) the
-   * quarantine queue this construct creates.
+   * Builds the handler settings, given the URL of the poison queue and (with `quarantine`) the
+   * quarantine queue this construct creates and the quarantine table.
    */
-  readonly settingsFor: (poisonQueueUrl: string, quarantineQueueUrl?: string) => ConsumerSettings;
+  readonly settingsFor: (
+    poisonQueueUrl: string,
+    quarantine?: { readonly queueUrl: string; readonly tableName: string },
+  ) => ConsumerSettings;
   /**
-   * Provision the per-key quarantine: a FIFO queue the consumer may send to, and its drainer function
-   * (docs/architecture.md, "Per-key quarantine"). @default false
+   * Provision the per-key quarantine with this table: a FIFO queue the consumer may send to, its drainer
+   * function, and both roles' use of the consumer's own partition of the table (docs/architecture.md,
+   * "Per-key quarantine"). @default - no quarantine
    */
-  readonly quarantine?: boolean;
+  readonly quarantine?: QuarantineTable;
   /** The stream to consume. */
   readonly stream: kinesis.IStream;
   /** The table holding the consumer's breaker. */
@@ -151,7 +156,12 @@ export class EventConsumer extends Construct {
       }).queue;
     }
 
-    const settings = props.settingsFor(this.poisonQueue.queueUrl, this.quarantineQueue?.queueUrl);
+    const settings = props.settingsFor(
+      this.poisonQueue.queueUrl,
+      this.quarantineQueue && props.quarantine
+        ? { queueUrl: this.quarantineQueue.queueUrl, tableName: props.quarantine.table.tableName }
+        : undefined,
+    );
     this.handler = new PipelineFunction(this, 'Handler', {
       functionName: props.names.functionName,
       entry: CONSUMER_ENTRY,
@@ -168,9 +178,15 @@ export class EventConsumer extends Construct {
     acknowledgeQueueKeyGrant(this.handler.role);
     props.breakerTable.grant(this.handler.role, ...CONSUMER_BREAKER_TABLE_ACTIONS);
     grantDownstreamAuth(this.handler.role, settings.downstreamAuth);
-    if (this.quarantineQueue) {
+    if (this.quarantineQueue && props.quarantine) {
       this.quarantineQueue.grantSendMessages(this.handler.role);
-      this.quarantineDrainer = this.addQuarantineDrainer(props, settings, this.quarantineQueue, timeout);
+      props.quarantine.grantPartition(this.handler.role, settings.consumerName, QUARANTINE_PARTITION_ACTIONS);
+      this.quarantineDrainer = this.addQuarantineDrainer(
+        props,
+        settings,
+        { queue: this.quarantineQueue, table: props.quarantine },
+        timeout,
+      );
     }
 
     const retryAttempts = props.retryAttempts ?? DEFAULTS.maxRetryAttempts;
@@ -220,16 +236,18 @@ export class EventConsumer extends Construct {
    * The drainer of the quarantine queue: the consumer's own settings (downstream, authentication,
    * breaker, poison queue), so it delivers exactly as the consumer does, through an SQS event source
    * that reports batch item failures (the drainer returns a failed group's remaining messages, so only
-   * that group is retried, after the visibility timeout). Its role may read and update the breaker item
-   * (the breaker and the quarantine set), send to the poison queue and authenticate to the downstream;
-   * the event source grants it receiving and deleting on the queue, and decrypting with the key.
+   * that group is retried, after the visibility timeout). Its role may read and update the breaker item,
+   * use its consumer's partition of the quarantine table, send to the poison queue and authenticate to
+   * the downstream; the event source grants it receiving and deleting on the queue, and decrypting with
+   * the key.
    */
   private addQuarantineDrainer(
     props: EventConsumerProps,
     settings: ConsumerSettings,
-    queue: sqs.Queue,
+    quarantine: { readonly queue: sqs.Queue; readonly table: QuarantineTable },
     timeout: Duration,
   ): PipelineFunction {
+    const { queue, table } = quarantine;
     // The consumer's settings without its quarantine: the drainer never sends to its own queue (its
     // event source hands it the messages), so its role may not either.
     const { quarantine: _own, ...drainerSettings } = settings;
@@ -248,6 +266,7 @@ export class EventConsumer extends Construct {
     this.poisonQueue.grantSendMessages(drainer.role);
     acknowledgeQueueKeyGrant(drainer.role);
     props.breakerTable.grant(drainer.role, ...CONSUMER_BREAKER_TABLE_ACTIONS);
+    table.grantPartition(drainer.role, settings.consumerName, QUARANTINE_PARTITION_ACTIONS);
     grantDownstreamAuth(drainer.role, settings.downstreamAuth);
     drainer.function.addEventSource(
       new sources.SqsEventSource(queue, {

@@ -8,7 +8,7 @@ import {
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { PipelineConfig } from '../../contracts';
-import { resourceNamesFor } from '../../contracts';
+import { QUARANTINE_TABLE_PARTITION_KEY, QUARANTINE_TABLE_SORT_KEY, resourceNamesFor } from '../../contracts';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, type LocalClientConfig } from './client-environment';
 
 export interface LocalQueue {
@@ -39,6 +39,8 @@ export interface LocalPipelineResources {
   readonly streamArn: string;
   readonly shardCount: number;
   readonly breakerTableName: string;
+  /** The quarantine table, when a consumer quarantines (as the stack provisions it). */
+  readonly quarantineTableName?: string;
   readonly controllerFunctionName: string;
   /** The on-failure bucket of every mapping whose consumer sends failed batches to S3. */
   readonly failedBatchBucket: string;
@@ -85,6 +87,8 @@ export async function createPipelineResources(
   try {
     await s3.send(new CreateBucketCommand({ Bucket: failedBatchBucket }));
     const failedBatchNotices = await createQueue(sqs, names.failedBatchNoticesQueueName);
+    const quarantined = config.consumers.some((consumer) => consumer.quarantine.enabled);
+    if (quarantined) await createQuarantineTable(dynamodb, names.quarantineTableName);
     const [streamArn, , consumers] = await Promise.all([
       createStream(kinesis, names.streamName, config.stream.shardCount),
       createBreakerTable(dynamodb, names.breakerTableName),
@@ -109,6 +113,7 @@ export async function createPipelineResources(
       streamArn,
       shardCount: config.stream.shardCount,
       breakerTableName: names.breakerTableName,
+      ...(quarantined && { quarantineTableName: names.quarantineTableName }),
       controllerFunctionName: names.controllerFunctionName,
       failedBatchBucket,
       failedBatchNotices,
@@ -138,6 +143,25 @@ async function createBreakerTable(dynamodb: DynamoDBClient, tableName: string): 
       BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: [{ AttributeName: BREAKER_KEY_ATTRIBUTE, AttributeType: 'S' }],
       KeySchema: [{ AttributeName: BREAKER_KEY_ATTRIBUTE, KeyType: 'HASH' }],
+    }),
+  );
+  await waitUntilTableExists({ client: dynamodb, ...WAITER }, { TableName: tableName });
+}
+
+/** The quarantine table as the stack creates it (lib/constructs/quarantine-table.ts): consumer, then key. */
+async function createQuarantineTable(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: QUARANTINE_TABLE_PARTITION_KEY, AttributeType: 'S' },
+        { AttributeName: QUARANTINE_TABLE_SORT_KEY, AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: QUARANTINE_TABLE_PARTITION_KEY, KeyType: 'HASH' },
+        { AttributeName: QUARANTINE_TABLE_SORT_KEY, KeyType: 'RANGE' },
+      ],
     }),
   );
   await waitUntilTableExists({ client: dynamodb, ...WAITER }, { TableName: tableName });

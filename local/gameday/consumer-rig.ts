@@ -119,6 +119,8 @@ export interface RigContext {
   readonly streamName: string;
   readonly streamArn: string;
   readonly breakerTableName: string;
+  /** The quarantine table, when a consumer quarantines. */
+  readonly quarantineTableName?: string;
   readonly store: MetricStore;
   readonly crashRate: number;
   readonly random: Random;
@@ -148,12 +150,12 @@ export async function buildConsumerRig(
     poisonQueueUrl: resources.poisonQueue.url,
     breakerTableName: context.breakerTableName,
     quarantineQueueUrl: resources.quarantineQueue?.url,
+    quarantineTableName: context.quarantineTableName,
   });
   const quarantineStoreOf = (dynamodb: ReturnType<typeof localDynamoDbApi>): DynamoDbQuarantineStore =>
     new DynamoDbQuarantineStore({
       dynamodb,
-      tableName: context.breakerTableName,
-      breakerName: config.breakerName,
+      tableName: settings.quarantineTableName ?? '',
       consumerName: config.name,
     });
   const newBreaker = (dynamodb: DynamoDbApi): DynamoDbCircuitBreaker =>

@@ -128,6 +128,7 @@ export async function startLocalPipeline(options: PipelineOptions): Promise<Loca
           streamName: resources.streamName,
           streamArn: resources.streamArn,
           breakerTableName: resources.breakerTableName,
+          quarantineTableName: resources.quarantineTableName,
           store,
           crashRate: options.crashRate,
           random: options.crashRandom,

@@ -32,9 +32,9 @@ export const QUARANTINE_USAGE = `usage: npm run quarantine -- <action> [KEY] [op
   --consumer NAME       the consumer whose set (required with release and park)
   --reason TEXT         why the key is parked (required with park): printable, at most 100 characters
   --stage NAME          stage in cdk.json (default dev); gives the table and the consumers
-  --table NAME          the breaker table instead of the one the naming convention gives
+  --table NAME          the quarantine table instead of the one the naming convention gives
 
-Records to drain come from the set on the breaker item (appended minus delivered), not from the queue's
+Records to drain come from the set in the quarantine table (appended minus delivered), not from the queue's
 approximate counts. A key with records still to drain is never released: a later record of the key
 would overtake them. Parking moves no record itself: the drainer does, in order, within a visibility
 timeout of the queue.
@@ -65,16 +65,9 @@ export async function quarantineCommand(
   else if (values.reason !== undefined) throw new UsageError('--reason is for park only');
   const stage = resolveStage(values.stage);
   const client = new DynamoDBClient(awsClientOptions(AWS_CLIENT_TIMEOUTS.operator));
-  const tableName = values.table ?? stage.names.breakerTableName;
-  const storeOf = (consumerName: string): DynamoDbQuarantineStore => {
-    const consumer = stage.config.consumers.find((candidate) => candidate.name === consumerName)!;
-    return new DynamoDbQuarantineStore({
-      dynamodb: client,
-      tableName,
-      breakerName: consumer.breakerName,
-      consumerName,
-    });
-  };
+  const tableName = values.table ?? stage.names.quarantineTableName;
+  const storeOf = (consumerName: string): DynamoDbQuarantineStore =>
+    new DynamoDbQuarantineStore({ dynamodb: client, tableName, consumerName });
   try {
     if (action === 'list') {
       const consumers = values.consumer === undefined ? undefined : [requireConsumer(stage, values.consumer)];

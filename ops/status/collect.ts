@@ -74,7 +74,7 @@ export interface ConsumerCapacityLine {
 }
 
 /**
- * One quarantined key, from the set on the breaker item (docs/architecture.md, "Per-key quarantine"):
+ * One quarantined key, from the quarantine table (docs/architecture.md, "Per-key quarantine"):
  * the records still to drain are the set's appended minus delivered, exact, unlike the quarantine
  * queue's approximate counts (which also hold messages of released epochs the drainer skips).
  */
@@ -84,6 +84,8 @@ export interface QuarantinedKey {
   /** When the key entered quarantine, epoch ms: its oldest record is at most this old. */
   readonly since: number;
   readonly toDrain: number;
+  /** The operator's park reason, when the key is parked (its records go to the poison queue). */
+  readonly parked?: string;
 }
 
 export interface StatusClients {

@@ -13,22 +13,30 @@ import { AWS_CLIENT_TIMEOUTS, awsClientOptions } from '../../contracts';
 import { DEFAULT_WATCH_SECONDS, processWatchIo, watchSeconds, watchStatus, withWatchDefault } from './watch';
 import type { WatchIo } from './watch';
 
-export const STATUS_USAGE = `usage: npm run status -- [--stage NAME] [--stream NAME] [--table NAME] [--watch [SECONDS]]
+export const STATUS_USAGE = `usage: npm run status -- [--stage NAME] [--stream NAME] [--table NAME] [--quarantine-table NAME]
+                              [--watch [SECONDS]]
 
 One screen for on-call: alarms in ALARM (names starting event-pipeline-<stage>-), iterator age per consumer over the
-last hour, DLQ depths and oldest-message ages, breaker states, and how long until the oldest backlog
-record would be trimmed by retention.
+last hour, DLQ depths and oldest-message ages, breaker states, quarantined keys (with a parked key's reason),
+and how long until the oldest backlog record would be trimmed by retention.
 
   --stage NAME    stage in cdk.json (default dev); gives every resource name
   --stream NAME   the stream instead of the one the naming convention gives
   --table NAME    the breaker table instead of the one the naming convention gives
+  --quarantine-table NAME
+                  the quarantine table instead of the one the naming convention gives
   --watch [N]     refresh every N seconds (default ${DEFAULT_WATCH_SECONDS}) until Ctrl-C: redrawn in place on a
                   terminal, written again only when it changed otherwise
 
 Exit: 0 all quiet, 1 needs attention (an alarm, a non-empty DLQ, a breaker not CLOSED, a quarantined key, a section
 unreadable), 2 bad options.`;
 
-const OPTIONS = { stream: { type: 'string' }, table: { type: 'string' }, watch: { type: 'string' } } as const;
+const OPTIONS = {
+  stream: { type: 'string' },
+  table: { type: 'string' },
+  'quarantine-table': { type: 'string' },
+  watch: { type: 'string' },
+} as const;
 
 /** `npm run status`: collects and prints the status screen. */
 export async function statusCommand(
@@ -45,7 +53,12 @@ export async function statusCommand(
   }
   const stage = resolveStage(values.stage);
   const watch = watchSeconds(values.watch);
-  const owned = clients ? undefined : defaultClients(stage, values.table ?? stage.names.breakerTableName);
+  const owned = clients
+    ? undefined
+    : defaultClients(stage, {
+        breakers: values.table ?? stage.names.breakerTableName,
+        quarantine: values['quarantine-table'] ?? stage.names.quarantineTableName,
+      });
   const screen = async (): Promise<{ text: string; code: number }> => {
     const status = await collectStatus(
       clients ?? owned!.clients,
@@ -67,7 +80,7 @@ export async function statusCommand(
 
 function defaultClients(
   stage: ResolvedStage,
-  tableName: string,
+  tables: { readonly breakers: string; readonly quarantine: string },
 ): { clients: StatusClients; destroy: () => void } {
   const cloudwatch = new CloudWatchClient(awsClientOptions(AWS_CLIENT_TIMEOUTS.operator));
   const sqs = new SQSClient(awsClientOptions(AWS_CLIENT_TIMEOUTS.operator));
@@ -78,8 +91,8 @@ function defaultClients(
       cloudwatch,
       sqs,
       kinesis,
-      listBreakers: () => listBreakers({ dynamodb, tableName }),
-      listQuarantinedKeys: () => listQuarantinedKeys(stage, dynamodb, tableName),
+      listBreakers: () => listBreakers({ dynamodb, tableName: tables.breakers }),
+      listQuarantinedKeys: () => listQuarantinedKeys(stage, dynamodb, tables.quarantine),
     },
     destroy: () => [cloudwatch, sqs, kinesis, dynamodb].forEach((client) => client.destroy()),
   };

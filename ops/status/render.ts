@@ -69,7 +69,7 @@ export function renderStatus(status: PipelineStatus): string {
               keys.length === 0
                 ? 'none'
                 : formatTable([
-                    ['CONSUMER', 'KEY', 'AGE', 'TO DRAIN'],
+                    ['CONSUMER', 'KEY', 'AGE', 'TO DRAIN', 'PARKED'],
                     ...[...keys]
                       .sort((a, b) => a.since - b.since)
                       .map((key) => [
@@ -77,6 +77,7 @@ export function renderStatus(status: PipelineStatus): string {
                         key.key,
                         formatDuration(Math.max(0, now - key.since)),
                         String(key.toDrain),
+                        key.parked === undefined ? '-' : JSON.stringify(key.parked),
                       ]),
                   ]),
           ),

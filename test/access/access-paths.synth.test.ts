@@ -1,5 +1,21 @@
-import { accessPaths, describeHop, evaluateHops, forbiddenHops, HopWalker } from '../../access';
-import type { AwsEnvironment, CfnTemplate, ForbiddenHop, HopKind, HopVerdict } from '../../access';
+import {
+  accessPaths,
+  describeHop,
+  evaluateHops,
+  forbiddenHops,
+  HopWalker,
+  LEADING_KEYS,
+  SETTING_ROUTES,
+} from '../../access';
+import { ENV } from '../../contracts';
+import type {
+  AwsEnvironment,
+  CfnTemplate,
+  ForbiddenHop,
+  HopKind,
+  HopVerdict,
+  SentCommand,
+} from '../../access';
 import { REAL_PAGER, synthesizeStage, SYNTH_HOOK_TIMEOUT_MILLIS } from '../helpers/synthesize';
 
 /*
@@ -72,8 +88,16 @@ describe.each(['prod', 'local'])('the %s template', (stage) => {
           .filter((v) => v.hop.kind === 'role-call' && v.hop.sourceId === functionId)
           .map((v) => v.hop.action),
       );
+      // A command only routed code sends goes only to the resource its route's setting names: without
+      // that setting (a consumer without quarantine) the call is one this configuration never makes.
+      const routedAway = (sent: SentCommand): boolean =>
+        SETTING_ROUTES.some(
+          (route) =>
+            walker.settingValue(functionId, route.setting) === undefined &&
+            sent.senders.every((sender) => sender.startsWith(route.sentFrom)),
+        );
       for (const sent of walker.commandsOf(functionId)) {
-        if (services.has(sent.service) && !walked.has(sent.action))
+        if (services.has(sent.service) && !walked.has(sent.action) && !routedAway(sent))
           missing.push(`${walker.describe(functionId)} ${sent.action}`);
       }
     }
@@ -97,8 +121,14 @@ describe.each(['prod', 'local'])('the %s template', (stage) => {
       .filter(({ v }) => v.allowed)
       .map(({ v, reason }) => `${reason}: ${describeHop(v.hop)}`);
     expect(allowedAnyway).toEqual([]);
+    // (only a stage whose consumers quarantine has partition-keyed calls: prod, not local)
     expect(new Set(forbidden.map((f) => f.reason))).toEqual(
-      new Set(['plain-http', 'another-account', 'another-role']),
+      new Set([
+        'plain-http',
+        'another-account',
+        'another-role',
+        ...(stage === 'prod' ? ['another-partition'] : []),
+      ]),
     );
   });
 });
@@ -118,6 +148,7 @@ test('walks and allows the quarantine’s hops: consumer → queue → key, mapp
   const allowed = stages.prod.verdicts.filter((v) => v.allowed).map((v) => v.hop);
   const queue = /:sqs:.*:event-pipeline-prod-orders-quarantine\.fifo$/;
   const drainer = 'drainer-orders';
+  const quarantineTable = /:table\/event-pipeline-prod-quarantine$/;
   const expected: [string, string, RegExp][] = [
     // the consumer sends to its queue and may encrypt with the key
     ['consumer-orders', 'sqs:SendMessage', queue],
@@ -129,6 +160,17 @@ test('walks and allows the quarantine’s hops: consumer → queue → key, mapp
     // the drainer reaches the breaker item and the poison queue, as its consumer does
     [drainer, 'dynamodb:UpdateItem', /:table\/event-pipeline-prod-breakers$/],
     [drainer, 'sqs:SendMessage', /event-pipeline-prod-orders-poison$/],
+    // the consumer and the drainer use their partition of the quarantine table, and its key
+    ['consumer-orders', 'dynamodb:Query', quarantineTable],
+    ['consumer-orders', 'dynamodb:PutItem', quarantineTable],
+    ['consumer-orders', 'dynamodb:UpdateItem', quarantineTable],
+    ['consumer-orders', 'dynamodb:DeleteItem', quarantineTable],
+    [drainer, 'dynamodb:Query', quarantineTable],
+    [drainer, 'dynamodb:UpdateItem', quarantineTable],
+    [drainer, 'dynamodb:DeleteItem', quarantineTable],
+    [drainer, 'kms:Decrypt', /:kms:/],
+    // the controller counts each consumer's set
+    ['breaker-controller', 'dynamodb:Query', quarantineTable],
   ];
   const missing = expected
     .filter(
@@ -165,4 +207,68 @@ test('no other consumer or drainer can use a consumer’s quarantine queue', () 
   // THEN there are such requests (from analytics' consumer and drainer), and each is refused
   expect(crossRole.some(({ f }) => f.hop.from.endsWith('consumer-analytics'))).toBe(true);
   expect(crossRole.filter(({ v }) => v.allowed).map(({ f }) => describeHop(f.hop))).toEqual([]);
+});
+
+test('each consumer and drainer reaches only its own partition of the quarantine table, and only with what its store sends', () => {
+  // GIVEN prod's allowed hops to the quarantine table
+  const allowed = stages.prod.verdicts.filter((v) => v.allowed).map((v) => v.hop);
+  const toTable = allowed.filter(
+    (hop) => hop.kind === 'role-call' && /:table\/event-pipeline-prod-quarantine$/.test(hop.resourceArn),
+  );
+  // THEN a consumer's and a drainer's calls name their own consumer as the partition key
+  const analytics = toTable.filter((hop) => /(consumer|drainer)-analytics$/.test(hop.from));
+  expect(analytics.length).toBeGreaterThan(0);
+  expect(analytics.every((hop) => JSON.stringify(hop.context[LEADING_KEYS]) === '["analytics"]')).toBe(true);
+  // AND no breaker-table call reaches it, nor a quarantine call the breaker table
+  expect(
+    toTable.map((hop) => hop.action).filter((a) => a === 'dynamodb:GetItem' || a === 'dynamodb:Scan'),
+  ).toEqual([]);
+  const toBreakers = allowed.filter(
+    (hop) => hop.kind === 'role-call' && /:table\/event-pipeline-prod-breakers$/.test(hop.resourceArn),
+  );
+  expect(
+    toBreakers.some((hop) =>
+      ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'].includes(hop.action),
+    ),
+  ).toBe(false);
+});
+
+test('a consumer and its drainer are refused another consumer’s partition of the quarantine table', async () => {
+  // GIVEN analytics' consumer and drainer calls, each made on orders' partition instead of their own
+  const crossPartition = stages.prod.forbidden
+    .map((f, i) => ({ f, v: stages.prod.forbiddenVerdicts[i] }))
+    .filter(({ f }) => f.reason === 'another-partition');
+  const analyticsOnOrders = crossPartition.filter(
+    ({ f }) =>
+      /(consumer|drainer)-analytics$/.test(f.hop.from) &&
+      JSON.stringify(f.hop.context[LEADING_KEYS]) === '["orders"]',
+  );
+  expect(analyticsOnOrders.map(({ f }) => f.hop.action)).toEqual(
+    expect.arrayContaining([
+      'dynamodb:Query',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    ]),
+  );
+  // THEN each is refused, and so is every other cross-partition call
+  expect(crossPartition.filter(({ v }) => v.allowed).map(({ f }) => describeHop(f.hop))).toEqual([]);
+  // AND the refusal is the policy's condition, not a missing grant: the same call on its own partition is allowed
+  const own = {
+    ...analyticsOnOrders[0].f.hop,
+    context: { ...analyticsOnOrders[0].f.hop.context, [LEADING_KEYS]: ['analytics'] },
+  };
+  const [verdict] = await evaluateHops([own]);
+  expect(verdict.allowed).toBe(true);
+  // AND a call naming two partitions, its own among them (a BatchWriteItem, say), is refused too
+  const [both] = await evaluateHops([
+    { ...own, context: { ...own.context, [LEADING_KEYS]: ['analytics', 'orders'] } },
+  ]);
+  expect(both.allowed).toBe(false);
+});
+
+test('the routed settings name real handler settings', () => {
+  expect(SETTING_ROUTES.map((route) => [route.setting, route.leadingKeySetting])).toEqual([
+    [ENV.quarantineTableName, ENV.consumerName],
+  ]);
 });

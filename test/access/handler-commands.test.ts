@@ -11,6 +11,8 @@ const actionsOf = (entry: string): string[] => commandsSentBy(entry).map((c) => 
 test('the breaker controller’s bundle sends the Scan, mapping and census calls its code makes', () => {
   expect(actionsOf('lambda/breaker-controller/handler.ts')).toEqual([
     'dynamodb:GetItem',
+    // the quarantine census reads the sets only: no write of the quarantine store is bundled
+    'dynamodb:Query',
     'dynamodb:Scan',
     'dynamodb:UpdateItem',
     'lambda:GetEventSourceMapping',
@@ -24,11 +26,24 @@ test('the consumer’s bundle sends its poison-queue message and secret read, an
   // the secret is read by Powertools' SecretsProvider, a package, and still counts.
   const sent = commandsSentBy('lambda/consumer/handler.ts');
   expect(sent.map((c) => c.action)).toEqual([
+    'dynamodb:DeleteItem',
     'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:Query',
     'dynamodb:UpdateItem',
     'secretsmanager:GetSecretValue',
     'sqs:SendMessage',
   ]);
+  // the quarantine store's calls, which the walk routes to the quarantine table only; UpdateItem is
+  // the breaker's too
+  const sendersOf = (action: string) => sent.find((c) => c.action === action)?.senders;
+  expect(sendersOf('dynamodb:PutItem')).toEqual(['lambda/shared/quarantine/dynamodb-store.ts']);
+  expect(sendersOf('dynamodb:UpdateItem')).toEqual(
+    expect.arrayContaining([
+      'lambda/shared/quarantine/dynamodb-store.ts',
+      'lambda/shared/breaker/dynamodb-store.ts',
+    ]),
+  );
   expect(sent.find((c) => c.action === 'secretsmanager:GetSecretValue')?.sentFrom).toBe(
     '@aws-lambda-powertools/parameters',
   );
@@ -55,6 +70,7 @@ test('reads constructions outside the SDK, through renamed bindings, and skips t
       service: 'sqs',
       action: 'sqs:SendMessage',
       sentFrom: 'lambda/consumer/poison-queue.ts',
+      senders: ['lambda/consumer/poison-queue.ts'],
     },
   ]);
 });

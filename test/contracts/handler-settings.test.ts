@@ -93,6 +93,18 @@ describe('readControllerSettings', () => {
     expect(readControllerSettings(controllerEnvironment(CONTROLLER))).toEqual(CONTROLLER);
   });
 
+  it('reads back the quarantine table and the consumers whose sets the tick counts', () => {
+    const withQuarantine: ControllerSettings = {
+      ...CONTROLLER,
+      quarantine: { tableName: 'dev-quarantine', consumers: ['orders', 'analytics'] },
+    };
+    const env = controllerEnvironment(withQuarantine);
+    expect(env[ENV.quarantineTableName]).toBe('dev-quarantine');
+    expect(env[ENV.quarantineConsumers]).toBe('["orders","analytics"]');
+    expect(readControllerSettings(env)).toEqual(withQuarantine);
+    expect(controllerEnvironment(CONTROLLER)[ENV.quarantineTableName]).toBeUndefined();
+  });
+
   it('leaves consumerMappings out when the environment has none (older deployments)', () => {
     const { consumerMappings: _omitted, ...withoutConsumers } = CONTROLLER;
     const env = controllerEnvironment(withoutConsumers);

@@ -1,6 +1,11 @@
 import type { Server } from 'node:http';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { AWS_CLIENT_TIMEOUTS, awsClientOptions } from '../../contracts';
+import {
+  AWS_CLIENT_TIMEOUTS,
+  awsClientOptions,
+  QUARANTINE_TABLE_PARTITION_KEY,
+  QUARANTINE_TABLE_SORT_KEY,
+} from '../../contracts';
 import { createDynaliteServer, listenOnLoopback, loopbackUrl } from '../../local/emulators';
 
 /**
@@ -65,6 +70,24 @@ export async function createBreakerTable(client: DynamoDBClient, tableName: stri
       TableName: tableName,
       KeySchema: [{ AttributeName: 'name', KeyType: 'HASH' }],
       AttributeDefinitions: [{ AttributeName: 'name', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+}
+
+/** The quarantine table as the CDK stack defines it: partition key `consumer`, sort key `key` (S), on-demand. */
+export async function createQuarantineTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      KeySchema: [
+        { AttributeName: QUARANTINE_TABLE_PARTITION_KEY, KeyType: 'HASH' },
+        { AttributeName: QUARANTINE_TABLE_SORT_KEY, KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: QUARANTINE_TABLE_PARTITION_KEY, AttributeType: 'S' },
+        { AttributeName: QUARANTINE_TABLE_SORT_KEY, AttributeType: 'S' },
+      ],
       BillingMode: 'PAY_PER_REQUEST',
     }),
   );

@@ -68,8 +68,15 @@ function streamId(template: Template): string {
   return Object.keys(template.findResources('AWS::Kinesis::Stream'))[0];
 }
 
+/** The breaker table (the first table of the template; the quarantine table follows it). */
 function tableId(template: Template): string {
   return Object.keys(template.findResources('AWS::DynamoDB::Table'))[0];
+}
+
+function quarantineTableId(template: Template, stage = 'dev'): string {
+  return logicalIdOf(template, 'AWS::DynamoDB::Table', {
+    TableName: resourceNamesFor(stage).quarantineTableName,
+  });
 }
 
 /** The paging topic by default; `non-paging` for the other one. */
@@ -216,6 +223,7 @@ describe('consumers', () => {
             ],
           ],
         },
+        [ENV.quarantineTableName]: { Ref: quarantineTableId(dev.template) },
         POWERTOOLS_SERVICE_NAME: devNames.consumer('orders').functionName,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
@@ -476,8 +484,9 @@ describe('breaker controller', () => {
     const fnId = functionId(custom.template, controllerName);
     const value = JSON.stringify(resourceOf(custom.template, fnId).Properties.Environment);
     expect(value).toContain('{\\"shared\\":[\\"');
-    // two mapping UUIDs in BREAKER_MAPPINGS, the same two in CONSUMER_MAPPINGS, the table and the bucket
-    expect(value.match(/"Ref"/g)).toHaveLength(6);
+    // two mapping UUIDs in BREAKER_MAPPINGS, the same two in CONSUMER_MAPPINGS, the breaker table, the
+    // bucket and the quarantine table
+    expect(value.match(/"Ref"/g)).toHaveLength(7);
   });
 
   it('may update exactly the consumers\u2019 event source mappings, and no other', () => {
@@ -1112,17 +1121,79 @@ describe('quarantine alarms and metrics', () => {
     }
   });
 
-  it('tells the controller which consumers quarantine, and through which breaker', () => {
+  it('tells the controller the quarantine table and which consumers quarantine', () => {
     dev.template.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: devNames.controllerFunctionName,
       Environment: {
         Variables: Match.objectLike({
-          QUARANTINE_BREAKERS: JSON.stringify(
-            Object.fromEntries(dev.config.consumers.map((c) => [c.name, c.breakerName])),
-          ),
+          [ENV.quarantineTableName]: { Ref: quarantineTableId(dev.template) },
+          [ENV.quarantineConsumers]: JSON.stringify(dev.config.consumers.map((c) => c.name)),
         }),
       },
     });
+  });
+});
+
+describe('quarantine table', () => {
+  it('is on-demand, keyed by consumer then partition key, with PITR and the stack key, and no stream or TTL', () => {
+    const table = resourceOf(dev.template, quarantineTableId(dev.template));
+    expect(table.Properties).toEqual({
+      TableName: devNames.quarantineTableName,
+      KeySchema: [
+        { AttributeName: 'consumer', KeyType: 'HASH' },
+        { AttributeName: 'key', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'consumer', AttributeType: 'S' },
+        { AttributeName: 'key', AttributeType: 'S' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: {
+        SSEEnabled: true,
+        SSEType: 'KMS',
+        KMSMasterKeyId: { 'Fn::GetAtt': [keyId(dev.template), 'Arn'] },
+      },
+      DeletionProtectionEnabled: false,
+    });
+  });
+
+  it('is retained in prod except after a failed first create, deleted in dev, and absent without quarantine', () => {
+    prod.template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'RetainExceptOnCreate',
+      Properties: Match.objectLike({ TableName: resourceNamesFor('prod').quarantineTableName }),
+    });
+    dev.template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({ TableName: devNames.quarantineTableName }),
+    });
+    // the local stage has quarantine off: one table, the breakers'
+    local.template.resourceCountIs('AWS::DynamoDB::Table', 1);
+  });
+
+  it('lets each consumer and drainer use only its own partition, and the controller only Query', () => {
+    const tableArn = { 'Fn::GetAtt': [quarantineTableId(dev.template), 'Arn'] };
+    for (const consumer of dev.config.consumers) {
+      const names = devNames.consumer(consumer.name);
+      for (const functionName of [names.functionName, names.quarantineDrainerFunctionName]) {
+        const onTable = roleStatements(dev.template, functionName).filter(
+          (s) => JSON.stringify(s.Resource) === JSON.stringify(tableArn),
+        );
+        expect(onTable).toEqual([
+          expect.objectContaining({
+            Action: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+            Condition: {
+              'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [consumer.name] },
+              Null: { 'dynamodb:LeadingKeys': 'false' },
+            },
+          }),
+        ]);
+      }
+    }
+    const controller = roleStatements(dev.template, devNames.controllerFunctionName).filter(
+      (s) => JSON.stringify(s.Resource) === JSON.stringify(tableArn),
+    );
+    expect(controller).toEqual([expect.objectContaining({ Action: 'dynamodb:Query' })]);
   });
 });
 

@@ -192,19 +192,13 @@ export class QuarantineBatch {
     const stay = { epoch: (this.gate.options.newEpoch ?? randomUUID)(), since: wallClock.now() };
     let enteredAt: number | undefined;
     try {
-      let entered = await store.enter(key, stay, settings.maxKeys);
-      if (entered === 'no-item') {
-        // The set rides on the breaker item, which the breaker creates with its first write.
-        await breaker.flush();
-        entered = await store.enter(key, stay, settings.maxKeys);
-      }
-      if (entered === 'full' || entered === 'no-item') {
-        this.tally.setFull += entered === 'full' ? 1 : 0;
+      const entered = await store.enter(key, stay, settings.maxKeys);
+      if (entered === 'full') {
+        this.tally.setFull++;
         log.warn('quarantine set full; the key holds its shard', {
           partitionKey: key,
           sequenceNumber: record.kinesis.sequenceNumber,
           maxKeys: settings.maxKeys,
-          result: entered,
         });
         return false;
       }

@@ -1,11 +1,21 @@
 import {
   ConditionalCheckFailedException,
-  GetItemCommand,
+  DeleteItemCommand,
+  PutItemCommand,
+  QueryCommand,
   UpdateItemCommand,
   type AttributeValue,
-  type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { paddedSequenceNumber, setAttributeName, type QuarantineEntry, type QuarantineSet } from './set';
+import { QUARANTINE_TABLE_PARTITION_KEY, QUARANTINE_TABLE_SORT_KEY } from '../../../contracts';
+import {
+  CONSUMER,
+  partitionQuery,
+  queryPartition,
+  readQuarantineSet,
+  unmarshalEntry,
+  type QuarantineTable,
+} from './dynamodb-set-read';
+import { paddedSequenceNumber, type QuarantineEntry, type QuarantineSet } from './set';
 import {
   QuarantineStoreError,
   type AppendResult,
@@ -14,87 +24,60 @@ import {
   type QuarantineStore,
 } from './store';
 
-export interface QuarantineTable {
-  /** The breaker table's client (the set is an attribute of the breaker item). */
-  readonly dynamodb: DynamoDBClient;
-  readonly tableName: string;
-  /** The breaker item the set rides on. */
-  readonly breakerName: string;
-  /** Whose set: consumers sharing a breaker each have their own attribute. */
-  readonly consumerName: string;
-}
-
-/** Placeholders every expression uses: the set attribute, the key inside it, the item's state. */
-const SET = '#q';
-const KEY = '#k';
-const ENTRY = `${SET}.${KEY}`;
+/** Placeholder of the sort key: `key` is a reserved word in DynamoDB expressions. */
+const KEY = { '#key': QUARANTINE_TABLE_SORT_KEY };
 
 /**
- * The set as a map attribute of the breaker item (docs/architecture.md, "Per-key quarantine"). Every
- * write is one conditional UpdateItem on that item; a failed condition is answered by a strongly
- * consistent read that tells the cases apart (dynalite ignores ReturnValuesOnConditionCheckFailure).
- * Nested paths are written with SET and `+`: DynamoDB's ADD takes top-level attributes only.
+ * The set as the consumer's partition of the quarantine table (docs/architecture.md, "Per-key
+ * quarantine", "The table"): one item per key. Every write is one conditional write on that key's item
+ * alone, so it costs the one item whatever the set holds; a failed condition is answered by a strongly
+ * consistent read of that item that tells the cases apart (dynalite ignores
+ * ReturnValuesOnConditionCheckFailure). Reads are strongly consistent Queries of the partition.
  */
 export class DynamoDbQuarantineStore implements QuarantineStore {
-  private readonly attribute: string;
+  constructor(private readonly table: QuarantineTable) {}
 
-  constructor(private readonly table: QuarantineTable) {
-    this.attribute = setAttributeName(table.consumerName);
-  }
-
-  async read(): Promise<QuarantineSet> {
-    const output = await this.call('GetItem', () =>
-      this.table.dynamodb.send(
-        new GetItemCommand({
-          TableName: this.table.tableName,
-          Key: this.key(),
-          ConsistentRead: true,
-          ProjectionExpression: SET,
-          ExpressionAttributeNames: { [SET]: this.attribute },
-        }),
-      ),
-    );
-    return unmarshalSet(output.Item?.[this.attribute]);
+  read(): Promise<QuarantineSet> {
+    return readQuarantineSet(this.table);
   }
 
   async enter(key: string, stay: { epoch: string; since: number }, maxKeys: number): Promise<EnterResult> {
-    // The map must exist before a key can be set inside it; the breaker item must exist (the breaker
-    // creates it with every attribute, and a stub item would break that invariant).
-    const mapReady = await this.update(
-      'UpdateItem(ensure set)',
-      `SET ${SET} = if_not_exists(${SET}, :empty)`,
-      'attribute_exists(#state)',
-      { '#state': 'state' },
-      { ':empty': { M: {} } },
-    );
-    if (!mapReady) return 'no-item';
+    // The bound, read before the write: a consistent count of the partition. Not atomic with the write
+    // (dynalite has no transactions, and a transaction could not count a partition either): racing
+    // enters may each see room (docs/architecture.md, "The bound").
+    if ((await this.count()) >= maxKeys) return (await this.entry(key)) === undefined ? 'full' : 'present';
     const entry: QuarantineEntry = { ...stay, enqueued: 0, delivered: 0, shard: '', lastSeq: '' };
-    const entered = await this.update(
-      'UpdateItem(enter)',
-      `SET ${ENTRY} = :entry`,
-      `attribute_not_exists(${ENTRY}) AND size(${SET}) < :max`,
-      { [KEY]: key },
-      { ':entry': { M: marshalEntry(entry) }, ':max': { N: String(maxKeys) } },
-    );
-    if (entered) return 'entered';
-    const current = await this.read();
-    return current.has(key) ? 'present' : 'full';
+    try {
+      await this.table.dynamodb.send(
+        new PutItemCommand({
+          TableName: this.table.tableName,
+          Item: { ...this.itemKey(key), ...marshalEntry(entry) },
+          ConditionExpression: 'attribute_not_exists(#key)',
+          ExpressionAttributeNames: KEY,
+        }),
+      );
+      return 'entered';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'present';
+      throw new QuarantineStoreError('PutItem(enter)', { cause: error });
+    }
   }
 
   async append(key: string, position: { shard: string; sequenceNumber: string }): Promise<AppendResult> {
     const seq = paddedSequenceNumber(position.sequenceNumber);
-    const attributes = await this.updateReturning(
+    const attributes = await this.update(
       'UpdateItem(append)',
-      `SET ${ENTRY}.enqueued = ${ENTRY}.enqueued + :one, ${ENTRY}.#shard = :shard, ${ENTRY}.lastSeq = :seq`,
-      `attribute_exists(${ENTRY}) AND (${ENTRY}.#shard <> :shard OR ${ENTRY}.lastSeq < :seq)`,
-      { [KEY]: key, '#shard': 'shard' },
+      key,
+      'SET enqueued = enqueued + :one, #shard = :shard, lastSeq = :seq',
+      'attribute_exists(#key) AND (#shard <> :shard OR lastSeq < :seq)',
+      { ...KEY, '#shard': 'shard' },
       { ':one': { N: '1' }, ':shard': { S: position.shard }, ':seq': { S: seq } },
     );
     if (attributes !== undefined) {
-      const entry = unmarshalSet(attributes[this.attribute]).get(key);
-      if (entry !== undefined) return { kind: 'appended', epoch: entry.epoch, ticket: entry.enqueued };
+      const entry = unmarshalEntry(attributes);
+      return { kind: 'appended', epoch: entry.epoch, ticket: entry.enqueued };
     }
-    const entry = (await this.read()).get(key);
+    const entry = await this.entry(key);
     if (entry === undefined) return { kind: 'absent' };
     if (entry.shard === position.shard && entry.lastSeq === seq) {
       return { kind: 'resend', epoch: entry.epoch, ticket: entry.enqueued };
@@ -105,84 +88,121 @@ export class DynamoDbQuarantineStore implements QuarantineStore {
   async markDelivered(key: string, epoch: string, ticket: number): Promise<MarkResult> {
     const marked = await this.update(
       'UpdateItem(delivered)',
-      `SET ${ENTRY}.delivered = :ticket`,
-      `${ENTRY}.epoch = :epoch AND ${ENTRY}.delivered < :ticket`,
-      { [KEY]: key },
+      key,
+      'SET delivered = :ticket',
+      'epoch = :epoch AND delivered < :ticket',
+      {},
       { ':epoch': { S: epoch }, ':ticket': { N: String(ticket) } },
     );
-    if (marked) return 'marked';
-    const entry = (await this.read()).get(key);
+    if (marked !== undefined) return 'marked';
+    const entry = await this.entry(key);
     return entry === undefined || entry.epoch !== epoch ? 'stale' : 'already';
   }
 
   release(key: string, epoch: string): Promise<boolean> {
-    return this.update(
-      'UpdateItem(release)',
-      `REMOVE ${ENTRY}`,
-      `${ENTRY}.epoch = :epoch AND ${ENTRY}.delivered = ${ENTRY}.enqueued`,
-      { [KEY]: key },
-      { ':epoch': { S: epoch } },
-    );
+    return this.delete('DeleteItem(release)', key, 'epoch = :epoch AND delivered = enqueued', {
+      ':epoch': { S: epoch },
+    });
   }
 
-  park(key: string, epoch: string, reason: string): Promise<boolean> {
-    return this.update(
+  async park(key: string, epoch: string, reason: string): Promise<boolean> {
+    const parked = await this.update(
       'UpdateItem(park)',
-      `SET ${ENTRY}.parked = :reason`,
-      `${ENTRY}.epoch = :epoch`,
-      { [KEY]: key },
+      key,
+      'SET parked = :reason',
+      'epoch = :epoch',
+      {},
       { ':epoch': { S: epoch }, ':reason': { S: reason } },
     );
+    return parked !== undefined;
   }
 
   forceRemove(key: string): Promise<boolean> {
-    return this.update('UpdateItem(remove)', `REMOVE ${ENTRY}`, `attribute_exists(${ENTRY})`, { [KEY]: key });
+    return this.delete('DeleteItem(remove)', key, 'attribute_exists(#key)', undefined, KEY);
   }
 
-  private key(): Record<string, AttributeValue> {
-    return { name: { S: this.table.breakerName } };
+  /** One key's entry, strongly consistent (a Query of the one item: the role's only read action). */
+  private async entry(key: string): Promise<QuarantineEntry | undefined> {
+    const [item] = await queryPartition(this.table, 'Query(entry)', {
+      KeyConditionExpression: '#consumer = :consumer AND #key = :key',
+      ExpressionAttributeNames: { ...CONSUMER, ...KEY },
+      ExpressionAttributeValues: { ':consumer': { S: this.table.consumerName }, ':key': { S: key } },
+    });
+    return item === undefined ? undefined : unmarshalEntry(item);
   }
 
-  private async update(
-    operation: string,
-    updateExpression: string,
-    conditionExpression: string,
-    names: Record<string, string>,
-    values?: Record<string, AttributeValue>,
-  ): Promise<boolean> {
-    const attributes = await this.updateReturning(
-      operation,
-      updateExpression,
-      conditionExpression,
-      names,
-      values,
-    );
-    return attributes !== undefined;
+  /** The keys in the set, counted by a consistent Query (all pages). */
+  private async count(): Promise<number> {
+    let count = 0;
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const output = await this.call('Query(count)', () =>
+        this.table.dynamodb.send(
+          new QueryCommand({ ...partitionQuery(this.table), Select: 'COUNT', ExclusiveStartKey: start }),
+        ),
+      );
+      count += output.Count ?? 0;
+      start = output.LastEvaluatedKey;
+    } while (start !== undefined);
+    return count;
+  }
+
+  private itemKey(key: string): Record<string, AttributeValue> {
+    return {
+      [QUARANTINE_TABLE_PARTITION_KEY]: { S: this.table.consumerName },
+      [QUARANTINE_TABLE_SORT_KEY]: { S: key },
+    };
   }
 
   /** @returns the item after the write (ALL_NEW), or undefined when the condition did not hold */
-  private async updateReturning(
+  private async update(
     operation: string,
+    key: string,
     updateExpression: string,
     conditionExpression: string,
     names: Record<string, string>,
-    values?: Record<string, AttributeValue>,
+    values: Record<string, AttributeValue>,
   ): Promise<Record<string, AttributeValue> | undefined> {
     try {
       const output = await this.table.dynamodb.send(
         new UpdateItemCommand({
           TableName: this.table.tableName,
-          Key: this.key(),
+          Key: this.itemKey(key),
           UpdateExpression: updateExpression,
           ConditionExpression: conditionExpression,
-          ExpressionAttributeNames: { [SET]: this.attribute, ...names },
-          ...(values && { ExpressionAttributeValues: values }),
+          ...(Object.keys(names).length > 0 && { ExpressionAttributeNames: names }),
+          ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
         }),
       );
       return output.Attributes ?? {};
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw new QuarantineStoreError(operation, { cause: error });
+    }
+  }
+
+  /** @returns whether the item was deleted (false when the condition did not hold) */
+  private async delete(
+    operation: string,
+    key: string,
+    conditionExpression: string,
+    values?: Record<string, AttributeValue>,
+    names?: Record<string, string>,
+  ): Promise<boolean> {
+    try {
+      await this.table.dynamodb.send(
+        new DeleteItemCommand({
+          TableName: this.table.tableName,
+          Key: this.itemKey(key),
+          ConditionExpression: conditionExpression,
+          ...(names && { ExpressionAttributeNames: names }),
+          ...(values && { ExpressionAttributeValues: values }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
       throw new QuarantineStoreError(operation, { cause: error });
     }
   }
@@ -202,26 +222,8 @@ function marshalEntry(entry: QuarantineEntry): Record<string, AttributeValue> {
     since: { N: String(entry.since) },
     enqueued: { N: String(entry.enqueued) },
     delivered: { N: String(entry.delivered) },
-    // DynamoDB refuses an empty string inside a key attribute only; in a map it is allowed.
+    // Empty strings are refused in key attributes only; these are not keys.
     shard: { S: entry.shard },
     lastSeq: { S: entry.lastSeq },
   };
-}
-
-/** The set from its low-level form; an absent attribute is an empty set. */
-export function unmarshalSet(raw: AttributeValue | undefined): QuarantineSet {
-  const set = new Map<string, QuarantineEntry>();
-  for (const [key, value] of Object.entries(raw?.M ?? {})) {
-    const fields = value.M ?? {};
-    set.set(key, {
-      epoch: fields.epoch?.S ?? '',
-      since: Number(fields.since?.N ?? 0),
-      enqueued: Number(fields.enqueued?.N ?? 0),
-      delivered: Number(fields.delivered?.N ?? 0),
-      shard: fields.shard?.S ?? '',
-      lastSeq: fields.lastSeq?.S ?? '',
-      ...(fields.parked?.S !== undefined && { parked: fields.parked.S }),
-    });
-  }
-  return set;
 }

@@ -8,19 +8,11 @@ import type { AppendResult, EnterResult, MarkResult, QuarantineStore } from './s
 export class MemoryQuarantineStore implements QuarantineStore {
   private readonly entries = new Map<string, QuarantineEntry>();
 
-  /** @param itemExists - whether the breaker item the set rides on exists */
-  constructor(private itemExists = true) {}
-
-  createItem(): void {
-    this.itemExists = true;
-  }
-
   read(): Promise<QuarantineSet> {
     return Promise.resolve(new Map(this.entries));
   }
 
   enter(key: string, stay: { epoch: string; since: number }, maxKeys: number): Promise<EnterResult> {
-    if (!this.itemExists) return Promise.resolve('no-item');
     if (this.entries.has(key)) return Promise.resolve('present');
     if (this.entries.size >= maxKeys) return Promise.resolve('full');
     this.entries.set(key, { ...stay, enqueued: 0, delivered: 0, shard: '', lastSeq: '' });

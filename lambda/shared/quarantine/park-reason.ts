@@ -9,7 +9,7 @@ const NOT_PRINTABLE = /\p{C}/u;
 
 /**
  * Checks an operator's park reason (docs/architecture.md, "Parking a key"): printable text, not blank, at
- * most {@link PARK_REASON_MAX_CHARACTERS} characters (the set's room on the breaker item counts it).
+ * most {@link PARK_REASON_MAX_CHARACTERS} characters (every read of the set pays for it).
  * @returns the problem, naming the limit, or undefined when the reason is fine
  */
 export function parkReasonProblem(reason: string): string | undefined {

@@ -1,6 +1,6 @@
 /**
- * The quarantined-key set of one consumer (docs/architecture.md, "Per-key quarantine"): an attribute of
- * its breaker item, a map from partition key to a {@link QuarantineEntry}.
+ * The quarantined-key set of one consumer (docs/architecture.md, "Per-key quarantine"): its partition of
+ * the quarantine table, one item per partition key, each holding a {@link QuarantineEntry}.
  */
 
 /** One quarantined key. Times are epoch milliseconds. */
@@ -27,11 +27,6 @@ export interface QuarantineEntry {
 export type QuarantineSet = ReadonlyMap<string, QuarantineEntry>;
 
 export const EMPTY_SET: QuarantineSet = new Map();
-
-/** The breaker-item attribute holding a consumer's set: one per consumer, as consumers may share a breaker. */
-export function setAttributeName(consumerName: string): string {
-  return `quarantine#${consumerName}`;
-}
 
 /**
  * Kinesis sequence numbers are decimal strings of up to 128 bits (39 digits; they are compared as BigInt

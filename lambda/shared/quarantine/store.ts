@@ -14,20 +14,23 @@ export type AppendResult =
   /** The key is not quarantined: every older record of it was delivered, so this one is delivered directly. */
   | { readonly kind: 'absent' };
 
-export type EnterResult = 'entered' | 'present' | 'full' | 'no-item';
+export type EnterResult = 'entered' | 'present' | 'full';
 export type MarkResult = 'marked' | 'already' | 'stale';
 
 /**
- * The quarantined-key set's conditional writes. Each one is a single-item conditional write, so
- * concurrent consumers and drainers are serialized by the store, and each is idempotent by its own
- * content (the record's position, the ticket), so a client retry after a lost answer changes nothing.
+ * The quarantined-key set's conditional writes. Each one is a single-item conditional write on the item
+ * of the one key it concerns, so concurrent consumers and drainers are serialized by the store key by key,
+ * and each is idempotent by its own content (the record's position, the ticket), so a client retry after a
+ * lost answer changes nothing.
  */
 export interface QuarantineStore {
   /** A strongly consistent read of the set. */
   read(): Promise<QuarantineSet>;
   /**
-   * Adds `key` with a fresh epoch if it is absent and the set holds fewer than `maxKeys` keys.
-   * @returns `no-item` when the breaker item does not exist yet (the set rides on it)
+   * Adds `key` with a fresh epoch if it is absent and the set holds fewer than `maxKeys` keys. The count
+   * is read before the conditional write, not in one transaction with it: enters racing each other may
+   * each see room, so the set can exceed `maxKeys` by the enters in flight at once, less one
+   * (docs/architecture.md, "Per-key quarantine", "The bound").
    */
   enter(
     key: string,

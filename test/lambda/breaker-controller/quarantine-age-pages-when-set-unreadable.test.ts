@@ -1,4 +1,4 @@
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { AlarmResources, ControllerSettings } from '../../../contracts';
@@ -18,7 +18,7 @@ import { FakeClock } from '../../helpers/fake-clock';
  * Review of issue 24 (qinfra): the quarantine-age alarm must page before the quarantine queue's 14-day
  * retention in every case, "set unreadable" included. A controller whose tick keeps running (its
  * ConsumerPausedSeconds heartbeat is published every minute) but whose read of one consumer's set
- * fails every tick (a throttled hot breaker item, a denied GetItem) publishes no
+ * fails every tick (a throttled partition, a denied Query) publishes no
  * OldestQuarantineAgeSeconds; with treatMissingData `ignore` the age alarm keeps its last state (OK), so
  * nothing pages while the quarantined records age out of the queue. The failed-batch age alarm, the
  * same kind of census by the same tick, treats a gap as breaching for exactly this reason.
@@ -39,10 +39,9 @@ const RESOURCES: AlarmResources = {
     },
   ],
 };
-const SETTINGS: Pick<ControllerSettings, 'stage' | 'breakerTableName' | 'quarantineBreakers'> = {
+const SETTINGS: Pick<ControllerSettings, 'stage' | 'quarantine'> = {
   stage: config.stage,
-  breakerTableName: 'breakers',
-  quarantineBreakers: { [CONSUMER]: CONSUMER },
+  quarantine: { tableName: 'quarantine', consumers: [CONSUMER] },
 };
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -94,7 +93,7 @@ describe('quarantine-age and a set the tick cannot read', () => {
       },
     };
     mock
-      .on(GetItemCommand)
+      .on(QueryCommand)
       .callsFake(() =>
         clock.now() < t0 + HOUR
           ? Promise.resolve(setItem)

@@ -147,6 +147,22 @@ describe('startEmulators', () => {
     }
   });
 
+  it('creates the quarantine table when a consumer quarantines, keyed as the stack keys it', async () => {
+    const dynamodb = new DynamoDBClient({});
+    try {
+      expect(resources.quarantineTableName).toBe(resourceNamesFor('local').quarantineTableName);
+      const { Table } = await dynamodb.send(
+        new DescribeTableCommand({ TableName: resources.quarantineTableName }),
+      );
+      expect(Table?.KeySchema).toEqual([
+        { AttributeName: 'consumer', KeyType: 'HASH' },
+        { AttributeName: 'key', KeyType: 'RANGE' },
+      ]);
+    } finally {
+      dynamodb.destroy();
+    }
+  });
+
   it('refuses DynamoDB requests with 503 while switched unavailable, and serves again after', async () => {
     const dynamodb = new DynamoDBClient({ maxAttempts: 1 });
     try {

@@ -1,4 +1,4 @@
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadConfig, readCdkJsonContext } from '../../../contracts';
 import { DynamoDbQuarantineStore } from '../../../lambda/shared';
 import { applyEnvironment, createPipelineResources, startEmulators } from '../../../local/emulators';
@@ -6,6 +6,7 @@ import type { Emulators, LocalPipelineResources } from '../../../local/emulators
 import { EXIT, UsageError } from '../../../ops/cli';
 import type { CommandIo } from '../../../ops/cli';
 import { quarantineCommand } from '../../../ops/quarantine/command';
+import { withQuarantine } from '../../helpers/with-quarantine';
 
 const NOW = Date.parse('2025-11-24T10:00:00.000Z');
 const clock = { now: () => NOW };
@@ -26,21 +27,15 @@ describe('npm run quarantine against dynalite', () => {
   beforeAll(async () => {
     emulators = await startEmulators();
     restoreEnvironment = applyEnvironment(emulators.env);
+    // The local stage with orders quarantining, so its resources include the quarantine table
     resources = await createPipelineResources(
-      loadConfig('local', readCdkJsonContext()),
+      loadConfig('local', withQuarantine(readCdkJsonContext(), 'orders')),
       emulators.clientConfig,
     );
     dynamodb = new DynamoDBClient({});
-    await dynamodb.send(
-      new PutItemCommand({
-        TableName: resources.breakerTableName,
-        Item: { name: { S: 'orders' }, state: { S: 'CLOSED' } },
-      }),
-    );
     store = new DynamoDbQuarantineStore({
       dynamodb,
-      tableName: resources.breakerTableName,
-      breakerName: 'orders',
+      tableName: resources.quarantineTableName!,
       consumerName: 'orders',
     });
     // tenant-a entered 2 h ago and has 2 of 3 records delivered; tenant-b entered 5 min ago, nothing appended
@@ -66,7 +61,7 @@ describe('npm run quarantine against dynalite', () => {
 
     await expect(quarantine(['list'], io)).resolves.toBe(EXIT.ok);
 
-    expect(io.stdout[0]).toBe(`quarantined keys of stage local (table ${resources.breakerTableName})`);
+    expect(io.stdout[0]).toBe(`quarantined keys of stage local (table ${resources.quarantineTableName})`);
     const lines = io.stdout[1].split('\n');
     expect(lines[0]).toMatch(/^CONSUMER +KEY +AGE +TO DRAIN +EPOCH +PARKED$/);
     expect(lines).toEqual(

@@ -11,6 +11,7 @@ import { DynamoDbQuarantineStore } from '../../../lambda/shared';
 import { EXIT, resolveStage } from '../../../ops/cli';
 import { listQuarantinedKeys } from '../../../ops/status/quarantined-keys';
 import { statusCommand } from '../../../ops/status/command';
+import { withQuarantine } from '../../helpers/with-quarantine';
 
 describe('npm run status against the local stage in the emulators (no CloudWatch emulator exists)', () => {
   let emulators: Emulators;
@@ -21,7 +22,7 @@ describe('npm run status against the local stage in the emulators (no CloudWatch
     emulators = await startEmulators();
     restoreEnvironment = applyEnvironment(emulators.env);
     resources = await createPipelineResources(
-      loadConfig('local', readCdkJsonContext()),
+      loadConfig('local', withQuarantine(readCdkJsonContext(), 'orders')),
       emulators.clientConfig,
     );
   });
@@ -70,14 +71,14 @@ describe('npm run status against the local stage in the emulators (no CloudWatch
     dynamodb.destroy();
   });
 
-  test('lists each quarantined key with its age and the records still to drain, from the set', async () => {
-    // GIVEN orders has a key in quarantine for 2 h with 2 of 3 records still to drain
+  test('lists each quarantined key with its age, the records still to drain and its park reason, from the set', async () => {
+    // GIVEN orders has a key in quarantine for 2 h with 2 of 3 records still to drain, parked by an operator,
+    // and another key entered 5 min ago, not parked
     const dynamodb = new DynamoDBClient({});
     const now = new Date('2025-11-24T10:00:00.000Z');
     const store = new DynamoDbQuarantineStore({
       dynamodb,
-      tableName: resources.breakerTableName,
-      breakerName: 'orders',
+      tableName: resources.quarantineTableName!,
       consumerName: 'orders',
     });
     await store.enter('tenant-a', { epoch: 'e', since: now.getTime() - 7_200_000 }, 10);
@@ -85,9 +86,12 @@ describe('npm run status against the local stage in the emulators (no CloudWatch
       await store.append('tenant-a', { shard: 'shardId-000000000000', sequenceNumber: seq });
     }
     await store.markDelivered('tenant-a', 'e', 1);
+    await store.park('tenant-a', 'e', 'INC-7 bad tenant');
+    await store.enter('tenant-b', { epoch: 'b', since: now.getTime() - 300_000 }, 10);
     const cloudwatch = new CloudWatchClient({});
     mockClient(cloudwatch).onAnyCommand().rejects(new Error('no CloudWatch emulator'));
-    const stage = resolveStage('local');
+    const local = resolveStage('local');
+    const stage = { ...local, config: loadConfig('local', withQuarantine(readCdkJsonContext(), 'orders')) };
     const stdout: string[] = [];
 
     // WHEN
@@ -99,7 +103,7 @@ describe('npm run status against the local stage in the emulators (no CloudWatch
         sqs: new SQSClient({}),
         kinesis: new KinesisClient({}),
         listBreakers: () => listBreakers({ dynamodb, tableName: resources.breakerTableName }),
-        listQuarantinedKeys: () => listQuarantinedKeys(stage, dynamodb, resources.breakerTableName),
+        listQuarantinedKeys: () => listQuarantinedKeys(stage, dynamodb, resources.quarantineTableName!),
       },
       () => now,
     );
@@ -108,7 +112,7 @@ describe('npm run status against the local stage in the emulators (no CloudWatch
     const screen = stdout.join('\n');
     expect(code).toBe(EXIT.attention);
     expect(screen).toMatch(
-      /QUARANTINED KEYS \(from the set; to drain = appended - delivered\)\nCONSUMER +KEY +AGE +TO DRAIN\norders +tenant-a +2h 00m +2/,
+      /QUARANTINED KEYS \(from the set; to drain = appended - delivered\)\nCONSUMER +KEY +AGE +TO DRAIN +PARKED\norders +tenant-a +2h 00m +2 +"INC-7 bad tenant"\norders +tenant-b +5m 00s +0 +-/,
     );
     dynamodb.destroy();
   });

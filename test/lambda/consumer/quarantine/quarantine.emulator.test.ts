@@ -15,7 +15,12 @@ import {
   type PipelineEvent,
 } from '../../../../lambda/shared';
 import { breakerSettings } from '../../../helpers/breaker-settings';
-import { createBreakerTable, startDynalite, type Dynalite } from '../../../helpers/dynalite';
+import {
+  createBreakerTable,
+  createQuarantineTable,
+  startDynalite,
+  type Dynalite,
+} from '../../../helpers/dynalite';
 import { HttpDownstream } from '../../../helpers/http-downstream';
 import { kinesisBatch, pipelineEvent, sequenceNumberAt } from '../../../helpers/kinesis-events';
 import { startLocalSqs, type LocalSqs } from '../../../helpers/local-sqs';
@@ -23,7 +28,7 @@ import { RecordingLog } from '../../../helpers/recording-log';
 
 /*
  * The per-key quarantine with real I/O: the consumer handler and the drainer with the DynamoDB breaker
- * and the set on dynalite, the quarantine as an SQS FIFO queue on local-aws-sqs, and a real HTTP
+ * and the set in the quarantine table on dynalite, the quarantine as an SQS FIFO queue on local-aws-sqs, and a real HTTP
  * downstream on 127.0.0.1 that fails one key only.
  */
 
@@ -48,6 +53,7 @@ describe('per-key quarantine on emulators', () => {
   beforeAll(async () => {
     [sqs, dynalite] = await Promise.all([startLocalSqs(), startDynalite()]);
     await createBreakerTable(dynalite.client(), 'breakers');
+    await createQuarantineTable(dynalite.client(), 'quarantine');
     const { QueueUrl } = await sqs.client.send(
       new CreateQueueCommand({
         QueueName: 'orders-quarantine.fifo',
@@ -69,6 +75,7 @@ describe('per-key quarantine on emulators', () => {
       endpointErrorStatuses: [401, 403, 404, 405, 407],
       downstreamAuth: { type: 'none' },
       quarantine: { queueUrl: QueueUrl!, failedAttempts: 3, retryPauseMillis: 10, maxKeys: 10 },
+      quarantineTableName: 'quarantine',
     };
     downstream.reply = (request) => {
       const { payload } = JSON.parse(request.body) as PipelineEvent;
@@ -90,8 +97,7 @@ describe('per-key quarantine on emulators', () => {
     });
     const store = new DynamoDbQuarantineStore({
       dynamodb,
-      tableName: settings.breakerTableName,
-      breakerName: settings.breakerName,
+      tableName: settings.quarantineTableName!,
       consumerName: settings.consumerName,
     });
     const common = {

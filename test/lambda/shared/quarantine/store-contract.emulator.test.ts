@@ -6,11 +6,12 @@ import {
   QuarantineStoreError,
   type QuarantineStore,
 } from '../../../../lambda/shared';
-import { createBreakerTable, startDynalite, type Dynalite } from '../../../helpers/dynalite';
+import { createQuarantineTable, startDynalite, type Dynalite } from '../../../helpers/dynalite';
 
 /*
  * The quarantined-key set's conditional writes, held to the same answers in memory (what the hand-over
- * model test runs on) and in DynamoDB (dynalite: nested map paths, size(), SET with +).
+ * model test runs on) and in DynamoDB (dynalite: one item per key in the consumer's partition, Query,
+ * conditional PutItem, UpdateItem and DeleteItem).
  */
 
 const SHARD = 'shardId-000000000000';
@@ -27,29 +28,21 @@ afterAll(async () => {
   await dynalite.stop();
 });
 
-async function dynamoStore(
-  options: { withItem?: boolean; consumerName?: string } = {},
-): Promise<QuarantineStore> {
+async function dynamoStore(options: { consumerName?: string } = {}): Promise<QuarantineStore> {
   const client = dynalite.client();
-  const tableName = `breakers-${++tables}`;
-  await createBreakerTable(client, tableName);
-  if (options.withItem ?? true) {
-    await client.send(
-      new PutItemCommand({ TableName: tableName, Item: { name: { S: 'orders' }, state: { S: 'CLOSED' } } }),
-    );
-  }
+  const tableName = `quarantine-${++tables}`;
+  await createQuarantineTable(client, tableName);
   return new DynamoDbQuarantineStore({
     dynamodb: client,
     tableName,
-    breakerName: 'orders',
     consumerName: options.consumerName ?? 'orders',
   });
 }
 
 describe.each([
-  ['in memory', (withItem = true) => Promise.resolve(new MemoryQuarantineStore(withItem))],
-  ['in DynamoDB (dynalite)', (withItem = true) => dynamoStore({ withItem })],
-])('the quarantine store %s', (_where, create: (withItem?: boolean) => Promise<QuarantineStore>) => {
+  ['in memory', () => Promise.resolve(new MemoryQuarantineStore())],
+  ['in DynamoDB (dynalite)', () => dynamoStore()],
+])('the quarantine store %s', (_where, create: () => Promise<QuarantineStore>) => {
   it('enters a key once, and refuses a new one when the set is full', async () => {
     const store = await create();
 
@@ -67,11 +60,13 @@ describe.each([
     });
   });
 
-  it('does not create the breaker item the set rides on', async () => {
-    const store = await create(false);
+  it('counts a key that left the set as room again', async () => {
+    const store = await create();
+    await store.enter('k1', STAY, 1);
 
-    expect(await store.enter('k1', STAY, 5)).toBe('no-item');
-    expect((await store.read()).size).toBe(0);
+    expect(await store.enter('k2', STAY, 1)).toBe('full');
+    expect(await store.release('k1', STAY.epoch)).toBe(true);
+    expect(await store.enter('k2', STAY, 1)).toBe('entered');
   });
 
   it('appends in order, resends the last, skips an older one, and starts over on a new shard', async () => {
@@ -177,19 +172,97 @@ describe.each([
 });
 
 describe('the DynamoDB quarantine store', () => {
-  it('keeps one set per consumer on a shared breaker item', async () => {
+  it('keeps one set per consumer, each in its own partition, with its own bound', async () => {
     const orders = await dynamoStore({ consumerName: 'orders' });
-    await orders.enter('k', STAY, 5);
-    const client = dynalite.client();
+    await orders.enter('k', STAY, 1);
     const billing = new DynamoDbQuarantineStore({
-      dynamodb: client,
-      tableName: `breakers-${tables}`,
-      breakerName: 'orders',
+      dynamodb: dynalite.client(),
+      tableName: `quarantine-${tables}`,
       consumerName: 'billing',
     });
 
     expect((await billing.read()).size).toBe(0);
-    expect([...(await orders.read()).keys()]).toEqual(['k']);
+    // the same key in another consumer's set is another item, and orders' full set is no bound for billing
+    expect(await billing.enter('k', { ...STAY, epoch: 'billing-1' }, 1)).toBe('entered');
+    expect(await billing.forceRemove('k')).toBe(true);
+    expect([...(await orders.read()).entries()]).toEqual([
+      ['k', expect.objectContaining({ epoch: 'epoch-1' })],
+    ]);
+  });
+
+  it('reads and counts a set wider than one Query page whole', async () => {
+    // GIVEN more than 1 MB of entries in one partition (keys of 1,000 bytes; DynamoDB pages a Query at
+    // 1 MB), written directly: one enter each would count the growing partition every time
+    const client = dynalite.client();
+    const tableName = `quarantine-${++tables}`;
+    await createQuarantineTable(client, tableName);
+    const store = new DynamoDbQuarantineStore({ dynamodb: client, tableName, consumerName: 'orders' });
+    const wide = (i: number): string => `${String(i).padStart(4, '0')}${'k'.repeat(996)}`;
+    const keys = 1_100;
+    for (let i = 0; i < keys; i++) {
+      await client.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: {
+            consumer: { S: 'orders' },
+            key: { S: wide(i) },
+            epoch: { S: STAY.epoch },
+            since: { N: String(STAY.since) },
+            enqueued: { N: '0' },
+            delivered: { N: '0' },
+            shard: { S: '' },
+            lastSeq: { S: '' },
+          },
+        }),
+      );
+    }
+
+    // THEN the read holds every key, and the bound counted every page: one more is refused, and enters
+    // when the bound leaves room for it
+    expect((await store.read()).size).toBe(keys);
+    expect(await store.enter(wide(keys), STAY, keys)).toBe('full');
+    expect(await store.enter(wide(keys), STAY, keys + 1)).toBe('entered');
+  });
+
+  it('lets enters racing each other overshoot maxKeys by the enters in flight, less one, and no more', async () => {
+    // GIVEN a set one key short of maxKeys, and RACERS consumer instances whose enters each count the set
+    // before any of them writes (a barrier holds every PutItem until all counts are answered)
+    const maxKeys = 3;
+    const racers = 4;
+    const tableName = `quarantine-${++tables}`;
+    await createQuarantineTable(dynalite.client(), tableName);
+    const seed = new DynamoDbQuarantineStore({
+      dynamodb: dynalite.client(),
+      tableName,
+      consumerName: 'orders',
+    });
+    for (let i = 0; i < maxKeys - 1; i++)
+      expect(await seed.enter(`held-${i}`, STAY, maxKeys)).toBe('entered');
+    let counted = 0;
+    let release!: () => void;
+    const allCounted = new Promise<void>((resolve) => (release = resolve));
+    const stores = Array.from({ length: racers }, () => {
+      const client = dynalite.client();
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName === 'PutItemCommand') await allCounted;
+          const result = await next(args);
+          if (context.commandName === 'QueryCommand' && ++counted === racers) release();
+          return result;
+        },
+        { step: 'initialize', name: 'barrier' },
+      );
+      return new DynamoDbQuarantineStore({ dynamodb: client, tableName, consumerName: 'orders' });
+    });
+
+    // WHEN each enters its own key at once
+    const results = await Promise.all(stores.map((store, i) => store.enter(`racer-${i}`, STAY, maxKeys)));
+
+    // THEN each saw room and entered: the set holds maxKeys - 1 + racers, the documented worst case
+    expect(results).toEqual(Array(racers).fill('entered'));
+    expect((await seed.read()).size).toBe(maxKeys - 1 + racers);
+    // AND the bound holds again for the next enter: nothing enters a set at or over maxKeys
+    expect(await seed.enter('late', STAY, maxKeys)).toBe('full');
   });
 
   it('reports an unreachable table as a QuarantineStoreError, not a failed condition', async () => {
