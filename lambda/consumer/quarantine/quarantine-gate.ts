@@ -24,10 +24,10 @@ export interface QuarantineGateOptions {
   /** The breaker's read-cache TTL: how long a view of the set is trusted, and the entering fence. */
   readonly cacheTtlMillis: number;
   /**
-   * The breaker's tuning the key-specific rule derives from (key-evidence.ts): how many recent calls it
-   * weighs, and the failure rate the other keys' calls must stay well below.
+   * The breaker's tuning the key-specific rule derives from (key-evidence.ts): the failure rate the
+   * other keys must stay well below.
    */
-  readonly breakerSettings: Pick<BreakerSettings, 'minimumCalls' | 'failureRateThreshold'>;
+  readonly breakerSettings: Pick<BreakerSettings, 'failureRateThreshold'>;
   readonly store: QuarantineStore;
   readonly queue: QuarantineSender;
   readonly breaker: CircuitBreaker;
@@ -92,10 +92,7 @@ export class QuarantineBatch {
     private readonly gate: QuarantineGate,
     private readonly batch: QuarantineBatchOptions,
   ) {
-    this.evidence = new KeyEvidence({
-      ...gate.options.breakerSettings,
-      failedAttempts: gate.options.settings.failedAttempts,
-    });
+    this.evidence = new KeyEvidence(gate.options.breakerSettings);
   }
 
   /**
@@ -118,6 +115,7 @@ export class QuarantineBatch {
     if (set.has(key) && (await this.append(record))) return 'quarantined';
 
     for (let failed = 1; ; failed++) {
+      this.evidence.began(key);
       try {
         const disposition = await attempt();
         // Delivered is the evidence that counts; a poisoned record may never have reached the downstream.
