@@ -2,6 +2,7 @@ export { countsFromTemplate, ratePerHour } from './template-counts';
 export type { CfnTemplate, StreamConsumerCounts, TemplateCounts } from './template-counts';
 export {
   breakerWritesPerSecond,
+  quarantineViewReadsPerSecond,
   consumerInvocationsPerSecond,
   DEFAULT_WORKLOAD,
   HOURS_PER_MONTH,

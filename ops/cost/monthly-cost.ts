@@ -47,6 +47,18 @@ const BREAKER_SCANS_PER_TICK = 1;
 const BREAKER_READS_PER_TICK_PER_CONSUMER = 1;
 
 /**
+ * Quarantine-table traffic in steady state (no key quarantined): each instance of a quarantining consumer
+ * reads its set, a strongly consistent Query of its partition, when its view is older than
+ * `breaker.cacheTtlMillis` (lambda/consumer/quarantine/set-view.ts), so once per batch or once per
+ * `cacheTtlMillis` when batches come faster; the controller counts each set once a tick
+ * (lambda/breaker-controller/quarantine-report.ts). An empty set still costs one read unit (a strongly
+ * consistent read of up to 4 KB,
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html). Quarantined
+ * keys add writes and wider reads that a healthy month does not have.
+ */
+const QUARANTINE_CENSUS_READS_PER_TICK_PER_CONSUMER = 1;
+
+/**
  * Custom metrics (contracts/metric-catalog.ts) with distinct dimension sets: per consumer the handler's
  * 7 (records processed, poisoned, retried; downstream calls and latency p50, p99, max) and the
  * controller's 4 (BreakerOpen, BreakerTransition, BreakerStoreUnavailable, ConsumerPausedSeconds); per
@@ -104,12 +116,14 @@ export function monthlyCost(counts: TemplateCounts, workload: Workload = DEFAULT
 
   let batches = 0;
   let breakerWrites = 0;
+  let quarantineReads = 0;
   let gbSeconds = 0;
   for (const consumer of counts.consumers) {
     const perSecond = consumerInvocationsPerSecond(consumer, shards, workload.eventsPerSecond);
     const invocations = perSecond * SECONDS_PER_MONTH;
     batches += invocations;
     breakerWrites += breakerWritesPerSecond(consumer, shards, perSecond) * SECONDS_PER_MONTH;
+    quarantineReads += quarantineViewReadsPerSecond(consumer, shards, perSecond) * SECONDS_PER_MONTH;
     gbSeconds += invocations * (workload.consumerInvocationMillis / 1_000) * (consumer.memoryMb / 1_024);
   }
   const ticks = counts.controller.ticksPerHour * HOURS_PER_MONTH;
@@ -136,6 +150,16 @@ export function monthlyCost(counts: TemplateCounts, workload: Workload = DEFAULT
     breakerWrites / 1e6,
     'dynamoWriteMillion',
   );
+  const quarantining = counts.consumers.filter((consumer) => consumer.quarantine).length;
+  if (quarantining > 0) {
+    quarantineReads += ticks * QUARANTINE_CENSUS_READS_PER_TICK_PER_CONSUMER * quarantining;
+    add(
+      'DynamoDB',
+      `quarantine read request units, millions (${quarantining} consumers' sets: each instance's view read, one per batch or cache TTL, and the controller's ticks)`,
+      quarantineReads / 1e6,
+      'dynamoReadMillion',
+    );
+  }
 
   add('KMS', 'customer managed key-months', counts.kmsKeys, 'kmsKeyMonth');
 
@@ -183,6 +207,21 @@ export function breakerWritesPerSecond(
   const lanes = shards * consumer.parallelizationFactor;
   const renewalsPerSecond = 1_000 / (RENEW_AHEAD_SHARE * consumer.breakerCacheTtlMillis);
   return lanes * Math.min(invocationsPerSecond / lanes, renewalsPerSecond);
+}
+
+/**
+ * Quarantine-set Queries a second of one Kinesis consumer in steady state: each lane reads its set once per
+ * batch, at most once per `breaker.cacheTtlMillis` (see the quarantine-traffic note above); none without
+ * quarantine.
+ */
+export function quarantineViewReadsPerSecond(
+  consumer: StreamConsumerCounts,
+  shards: number,
+  invocationsPerSecond: number,
+): number {
+  if (!consumer.quarantine) return 0;
+  const lanes = shards * consumer.parallelizationFactor;
+  return lanes * Math.min(invocationsPerSecond / lanes, 1_000 / consumer.breakerCacheTtlMillis);
 }
 
 /**

@@ -32,6 +32,11 @@ export interface StreamConsumerCounts {
    * instance renews its cached breaker item, which is what its steady-state breaker writes follow.
    */
   readonly breakerCacheTtlMillis: number;
+  /**
+   * Whether the consumer quarantines (its function has the quarantine table's name): each instance then
+   * reads its set once per batch, at most once per `breakerCacheTtlMillis`.
+   */
+  readonly quarantine: boolean;
 }
 
 interface Resource {
@@ -80,6 +85,7 @@ export function countsFromTemplate(template: CfnTemplate): TemplateCounts {
       batchingWindowSeconds: Number(props.MaximumBatchingWindowInSeconds ?? 0),
       enhancedFanOut: sourceType === 'AWS::Kinesis::StreamConsumer',
       breakerCacheTtlMillis: breakerCacheTtlOf(functionProps(props.FunctionName)),
+      quarantine: variablesOf(functionProps(props.FunctionName))?.[ENV.quarantineTableName] !== undefined,
     });
   }
   if (controllerMemoryMb === undefined)
@@ -109,7 +115,7 @@ export function countsFromTemplate(template: CfnTemplate): TemplateCounts {
  * as JSON). A consumer without them has no breaker to price: that is a template this model cannot read.
  */
 function breakerCacheTtlOf(props: Record<string, unknown> | undefined): number {
-  const variables = (props?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
+  const variables = variablesOf(props);
   const settings = variables?.[ENV.breaker];
   if (typeof settings !== 'string')
     throw new Error(`a Kinesis consumer function has no ${ENV.breaker} variable`);
@@ -117,6 +123,11 @@ function breakerCacheTtlOf(props: Record<string, unknown> | undefined): number {
   if (typeof ttl !== 'number' || ttl <= 0)
     throw new Error(`${ENV.breaker} of a Kinesis consumer has no positive cacheTtlMillis: ${settings}`);
   return ttl;
+}
+
+/** A function's environment variables. */
+function variablesOf(props: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  return (props?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
 }
 
 /** The logical id behind `{Ref: X}` or `{'Fn::GetAtt': [X, ...]}`. */

@@ -81,3 +81,27 @@ it('counts the kept log groups as the template does', () => {
   ).length;
   expect(section).toContain(`the ${NUMBER_WORDS[kept]} log groups`);
 });
+
+/*
+ * Review of qtable (issue 24): prod keeps two tables now, the breaker table and the quarantine table, but
+ * the section names only the breaker table, so the quarantine table (the quarantined keys, customer
+ * partition keys) is left behind for good; and it says the breaker table "also has deletion protection",
+ * which neither table has (lib/constructs/breaker-table.ts, quarantine-table.ts: deletionProtection false).
+ */
+it('names every table prod keeps by its name, and how to delete it (review qtable: the quarantine table)', () => {
+  const kept = Object.values(resources)
+    .filter((r) => r.Type === 'AWS::DynamoDB::Table' && r.DeletionPolicy === 'RetainExceptOnCreate')
+    .map((r) => String(r.Properties.TableName));
+  expect(kept).toHaveLength(2);
+  expect(kept.filter((name) => !section.includes(`\`${name}\``))).toEqual([]);
+  expect(kept.filter((name) => !section.includes(`delete-table --table-name ${name}`))).toEqual([]);
+});
+
+it('claims deletion protection only for a table that has it (review qtable)', () => {
+  const protectedTables = Object.values(resources)
+    .filter((r) => r.Type === 'AWS::DynamoDB::Table' && r.Properties.DeletionProtectionEnabled === true)
+    .map((r) => String(r.Properties.TableName));
+  for (const [, name] of section.matchAll(/`(event-pipeline-prod-[a-z-]+)`[^`;]*deletion protection/g)) {
+    expect({ name, protected: protectedTables.includes(name) }).toEqual({ name, protected: true });
+  }
+});

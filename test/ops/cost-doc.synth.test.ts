@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { costTables, countsFromTemplate, monthlyCost, TABLE_END, TABLE_START } from '../../ops/cost';
+import { ENV } from '../../contracts';
+import {
+  costTables,
+  countsFromTemplate,
+  HOURS_PER_MONTH,
+  monthlyCost,
+  TABLE_END,
+  TABLE_START,
+} from '../../ops/cost';
 import type { CfnTemplate } from '../../ops/cost';
 import { REAL_PAGER, SYNTH_HOOK_TIMEOUT_MILLIS, synthesizeStage } from '../helpers/synthesize';
 
@@ -35,4 +43,46 @@ it('counts what the prod template holds: four shards, one enhanced fan-out consu
   expect(counts.consumers.filter((c) => c.enhancedFanOut)).toHaveLength(1);
   expect(counts.compositeAlarms).toBe(1);
   expect(counts.standardAlarms).toBeGreaterThan(0);
+});
+
+/*
+ * Review of qtable (issue 24), fault 2: every instance of a quarantining consumer reads its set (a strongly
+ * consistent Query of the quarantine table, lambda/consumer/quarantine/set-view.ts) once per batch, at most
+ * once per `breaker.cacheTtlMillis`, in a healthy month too: an empty set still costs one read request unit
+ * (a strongly consistent read of up to 4 KB,
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html; the project's
+ * own quarantineReadUnits is at least 1). Quarantine is on by default, so docs/cost.md must price those reads.
+ */
+it('prices the quarantine view reads of every quarantining consumer (review qtable, fault 2)', () => {
+  const template = synthesizeStage('prod', { context: REAL_PAGER }).template.toJSON() as CfnTemplate;
+  const counts = countsFromTemplate(template);
+  const shards = counts.provisionedShards ?? 4;
+  const mappings = Object.values(template.Resources).filter(
+    (r) => r.Type === 'AWS::Lambda::EventSourceMapping',
+  );
+  const sourceType = (arn: unknown): string | undefined => {
+    const target =
+      (arn as { Ref?: string } | undefined)?.Ref ??
+      (arn as { 'Fn::GetAtt'?: string[] } | undefined)?.['Fn::GetAtt']?.[0];
+    return template.Resources[target ?? '']?.Type;
+  };
+  const quarantining = mappings.filter((mapping) => {
+    const fn = (mapping.Properties?.FunctionName as { Ref?: string } | undefined)?.Ref;
+    const variables = (
+      template.Resources[fn ?? '']?.Properties?.Environment as
+        { Variables?: Record<string, unknown> } | undefined
+    )?.Variables;
+    return (
+      variables?.[ENV.quarantineTableName] !== undefined &&
+      sourceType(mapping.Properties?.EventSourceArn)?.startsWith('AWS::Kinesis::') === true
+    );
+  }).length;
+  expect(quarantining).toBe(2);
+  // Each lane is invoked about once a second at 100 events a second, with a 1 s cacheTtlMillis: one read a second.
+  const lanes = counts.consumers.reduce((sum, c) => sum + shards * c.parallelizationFactor, 0);
+  const readsPerMonth = lanes * HOURS_PER_MONTH * 3_600;
+  const cost = monthlyCost(counts);
+  const line = cost.lines.find((l) => l.service === 'DynamoDB' && /quarantine/i.test(l.item));
+  expect(line?.item).toMatch(/quarantine/);
+  expect((line?.quantity ?? 0) * 1e6).toBeGreaterThanOrEqual(readsPerMonth * 0.99);
 });

@@ -18,6 +18,7 @@ const consumer = {
   batchingWindowSeconds: 0,
   enhancedFanOut: false,
   breakerCacheTtlMillis: 1_000,
+  quarantine: false,
 };
 
 describe('consumerInvocationsPerSecond', () => {
@@ -194,6 +195,7 @@ describe('countsFromTemplate', () => {
           batchingWindowSeconds: 0,
           enhancedFanOut: false,
           breakerCacheTtlMillis: 2_000,
+          quarantine: false,
         },
         {
           memoryMb: 128,
@@ -202,6 +204,7 @@ describe('countsFromTemplate', () => {
           batchingWindowSeconds: 1,
           enhancedFanOut: true,
           breakerCacheTtlMillis: 1_000,
+          quarantine: false,
         },
       ],
       controller: { memoryMb: 256, ticksPerHour: 60 },
