@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { KinesisStreamRecord } from 'aws-lambda';
-import type { BreakerSettings, Clock, QuarantineSettings } from '../../../contracts';
+import {
+  AWS_CLIENT_TIMEOUTS,
+  worstCaseCallMillis,
+  type BreakerSettings,
+  type Clock,
+  type QuarantineSettings,
+} from '../../../contracts';
 import {
   DownstreamUnavailableError,
   QuarantineStoreError,
@@ -51,6 +57,12 @@ export interface QuarantineBatchOptions {
 /** The largest epoch and ticket a message can carry: a record's size is judged before its ticket exists. */
 const WIDEST_EPOCH = 'f'.repeat(randomUUID().length);
 const WIDEST_TICKET = Number.MAX_SAFE_INTEGER;
+/**
+ * The longest one write to the set can take (the consumer's DynamoDB client, retries included): a write
+ * whose answer is lost may have committed, and the fence after it must still fit before the deadline
+ * (docs/architecture.md, "Per-key quarantine", step 5), so none starts without this and the fence left.
+ */
+const STORE_WRITE_MILLIS = worstCaseCallMillis(AWS_CLIENT_TIMEOUTS.breakerStore);
 /** The ticket of an epoch's first record: the one whose send needs the fence. */
 const FIRST_TICKET = 1;
 
@@ -179,7 +191,8 @@ export class QuarantineBatch {
       });
       return false;
     }
-    if (!this.timeLeftFor(cacheTtlMillis)) return false;
+    // The enter and the first append, each of which may lose its answer, and the fence.
+    if (!this.timeLeftFor(2 * STORE_WRITE_MILLIS + cacheTtlMillis)) return false;
     if (!fitsQueue(record)) {
       log.warn('record too large for the quarantine queue; its key holds its shard', {
         partitionKey: key,
@@ -217,7 +230,7 @@ export class QuarantineBatch {
       log.error('key could not be quarantined; the batch stops', { partitionKey: key, error: error.message });
       return false;
     }
-    if (enteredAt !== undefined && !this.timeLeftFor(enteredAt + cacheTtlMillis - monotonicClock.now())) {
+    if (enteredAt !== undefined && !this.timeLeftFor(STORE_WRITE_MILLIS + cacheTtlMillis)) {
       // The record would be ticket 1, whose send needs the fence: with no time for it, take the key out
       // again (nothing appended, so the release's condition holds) rather than append a ticket that no
       // message would carry if the retry, on a view read before the enter, delivered the record directly.
@@ -263,6 +276,13 @@ export class QuarantineBatch {
     if (!fitsQueue(record)) {
       throw new RetryableRecordError(
         'record too large for the quarantine queue while its key is quarantined; it waits until the key is released',
+        position,
+      );
+    }
+    // After an enter, quarantine() made the same check just before (and takes the key back out if it fails).
+    if (enteredAt === undefined && !this.timeLeftFor(STORE_WRITE_MILLIS + cacheTtlMillis)) {
+      throw new RetryableRecordError(
+        'no time left for a quarantine append and the fence after it before the function times out; the record will be retried',
         position,
       );
     }

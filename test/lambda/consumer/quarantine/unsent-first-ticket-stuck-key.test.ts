@@ -1,4 +1,9 @@
-import { BASE_DEFAULTS, type ConsumerSettings } from '../../../../contracts';
+import {
+  AWS_CLIENT_TIMEOUTS,
+  BASE_DEFAULTS,
+  type ConsumerSettings,
+  worstCaseCallMillis,
+} from '../../../../contracts';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
@@ -154,8 +159,11 @@ describe('the first quarantined record left unsent for want of fence time', () =
     const clockA = new FakeClock();
     const clockB = new FakeClock();
     const store = new SlowEnter(clockA);
+    // The gate starts an enter only with time for two writes at the client's worst and the fence; an
+    // enter slower than that bound (the defence this test is about) still leaves no fence time.
+    const storeWrite = worstCaseCallMillis(AWS_CLIENT_TIMEOUTS.breakerStore);
     store.slowEnters = 1;
-    store.delayMillis = 150;
+    store.delayMillis = storeWrite + 150;
     let keyStatus = 503;
     const envA = handlerFor({ store, clock: clockA, status: () => keyStatus });
     const envB = handlerFor({ store, clock: clockB, status: () => keyStatus });
@@ -165,7 +173,7 @@ describe('the first quarantined record left unsent for want of fence time', () =
     // WHEN environment A fails K three times, enters it (150 ms), appends ticket 1 and finds no time for
     // the fence: the record is not sent and the batch is retried from it
     keyStatus = 503;
-    const deadline = clockA.now() + 200 + 3_100;
+    const deadline = clockA.now() + 200 + 3_100 + 2 * storeWrite;
     const first = await envA(batchOf(['K#1', 'o#1']), contextUntil(clockA, deadline, 'a1'));
     expect(first?.batchItemFailures).toEqual([{ itemIdentifier: sequenceNumberAt(0) }]);
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
