@@ -1,4 +1,8 @@
-import { RECORD_AWS_CALLS_RESERVE_MILLIS } from '../aws-client-settings';
+import {
+  AWS_CLIENT_TIMEOUTS,
+  RECORD_AWS_CALLS_RESERVE_MILLIS,
+  worstCaseCallMillis,
+} from '../aws-client-settings';
 import { MILLIS_PER_HOUR, MILLIS_PER_SECOND } from '../units';
 import {
   ITERATOR_AGE_DERIVED_CAP_MILLIS,
@@ -78,7 +82,8 @@ export const RELATION_NOTES = {
   plannedDownstreamLatencyMillis: 'at most `downstreamTimeoutMillis`',
   timeoutSeconds:
     `at least \`probeLeaseMillis\` + \`downstreamTimeoutMillis\` + ${INVOCATION_FINISHING_MARGIN_MILLIS} ms (a batch held while the breaker refuses outlasts a probe) ` +
-    `and \`downstreamTimeoutMillis\` + ${RECORD_AWS_CALLS_RESERVE_MILLIS} ms (a record at its worst: the downstream and the AWS calls at their timeouts)`,
+    `and \`downstreamTimeoutMillis\` + ${RECORD_AWS_CALLS_RESERVE_MILLIS} ms (a record at its worst: the downstream and the AWS calls at their timeouts)` +
+    '; with quarantine on, also time to enter a key after `quarantine.failedAttempts` timed-out attempts (about 34 s at the defaults)',
   datapointsToAlarm: 'at most `alarms.evaluationPeriods`',
   quarantineMaxKeys:
     "with a PROVISIONED stream, at most what the consumer's instances (shards × `parallelizationFactor`) can read once per `cacheTtlMillis` within one partition's 3,000 read units per second",
@@ -190,6 +195,7 @@ export function judgeRelations(settings: ValidSettings, report: Report): void {
   for (const consumer of settings.consumers) judgeConsumer(consumer, report);
   judgeBreakerWithConsumers(settings.breaker, settings.consumers, report);
   judgeQuarantineReads(settings.stream, settings.breaker, settings.consumers, report);
+  judgeQuarantineTime(settings.breaker, settings.consumers, report);
   judgeAlarms(settings.stream, settings.alarms, report);
   judgeFailedBatches(settings.alarms, settings.failedBatches, report);
   const { logRetentionDays } = settings.deployment;
@@ -361,6 +367,71 @@ function judgeQuarantineReads(
         `parallelizationFactor ${parallelizationFactor}, each read the full set once per cacheTtlMillis ` +
         `${cacheTtlMillis} ms: ${Math.ceil(perSecond)} read units per second of keys at ${QUARANTINE_ITEM_MAX_BYTES} bytes ` +
         `at their widest, over the ${PARTITION_READ_UNITS_PER_SECOND} one partition of the quarantine table serves)`,
+    );
+  }
+}
+
+/**
+ * The shortest function timeout (ms) in which a key failing by downstream timeouts can still be
+ * quarantined: the gate starts no enter unless the time left covers one downstream timeout and the
+ * finishing margin, two store writes at their worst and the fence (lambda/consumer/quarantine/
+ * quarantine-gate.ts), and the key reaches that point after a set read and `failedAttempts` attempts,
+ * each with an admit from the breaker store and a downstream timeout at their worst, with the pauses.
+ */
+export function quarantineTimeoutMinMillis(
+  consumer: Pick<ConsumerConfig, 'downstreamTimeoutMillis'>,
+  quarantine: Pick<ConsumerConfig['quarantine'], 'failedAttempts' | 'retryPauseMillis'>,
+  cacheTtlMillis: number,
+): number {
+  const store = worstCaseCallMillis(AWS_CLIENT_TIMEOUTS.breakerStore);
+  const beforeDecision =
+    store +
+    quarantine.failedAttempts * (store + consumer.downstreamTimeoutMillis) +
+    (quarantine.failedAttempts - 1) * quarantine.retryPauseMillis;
+  const atDecision =
+    consumer.downstreamTimeoutMillis + INVOCATION_FINISHING_MARGIN_MILLIS + 2 * store + cacheTtlMillis + 1;
+  return beforeDecision + atDecision;
+}
+
+/**
+ * A consumer with quarantine must have time, after a key's failed attempts at their worst, to enter
+ * it; otherwise a key stuck by timeouts is never quarantined and nothing says why. Reported on
+ * `timeoutSeconds` only when the function timeout's own relations (above) hold.
+ */
+function judgeQuarantineTime(
+  breaker: Partial<BreakerConfig>,
+  consumers: ValidSettings['consumers'],
+  report: Report,
+): void {
+  const { cacheTtlMillis, probeLeaseMillis } = breaker;
+  if (cacheTtlMillis === undefined || probeLeaseMillis === undefined) return;
+  for (const consumer of consumers) {
+    const { quarantine, timeoutSeconds, downstreamTimeoutMillis } = consumer;
+    if (
+      quarantine?.enabled !== true ||
+      quarantine.failedAttempts === undefined ||
+      quarantine.retryPauseMillis === undefined ||
+      timeoutSeconds === undefined ||
+      downstreamTimeoutMillis === undefined
+    )
+      continue;
+    const functionMillis = timeoutSeconds * MILLIS_PER_SECOND;
+    const otherMin = Math.max(
+      downstreamTimeoutMillis + RECORD_AWS_CALLS_RESERVE_MILLIS,
+      probeLeaseMillis + downstreamTimeoutMillis + INVOCATION_FINISHING_MARGIN_MILLIS,
+    );
+    if (functionMillis < otherMin) continue;
+    const needed = quarantineTimeoutMinMillis({ downstreamTimeoutMillis }, quarantine, cacheTtlMillis);
+    if (functionMillis >= needed) continue;
+    report(
+      ['consumers', consumer.name, 'timeoutSeconds'],
+      timeoutSeconds,
+      `allowed ${Math.ceil(needed / MILLIS_PER_SECOND)}..${LIMITS.timeoutSeconds.max} ` +
+        `(with quarantine on, a key failing by timeouts is judged after a set read and quarantine.failedAttempts ` +
+        `${quarantine.failedAttempts} attempts at downstreamTimeoutMillis ${downstreamTimeoutMillis} with an admit each and ` +
+        `quarantine.retryPauseMillis ${quarantine.retryPauseMillis} between them, and entering it needs one downstream timeout, ` +
+        `${INVOCATION_FINISHING_MARGIN_MILLIS} ms, two store writes at their worst and breaker.cacheTtlMillis ${cacheTtlMillis} left; ` +
+        'or set quarantine.enabled false)',
     );
   }
 }
