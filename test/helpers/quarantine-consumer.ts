@@ -1,6 +1,6 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { Context } from 'aws-lambda';
+import type { Context, KinesisStreamRecord } from 'aws-lambda';
 import { BASE_DEFAULTS, type ConsumerSettings } from '../../contracts';
 import { createConsumerHandler, type Fetch } from '../../lambda/consumer';
 import { createConsumerMetrics, type Admission, type MemoryQuarantineStore } from '../../lambda/shared';
@@ -36,6 +36,27 @@ export const QUARANTINE_SETTINGS: ConsumerSettings = {
     failedAttempts: 3,
     retryPauseMillis: 100,
     maxKeys: 10,
+  },
+};
+
+/** Quarantine on at the default settings (the breaker's and the quarantine's). */
+export const DEFAULT_QUARANTINE_SETTINGS: ConsumerSettings = {
+  stage: 'dev',
+  consumerName: 'orders',
+  downstreamUrl: 'https://orders.example.com/events',
+  downstreamTimeoutMillis: BASE_DEFAULTS.consumer.downstreamTimeoutMillis,
+  poisonQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/dev-orders-poison',
+  breakerTableName: 'dev-breakers',
+  breakerName: 'orders',
+  breaker: BASE_DEFAULTS.breaker,
+  maxConcurrentKeys: BASE_DEFAULTS.consumer.maxConcurrentKeys,
+  maxEventBytes: 16_384,
+  metricsNamespace: 'Pipeline',
+  endpointErrorStatuses: BASE_DEFAULTS.consumer.endpointErrorStatuses,
+  downstreamAuth: { type: 'none' },
+  quarantine: {
+    ...BASE_DEFAULTS.consumer.quarantine,
+    queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/dev-orders-quarantine.fifo',
   },
 };
 
@@ -75,24 +96,54 @@ export function batchOf(ids: readonly string[]) {
   );
 }
 
+/** One record per key (event `KEY#1`), numbered from sequence 0. */
+export function oneRecordPerKey(keys: readonly string[]): KinesisStreamRecord[] {
+  return keys.map((key, index) =>
+    kinesisRecord({
+      partitionKey: key,
+      sequenceNumber: sequenceNumberAt(index),
+      data: pipelineEvent({ eventId: `${key}#1`, payload: { key } }),
+    }),
+  );
+}
+
+/** A downstream that answers each call with `status(key)` of the event's payload key. */
+export function answersByKey(status: (key: string) => number): Fetch {
+  return (_url, init) => {
+    const { payload } = JSON.parse(init?.body as string) as { payload: { key: string } };
+    return Promise.resolve(new Response(null, { status: status(payload.key) }));
+  };
+}
+
 /**
  * A downstream where key K answers `status()` and every other key 200 (the other keys' delivered calls
  * are what say K's failures are its own).
  */
 export function keyKAnswers(status: () => number): Fetch {
-  return (_url, init) => {
-    const { payload } = JSON.parse(init?.body as string) as { payload: { key: string } };
-    return Promise.resolve(new Response(null, { status: payload.key === 'K' ? status() : 200 }));
+  return answersByKey((key) => (key === 'K' ? status() : 200));
+}
+
+/** Pauses that overlap as on a real clock: each moves the clock to its own wake time at most. */
+export function overlappingSleep(clock: FakeClock): (millis: number) => Promise<void> {
+  return async (millis) => {
+    const wake = clock.now() + millis;
+    await new Promise((resolve) => setImmediate(resolve));
+    if (clock.now() < wake) clock.advance(wake - clock.now());
   };
 }
 
-/** The consumer handler of one execution environment on `clock`, sharing `store` with the others. */
+/**
+ * The consumer handler of one execution environment on `clock`, sharing `store` with the others; at
+ * `QUARANTINE_SETTINGS` unless given settings, its pauses advancing the clock unless given a sleep.
+ */
 export function quarantineConsumer(options: {
   readonly store: MemoryQuarantineStore;
   readonly clock: FakeClock;
   readonly fetch: Fetch;
+  readonly settings?: ConsumerSettings;
+  readonly sleep?: (millis: number) => Promise<void>;
 }) {
-  return createConsumerHandler(QUARANTINE_SETTINGS, {
+  return createConsumerHandler(options.settings ?? QUARANTINE_SETTINGS, {
     sqs: () => Promise.resolve(new SQSClient({ region: 'us-east-1' })),
     breaker: new AdmittingBreaker(),
     logger: new RecordingLog(),
@@ -100,10 +151,12 @@ export function quarantineConsumer(options: {
     fetch: options.fetch,
     clock: options.clock,
     wallClock: options.clock,
-    sleep: (millis) => {
-      options.clock.advance(millis);
-      return Promise.resolve();
-    },
+    sleep:
+      options.sleep ??
+      ((millis) => {
+        options.clock.advance(millis);
+        return Promise.resolve();
+      }),
     quarantineStore: options.store,
   });
 }
@@ -128,3 +181,29 @@ export const contextUntil = (clock: FakeClock, deadline: number, id: string): Co
     functionName: 'dev-orders',
     getRemainingTimeInMillis: () => deadline - clock.now(),
   }) as Context;
+
+/**
+ * Runs `records` as Lambda does, retrying the remaining records from each reported failure, at most
+ * `attempts` times, each invocation with the probe lease and a minute to spare; returns what is left.
+ */
+export async function retryFromFailures(
+  handle: ReturnType<typeof quarantineConsumer>,
+  records: KinesisStreamRecord[],
+  options: { readonly clock: FakeClock; readonly settings: ConsumerSettings; readonly attempts: number },
+): Promise<KinesisStreamRecord[]> {
+  const { clock } = options;
+  let remaining = records;
+  for (let attempt = 0; attempt < options.attempts && remaining.length > 0; attempt++) {
+    const deadline = clock.now() + options.settings.breaker.probeLeaseMillis + 60_000;
+    const { batchItemFailures } = await handle(
+      kinesisEvent(remaining),
+      contextUntil(clock, deadline, `r${attempt}`),
+    );
+    const retryFrom = batchItemFailures[0]?.itemIdentifier;
+    remaining =
+      retryFrom === undefined
+        ? []
+        : remaining.slice(remaining.findIndex((r) => r.kinesis.sequenceNumber === retryFrom));
+  }
+  return remaining;
+}
