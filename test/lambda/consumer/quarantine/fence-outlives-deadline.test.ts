@@ -1,26 +1,15 @@
-import { BASE_DEFAULTS, type ConsumerSettings } from '../../../../contracts';
-import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createConsumerHandler, type Fetch } from '../../../../lambda/consumer';
-import {
-  createConsumerMetrics,
-  MemoryQuarantineStore,
-  type Admission,
-  type EnterResult,
-  type PipelineEvent,
-} from '../../../../lambda/shared';
-import { FakeBreaker } from '../../../helpers/fake-breaker';
+import { MemoryQuarantineStore, type EnterResult } from '../../../../lambda/shared';
 import { FakeClock } from '../../../helpers/fake-clock';
+import { sequenceNumberAt } from '../../../helpers/kinesis-events';
 import {
-  kinesisBatch,
-  kinesisEvent,
-  kinesisRecord,
-  pipelineEvent,
-  sequenceNumberAt,
-} from '../../../helpers/kinesis-events';
-import { RecordingLog } from '../../../helpers/recording-log';
+  batchOf,
+  contextUntil,
+  keyKAnswers,
+  QUARANTINE_TTL as TTL,
+  quarantineConsumer,
+} from '../../../helpers/quarantine-consumer';
 
 /*
  * Fault: docs/architecture.md says "the consumer keeps the fence inside its finishing margin", so only a
@@ -30,72 +19,11 @@ import { RecordingLog } from '../../../helpers/recording-log';
  * function's timeout.
  */
 
-const TTL = 1_000;
-const SETTINGS: ConsumerSettings = {
-  stage: 'dev',
-  consumerName: 'orders',
-  downstreamUrl: 'https://orders.example.com/events',
-  downstreamTimeoutMillis: 1_000,
-  poisonQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/dev-orders-poison',
-  breakerTableName: 'dev-breakers',
-  breakerName: 'orders',
-  breaker: { ...BASE_DEFAULTS.breaker, cacheTtlMillis: TTL },
-  maxConcurrentKeys: 4,
-  maxEventBytes: 4_096,
-  metricsNamespace: 'Pipeline',
-  endpointErrorStatuses: [401, 403, 404, 405, 407],
-  downstreamAuth: { type: 'none' },
-  quarantine: {
-    queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/dev-orders-quarantine.fifo',
-    failedAttempts: 3,
-    retryPauseMillis: 100,
-    maxKeys: 10,
-  },
-};
-
-class MemoryBreaker extends FakeBreaker {
-  admitNow(): Admission | undefined {
-    return { admitted: true, probe: false };
-  }
-}
-
-function quietMetrics(): Metrics {
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  try {
-    return createConsumerMetrics({ namespace: 'Pipeline', stage: 'dev', consumerName: 'orders' });
-  } finally {
-    delete process.env.POWERTOOLS_METRICS_DISABLED;
-  }
-}
-
-function batchOf(ids: readonly string[]) {
-  const event = kinesisBatch(
-    ids.map((id) => {
-      const key = id.split('#')[0];
-      return { partitionKey: key, data: pipelineEvent({ eventId: id, payload: { key } }) };
-    }),
-  );
-  return kinesisEvent(
-    event.Records.map((record, index) =>
-      kinesisRecord({
-        partitionKey: record.kinesis.partitionKey,
-        sequenceNumber: sequenceNumberAt(index),
-        data: Buffer.from(record.kinesis.data, 'base64'),
-      }),
-    ),
-  );
-}
-
 /**
  * The downstream fails key K only: the other key's delivered call is what says K's failures are its own
  * (docs/architecture.md, "Per-key quarantine", "When").
  */
-const onlyKeyKFails: Fetch = (_url, init) => {
-  const { payload } = JSON.parse(init?.body as string) as PipelineEvent;
-  return Promise.resolve(
-    new Response(null, { status: (payload as { key: string }).key === 'K' ? 503 : 200 }),
-  );
-};
+const onlyKeyKFails = keyKAnswers(() => 503);
 
 /** A store whose enter writes are slow (a DynamoDB brownout: client retries). */
 class SlowEnter extends MemoryQuarantineStore {
@@ -124,29 +52,12 @@ describe('quarantine fence and the function timeout', () => {
     sqs.on(SendMessageCommand).resolves({ MessageId: 'm' });
     const clock = new FakeClock();
     const fetch = onlyKeyKFails;
-    const handle = createConsumerHandler(SETTINGS, {
-      sqs: () => Promise.resolve(new SQSClient({ region: 'us-east-1' })),
-      breaker: new MemoryBreaker(),
-      logger: new RecordingLog(),
-      metrics: quietMetrics(),
-      fetch,
-      clock,
-      wallClock: clock,
-      sleep: (millis) => {
-        clock.advance(millis);
-        return Promise.resolve();
-      },
-      quarantineStore: new SlowEnter(clock),
-    });
+    const handle = quarantineConsumer({ store: new SlowEnter(clock), clock, fetch });
     // Three failed attempts take two pauses (200 ms); the gate then sees 3,100 ms left, more than
     // reserve (downstreamTimeout + 1,000 ms margin = 2,000 ms) + the TTL (1,000 ms).
     const deadline = clock.now() + 200 + 3_100;
 
-    await handle(batchOf(['K#1', 'o#1']), {
-      awsRequestId: 'r',
-      functionName: 'dev-orders',
-      getRemainingTimeInMillis: () => deadline - clock.now(),
-    } as Context);
+    await handle(batchOf(['K#1', 'o#1']), contextUntil(clock, deadline, 'r'));
 
     // Lambda would have killed the invocation inside the fence (a timeout, not a crash).
     expect(deadline - clock.now()).toBeGreaterThanOrEqual(0);
@@ -160,26 +71,9 @@ describe('quarantine fence and the function timeout', () => {
     const store = new SlowEnter(clock);
     store.slowEnters = 1;
     const fetch = onlyKeyKFails;
-    const handle = createConsumerHandler(SETTINGS, {
-      sqs: () => Promise.resolve(new SQSClient({ region: 'us-east-1' })),
-      breaker: new MemoryBreaker(),
-      logger: new RecordingLog(),
-      metrics: quietMetrics(),
-      fetch,
-      clock,
-      wallClock: clock,
-      sleep: (millis) => {
-        clock.advance(millis);
-        return Promise.resolve();
-      },
-      quarantineStore: store,
-    });
+    const handle = quarantineConsumer({ store, clock, fetch });
     const first = clock.now() + 200 + 3_100;
-    const firstResult = await handle(batchOf(['K#1', 'o#1']), {
-      awsRequestId: 'r1',
-      functionName: 'dev-orders',
-      getRemainingTimeInMillis: () => first - clock.now(),
-    } as Context);
+    const firstResult = await handle(batchOf(['K#1', 'o#1']), contextUntil(clock, first, 'r1'));
     // THEN the record was not sent and the batch is retried from it; the key was taken back out of the
     // set, nothing appended (a ticket no message carries would never be released)
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
@@ -189,11 +83,7 @@ describe('quarantine fence and the function timeout', () => {
     // WHEN Lambda retries the batch with time to spare
     const retryStart = clock.now();
     const second = retryStart + 60_000;
-    const secondResult = await handle(batchOf(['K#1', 'o#1']), {
-      awsRequestId: 'r2',
-      functionName: 'dev-orders',
-      getRemainingTimeInMillis: () => second - clock.now(),
-    } as Context);
+    const secondResult = await handle(batchOf(['K#1', 'o#1']), contextUntil(clock, second, 'r2'));
 
     // THEN the record goes to the queue under ticket 1, and the retry does not return before the fence
     expect(secondResult?.batchItemFailures ?? []).toEqual([]);

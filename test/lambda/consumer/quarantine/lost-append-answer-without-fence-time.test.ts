@@ -1,30 +1,17 @@
-import {
-  BASE_DEFAULTS,
-  type ConsumerSettings,
-  INVOCATION_FINISHING_MARGIN_MILLIS,
-} from '../../../../contracts';
-import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createConsumerHandler, type Fetch } from '../../../../lambda/consumer';
-import {
-  createConsumerMetrics,
-  MemoryQuarantineStore,
-  type Admission,
-  QuarantineStoreError,
-  type AppendResult,
-} from '../../../../lambda/shared';
-import { FakeBreaker } from '../../../helpers/fake-breaker';
+import { INVOCATION_FINISHING_MARGIN_MILLIS } from '../../../../contracts';
+import type { Fetch } from '../../../../lambda/consumer';
+import { MemoryQuarantineStore, QuarantineStoreError, type AppendResult } from '../../../../lambda/shared';
 import { FakeClock } from '../../../helpers/fake-clock';
+import { sequenceNumberAt } from '../../../helpers/kinesis-events';
 import {
-  kinesisBatch,
-  kinesisEvent,
-  kinesisRecord,
-  pipelineEvent,
-  sequenceNumberAt,
-} from '../../../helpers/kinesis-events';
-import { RecordingLog } from '../../../helpers/recording-log';
+  batchOf,
+  contextUntil,
+  QUARANTINE_SETTINGS as SETTINGS,
+  QUARANTINE_TTL as TTL,
+  quarantineConsumer,
+} from '../../../helpers/quarantine-consumer';
 
 /*
  * Review (rev-misc): step 5 of the hand-over fences after a write without an answer only "when the
@@ -34,62 +21,6 @@ import { RecordingLog } from '../../../helpers/recording-log';
  * message carrying it: the drainer never delivers it and K is never released.
  */
 
-const TTL = 1_000;
-const SETTINGS: ConsumerSettings = {
-  stage: 'dev',
-  consumerName: 'orders',
-  downstreamUrl: 'https://orders.example.com/events',
-  downstreamTimeoutMillis: 1_000,
-  poisonQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/dev-orders-poison',
-  breakerTableName: 'dev-breakers',
-  breakerName: 'orders',
-  breaker: { ...BASE_DEFAULTS.breaker, cacheTtlMillis: TTL },
-  maxConcurrentKeys: 4,
-  maxEventBytes: 4_096,
-  metricsNamespace: 'Pipeline',
-  endpointErrorStatuses: [401, 403, 404, 405, 407],
-  downstreamAuth: { type: 'none' },
-  quarantine: {
-    queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/dev-orders-quarantine.fifo',
-    failedAttempts: 3,
-    retryPauseMillis: 100,
-    maxKeys: 10,
-  },
-};
-
-class MemoryBreaker extends FakeBreaker {
-  admitNow(): Admission | undefined {
-    return { admitted: true, probe: false };
-  }
-}
-
-function quietMetrics(): Metrics {
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  try {
-    return createConsumerMetrics({ namespace: 'Pipeline', stage: 'dev', consumerName: 'orders' });
-  } finally {
-    delete process.env.POWERTOOLS_METRICS_DISABLED;
-  }
-}
-
-function batchOf(ids: readonly string[]) {
-  const event = kinesisBatch(
-    ids.map((id) => {
-      const key = id.split('#')[0];
-      return { partitionKey: key, data: pipelineEvent({ eventId: id, payload: { key } }) };
-    }),
-  );
-  return kinesisEvent(
-    event.Records.map((record, index) =>
-      kinesisRecord({
-        partitionKey: record.kinesis.partitionKey,
-        sequenceNumber: sequenceNumberAt(index),
-        data: Buffer.from(record.kinesis.data, 'base64'),
-      }),
-    ),
-  );
-}
-
 function handlerFor(options: {
   readonly store: MemoryQuarantineStore;
   readonly clock: FakeClock;
@@ -97,28 +28,8 @@ function handlerFor(options: {
 }) {
   const fetch: Fetch = (_url, init) =>
     Promise.resolve(new Response(null, { status: options.status(init?.body as string) }));
-  return createConsumerHandler(SETTINGS, {
-    sqs: () => Promise.resolve(new SQSClient({ region: 'us-east-1' })),
-    breaker: new MemoryBreaker(),
-    logger: new RecordingLog(),
-    metrics: quietMetrics(),
-    fetch,
-    clock: options.clock,
-    wallClock: options.clock,
-    sleep: (millis) => {
-      options.clock.advance(millis);
-      return Promise.resolve();
-    },
-    quarantineStore: options.store,
-  });
+  return quarantineConsumer({ store: options.store, clock: options.clock, fetch });
 }
-
-const contextUntil = (clock: FakeClock, deadline: number, id: string): Context =>
-  ({
-    awsRequestId: id,
-    functionName: 'dev-orders',
-    getRemainingTimeInMillis: () => deadline - clock.now(),
-  }) as Context;
 
 /** The set in memory, whose next append commits slowly (store retries) and then loses its answer. */
 class SlowAppendLosesAnswer extends MemoryQuarantineStore {

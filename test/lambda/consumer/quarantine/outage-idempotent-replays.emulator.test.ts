@@ -1,4 +1,3 @@
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, KinesisStreamRecord } from 'aws-lambda';
@@ -16,7 +15,6 @@ import {
   readBreaker,
   type PipelineEvent,
 } from '../../../../lambda/shared';
-import { breakerSettings } from '../../../helpers/breaker-settings';
 import { createBreakerTable, startDynalite, type Dynalite } from '../../../helpers/dynalite';
 import { FakeClock } from '../../../helpers/fake-clock';
 import {
@@ -26,6 +24,19 @@ import {
   sequenceNumberAt,
 } from '../../../helpers/kinesis-events';
 import { RecordingLog } from '../../../helpers/recording-log';
+import {
+  BATCH_SIZE,
+  BREAKER,
+  HEALTHY_CALLS_PER_SLOT,
+  KEYS,
+  MAX_INVOCATIONS_PER_SLOT,
+  QUARANTINE,
+  quietMetrics,
+  RECORDS_PER_SLOT,
+  SLOTS,
+  TABLE,
+  TIMEOUT_MILLIS,
+} from '../../../helpers/outage-slots';
 
 /*
  * Review of issue 24 (qoutage), fault: docs/architecture.md ("Per-key quarantine", "When") bounds what an
@@ -42,37 +53,6 @@ import { RecordingLog } from '../../../helpers/recording-log';
  * BisectBatchOnFunctionError and ReportBatchItemFailures, "the batch is bisected at the returned sequence
  * number and Lambda retries only the remaining records").
  */
-
-const TABLE = 'breakers';
-const SLOTS = 4;
-const KEYS = 64;
-const BATCH_SIZE = 48;
-const RECORDS_PER_SLOT = 480;
-const HEALTHY_CALLS_PER_SLOT = 2 * BATCH_SIZE + BATCH_SIZE / 2;
-const MAX_INVOCATIONS_PER_SLOT = 100;
-const TIMEOUT_MILLIS = 15_000;
-const BREAKER = breakerSettings({
-  minimumCalls: 20,
-  failureRateThreshold: 0.5,
-  windowMillis: 60_000,
-  cacheTtlMillis: 1_000,
-  rejectionStormMinKeys: 5,
-});
-const QUARANTINE = {
-  queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/test-orders-quarantine.fifo',
-  failedAttempts: 3,
-  retryPauseMillis: 500,
-  maxKeys: 50,
-};
-
-function quietMetrics(): Metrics {
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  try {
-    return new Metrics({ namespace: 'Pipeline' });
-  } finally {
-    delete process.env.POWERTOOLS_METRICS_DISABLED;
-  }
-}
 
 /** A slot's records: a third of them its hot key's, the rest its other 15 keys in turn. */
 function slotRecords(slot: number): KinesisStreamRecord[] {

@@ -1,4 +1,3 @@
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, KinesisStreamRecord } from 'aws-lambda';
@@ -16,7 +15,6 @@ import {
   readBreaker,
   type PipelineEvent,
 } from '../../../../lambda/shared';
-import { breakerSettings } from '../../../helpers/breaker-settings';
 import { createBreakerTable, startDynalite, type Dynalite } from '../../../helpers/dynalite';
 import { FakeClock } from '../../../helpers/fake-clock';
 import {
@@ -26,6 +24,19 @@ import {
   sequenceNumberAt,
 } from '../../../helpers/kinesis-events';
 import { RecordingLog } from '../../../helpers/recording-log';
+import {
+  BATCH_SIZE,
+  BREAKER,
+  HEALTHY_CALLS_PER_SLOT,
+  KEYS,
+  MAX_INVOCATIONS_PER_SLOT,
+  QUARANTINE,
+  quietMetrics,
+  RECORDS_PER_SLOT,
+  SLOTS,
+  TABLE,
+  TIMEOUT_MILLIS,
+} from '../../../helpers/outage-slots';
 
 /*
  * Issue 24, fault 1: a whole-downstream outage is the breaker's job, not the quarantine's
@@ -40,37 +51,6 @@ import { RecordingLog } from '../../../helpers/recording-log';
  * same on a busy machine; the interleaving of the slots' I/O may differ, and the bound holds for any.
  */
 
-const TABLE = 'breakers';
-const SLOTS = 4;
-const KEYS = 64;
-const BATCH_SIZE = 48;
-const RECORDS_PER_SLOT = 480;
-/**
- * Downstream calls of each slot answered 200 before the outage: two and a half batches, so the window
- * is full of successes and the outage begins inside each slot's third batch.
- */
-const HEALTHY_CALLS_PER_SLOT = 2 * BATCH_SIZE + BATCH_SIZE / 2;
-/**
- * Enough for the slowest trip: one key at a time fails 3 calls per invocation and slot, 12 a round,
- * against the 480 successes of the window, unless the window (60 s of the fake clock) rolls first.
- */
-const MAX_INVOCATIONS_PER_SLOT = 100;
-/** Lambda's function timeout for the test's invocations, on the fake clock. */
-const TIMEOUT_MILLIS = 15_000;
-const BREAKER = breakerSettings({
-  minimumCalls: 20,
-  failureRateThreshold: 0.5,
-  windowMillis: 60_000,
-  cacheTtlMillis: 1_000,
-  rejectionStormMinKeys: 5,
-});
-const QUARANTINE = {
-  queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/test-orders-quarantine.fifo',
-  failedAttempts: 3,
-  retryPauseMillis: 500,
-  maxKeys: 50,
-};
-
 /**
  * The bound the docs state (docs/architecture.md, "Per-key quarantine", "When"): per invocation running
  * when the outage began, at most the keys whose lanes were in flight then (`maxConcurrentKeys`), and
@@ -78,15 +58,6 @@ const QUARANTINE = {
  */
 function keysPerSlotAtOnset(maxConcurrentKeys: number): number {
   return maxConcurrentKeys > 1 ? maxConcurrentKeys : 0;
-}
-
-function quietMetrics(): Metrics {
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  try {
-    return new Metrics({ namespace: 'Pipeline' });
-  } finally {
-    delete process.env.POWERTOOLS_METRICS_DISABLED;
-  }
 }
 
 /** A slot's records: its 16 keys in turn, each key's events in order. */

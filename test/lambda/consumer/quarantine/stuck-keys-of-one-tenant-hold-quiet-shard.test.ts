@@ -1,24 +1,15 @@
-import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { Context, KinesisStreamRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { BASE_DEFAULTS, type ConsumerSettings } from '../../../../contracts';
-import { createConsumerHandler, type Fetch } from '../../../../lambda/consumer';
-import {
-  createConsumerMetrics,
-  MemoryQuarantineStore,
-  type Admission,
-  type PipelineEvent,
-} from '../../../../lambda/shared';
-import { FakeBreaker } from '../../../helpers/fake-breaker';
+import { MemoryQuarantineStore } from '../../../../lambda/shared';
 import { FakeClock } from '../../../helpers/fake-clock';
 import {
-  kinesisEvent,
-  kinesisRecord,
-  pipelineEvent,
-  sequenceNumberAt,
-} from '../../../helpers/kinesis-events';
-import { RecordingLog } from '../../../helpers/recording-log';
+  answersByKey,
+  DEFAULT_QUARANTINE_SETTINGS as SETTINGS,
+  oneRecordPerKey,
+  overlappingSleep,
+  quarantineConsumer,
+  retryFromFailures,
+} from '../../../helpers/quarantine-consumer';
 
 /*
  * Review of issue 24 (qoutage). docs/architecture.md ("Per-key quarantine", "When") says: "a second stuck
@@ -29,42 +20,6 @@ import { RecordingLog } from '../../../helpers/recording-log';
  * remaining records of the batch (BisectBatchOnFunctionError with ReportBatchItemFailures), the same two
  * keys fail together again, and the shard is held retry after retry, as without quarantine.
  */
-
-const SETTINGS: ConsumerSettings = {
-  stage: 'dev',
-  consumerName: 'orders',
-  downstreamUrl: 'https://orders.example.com/events',
-  downstreamTimeoutMillis: BASE_DEFAULTS.consumer.downstreamTimeoutMillis,
-  poisonQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/dev-orders-poison',
-  breakerTableName: 'dev-breakers',
-  breakerName: 'orders',
-  breaker: BASE_DEFAULTS.breaker,
-  maxConcurrentKeys: BASE_DEFAULTS.consumer.maxConcurrentKeys,
-  maxEventBytes: 16_384,
-  metricsNamespace: 'Pipeline',
-  endpointErrorStatuses: BASE_DEFAULTS.consumer.endpointErrorStatuses,
-  downstreamAuth: { type: 'none' },
-  quarantine: {
-    ...BASE_DEFAULTS.consumer.quarantine,
-    queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/dev-orders-quarantine.fifo',
-  },
-};
-
-/** The breaker stays CLOSED: the other shards of the stream keep its window healthy. */
-class ClosedBreaker extends FakeBreaker {
-  admitNow(): Admission | undefined {
-    return { admitted: true, probe: false };
-  }
-}
-
-function quietMetrics(): Metrics {
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  try {
-    return createConsumerMetrics({ namespace: 'Pipeline', stage: 'dev', consumerName: 'orders' });
-  } finally {
-    delete process.env.POWERTOOLS_METRICS_DISABLED;
-  }
-}
 
 describe('keys of one tenant stuck together on a quiet shard, at the default settings', () => {
   const sqs = mockClient(SQSClient);
@@ -81,54 +36,17 @@ describe('keys of one tenant stuck together on a quiet shard, at the default set
       const clock = new FakeClock();
       const store = new MemoryQuarantineStore();
       const stuck = new Set(Array.from({ length: stuckKeys }, (_, i) => `tenant-1-${i}`));
-      const fetch: Fetch = (_url, init) => {
-        const { payload } = JSON.parse(init?.body as string) as PipelineEvent;
-        const key = (payload as { key: string }).key;
-        return Promise.resolve(new Response(null, { status: stuck.has(key) ? 503 : 200 }));
-      };
+      const fetch = answersByKey((key) => (stuck.has(key) ? 503 : 200));
       // Concurrent pauses overlap as on a real clock: each moves the clock to its own wake time at most.
-      const sleep = async (millis: number): Promise<void> => {
-        const wake = clock.now() + millis;
-        await new Promise((resolve) => setImmediate(resolve));
-        if (clock.now() < wake) clock.advance(wake - clock.now());
-      };
-      const handle = createConsumerHandler(SETTINGS, {
-        sqs: () => Promise.resolve(new SQSClient({ region: 'us-east-1' })),
-        breaker: new ClosedBreaker(),
-        logger: new RecordingLog(),
-        metrics: quietMetrics(),
-        fetch,
-        clock,
-        wallClock: clock,
-        sleep,
-        quarantineStore: store,
-      });
+      const sleep = overlappingSleep(clock);
+      // The breaker stays CLOSED: the other shards of the stream keep its window healthy.
+      const handle = quarantineConsumer({ settings: SETTINGS, store, clock, fetch, sleep });
       // GIVEN a quiet shard's batch: the tenant's keys first, then the other keys, one record each
       const keys = [...stuck, ...Array.from({ length: otherKeys }, (_, i) => `other-${i}`)];
-      const records: KinesisStreamRecord[] = keys.map((key, index) =>
-        kinesisRecord({
-          partitionKey: key,
-          sequenceNumber: sequenceNumberAt(index),
-          data: pipelineEvent({ eventId: `${key}#1`, payload: { key } }),
-        }),
-      );
+      const records = oneRecordPerKey(keys);
 
       // WHEN Lambda runs it and retries the remaining records from each reported failure, ten times
-      let remaining = records;
-      for (let attempt = 0; attempt < 10 && remaining.length > 0; attempt++) {
-        const deadline = clock.now() + SETTINGS.breaker.probeLeaseMillis + 60_000;
-        const context = {
-          awsRequestId: `r${attempt}`,
-          functionName: 'dev-orders',
-          getRemainingTimeInMillis: () => deadline - clock.now(),
-        } as Context;
-        const { batchItemFailures } = await handle(kinesisEvent(remaining), context);
-        const retryFrom = batchItemFailures[0]?.itemIdentifier;
-        remaining =
-          retryFrom === undefined
-            ? []
-            : remaining.slice(remaining.findIndex((r) => r.kinesis.sequenceNumber === retryFrom));
-      }
+      const remaining = await retryFromFailures(handle, records, { clock, settings: SETTINGS, attempts: 10 });
 
       // THEN both keys were moved aside and the shard went on
       expect([...(await store.read()).keys()].sort()).toEqual([...stuck].sort());

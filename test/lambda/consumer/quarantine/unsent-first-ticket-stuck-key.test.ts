@@ -1,32 +1,10 @@
-import {
-  AWS_CLIENT_TIMEOUTS,
-  BASE_DEFAULTS,
-  type ConsumerSettings,
-  worstCaseCallMillis,
-} from '../../../../contracts';
-import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createConsumerHandler, type Fetch } from '../../../../lambda/consumer';
-import {
-  createConsumerMetrics,
-  MemoryQuarantineStore,
-  type Admission,
-  pendingOf,
-  type EnterResult,
-  type PipelineEvent,
-} from '../../../../lambda/shared';
-import { FakeBreaker } from '../../../helpers/fake-breaker';
+import { AWS_CLIENT_TIMEOUTS, worstCaseCallMillis } from '../../../../contracts';
+import { MemoryQuarantineStore, pendingOf, type EnterResult } from '../../../../lambda/shared';
 import { FakeClock } from '../../../helpers/fake-clock';
-import {
-  kinesisBatch,
-  kinesisEvent,
-  kinesisRecord,
-  pipelineEvent,
-  sequenceNumberAt,
-} from '../../../helpers/kinesis-events';
-import { RecordingLog } from '../../../helpers/recording-log';
+import { sequenceNumberAt } from '../../../helpers/kinesis-events';
+import { batchOf, contextUntil, handlerFor } from '../../../helpers/quarantine-consumer';
 
 /*
  * Review of issue 24 (qinfra), the review 24-2 fix: an invocation that appended ticket 1 but found no
@@ -38,62 +16,6 @@ import { RecordingLog } from '../../../helpers/recording-log';
  * message of it exists: the drainer never releases it, the quarantine-age alarm pages after 6 hours, and
  * `npm run quarantine -- release` refuses it ("1 record(s) of it still to drain").
  */
-
-const TTL = 1_000;
-const SETTINGS: ConsumerSettings = {
-  stage: 'dev',
-  consumerName: 'orders',
-  downstreamUrl: 'https://orders.example.com/events',
-  downstreamTimeoutMillis: 1_000,
-  poisonQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/dev-orders-poison',
-  breakerTableName: 'dev-breakers',
-  breakerName: 'orders',
-  breaker: { ...BASE_DEFAULTS.breaker, cacheTtlMillis: TTL },
-  maxConcurrentKeys: 4,
-  maxEventBytes: 4_096,
-  metricsNamespace: 'Pipeline',
-  endpointErrorStatuses: [401, 403, 404, 405, 407],
-  downstreamAuth: { type: 'none' },
-  quarantine: {
-    queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/dev-orders-quarantine.fifo',
-    failedAttempts: 3,
-    retryPauseMillis: 100,
-    maxKeys: 10,
-  },
-};
-
-class MemoryBreaker extends FakeBreaker {
-  admitNow(): Admission | undefined {
-    return { admitted: true, probe: false };
-  }
-}
-
-function quietMetrics(): Metrics {
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  try {
-    return createConsumerMetrics({ namespace: 'Pipeline', stage: 'dev', consumerName: 'orders' });
-  } finally {
-    delete process.env.POWERTOOLS_METRICS_DISABLED;
-  }
-}
-
-function batchOf(ids: readonly string[]) {
-  const event = kinesisBatch(
-    ids.map((id) => {
-      const key = id.split('#')[0];
-      return { partitionKey: key, data: pipelineEvent({ eventId: id, payload: { key } }) };
-    }),
-  );
-  return kinesisEvent(
-    event.Records.map((record, index) =>
-      kinesisRecord({
-        partitionKey: record.kinesis.partitionKey,
-        sequenceNumber: sequenceNumberAt(index),
-        data: Buffer.from(record.kinesis.data, 'base64'),
-      }),
-    ),
-  );
-}
 
 /** A store whose enter writes are slow (a DynamoDB brownout: client retries). */
 class SlowEnter extends MemoryQuarantineStore {
@@ -114,40 +36,6 @@ class SlowEnter extends MemoryQuarantineStore {
     return super.enter(key, stay, maxKeys);
   }
 }
-
-function handlerFor(options: {
-  readonly store: MemoryQuarantineStore;
-  readonly clock: FakeClock;
-  readonly status: () => number;
-}) {
-  // Key K answers as the test says; any other key is delivered (its call says K's failures are K's own).
-  const fetch: Fetch = (_url, init) => {
-    const { payload } = JSON.parse(init?.body as string) as PipelineEvent;
-    const status = (payload as { key: string }).key === 'K' ? options.status() : 200;
-    return Promise.resolve(new Response(null, { status }));
-  };
-  return createConsumerHandler(SETTINGS, {
-    sqs: () => Promise.resolve(new SQSClient({ region: 'us-east-1' })),
-    breaker: new MemoryBreaker(),
-    logger: new RecordingLog(),
-    metrics: quietMetrics(),
-    fetch,
-    clock: options.clock,
-    wallClock: options.clock,
-    sleep: (millis) => {
-      options.clock.advance(millis);
-      return Promise.resolve();
-    },
-    quarantineStore: options.store,
-  });
-}
-
-const contextUntil = (clock: FakeClock, deadline: number, id: string): Context =>
-  ({
-    awsRequestId: id,
-    functionName: 'dev-orders',
-    getRemainingTimeInMillis: () => deadline - clock.now(),
-  }) as Context;
 
 describe('the first quarantined record left unsent for want of fence time', () => {
   const sqs = mockClient(SQSClient);

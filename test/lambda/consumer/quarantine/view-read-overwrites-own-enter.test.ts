@@ -1,63 +1,23 @@
-import { BASE_DEFAULTS, type ConsumerSettings } from '../../../../contracts';
-import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createConsumerHandler, type Fetch } from '../../../../lambda/consumer';
+import type { Fetch } from '../../../../lambda/consumer';
 import {
-  createConsumerMetrics,
   decodeQuarantineMessage,
   MemoryQuarantineStore,
-  type Admission,
   type EnterResult,
   type PipelineEvent,
   type QuarantineSet,
 } from '../../../../lambda/shared';
-import { FakeBreaker } from '../../../helpers/fake-breaker';
 import { FakeClock } from '../../../helpers/fake-clock';
-import {
-  kinesisBatch,
-  kinesisEvent,
-  kinesisRecord,
-  pipelineEvent,
-  sequenceNumberAt,
-} from '../../../helpers/kinesis-events';
-import { RecordingLog } from '../../../helpers/recording-log';
+import { sequenceNumberAt } from '../../../helpers/kinesis-events';
+import { batchOf, QUARANTINE_TTL as TTL, quarantineConsumer } from '../../../helpers/quarantine-consumer';
 
 /*
  * Fault: a read of the set that an instance sent BEFORE it entered key K, and that is answered AFTER,
  * replaces the view the enter was noted in. The instance's next record of K then sees K absent in a
  * view "younger than the TTL" and is delivered directly, overtaking K's older record in the quarantine.
  */
-
-const TTL = 1_000;
-const SETTINGS: ConsumerSettings = {
-  stage: 'dev',
-  consumerName: 'orders',
-  downstreamUrl: 'https://orders.example.com/events',
-  downstreamTimeoutMillis: 1_000,
-  poisonQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/dev-orders-poison',
-  breakerTableName: 'dev-breakers',
-  breakerName: 'orders',
-  breaker: { ...BASE_DEFAULTS.breaker, cacheTtlMillis: TTL },
-  maxConcurrentKeys: 4,
-  maxEventBytes: 4_096,
-  metricsNamespace: 'Pipeline',
-  endpointErrorStatuses: [401, 403, 404, 405, 407],
-  downstreamAuth: { type: 'none' },
-  quarantine: {
-    queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/dev-orders-quarantine.fifo',
-    failedAttempts: 3,
-    retryPauseMillis: 100,
-    maxKeys: 10,
-  },
-};
-
-class MemoryBreaker extends FakeBreaker {
-  admitNow(): Admission | undefined {
-    return { admitted: true, probe: false };
-  }
-}
 
 /** A store whose second read is taken (snapshot) when sent, but answered only after K's enter committed. */
 class SlowSecondRead extends MemoryQuarantineStore {
@@ -90,33 +50,6 @@ class SlowSecondRead extends MemoryQuarantineStore {
   }
 }
 
-function quietMetrics(): Metrics {
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  try {
-    return createConsumerMetrics({ namespace: 'Pipeline', stage: 'dev', consumerName: 'orders' });
-  } finally {
-    delete process.env.POWERTOOLS_METRICS_DISABLED;
-  }
-}
-
-function batchOf(ids: readonly string[]) {
-  const event = kinesisBatch(
-    ids.map((id) => {
-      const key = id.split('#')[0];
-      return { partitionKey: key, data: pipelineEvent({ eventId: id, payload: { key } }) };
-    }),
-  );
-  return kinesisEvent(
-    event.Records.map((record, index) =>
-      kinesisRecord({
-        partitionKey: record.kinesis.partitionKey,
-        sequenceNumber: sequenceNumberAt(index),
-        data: Buffer.from(record.kinesis.data, 'base64'),
-      }),
-    ),
-  );
-}
-
 describe('quarantine view: a read sent before the enter and answered after it', () => {
   const sqs = mockClient(SQSClient);
 
@@ -140,20 +73,7 @@ describe('quarantine view: a read sent before the enter and answered after it', 
       delivered.push(event.eventId);
       return new Response(null, { status: 200 });
     };
-    const handle = createConsumerHandler(SETTINGS, {
-      sqs: () => Promise.resolve(new SQSClient({ region: 'us-east-1' })),
-      breaker: new MemoryBreaker(),
-      logger: new RecordingLog(),
-      metrics: quietMetrics(),
-      fetch,
-      clock,
-      wallClock: clock,
-      sleep: (millis) => {
-        clock.advance(millis);
-        return Promise.resolve();
-      },
-      quarantineStore: store,
-    });
+    const handle = quarantineConsumer({ store, clock, fetch });
 
     const result = await handle(batchOf(['K#1', 'o#1', 'o#2', 'K#2']), {
       awsRequestId: 'r',
