@@ -4,22 +4,17 @@ import {
   loadConfig,
   type PipelineContext,
 } from '../../../../contracts';
-import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createConsumerHandler, type Fetch } from '../../../../lambda/consumer';
-import { createConsumerMetrics, MemoryQuarantineStore, type Admission } from '../../../../lambda/shared';
-import { FakeBreaker } from '../../../helpers/fake-breaker';
+import type { Fetch } from '../../../../lambda/consumer';
+import { MemoryQuarantineStore } from '../../../../lambda/shared';
 import { FakeClock } from '../../../helpers/fake-clock';
 import {
-  kinesisBatch,
-  kinesisEvent,
-  kinesisRecord,
-  pipelineEvent,
-  sequenceNumberAt,
-} from '../../../helpers/kinesis-events';
-import { RecordingLog } from '../../../helpers/recording-log';
+  batchOf,
+  contextUntil,
+  QUARANTINE_SETTINGS,
+  quarantineConsumer,
+} from '../../../helpers/quarantine-consumer';
 
 /*
  * Review (rev-final): commit 65526a2 starts no enter unless the time left covers the downstream timeout,
@@ -48,39 +43,6 @@ function shortestAcceptedTimeoutSeconds(): number {
   }
 }
 
-function quietMetrics(): Metrics {
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  try {
-    return createConsumerMetrics({ namespace: 'Pipeline', stage: 'dev', consumerName: 'orders' });
-  } finally {
-    delete process.env.POWERTOOLS_METRICS_DISABLED;
-  }
-}
-
-class MemoryBreaker extends FakeBreaker {
-  admitNow(): Admission | undefined {
-    return { admitted: true, probe: false };
-  }
-}
-
-function batchOf(ids: readonly string[]) {
-  const event = kinesisBatch(
-    ids.map((id) => {
-      const key = id.split('#')[0];
-      return { partitionKey: key, data: pipelineEvent({ eventId: id, payload: { key } }) };
-    }),
-  );
-  return kinesisEvent(
-    event.Records.map((record, index) =>
-      kinesisRecord({
-        partitionKey: record.kinesis.partitionKey,
-        sequenceNumber: sequenceNumberAt(index),
-        data: Buffer.from(record.kinesis.data, 'base64'),
-      }),
-    ),
-  );
-}
-
 describe('a function timeout the config accepts, with quarantine on', () => {
   const sqs = mockClient(SQSClient);
   afterAll(() => sqs.restore());
@@ -93,21 +55,12 @@ describe('a function timeout the config accepts, with quarantine on', () => {
     expect(orders?.timeoutSeconds).toBe(TIMEOUT_SECONDS);
     expect(orders?.quarantine.enabled).toBe(true);
     const settings: ConsumerSettings = {
-      stage: 'dev',
-      consumerName: 'orders',
-      downstreamUrl: 'https://orders.example.com/events',
+      ...QUARANTINE_SETTINGS,
       downstreamTimeoutMillis: orders!.downstreamTimeoutMillis,
-      poisonQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/dev-orders-poison',
-      breakerTableName: 'dev-breakers',
-      breakerName: 'orders',
       breaker: { ...BASE_DEFAULTS.breaker },
       maxConcurrentKeys: orders!.maxConcurrentKeys,
-      maxEventBytes: 4_096,
-      metricsNamespace: 'Pipeline',
-      endpointErrorStatuses: [401, 403, 404, 405, 407],
-      downstreamAuth: { type: 'none' },
       quarantine: {
-        queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/dev-orders-quarantine.fifo',
+        ...QUARANTINE_SETTINGS.quarantine!,
         failedAttempts: orders!.quarantine.failedAttempts,
         retryPauseMillis: orders!.quarantine.retryPauseMillis,
         maxKeys: orders!.quarantine.maxKeys,
@@ -117,37 +70,18 @@ describe('a function timeout the config accepts, with quarantine on', () => {
     sqs.on(SendMessageCommand).resolves({ MessageId: 'm' });
     const clock = new FakeClock();
     const store = new MemoryQuarantineStore();
-    const log = new RecordingLog();
     // K's calls hang until the downstream timeout and fail (504 at the timeout); every other key is healthy
     const fetch: Fetch = (_url, init) => {
       const stuck = (init?.body as string).includes('"K#');
       if (stuck) clock.advance(orders!.downstreamTimeoutMillis);
       return Promise.resolve(new Response(null, { status: stuck ? 504 : 200 }));
     };
-    const handler = createConsumerHandler(settings, {
-      sqs: () => Promise.resolve(new SQSClient({ region: 'us-east-1' })),
-      breaker: new MemoryBreaker(),
-      logger: log,
-      metrics: quietMetrics(),
-      fetch,
-      clock,
-      wallClock: clock,
-      sleep: (millis) => {
-        clock.advance(millis);
-        return Promise.resolve();
-      },
-      quarantineStore: store,
-    });
+    const handler = quarantineConsumer({ store, clock, fetch, settings });
 
     // WHEN Lambda runs the batch, and retries it from K's record, up to five times, each with the full timeout
     for (let attempt = 0; attempt < 5; attempt++) {
       const deadline = clock.now() + TIMEOUT_SECONDS * 1_000;
-      const ctx = {
-        awsRequestId: `r${attempt}`,
-        functionName: 'dev-orders',
-        getRemainingTimeInMillis: () => deadline - clock.now(),
-      } as Context;
-      await handler(batchOf(['K#1', 'H#1', 'H#2', 'H#3']), ctx);
+      await handler(batchOf(['K#1', 'H#1', 'H#2', 'H#3']), contextUntil(clock, deadline, `r${attempt}`));
       if ((await store.read()).has('K')) break;
     }
 
